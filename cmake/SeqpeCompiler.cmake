@@ -1,0 +1,25 @@
+# Warnings, sanitizers and ccache for every target of the project.
+find_program(SEQPE_CCACHE ccache)
+if(SEQPE_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  # PCH and ccache need these sloppiness flags to get cache hits.
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+      CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime ${SEQPE_CCACHE})
+endif()
+
+add_library(seqpe_warnings INTERFACE)
+target_compile_options(seqpe_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(SEQPE_WARNINGS_AS_ERRORS)
+  target_compile_options(seqpe_warnings INTERFACE -Werror)
+endif()
+
+# Qt's `slots` keyword breaks torch headers (pytorch#19405): the whole tree writes Q_SLOTS etc.
+add_compile_definitions(QT_NO_KEYWORDS)
+
+if(SEQPE_SANITIZE)
+  string(REPLACE ";" "," _san "${SEQPE_SANITIZE}")
+  add_compile_options(-fsanitize=${_san} -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${_san})
+  if(_san MATCHES "undefined")
+    add_compile_options(-fno-sanitize-recover=undefined)
+  endif()
+endif()

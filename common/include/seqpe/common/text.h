@@ -1,0 +1,42 @@
+#pragma once
+// Text helpers shared by the data tool (corpus checks, tokenizer input) and the engine (showing
+// tokens without SentencePiece, through the manifest's pieces file).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seqpe {
+
+// Byte offset of the first invalid UTF-8 sequence, or nullopt when the text is valid UTF-8.
+std::optional<size_t> find_invalid_utf8(std::string_view text);
+
+// Cuts `text` into pieces of at most `max_bytes` at sentence ends (". ", "! ", "? ") or, failing
+// that, at spaces; pieces never start with a space. SentencePiece skips training sentences longer
+// than its limit, and the default corpus stores a whole speech on one line.
+std::vector<std::string_view> split_sentences(std::string_view text, size_t max_bytes);
+
+// The vocabulary as piece strings (pieces.txt: one per line, id = line number).
+class Vocabulary {
+public:
+    Vocabulary() = default;
+    explicit Vocabulary(std::vector<std::string> pieces) : pieces_(std::move(pieces)) {}
+    static Vocabulary load(const std::filesystem::path& pieces_file); // throws InputError
+    int64_t size() const { return static_cast<int64_t>(pieces_.size()); }
+    const std::string& piece(int64_t id) const;
+    // Readable text: "▁" becomes a space, "<0xHH>" becomes that byte, control pieces are dropped.
+    std::string decode(const std::vector<int64_t>& ids) const;
+    // One token for display (keeps the visible "▁" word marker).
+    std::string display(int64_t id) const;
+
+private:
+    std::vector<std::string> pieces_;
+};
+
+// Piece string of a byte in the byte-level tokenizer: printable ASCII as itself, space as "▁",
+// everything else as "<0xHH>".
+std::string byte_piece(unsigned char b);
+
+} // namespace seqpe

@@ -1,0 +1,72 @@
+#pragma once
+// Reading, writing, validating and hashing run configs and project files.
+// Project file (docs/design.md):
+//   { "format": "seqpe-project/1", "name": "...", "output_dir": "runs",
+//     "base": { <RunConfig fields that differ from defaults> },
+//     "runs": [ { "name": "seqpe", "set": { "position_encoding.type": "seqpe" } }, ... ] }
+// A plain RunConfig file is read as a project with one run named after the file.
+#include "seqpe/config.h"
+#include "seqpe/diagnostics.h"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seqpe {
+
+inline constexpr const char* kProjectFormat = "seqpe-project/1";
+
+// Full config as nested JSON (every field, defaults included), 2-space indented.
+std::string config_to_json(const RunConfig& c);
+// Only the fields that differ from `reference` (default: the defaults), nested.
+std::string config_diff_json(const RunConfig& c, const RunConfig& reference = RunConfig{});
+// Parses a (possibly partial) nested config JSON over `base`. Unknown keys and wrong types are
+// errors with their JSON path; every problem is reported, not just the first.
+std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c);
+// 12 hex digits of SHA-256 over the canonical full config JSON.
+std::string config_hash(const RunConfig& c);
+
+// Cross-field checks: sizes that must divide, encodings that do not fit the task, ranges that
+// depend on other fields. Every problem is returned with the path of the field to change.
+std::vector<Diagnostic> validate(const RunConfig& c);
+
+struct ProjectRun {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> set; // option path -> JSON text of the value
+};
+
+struct Project {
+    std::string name;
+    std::string output_dir = "runs";
+    std::vector<std::pair<std::string, std::string>> base; // option path -> JSON text
+    std::vector<ProjectRun> runs;
+    std::filesystem::path file; // where it was read from / will be saved (paths are relative to it)
+
+    // The directory runs are written to (output_dir relative to the project file).
+    std::filesystem::path output_path() const;
+    std::filesystem::path run_dir(const std::string& run) const { return output_path() / run; }
+    const ProjectRun* find_run(const std::string& name) const;
+};
+
+struct ProjectLoad {
+    Project project;
+    std::vector<Diagnostic> diagnostics; // with paths like "runs[1].set.model.n_head"
+};
+
+// Reads a project file or a plain run config. Never throws for content problems: they are returned
+// as diagnostics (a missing or unreadable file is a diagnostic with an empty path).
+ProjectLoad load_project(const std::filesystem::path& file);
+ProjectLoad parse_project(const std::string& text, const std::filesystem::path& file);
+std::string project_to_json(const Project& p);
+void save_project(const Project& p, const std::filesystem::path& file); // atomic; throws RunError
+
+// Base config of a project (defaults + base), and one run's config (+ its "set").
+std::vector<Diagnostic> project_base_config(const Project& p, RunConfig& out);
+std::vector<Diagnostic> project_run_config(const Project& p, const ProjectRun& r, RunConfig& out);
+
+// Resolves a run's relative paths (data.dataset_dir, data.source folders, train.init_from) against
+// the project file's directory.
+void resolve_paths(RunConfig& c, const std::filesystem::path& project_dir);
+
+} // namespace seqpe

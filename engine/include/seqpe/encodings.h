@@ -1,0 +1,24 @@
+#pragma once
+// The position-encoding name table: one row per encoding. Config validation, `seqpe --help`,
+// `seqpe encodings`, the GUI's choices and the parametrised tests all read this table.
+#include <string>
+#include <vector>
+
+namespace seqpe {
+
+struct EncodingInfo {
+    const char* name;        // config value of position_encoding.type
+    const char* title;       // display name
+    const char* description; // one line
+    bool text;               // usable in the language model (1D positions)
+    bool image;              // usable in the ViT (2D positions)
+    bool learnable;          // has trainable parameters
+    const char* hooks;       // where it acts: "input", "qk", "bias" (comma separated)
+    const char* extrapolation; // how it reaches unseen lengths/resolutions
+};
+
+const std::vector<EncodingInfo>& encoding_table();
+const EncodingInfo* find_encoding(const std::string& name);
+std::vector<std::string> encoding_names();
+
+} // namespace seqpe

@@ -1,0 +1,346 @@
+// Config and project JSON: nested <-> option paths, diagnostics for every problem, hashing.
+#include "seqpe/config_io.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/common/hash.h"
+#include "seqpe/options.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace seqpe {
+
+using nlohmann::json;
+
+// options.cpp
+std::variant<OptionValue, Diagnostic> option_from_json(const OptionInfo& o, const json& j);
+std::string option_suggestion(const std::string& path);
+
+std::string format_diagnostics(const std::vector<Diagnostic>& d, const std::string& file) {
+    std::string out;
+    for (const auto& x : d) {
+        if (!file.empty()) out += file + ": ";
+        if (x.severity == Diagnostic::Severity::Warning) out += "warning: ";
+        if (!x.path.empty()) out += x.path + ": ";
+        out += x.message + "\n";
+    }
+    return out;
+}
+
+int task_dims(const RunConfig& c) { return c.task == "image" ? 2 : 1; }
+
+RunConfig resolve_auto(RunConfig c) {
+    const bool image = c.task == "image";
+    if (c.data.source == "auto") c.data.source = image ? "fashion-mnist" : "sotu";
+    auto& s = c.position_encoding.seqpe;
+    if (s.apply == "auto") s.apply = image ? "attn_mul" : "attn_scalar";
+    if (s.qk_map == "auto") s.qk_map = image ? "multi" : "single";
+    if (s.max_position == 0) s.max_position = image ? 10000 : 20000;
+    if (s.embed_dim == 0) s.embed_dim = c.model.d_model;
+    if (s.heads == 0) {
+        int64_t h = std::max<int64_t>(1, s.embed_dim / 64);
+        while (h > 1 && s.embed_dim % h != 0) --h;
+        s.heads = h;
+    }
+    if (s.transfer.heads == 0) s.transfer.heads = c.model.n_head;
+    return c;
+}
+
+// ---- nested JSON <-> option paths -------------------------------------------------------------
+
+static void put_path(json& root, const std::string& path, const json& value) {
+    json* node = &root;
+    size_t start = 0;
+    while (true) {
+        const size_t dot = path.find('.', start);
+        const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (dot == std::string::npos) {
+            (*node)[key] = value;
+            return;
+        }
+        node = &(*node)[key];
+        start = dot + 1;
+    }
+}
+
+static json option_value_json(const OptionValue& v) {
+    return std::visit([](const auto& x) { return json(x); }, v);
+}
+
+std::string config_to_json(const RunConfig& c) {
+    json root = json::object();
+    for (const auto& o : option_table()) put_path(root, o.path, option_value_json(o.get(c)));
+    return root.dump(2) + "\n";
+}
+
+std::string config_diff_json(const RunConfig& c, const RunConfig& reference) {
+    json root = json::object();
+    for (const auto& o : option_table()) {
+        const auto v = o.get(c);
+        if (v != o.get(reference)) put_path(root, o.path, option_value_json(v));
+    }
+    return root.dump(2) + "\n";
+}
+
+// Flattens a nested (or dotted-key) object into option paths; unknown keys become diagnostics.
+static void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out,
+                    std::vector<Diagnostic>& diags) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+        if (find_option(path)) {
+            out.emplace_back(path, it.value());
+        } else if (it.value().is_object()) {
+            flatten(it.value(), path, out, diags);
+        } else {
+            diags.push_back({path, "unknown option" + option_suggestion(path)});
+        }
+    }
+}
+
+static std::vector<Diagnostic> apply_pairs(const std::vector<std::pair<std::string, json>>& pairs, RunConfig& c,
+                                           const std::string& ctx) {
+    std::vector<Diagnostic> diags;
+    for (const auto& [path, value] : pairs) {
+        const OptionInfo* o = find_option(path);
+        auto r = option_from_json(*o, value);
+        if (auto* d = std::get_if<Diagnostic>(&r)) {
+            diags.push_back({ctx + d->path, d->message, d->severity});
+            continue;
+        }
+        o->set(c, std::get<OptionValue>(r));
+    }
+    return diags;
+}
+
+std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return {Diagnostic{"", std::string("not valid JSON: ") + e.what()}};
+    }
+    if (!j.is_object()) return {Diagnostic{"", "expected a JSON object of config fields"}};
+    std::vector<std::pair<std::string, json>> pairs;
+    std::vector<Diagnostic> diags;
+    flatten(j, "", pairs, diags);
+    auto more = apply_pairs(pairs, c, "");
+    diags.insert(diags.end(), more.begin(), more.end());
+    return diags;
+}
+
+std::string config_hash(const RunConfig& c) { return sha256_hex(config_to_json(resolve_auto(c))).substr(0, 12); }
+
+// ---- projects ------------------------------------------------------------------------------
+
+fs::path Project::output_path() const {
+    const fs::path out(output_dir.empty() ? "runs" : output_dir);
+    if (out.is_absolute() || file.empty()) return out;
+    return file.parent_path() / out;
+}
+
+const ProjectRun* Project::find_run(const std::string& n) const {
+    for (const auto& r : runs)
+        if (r.name == n) return &r;
+    return nullptr;
+}
+
+static bool safe_run_name(const std::string& n) {
+    if (n.empty() || n.size() > 100 || n == "." || n == "..") return false;
+    for (const char ch : n)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.')) return false;
+    return true;
+}
+
+static std::vector<std::pair<std::string, std::string>> to_text_pairs(
+    const std::vector<std::pair<std::string, json>>& pairs) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [p, v] : pairs) out.emplace_back(p, v.dump());
+    return out;
+}
+
+ProjectLoad parse_project(const std::string& text, const fs::path& file) {
+    ProjectLoad res;
+    Project& p = res.project;
+    p.file = file;
+    auto& diags = res.diagnostics;
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        diags.push_back({"", std::string("not valid JSON: ") + e.what()});
+        return res;
+    }
+    if (!j.is_object()) {
+        diags.push_back({"", "expected a JSON object (a project or a run config)"});
+        return res;
+    }
+    if (!j.contains("format")) {
+        // A plain run config: one run named after the file.
+        p.name = file.stem().string();
+        std::vector<std::pair<std::string, json>> pairs;
+        flatten(j, "", pairs, diags);
+        RunConfig probe;
+        auto more = apply_pairs(pairs, probe, "");
+        diags.insert(diags.end(), more.begin(), more.end());
+        p.base = to_text_pairs(pairs);
+        std::string rn = p.name;
+        for (char& ch : rn)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.')) ch = '_';
+        p.runs.push_back({rn.empty() ? "run" : rn, {}});
+        return res;
+    }
+    if (!j["format"].is_string() || j["format"].get<std::string>() != kProjectFormat) {
+        diags.push_back({"format", "unsupported project format " + j["format"].dump() + "; this build reads \"" +
+                                       kProjectFormat + "\""});
+        return res;
+    }
+    static const std::set<std::string> known = {"format", "name", "output_dir", "base", "runs", "description"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!known.count(it.key()))
+            diags.push_back({it.key(), "unknown project key; known keys: format, name, output_dir, base, runs"});
+    if (j.contains("name")) {
+        if (j["name"].is_string()) p.name = j["name"].get<std::string>();
+        else diags.push_back({"name", "expected a string"});
+    }
+    if (p.name.empty()) p.name = file.stem().string();
+    if (j.contains("output_dir")) {
+        if (j["output_dir"].is_string() && !j["output_dir"].get<std::string>().empty())
+            p.output_dir = j["output_dir"].get<std::string>();
+        else diags.push_back({"output_dir", "expected a non-empty string (a folder relative to the project file)"});
+    }
+    RunConfig base_cfg;
+    if (j.contains("base")) {
+        if (!j["base"].is_object()) {
+            diags.push_back({"base", "expected an object of config fields"});
+        } else {
+            std::vector<std::pair<std::string, json>> pairs;
+            std::vector<Diagnostic> d;
+            flatten(j["base"], "", pairs, d);
+            auto more = apply_pairs(pairs, base_cfg, "");
+            d.insert(d.end(), more.begin(), more.end());
+            for (auto& x : d) diags.push_back({"base." + x.path, x.message, x.severity});
+            p.base = to_text_pairs(pairs);
+        }
+    }
+    if (!j.contains("runs") || !j["runs"].is_array() || j["runs"].empty()) {
+        diags.push_back({"runs", "expected a non-empty list of runs, e.g. [{\"name\": \"seqpe\", \"set\": {}}]"});
+        return res;
+    }
+    std::set<std::string> names;
+    for (size_t i = 0; i < j["runs"].size(); ++i) {
+        const json& r = j["runs"][i];
+        const std::string ctx = "runs[" + std::to_string(i) + "]";
+        if (!r.is_object()) {
+            diags.push_back({ctx, "expected an object {\"name\": ..., \"set\": {...}}"});
+            continue;
+        }
+        ProjectRun run;
+        if (r.contains("name") && r["name"].is_string()) run.name = r["name"].get<std::string>();
+        if (!safe_run_name(run.name))
+            diags.push_back({ctx + ".name", "run names are 1-100 letters, digits, '-', '_' or '.' (they name folders)"});
+        else if (!names.insert(run.name).second)
+            diags.push_back({ctx + ".name", "duplicate run name '" + run.name + "'"});
+        for (auto it = r.begin(); it != r.end(); ++it)
+            if (it.key() != "name" && it.key() != "set" && it.key() != "description")
+                diags.push_back({ctx + "." + it.key(), "unknown run key; a run has a name and a set"});
+        if (r.contains("set")) {
+            if (!r["set"].is_object()) {
+                diags.push_back({ctx + ".set", "expected an object of option paths and values"});
+            } else {
+                std::vector<std::pair<std::string, json>> pairs;
+                std::vector<Diagnostic> d;
+                flatten(r["set"], "", pairs, d);
+                RunConfig probe = base_cfg;
+                auto more = apply_pairs(pairs, probe, "");
+                d.insert(d.end(), more.begin(), more.end());
+                for (auto& x : d) diags.push_back({ctx + ".set." + x.path, x.message, x.severity});
+                run.set = to_text_pairs(pairs);
+            }
+        }
+        p.runs.push_back(std::move(run));
+    }
+    return res;
+}
+
+ProjectLoad load_project(const fs::path& file) {
+    std::string text;
+    try {
+        text = read_file(file);
+    } catch (const std::exception& e) {
+        ProjectLoad res;
+        res.project.file = file;
+        res.diagnostics.push_back({"", e.what()});
+        return res;
+    }
+    return parse_project(text, file);
+}
+
+std::string project_to_json(const Project& p) {
+    json j = json::object();
+    j["format"] = kProjectFormat;
+    j["name"] = p.name;
+    j["output_dir"] = p.output_dir;
+    json base = json::object();
+    for (const auto& [path, v] : p.base) put_path(base, path, json::parse(v));
+    j["base"] = base;
+    j["runs"] = json::array();
+    for (const auto& r : p.runs) {
+        json set = json::object();
+        for (const auto& [path, v] : r.set) set[path] = json::parse(v); // dotted keys: easy to diff
+        j["runs"].push_back({{"name", r.name}, {"set", set}});
+    }
+    return j.dump(2) + "\n";
+}
+
+void save_project(const Project& p, const fs::path& file) { write_file_atomic(file, project_to_json(p)); }
+
+static std::vector<Diagnostic> apply_text_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                                RunConfig& c) {
+    std::vector<Diagnostic> diags;
+    for (const auto& [path, text] : pairs) {
+        const OptionInfo* o = find_option(path);
+        if (!o) {
+            diags.push_back({path, "unknown option" + option_suggestion(path)});
+            continue;
+        }
+        json v;
+        try {
+            v = json::parse(text);
+        } catch (const json::exception&) {
+            diags.push_back({path, "value is not JSON: " + text});
+            continue;
+        }
+        auto r = option_from_json(*o, v);
+        if (auto* d = std::get_if<Diagnostic>(&r)) diags.push_back(*d);
+        else o->set(c, std::get<OptionValue>(r));
+    }
+    return diags;
+}
+
+std::vector<Diagnostic> project_base_config(const Project& p, RunConfig& out) {
+    out = RunConfig{};
+    return apply_text_pairs(p.base, out);
+}
+
+std::vector<Diagnostic> project_run_config(const Project& p, const ProjectRun& r, RunConfig& out) {
+    auto diags = project_base_config(p, out);
+    auto more = apply_text_pairs(r.set, out);
+    diags.insert(diags.end(), more.begin(), more.end());
+    return diags;
+}
+
+void resolve_paths(RunConfig& c, const fs::path& project_dir) {
+    auto fix = [&](std::string& s) {
+        if (s.empty() || project_dir.empty()) return;
+        const fs::path path(s);
+        if (path.is_absolute()) return;
+        s = (project_dir / path).lexically_normal().string();
+    };
+    fix(c.data.dataset_dir);
+    fix(c.train.init_from);
+    const auto& src = c.data.source;
+    if (src != "auto" && src != "sotu" && src != "fashion-mnist") fix(c.data.source);
+}
+
+} // namespace seqpe

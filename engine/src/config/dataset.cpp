@@ -1,0 +1,142 @@
+// Resolves a run's dataset by running seqpe-data as a child process and following its JSON lines.
+#include "seqpe/dataset.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <csignal>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace seqpe {
+
+fs::path find_data_tool() {
+    if (const char* env = std::getenv("SEQPE_DATA_TOOL"); env && *env) return env;
+    std::error_code ec;
+    const fs::path sibling = executable_dir() / "seqpe-data";
+    if (fs::exists(sibling, ec)) return sibling;
+    // Build trees keep the tool in seqpe-data/ beside the other programs' folders.
+    const fs::path build_sibling = executable_dir().parent_path() / "seqpe-data" / "seqpe-data";
+    if (fs::exists(build_sibling, ec)) return build_sibling;
+    if (const char* path = std::getenv("PATH")) {
+        std::string p(path);
+        size_t start = 0;
+        while (start <= p.size()) {
+            const size_t colon = p.find(':', start);
+            const std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+            if (!dir.empty() && fs::exists(fs::path(dir) / "seqpe-data", ec)) return fs::path(dir) / "seqpe-data";
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+    }
+    throw RunError("seqpe-data not found next to " + executable_dir().string() +
+                   " or on PATH; build it (cmake --build build) or set SEQPE_DATA_TOOL");
+}
+
+std::vector<std::string> data_tool_args(const RunConfig& raw) {
+    const RunConfig c = resolve_auto(raw);
+    std::vector<std::string> args;
+    if (c.task == "image") {
+        args = {"image", "--source", c.data.source};
+    } else {
+        args = {"text", "--source", c.data.source, "--tokenizer", c.data.tokenizer};
+        if (c.data.tokenizer == "bpe") {
+            args.push_back("--vocab-size");
+            args.push_back(std::to_string(c.data.vocab_size));
+        }
+    }
+    args.push_back("--json");
+    return args;
+}
+
+fs::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
+                         std::stop_token stop) {
+    if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
+    const fs::path tool = find_data_tool();
+    std::vector<std::string> args = data_tool_args(c);
+    args.insert(args.begin(), tool.string());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) throw RunError(errno_message("pipe"));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, tool.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out[1]);
+    if (rc != 0) {
+        ::close(out[0]);
+        errno = rc;
+        throw RunError(errno_message("cannot start " + tool.string()));
+    }
+
+    std::string buffer, dataset, error;
+    bool bad_input = false, cancelled = false;
+    auto handle_line = [&](const std::string& line) {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(line);
+        } catch (...) {
+            return;
+        }
+        if (!j.is_object()) return;
+        PrepareEvent e;
+        e.event = j.value("event", "");
+        e.stage = j.value("stage", "");
+        e.message = j.value("message", "");
+        e.done = j.value("done", int64_t{0});
+        e.total = j.value("total", int64_t{0});
+        if (e.event == "done") dataset = j.value("dataset", "");
+        if (e.event == "error") {
+            error = e.message;
+            bad_input = j.value("exit", 1) == 2;
+        }
+        if (on_event) on_event(e);
+    };
+    char chunk[4096];
+    while (true) {
+        if (stop.stop_requested() && !cancelled) {
+            ::kill(pid, SIGTERM);
+            cancelled = true;
+        }
+        pollfd p{out[0], POLLIN, 0};
+        const int pr = ::poll(&p, 1, 200);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr == 0) continue;
+        const ssize_t n = ::read(out[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        buffer.append(chunk, static_cast<size_t>(n));
+        size_t nl;
+        while ((nl = buffer.find('\n')) != std::string::npos) {
+            handle_line(buffer.substr(0, nl));
+            buffer.erase(0, nl + 1);
+        }
+    }
+    ::close(out[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (cancelled) throw Cancelled();
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code != 0 || dataset.empty()) {
+        const std::string msg = error.empty() ? "seqpe-data exited with code " + std::to_string(code) : error;
+        if (bad_input || code == 2) throw InputError(msg);
+        throw RunError(msg);
+    }
+    return dataset;
+}
+
+} // namespace seqpe

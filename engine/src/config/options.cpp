@@ -1,0 +1,411 @@
+// The option table (one entry per RunConfig field) and the generic typed access built on it.
+#include "seqpe/options.h"
+
+#include "seqpe/encodings.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace seqpe {
+
+using nlohmann::json;
+
+namespace {
+
+template <class T> constexpr OptionType type_of() {
+    if constexpr (std::is_same_v<T, bool>) return OptionType::Bool;
+    else if constexpr (std::is_same_v<T, int64_t>) return OptionType::Int;
+    else if constexpr (std::is_same_v<T, double>) return OptionType::Float;
+    else if constexpr (std::is_same_v<T, std::string>) return OptionType::String;
+    else return OptionType::IntList;
+}
+
+bool always(const RunConfig&) { return true; }
+bool is_text(const RunConfig& c) { return c.task != "image"; }
+bool is_image(const RunConfig& c) { return c.task == "image"; }
+bool is_seqpe(const RunConfig& c) { return c.position_encoding.type == "seqpe"; }
+bool is_lm(const RunConfig& c) { return c.task == "lm"; }
+
+struct Builder {
+    std::vector<OptionInfo> table;
+
+    // `ref` maps a config to the field; the option's type follows the field's type.
+    template <class Ref>
+    OptionInfo& add(std::string path, Ref ref, std::string help,
+                    std::function<bool(const RunConfig&)> relevant = always) {
+        using T = std::remove_reference_t<decltype(ref(std::declval<RunConfig&>()))>;
+        OptionInfo o;
+        o.path = std::move(path);
+        o.type = type_of<T>();
+        o.help = std::move(help);
+        o.relevant = std::move(relevant);
+        o.get = [ref](const RunConfig& c) { return OptionValue(ref(const_cast<RunConfig&>(c))); };
+        o.set = [ref](RunConfig& c, const OptionValue& v) { ref(c) = std::get<T>(v); };
+        table.push_back(std::move(o));
+        return table.back();
+    }
+};
+
+OptionInfo& range(OptionInfo& o, std::optional<double> lo, std::optional<double> hi) {
+    o.min = lo;
+    o.max = hi;
+    return o;
+}
+
+OptionInfo& choices(OptionInfo& o, std::vector<std::string> cs) {
+    o.type = OptionType::Choice;
+    o.choices = std::move(cs);
+    return o;
+}
+
+OptionInfo& advanced(OptionInfo& o) {
+    o.advanced = true;
+    return o;
+}
+
+#define FIELD(expr) [](RunConfig& c) -> auto& { return c.expr; }
+
+std::vector<OptionInfo> build_table() {
+    Builder b;
+    choices(b.add("task", FIELD(task), "what the model learns: lm (language model), image (ViT classifier), qa (retrieval fine-tune)"),
+            {"lm", "image", "qa"});
+
+    // data
+    b.add("data.source", FIELD(data.source),
+          "dataset: auto (the task's default: sotu or fashion-mnist), sotu, fashion-mnist, or a folder");
+    choices(b.add("data.tokenizer", FIELD(data.tokenizer), "text tokenizer: bpe (SentencePiece, trained on the train split) or byte", is_text),
+            {"bpe", "byte"});
+    range(b.add("data.vocab_size", FIELD(data.vocab_size), "BPE vocabulary size", is_text), 260, 65535);
+    b.add("data.dataset_dir", FIELD(data.dataset_dir), "a prepared dataset directory (overrides source and tokenizer)");
+    range(b.add("data.image_size", FIELD(data.image_size), "training resolution in pixels (square)", is_image), 4, 1024);
+    b.add("data.augment", FIELD(data.augment), "image task: random patch-aligned shifts and horizontal flips", is_image);
+
+    // model
+    range(b.add("model.n_layer", FIELD(model.n_layer), "transformer blocks"), 1, 48);
+    range(b.add("model.d_model", FIELD(model.d_model), "model width"), 8, 8192);
+    range(b.add("model.n_head", FIELD(model.n_head), "attention heads (must divide d_model)"), 1, 128);
+    range(b.add("model.mlp_ratio", FIELD(model.mlp_ratio), "MLP hidden width / d_model"), 0.25, 16);
+    range(b.add("model.dropout", FIELD(model.dropout), "dropout on embeddings and residual branches"), 0, 0.9);
+    range(b.add("model.attn_dropout", FIELD(model.attn_dropout), "dropout on attention probabilities"), 0, 0.9);
+    b.add("model.tie_embeddings", FIELD(model.tie_embeddings), "output head shares the token embedding", is_text);
+    advanced(b.add("model.bias", FIELD(model.bias), "linear layers and LayerNorms carry biases"));
+    advanced(range(b.add("model.init_std", FIELD(model.init_std), "standard deviation of the weight initialisation"), 1e-4, 1));
+    range(b.add("model.patch_size", FIELD(model.patch_size), "ViT patch size in pixels (must divide every image size)", is_image), 1, 64);
+    b.add("model.class_token", FIELD(model.class_token), "classify from a [CLS] token (else mean-pool the patches)", is_image);
+
+    // position encoding
+    choices(b.add("position_encoding.type", FIELD(position_encoding.type), "position encoding (see `seqpe encodings`)"),
+            encoding_names());
+    range(b.add("position_encoding.base", FIELD(position_encoding.base), "frequency base of sinusoidal and rotary encodings",
+                [](const RunConfig& c) {
+                    const auto& t = c.position_encoding.type;
+                    return t == "sinusoidal" || t == "rope" || t == "rope_mixed";
+                }),
+          2, 1e9);
+    advanced(choices(b.add("position_encoding.alibi_scaling", FIELD(position_encoding.alibi_scaling),
+                           "paper: bias = -slope*distance; official: the SeqPE code's bias, also scaled by 1/sqrt(d_head)",
+                           [](const RunConfig& c) { return c.position_encoding.type == "alibi"; }),
+                     {"paper", "official"}));
+    advanced(choices(b.add("position_encoding.sin_2d", FIELD(position_encoding.sin_2d),
+                           "2D sinusoidal: axial (half the channels per axis) or flat (row-major index, official code)",
+                           [](const RunConfig& c) { return c.task == "image" && c.position_encoding.type == "sinusoidal"; }),
+                     {"axial", "flat"}));
+
+    // SeqPE
+    const std::string sp = "position_encoding.seqpe.";
+    choices(b.add(sp + "apply", FIELD(position_encoding.seqpe.apply),
+                  "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: text attn_scalar, image attn_mul)", is_seqpe),
+            {"auto", "input_add", "attn_mul", "attn_add", "attn_scalar"});
+    choices(b.add(sp + "qk_map", FIELD(position_encoding.seqpe.qk_map),
+                  "q/k map of the PE for attn_*: none (pq = pk = e), single (shared), multi (per layer); auto: text single, image multi", is_seqpe),
+            {"auto", "none", "single", "multi"});
+    b.add(sp + "multi_head", FIELD(position_encoding.seqpe.multi_head), "split the PE across heads (else one head-sized PE shared by all heads)", is_seqpe);
+    range(b.add(sp + "embed_dim", FIELD(position_encoding.seqpe.embed_dim), "encoder width E; 0 = model.d_model", is_seqpe), 0, 4096);
+    range(b.add(sp + "layers", FIELD(position_encoding.seqpe.layers), "encoder blocks", is_seqpe), 1, 12);
+    range(b.add(sp + "heads", FIELD(position_encoding.seqpe.heads), "encoder heads; 0 = max(1, E/64)", is_seqpe), 0, 64);
+    range(b.add(sp + "max_position", FIELD(position_encoding.seqpe.max_position),
+                "position budget (flattened count in 2D); 0 = auto (text 20000, image 10000)", is_seqpe), 0, 1e12);
+    range(b.add(sp + "max_digits", FIELD(position_encoding.seqpe.max_digits), "digits per axis; 0 = derive from max_position", is_seqpe), 0, 18);
+    advanced(range(b.add(sp + "base", FIELD(position_encoding.seqpe.base), "digit base", is_seqpe), 2, 36));
+    advanced(choices(b.add(sp + "slot_index", FIELD(position_encoding.seqpe.slot_index),
+                           "digit-slot embedding index: running over all axes (official code) or per_dim (paper figure)", is_seqpe),
+                     {"running", "per_dim"}));
+    advanced(b.add(sp + "mask_padding", FIELD(position_encoding.seqpe.mask_padding), "mask leading zero padding in the encoder", is_seqpe));
+    advanced(choices(b.add(sp + "direction", FIELD(position_encoding.seqpe.direction), "encoder attention: causal (official) or bi", is_seqpe),
+                     {"causal", "bi"}));
+    advanced(b.add(sp + "last_layernorm", FIELD(position_encoding.seqpe.last_layernorm), "final LayerNorm before the output projection", is_seqpe));
+    advanced(range(b.add(sp + "attn_dropout", FIELD(position_encoding.seqpe.attn_dropout), "encoder attention dropout", is_seqpe), 0, 0.9));
+    advanced(range(b.add(sp + "resid_dropout", FIELD(position_encoding.seqpe.resid_dropout), "encoder residual dropout", is_seqpe), 0, 0.9));
+    advanced(range(b.add(sp + "temperature", FIELD(position_encoding.seqpe.temperature), "e(p) = out_proj(h) / temperature", is_seqpe), 1e-3, 1e3));
+    advanced(range(b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale), "attn_scalar: weight s of the PE score", is_seqpe), 0, 100));
+    advanced(choices(b.add(sp + "init", FIELD(position_encoding.seqpe.init), "encoder init: normal (text code) or trunc_normal (image code)", is_seqpe),
+                     {"normal", "trunc_normal"}));
+    b.add(sp + "shift.enabled", FIELD(position_encoding.seqpe.shift.enabled), "random shift of the main-task positions", is_seqpe);
+    range(b.add(sp + "shift.rate", FIELD(position_encoding.seqpe.shift.rate), "probability that a step is shifted", is_seqpe), 0, 1);
+    range(b.add(sp + "shift.layouts", FIELD(position_encoding.seqpe.shift.layouts), "layouts per shifted step (must divide the batch size)", is_seqpe), 1, 4096);
+    range(b.add(sp + "shift.offsets", FIELD(position_encoding.seqpe.shift.offsets), "offsets drawn once per run", is_seqpe), 1, 1e7);
+    range(b.add(sp + "contrastive.weight", FIELD(position_encoding.seqpe.contrastive.weight), "weight of the contrastive loss; 0 = off", is_seqpe), 0, 100);
+    range(b.add(sp + "contrastive.batch", FIELD(position_encoding.seqpe.contrastive.batch), "anchors per step", is_seqpe), 1, 65536);
+    range(b.add(sp + "contrastive.candidates", FIELD(position_encoding.seqpe.contrastive.candidates), "candidates per anchor", is_seqpe), 2, 4096);
+    range(b.add(sp + "contrastive.window", FIELD(position_encoding.seqpe.contrastive.window), "window size (1D) or area (2D)", is_seqpe), 1, 1e9);
+    advanced(range(b.add(sp + "contrastive.hard_ratio", FIELD(position_encoding.seqpe.contrastive.hard_ratio), "share of hard negatives in hard mode", is_seqpe), 0, 1));
+    advanced(range(b.add(sp + "contrastive.hard_prob", FIELD(position_encoding.seqpe.contrastive.hard_prob), "probability of the hard-negative mode", is_seqpe), 0, 1));
+    advanced(range(b.add(sp + "contrastive.window_prob", FIELD(position_encoding.seqpe.contrastive.window_prob), "probability of the window mode", is_seqpe), 0, 1));
+    advanced(choices(b.add(sp + "contrastive.window_mode", FIELD(position_encoding.seqpe.contrastive.window_mode),
+                           "around_anchor: the window holds the anchor; random: anywhere (official code)", is_seqpe),
+                     {"around_anchor", "random"}));
+    advanced(choices(b.add(sp + "contrastive.hard_2d", FIELD(position_encoding.seqpe.contrastive.hard_2d),
+                           "2D hard negatives: per_axis (edit one coordinate) or concat (edit \"rc\", cut anywhere: official)",
+                           [](const RunConfig& c) { return c.position_encoding.type == "seqpe" && c.task == "image"; }),
+                     {"per_axis", "concat"}));
+    range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight), "weight of the distillation loss; 0 = off", is_seqpe), 0, 100);
+    range(b.add(sp + "transfer.batch", FIELD(position_encoding.seqpe.transfer.batch), "student samples per step", is_seqpe), 1, 65536);
+    range(b.add(sp + "transfer.positions", FIELD(position_encoding.seqpe.transfer.positions), "positions per sample", is_seqpe), 2, 4096);
+    choices(b.add(sp + "transfer.metric", FIELD(position_encoding.seqpe.transfer.metric), "kl (symmetric) or mse of log-probabilities", is_seqpe),
+            {"kl", "mse"});
+    advanced(range(b.add(sp + "transfer.beta", FIELD(position_encoding.seqpe.transfer.beta), "share of the loss that moves only the student", is_seqpe), 0, 1));
+    advanced(range(b.add(sp + "transfer.logit_scale", FIELD(position_encoding.seqpe.transfer.logit_scale), "scale of the similarity logits", is_seqpe), 1e-4, 1e4));
+    advanced(range(b.add(sp + "transfer.heads", FIELD(position_encoding.seqpe.transfer.heads), "head chunks of the similarity; 0 = model.n_head", is_seqpe), 0, 128));
+
+    // optimisation
+    range(b.add("optim.lr", FIELD(optim.lr), "peak learning rate"), 0, 10);
+    range(b.add("optim.min_lr", FIELD(optim.min_lr), "learning rate at the end of the decay"), 0, 10);
+    choices(b.add("optim.schedule", FIELD(optim.schedule), "after a linear warm-up: cosine, linear or constant"),
+            {"cosine", "linear", "constant"});
+    range(b.add("optim.warmup_steps", FIELD(optim.warmup_steps), "linear warm-up steps"), 0, 1e9);
+    range(b.add("optim.weight_decay", FIELD(optim.weight_decay), "AdamW decay of backbone matrices"), 0, 10);
+    advanced(range(b.add("optim.beta1", FIELD(optim.beta1), "AdamW beta1"), 0, 0.99999));
+    advanced(range(b.add("optim.beta2", FIELD(optim.beta2), "AdamW beta2"), 0, 0.99999999));
+    advanced(range(b.add("optim.eps", FIELD(optim.eps), "AdamW epsilon"), 0, 1));
+    range(b.add("optim.grad_clip", FIELD(optim.grad_clip), "gradient clipping (global norm per parameter group); 0 = off"), 0, 1e6);
+    advanced(range(b.add("optim.encoder_lr", FIELD(optim.encoder_lr), "learning rate of PE parameters; 0 = optim.lr"), 0, 10));
+    advanced(range(b.add("optim.encoder_weight_decay", FIELD(optim.encoder_weight_decay), "weight decay of PE parameters"), 0, 10));
+
+    // training
+    range(b.add("train.steps", FIELD(train.steps), "optimiser steps"), 1, 1e9);
+    range(b.add("train.batch_size", FIELD(train.batch_size), "sequences (or images) per step"), 1, 65536);
+    range(b.add("train.seq_len", FIELD(train.seq_len), "training length in tokens", is_text), 2, 1 << 20);
+    advanced(range(b.add("train.grad_accum", FIELD(train.grad_accum), "micro-batches accumulated per step"), 1, 4096));
+    range(b.add("train.eval_every", FIELD(train.eval_every), "validation every N steps; 0 = only at the end"), 0, 1e9);
+    range(b.add("train.eval_batches", FIELD(train.eval_batches), "validation batches; 0 = the whole split"), 0, 1e9);
+    range(b.add("train.checkpoint_every", FIELD(train.checkpoint_every), "checkpoint every N steps; 0 = only at the end"), 0, 1e9);
+    range(b.add("train.keep_checkpoints", FIELD(train.keep_checkpoints), "complete checkpoints kept"), 1, 1000);
+    advanced(range(b.add("train.log_every", FIELD(train.log_every), "train records every N steps"), 1, 1e6));
+    range(b.add("train.seed", FIELD(train.seed), "seed of every random choice (init, data order, dropout, SeqPE samplers)"), 0, 9.007199254740992e15);
+    b.add("train.init_from", FIELD(train.init_from), "initialise weights from a run directory or checkpoint");
+
+    // evaluation
+    range(b.add("eval.length_multipliers", FIELD(eval.length_multipliers), "evaluation lengths as multiples of train.seq_len", is_text), 1, 4096);
+    range(b.add("eval.image_sizes", FIELD(eval.image_sizes), "evaluation resolutions in pixels", is_image), 4, 4096);
+    choices(b.add("eval.mode", FIELD(eval.mode), "how encodings reach unseen lengths: extend, interpolate or both"),
+            {"extend", "interpolate", "both"});
+    choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`"), {"test", "valid"});
+    range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split", is_text), 0, 1e12);
+    range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
+
+    // runtime
+    range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);
+    b.add("runtime.device", FIELD(runtime.device), "cpu, cuda, cuda:N or auto");
+    choices(b.add("runtime.precision", FIELD(runtime.precision), "fp32, or bf16/fp16 autocast (CUDA)"), {"fp32", "bf16", "fp16"});
+    (void)is_lm;
+    return std::move(b.table);
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string suggest(const std::string& path) {
+    std::vector<std::pair<size_t, std::string>> scored;
+    const std::string leaf = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+    for (const auto& o : option_table()) {
+        const std::string oleaf = o.path.substr(o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.') + 1);
+        size_t d = std::min(edit_distance(path, o.path), edit_distance(leaf, oleaf) + 1);
+        if (d <= std::max<size_t>(2, path.size() / 4)) scored.emplace_back(d, o.path);
+    }
+    std::sort(scored.begin(), scored.end());
+    if (scored.empty()) return "; `seqpe options` lists every key";
+    std::string s = "; did you mean ";
+    for (size_t i = 0; i < std::min<size_t>(scored.size(), 2); ++i) s += (i ? " or " : "") + scored[i].second;
+    return s + "?";
+}
+
+} // namespace
+
+const std::vector<OptionInfo>& option_table() {
+    static const std::vector<OptionInfo> table = build_table();
+    return table;
+}
+
+const OptionInfo* find_option(const std::string& path) {
+    for (const auto& o : option_table())
+        if (o.path == path) return &o;
+    return nullptr;
+}
+
+std::string option_value_text(const OptionInfo& o, const OptionValue& v) {
+    return std::visit(
+        [&](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::string>) return x;
+            else return json(x).dump();
+        },
+        v);
+}
+
+std::string option_json(const RunConfig& c, const std::string& path) {
+    const OptionInfo* o = find_option(path);
+    if (!o) return "null";
+    return std::visit([](const auto& x) { return json(x).dump(); }, o->get(c));
+}
+
+static std::string type_name(OptionType t) {
+    switch (t) {
+    case OptionType::Bool: return "true or false";
+    case OptionType::Int: return "an integer";
+    case OptionType::Float: return "a number";
+    case OptionType::String: return "a string";
+    case OptionType::Choice: return "one of the listed choices";
+    case OptionType::IntList: return "a list of integers such as [1,2,4]";
+    }
+    return "?";
+}
+
+static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o, const json& j) {
+    auto bad = [&](const std::string& got) {
+        return Diagnostic{o.path, "expected " + type_name(o.type) + ", got " + got};
+    };
+    switch (o.type) {
+    case OptionType::Bool:
+        if (j.is_boolean()) return OptionValue(j.get<bool>());
+        return bad(j.dump());
+    case OptionType::Int:
+        if (j.is_number_integer()) return OptionValue(j.get<int64_t>());
+        if (j.is_number_float()) {
+            const double d = j.get<double>();
+            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18)
+                return OptionValue(static_cast<int64_t>(d));
+        }
+        return bad(j.dump());
+    case OptionType::Float:
+        if (j.is_number()) return OptionValue(j.get<double>());
+        return bad(j.dump());
+    case OptionType::String:
+    case OptionType::Choice:
+        if (j.is_string()) return OptionValue(j.get<std::string>());
+        return bad(j.dump());
+    case OptionType::IntList: {
+        if (!j.is_array()) return bad(j.dump());
+        std::vector<int64_t> out;
+        for (const auto& e : j) {
+            if (!e.is_number_integer()) return bad(j.dump());
+            out.push_back(e.get<int64_t>());
+        }
+        return OptionValue(std::move(out));
+    }
+    }
+    return bad(j.dump());
+}
+
+std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionValue& v) {
+    auto num_check = [&](double x) -> std::optional<Diagnostic> {
+        if (!std::isfinite(x)) return Diagnostic{o.path, "must be a finite number"};
+        if ((o.min && x < *o.min) || (o.max && x > *o.max)) {
+            std::ostringstream s;
+            s << json(x).dump() << " is out of range; use a value in [" << (o.min ? json(*o.min).dump() : "-inf")
+              << ", " << (o.max ? json(*o.max).dump() : "inf") << "]";
+            return Diagnostic{o.path, s.str()};
+        }
+        return std::nullopt;
+    };
+    if (o.type == OptionType::Choice) {
+        const auto& s = std::get<std::string>(v);
+        if (std::find(o.choices.begin(), o.choices.end(), s) == o.choices.end()) {
+            std::string list;
+            for (const auto& c : o.choices) list += (list.empty() ? "" : ", ") + c;
+            return Diagnostic{o.path, "'" + s + "' is not a choice; use one of: " + list};
+        }
+    } else if (o.type == OptionType::Int) {
+        return num_check(static_cast<double>(std::get<int64_t>(v)));
+    } else if (o.type == OptionType::Float) {
+        return num_check(std::get<double>(v));
+    } else if (o.type == OptionType::IntList) {
+        const auto& l = std::get<std::vector<int64_t>>(v);
+        if (l.empty()) return Diagnostic{o.path, "the list must not be empty"};
+        for (const auto x : l)
+            if (auto d = num_check(static_cast<double>(x))) return d;
+    }
+    return std::nullopt;
+}
+
+std::variant<OptionValue, Diagnostic> parse_option_value(const OptionInfo& o, const std::string& text) {
+    json j;
+    bool parsed = false;
+    try {
+        j = json::parse(text);
+        parsed = true;
+    } catch (const json::exception&) {
+    }
+    if (o.type == OptionType::String || o.type == OptionType::Choice) {
+        if (parsed && j.is_string()) return OptionValue(j.get<std::string>());
+        return OptionValue(text); // bare words need no quotes on the command line
+    }
+    if (!parsed && o.type == OptionType::IntList) {
+        // "1,2,4" convenience form
+        try {
+            j = json::parse("[" + text + "]");
+            parsed = true;
+        } catch (const json::exception&) {
+        }
+    }
+    if (!parsed) return Diagnostic{o.path, "'" + text + "' is not " + type_name(o.type)};
+    if (o.type == OptionType::IntList && j.is_number_integer()) j = json::array({j});
+    return from_json_value(o, j);
+}
+
+std::vector<Diagnostic> set_option_text(RunConfig& c, const std::string& path, const std::string& text) {
+    const OptionInfo* o = find_option(path);
+    if (!o) return {Diagnostic{path, "unknown option" + suggest(path)}};
+    auto r = parse_option_value(*o, text);
+    if (auto* d = std::get_if<Diagnostic>(&r)) return {*d};
+    const OptionValue& v = std::get<OptionValue>(r);
+    if (auto d = check_option_value(*o, v)) return {*d};
+    o->set(c, v);
+    return {};
+}
+
+std::vector<Diagnostic> apply_override(RunConfig& c, const std::string& assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        return {Diagnostic{"", "'" + assignment + "' is not of the form path=value (e.g. model.n_layer=4)"}};
+    return set_option_text(c, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+std::vector<std::string> differing_options(const RunConfig& a, const RunConfig& b) {
+    std::vector<std::string> out;
+    for (const auto& o : option_table())
+        if (o.get(a) != o.get(b)) out.push_back(o.path);
+    return out;
+}
+
+// Used by config_io.cpp: typed value from a JSON value, with the option's checks.
+std::variant<OptionValue, Diagnostic> option_from_json(const OptionInfo& o, const json& j) {
+    auto r = from_json_value(o, j);
+    if (auto* v = std::get_if<OptionValue>(&r))
+        if (auto d = check_option_value(o, *v)) return *d;
+    return r;
+}
+
+std::string option_suggestion(const std::string& path) { return suggest(path); }
+
+} // namespace seqpe

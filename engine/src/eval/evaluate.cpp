@@ -1,0 +1,173 @@
+// evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
+#include "seqpe/evaluate.h"
+
+#include "data/lm_data.h"
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/config_io.h"
+#include "seqpe/encodings.h"
+#include "train/checkpoint.h"
+#include "train/lm_task.h"
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <ATen/Parallel.h>
+#include <torch/nn/functional/loss.h>
+
+namespace seqpe {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Perplexity over non-overlapping chunks that cover every token of the split once: chunk k feeds
+// tokens [kL, kL + L) and predicts [kL + 1, kL + L]; the last chunk is shorter. Positions start at 0.
+EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const RunConfig& c, int64_t L,
+                       const std::string& mode, int64_t max_tokens, std::vector<double>* by_pos, Observer& obs,
+                       std::stop_token stop) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t n_tokens = max_tokens > 0 ? std::min(split.size(), max_tokens + 1) : split.size();
+    const int64_t predict = n_tokens - 1;
+    // Keep the tokens per batch near the training batch's: memory stays flat as L grows.
+    const int64_t per_batch = std::max<int64_t>(1, (c.eval.batch_size > 0 ? c.eval.batch_size : c.train.batch_size) *
+                                                       c.train.seq_len / L);
+    Layout layout = layout_1d(L);
+    layout.trained_length = c.train.seq_len;
+    if (mode == "interpolate") layout.scale = static_cast<double>(c.train.seq_len) / static_cast<double>(L);
+    double nll = 0;
+    int64_t scored = 0;
+    std::vector<double> pos_sum;
+    int64_t pos_count = 0;
+    if (by_pos) pos_sum.assign(static_cast<size_t>(L), 0.0);
+    const int64_t full_chunks = predict / L;
+    namespace F = torch::nn::functional;
+    for (int64_t k = 0; k < full_chunks; k += per_batch) {
+        if (stop.stop_requested()) throw Cancelled();
+        const int64_t n = std::min(per_batch, full_chunks - k);
+        torch::Tensor buf = torch::empty({n, L + 1}, torch::kLong);
+        for (int64_t j = 0; j < n; ++j) split.copy_to((k + j) * L, L + 1, buf[j].data_ptr<int64_t>());
+        using torch::indexing::Slice;
+        const auto dev = model.wte->weight.device();
+        const torch::Tensor x = buf.index({Slice(), Slice(0, L)}).to(dev);
+        const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev);
+        const torch::Tensor logits = model.forward(x, layout);
+        const torch::Tensor tok_nll = F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
+                                                       F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                                          .view({n, L});
+        nll += tok_nll.sum().item<double>();
+        scored += n * L;
+        if (by_pos) {
+            const torch::Tensor s = tok_nll.sum(0).to(torch::kDouble).cpu();
+            for (int64_t i = 0; i < L; ++i) pos_sum[static_cast<size_t>(i)] += s[i].item<double>();
+            pos_count += n;
+        }
+    }
+    const int64_t rest = predict - full_chunks * L; // the shorter last chunk
+    if (rest > 0) {
+        const int64_t start = full_chunks * L;
+        const torch::Tensor buf = split.slice(start, rest + 1).view({1, rest + 1});
+        using torch::indexing::Slice;
+        const auto dev = model.wte->weight.device();
+        Layout tail = layout_1d(rest);
+        tail.trained_length = c.train.seq_len;
+        tail.scale = layout.scale;
+        const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
+        nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
+                                buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
+                                F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .item<double>();
+        scored += rest;
+    }
+    EvalRow row;
+    row.mode = mode;
+    row.length = L;
+    row.count = scored;
+    row.loss = scored ? nll / static_cast<double>(scored) : 0.0;
+    row.ppl = std::exp(row.loss);
+    row.seconds = seconds_since(t0);
+    row.tokens_per_s = static_cast<double>(scored) / std::max(row.seconds, 1e-9);
+    if (by_pos && pos_count > 0) {
+        by_pos->resize(static_cast<size_t>(L));
+        for (int64_t i = 0; i < L; ++i) (*by_pos)[static_cast<size_t>(i)] = pos_sum[static_cast<size_t>(i)] / double(pos_count);
+    }
+    obs.on_log(LogLevel::Info, "eval " + mode + " L=" + std::to_string(L) + ": loss " + std::to_string(row.loss) +
+                                   ", ppl " + std::to_string(row.ppl) + " over " + std::to_string(scored) + " tokens");
+    return row;
+}
+
+} // namespace
+
+EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
+    const RunPaths paths{run_dir};
+    if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
+    RunConfig c = resolve_auto(read_run_config(paths));
+    const fs::path ck = o.checkpoint.empty() ? latest_checkpoint(paths).value_or(fs::path()) : o.checkpoint;
+    if (ck.empty()) throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
+    if (o.dataset_dir.empty()) throw InputError("no dataset given for the evaluation");
+    at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
+                                                               : std::max(1u, std::thread::hardware_concurrency())));
+    torch::NoGradGuard ng;
+    const torch::Device dev = torch::kCPU;
+    std::unique_ptr<Task> task = make_task(c, o.dataset_dir, dev);
+    const TrainerState st = load_checkpoint(ck, task->module(), nullptr);
+    task->module().eval();
+
+    EvalReport rep;
+    rep.run = run_dir.filename().string();
+    rep.task = c.task;
+    rep.encoding = c.position_encoding.type;
+    rep.split = o.split.empty() ? c.eval.split : o.split;
+    rep.step = st.step;
+    const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
+    if (mode != "extend" && mode != "interpolate" && mode != "both")
+        throw InputError("eval mode '" + mode + "' is not one of extend, interpolate, both");
+    std::vector<std::string> modes = mode == "both" ? std::vector<std::string>{"extend", "interpolate"}
+                                                    : std::vector<std::string>{mode};
+
+    if (c.task != "image") {
+        auto* lm = dynamic_cast<LmTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        const TokenSplit split(o.dataset_dir, m, rep.split);
+        rep.metric = "ppl";
+        rep.train_length = c.train.seq_len;
+        std::vector<int64_t> lengths = o.lengths;
+        if (lengths.empty())
+            for (auto mult : c.eval.length_multipliers) lengths.push_back(mult * c.train.seq_len);
+        const int64_t max_tokens = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
+        auto& model = *lm->model();
+        model.query_chunk = 512; // bound attention memory at long lengths
+        int64_t longest = 0;
+        for (auto L : lengths) longest = std::max(longest, L);
+        for (const auto& md : modes) {
+            for (const int64_t L : lengths) {
+                if (L < 2) throw InputError("evaluation length " + std::to_string(L) + " is too short");
+                std::vector<double>* by_pos = (md == modes.front() && L == longest) ? &rep.loss_by_position : nullptr;
+                EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop);
+                if (c.position_encoding.type == "learned" && L > c.train.seq_len)
+                    row.note = "learned table interpolated from " + std::to_string(c.train.seq_len) + " rows";
+                if (md == "interpolate" && (c.position_encoding.type == "none"))
+                    row.note = "no positions to interpolate: same as extend";
+                rep.rows.push_back(row);
+                if (by_pos) rep.loss_by_position_length = L;
+            }
+        }
+    } else {
+        throw InputError("image evaluation is not available in this build");
+    }
+    if (o.write_files) {
+        write_file_atomic(paths.eval() / "extrapolation.json", eval_report_json(rep));
+        write_file_atomic(paths.eval() / "extrapolation.csv", eval_report_csv(rep));
+        if (!rep.loss_by_position.empty()) {
+            std::string csv = "position,loss\n";
+            for (size_t i = 0; i < rep.loss_by_position.size(); ++i)
+                csv += std::to_string(i) + "," + std::to_string(rep.loss_by_position[i]) + "\n";
+            write_file_atomic(paths.eval() / "loss_by_position.csv", csv);
+        }
+    }
+    return rep;
+}
+
+} // namespace seqpe

@@ -1,0 +1,69 @@
+// Evaluation reports <-> JSON/CSV (torch-free; readers for runs evaluated elsewhere).
+#include "seqpe/common/error.h"
+#include "seqpe/evaluate.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace seqpe {
+
+using nlohmann::json;
+
+std::string eval_report_json(const EvalReport& r) {
+    json j = {{"run", r.run},       {"task", r.task},     {"encoding", r.encoding},
+              {"split", r.split},   {"metric", r.metric}, {"train_length", r.train_length},
+              {"step", r.step}};
+    j["rows"] = json::array();
+    for (const auto& x : r.rows)
+        j["rows"].push_back({{"mode", x.mode},       {"length", x.length},   {"loss", x.loss},
+                             {"ppl", x.ppl},         {"accuracy", x.accuracy}, {"count", x.count},
+                             {"seconds", x.seconds}, {"tokens_per_s", x.tokens_per_s}, {"note", x.note}});
+    j["loss_by_position_length"] = r.loss_by_position_length;
+    j["loss_by_position"] = r.loss_by_position;
+    return j.dump(1) + "\n";
+}
+
+EvalReport eval_report_from_json(const std::string& text, const std::string& where) {
+    EvalReport r;
+    try {
+        const json j = json::parse(text);
+        r.run = j.value("run", "");
+        r.task = j.value("task", "");
+        r.encoding = j.value("encoding", "");
+        r.split = j.value("split", "");
+        r.metric = j.value("metric", "");
+        r.train_length = j.value("train_length", int64_t{0});
+        r.step = j.value("step", int64_t{0});
+        for (const auto& x : j.at("rows")) {
+            EvalRow row;
+            row.mode = x.value("mode", "");
+            row.length = x.value("length", int64_t{0});
+            row.loss = x.value("loss", 0.0);
+            row.ppl = x.value("ppl", 0.0);
+            row.accuracy = x.value("accuracy", 0.0);
+            row.count = x.value("count", int64_t{0});
+            row.seconds = x.value("seconds", 0.0);
+            row.tokens_per_s = x.value("tokens_per_s", 0.0);
+            row.note = x.value("note", "");
+            r.rows.push_back(row);
+        }
+        r.loss_by_position_length = j.value("loss_by_position_length", int64_t{0});
+        if (j.contains("loss_by_position")) r.loss_by_position = j["loss_by_position"].get<std::vector<double>>();
+    } catch (const std::exception& e) {
+        throw InputError(where + ": not an evaluation report (" + std::string(e.what()).substr(0, 100) + ")");
+    }
+    return r;
+}
+
+std::string eval_report_csv(const EvalReport& r) {
+    std::ostringstream s;
+    s.precision(8);
+    s << "run,encoding,task,split,mode,length,train_length,loss," << r.metric << ",count,seconds,note\n";
+    for (const auto& x : r.rows)
+        s << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << x.mode << "," << x.length << ","
+          << r.train_length << "," << x.loss << "," << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << ","
+          << x.seconds << ",\"" << x.note << "\"\n";
+    return s.str();
+}
+
+} // namespace seqpe

@@ -1,0 +1,79 @@
+#pragma once
+// The one interface every position encoding implements. A model calls three hooks, any of which
+// may be a no-op: add to the input embeddings, transform q and k, add an attention bias. SeqPE's
+// training-time work (random shift, auxiliary samples, one encoder pass) happens in prepare_step.
+#include "pe/layout.h"
+#include "seqpe/config.h"
+
+#include <string>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <utility>
+#include <vector>
+
+namespace seqpe {
+
+// What an encoding needs to know about the model it serves.
+struct PeModelInfo {
+    int dims = 1;               // 1: text, 2: image grid
+    int64_t d_model = 0;
+    int64_t n_head = 0;
+    int64_t n_layer = 0;
+    int64_t train_length = 0;   // 1D: training length; 2D: training grid side
+    bool causal = true;
+    double init_std = 0.02;
+    int64_t head_dim() const { return d_model / n_head; }
+};
+
+struct StepContext {
+    int64_t step = 0;
+    uint64_t seed = 0;
+    int64_t batch_size = 0;
+    Layout* layout = nullptr; // in: the default layout; out: the step's layout (may be shifted)
+};
+
+struct AuxLoss {
+    std::string name;   // metric name, e.g. "loss_contrastive"
+    torch::Tensor value;// unweighted scalar
+    double weight = 0;
+};
+
+class PositionEncodingImpl : public torch::nn::Module {
+public:
+    explicit PositionEncodingImpl(PeModelInfo info) : info_(info) {}
+    ~PositionEncodingImpl() override = default;
+
+    // Training step (before the forward pass): pick the step's layout, sample auxiliary positions,
+    // run any encoder once over everything the step needs.
+    virtual void prepare_step(StepContext& ctx) {}
+    // Auxiliary losses of the prepared step (after the forward pass); cleared by end_step().
+    virtual std::vector<AuxLoss> aux_losses() { return {}; }
+    virtual void end_step() {}
+
+    // Forward-pass hooks. begin() receives the query and key layouts (equal except in incremental
+    // decoding, where the queries are the new tokens and the keys all tokens so far).
+    virtual void begin(const Layout& q, const Layout& k) {}
+    virtual torch::Tensor add_input(const torch::Tensor& x) { return x; }     // x: (B, T, C)
+    // q: (B, H, Tq, Dh), k: (B, H, Tq, Dh) for the new tokens; may widen both (attn_scalar).
+    virtual void apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {}
+    // Additive attention bias broadcastable to (B, H, Tq, Tk), or undefined.
+    virtual torch::Tensor bias(int64_t layer) { return {}; }
+    virtual void end() {}
+
+    // Position embeddings for the geometry views: positions (N, d) -> (N, P); undefined if the
+    // encoding has no embedding vectors (RoPE, ALiBi, none).
+    virtual torch::Tensor embeddings(const torch::Tensor& positions) { return {}; }
+
+    const PeModelInfo& info() const { return info_; }
+
+protected:
+    PeModelInfo info_;
+};
+
+TORCH_MODULE(PositionEncoding);
+
+// Builds the encoding named by config.position_encoding.type. Throws InputError for an unknown
+// name or a combination the encoding cannot serve.
+PositionEncoding make_position_encoding(const RunConfig& config, const PeModelInfo& info);
+
+} // namespace seqpe

@@ -1,0 +1,166 @@
+// Atomic checkpoint directories and shape-checked restore.
+#include "train/checkpoint.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+#include <torch/version.h>
+#include <unistd.h>
+
+namespace seqpe {
+
+namespace {
+
+void write_module(torch::nn::Module& m, const fs::path& file) {
+    torch::serialize::OutputArchive ar;
+    torch::NoGradGuard ng;
+    for (const auto& p : m.named_parameters()) ar.write(p.key(), p.value().detach().cpu());
+    for (const auto& b : m.named_buffers()) ar.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
+    ar.save_to(file.string());
+}
+
+void read_module(torch::nn::Module& m, const fs::path& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) throw InputError(file.string() + ": missing; the checkpoint is incomplete");
+    torch::serialize::InputArchive ar;
+    try {
+        ar.load_from(file.string());
+    } catch (const std::exception& e) {
+        throw InputError(file.string() + ": damaged or not a SeqPE checkpoint (" +
+                         std::string(e.what()).substr(0, 120) + ")");
+    }
+    const std::vector<std::string> keys = ar.keys();
+    const std::set<std::string> in_file(keys.begin(), keys.end());
+    std::set<std::string> in_model;
+    torch::NoGradGuard ng;
+    auto restore = [&](const std::string& name, torch::Tensor& target, bool is_buffer) {
+        in_model.insert(name);
+        torch::Tensor t;
+        if (!in_file.count(name) || !ar.try_read(name, t, is_buffer))
+            throw InputError(file.string() + ": has no '" + name +
+                             "'; it was written by a model with another configuration");
+        if (t.sizes() != target.sizes()) {
+            std::ostringstream s;
+            s << file.string() << ": '" << name << "' has shape " << t.sizes() << " but this model needs "
+              << target.sizes() << "; the checkpoint comes from another model shape (check model.* and position_encoding.*)";
+            throw InputError(s.str());
+        }
+        target.copy_(t);
+    };
+    for (auto& p : m.named_parameters()) restore(p.key(), p.value(), false);
+    for (auto& b : m.named_buffers()) restore(b.key(), b.value(), true);
+    for (const auto& k : in_file)
+        if (!in_model.count(k))
+            throw InputError(file.string() + ": holds '" + k + "', which this model does not have; "
+                             "the checkpoint comes from another configuration");
+}
+
+} // namespace
+
+fs::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimizer* opt, const TrainerState& st,
+                         int64_t keep) {
+    const fs::path final_dir = run.checkpoint(st.step);
+    const fs::path tmp = temp_sibling(final_dir);
+    make_dirs(tmp);
+    try {
+        write_module(model, tmp / "model.pt");
+        if (opt) {
+            torch::serialize::OutputArchive oa;
+            opt->adamw().save(oa);
+            oa.save_to((tmp / "optim.pt").string());
+        }
+        nlohmann::json j = {{"step", st.step},           {"elapsed", st.elapsed},         {"best_valid", st.best_valid},
+                            {"best_step", st.best_step}, {"tokens_seen", st.tokens_seen}, {"config_hash", st.config_hash},
+                            {"torch_version", TORCH_VERSION}};
+        write_file_atomic(tmp / "trainer.json", j.dump(2) + "\n");
+        fsync_path(tmp / "model.pt");
+        if (opt) fsync_path(tmp / "optim.pt");
+        write_file_atomic(tmp / "DONE", "");
+        fsync_path(tmp);
+    } catch (const std::exception& e) {
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        throw RunError(std::string("cannot write checkpoint ") + final_dir.string() + ": " + e.what() +
+                       " (the previous checkpoint is kept)");
+    }
+    std::error_code ec;
+    fs::remove_all(final_dir, ec); // a resumed run re-saving the same step
+    fs::rename(tmp, final_dir, ec);
+    if (ec) throw RunError("cannot publish checkpoint " + final_dir.string() + ": " + ec.message());
+    write_file_atomic(run.checkpoints() / "latest", final_dir.filename().string() + "\n");
+
+    // Keep the newest `keep` complete checkpoints; remove leftovers of killed writers.
+    std::vector<std::pair<int64_t, fs::path>> done;
+    for (const auto& e : fs::directory_iterator(run.checkpoints(), ec)) {
+        const std::string n = e.path().filename().string();
+        if (n.find(".tmp.") != std::string::npos) {
+            // Leftover of a writer that died (another pid): never ours in flight (we are single-writer).
+            if (n.find(".tmp." + std::to_string(::getpid()) + ".") == std::string::npos) fs::remove_all(e.path(), ec);
+            continue;
+        }
+        const int64_t s = checkpoint_step(e.path());
+        if (s >= 0 && fs::exists(e.path() / "DONE", ec)) done.emplace_back(s, e.path());
+    }
+    std::sort(done.begin(), done.end());
+    for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < done.size(); ++i) fs::remove_all(done[i].second, ec);
+    return final_dir;
+}
+
+TrainerState read_trainer_state(const fs::path& dir) {
+    TrainerState st;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_file(dir / "trainer.json"));
+    } catch (const InputError&) {
+        throw;
+    } catch (const std::exception&) {
+        throw InputError((dir / "trainer.json").string() + ": damaged; resume from an earlier checkpoint");
+    }
+    st.step = j.value("step", int64_t{0});
+    st.elapsed = j.value("elapsed", 0.0);
+    st.best_valid = j.value("best_valid", 0.0);
+    st.best_step = j.value("best_step", int64_t{-1});
+    st.tokens_seen = j.value("tokens_seen", int64_t{0});
+    st.config_hash = j.value("config_hash", std::string());
+    st.torch_version = j.value("torch_version", std::string());
+    return st;
+}
+
+TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Optimizer* opt) {
+    std::error_code ec;
+    if (!fs::exists(dir / "DONE", ec))
+        throw InputError(dir.string() + ": incomplete checkpoint (no DONE marker); use an earlier one");
+    TrainerState st = read_trainer_state(dir);
+    read_module(model, dir / "model.pt");
+    if (opt) {
+        torch::serialize::InputArchive ar;
+        try {
+            ar.load_from((dir / "optim.pt").string());
+            opt->adamw().load(ar);
+        } catch (const std::exception& e) {
+            throw InputError((dir / "optim.pt").string() + ": damaged or from another optimiser setup (" +
+                             std::string(e.what()).substr(0, 120) + ")");
+        }
+    }
+    return st;
+}
+
+void load_weights(const fs::path& src, torch::nn::Module& model) {
+    fs::path dir = src;
+    if (is_run_dir(src)) {
+        auto latest = latest_checkpoint(RunPaths{src});
+        if (!latest) throw InputError(src.string() + ": the run has no complete checkpoint yet");
+        dir = *latest;
+    }
+    std::error_code ec;
+    if (!fs::exists(dir / "model.pt", ec))
+        throw InputError(src.string() + ": neither a run directory nor a checkpoint (no model.pt)");
+    read_module(model, dir / "model.pt");
+}
+
+} // namespace seqpe

@@ -1,0 +1,35 @@
+#pragma once
+// Checkpoints: checkpoints/step-00001200/{model.pt, optim.pt, trainer.json, DONE}. The directory
+// is written under a temporary name, files flushed, DONE written last, then renamed into place and
+// named in `latest`; a killed process therefore never leaves a checkpoint that looks complete.
+#include "seqpe/run_dir.h"
+#include "train/optim.h"
+
+#include <filesystem>
+#include <string>
+#include <torch/nn/module.h>
+
+namespace seqpe {
+
+struct TrainerState {
+    int64_t step = 0;            // optimiser steps done
+    double elapsed = 0;          // training seconds so far (across sessions)
+    double best_valid = 0;       // best validation loss (0: none yet)
+    int64_t best_step = -1;
+    int64_t tokens_seen = 0;
+    std::string config_hash;
+    std::string torch_version;
+};
+
+// Returns the checkpoint directory. Keeps the newest `keep` complete checkpoints.
+std::filesystem::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimizer* opt,
+                                      const TrainerState& state, int64_t keep);
+// Restores model (and optimiser when given) from a checkpoint directory. Throws InputError naming
+// the file for a missing, damaged or differently shaped checkpoint.
+TrainerState load_checkpoint(const std::filesystem::path& dir, torch::nn::Module& model, Optimizer* opt);
+// Model weights only, from a run directory (its latest checkpoint) or a checkpoint directory.
+void load_weights(const std::filesystem::path& run_or_checkpoint, torch::nn::Module& model);
+
+TrainerState read_trainer_state(const std::filesystem::path& dir);
+
+} // namespace seqpe

@@ -1,0 +1,408 @@
+// The training loop: steps, validation, checkpoints, run-directory files, pause/step/post control.
+#include "train/trainer.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/common/version.h"
+#include "seqpe/config_io.h"
+#include "seqpe/options.h"
+#include "seqpe/runtime.h"
+#include "util/rng.h"
+
+#include <ATen/Parallel.h>
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+#include <torch/version.h>
+#include <unistd.h>
+
+namespace seqpe {
+
+const char* log_level_name(LogLevel l) {
+    switch (l) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warning: return "warning";
+    case LogLevel::Error: return "error";
+    }
+    return "info";
+}
+
+const char* run_outcome_name(RunOutcome o) {
+    switch (o) {
+    case RunOutcome::Completed: return "completed";
+    case RunOutcome::Cancelled: return "cancelled";
+    case RunOutcome::Failed: return "failed";
+    }
+    return "failed";
+}
+
+static double steady_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Fields that may change when a run is resumed (longer training, other evaluation, other machine).
+static bool resumable_change(const std::string& path) {
+    static const char* allowed[] = {"train.steps", "train.eval_every", "train.eval_batches", "train.checkpoint_every",
+                                    "train.keep_checkpoints", "train.log_every", "eval.", "runtime.", "data.dataset_dir",
+                                    "data.source"};
+    for (const char* a : allowed)
+        if (path.rfind(a, 0) == 0) return true;
+    return false;
+}
+
+static torch::Device pick_device(const std::string& d) {
+    if (d == "cpu") return torch::kCPU;
+    const bool have = torch::cuda::is_available();
+    if (d == "auto") return have ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    if (!have)
+        throw InputError("runtime.device: '" + d + "' was asked for, but " +
+                         (at::hasCUDA() ? std::string("no CUDA device is visible") :
+                                          std::string("this LibTorch has no CUDA support (build against a CUDA LibTorch)")) +
+                         "; use runtime.device=cpu or auto");
+    const int64_t idx = d.size() > 5 ? std::stoll(d.substr(5)) : 0;
+    if (idx >= static_cast<int64_t>(torch::cuda::device_count()))
+        throw InputError("runtime.device: " + d + " does not exist (" + std::to_string(torch::cuda::device_count()) +
+                         " CUDA devices)");
+    return torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(idx));
+}
+
+TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
+    : cfg_(resolve_auto(config)), opts_(options), paths_{options.run_dir} {
+    const auto diags = seqpe::validate(cfg_);
+    if (has_errors(diags)) throw InputError(format_diagnostics(diags));
+    if (opts_.dataset_dir.empty()) throw InputError("no dataset: prepare one with `seqpe data prepare`");
+    device_ = pick_device(cfg_.runtime.device);
+    torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamInit));
+    task_ = make_task(cfg_, opts_.dataset_dir, device_);
+    optim_ = std::make_unique<Optimizer>(task_->module(), cfg_.optim, cfg_.train.steps);
+    check_writable_dir(paths_.root);
+    paused_ = opts_.start_paused;
+    state_.config_hash = config_hash(cfg_);
+
+    std::error_code ec;
+    if (opts_.resume && is_run_dir(paths_.root)) {
+        const RunConfig old = read_run_config(paths_);
+        for (const auto& path : differing_options(old, cfg_))
+            if (!resumable_change(path))
+                throw InputError(paths_.root.string() + " holds a run whose " + path + " is " + option_json(old, path) +
+                                 ", not " + option_json(cfg_, path) +
+                                 "; choose another run name (or output directory), or start it again with --restart");
+        if (auto ck = latest_checkpoint(paths_)) {
+            state_ = load_checkpoint(*ck, task_->module(), optim_.get());
+            state_.config_hash = config_hash(cfg_);
+            last_checkpoint_ = ck->filename().string();
+            last_checkpoint_step_ = state_.step;
+        }
+    } else if (!cfg_.train.init_from.empty()) {
+        load_weights(cfg_.train.init_from, task_->module());
+    }
+    step_ = state_.step;
+}
+
+TrainerImpl::~TrainerImpl() = default;
+
+double TrainerImpl::now() const { return elapsed_at_start_ + (steady_seconds() - session_start_); }
+
+void TrainerImpl::log(Observer& obs, LogLevel level, const std::string& text) {
+    if (log_.is_open()) {
+        log_ << utc_now_iso() << " " << log_level_name(level) << " " << text << "\n";
+        log_.flush();
+    }
+    obs.on_log(level, text);
+}
+
+void TrainerImpl::set_status(Observer& obs, RunState state, const std::string& message) {
+    RunStatus s;
+    s.state = state;
+    s.step = step_.load();
+    s.total_steps = cfg_.train.steps;
+    s.message = message;
+    s.pid = ::getpid();
+    s.updated = utc_now_iso();
+    try {
+        write_status(paths_, s);
+    } catch (const std::exception& e) {
+        obs.on_log(LogLevel::Warning, e.what());
+    }
+    last_status_write_ = steady_seconds();
+    obs.on_status(s);
+}
+
+void TrainerImpl::pause() {
+    std::lock_guard lk(mu_);
+    paused_ = true;
+    cv_.notify_all();
+}
+
+void TrainerImpl::resume() {
+    std::lock_guard lk(mu_);
+    paused_ = false;
+    cv_.notify_all();
+}
+
+void TrainerImpl::step() {
+    std::lock_guard lk(mu_);
+    paused_ = true;
+    ++step_requests_;
+    cv_.notify_all();
+}
+
+bool TrainerImpl::is_paused() const {
+    std::lock_guard lk(mu_);
+    return paused_;
+}
+
+void TrainerImpl::post(std::function<void()> fn) {
+    std::lock_guard lk(mu_);
+    posted_.push_back(std::move(fn));
+    cv_.notify_all();
+}
+
+void TrainerImpl::drain_posted() {
+    std::deque<std::function<void()>> work;
+    {
+        std::lock_guard lk(mu_);
+        work.swap(posted_);
+    }
+    for (auto& fn : work) {
+        try {
+            fn();
+        } catch (...) {
+            // A probe's failure must not stop training; the probe reports its own error.
+        }
+    }
+}
+
+bool TrainerImpl::wait_while_paused(Observer& obs, std::stop_token stop) {
+    std::unique_lock lk(mu_);
+    if (!paused_ || step_requests_ > 0) {
+        if (step_requests_ > 0) --step_requests_;
+        return !stop.stop_requested();
+    }
+    lk.unlock();
+    set_status(obs, RunState::Paused, "paused at step " + std::to_string(step_.load()));
+    lk.lock();
+    std::stop_callback wake(stop, [this] {
+        std::lock_guard g(mu_);
+        cv_.notify_all();
+    });
+    while (paused_ && step_requests_ == 0 && !stop.stop_requested()) {
+        if (!posted_.empty()) {
+            lk.unlock();
+            drain_posted();
+            lk.lock();
+            continue;
+        }
+        cv_.wait(lk);
+    }
+    if (step_requests_ > 0) --step_requests_;
+    const bool go = !stop.stop_requested();
+    lk.unlock();
+    if (go) set_status(obs, RunState::Running, paused_ ? "single step" : "resumed");
+    return go;
+}
+
+void TrainerImpl::train_step(Observer& obs) {
+    const int64_t step = step_.load();
+    const double t0 = steady_seconds();
+    auto& model = task_->module();
+    model.train();
+    // Dropout draws depend only on (seed, step): resuming reproduces them without saved RNG state.
+    torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamDropout, static_cast<uint64_t>(step)));
+    const double lr = optim_->set_step(step);
+    optim_->zero_grad();
+    const int64_t micros = cfg_.train.grad_accum;
+    double task_loss = 0, total = 0;
+    std::vector<std::pair<std::string, double>> aux_values; // unweighted, averaged over micro-batches
+    int64_t tokens = 0;
+    for (int64_t m = 0; m < micros; ++m) {
+        TrainBatch b = task_->batch(step, m, micros);
+        Layout layout = task_->default_layout();
+        StepContext ctx;
+        ctx.step = step * micros + m;
+        ctx.seed = static_cast<uint64_t>(cfg_.train.seed);
+        ctx.batch_size = b.examples;
+        ctx.layout = &layout;
+        task_->pe().prepare_step(ctx);
+        torch::Tensor loss = task_->loss(b, layout);
+        task_loss += loss.item<double>() / static_cast<double>(micros);
+        for (const auto& a : task_->pe().aux_losses()) {
+            loss = loss + a.weight * a.value;
+            const double v = a.value.item<double>() / static_cast<double>(micros);
+            auto it = std::find_if(aux_values.begin(), aux_values.end(), [&](const auto& kv) { return kv.first == a.name; });
+            if (it == aux_values.end()) aux_values.emplace_back(a.name, v);
+            else it->second += v;
+        }
+        total += loss.item<double>() / static_cast<double>(micros);
+        (loss / static_cast<double>(micros)).backward();
+        task_->pe().end_step();
+        tokens += b.tokens;
+    }
+    if (!std::isfinite(total)) {
+        std::string where = "task loss " + std::to_string(task_loss);
+        for (const auto& [n, v] : aux_values) where += ", " + n + " " + std::to_string(v);
+        throw RunError("the loss became " + std::string(std::isnan(total) ? "NaN" : "infinite") + " at step " +
+                       std::to_string(step) + " (" + where + ", learning rate " + std::to_string(lr) +
+                       "): the learning rate is likely too high for this model; lower optim.lr or set optim.grad_clip. " +
+                       (last_checkpoint_.empty() ? "No checkpoint was written yet."
+                                                 : "The last good checkpoint is " + last_checkpoint_ + "."));
+    }
+    const double gnorm = optim_->clip();
+    optim_->step();
+    const double dt = steady_seconds() - t0;
+    step_ = step + 1;
+    state_.step = step + 1;
+    state_.tokens_seen += tokens;
+
+    if ((step + 1) % cfg_.train.log_every == 0 || step + 1 == cfg_.train.steps) {
+        Record r;
+        r.kind = "train";
+        r.step = step + 1;
+        r.time = now();
+        r.set("loss", total).set("loss_task", task_loss);
+        for (const auto& [n, v] : aux_values) r.set(n, v);
+        r.set("lr", lr).set("grad_norm", gnorm);
+        if (!aux_values.empty()) r.set("grad_norm_pe", optim_->pe_grad_norm());
+        r.set("tokens_per_s", static_cast<double>(tokens) / std::max(dt, 1e-9)).set("step_time", dt);
+        metrics_ << record_to_json(r) << "\n";
+        metrics_.flush();
+        obs.on_record(r);
+    }
+}
+
+void TrainerImpl::validate(Observer& obs, std::stop_token stop) {
+    auto& model = task_->module();
+    model.eval();
+    ValidationResult v;
+    {
+        torch::NoGradGuard ng;
+        v = task_->validate(cfg_.train.eval_batches, stop);
+    }
+    model.train();
+    if (stop.stop_requested() && v.count == 0) return;
+    if (state_.best_step < 0 || v.loss < state_.best_valid) {
+        state_.best_valid = v.loss;
+        state_.best_step = step_.load();
+    }
+    Record r;
+    r.kind = "eval";
+    r.step = step_.load();
+    r.time = now();
+    r.label("split", "valid");
+    r.set("loss", v.loss).set(v.metric_name, v.metric).set("count", static_cast<double>(v.count));
+    metrics_ << record_to_json(r) << "\n";
+    metrics_.flush();
+    obs.on_record(r);
+}
+
+void TrainerImpl::checkpoint(Observer& obs) {
+    if (last_checkpoint_step_ == step_.load()) return;
+    state_.elapsed = now();
+    const fs::path dir = save_checkpoint(paths_, task_->module(), optim_.get(), state_, cfg_.train.keep_checkpoints);
+    last_checkpoint_ = dir.filename().string();
+    last_checkpoint_step_ = step_.load();
+    log(obs, LogLevel::Info, "checkpoint " + last_checkpoint_);
+}
+
+RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
+    RunResult result;
+    try {
+        const int threads = static_cast<int>(cfg_.runtime.threads > 0 ? cfg_.runtime.threads
+                                                                        : std::max(1u, std::thread::hardware_concurrency()));
+        at::set_num_threads(threads); // per thread under OpenMP: set it on the training thread
+        session_start_ = steady_seconds();
+        elapsed_at_start_ = state_.elapsed;
+        const bool fresh = state_.step == 0;
+        if (fresh) {
+            write_run_config(paths_, cfg_);
+            const DatasetManifest m = read_manifest(opts_.dataset_dir);
+            const RuntimeInfo ri = runtime_info();
+            nlohmann::json meta = {{"created", utc_now_iso()},
+                                   {"tool_version", kToolVersion},
+                                   {"git_commit", kGitCommit},
+                                   {"torch_version", TORCH_VERSION},
+                                   {"threads", threads},
+                                   {"device", device_.str()},
+                                   {"dataset", {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}}},
+                                   {"parameters", count_parameters(task_->module())},
+                                   {"pe_parameters", count_parameters(task_->module(), "pe.")}};
+            char host[256] = {0};
+            ::gethostname(host, sizeof host - 1);
+            meta["host"] = host;
+            write_file_atomic(paths_.meta(), meta.dump(2) + "\n");
+            metrics_.open(paths_.metrics(), std::ios::trunc);
+        } else {
+            // Drop records past the checkpoint we resume from: the curve continues without duplicates.
+            std::string kept;
+            for (const Record& r : read_metrics(paths_.metrics()))
+                if (r.step <= state_.step) kept += record_to_json(r) + "\n";
+            write_file_atomic(paths_.metrics(), kept);
+            metrics_.open(paths_.metrics(), std::ios::app);
+        }
+        if (!metrics_) throw RunError(errno_message("cannot open " + paths_.metrics().string()));
+        log_.open(paths_.log(), std::ios::app);
+        log(obs, LogLevel::Info, (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") +
+                                     task_->describe() + "; " + std::to_string(threads) + " threads on " + device_.str());
+
+        set_status(obs, RunState::Running, fresh ? "started" : "resumed");
+        const int64_t total = cfg_.train.steps;
+        int64_t steps_this_session = 0;
+        while (step_.load() < total) {
+            drain_posted();
+            if (stop.stop_requested() ||
+                (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps))
+                break;
+            if (!wait_while_paused(obs, stop)) break;
+            train_step(obs);
+            ++steps_this_session;
+            const int64_t s = step_.load();
+            if (cfg_.train.eval_every > 0 && s % cfg_.train.eval_every == 0 && s < total) validate(obs, stop);
+            if (cfg_.train.checkpoint_every > 0 && s % cfg_.train.checkpoint_every == 0 && s < total) checkpoint(obs);
+            if (steady_seconds() - last_status_write_ > 2.0) set_status(obs, RunState::Running, "");
+        }
+        if (step_.load() >= total) {
+            validate(obs, stop);
+            checkpoint(obs);
+            set_status(obs, RunState::Completed, "completed " + std::to_string(total) + " steps");
+            log(obs, LogLevel::Info, "completed " + std::to_string(total) + " steps");
+            result.outcome = RunOutcome::Completed;
+            result.message = "completed";
+        } else {
+            checkpoint(obs);
+            set_status(obs, RunState::Cancelled, "stopped at step " + std::to_string(step_.load()));
+            log(obs, LogLevel::Info, "stopped at step " + std::to_string(step_.load()) + "; resume continues from " +
+                                         last_checkpoint_);
+            result.outcome = RunOutcome::Cancelled;
+            result.message = "stopped at step " + std::to_string(step_.load()) + " (checkpoint " + last_checkpoint_ + ")";
+        }
+    } catch (const InputError& e) {
+        result.outcome = RunOutcome::Failed;
+        result.bad_input = true;
+        result.message = e.what();
+    } catch (const std::exception& e) {
+        result.outcome = RunOutcome::Failed;
+        result.message = e.what();
+    } catch (...) {
+        result.outcome = RunOutcome::Failed;
+        result.message = "unknown error";
+    }
+    if (result.outcome == RunOutcome::Failed) {
+        try {
+            log(obs, LogLevel::Error, result.message);
+            set_status(obs, RunState::Failed, result.message);
+        } catch (...) {
+        }
+    }
+    result.step = step_.load();
+    return result;
+}
+
+std::unique_ptr<Trainer> make_trainer(const RunConfig& config, const TrainerOptions& options) {
+    return std::make_unique<TrainerImpl>(config, options);
+}
+
+} // namespace seqpe

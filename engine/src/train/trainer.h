@@ -1,0 +1,64 @@
+#pragma once
+// TrainerImpl: the training loop behind the Trainer facade (seqpe/trainer.h).
+#include "seqpe/trainer.h"
+#include "train/checkpoint.h"
+#include "train/optim.h"
+#include "train/task.h"
+
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+
+namespace seqpe {
+
+class TrainerImpl final : public Trainer {
+public:
+    TrainerImpl(const RunConfig& config, const TrainerOptions& options);
+    ~TrainerImpl() override;
+
+    RunResult run(Observer& observer, std::stop_token stop) override;
+    void pause() override;
+    void resume() override;
+    void step() override;
+    bool is_paused() const override;
+    void post(std::function<void()> fn) override;
+    int64_t current_step() const override { return step_.load(); }
+    int64_t total_steps() const override { return cfg_.train.steps; }
+
+    Task& task() { return *task_; }
+
+private:
+    void train_step(Observer& obs);
+    void validate(Observer& obs, std::stop_token stop);
+    void checkpoint(Observer& obs);
+    void log(Observer& obs, LogLevel level, const std::string& text);
+    void set_status(Observer& obs, RunState state, const std::string& message);
+    void drain_posted();
+    // Waits while paused; returns false when a stop was requested.
+    bool wait_while_paused(Observer& obs, std::stop_token stop);
+    double now() const;
+
+    RunConfig cfg_;
+    TrainerOptions opts_;
+    RunPaths paths_;
+    torch::Device device_{torch::kCPU};
+    std::unique_ptr<Task> task_;
+    std::unique_ptr<Optimizer> optim_;
+    TrainerState state_;
+    std::atomic<int64_t> step_{0};
+    std::ofstream metrics_, log_;
+    double session_start_ = 0;    // steady-clock seconds when run() started
+    double elapsed_at_start_ = 0; // training seconds before this session
+    double last_status_write_ = 0;
+    std::string last_checkpoint_;
+    int64_t last_checkpoint_step_ = -1;
+
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    bool paused_ = false;
+    int64_t step_requests_ = 0;
+    std::deque<std::function<void()>> posted_;
+};
+
+} // namespace seqpe
