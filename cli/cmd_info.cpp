@@ -1,0 +1,106 @@
+// seqpe info RUN_DIR: what a run is, where it stands, and what it measured.
+#include "commands.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/evaluate.h"
+#include "seqpe/options.h"
+#include "seqpe/run_dir.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace seqpe::cli {
+
+int cmd_info(const std::string& dir, bool json) {
+    const RunPaths p{dir};
+    if (!is_run_dir(p.root)) {
+        std::fprintf(stderr, "seqpe: error: %s: not a run directory (no config.json)\n", dir.c_str());
+        return kExitBadInput;
+    }
+    RunConfig c;
+    try {
+        c = resolve_auto(read_run_config(p));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "seqpe: error: %s\n", e.what());
+        return kExitBadInput;
+    }
+    const auto status = read_status(p);
+    const auto records = read_metrics(p.metrics());
+    const Record* last_train = nullptr;
+    const Record* last_eval = nullptr;
+    for (const auto& r : records) {
+        if (r.kind == "train") last_train = &r;
+        if (r.kind == "eval") last_eval = &r;
+    }
+    std::vector<std::string> checkpoints;
+    std::error_code ec;
+    if (fs::is_directory(p.checkpoints(), ec))
+        for (const auto& e : fs::directory_iterator(p.checkpoints(), ec))
+            if (checkpoint_step(e.path()) >= 0 && fs::exists(e.path() / "DONE", ec))
+                checkpoints.push_back(e.path().filename().string());
+    std::sort(checkpoints.begin(), checkpoints.end());
+    std::optional<EvalReport> report;
+    try {
+        if (fs::exists(p.eval() / "extrapolation.json", ec))
+            report = eval_report_from_json(read_file(p.eval() / "extrapolation.json"), (p.eval() / "extrapolation.json").string());
+    } catch (const std::exception&) {
+    }
+    const RunConfig defaults = resolve_auto(RunConfig{});
+    if (json) {
+        nlohmann::ordered_json j;
+        j["run"] = p.root.filename().string();
+        j["dir"] = p.root.string();
+        j["task"] = c.task;
+        j["encoding"] = c.position_encoding.type;
+        j["config_hash"] = config_hash(c);
+        j["config_differs"] = nlohmann::json::parse(config_diff_json(c, defaults));
+        if (status) j["status"] = {{"state", run_state_name(status->state)}, {"step", status->step},
+                                   {"total_steps", status->total_steps}, {"message", status->message}};
+        if (last_train) j["last_train"] = nlohmann::json::parse(record_to_json(*last_train));
+        if (last_eval) j["last_eval"] = nlohmann::json::parse(record_to_json(*last_eval));
+        j["checkpoints"] = checkpoints;
+        if (report) j["eval"] = nlohmann::json::parse(eval_report_json(*report));
+        std::puts(j.dump(2).c_str());
+        return kExitOk;
+    }
+    std::printf("run       %s\n", p.root.string().c_str());
+    std::printf("task      %s, encoding %s, config %s\n", c.task.c_str(), c.position_encoding.type.c_str(),
+                config_hash(c).c_str());
+    std::printf("model     %lld layers, width %lld, %lld heads; batch %lld x %lld tokens, %lld steps\n",
+                static_cast<long long>(c.model.n_layer), static_cast<long long>(c.model.d_model),
+                static_cast<long long>(c.model.n_head), static_cast<long long>(c.train.batch_size),
+                static_cast<long long>(c.train.seq_len), static_cast<long long>(c.train.steps));
+    const auto diff = differing_options(c, defaults);
+    if (!diff.empty()) {
+        std::printf("differs   ");
+        for (size_t i = 0; i < diff.size(); ++i)
+            std::printf("%s%s=%s", i ? ", " : "", diff[i].c_str(), option_json(c, diff[i]).c_str());
+        std::printf("\n");
+    }
+    if (status)
+        std::printf("status    %s at step %lld of %lld%s%s\n", run_state_name(status->state),
+                    static_cast<long long>(status->step), static_cast<long long>(status->total_steps),
+                    status->message.empty() ? "" : ": ", status->message.c_str());
+    if (last_train)
+        std::printf("train     step %lld: loss %.4f, %.0f tok/s\n", static_cast<long long>(last_train->step),
+                    last_train->get("loss").value_or(NAN), last_train->get("tokens_per_s").value_or(0));
+    if (last_eval) {
+        std::printf("valid     step %lld: loss %.4f", static_cast<long long>(last_eval->step), last_eval->get("loss").value_or(NAN));
+        if (auto v = last_eval->get("ppl")) std::printf(", ppl %.2f", *v);
+        if (auto v = last_eval->get("accuracy")) std::printf(", accuracy %.2f%%", 100 * *v);
+        std::printf("\n");
+    }
+    std::printf("checkpoints %zu%s%s\n", checkpoints.size(), checkpoints.empty() ? "" : ", newest ",
+                checkpoints.empty() ? "" : checkpoints.back().c_str());
+    if (report) {
+        std::printf("evaluated (%s, step %lld):", report->split.c_str(), static_cast<long long>(report->step));
+        for (const auto& r : report->rows)
+            std::printf(" %s@%lld=%.3f", r.mode.c_str(), static_cast<long long>(r.length),
+                        report->metric == "ppl" ? r.ppl : 100 * r.accuracy);
+        std::printf("\n");
+    }
+    return kExitOk;
+}
+
+} // namespace seqpe::cli

@@ -1,0 +1,62 @@
+#pragma once
+// The subcommands of `seqpe`. Each returns the process exit code (seqpe::ExitCode).
+#include "console.h"
+#include "seqpe/config_io.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace seqpe::cli {
+
+struct TrainArgs {
+    std::string config;                 // project file or run config
+    std::vector<std::string> overrides; // --set a.b=v
+    std::vector<std::string> runs;      // --run NAME (default: all runs of the project)
+    std::string out;                    // --out DIR (default: the project's output_dir)
+    bool restart = false;               // move an existing run aside and start again
+    int64_t stop_after = 0;             // stop (with a checkpoint) after N steps this session
+    bool paused = false;
+};
+int cmd_train(const TrainArgs& a, Console& console);
+
+struct EvalArgs {
+    std::string run_dir;
+    std::vector<int64_t> lengths;
+    std::string mode, split, checkpoint;
+    int64_t max_tokens = -1;
+};
+int cmd_eval(const EvalArgs& a, Console& console);
+
+int cmd_info(const std::string& run_dir, bool json);
+int cmd_options(bool all, bool json);
+int cmd_encodings(bool json);
+int cmd_validate(const std::string& config, const std::vector<std::string>& overrides, bool json);
+int cmd_data(const std::vector<std::string>& args);
+
+// ---- shared by the commands (run_plan.cpp) ------------------------------------------------------
+
+struct PlannedRun {
+    std::string name;
+    RunConfig config;
+    std::filesystem::path dir;
+};
+
+struct Plan {
+    Project project;
+    std::vector<PlannedRun> runs;
+    std::vector<Diagnostic> diagnostics; // paths prefixed with the run ("seqpe: model.n_head")
+};
+
+// Reads a project (or a run config), applies --set overrides to every selected run, validates.
+Plan make_plan(const std::string& file, const std::vector<std::string>& overrides,
+               const std::vector<std::string>& only_runs, const std::string& out_dir);
+
+// The dataset of an existing run: the directory meta.json names when it is still valid, else the
+// one seqpe-data prepares for the run's config.
+std::filesystem::path resolve_run_dataset(const std::filesystem::path& run_dir, const RunConfig& c, Console& console,
+                                          std::stop_token stop);
+// Runs seqpe-data for `c`, showing its progress.
+std::filesystem::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_token stop);
+
+} // namespace seqpe::cli

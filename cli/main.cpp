@@ -1,0 +1,106 @@
+// seqpe: the headless command line of SeqPE Workbench.
+#include "commands.h"
+#include "console.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/version.h"
+#include "seqpe/encodings.h"
+#include "seqpe/runtime.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+using namespace seqpe;
+using namespace seqpe::cli;
+
+static std::string encodings_line() {
+    std::string s;
+    for (const auto& e : encoding_table()) s += (s.empty() ? "" : ", ") + std::string(e.name);
+    return s;
+}
+
+int main(int argc, char** argv) {
+    CLI::App app{"seqpe: train, evaluate and compare position encodings (SeqPE and baselines) from the command line"};
+    app.set_version_flag("--version", std::string(kToolVersion) + " (" + kGitCommit + ")");
+    app.require_subcommand(1);
+    app.footer("Encodings: " + encodings_line() +
+               "\nFigures: `seqpe-workbench --export PROJECT` renders every figure headless (needs only QtGui).\n"
+               "Exit codes: 0 done, 1 failed, 2 bad input (config, data, arguments), 130 cancelled (Ctrl-C).");
+    bool json = false;
+    app.add_flag("--json", json, "one JSON object per line on stdout (the default when stdout is not a terminal)");
+
+    TrainArgs ta;
+    auto* train = app.add_subcommand("train", "train every run of a project (or a single run config)");
+    train->add_option("config", ta.config, "project file or run config (JSON)")->required();
+    train->add_option("--set", ta.overrides, "override a field for every run, e.g. --set model.n_layer=4")->take_all();
+    train->add_option("--run", ta.runs, "train only this run of the project (repeatable)");
+    train->add_option("--out", ta.out, "write runs here instead of the project's output_dir");
+    train->add_flag("--restart", ta.restart, "move an existing run aside and train it again from scratch");
+    train->add_option("--stop-after", ta.stop_after, "stop with a checkpoint after N steps of this session")->check(CLI::PositiveNumber);
+    train->add_flag("--paused", ta.paused, "start paused (for debugging)")->group("");
+
+    EvalArgs ea;
+    auto* eval = app.add_subcommand("eval", "evaluate a trained run at its training length and beyond");
+    eval->add_option("run_dir", ea.run_dir, "run directory written by `seqpe train`")->required();
+    eval->add_option("--lengths", ea.lengths, "evaluation lengths in tokens (text) or pixels (image), e.g. --lengths 128 256")->expected(1, -1);
+    eval->add_option("--mode", ea.mode, "extend, interpolate or both (default: the run's eval.mode)")
+        ->check(CLI::IsMember({"extend", "interpolate", "both"}));
+    eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")->check(CLI::IsMember({"test", "valid"}));
+    eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")->check(CLI::NonNegativeNumber);
+    eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
+
+    std::string info_dir;
+    auto* info = app.add_subcommand("info", "summarise a run directory: config, status, metrics, checkpoints, results");
+    info->add_option("run_dir", info_dir, "run directory")->required();
+
+    bool all = false;
+    auto* options = app.add_subcommand("options", "list every config option with its default, range and help");
+    options->add_flag("--all", all, "include advanced options");
+    app.add_subcommand("encodings", "list the position encodings");
+
+    std::string vconfig;
+    std::vector<std::string> voverrides;
+    auto* validate = app.add_subcommand("validate", "check a project or run config and report every problem");
+    validate->add_option("config", vconfig, "project file or run config")->required();
+    validate->add_option("--set", voverrides, "override a field")->take_all();
+
+    auto* data = app.add_subcommand("data", "prepare datasets (runs seqpe-data): `seqpe data prepare text|image [options]`");
+    data->prefix_command();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "seqpe: error: %s (see `seqpe --help`)\n", e.what());
+        return kExitBadInput;
+    }
+    try {
+        if (*data) {
+            std::vector<std::string> rest = data->remaining();
+            if (!rest.empty() && rest.front() == "prepare") rest.erase(rest.begin());
+            if (rest.empty() || rest.front().rfind("--", 0) == 0) rest.insert(rest.begin(), "text");
+            return cmd_data(rest);
+        }
+        if (*options) return cmd_options(all, json);
+        if (app.got_subcommand("encodings")) return cmd_encodings(json);
+        if (*validate) return cmd_validate(vconfig, voverrides, json);
+        if (*info) return cmd_info(info_dir, json);
+        init_runtime(0);
+        // Progress streams are JSON lines whenever stdout is not a terminal (scripts, the GUI).
+        Console console(json || !stdout_is_terminal());
+        if (*train) return cmd_train(ta, console);
+        if (*eval) return cmd_eval(ea, console);
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "seqpe: error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "seqpe: error: %s\n", e.what());
+        return kExitFailed;
+    }
+    return kExitOk;
+}

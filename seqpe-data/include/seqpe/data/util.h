@@ -1,0 +1,92 @@
+#pragma once
+// Shared pieces of the data tool: cancellation, temporary output folders that become datasets
+// only when complete, cache keys, names.
+#include "seqpe/common/manifest.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seqpe::data {
+
+namespace fs = std::filesystem;
+
+// ---- cancellation (SIGINT/SIGTERM set it; long loops poll it) ----
+bool cancel_requested();
+void request_cancel();
+void reset_cancel(); // tests
+// Throws seqpe::Cancelled when a stop was requested.
+void throw_if_cancelled();
+
+// ---- temporary output ----
+// A temporary sibling folder of `final_dir` (seqpe::temp_sibling: "<final>.tmp.<pid>.<n>"). It is
+// registered so the signal path can remove it, and removed by the destructor unless published.
+class TempDir {
+public:
+    explicit TempDir(const fs::path& final_dir);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+    const fs::path& final_path() const { return final_; }
+    // Renames the folder to final_dir (fsyncs it first). With `replace`, an existing final_dir is
+    // swapped out and deleted; without, an existing final_dir is kept and false is returned (another
+    // process finished first; our copy is deleted).
+    bool publish(bool replace);
+
+private:
+    fs::path final_;
+    fs::path path_;
+    bool published_ = false;
+};
+
+// Removes every registered TempDir folder (called from the signal path before _exit).
+void remove_registered_temp_dirs() noexcept;
+
+// Removes "<x>.tmp.<pid>.<n>" entries in `dir` whose process no longer runs (left by a killed run).
+void cleanup_stale_temps(const fs::path& dir) noexcept;
+
+// ---- names and keys ----
+// A file-name-safe name: [A-Za-z0-9._-], other runs of characters become '-'; never empty.
+std::string sanitize_name(std::string_view name);
+// The base name of a folder as the user wrote it ("data/", "." and "/a/b/" included).
+std::string folder_base_name(const fs::path& folder);
+
+// Cache key over a canonical recipe: the lines of `recipe` (key=value), then one line per source
+// "source\t<path>\t<sha256>" in path order. Returns the full sha256 hex.
+std::string recipe_hash(const std::vector<std::pair<std::string, std::string>>& recipe,
+                        std::vector<SourceInfo> sources);
+
+// Absolute path of the cache root: `cache` when non-empty, else seqpe::cache_root().
+fs::path resolve_cache(const fs::path& cache);
+
+// <cache>/datasets/<name>-<hash12>
+fs::path dataset_dir(const fs::path& cache, const std::string& name, const std::string& hash);
+
+// Reads the manifest of an existing dataset folder; nullopt (and no throw) when the folder is
+// missing or does not pass seqpe::read_manifest.
+std::optional<DatasetManifest> try_read_manifest(const fs::path& dir);
+
+struct PrepareResult {
+    fs::path dir;
+    bool cache_hit = false;
+    DatasetManifest manifest;
+};
+
+// The done-event fields of a prepared dataset (dataset, cache_hit, name, kind, splits{name: count}).
+nlohmann::json done_fields(const PrepareResult& r);
+std::string done_summary(const PrepareResult& r);
+
+// Files under `root` (recursively) whose extension, lower-cased, is in `exts` (".txt"), as paths
+// relative to root, sorted by their generic string. Hidden files and folders are skipped.
+std::vector<fs::path> list_files_recursive(const fs::path& root, const std::vector<std::string>& exts);
+
+// A testing hook: when the environment variable SEQPE_DATA_TEST_STALL equals `stage` (or
+// "<stage>:hard"), waits here up to 60 s: polling the cancel flag, or (":hard") ignoring it, to
+// model a step that cannot be interrupted. Does nothing otherwise.
+void test_stall(std::string_view stage);
+
+} // namespace seqpe::data

@@ -1,0 +1,123 @@
+#pragma once
+// Helpers for engine tests: temporary directories and small synthetic datasets written through the
+// same manifest/token writers the data tool uses (no SentencePiece needed).
+#include "seqpe/common/files.h"
+#include "seqpe/common/manifest.h"
+#include "seqpe/common/token_file.h"
+#include "seqpe/config.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace seqpe::test {
+
+// A fresh directory under the system temp dir, removed at destruction.
+class TempDir {
+public:
+    explicit TempDir(const std::string& tag = "t") {
+        static int counter = 0;
+        path_ = std::filesystem::temp_directory_path() /
+                ("seqpe-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& s) const { return path_ / s; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Tokens of a learnable stream: a random walk over `vocab` ids with mostly deterministic
+// successors (id -> (a*id + b) % vocab), so a small model's loss falls within a few steps.
+inline std::vector<uint32_t> pattern_tokens(int64_t n, int64_t vocab, uint64_t seed, double noise = 0.1) {
+    std::mt19937_64 g(seed);
+    std::vector<uint32_t> t(static_cast<size_t>(n));
+    uint32_t cur = 1;
+    for (int64_t i = 0; i < n; ++i) {
+        t[static_cast<size_t>(i)] = cur;
+        if (static_cast<double>(g() % 1000) / 1000.0 < noise)
+            cur = static_cast<uint32_t>(g() % static_cast<uint64_t>(vocab));
+        else
+            cur = static_cast<uint32_t>((7 * cur + 3) % static_cast<uint64_t>(vocab));
+    }
+    return t;
+}
+
+// Writes a text dataset (train/valid/test) with the given vocabulary and split sizes.
+inline std::filesystem::path write_text_dataset(const std::filesystem::path& dir, int64_t vocab, int64_t train_tokens,
+                                                int64_t valid_tokens, int64_t test_tokens, uint64_t seed = 1) {
+    std::filesystem::create_directories(dir);
+    DatasetManifest m;
+    m.kind = "text";
+    m.name = "synthetic";
+    m.recipe_hash = "synthetic" + std::to_string(vocab) + "-" + std::to_string(seed);
+    m.split_rule = "synthetic";
+    m.tokenizer.type = "byte";
+    m.tokenizer.vocab_size = vocab;
+    m.tokenizer.pieces_file = "pieces.txt";
+    m.tokenizer.eos_id = vocab - 1;
+    m.token_dtype = vocab > 65535 ? "uint32" : "uint16";
+    std::string pieces;
+    for (int64_t i = 0; i < vocab; ++i) pieces += "t" + std::to_string(i) + "\n";
+    write_file_atomic(dir / "pieces.txt", pieces);
+    const int64_t sizes[3] = {train_tokens, valid_tokens, test_tokens};
+    const char* names[3] = {"train", "valid", "test"};
+    for (int s = 0; s < 3; ++s) {
+        const auto toks = pattern_tokens(sizes[s], vocab, seed + static_cast<uint64_t>(s));
+        write_tokens(dir / (std::string(names[s]) + ".tokens"), toks, m.token_bytes());
+        const std::vector<uint64_t> docs = {0};
+        write_u64(dir / (std::string(names[s]) + ".docs"), docs);
+        SplitInfo si;
+        si.name = names[s];
+        si.count = static_cast<uint64_t>(sizes[s]);
+        si.documents = 1;
+        si.file = std::string(names[s]) + ".tokens";
+        si.docs_file = std::string(names[s]) + ".docs";
+        m.splits.push_back(si);
+    }
+    write_manifest(dir, m);
+    return dir;
+}
+
+// A tiny language-model config that trains in well under a second per step.
+inline RunConfig tiny_lm_config(const std::string& encoding = "learned") {
+    RunConfig c;
+    c.task = "lm";
+    c.model.n_layer = 2;
+    c.model.d_model = 32;
+    c.model.n_head = 4;
+    c.model.mlp_ratio = 2;
+    c.train.seq_len = 16;
+    c.train.batch_size = 8;
+    c.train.steps = 30;
+    c.train.eval_every = 10;
+    c.train.eval_batches = 2;
+    c.train.checkpoint_every = 10;
+    c.train.seed = 7;
+    c.optim.lr = 3e-3;
+    c.optim.min_lr = 3e-4;
+    c.optim.warmup_steps = 5;
+    c.position_encoding.type = encoding;
+    auto& s = c.position_encoding.seqpe;
+    s.max_position = 1000;
+    s.layers = 1;
+    s.shift.layouts = 4;
+    s.contrastive.batch = 4;
+    s.contrastive.candidates = 8;
+    s.contrastive.window = 32;
+    s.transfer.batch = 4;
+    s.transfer.positions = 8;
+    c.eval.length_multipliers = {1, 2, 4};
+    c.runtime.threads = 2;
+    return c;
+}
+
+} // namespace seqpe::test
