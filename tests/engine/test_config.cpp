@@ -1,1 +1,228 @@
+// Config JSON, the option table, overrides and cross-field validation.
+#include "seqpe/config_io.h"
+#include "seqpe/encodings.h"
+#include "seqpe/options.h"
+
 #include <gtest/gtest.h>
+#include <set>
+
+using namespace seqpe;
+
+namespace {
+
+bool mentions(const std::vector<Diagnostic>& d, const std::string& path, const std::string& text = "") {
+    for (const auto& x : d)
+        if (x.path == path && (text.empty() || x.message.find(text) != std::string::npos)) return true;
+    return false;
+}
+
+std::string dump(const std::vector<Diagnostic>& d) { return format_diagnostics(d); }
+
+} // namespace
+
+TEST(Config, DefaultsValidateCleanly) {
+    const auto d = validate(RunConfig{});
+    EXPECT_FALSE(has_errors(d)) << dump(d);
+}
+
+TEST(Config, EveryFieldHasAUniqueOptionAndRoundTripsThroughJson) {
+    std::set<std::string> paths;
+    for (const auto& o : option_table()) {
+        EXPECT_TRUE(paths.insert(o.path).second) << "duplicate " << o.path;
+        EXPECT_FALSE(o.help.empty()) << o.path;
+        EXPECT_TRUE(o.get && o.set && o.relevant) << o.path;
+    }
+    RunConfig c;
+    c.model.n_layer = 3;
+    c.position_encoding.type = "rope";
+    c.eval.length_multipliers = {1, 3};
+    c.optim.lr = 2.5e-4;
+    c.data.augment = true;
+    RunConfig back;
+    const auto d = config_from_json(config_to_json(c), back);
+    EXPECT_TRUE(d.empty()) << dump(d);
+    EXPECT_TRUE(differing_options(c, back).empty());
+    EXPECT_EQ(config_to_json(c), config_to_json(back));
+}
+
+TEST(Config, PartialJsonKeepsDefaults) {
+    RunConfig c;
+    ASSERT_TRUE(config_from_json(R"({"model": {"n_layer": 6}, "optim.lr": 0.01})", c).empty());
+    EXPECT_EQ(c.model.n_layer, 6);
+    EXPECT_DOUBLE_EQ(c.optim.lr, 0.01);
+    EXPECT_EQ(c.model.d_model, RunConfig{}.model.d_model);
+}
+
+TEST(Config, UnknownKeysAreErrorsWithSuggestions) {
+    RunConfig c;
+    const auto d = config_from_json(R"({"model": {"n_layers": 6}, "optimiser": {"lr": 1}})", c);
+    ASSERT_EQ(d.size(), 2u) << dump(d);
+    EXPECT_TRUE(mentions(d, "model.n_layers", "did you mean model.n_layer"));
+    EXPECT_TRUE(mentions(d, "optimiser.lr", "unknown"));
+}
+
+TEST(Config, WrongTypesAreErrorsNamingThePath) {
+    RunConfig c;
+    const auto d = config_from_json(
+        R"({"model": {"n_layer": "six", "dropout": "0.1", "tie_embeddings": 1, "d_model": 12.5},
+            "eval": {"length_multipliers": [1, "2"]}, "position_encoding": {"type": 3}, "task": null})",
+        c);
+    EXPECT_TRUE(mentions(d, "model.n_layer", "integer"));
+    EXPECT_TRUE(mentions(d, "model.dropout", "number"));
+    EXPECT_TRUE(mentions(d, "model.tie_embeddings", "true or false"));
+    EXPECT_TRUE(mentions(d, "model.d_model", "integer"));
+    EXPECT_TRUE(mentions(d, "eval.length_multipliers"));
+    EXPECT_TRUE(mentions(d, "position_encoding.type"));
+    EXPECT_TRUE(mentions(d, "task"));
+    EXPECT_EQ(d.size(), 7u) << dump(d);
+    EXPECT_EQ(c.model.n_layer, RunConfig{}.model.n_layer); // bad values are not applied
+}
+
+TEST(Config, IntegralFloatsAreAcceptedForIntegers) {
+    RunConfig c;
+    EXPECT_TRUE(config_from_json(R"({"train": {"steps": 2e3}})", c).empty());
+    EXPECT_EQ(c.train.steps, 2000);
+}
+
+TEST(Config, RangesAndChoicesAreChecked) {
+    RunConfig c;
+    auto d = config_from_json(R"({"model": {"n_layer": 0, "dropout": 1.5}, "position_encoding": {"type": "xpos"},
+                                  "optim": {"schedule": "step"}, "eval": {"length_multipliers": []}})",
+                              c);
+    EXPECT_TRUE(mentions(d, "model.n_layer", "out of range"));
+    EXPECT_TRUE(mentions(d, "model.dropout", "out of range"));
+    EXPECT_TRUE(mentions(d, "position_encoding.type", "seqpe"));
+    EXPECT_TRUE(mentions(d, "optim.schedule", "cosine"));
+    EXPECT_TRUE(mentions(d, "eval.length_multipliers", "empty"));
+    EXPECT_FALSE(config_from_json("[1,2]", c).empty());
+    EXPECT_FALSE(config_from_json("{\"model\":", c).empty());
+}
+
+TEST(Config, OverridesParseBareWordsJsonAndCommaLists) {
+    RunConfig c;
+    EXPECT_TRUE(apply_override(c, "position_encoding.type=rope").empty());
+    EXPECT_EQ(c.position_encoding.type, "rope");
+    EXPECT_TRUE(apply_override(c, "position_encoding.type=\"alibi\"").empty());
+    EXPECT_EQ(c.position_encoding.type, "alibi");
+    EXPECT_TRUE(apply_override(c, "model.n_layer=4").empty());
+    EXPECT_EQ(c.model.n_layer, 4);
+    EXPECT_TRUE(apply_override(c, "eval.length_multipliers=1,2,8").empty());
+    EXPECT_EQ(c.eval.length_multipliers, (std::vector<int64_t>{1, 2, 8}));
+    EXPECT_TRUE(apply_override(c, "eval.length_multipliers=[4]").empty());
+    EXPECT_EQ(c.eval.length_multipliers, (std::vector<int64_t>{4}));
+    EXPECT_TRUE(apply_override(c, "data.augment=true").empty());
+    EXPECT_TRUE(c.data.augment);
+    EXPECT_TRUE(mentions(apply_override(c, "model.n_layer=four"), "model.n_layer"));
+    EXPECT_TRUE(mentions(apply_override(c, "model.n_layer"), "", "path=value"));
+    EXPECT_TRUE(mentions(apply_override(c, "nope.x=1"), "nope.x", "unknown"));
+    EXPECT_TRUE(mentions(apply_override(c, "data.augment=yes"), "data.augment"));
+    EXPECT_TRUE(mentions(apply_override(c, "optim.lr=nan"), "optim.lr"));
+}
+
+TEST(Config, ValidationNamesTheFieldToChange) {
+    RunConfig c;
+    c.model.d_model = 130;
+    c.model.n_head = 4;
+    c.optim.min_lr = 1.0;
+    c.train.batch_size = 16;
+    c.train.grad_accum = 3;
+    c.runtime.device = "gpu0";
+    auto d = validate(c);
+    EXPECT_TRUE(mentions(d, "model.n_head", "divide"));
+    EXPECT_TRUE(mentions(d, "optim.min_lr"));
+    EXPECT_TRUE(mentions(d, "train.grad_accum"));
+    EXPECT_TRUE(mentions(d, "runtime.device"));
+}
+
+TEST(Config, EncodingAndTaskCombinationsThatMakeNoSenseAreErrors) {
+    RunConfig c;
+    c.position_encoding.type = "rope_mixed";
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.type", "for text use rope"));
+    c.task = "image";
+    c.data.image_size = 28;
+    c.model.patch_size = 4;
+    EXPECT_FALSE(mentions(validate(c), "position_encoding.type"));
+    c.model.patch_size = 5;
+    auto d = validate(c);
+    EXPECT_TRUE(mentions(d, "model.patch_size", "does not divide data.image_size 28"));
+    EXPECT_TRUE(mentions(d, "eval.image_sizes", "not a multiple"));
+    c.model.patch_size = 4;
+    c.eval.image_sizes = {28, 42};
+    EXPECT_TRUE(mentions(validate(c), "eval.image_sizes", "42 is not a multiple of model.patch_size 4"));
+    c.eval.image_sizes = {28};
+    c.data.source = "sotu";
+    EXPECT_TRUE(mentions(validate(c), "data.source", "text corpus"));
+    RunConfig t;
+    t.data.source = "fashion-mnist";
+    EXPECT_TRUE(mentions(validate(t), "data.source", "image dataset"));
+    RunConfig r;
+    r.position_encoding.type = "rope";
+    r.model.d_model = 36;
+    r.model.n_head = 4; // head size 9: odd
+    EXPECT_TRUE(mentions(validate(r), "model.n_head", "rotary"));
+}
+
+TEST(Config, SeqPeChecksDependOnTheTask) {
+    RunConfig c;
+    c.position_encoding.type = "seqpe";
+    c.position_encoding.seqpe.shift.layouts = 5; // does not divide batch 16
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.shift.layouts", "do not divide"));
+    c.position_encoding.seqpe.shift.layouts = 16;
+    c.position_encoding.seqpe.max_position = 100; // below seq_len 128
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.max_position", "below the training length"));
+    c.position_encoding.seqpe.max_position = 20000;
+    c.position_encoding.seqpe.max_digits = 3; // cannot write 19999
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.max_digits"));
+    c.position_encoding.seqpe.max_digits = 0;
+    c.eval.length_multipliers = {1, 1000}; // 128000 tokens need 6 digits
+    EXPECT_TRUE(mentions(validate(c), "eval.length_multipliers", "digits"));
+    c.eval.length_multipliers = {1, 16};
+    c.position_encoding.seqpe.contrastive.hard_prob = 0.7;
+    c.position_encoding.seqpe.contrastive.window_prob = 0.6;
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.contrastive.window_prob"));
+    c.position_encoding.seqpe.contrastive.hard_prob = 0.4;
+    c.position_encoding.seqpe.heads = 3; // 128 % 3
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.heads"));
+    c.position_encoding.seqpe.heads = 0;
+    EXPECT_FALSE(has_errors(validate(c))) << dump(validate(c));
+}
+
+TEST(Config, AutoFieldsResolvePerTask) {
+    RunConfig c;
+    RunConfig r = resolve_auto(c);
+    EXPECT_EQ(r.data.source, "sotu");
+    EXPECT_EQ(r.position_encoding.seqpe.apply, "attn_scalar");
+    EXPECT_EQ(r.position_encoding.seqpe.qk_map, "single");
+    EXPECT_EQ(r.position_encoding.seqpe.max_position, 20000);
+    EXPECT_EQ(r.position_encoding.seqpe.embed_dim, 128);
+    EXPECT_EQ(r.position_encoding.seqpe.heads, 2);
+    EXPECT_EQ(r.position_encoding.seqpe.transfer.heads, 4);
+    c.task = "image";
+    r = resolve_auto(c);
+    EXPECT_EQ(r.data.source, "fashion-mnist");
+    EXPECT_EQ(r.position_encoding.seqpe.apply, "attn_mul");
+    EXPECT_EQ(r.position_encoding.seqpe.qk_map, "multi");
+    EXPECT_EQ(r.position_encoding.seqpe.max_position, 10000);
+    EXPECT_EQ(config_to_json(resolve_auto(r)), config_to_json(r)); // idempotent
+}
+
+TEST(Config, HashIsStableAndSensitive) {
+    RunConfig a, b;
+    EXPECT_EQ(config_hash(a), config_hash(b));
+    EXPECT_EQ(config_hash(a).size(), 12u);
+    b.train.seed = 2;
+    EXPECT_NE(config_hash(a), config_hash(b));
+    // "auto" and its resolved value are the same run.
+    RunConfig c = a;
+    c.position_encoding.seqpe.apply = "attn_scalar";
+    EXPECT_EQ(config_hash(a), config_hash(c));
+}
+
+TEST(Config, EncodingTableDrivesTheTypeChoices) {
+    const OptionInfo* o = find_option("position_encoding.type");
+    ASSERT_NE(o, nullptr);
+    EXPECT_EQ(o->choices, encoding_names());
+    EXPECT_EQ(encoding_names().size(), 7u);
+    EXPECT_FALSE(find_encoding("rope_mixed")->text);
+    EXPECT_TRUE(find_encoding("seqpe")->image);
+}

@@ -1,1 +1,93 @@
+// Evaluation: perplexity of a uniform predictor, chunking that covers every token once, reports.
+#include "seqpe/common/files.h"
+#include "seqpe/evaluate.h"
+#include "seqpe/trainer.h"
+#include "test_util.h"
+#include "train/checkpoint.h"
+#include "train/task.h"
+
+#include <cmath>
 #include <gtest/gtest.h>
+
+using namespace seqpe;
+using namespace seqpe::test;
+
+namespace {
+struct Quiet : Observer {};
+
+std::filesystem::path trained_run(const TempDir& tmp, const RunConfig& c, const std::filesystem::path& data) {
+    TrainerOptions o;
+    o.run_dir = tmp / "run";
+    o.dataset_dir = data;
+    Quiet q;
+    auto t = make_trainer(c, o);
+    EXPECT_EQ(t->run(q, {}).outcome, RunOutcome::Completed);
+    return o.run_dir;
+}
+} // namespace
+
+TEST(Eval, UniformPredictorHasPerplexityEqualToTheVocabularySize) {
+    TempDir tmp("uniform");
+    const int64_t V = 37;
+    const auto data = write_text_dataset(tmp / "data", V, 4000, 1000, 1001);
+    RunConfig c = tiny_lm_config("learned");
+    c.train.steps = 1;
+    const auto run = trained_run(tmp, c, data);
+    {   // Zero every weight: all logits are 0, so every token has probability 1/V.
+        auto task = make_task(c, data, torch::kCPU);
+        torch::NoGradGuard ng;
+        for (auto& p : task->module().parameters()) p.zero_();
+        TrainerState st;
+        st.step = 1;
+        save_checkpoint(RunPaths{run}, task->module(), nullptr, st, 2);
+    }
+    EvalOptions o;
+    o.dataset_dir = data;
+    o.lengths = {16, 40};
+    Quiet q;
+    const EvalReport r = evaluate_run(run, o, q);
+    ASSERT_EQ(r.rows.size(), 2u);
+    for (const auto& row : r.rows) EXPECT_NEAR(row.ppl, double(V), 1e-3 * V);
+}
+
+TEST(Eval, ChunksCoverEveryTestTokenExactlyOnce) {
+    TempDir tmp("chunks");
+    const int64_t test_tokens = 1001; // not a multiple of any length below
+    const auto data = write_text_dataset(tmp / "data", 64, 4000, 1000, test_tokens);
+    RunConfig c = tiny_lm_config("rope");
+    c.train.steps = 2;
+    const auto run = trained_run(tmp, c, data);
+    EvalOptions o;
+    o.dataset_dir = data;
+    o.lengths = {16, 48, 1000, 1100};
+    o.mode = "both";
+    Quiet q;
+    const EvalReport r = evaluate_run(run, o, q);
+    ASSERT_EQ(r.rows.size(), 8u);
+    for (const auto& row : r.rows) EXPECT_EQ(row.count, test_tokens - 1) << row.mode << " " << row.length;
+    EXPECT_EQ(r.loss_by_position_length, 1100);
+    EXPECT_TRUE(std::filesystem::exists(RunPaths{run}.eval() / "extrapolation.csv"));
+    const auto back = eval_report_from_json(read_file(RunPaths{run}.eval() / "extrapolation.json"), "x");
+    ASSERT_EQ(back.rows.size(), 8u);
+    EXPECT_DOUBLE_EQ(back.rows[3].ppl, r.rows[3].ppl);
+    // max_tokens caps the scored tokens.
+    o.max_tokens = 100;
+    o.mode = "extend";
+    o.lengths = {16};
+    EXPECT_EQ(evaluate_run(run, o, q).rows[0].count, 100);
+}
+
+TEST(Eval, LearnedTableNotesItsInterpolation) {
+    TempDir tmp("learned");
+    const auto data = write_text_dataset(tmp / "data", 64, 4000, 1000, 1000);
+    RunConfig c = tiny_lm_config("learned");
+    c.train.steps = 2;
+    const auto run = trained_run(tmp, c, data);
+    EvalOptions o;
+    o.dataset_dir = data;
+    o.lengths = {16, 64};
+    Quiet q;
+    const EvalReport r = evaluate_run(run, o, q);
+    EXPECT_TRUE(r.rows[0].note.empty());
+    EXPECT_NE(r.rows[1].note.find("interpolated"), std::string::npos);
+}

@@ -1,1 +1,122 @@
+// Project files: parsing, every malformed input, per-run configs, saving.
+#include "seqpe/common/files.h"
+#include "seqpe/config_io.h"
+#include "test_util.h"
+
 #include <gtest/gtest.h>
+
+using namespace seqpe;
+
+namespace {
+bool mentions(const std::vector<Diagnostic>& d, const std::string& path, const std::string& text = "") {
+    for (const auto& x : d)
+        if (x.path == path && (text.empty() || x.message.find(text) != std::string::npos)) return true;
+    return false;
+}
+} // namespace
+
+TEST(Project, ParsesBaseAndRuns) {
+    const auto load = parse_project(R"({
+      "format": "seqpe-project/1", "name": "cmp", "output_dir": "out",
+      "base": {"model": {"n_layer": 3}, "train.steps": 50},
+      "runs": [{"name": "seqpe", "set": {}}, {"name": "rope", "set": {"position_encoding.type": "rope"}},
+               {"name": "alibi", "set": {"position_encoding": {"type": "alibi"}}}]})",
+                                    "/p/proj.json");
+    ASSERT_TRUE(load.diagnostics.empty()) << format_diagnostics(load.diagnostics);
+    const Project& p = load.project;
+    EXPECT_EQ(p.name, "cmp");
+    EXPECT_EQ(p.output_path(), std::filesystem::path("/p/out"));
+    ASSERT_EQ(p.runs.size(), 3u);
+    RunConfig c;
+    ASSERT_TRUE(project_run_config(p, p.runs[1], c).empty());
+    EXPECT_EQ(c.model.n_layer, 3);
+    EXPECT_EQ(c.train.steps, 50);
+    EXPECT_EQ(c.position_encoding.type, "rope");
+    ASSERT_TRUE(project_run_config(p, p.runs[2], c).empty());
+    EXPECT_EQ(c.position_encoding.type, "alibi");
+    EXPECT_EQ(p.run_dir("rope"), std::filesystem::path("/p/out/rope"));
+}
+
+TEST(Project, PlainConfigIsAProjectWithOneRun) {
+    const auto load = parse_project(R"({"model": {"n_layer": 2}})", "/x/my config.json");
+    ASSERT_TRUE(load.diagnostics.empty());
+    ASSERT_EQ(load.project.runs.size(), 1u);
+    EXPECT_EQ(load.project.runs[0].name, "my_config");
+}
+
+TEST(Project, EveryMalformedInputIsReported) {
+    auto d = parse_project("not json", "/p.json").diagnostics;
+    EXPECT_TRUE(mentions(d, "", "not valid JSON"));
+    d = parse_project(R"({"format": "seqpe-project/9", "runs": []})", "/p.json").diagnostics;
+    EXPECT_TRUE(mentions(d, "format", "seqpe-project/1"));
+    d = parse_project(R"({"format": "seqpe-project/1", "runs": []})", "/p.json").diagnostics;
+    EXPECT_TRUE(mentions(d, "runs", "non-empty"));
+    d = parse_project(R"({"format": "seqpe-project/1", "extra": 1, "output_dir": "",
+                          "base": {"model": {"n_head": "x"}},
+                          "runs": [{"name": "a"}, {"name": "a"}, {"name": "../evil"}, {"name": "b", "set": {"nope": 1}},
+                                   {"name": "c", "other": 2}, 5]})",
+                      "/p.json")
+            .diagnostics;
+    EXPECT_TRUE(mentions(d, "extra", "unknown project key"));
+    EXPECT_TRUE(mentions(d, "output_dir"));
+    EXPECT_TRUE(mentions(d, "base.model.n_head"));
+    EXPECT_TRUE(mentions(d, "runs[1].name", "duplicate"));
+    EXPECT_TRUE(mentions(d, "runs[2].name", "letters"));
+    EXPECT_TRUE(mentions(d, "runs[3].set.nope", "unknown option"));
+    EXPECT_TRUE(mentions(d, "runs[4].other"));
+    EXPECT_TRUE(mentions(d, "runs[5]"));
+    d = load_project("/definitely/missing/project.json").diagnostics;
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_NE(d[0].message.find("/definitely/missing/project.json"), std::string::npos);
+}
+
+TEST(Project, SaveAndLoadRoundTrip) {
+    seqpe::test::TempDir tmp("proj");
+    Project p;
+    p.name = "round";
+    p.output_dir = "runs";
+    p.base = {{"model.n_layer", "4"}, {"position_encoding.type", "\"learned\""}};
+    p.runs = {{"learned", {}}, {"rope", {{"position_encoding.type", "\"rope\""}}}};
+    save_project(p, tmp / "p.json");
+    const auto load = load_project(tmp / "p.json");
+    ASSERT_TRUE(load.diagnostics.empty()) << format_diagnostics(load.diagnostics);
+    EXPECT_EQ(load.project.runs.size(), 2u);
+    RunConfig c;
+    ASSERT_TRUE(project_run_config(load.project, load.project.runs[1], c).empty());
+    EXPECT_EQ(c.model.n_layer, 4);
+    EXPECT_EQ(c.position_encoding.type, "rope");
+    EXPECT_EQ(project_to_json(load.project), project_to_json(p));
+}
+
+TEST(Project, RelativePathsResolveAgainstTheProjectFile) {
+    RunConfig c;
+    c.data.dataset_dir = "data/ds";
+    c.data.source = "corpus";
+    c.train.init_from = "/abs/run";
+    resolve_paths(c, "/home/u/proj");
+    EXPECT_EQ(c.data.dataset_dir, "/home/u/proj/data/ds");
+    EXPECT_EQ(c.data.source, "/home/u/proj/corpus");
+    EXPECT_EQ(c.train.init_from, "/abs/run");
+    RunConfig d;
+    resolve_paths(d, "/home/u/proj");
+    EXPECT_EQ(d.data.source, "auto"); // names are not paths
+}
+
+TEST(Project, ExampleProjectsAreValid) {
+    const std::filesystem::path dir = std::filesystem::path(SEQPE_SOURCE_DIR) / "projects";
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().extension() != ".json") continue;
+        ++n;
+        const auto load = load_project(e.path());
+        EXPECT_TRUE(load.diagnostics.empty()) << e.path() << ": " << format_diagnostics(load.diagnostics);
+        for (const auto& r : load.project.runs) {
+            RunConfig c;
+            auto d = project_run_config(load.project, r, c);
+            auto v = validate(c);
+            d.insert(d.end(), v.begin(), v.end());
+            EXPECT_FALSE(has_errors(d)) << e.path() << " run " << r.name << ": " << format_diagnostics(d);
+        }
+    }
+    EXPECT_GE(n, 2);
+}

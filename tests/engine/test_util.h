@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <vector>
+#include <unistd.h>
 
 namespace seqpe::test {
 

@@ -91,6 +91,7 @@ struct PositionEncodingConfig {
     double base = 10000.0;           // frequency base of sinusoidal and rotary encodings
     std::string alibi_scaling = "paper"; // paper | official (bias also scaled by 1/sqrt(d_head))
     std::string sin_2d = "axial";    // image sinusoidal: axial (half the channels per axis) | flat
+    double sin_scale = 0.0;          // sinusoidal amplitude; 0 = auto: RMS equal to model.init_std
     SeqPeConfig seqpe;
 };
 

@@ -113,6 +113,11 @@ std::vector<OptionInfo> build_table() {
                            [](const RunConfig& c) { return c.task == "image" && c.position_encoding.type == "sinusoidal"; }),
                      {"axial", "flat"}));
 
+    advanced(range(b.add("position_encoding.sin_scale", FIELD(position_encoding.sin_scale),
+                         "sinusoidal amplitude; 0 = auto (RMS equal to the token embedding's init std); 1 = raw sin/cos",
+                         [](const RunConfig& c) { return c.position_encoding.type == "sinusoidal"; }),
+                   0, 100));
+
     // SeqPE
     const std::string sp = "position_encoding.seqpe.";
     choices(b.add(sp + "apply", FIELD(position_encoding.seqpe.apply),

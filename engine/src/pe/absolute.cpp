@@ -95,8 +95,8 @@ torch::Tensor sinusoid_1d(const torch::Tensor& pos, int64_t dim, double base) {
     return torch::stack({ang.sin(), ang.cos()}, 2).reshape({pos.size(0), dim}).to(torch::kFloat);
 }
 
-SinusoidalImpl::SinusoidalImpl(const PeModelInfo& info, double base, bool flat_2d)
-    : PositionEncodingImpl(info), base_(base), flat_(flat_2d) {}
+SinusoidalImpl::SinusoidalImpl(const PeModelInfo& info, double base, bool flat_2d, double scale)
+    : PositionEncodingImpl(info), base_(base), flat_(flat_2d), scale_(scale) {}
 
 torch::Tensor SinusoidalImpl::features(const torch::Tensor& pos, double scale, int64_t grid_w) {
     const int64_t C = info_.d_model;
@@ -116,7 +116,7 @@ void SinusoidalImpl::begin(const Layout& q, const Layout&) {
     for (int64_t g = 0; g < q.groups(); ++g) per.push_back(features(q.pos[g], q.scale, w));
     torch::Tensor pre;
     if (q.prefix > 0 && flat_ && q.dims() == 2) pre = sinusoid_1d(torch::zeros({1}), info_.d_model, base_).squeeze(0);
-    current_ = with_prefix(torch::stack(per), q.prefix, pre).to(q.device);
+    current_ = (with_prefix(torch::stack(per), q.prefix, pre) * scale_).to(q.device);
 }
 
 torch::Tensor SinusoidalImpl::add_input(const torch::Tensor& x) {
@@ -127,7 +127,7 @@ torch::Tensor SinusoidalImpl::add_input(const torch::Tensor& x) {
 torch::Tensor SinusoidalImpl::embeddings(const torch::Tensor& positions) {
     int64_t w = 0;
     if (positions.size(1) == 2) w = positions.select(1, 1).max().item<int64_t>() + 1;
-    return features(positions, 1.0, w);
+    return features(positions, 1.0, w) * scale_;
 }
 
 } // namespace seqpe

@@ -25,9 +25,11 @@ private:
 
 // Fixed sin/cos features. 1D: dim 2i = sin(p / base^(2i/C)), 2i+1 = cos. 2D axial: the first C/2
 // channels encode the row, the rest the column; flat: the row-major index 1 + r*W + c, class token 0.
+// Scaled by `scale`: raw unit-amplitude features would drown GPT-2-initialised token embeddings
+// (std 0.02) after the first LayerNorm, and the small models here then cannot learn at all.
 class SinusoidalImpl : public PositionEncodingImpl {
 public:
-    SinusoidalImpl(const PeModelInfo& info, double base, bool flat_2d);
+    SinusoidalImpl(const PeModelInfo& info, double base, bool flat_2d, double scale);
     void begin(const Layout& q, const Layout& k) override;
     torch::Tensor add_input(const torch::Tensor& x) override;
     void end() override { current_ = torch::Tensor(); }
@@ -37,6 +39,7 @@ private:
     torch::Tensor features(const torch::Tensor& pos, double scale, int64_t grid_w); // (N, d) -> (N, C)
     double base_;
     bool flat_;
+    double scale_;
     torch::Tensor current_;
 };
 

@@ -7,6 +7,8 @@
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 
+#include <cmath>
+
 namespace seqpe {
 
 template <class T, class... A> static PositionEncoding make(A&&... args) {
@@ -23,7 +25,11 @@ PositionEncoding make_position_encoding(const RunConfig& config, const PeModelIn
                          (info.dims == 1 ? "1D (text)" : "2D (image)") + " form");
     if (pe.type == "seqpe") return make<SeqPeImpl>(c, info);
     if (pe.type == "learned") return make<LearnedImpl>(info);
-    if (pe.type == "sinusoidal") return make<SinusoidalImpl>(info, pe.base, pe.sin_2d == "flat");
+    if (pe.type == "sinusoidal") {
+        // sin/cos have RMS 1/sqrt(2): "auto" scales them to the token embedding's init std.
+        const double scale = pe.sin_scale > 0 ? pe.sin_scale : info.init_std * std::sqrt(2.0);
+        return make<SinusoidalImpl>(info, pe.base, pe.sin_2d == "flat", scale);
+    }
     if (pe.type == "rope") return make<RopeImpl>(info, pe.base, false);
     if (pe.type == "rope_mixed") return make<RopeImpl>(info, pe.base, true);
     if (pe.type == "alibi") return make<AlibiImpl>(info, pe.alibi_scaling == "official");

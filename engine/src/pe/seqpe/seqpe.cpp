@@ -249,15 +249,13 @@ torch::Tensor SeqPeImpl::add_input(const torch::Tensor& x) {
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.to(x.dtype()).unsqueeze(0)).view_as(x);
 }
 
-void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
-    if (apply_ == SeqPeApply::InputAdd) return;
-    auto [pq, pk] = qk_for_layer(layer); // (G, H', T, Dh)
-    pq = pq.to(q.dtype());
-    pk = pk.to(k.dtype());
+void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const torch::Tensor& pq_in,
+                    const torch::Tensor& pk_in, double scalar_scale) {
+    const torch::Tensor pq = pq_in.to(q.dtype()), pk = pk_in.to(k.dtype());
     const int64_t B = q.size(0), H = q.size(1), T = q.size(2), Dh = q.size(3), G = pq.size(0);
     // Example b uses layout b % G: view the batch as (B/G, G) and broadcast the PE over B/G.
     auto grouped = [&](const torch::Tensor& x) { return x.view({B / G, G, H, T, Dh}); };
-    switch (apply_) {
+    switch (method) {
     case SeqPeApply::AttnMul:
         q = (grouped(q) * pq.unsqueeze(0)).view({B, H, T, Dh});
         k = (grouped(k) * pk.unsqueeze(0)).view({B, H, T, Dh});
@@ -269,7 +267,7 @@ void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
     case SeqPeApply::AttnScalar: {
         // q.k + s * pq.pk as one dot product of [q, sqrt(s) pq] and [k, sqrt(s) pk]; the attention
         // scale stays 1/sqrt(Dh) of the unwidened head, so the PE score is scaled like q.k.
-        const double r = std::sqrt(cfg_.scalar_scale);
+        const double r = std::sqrt(scalar_scale);
         const torch::Tensor eq = (pq * r).unsqueeze(0).expand({B / G, G, H, T, Dh}).reshape({B, H, T, Dh});
         const torch::Tensor ek = (pk * r).unsqueeze(0).expand({B / G, G, H, T, Dh}).reshape({B, H, T, Dh});
         q = torch::cat({q, eq}, -1);
@@ -278,6 +276,12 @@ void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
     }
     case SeqPeApply::InputAdd: break;
     }
+}
+
+void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
+    if (apply_ == SeqPeApply::InputAdd) return;
+    auto [pq, pk] = qk_for_layer(layer); // (G, H', T, Dh)
+    apply_pe_to_qk(apply_, q, k, pq, pk, cfg_.scalar_scale);
 }
 
 void SeqPeImpl::end() { current_ = pq_ = pk_ = torch::Tensor(); }

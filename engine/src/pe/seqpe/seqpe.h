@@ -66,6 +66,11 @@ private:
     int64_t param_version() const;
 };
 
+// How a mapped PE modifies q and k (§3.3). q, k: (B, H, T, Dh); pq, pk: (G, H', T, Dh) with H' = H
+// or 1 (broadcast); example b uses layout b % G. attn_scalar widens q and k to 2*Dh.
+void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const torch::Tensor& pq,
+                    const torch::Tensor& pk, double scalar_scale);
+
 // The contrastive loss (§5.3): mean over anchors of CE(softmax_k e(a).e(cand_k), label).
 // anchors (B, P), cands (B, c, P), labels (B).
 torch::Tensor contrastive_loss(const torch::Tensor& anchors, const torch::Tensor& cands, const torch::Tensor& labels);
