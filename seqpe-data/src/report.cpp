@@ -24,9 +24,9 @@ std::string Reporter::last_stage() const {
     return last_stage_;
 }
 
-void Reporter::emit(const nlohmann::json& j) {
+void Reporter::emit(const nlohmann::ordered_json& j) {
     // error_handler::replace: a stray invalid byte in a message must not throw here.
-    *out_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    *out_ << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
     out_->flush();
 }
 
@@ -54,12 +54,14 @@ void Reporter::progress(std::string_view stage, uint64_t done, uint64_t total) {
     std::lock_guard lock(mu_);
     const auto now = std::chrono::steady_clock::now();
     const bool new_stage = progress_stage_ != stage;
+    if (!new_stage && done < progress_done_) return; // workers may report out of order
     const bool edge = done == 0 || done >= total || new_stage;
     std::chrono::milliseconds every(100);
     if (mode_ == OutputMode::Human) every = std::chrono::milliseconds(err_is_tty_ ? 250 : 5000);
     if (!edge && now - last_progress_ < every) return;
     last_progress_ = now;
     progress_stage_ = std::string(stage);
+    progress_done_ = done;
     ++events_;
     if (mode_ == OutputMode::Json) {
         emit({{"event", "progress"}, {"stage", stage}, {"done", done}, {"total", total}});
@@ -87,11 +89,11 @@ void Reporter::log(std::string_view level, std::string_view message) {
     }
 }
 
-void Reporter::done(nlohmann::json fields, const std::string& human_path, const std::string& human_summary) {
+void Reporter::done(nlohmann::ordered_json fields, const std::string& human_path, const std::string& human_summary) {
     std::lock_guard lock(mu_);
     ++events_;
     if (mode_ == OutputMode::Json) {
-        nlohmann::json j = {{"event", "done"}};
+        nlohmann::ordered_json j = {{"event", "done"}};
         for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
         emit(j);
     } else if (mode_ == OutputMode::Human) {
@@ -103,6 +105,17 @@ void Reporter::done(nlohmann::json fields, const std::string& human_path, const 
 
 void Reporter::error(std::string_view message, int exit_code) {
     std::lock_guard lock(mu_);
+    write_error(message, exit_code);
+}
+
+bool Reporter::try_error(std::string_view message, int exit_code, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mu_, std::defer_lock);
+    if (!lock.try_lock_for(wait)) return false;
+    write_error(message, exit_code);
+    return true;
+}
+
+void Reporter::write_error(std::string_view message, int exit_code) {
     ++events_;
     if (mode_ == OutputMode::Json) {
         emit({{"event", "error"}, {"message", message}, {"exit", exit_code}});
@@ -112,7 +125,7 @@ void Reporter::error(std::string_view message, int exit_code) {
     }
 }
 
-void Reporter::print_json(const nlohmann::json& j) {
+void Reporter::print_json(const nlohmann::ordered_json& j) {
     std::lock_guard lock(mu_);
     ++events_;
     if (mode_ != OutputMode::Quiet) emit(j);

@@ -122,6 +122,10 @@ void cleanup_stale_temps(const fs::path& dir) noexcept {
             if (!std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
                 continue;
             const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+            // Only "<name>.tmp.<pid>.<n>" exactly: a dataset whose name merely contains ".tmp." is never touched.
+            const std::string rest = name.substr(dot + 1);
+            if (rest.empty() || !std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                continue;
             if (pid <= 0 || pid == ::getpid()) continue;
             if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue; // still running
             std::error_code rec;
@@ -192,9 +196,12 @@ std::optional<DatasetManifest> try_read_manifest(const fs::path& dir) {
     }
 }
 
-nlohmann::json done_fields(const PrepareResult& r) {
-    nlohmann::json splits = nlohmann::json::object();
-    for (const auto& s : r.manifest.splits) splits[s.name] = s.count;
+nlohmann::ordered_json done_fields(const PrepareResult& r) {
+    nlohmann::ordered_json splits = nlohmann::ordered_json::object();
+    for (const char* n : {"train", "valid", "test"})
+        if (const SplitInfo* s = r.manifest.split(n)) splits[n] = s->count;
+    for (const auto& s : r.manifest.splits)
+        if (!splits.contains(s.name)) splits[s.name] = s.count;
     return {{"dataset", r.dir.string()}, {"cache_hit", r.cache_hit}, {"name", r.manifest.name},
             {"kind", r.manifest.kind},   {"splits", splits}};
 }
@@ -203,10 +210,11 @@ std::string done_summary(const PrepareResult& r) {
     std::string s = (r.cache_hit ? "ready (cached): " : "ready: ") + r.manifest.name + " (";
     const char* unit = r.manifest.kind == "image" ? " images" : " tokens";
     bool first = true;
-    for (const auto& sp : r.manifest.splits) {
+    const nlohmann::ordered_json fields = done_fields(r);
+    for (const auto& [n, count] : fields["splits"].items()) {
         if (!first) s += ", ";
         first = false;
-        s += sp.name + " " + std::to_string(sp.count) + unit;
+        s += n + " " + std::to_string(count.get<uint64_t>()) + unit;
     }
     return s + ")";
 }

@@ -36,10 +36,12 @@ public:
     void log(std::string_view level, std::string_view message);
     // `fields` is an object; "event":"done" is added. Human mode prints `human_path` on stdout and
     // `human_summary` on stderr.
-    void done(nlohmann::json fields, const std::string& human_path, const std::string& human_summary);
+    void done(nlohmann::ordered_json fields, const std::string& human_path, const std::string& human_summary);
     void error(std::string_view message, int exit_code);
+    // As error(), but gives up after `wait` when another thread holds the output (signal path).
+    bool try_error(std::string_view message, int exit_code, std::chrono::milliseconds wait);
     // Raw JSON object on one line (info --json), or text on stdout (human).
-    void print_json(const nlohmann::json& j);
+    void print_json(const nlohmann::ordered_json& j);
     void print_text(const std::string& text);
 
     // Counters for tests.
@@ -47,17 +49,19 @@ public:
     std::string last_stage() const;
 
 private:
-    void emit(const nlohmann::json& j);
+    void emit(const nlohmann::ordered_json& j);
     void end_progress_line();
+    void write_error(std::string_view message, int exit_code); // mu_ held
 
     OutputMode mode_;
     std::ostream* out_;
     std::ostream* err_;
     bool err_is_tty_;
-    mutable std::mutex mu_;
+    mutable std::timed_mutex mu_;
     uint64_t events_ = 0;
     std::string last_stage_;
     std::string progress_stage_;
+    uint64_t progress_done_ = 0;
     std::chrono::steady_clock::time_point last_progress_{};
     bool progress_line_open_ = false;
 };

@@ -34,7 +34,7 @@ public:
     const fs::path& final_path() const { return final_; }
     // Renames the folder to final_dir (fsyncs it first). With `replace`, an existing final_dir is
     // swapped out and deleted; without, an existing final_dir is kept and false is returned (another
-    // process finished first; our copy is deleted).
+    // process finished first); our folder then stays unpublished (the destructor deletes it).
     bool publish(bool replace);
 
 private:
@@ -77,7 +77,7 @@ struct PrepareResult {
 };
 
 // The done-event fields of a prepared dataset (dataset, cache_hit, name, kind, splits{name: count}).
-nlohmann::json done_fields(const PrepareResult& r);
+nlohmann::ordered_json done_fields(const PrepareResult& r);
 std::string done_summary(const PrepareResult& r);
 
 // Files under `root` (recursively) whose extension, lower-cased, is in `exts` (".txt"), as paths

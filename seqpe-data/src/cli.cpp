@@ -1,0 +1,230 @@
+// Command-line parsing (CLI11) and the commands text, image, fetch and info.
+#include "seqpe/data/cli.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/common/manifest.h"
+#include "seqpe/common/version.h"
+#include "seqpe/data/fetch.h"
+#include "seqpe/data/image.h"
+#include "seqpe/data/text.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <new>
+#include <sstream>
+#include <unistd.h>
+
+namespace seqpe::data {
+
+namespace {
+
+std::string one_line(std::string s) {
+    for (char& c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
+int cmd_text(const TextOptions& o, Reporter& rep) {
+    const PrepareResult r = prepare_text(o, rep);
+    rep.done(done_fields(r), r.dir.string(), done_summary(r));
+    return kExitOk;
+}
+
+int cmd_image(const ImageOptions& o, Reporter& rep) {
+    const PrepareResult r = prepare_image(o, rep);
+    rep.done(done_fields(r), r.dir.string(), done_summary(r));
+    return kExitOk;
+}
+
+int cmd_fetch(const fs::path& cache_opt, Reporter& rep) {
+    const fs::path cache = resolve_cache(cache_opt);
+    const FetchResult f = fetch_sotu(cache, rep);
+    rep.done({{"dataset", f.dir.string()},
+              {"cache_hit", f.cache_hit},
+              {"name", kSotuDirName},
+              {"kind", "source"},
+              {"files", f.files}},
+             f.dir.string(),
+             std::string(f.cache_hit ? "already present: " : "fetched: ") + std::to_string(f.files) +
+                 " State of the Union addresses in " + f.dir.string());
+    return kExitOk;
+}
+
+std::string info_text(const fs::path& dir, const DatasetManifest& m) {
+    std::ostringstream s;
+    s << dir.string() << "\n";
+    s << "  name:       " << m.name << "  (" << m.kind << ", " << m.format << ")\n";
+    s << "  created:    " << m.created << " by seqpe-data " << m.tool_version << " (commit " << m.git_commit << ")\n";
+    uint64_t bytes = 0;
+    for (const auto& src : m.sources) bytes += src.bytes;
+    s << "  source:     " << m.source << " (" << m.sources.size() << " files, " << human_bytes(double(bytes)) << ")\n";
+    s << "  recipe:     " << m.recipe_hash << "\n";
+    if (m.kind != "image") {
+        s << "  tokenizer:  " << m.tokenizer.type << ", vocabulary " << m.tokenizer.vocab_size << ", eos " << m.tokenizer.eos_id;
+        if (!m.tokenizer.model_file.empty()) s << ", model " << m.tokenizer.model_file;
+        s << ", pieces " << m.tokenizer.pieces_file << "; tokens " << m.token_dtype << "\n";
+    } else {
+        s << "  images:     " << m.image.height << "x" << m.image.width << "x" << m.image.channels << ", "
+          << m.image.classes.size() << " classes (";
+        for (size_t i = 0; i < m.image.classes.size() && i < 12; ++i) s << (i ? ", " : "") << m.image.classes[i];
+        if (m.image.classes.size() > 12) s << ", ...";
+        s << "), labels " << m.image.label_dtype << "\n";
+        s << "  mean/std:  ";
+        for (size_t c = 0; c < m.image.mean.size(); ++c) s << " " << m.image.mean[c] << "/" << m.image.std[c];
+        s << "\n";
+    }
+    s << "  split rule: " << m.split_rule << "\n";
+    s << "  splits:\n";
+    std::vector<const SplitInfo*> order;
+    for (const char* n : {"train", "valid", "test"})
+        if (const SplitInfo* sp = m.split(n)) order.push_back(sp);
+    for (const auto& sp : m.splits)
+        if (std::find(order.begin(), order.end(), &sp) == order.end()) order.push_back(&sp);
+    for (const SplitInfo* p : order) {
+        const SplitInfo& sp = *p;
+        s << "    " << sp.name << ": " << sp.count << (m.kind == "image" ? " images" : m.kind == "qa" ? " examples" : " tokens");
+        if (!sp.docs_file.empty())
+            s << ", " << sp.documents << " documents, " << human_bytes(double(sp.source_bytes)) << " of text";
+        s << "\n";
+    }
+    return s.str();
+}
+
+int cmd_info(const fs::path& dir, Reporter& rep) {
+    const DatasetManifest m = read_manifest(dir);
+    if (rep.mode() == OutputMode::Json)
+        rep.print_json(nlohmann::ordered_json::parse(manifest_to_json(m)));
+    else
+        rep.print_text(info_text(dir, m));
+    return kExitOk;
+}
+
+bool wants_json(int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--json") == 0) return true;
+    return !::isatty(STDOUT_FILENO);
+}
+
+} // namespace
+
+std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, int& exit_code) {
+    CLI::App app{"seqpe-data: prepares dataset folders for SeqPE Workbench (split, tokenise, write "
+                 "<cache>/datasets/<name>-<hash>/).\nOutput: JSON lines on stdout with --json or when stdout is "
+                 "not a terminal.\nExit codes: 0 ok, 1 failure (I/O, network), 2 bad input, 130 interrupted.",
+                 "seqpe-data"};
+    app.set_version_flag("--version", std::string("seqpe-data ") + kToolVersion + " (" + kGitCommit + ")");
+    app.require_subcommand(1, 1);
+    app.fallthrough(false);
+
+    auto text = std::make_shared<TextOptions>();
+    auto image = std::make_shared<ImageOptions>();
+    auto cache = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    auto what = std::make_shared<std::string>();
+    auto dir = std::make_shared<std::string>();
+    const std::string cache_help = "cache root (default $SEQPE_CACHE, else $XDG_CACHE_HOME/seqpe-workbench, else "
+                                   "~/.cache/seqpe-workbench)";
+
+    CLI::App* t = app.add_subcommand("text", "prepare a text dataset (language modelling)");
+    t->add_option("--source", text->source,
+                  "sotu (the State of the Union corpus, fetched once), auto (= sotu), or a folder of UTF-8 .txt "
+                  "files, one document each (write ./sotu for a folder named sotu)")
+        ->capture_default_str();
+    t->add_option("--tokenizer", text->tokenizer, "bpe (SentencePiece, trained on the train split) or byte")
+        ->check(CLI::IsMember({"bpe", "byte"}))
+        ->capture_default_str();
+    t->add_option("--vocab-size", text->vocab_size, "BPE vocabulary size")
+        ->check(CLI::Range(kMinVocab, kMaxVocab))
+        ->capture_default_str();
+    t->add_option("--cache", *cache, cache_help);
+    t->add_flag("--force", text->force, "prepare again even when the dataset exists");
+    t->add_flag("--json", *json, "JSON lines on stdout");
+
+    CLI::App* im = app.add_subcommand("image", "prepare an image classification dataset");
+    im->add_option("--source", image->source,
+                   "fashion-mnist (Debian package dataset-fashion-mnist), auto (= fashion-mnist), a folder of IDX files "
+                   "(train/t10k images and labels, .gz or plain) or a folder with one sub-folder of images per class")
+        ->capture_default_str();
+    im->add_option("--image-size", image->image_size, "resize to N x N pixels; 0 keeps the native size")
+        ->check(CLI::Range(0, kMaxImageSize))
+        ->capture_default_str();
+    im->add_option("--cache", *cache, cache_help);
+    im->add_flag("--force", image->force, "prepare again even when the dataset exists");
+    im->add_flag("--json", *json, "JSON lines on stdout");
+
+    CLI::App* f = app.add_subcommand("fetch", "download a source corpus into <cache>/sources ($SEQPE_SOTU_URL overrides the URL)");
+    f->add_option("corpus", *what, "sotu")->required()->check(CLI::IsMember({"sotu"}));
+    f->add_option("--cache", *cache, cache_help);
+    f->add_flag("--json", *json, "JSON lines on stdout");
+
+    CLI::App* in = app.add_subcommand("info", "summarise a prepared dataset folder (the manifest with --json)");
+    in->add_option("dataset-dir", *dir, "a dataset folder holding manifest.json")->required();
+    in->add_flag("--json", *json, "print the manifest as one JSON line");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) { // --help, --version
+        exit_code = app.exit(e);
+        return nullptr;
+    } catch (const CLI::ParseError& e) {
+        std::string where = "seqpe-data";
+        for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+        const std::string msg = one_line(e.what()) + "; see '" + where + " --help'";
+        if (wants_json(argc, argv))
+            std::cout << nlohmann::ordered_json{{"event", "error"}, {"message", msg}, {"exit", int(kExitBadInput)}}.dump() << std::endl;
+        else
+            std::cerr << "seqpe-data: error: " << msg << std::endl;
+        exit_code = kExitBadInput;
+        return nullptr;
+    }
+
+    auto cmd = std::make_unique<Command>();
+    cmd->json = *json;
+    if (t->parsed()) {
+        text->cache = *cache;
+        cmd->run = [text](Reporter& rep) { return cmd_text(*text, rep); };
+    } else if (im->parsed()) {
+        image->cache = *cache;
+        cmd->run = [image](Reporter& rep) { return cmd_image(*image, rep); };
+    } else if (f->parsed()) {
+        cmd->run = [cache](Reporter& rep) { return cmd_fetch(*cache, rep); };
+    } else {
+        cmd->run = [dir](Reporter& rep) { return cmd_info(*dir, rep); };
+    }
+    exit_code = kExitOk;
+    return cmd;
+}
+
+int run_command(const Command& cmd, Reporter& rep) {
+    try {
+        return cmd.run(rep);
+    } catch (const InputError& e) {
+        rep.error(one_line(e.what()), kExitBadInput);
+        return kExitBadInput;
+    } catch (const Cancelled&) {
+        rep.error("cancelled; nothing was kept", kExitCancelled);
+        return kExitCancelled;
+    } catch (const RunError& e) {
+        rep.error(one_line(e.what()), kExitFailed);
+        return kExitFailed;
+    } catch (const std::filesystem::filesystem_error& e) {
+        rep.error(one_line(e.what()), kExitFailed);
+        return kExitFailed;
+    } catch (const std::bad_alloc&) {
+        rep.error("out of memory; close other programs or use a smaller source", kExitFailed);
+        return kExitFailed;
+    } catch (const std::exception& e) {
+        rep.error(one_line(std::string("internal error: ") + e.what()), kExitFailed);
+        return kExitFailed;
+    } catch (...) {
+        rep.error("internal error (unknown exception)", kExitFailed);
+        return kExitFailed;
+    }
+}
+
+} // namespace seqpe::data

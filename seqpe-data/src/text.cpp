@@ -1,0 +1,439 @@
+// Text datasets: document checks, the fixed split rule, SentencePiece BPE / byte tokenisation,
+// split files and the manifest.
+#include "seqpe/data/text.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/common/hash.h"
+#include "seqpe/common/text.h"
+#include "seqpe/common/token_file.h"
+#include "seqpe/common/version.h"
+#include "seqpe/data/fetch.h"
+
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <unordered_map>
+
+namespace seqpe::data {
+
+const char* const kTextSplitRuleId = "text-doc-mod10/1";
+const char* const kTextSplitRule =
+    "Documents (one per .txt file) are sorted by relative path and numbered from 0; document i goes to "
+    "valid when i mod 10 = 5, to test when i mod 10 = 9, and to train otherwise. With fewer than 10 "
+    "documents the last goes to test, the second-to-last to valid and the rest to train.";
+
+namespace {
+constexpr size_t kSentenceMaxBytes = 2000; // SentencePiece drops training sentences over 4192 bytes
+constexpr unsigned kSpmSeed = 20240601;
+} // namespace
+
+const char* split_name(Split s) {
+    switch (s) {
+    case Split::Train: return "train";
+    case Split::Valid: return "valid";
+    case Split::Test: return "test";
+    }
+    return "train";
+}
+
+Split text_split_of(size_t i, size_t n) {
+    if (n < 10) {
+        if (i + 1 == n) return Split::Test;
+        if (i + 2 == n) return Split::Valid;
+        return Split::Train;
+    }
+    if (i % 10 == 5) return Split::Valid;
+    if (i % 10 == 9) return Split::Test;
+    return Split::Train;
+}
+
+void check_document(const std::string& display, std::string_view text) {
+    if (const size_t nul = text.find('\0'); nul != std::string_view::npos)
+        throw InputError(display + ": not a text file (NUL byte at byte " + std::to_string(nul) +
+                         "); remove it, or convert it to UTF-8 text if it is UTF-16");
+    if (const auto bad = find_invalid_utf8(text))
+        throw InputError(display + ": invalid UTF-8 at byte " + std::to_string(*bad) +
+                         "; convert it (iconv -f latin1 -t utf-8) or remove it");
+    const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    });
+    if (blank) throw InputError(display + (text.empty() ? ": empty; remove it" : ": empty (only whitespace); remove it"));
+}
+
+std::vector<std::pair<std::string, std::string>> bpe_trainer_options() {
+    return {
+        {"model_type", "bpe"},
+        {"byte_fallback", "true"},
+        {"character_coverage", "0.9995"},
+        {"normalization_rule_name", "identity"},
+        {"remove_extra_whitespaces", "false"},
+        {"add_dummy_prefix", "true"},
+        {"split_digits", "false"},
+        {"unk_id", "0"},
+        {"bos_id", "1"},
+        {"eos_id", "2"},
+        {"pad_id", "-1"},
+        {"input_sentence_size", "2000000"},
+        {"shuffle_input_sentence", "true"},
+        {"max_sentence_length", "4192"},
+        {"hard_vocab_limit", "true"},
+    };
+}
+
+namespace {
+
+// Feeds SentencePiece the sentences of the training documents without copying the corpus.
+class DocSentences : public sentencepiece::SentenceIterator {
+public:
+    explicit DocSentences(const std::vector<std::string_view>& docs) : docs_(docs) {
+        if (!docs_.empty()) sentences_ = split_sentences(docs_[0], kSentenceMaxBytes);
+        settle();
+    }
+    bool done() const override { return cancelled_ || doc_ >= docs_.size(); }
+    void Next() override {
+        ++k_;
+        settle();
+    }
+    const std::string& value() const override { return current_; }
+    sentencepiece::util::Status status() const override {
+        if (cancelled_) return {sentencepiece::util::StatusCode::kCancelled, "cancelled"};
+        return {};
+    }
+    uint64_t count() const { return count_; }
+
+private:
+    void settle() {
+        while (doc_ < docs_.size() && k_ >= sentences_.size()) {
+            ++doc_;
+            k_ = 0;
+            sentences_.clear();
+            if (doc_ < docs_.size()) sentences_ = split_sentences(docs_[doc_], kSentenceMaxBytes);
+        }
+        if (cancel_requested()) cancelled_ = true;
+        if (!done()) {
+            current_.assign(sentences_[k_]);
+            ++count_;
+        }
+    }
+
+    const std::vector<std::string_view>& docs_;
+    std::vector<std::string_view> sentences_;
+    size_t doc_ = 0;
+    size_t k_ = 0;
+    std::string current_;
+    uint64_t count_ = 0;
+    bool cancelled_ = false;
+};
+
+int thread_count() {
+    const unsigned hc = std::thread::hardware_concurrency();
+    return hc == 0 ? 1 : static_cast<int>(std::min(hc, 64u));
+}
+
+// Runs fn(i) for i in [0, n) on all cores; the first exception stops the others and is rethrown.
+template <class Fn> void parallel_for(size_t n, Fn fn) {
+    const size_t workers = std::min<size_t>(static_cast<size_t>(thread_count()), n);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto body = [&] {
+        while (!failed.load()) {
+            const size_t i = next.fetch_add(1);
+            if (i >= n) break;
+            try {
+                fn(i);
+            } catch (...) {
+                std::lock_guard lock(error_mu);
+                if (!error) error = std::current_exception();
+                failed.store(true);
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(body);
+    body();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+}
+
+struct Doc {
+    std::string rel;  // generic relative path
+    fs::path path;    // absolute
+    std::string text;
+    std::string sha256;
+    Split split = Split::Train;
+};
+
+std::string spm_seed_text() { return std::to_string(kSpmSeed); }
+
+} // namespace
+
+std::string train_bpe(const std::vector<std::string_view>& train_docs, int vocab_size, Reporter& rep) {
+    std::unordered_map<std::string, std::string> kw;
+    for (const auto& [k, v] : bpe_trainer_options()) kw[k] = v;
+    kw["vocab_size"] = std::to_string(vocab_size);
+    kw["num_threads"] = std::to_string(thread_count());
+    // SentencePiece logs every step to stderr; keep errors only unless asked.
+    const char* spm_log = std::getenv("SEQPE_DATA_SPM_LOG");
+    kw["minloglevel"] = (spm_log && *spm_log && std::string(spm_log) != "0") ? "0" : "2";
+    sentencepiece::SetRandomGeneratorSeed(kSpmSeed);
+
+    DocSentences it(train_docs);
+    std::string serialized;
+    const auto status = sentencepiece::SentencePieceTrainer::Train(kw, &it, &serialized);
+    throw_if_cancelled();
+    if (!status.ok()) {
+        const std::string msg = status.message();
+        std::smatch m;
+        if (std::regex_search(msg, m, std::regex(R"(Vocabulary size too high \((\d+)\)\. Please set it to a value <= (\d+))"))) {
+            const long most = std::stol(m[2].str());
+            if (most < kMinVocab)
+                throw InputError("--vocab-size " + std::to_string(vocab_size) +
+                                 " is too large for this corpus: its training documents yield only " +
+                                 std::to_string(most) + " pieces; add more text or use --tokenizer byte");
+            throw InputError("--vocab-size " + std::to_string(vocab_size) +
+                             " is too large for this corpus: its training documents yield at most " +
+                             std::to_string(most) + " pieces; use --vocab-size " + std::to_string(most) +
+                             " or smaller, or add more text");
+        }
+        if (std::regex_search(msg, m, std::regex(R"(smaller than required_chars\. (\d+) vs (\d+))"))) {
+            throw InputError("--vocab-size " + std::to_string(vocab_size) +
+                             " is too small for this corpus: its characters, the 256 byte pieces and <unk>/<s>/</s> need " +
+                             m[2].str() + "; use --vocab-size " + m[2].str() + " or larger");
+        }
+        throw RunError("SentencePiece training failed: " + msg);
+    }
+    rep.log("info", "SentencePiece read " + std::to_string(it.count()) + " training sentences");
+    return serialized;
+}
+
+PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
+    if (o.tokenizer != "bpe" && o.tokenizer != "byte")
+        throw InputError("--tokenizer must be bpe or byte, not '" + o.tokenizer + "'");
+    const bool bpe = o.tokenizer == "bpe";
+    if (bpe && (o.vocab_size < kMinVocab || o.vocab_size > kMaxVocab))
+        throw InputError("--vocab-size " + std::to_string(o.vocab_size) + " is out of range; use " +
+                         std::to_string(kMinVocab) + ".." + std::to_string(kMaxVocab));
+    const fs::path cache = resolve_cache(o.cache);
+    const std::string source = (o.source.empty() || o.source == "auto") ? "sotu" : o.source;
+
+    // ---- sources ----
+    fs::path root;
+    std::string base;
+    std::string source_label;
+    if (source == "sotu") {
+        root = fetch_sotu(cache, rep).dir;
+        base = "sotu";
+        source_label = "sotu";
+    } else {
+        std::error_code ec;
+        root = fs::absolute(fs::path(source), ec).lexically_normal();
+        if (!fs::exists(root, ec))
+            throw InputError(source + ": not found; pass --source sotu or a folder of UTF-8 .txt files");
+        if (!fs::is_directory(root, ec))
+            throw InputError(source + ": not a directory; pass --source sotu or a folder of UTF-8 .txt files");
+        base = sanitize_name(folder_base_name(root));
+        source_label = root.string();
+    }
+    const std::vector<fs::path> rels = list_files_recursive(root, {".txt"});
+    if (rels.empty())
+        throw InputError(root.string() +
+                         ": no .txt files found; pass --source a folder of UTF-8 .txt files (one document per file)");
+    if (rels.size() < 3)
+        throw InputError(root.string() + ": only " + std::to_string(rels.size()) + " document" +
+                         (rels.size() == 1 ? "" : "s") +
+                         " (.txt files); at least 3 are needed (train, valid and test); add more files");
+
+    rep.stage("hash", "reading " + std::to_string(rels.size()) + " documents from " + root.string());
+    std::vector<Doc> docs(rels.size());
+    std::vector<SourceInfo> sources;
+    uint64_t total_bytes = 0;
+    for (size_t i = 0; i < rels.size(); ++i) {
+        throw_if_cancelled();
+        Doc& d = docs[i];
+        d.rel = rels[i].generic_string();
+        d.path = root / rels[i];
+        d.text = read_file(d.path);
+        d.sha256 = sha256_hex(d.text);
+        d.split = text_split_of(i, rels.size());
+        sources.push_back({d.rel, d.sha256, d.text.size()});
+        total_bytes += d.text.size();
+        rep.progress("hash", i + 1, rels.size());
+    }
+
+    // ---- cache key ----
+    const std::string name = base + (bpe ? "-bpe" + std::to_string(o.vocab_size) : "-byte");
+    std::vector<std::pair<std::string, std::string>> recipe = {
+        {"format", kDatasetFormat},
+        {"kind", "text"},
+        {"tokenizer", bpe ? "sentencepiece-bpe" : "byte"},
+        {"vocab_size", std::to_string(bpe ? o.vocab_size : 257)},
+        {"image_size", "0"},
+        {"split_rule", kTextSplitRuleId},
+        {"tool_version", kToolVersion},
+    };
+    if (bpe) {
+        for (const auto& [k, v] : bpe_trainer_options()) recipe.emplace_back("spm." + k, v);
+        recipe.emplace_back("spm.seed", spm_seed_text());
+        recipe.emplace_back("spm.sentence_max_bytes", std::to_string(kSentenceMaxBytes));
+    }
+    const std::string hash = recipe_hash(recipe, sources);
+    const fs::path final_dir = dataset_dir(cache, name, hash);
+    cleanup_stale_temps(final_dir.parent_path());
+    std::error_code ec;
+    const bool existed = fs::exists(final_dir, ec);
+    if (!o.force) {
+        if (auto m = try_read_manifest(final_dir)) {
+            rep.log("info", "cache hit: " + final_dir.string());
+            return {final_dir, true, std::move(*m)};
+        }
+        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
+    }
+
+    // ---- checks and split ----
+    rep.stage("check", "checking " + std::to_string(docs.size()) + " documents (" + human_bytes(double(total_bytes)) + ")");
+    for (const Doc& d : docs) check_document(d.path.string(), d.text);
+    std::array<size_t, 3> ndocs{};
+    for (const Doc& d : docs) ++ndocs[size_t(d.split)];
+    rep.stage("split", std::to_string(docs.size()) + " documents: " + std::to_string(ndocs[0]) + " train, " +
+                           std::to_string(ndocs[1]) + " valid, " + std::to_string(ndocs[2]) +
+                           " test (by document: i mod 10 = 5 valid, 9 test)");
+
+    make_dirs(final_dir.parent_path());
+    TempDir tmp(final_dir);
+
+    // ---- tokenizer ----
+    DatasetManifest m;
+    std::vector<std::string> pieces;
+    sentencepiece::SentencePieceProcessor sp;
+    if (bpe) {
+        std::vector<std::string_view> train_docs;
+        uint64_t train_bytes = 0;
+        for (const Doc& d : docs)
+            if (d.split == Split::Train) {
+                train_docs.emplace_back(d.text);
+                train_bytes += d.text.size();
+            }
+        rep.stage("tokenizer", "training SentencePiece BPE (vocab " + std::to_string(o.vocab_size) + ") on " +
+                                   std::to_string(train_docs.size()) + " train documents (" +
+                                   human_bytes(double(train_bytes)) + ")");
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::string model = train_bpe(train_docs, o.vocab_size, rep);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (const auto st = sp.LoadFromSerializedProto(model); !st.ok())
+            throw RunError(std::string("cannot load the trained SentencePiece model: ") + st.message());
+        write_file_atomic(tmp.path() / "tokenizer.model", model);
+        const int n = sp.GetPieceSize();
+        if (n != o.vocab_size)
+            rep.log("warning", "SentencePiece made " + std::to_string(n) + " pieces instead of " + std::to_string(o.vocab_size));
+        for (int i = 0; i < n; ++i) pieces.push_back(sp.IdToPiece(i));
+        rep.stage("tokenizer", "trained the tokenizer in " + human_duration(secs) + " (" + std::to_string(n) + " pieces)");
+        m.tokenizer = {"sentencepiece-bpe", n, "tokenizer.model", "pieces.txt", sp.eos_id(), sp.bos_id(), sp.unk_id(), -1};
+    } else {
+        for (int b = 0; b < 256; ++b) pieces.push_back(byte_piece(static_cast<unsigned char>(b)));
+        pieces.emplace_back("</s>");
+        m.tokenizer = {"byte", 257, "", "pieces.txt", 256, -1, -1, -1};
+    }
+    std::string pieces_text;
+    for (const auto& p : pieces) {
+        if (p.find('\n') != std::string::npos) throw RunError("a tokenizer piece contains a newline; cannot write pieces.txt");
+        pieces_text += p;
+        pieces_text += '\n';
+    }
+    write_file_atomic(tmp.path() / "pieces.txt", pieces_text);
+
+    // ---- encode ----
+    rep.stage("encode", "encoding " + std::to_string(docs.size()) + " documents");
+    test_stall("encode");
+    std::vector<std::vector<uint32_t>> ids(docs.size());
+    std::atomic<uint64_t> encoded{0};
+    const uint32_t eos = static_cast<uint32_t>(m.tokenizer.eos_id);
+    rep.progress("encode", 0, docs.size());
+    parallel_for(docs.size(), [&](size_t i) {
+        throw_if_cancelled();
+        std::vector<uint32_t>& out = ids[i];
+        if (bpe) {
+            std::vector<int> v;
+            if (const auto st = sp.Encode(docs[i].text, &v); !st.ok())
+                throw RunError(docs[i].path.string() + ": SentencePiece cannot encode it: " + st.message());
+            out.assign(v.begin(), v.end());
+        } else {
+            out.reserve(docs[i].text.size() + 1);
+            for (const char c : docs[i].text) out.push_back(static_cast<unsigned char>(c));
+        }
+        out.push_back(eos);
+        rep.progress("encode", encoded.fetch_add(1) + 1, docs.size());
+    });
+    throw_if_cancelled();
+
+    // ---- split files ----
+    rep.stage("write", "writing the split files");
+    nlohmann::json split_docs = nlohmann::json::object();
+    for (const Split s : {Split::Train, Split::Valid, Split::Test}) {
+        std::vector<uint32_t> tokens;
+        std::vector<uint64_t> offsets;
+        SplitInfo info;
+        info.name = split_name(s);
+        split_docs[info.name] = nlohmann::json::array();
+        for (size_t i = 0; i < docs.size(); ++i) {
+            if (docs[i].split != s) continue;
+            offsets.push_back(tokens.size());
+            tokens.insert(tokens.end(), ids[i].begin(), ids[i].end());
+            info.source_bytes += docs[i].text.size();
+            split_docs[info.name].push_back(docs[i].rel);
+        }
+        info.count = tokens.size();
+        info.documents = offsets.size();
+        info.file = info.name + ".tokens";
+        info.docs_file = info.name + ".docs";
+        write_tokens(tmp.path() / info.file, tokens, 2);
+        write_u64(tmp.path() / info.docs_file, offsets);
+        m.splits.push_back(std::move(info));
+    }
+
+    // ---- manifest ----
+    m.kind = "text";
+    m.name = name;
+    m.created = utc_now_iso();
+    m.tool_version = kToolVersion;
+    m.git_commit = kGitCommit;
+    m.recipe_hash = hash;
+    m.source = source_label;
+    m.split_rule = kTextSplitRule;
+    m.sources = sources;
+    m.token_dtype = "uint16"; // vocab <= 65535 always (kMaxVocab)
+    nlohmann::json extra = {{"source_root", root.string()}, {"split_documents", split_docs}};
+    if (bpe) {
+        nlohmann::json opts = nlohmann::json::object();
+        for (const auto& [k, v] : bpe_trainer_options()) opts[k] = v;
+        opts["seed"] = kSpmSeed;
+        opts["training_sentence_max_bytes"] = kSentenceMaxBytes;
+        opts["trained_on"] = "train split only";
+        extra["tokenizer_options"] = opts;
+    }
+    m.extra_json = extra.dump();
+    write_manifest(tmp.path(), m);
+
+    test_stall("publish");
+    throw_if_cancelled();
+    if (!tmp.publish(o.force || existed)) {
+        // Another run published the same recipe first; use it when it is sound.
+        if (auto other = try_read_manifest(final_dir)) return {final_dir, true, std::move(*other)};
+        tmp.publish(true);
+    }
+    // The manifest as the engine will read it (validates sizes once more).
+    return {final_dir, false, read_manifest(final_dir)};
+}
+
+} // namespace seqpe::data
