@@ -7,6 +7,7 @@
 #include "signals.h"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace seqpe::cli {
 
@@ -28,7 +29,11 @@ int cmd_eval(const EvalArgs& a, Console& console) {
         o.checkpoint = a.checkpoint;
         const EvalReport rep = evaluate_run(paths.root, o, console, stop);
         if (console.json()) {
-            std::fputs(eval_report_json(rep).c_str(), stdout);
+            const auto body = nlohmann::ordered_json::parse(eval_report_json(rep));
+            nlohmann::ordered_json j;
+            j["kind"] = "eval_report";
+            for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
+            std::fputs((j.dump() + "\n").c_str(), stdout);
         } else {
             std::printf("%s (%s, %s, step %lld) on %s; trained at %lld\n", rep.run.c_str(), rep.encoding.c_str(),
                         rep.task.c_str(), static_cast<long long>(rep.step), rep.split.c_str(),

@@ -28,6 +28,16 @@ struct EvalArgs {
 };
 int cmd_eval(const EvalArgs& a, Console& console);
 
+struct CompareArgs {
+    std::string project;
+    std::vector<std::string> overrides, runs;
+    std::string out;
+    std::vector<int64_t> lengths;
+    std::string mode, split;
+    int64_t max_tokens = -1;
+};
+int cmd_compare(const CompareArgs& a, Console& console);
+
 int cmd_info(const std::string& run_dir, bool json);
 int cmd_options(bool all, bool json);
 int cmd_encodings(bool json);

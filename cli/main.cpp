@@ -49,6 +49,17 @@ int main(int argc, char** argv) {
     eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")->check(CLI::NonNegativeNumber);
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
 
+    CompareArgs ca;
+    auto* compare = app.add_subcommand("compare", "evaluate every run of a project and write one comparison table");
+    compare->add_option("project", ca.project, "project file")->required();
+    compare->add_option("--set", ca.overrides, "override a field (as given to train)")->take_all();
+    compare->add_option("--run", ca.runs, "only this run (repeatable)");
+    compare->add_option("--out", ca.out, "runs live here instead of the project's output_dir");
+    compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")->expected(1, -1);
+    compare->add_option("--mode", ca.mode, "extend, interpolate or both")->check(CLI::IsMember({"extend", "interpolate", "both"}));
+    compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
+    compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")->check(CLI::NonNegativeNumber);
+
     std::string info_dir;
     auto* info = app.add_subcommand("info", "summarise a run directory: config, status, metrics, checkpoints, results");
     info->add_option("run_dir", info_dir, "run directory")->required();
@@ -95,6 +106,7 @@ int main(int argc, char** argv) {
         Console console(json || !stdout_is_terminal());
         if (*train) return cmd_train(ta, console);
         if (*eval) return cmd_eval(ea, console);
+        if (*compare) return cmd_compare(ca, console);
     } catch (const InputError& e) {
         std::fprintf(stderr, "seqpe: error: %s\n", e.what());
         return kExitBadInput;

@@ -78,12 +78,16 @@ void make_dirs(const fs::path& dir) {
 }
 
 void check_writable_dir(const fs::path& dir) {
-    make_dirs(dir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw InputError("cannot create directory " + dir.string() + ": " + ec.message() +
+                         "; choose another output directory");
     const fs::path probe = temp_sibling(dir / ".write-probe");
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw RunError(errno_message("directory " + dir.string() + " is not writable") +
-                       "; choose another output directory");
+        throw InputError(errno_message("directory " + dir.string() + " is not writable") +
+                         "; choose another output directory");
     ::close(fd);
     ::unlink(probe.c_str());
 }

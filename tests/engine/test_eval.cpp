@@ -1,4 +1,5 @@
 // Evaluation: perplexity of a uniform predictor, chunking that covers every token once, reports.
+#include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/trainer.h"
@@ -90,4 +91,27 @@ TEST(Eval, LearnedTableNotesItsInterpolation) {
     const EvalReport r = evaluate_run(run, o, q);
     EXPECT_TRUE(r.rows[0].note.empty());
     EXPECT_NE(r.rows[1].note.find("interpolated"), std::string::npos);
+}
+
+TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
+    TempDir tmp("img-eval");
+    const auto data = write_image_dataset(tmp / "data", 1000, 100, 120);
+    RunConfig c = tiny_image_config("seqpe");
+    c.train.steps = 30;
+    const auto run = trained_run(tmp, c, data);
+    EvalOptions o;
+    o.dataset_dir = data;
+    o.mode = "both";
+    Quiet q;
+    const EvalReport r = evaluate_run(run, o, q);
+    ASSERT_EQ(r.rows.size(), 6u); // {16, 24, 32} x {extend, interpolate}
+    EXPECT_EQ(r.metric, "accuracy");
+    for (const auto& row : r.rows) {
+        EXPECT_EQ(row.count, 120);
+        EXPECT_GE(row.accuracy, 0.0);
+        EXPECT_LE(row.accuracy, 1.0);
+    }
+    EXPECT_GT(r.rows[0].accuracy, 0.5); // learned at the training resolution (4 classes: chance 0.25)
+    o.lengths = {18};                    // not a multiple of the patch size
+    EXPECT_THROW(evaluate_run(run, o, q), InputError);
 }

@@ -254,8 +254,8 @@ TEST(Trainer, UnwritableRunDirectoryIsAClearError) {
     o.dataset_dir = data;
     try {
         make_trainer(tiny_lm_config(), o);
-        FAIL() << "expected RunError";
-    } catch (const RunError& e) {
+        FAIL() << "expected InputError";
+    } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find((tmp / "file").string()), std::string::npos) << e.what();
     }
 }

@@ -88,6 +88,96 @@ inline std::filesystem::path write_text_dataset(const std::filesystem::path& dir
     return dir;
 }
 
+// Writes an image dataset of patch-aligned bars (3 patches long, 1 patch thick) at random places:
+// class 0 horizontal, 1 vertical, 2 diagonal, 3 anti-diagonal; plus pixel noise. Every class has
+// the same number of bright patches, so a ViT without positions cannot tell them apart, while any
+// encoding of (relative or absolute) position can.
+inline std::filesystem::path write_image_dataset(const std::filesystem::path& dir, int64_t n_train, int64_t n_valid,
+                                                 int64_t n_test, int size = 16, int patch = 4, uint64_t seed = 1) {
+    std::filesystem::create_directories(dir);
+    const int classes = 4, g = size / patch;
+    DatasetManifest m;
+    m.kind = "image";
+    m.name = "synthetic-bars";
+    m.recipe_hash = "synthetic-bars-" + std::to_string(size);
+    m.image.height = size;
+    m.image.width = size;
+    m.image.channels = 1;
+    for (const char* n : {"horizontal", "vertical", "diagonal", "anti-diagonal"}) m.image.classes.push_back(n);
+    m.image.label_dtype = "uint8";
+    m.image.mean = {0.25};
+    m.image.std = {0.3};
+    std::mt19937_64 rng(seed);
+    const int64_t counts[3] = {n_train, n_valid, n_test};
+    const char* names[3] = {"train", "valid", "test"};
+    const int dr[4] = {0, 1, 1, 1}, dc[4] = {1, 0, 1, -1};
+    for (int s = 0; s < 3; ++s) {
+        std::string px, labels;
+        for (int64_t i = 0; i < counts[s]; ++i) {
+            const int k = static_cast<int>(rng() % classes);
+            labels.push_back(static_cast<char>(k));
+            std::vector<int> bright(static_cast<size_t>(g * g), 0);
+            // a start such that all 3 cells stay on the grid
+            int r0, c0;
+            do {
+                r0 = static_cast<int>(rng() % static_cast<uint64_t>(g));
+                c0 = static_cast<int>(rng() % static_cast<uint64_t>(g));
+            } while (r0 + 2 * dr[k] >= g || c0 + 2 * dc[k] >= g || c0 + 2 * dc[k] < 0);
+            for (int j = 0; j < 3; ++j) bright[static_cast<size_t>((r0 + j * dr[k]) * g + c0 + j * dc[k])] = 1;
+            for (int r = 0; r < size; ++r)
+                for (int c = 0; c < size; ++c) {
+                    const int v = (bright[static_cast<size_t>((r / patch) * g + c / patch)] ? 200 : 30) +
+                                  static_cast<int>(rng() % 40);
+                    px.push_back(static_cast<char>(static_cast<uint8_t>(v)));
+                }
+        }
+        write_file_atomic(dir / (std::string(names[s]) + ".images"), px);
+        write_file_atomic(dir / (std::string(names[s]) + ".labels"), labels);
+        SplitInfo si;
+        si.name = names[s];
+        si.count = static_cast<uint64_t>(counts[s]);
+        si.file = std::string(names[s]) + ".images";
+        si.labels_file = std::string(names[s]) + ".labels";
+        m.splits.push_back(si);
+    }
+    write_manifest(dir, m);
+    return dir;
+}
+
+// A tiny ViT config on write_image_dataset(): 16x16 images, patch 4 (a 4x4 grid).
+inline RunConfig tiny_image_config(const std::string& encoding = "learned") {
+    RunConfig c;
+    c.task = "image";
+    c.data.image_size = 16;
+    c.model.patch_size = 4;
+    c.model.n_layer = 2;
+    c.model.d_model = 32;
+    c.model.n_head = 4;
+    c.model.mlp_ratio = 2;
+    c.train.batch_size = 16;
+    c.train.steps = 30;
+    c.train.eval_every = 10;
+    c.train.eval_batches = 2;
+    c.train.checkpoint_every = 10;
+    c.train.seed = 3;
+    c.optim.lr = 3e-3;
+    c.optim.min_lr = 3e-4;
+    c.optim.warmup_steps = 5;
+    c.position_encoding.type = encoding;
+    auto& s = c.position_encoding.seqpe;
+    s.max_position = 400; // 20 x 20
+    s.layers = 1;
+    s.shift.layouts = 4;
+    s.contrastive.batch = 4;
+    s.contrastive.candidates = 8;
+    s.contrastive.window = 16;
+    s.transfer.batch = 4;
+    s.transfer.positions = 8;
+    c.eval.image_sizes = {16, 24, 32};
+    c.runtime.threads = 2;
+    return c;
+}
+
 // A tiny language-model config that trains in well under a second per step.
 inline RunConfig tiny_lm_config(const std::string& encoding = "learned") {
     RunConfig c;

@@ -16,7 +16,7 @@ struct DataConfig {
     int64_t vocab_size = 4096;       // BPE vocabulary size
     std::string dataset_dir;         // a prepared dataset directory; overrides source/tokenizer
     int64_t image_size = 28;         // image task: training resolution (pixels, square)
-    bool augment = false;            // image task: random 1-patch shifts and horizontal flips
+    bool augment = false;            // image task: random crops (2-pixel padding) and horizontal flips
 };
 
 struct ModelConfig {
@@ -91,7 +91,7 @@ struct PositionEncodingConfig {
     double base = 10000.0;           // frequency base of sinusoidal and rotary encodings
     std::string alibi_scaling = "paper"; // paper | official (bias also scaled by 1/sqrt(d_head))
     std::string sin_2d = "axial";    // image sinusoidal: axial (half the channels per axis) | flat
-    double sin_scale = 0.0;          // sinusoidal amplitude; 0 = auto: RMS equal to model.init_std
+    double sin_scale = 0.0;          // sinusoidal amplitude; 0 = auto: RMS of the content embedding
     SeqPeConfig seqpe;
 };
 

@@ -80,7 +80,7 @@ std::vector<OptionInfo> build_table() {
     range(b.add("data.vocab_size", FIELD(data.vocab_size), "BPE vocabulary size", is_text), 260, 65535);
     b.add("data.dataset_dir", FIELD(data.dataset_dir), "a prepared dataset directory (overrides source and tokenizer)");
     range(b.add("data.image_size", FIELD(data.image_size), "training resolution in pixels (square)", is_image), 4, 1024);
-    b.add("data.augment", FIELD(data.augment), "image task: random patch-aligned shifts and horizontal flips", is_image);
+    b.add("data.augment", FIELD(data.augment), "image task: random crops (2-pixel padding) and horizontal flips", is_image);
 
     // model
     range(b.add("model.n_layer", FIELD(model.n_layer), "transformer blocks"), 1, 48);
@@ -114,7 +114,7 @@ std::vector<OptionInfo> build_table() {
                      {"axial", "flat"}));
 
     advanced(range(b.add("position_encoding.sin_scale", FIELD(position_encoding.sin_scale),
-                         "sinusoidal amplitude; 0 = auto (RMS equal to the token embedding's init std); 1 = raw sin/cos",
+                         "sinusoidal amplitude; 0 = auto (RMS of the token or patch embedding at init); 1 = raw sin/cos",
                          [](const RunConfig& c) { return c.position_encoding.type == "sinusoidal"; }),
                    0, 100));
 

@@ -7,6 +7,7 @@
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 #include "train/checkpoint.h"
+#include "train/image_task.h"
 #include "train/lm_task.h"
 
 #include <chrono>
@@ -155,7 +156,37 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
             }
         }
     } else {
-        throw InputError("image evaluation is not available in this build");
+        auto* img = dynamic_cast<ImageTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        const ImageSplit split(o.dataset_dir, m, rep.split);
+        rep.metric = "accuracy";
+        rep.train_length = c.data.image_size;
+        std::vector<int64_t> sizes = o.lengths.empty() ? c.eval.image_sizes : o.lengths;
+        const int64_t max_images = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
+        for (const auto& md : modes) {
+            for (const int64_t size : sizes) {
+                if (size % c.model.patch_size != 0)
+                    throw InputError("evaluation size " + std::to_string(size) + " is not a multiple of model.patch_size " +
+                                     std::to_string(c.model.patch_size));
+                const auto t0 = std::chrono::steady_clock::now();
+                const ValidationResult v = img->evaluate(split, static_cast<int>(size), md == "interpolate", max_images, stop);
+                if (stop.stop_requested()) throw Cancelled();
+                EvalRow row;
+                row.mode = md;
+                row.length = size;
+                row.loss = v.loss;
+                row.accuracy = v.metric;
+                row.count = v.count;
+                row.seconds = seconds_since(t0);
+                const int64_t g = size / c.model.patch_size;
+                row.tokens_per_s = static_cast<double>(v.count * g * g) / std::max(row.seconds, 1e-9);
+                if (c.position_encoding.type == "learned" && size != c.data.image_size)
+                    row.note = "learned grid resized bicubically";
+                obs.on_log(LogLevel::Info, "eval " + md + " " + std::to_string(size) + "px: accuracy " +
+                                               std::to_string(100 * v.metric) + "% over " + std::to_string(v.count) + " images");
+                rep.rows.push_back(row);
+            }
+        }
     }
     if (o.write_files) {
         write_file_atomic(paths.eval() / "extrapolation.json", eval_report_json(rep));

@@ -16,6 +16,7 @@ LanguageModelImpl::LanguageModelImpl(const RunConfig& c, int64_t vocab_size) : c
     info.train_length = c.train.seq_len;
     info.causal = true;
     info.init_std = m.init_std;
+    info.content_rms = m.init_std; // token embeddings ~ N(0, init_std)
     pe = register_module("pe", make_position_encoding(c, info));
     blocks = register_module("blocks", nn::ModuleList());
     BlockOptions bo;

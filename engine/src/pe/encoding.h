@@ -22,6 +22,7 @@ struct PeModelInfo {
     int64_t train_length = 0;   // 1D: training length; 2D: training grid side
     bool causal = true;
     double init_std = 0.02;
+    double content_rms = 0.02; // RMS of the content embedding (tokens, patches) at initialisation
     int64_t head_dim() const { return d_model / n_head; }
 };
 

@@ -26,8 +26,8 @@ PositionEncoding make_position_encoding(const RunConfig& config, const PeModelIn
     if (pe.type == "seqpe") return make<SeqPeImpl>(c, info);
     if (pe.type == "learned") return make<LearnedImpl>(info);
     if (pe.type == "sinusoidal") {
-        // sin/cos have RMS 1/sqrt(2): "auto" scales them to the token embedding's init std.
-        const double scale = pe.sin_scale > 0 ? pe.sin_scale : info.init_std * std::sqrt(2.0);
+        // sin/cos have RMS 1/sqrt(2): "auto" gives them the RMS of the content embedding.
+        const double scale = pe.sin_scale > 0 ? pe.sin_scale : info.content_rms * std::sqrt(2.0);
         return make<SinusoidalImpl>(info, pe.base, pe.sin_2d == "flat", scale);
     }
     if (pe.type == "rope") return make<RopeImpl>(info, pe.base, false);

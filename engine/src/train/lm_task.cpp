@@ -2,6 +2,7 @@
 #include "train/lm_task.h"
 
 #include "seqpe/common/error.h"
+#include "train/image_task.h"
 
 #include <cmath>
 #include <torch/nn/functional/loss.h>
@@ -92,7 +93,7 @@ std::unique_ptr<Task> make_task(const RunConfig& c, const std::filesystem::path&
     if (c.task == "image") {
         if (m.kind != "image")
             throw InputError(dir.string() + ": a " + m.kind + " dataset; the image task needs an image dataset");
-        throw InputError("the image task is not available in this build");
+        return std::make_unique<ImageTask>(c, dir, m, dev);
     }
     if (m.kind != "text")
         throw InputError(dir.string() + ": a " + m.kind + " dataset; the " + c.task + " task needs a text dataset");

@@ -24,7 +24,7 @@ std::string read_file(const fs::path& path);
 // Creates a directory and its parents; throws RunError naming it when that fails (e.g. read-only).
 void make_dirs(const fs::path& dir);
 
-// Throws RunError unless a file can be created in `dir` (creates `dir` first).
+// Throws InputError (the user chose the place) unless a file can be created in `dir`.
 void check_writable_dir(const fs::path& dir);
 
 // The cache root: $SEQPE_CACHE, else $XDG_CACHE_HOME/seqpe-workbench, else ~/.cache/seqpe-workbench.

@@ -1,0 +1,108 @@
+// Memory-mapped image splits, OpenCV resizing and deterministic batches.
+#include "data/image_data.h"
+
+#include "seqpe/common/error.h"
+#include "util/rng.h"
+
+#include <cstring>
+#include <opencv2/imgproc.hpp>
+#include <torch/nn/functional/padding.h>
+
+namespace seqpe {
+
+ImageSplit::ImageSplit(const std::filesystem::path& dir, const DatasetManifest& m, const std::string& split) {
+    const SplitInfo* s = m.split(split);
+    if (!s) throw InputError((dir / "manifest.json").string() + ": the dataset has no '" + split + "' split");
+    images_ = MappedFile(dir / s->file);
+    labels_ = MappedFile(dir / s->labels_file);
+    count_ = static_cast<int64_t>(s->count);
+    h_ = m.image.height;
+    w_ = m.image.width;
+    c_ = m.image.channels;
+    wide_labels_ = m.image.label_dtype == "uint16";
+    mean_ = m.image.mean;
+    std_ = m.image.std;
+    if (images_.size() != static_cast<size_t>(count_) * h_ * w_ * c_)
+        throw InputError(images_.path().string() + ": size does not match the manifest; prepare the dataset again");
+    const int64_t classes = static_cast<int64_t>(m.image.classes.size());
+    for (int64_t i = 0; i < count_; ++i)
+        if (label(i) >= classes)
+            throw InputError(labels_.path().string() + ": label " + std::to_string(label(i)) + " of image " +
+                             std::to_string(i) + " exceeds the " + std::to_string(classes) + " classes");
+}
+
+int64_t ImageSplit::label(int64_t i) const {
+    if (!wide_labels_) return labels_.data()[i];
+    uint16_t v;
+    std::memcpy(&v, labels_.data() + 2 * i, 2);
+    return v;
+}
+
+torch::Tensor ImageSplit::batch(const std::vector<int64_t>& idx, int size) const {
+    const int64_t B = static_cast<int64_t>(idx.size());
+    torch::Tensor out = torch::empty({B, size, size, c_}, torch::kUInt8);
+    uint8_t* dst = out.data_ptr<uint8_t>();
+    const int type = c_ == 1 ? CV_8UC1 : CV_8UC3;
+    for (int64_t b = 0; b < B; ++b) {
+        const uint8_t* src = image(idx[static_cast<size_t>(b)]);
+        uint8_t* d = dst + static_cast<size_t>(b) * size * size * c_;
+        if (size == h_ && size == w_) {
+            std::memcpy(d, src, static_cast<size_t>(h_) * w_ * c_);
+        } else {
+            const cv::Mat in(h_, w_, type, const_cast<uint8_t*>(src));
+            cv::Mat o(size, size, type, d);
+            cv::resize(in, o, cv::Size(size, size), 0, 0, size > h_ ? cv::INTER_LINEAR : cv::INTER_AREA);
+        }
+    }
+    // (B, H, W, C) uint8 -> (B, C, H, W) float, normalised per channel.
+    torch::Tensor x = out.permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.0);
+    const torch::Tensor mean = torch::tensor(std::vector<float>(mean_.begin(), mean_.end())).view({1, c_, 1, 1});
+    const torch::Tensor sd = torch::tensor(std::vector<float>(std_.begin(), std_.end())).view({1, c_, 1, 1});
+    return ((x - mean) / sd.clamp_min(1e-6)).contiguous();
+}
+
+torch::Tensor ImageSplit::labels(const std::vector<int64_t>& idx) const {
+    std::vector<int64_t> v;
+    v.reserve(idx.size());
+    for (const int64_t i : idx) v.push_back(label(i));
+    return torch::tensor(v, torch::kLong);
+}
+
+ImageBatcher::ImageBatcher(int64_t count, int64_t batch_size, uint64_t seed) : count_(count), batch_(batch_size), seed_(seed) {
+    if (count_ < 1) throw InputError("the training split has no images");
+}
+
+std::vector<int64_t> ImageBatcher::indices(int64_t step) {
+    std::vector<int64_t> out;
+    for (int64_t b = 0; b < batch_; ++b) {
+        const int64_t k = step * batch_ + b;
+        const int64_t epoch = k / count_;
+        if (epoch != cached_epoch_) {
+            Rng rng(derive_seed(seed_, kStreamData, static_cast<uint64_t>(epoch)));
+            order_.resize(static_cast<size_t>(count_));
+            for (int64_t i = 0; i < count_; ++i) order_[static_cast<size_t>(i)] = i;
+            rng.shuffle(order_);
+            cached_epoch_ = epoch;
+        }
+        out.push_back(order_[static_cast<size_t>(k % count_)]);
+    }
+    return out;
+}
+
+torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step) {
+    const int64_t B = x.size(0), H = x.size(2), W = x.size(3), pad = 2;
+    Rng rng(derive_seed(seed, kStreamAugment, static_cast<uint64_t>(step)));
+    const torch::Tensor padded = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({pad, pad, pad, pad}));
+    std::vector<torch::Tensor> out;
+    out.reserve(static_cast<size_t>(B));
+    using torch::indexing::Slice;
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t dy = static_cast<int64_t>(rng.below(2 * pad + 1)), dx = static_cast<int64_t>(rng.below(2 * pad + 1));
+        torch::Tensor img = padded[b].index({Slice(), Slice(dy, dy + H), Slice(dx, dx + W)});
+        if (rng.below(2)) img = img.flip({2});
+        out.push_back(img);
+    }
+    return torch::stack(out).contiguous();
+}
+
+} // namespace seqpe

@@ -1,0 +1,54 @@
+#pragma once
+// Image splits of a dataset (memory-mapped uint8 N x H x W x C plus labels) and the classifier's
+// batches: resized with OpenCV when the run's resolution differs, normalised with the dataset's
+// per-channel mean and std, shuffled per epoch from (seed, epoch).
+#include "seqpe/common/manifest.h"
+#include "seqpe/common/token_file.h"
+
+#include <filesystem>
+#include <torch/types.h>
+#include <vector>
+
+namespace seqpe {
+
+class ImageSplit {
+public:
+    ImageSplit(const std::filesystem::path& dir, const DatasetManifest& m, const std::string& split);
+    int64_t size() const { return count_; }
+    int height() const { return h_; }
+    int width() const { return w_; }
+    int channels() const { return c_; }
+    int64_t label(int64_t i) const;
+    const uint8_t* image(int64_t i) const { return images_.data() + static_cast<size_t>(i) * h_ * w_ * c_; }
+    // Images `idx` resized to size x size (bilinear up, area down), normalised: (B, C, size, size).
+    torch::Tensor batch(const std::vector<int64_t>& idx, int size) const;
+    torch::Tensor labels(const std::vector<int64_t>& idx) const; // (B) int64
+    const std::vector<double>& mean() const { return mean_; }
+    const std::vector<double>& stddev() const { return std_; }
+
+private:
+    MappedFile images_, labels_;
+    int64_t count_ = 0;
+    int h_ = 0, w_ = 0, c_ = 0;
+    bool wide_labels_ = false;
+    std::vector<double> mean_, std_;
+};
+
+// Per-epoch shuffled example order; batch `step` depends only on (seed, step).
+class ImageBatcher {
+public:
+    ImageBatcher(int64_t count, int64_t batch_size, uint64_t seed);
+    std::vector<int64_t> indices(int64_t step);
+
+private:
+    int64_t count_, batch_;
+    uint64_t seed_;
+    int64_t cached_epoch_ = -1;
+    std::vector<int64_t> order_;
+};
+
+// Random crop (pad 2, zero-filled after normalisation) and horizontal flip per image, drawn from
+// (seed, step). x: (B, C, H, W) -> same shape.
+torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step);
+
+} // namespace seqpe

@@ -1,0 +1,89 @@
+// The image task: ViT classification with cross-entropy; validation by top-1 accuracy.
+#include "train/image_task.h"
+
+#include "seqpe/common/error.h"
+
+#include <torch/nn/functional/loss.h>
+
+namespace seqpe {
+
+ImageTask::ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev)
+    : cfg_(c), device_(dev), train_(dir, m, "train"), valid_(dir, m, "valid"),
+      batcher_(train_.size(), c.train.batch_size, static_cast<uint64_t>(c.train.seed)) {
+    model_ = VisionTransformer(c, m.image.channels, static_cast<int64_t>(m.image.classes.size()));
+    model_->to(dev);
+}
+
+Layout ImageTask::default_layout() const {
+    Layout l = model_->layout_for(cfg_.data.image_size, cfg_.data.image_size);
+    l.device = device_;
+    return l;
+}
+
+TrainBatch ImageTask::batch(int64_t step, int64_t micro, int64_t micros) {
+    if (cached_step_ != step) {
+        const auto idx = batcher_.indices(step);
+        cached_x_ = train_.batch(idx, static_cast<int>(cfg_.data.image_size));
+        if (cfg_.data.augment) cached_x_ = augment_images(cached_x_, static_cast<uint64_t>(cfg_.train.seed), step);
+        cached_y_ = train_.labels(idx);
+        cached_step_ = step;
+    }
+    const int64_t mb = cfg_.train.batch_size / micros;
+    TrainBatch b;
+    b.x = cached_x_.narrow(0, micro * mb, mb).to(device_);
+    b.y = cached_y_.narrow(0, micro * mb, mb).to(device_);
+    b.examples = mb;
+    const int64_t g = cfg_.data.image_size / cfg_.model.patch_size;
+    b.tokens = mb * g * g;
+    return b;
+}
+
+torch::Tensor ImageTask::loss(const TrainBatch& b, const Layout& layout) {
+    return torch::nn::functional::cross_entropy(model_->forward(b.x, layout), b.y);
+}
+
+ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool interpolate, int64_t max_images,
+                                     std::stop_token stop) {
+    Layout layout = model_->layout_for(size, size);
+    layout.device = device_;
+    const int64_t g_train = cfg_.data.image_size / cfg_.model.patch_size, g = size / cfg_.model.patch_size;
+    if (interpolate) layout.scale = static_cast<double>(g_train) / static_cast<double>(g);
+    const int64_t n = max_images > 0 ? std::min(max_images, split.size()) : split.size();
+    // Fewer images per batch at higher resolutions: the tokens per batch stay near training's.
+    const int64_t per = std::max<int64_t>(1, cfg_.train.batch_size * g_train * g_train / std::max<int64_t>(1, g * g) * 4);
+    double loss = 0;
+    int64_t correct = 0, seen = 0;
+    for (int64_t s = 0; s < n; s += per) {
+        if (stop.stop_requested()) break;
+        std::vector<int64_t> idx;
+        for (int64_t i = s; i < std::min(n, s + per); ++i) idx.push_back(i);
+        const torch::Tensor x = split.batch(idx, size).to(device_);
+        const torch::Tensor y = split.labels(idx).to(device_);
+        const torch::Tensor logits = model_->forward(x, layout);
+        loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .item<double>();
+        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+        seen += static_cast<int64_t>(idx.size());
+    }
+    ValidationResult r;
+    r.count = seen;
+    r.loss = seen ? loss / static_cast<double>(seen) : 0.0;
+    r.metric = seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
+    r.metric_name = "accuracy";
+    return r;
+}
+
+ValidationResult ImageTask::validate(int64_t max_batches, std::stop_token stop) {
+    return evaluate(valid_, static_cast<int>(cfg_.data.image_size), false,
+                    max_batches > 0 ? max_batches * cfg_.train.batch_size : 0, stop);
+}
+
+std::string ImageTask::describe() const {
+    const int64_t g = cfg_.data.image_size / cfg_.model.patch_size;
+    return "vision transformer: " + std::to_string(count_parameters(*model_)) + " parameters (" +
+           std::to_string(count_parameters(*model_, "pe.")) + " in the position encoding), " + std::to_string(g) + "x" +
+           std::to_string(g) + " patches, train " + std::to_string(train_.size()) + " images, valid " +
+           std::to_string(valid_.size());
+}
+
+} // namespace seqpe

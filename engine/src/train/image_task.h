@@ -1,0 +1,36 @@
+#pragma once
+#include "data/image_data.h"
+#include "model/vit.h"
+#include "train/task.h"
+
+namespace seqpe {
+
+class ImageTask : public Task {
+public:
+    ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev);
+    torch::nn::Module& module() override { return *model_; }
+    PositionEncodingImpl& pe() override { return *model_->pe; }
+    Layout default_layout() const override;
+    TrainBatch batch(int64_t step, int64_t micro, int64_t micros) override;
+    torch::Tensor loss(const TrainBatch& b, const Layout& layout) override;
+    ValidationResult validate(int64_t max_batches, std::stop_token stop) override;
+    torch::Device device() const override { return device_; }
+    std::string describe() const override;
+
+    VisionTransformer& model() { return model_; }
+    // Top-1 accuracy and mean loss over a split at `size` pixels; `scale_positions` selects
+    // 'interpolate' (positions scaled to the training grid) over 'extend'.
+    ValidationResult evaluate(const ImageSplit& split, int size, bool interpolate, int64_t max_images,
+                              std::stop_token stop);
+
+private:
+    RunConfig cfg_;
+    torch::Device device_;
+    ImageSplit train_, valid_;
+    ImageBatcher batcher_;
+    VisionTransformer model_{nullptr};
+    torch::Tensor cached_x_, cached_y_;
+    int64_t cached_step_ = -1;
+};
+
+} // namespace seqpe

@@ -1,0 +1,230 @@
+// `seqpe` run as a user runs it: the tiny project on the committed corpus excerpt, bad input of
+// every kind (exit code 2 with one line naming the file or field), Ctrl-C (exit 130, checkpoint,
+// resume), eval/info/validate.
+#include "seqpe/common/files.h"
+#include "seqpe/records.h"
+#include "seqpe/run_dir.h"
+
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace seqpe;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+    int code = -1;
+    std::string out, err;
+};
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("seqpe-cli-" + std::to_string(::getpid()) + "-" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        ::setenv("SEQPE_CACHE", (dir_ / "cache").c_str(), 1);
+        // The tiny project reads the corpus excerpt relative to its own folder.
+        fs::create_directories(dir_ / "projects");
+        fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json", dir_ / "projects/tiny.json");
+        fs::create_directories(dir_ / "tests/fixtures");
+        fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir_ / "tests/fixtures/sotu-excerpt");
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    Result run(const std::string& args) {
+        const std::string out = (dir_ / "stdout").string(), err = (dir_ / "stderr").string();
+        const std::string cmd = std::string(SEQPE_CLI) + " " + args + " >" + out + " 2>" + err;
+        const int st = std::system(cmd.c_str());
+        Result r;
+        r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        r.out = read_file(out);
+        r.err = read_file(err);
+        return r;
+    }
+    std::string project() const { return (dir_ / "projects/tiny.json").string(); }
+    fs::path runs() const { return dir_ / "runs/tiny"; }
+    fs::path dir_;
+};
+
+std::vector<nlohmann::json> json_lines(const std::string& s) {
+    std::vector<nlohmann::json> v;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t nl = s.find('\n', start);
+        if (nl == std::string::npos) nl = s.size();
+        if (nl > start) v.push_back(nlohmann::json::parse(s.substr(start, nl - start))); // throws if not JSON
+        start = nl + 1;
+    }
+    return v;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+} // namespace
+
+TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
+    const Result r = run("train " + project());
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    int train_records = 0, done = 0;
+    double first = -1, last = -1;
+    for (const auto& j : json_lines(r.out)) { // not a terminal: every line is a JSON object
+        if (j["kind"] == "train" && j["run"] == "learned") {
+            ++train_records;
+            if (first < 0) first = j["loss"];
+            last = j["loss"];
+        }
+        if (j["kind"] == "done") {
+            ++done;
+            EXPECT_EQ(j["outcome"], "completed");
+        }
+    }
+    EXPECT_EQ(train_records, 20);
+    EXPECT_EQ(done, 2);
+    EXPECT_LT(last, first);
+    for (const char* run_name : {"seqpe", "learned"}) {
+        const RunPaths p{runs() / run_name};
+        EXPECT_EQ(read_status(p)->state, RunState::Completed);
+        EXPECT_TRUE(latest_checkpoint(p).has_value());
+    }
+    // A second invocation skips completed runs.
+    const Result again = run("train " + project());
+    EXPECT_EQ(again.code, 0);
+    EXPECT_NE(again.out.find("already completed"), std::string::npos);
+
+    const Result ev = run("eval " + (runs() / "seqpe").string() + " --mode both");
+    ASSERT_EQ(ev.code, 0) << ev.err;
+    const auto report = json_lines(ev.out).back();
+    EXPECT_EQ(report["rows"].size(), 6u);
+    EXPECT_TRUE(fs::exists(runs() / "seqpe/eval/extrapolation.csv"));
+    const Result info = run("info " + (runs() / "learned").string());
+    EXPECT_EQ(info.code, 0);
+    EXPECT_NE(info.out.find("completed at step 20"), std::string::npos) << info.out;
+}
+
+TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {
+    write_file_atomic(dir_ / "bad.json", R"({"model": {"n_layers": 3, "n_head": 5}, "optim": {"lr": "fast"}})");
+    Result r = run("train " + (dir_ / "bad.json").string());
+    EXPECT_EQ(r.code, 2);
+    const auto lines = json_lines(r.out);
+    ASSERT_EQ(lines.size(), 1u);
+    const std::string msg = lines[0]["message"];
+    EXPECT_NE(msg.find("bad.json: model.n_layers: unknown option; did you mean model.n_layer"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("optim.lr"), std::string::npos) << msg;
+    EXPECT_FALSE(fs::exists(dir_ / "runs"));
+
+    r = run("train " + project() + " --set model.n_head=3");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("model.n_head"), std::string::npos);
+
+    write_file_atomic(dir_ / "broken.json", "{\"model\": ");
+    r = run("train " + (dir_ / "broken.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("not valid JSON"), std::string::npos);
+
+    r = run("train " + (dir_ / "missing.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("missing.json"), std::string::npos);
+
+    r = run("train " + project() + " --run nosuchrun");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("no run named 'nosuchrun'"), std::string::npos);
+
+    r = run("train");
+    EXPECT_EQ(r.code, 2);
+    r = run("frobnicate");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+
+    r = run("validate " + (dir_ / "bad.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(run("validate " + project()).code, 0);
+}
+
+TEST_F(Cli, BadDataExitsTwoNamingTheFile) {
+    // A corpus with a non-UTF-8 file: seqpe-data refuses it, seqpe reports it.
+    fs::create_directories(dir_ / "corpus");
+    write_file_atomic(dir_ / "corpus/a.txt", "fine text here. more text.");
+    write_file_atomic(dir_ / "corpus/b.txt", "caf\xe9 latin-1 bytes");
+    write_file_atomic(dir_ / "corpus/c.txt", "another document.");
+    Result r = run("train " + project() + " --run learned --set data.source=" + (dir_ / "corpus").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("b.txt"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("UTF-8"), std::string::npos) << r.out;
+
+    // A truncated token file of a prepared dataset named by data.dataset_dir. (A damaged dataset
+    // in seqpe-data's cache is rebuilt by the tool instead.)
+    ASSERT_EQ(run("train " + project() + " --run learned --set train.steps=2").code, 0);
+    fs::path dataset;
+    for (const auto& e : fs::directory_iterator(dir_ / "cache/datasets")) dataset = e.path();
+    fs::copy(dataset, dir_ / "mydata");
+    fs::resize_file(dir_ / "mydata/train.tokens", 100);
+    r = run("train " + project() + " --run learned --restart --set train.steps=2 --set data.dataset_dir=" +
+            (dir_ / "mydata").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("train.tokens"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, UnwritableOutputAndForeignCheckpointExitTwo) {
+    write_file_atomic(dir_ / "file", "x");
+    Result r = run("train " + project() + " --run learned --out " + (dir_ / "file/sub").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("choose another output directory"), std::string::npos) << r.out;
+
+    ASSERT_EQ(run("train " + project() + " --run learned --set train.steps=2").code, 0);
+    r = run("train " + project() + " --run learned --set train.steps=4 --set model.d_model=48");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("model.d_model"), std::string::npos) << r.out;
+    // Nothing already written was lost: the original run still resumes.
+    r = run("train " + project() + " --run learned --set train.steps=4");
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(read_status(RunPaths{runs() / "learned"})->step, 4);
+}
+
+TEST_F(Cli, CtrlCStopsAfterTheStepWithACheckpointAndResumeFinishes) {
+    const std::string out = (dir_ / "stdout").string();
+    std::vector<std::string> args = {SEQPE_CLI, "train", project(), "--run", "seqpe", "--set", "train.steps=100000",
+                                     "--set", "train.checkpoint_every=0", "--set", "train.eval_every=0"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    ASSERT_EQ(posix_spawn(&pid, SEQPE_CLI, &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    const fs::path metrics = runs() / "seqpe/metrics.jsonl";
+    for (int i = 0; i < 600; ++i) { // wait until a few steps are done
+        if (fs::exists(metrics) && read_metrics(metrics).size() >= 5) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid, SIGINT);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 130);
+    const RunPaths p{runs() / "seqpe"};
+    const auto ck = latest_checkpoint(p);
+    ASSERT_TRUE(ck.has_value());
+    const int64_t stopped = checkpoint_step(*ck);
+    EXPECT_GE(stopped, 5);
+    EXPECT_EQ(read_status(p)->state, RunState::Cancelled);
+    const Result r = run("train " + project() + " --run seqpe --set train.steps=" + std::to_string(stopped + 3) +
+                         " --set train.checkpoint_every=0 --set train.eval_every=0");
+    EXPECT_EQ(r.code, 0) << r.out;
+    EXPECT_EQ(read_status(p)->step, stopped + 3);
+}
