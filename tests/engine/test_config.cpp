@@ -197,6 +197,18 @@ TEST(Config, AutoFieldsResolvePerTask) {
     EXPECT_EQ(r.position_encoding.seqpe.embed_dim, 128);
     EXPECT_EQ(r.position_encoding.seqpe.heads, 2);
     EXPECT_EQ(r.position_encoding.seqpe.transfer.heads, 4);
+    EXPECT_EQ(r.position_encoding.seqpe.contrastive.batch, 2); // 16 x 128 tokens: the official 16 per 16384
+    EXPECT_EQ(r.position_encoding.seqpe.transfer.batch, 2);
+    RunConfig official;
+    official.train.batch_size = 32;
+    official.train.seq_len = 512;
+    EXPECT_EQ(resolve_auto(official).position_encoding.seqpe.contrastive.batch, 16);
+    RunConfig vit;
+    vit.task = "image";
+    vit.data.image_size = 224;
+    vit.model.patch_size = 16;
+    vit.train.batch_size = 256;
+    EXPECT_EQ(resolve_auto(vit).position_encoding.seqpe.contrastive.batch, 32);
     c.task = "image";
     r = resolve_auto(c);
     EXPECT_EQ(r.data.source, "fashion-mnist");

@@ -308,3 +308,35 @@ TEST(SeqPeModule, EvaluationEncodesOnceAndTracksWeightUpdates) {
     const torch::Tensor c2 = pe.add_input(torch::zeros({1, 40, 32}));
     EXPECT_LT((c2 - b).abs().max().item<float>(), 1e-7);
 }
+
+TEST(SeqPeEncoder, SharedPrefixForwardEqualsTheDenseForward) {
+    for (int dims : {1, 2}) {
+        auto o = enc_opts(dims, dims == 1 ? 20000 : 10000, 32, 4, 24, 2);
+        o.attn_dropout = 0;
+        SequentialEncoder e(o);
+        e->eval();
+        torch::NoGradGuard ng;
+        const int64_t hi = dims == 1 ? 20000 : 100;
+        torch::Tensor pos = torch::randint(0, hi, {300, dims}, torch::kLong);
+        pos = torch::cat({pos, torch::arange(0, 64).view({-1, 1}).expand({64, dims})}, 0); // shared prefixes
+        const torch::Tensor a = e->forward_dense(pos);
+        const int64_t dense_tokens = e->tokens_last_forward();
+        const torch::Tensor b = e->forward_shared(pos);
+        EXPECT_LT((a - b).abs().max().item<float>(), 1e-5) << dims << "D";
+        EXPECT_LT(e->tokens_last_forward(), dense_tokens) << "prefixes are shared";
+    }
+    // Gradients agree too (training uses the shared path).
+    auto o = enc_opts(1, 20000, 16, 2, 8, 1);
+    SequentialEncoder e(o);
+    e->eval();
+    const torch::Tensor pos = torch::tensor({{0}, {1}, {10}, {507}, {508}, {19999}}, torch::kLong);
+    e->forward_dense(pos).pow(2).sum().backward();
+    std::vector<torch::Tensor> g1;
+    for (auto& p : e->parameters()) {
+        g1.push_back(p.grad().clone());
+        p.mutable_grad().zero_();
+    }
+    e->forward_shared(pos).pow(2).sum().backward();
+    size_t i = 0;
+    for (auto& p : e->parameters()) EXPECT_LT((p.grad() - g1[i++]).abs().max().item<float>(), 1e-5);
+}

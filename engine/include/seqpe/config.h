@@ -42,7 +42,7 @@ struct SeqPeShiftConfig {
 
 struct SeqPeContrastiveConfig {
     double weight = 0.1;
-    int64_t batch = 16;              // anchors per step
+    int64_t batch = 0;               // anchors per step; 0 = auto: the official ratio to main tokens
     int64_t candidates = 32;         // candidates per anchor
     int64_t window = 256;            // window size (1D) / area (2D)
     double hard_ratio = 0.25;        // share of candidates that are digit-edit hard negatives
@@ -54,7 +54,7 @@ struct SeqPeContrastiveConfig {
 
 struct SeqPeTransferConfig {
     double weight = 0.1;
-    int64_t batch = 16;              // student samples per step
+    int64_t batch = 0;               // student samples per step; 0 = auto (as contrastive.batch)
     int64_t positions = 32;          // positions per sample
     std::string metric = "kl";       // kl (symmetric) | mse
     double beta = 1.0;

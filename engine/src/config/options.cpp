@@ -152,7 +152,8 @@ std::vector<OptionInfo> build_table() {
     range(b.add(sp + "shift.layouts", FIELD(position_encoding.seqpe.shift.layouts), "layouts per shifted step (must divide the batch size)", is_seqpe), 1, 4096);
     range(b.add(sp + "shift.offsets", FIELD(position_encoding.seqpe.shift.offsets), "offsets drawn once per run", is_seqpe), 1, 1e7);
     range(b.add(sp + "contrastive.weight", FIELD(position_encoding.seqpe.contrastive.weight), "weight of the contrastive loss; 0 = off", is_seqpe), 0, 100);
-    range(b.add(sp + "contrastive.batch", FIELD(position_encoding.seqpe.contrastive.batch), "anchors per step", is_seqpe), 1, 65536);
+    range(b.add(sp + "contrastive.batch", FIELD(position_encoding.seqpe.contrastive.batch),
+                "anchors per step; 0 = auto: the official runs' ratio (text 16 per 16384 tokens, image 32 per 50176)", is_seqpe), 0, 65536);
     range(b.add(sp + "contrastive.candidates", FIELD(position_encoding.seqpe.contrastive.candidates), "candidates per anchor", is_seqpe), 2, 4096);
     range(b.add(sp + "contrastive.window", FIELD(position_encoding.seqpe.contrastive.window), "window size (1D) or area (2D)", is_seqpe), 1, 1e9);
     advanced(range(b.add(sp + "contrastive.hard_ratio", FIELD(position_encoding.seqpe.contrastive.hard_ratio), "share of hard negatives in hard mode", is_seqpe), 0, 1));
@@ -166,7 +167,8 @@ std::vector<OptionInfo> build_table() {
                            [](const RunConfig& c) { return c.position_encoding.type == "seqpe" && c.task == "image"; }),
                      {"per_axis", "concat"}));
     range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight), "weight of the distillation loss; 0 = off", is_seqpe), 0, 100);
-    range(b.add(sp + "transfer.batch", FIELD(position_encoding.seqpe.transfer.batch), "student samples per step", is_seqpe), 1, 65536);
+    range(b.add(sp + "transfer.batch", FIELD(position_encoding.seqpe.transfer.batch),
+                "student samples per step; 0 = auto (as contrastive.batch)", is_seqpe), 0, 65536);
     range(b.add(sp + "transfer.positions", FIELD(position_encoding.seqpe.transfer.positions), "positions per sample", is_seqpe), 2, 4096);
     choices(b.add(sp + "transfer.metric", FIELD(position_encoding.seqpe.transfer.metric), "kl (symmetric) or mse of log-probabilities", is_seqpe),
             {"kl", "mse"});

@@ -49,7 +49,7 @@ torch::Tensor RopeImpl::angles(int64_t layer) {
         const torch::Tensor inv = torch::pow(base_, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
         ang = torch::cat({pos_.select(1, 1).unsqueeze(1) * inv.unsqueeze(0), pos_.select(1, 0).unsqueeze(1) * inv.unsqueeze(0)}, 1);
     }
-    return ang.to(torch::kFloat).unsqueeze(0); // (1, T, Dh/2)
+    return ang.unsqueeze(0); // (1, T, Dh/2) in double: cos/sin of large angles stay exact
 }
 
 // x: (B, H, T, Dh); rotate the pairs of the position-carrying tokens by `ang` (1|H, T, Dh/2).
@@ -71,9 +71,9 @@ void RopeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
         s = ang.sin();
     } else {
         if (!cos_.defined() || cos_.device() != q.device()) {
-            const torch::Tensor ang = angles(layer).unsqueeze(0).to(q.device()); // (1, 1, T, Dh/2)
-            cos_ = ang.cos();
-            sin_ = ang.sin();
+            const torch::Tensor ang = angles(layer).unsqueeze(0); // (1, 1, T, Dh/2), double
+            cos_ = ang.cos().to(torch::kFloat).to(q.device());
+            sin_ = ang.sin().to(torch::kFloat).to(q.device());
         }
         c = cos_;
         s = sin_;

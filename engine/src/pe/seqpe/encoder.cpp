@@ -2,7 +2,10 @@
 
 #include "seqpe/common/error.h"
 
+#include <cmath>
+#include <limits>
 #include <torch/nn/init.h>
+#include <unordered_map>
 
 namespace seqpe {
 
@@ -94,7 +97,18 @@ std::pair<torch::Tensor, torch::Tensor> SequentialEncoderImpl::tokenize(const to
     return {digits.reshape({M, -1}), real.reshape({M, -1}).to(torch::kLong)};
 }
 
+torch::Tensor SequentialEncoderImpl::head(torch::Tensor h) {
+    if (ln_f) h = ln_f->forward(h);
+    torch::Tensor e = out_proj->forward(h);
+    return o_.temperature == 1.0 ? e : e / o_.temperature;
+}
+
 torch::Tensor SequentialEncoderImpl::forward(const torch::Tensor& positions) {
+    if (o_.causal && !o_.mask_padding && positions.size(0) > 1) return forward_shared(positions);
+    return forward_dense(positions);
+}
+
+torch::Tensor SequentialEncoderImpl::forward_dense(const torch::Tensor& positions) {
     const int64_t M = positions.size(0), L = o_.scheme.length(), E = o_.embed_dim;
     auto [tokens, real] = tokenize(positions);
     const auto dev = tok->weight.device();
@@ -114,10 +128,107 @@ torch::Tensor SequentialEncoderImpl::forward(const torch::Tensor& positions) {
     }
     for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x, *mask);
     mask->bias_ = torch::Tensor();
-    torch::Tensor h = x.select(1, L); // the [CLS] state (M, E)
-    if (ln_f) h = ln_f->forward(h);
-    torch::Tensor e = out_proj->forward(h);
-    return o_.temperature == 1.0 ? e : e / o_.temperature;
+    tokens_last_ = M * (L + 1);
+    return head(x.select(1, L)); // the [CLS] state (M, E)
+}
+
+namespace {
+
+// The prefix forest of a batch of digit rows. Node n is a distinct prefix of length slot(n)+1;
+// tokens of the forward pass are all nodes followed by one [CLS] per row.
+struct PrefixForest {
+    int64_t nodes = 0;
+    std::vector<int64_t> digit, slot;   // per node
+    std::vector<int64_t> keys;          // (nodes + M, L + 1): token indices each token attends to
+    std::vector<uint8_t> valid;         // same shape: 1 where keys[] is a real key
+};
+
+PrefixForest build_forest(const torch::Tensor& tokens_cpu, int64_t base) {
+    const int64_t M = tokens_cpu.size(0), L = tokens_cpu.size(1);
+    const auto t = tokens_cpu.accessor<int64_t, 2>();
+    PrefixForest f;
+    std::vector<int64_t> row_node(static_cast<size_t>(M * L));
+    std::unordered_map<int64_t, int64_t> id;
+    id.reserve(static_cast<size_t>(M * 2));
+    for (int64_t j = 0; j < L; ++j) {
+        id.clear();
+        for (int64_t r = 0; r < M; ++r) {
+            // A prefix is its parent prefix plus one digit: (parent node + 1) * base + digit.
+            const int64_t parent = j == 0 ? -1 : row_node[static_cast<size_t>(r * L + j - 1)];
+            auto [it, fresh] = id.emplace((parent + 1) * base + t[r][j], f.nodes);
+            if (fresh) {
+                f.digit.push_back(t[r][j]);
+                f.slot.push_back(j);
+                ++f.nodes;
+            }
+            row_node[static_cast<size_t>(r * L + j)] = it->second;
+        }
+    }
+    const int64_t W = L + 1, T = f.nodes + M;
+    f.keys.assign(static_cast<size_t>(T * W), 0);
+    f.valid.assign(static_cast<size_t>(T * W), 0);
+    std::vector<uint8_t> done(static_cast<size_t>(f.nodes), 0);
+    for (int64_t r = 0; r < M; ++r) {
+        for (int64_t j = 0; j < L; ++j) {
+            const int64_t n = row_node[static_cast<size_t>(r * L + j)];
+            if (!done[static_cast<size_t>(n)]) {
+                done[static_cast<size_t>(n)] = 1;
+                for (int64_t s = 0; s <= j; ++s) { // ancestors and itself
+                    f.keys[static_cast<size_t>(n * W + s)] = row_node[static_cast<size_t>(r * L + s)];
+                    f.valid[static_cast<size_t>(n * W + s)] = 1;
+                }
+            }
+        }
+        const int64_t c = f.nodes + r; // the row's [CLS]: all its digits and itself
+        for (int64_t s = 0; s < L; ++s) {
+            f.keys[static_cast<size_t>(c * W + s)] = row_node[static_cast<size_t>(r * L + s)];
+            f.valid[static_cast<size_t>(c * W + s)] = 1;
+        }
+        f.keys[static_cast<size_t>(c * W + L)] = c;
+        f.valid[static_cast<size_t>(c * W + L)] = 1;
+    }
+    return f;
+}
+
+} // namespace
+
+torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positions) {
+    const int64_t M = positions.size(0), L = o_.scheme.length(), E = o_.embed_dim, H = o_.heads, Dh = E / H;
+    auto [tokens, real] = tokenize(positions);
+    (void)real;
+    const PrefixForest f = build_forest(tokens.cpu().contiguous(), o_.scheme.base);
+    const auto dev = tok->weight.device();
+    const int64_t N = f.nodes, T = N + M, W = L + 1;
+    const auto li = torch::TensorOptions().dtype(torch::kLong);
+    // Copies (clone): autograd keeps the index tensors for the backward pass, after `f` is gone.
+    const torch::Tensor digit = torch::from_blob(const_cast<int64_t*>(f.digit.data()), {N}, li).clone().to(dev);
+    const torch::Tensor slot_of = torch::from_blob(const_cast<int64_t*>(f.slot.data()), {N}, li).clone().to(dev);
+    const torch::Tensor keys = torch::from_blob(const_cast<int64_t*>(f.keys.data()), {T * W}, li).clone().to(dev);
+    const torch::Tensor valid = torch::from_blob(const_cast<uint8_t*>(f.valid.data()), {T, W}, torch::kUInt8)
+                                    .to(dev).to(torch::kBool);
+    // x: (T, E): node tokens (digit + slot (+ axis) embeddings), then one [CLS] per row
+    torch::Tensor node_x = tok->forward(digit) + slot->forward(slot_ids_.to(dev).index_select(0, slot_of));
+    if (dim_emb.defined()) node_x = node_x + dim_emb.index_select(0, dim_ids_.to(dev).index_select(0, slot_of));
+    torch::Tensor x = torch::cat({node_x, cls.view({1, E}).expand({M, E})}, 0);
+    const torch::Tensor neg = torch::zeros({T, W, 1}, x.options()).masked_fill(valid.logical_not().unsqueeze(-1),
+                                                                              -std::numeric_limits<float>::infinity());
+    const double scale = 1.0 / std::sqrt(static_cast<double>(Dh));
+    for (const auto& bm : *blocks) {
+        auto& b = *bm->as<BlockImpl>();
+        // qkv: (T, 3, H, Dh); each token attends to the (up to W) tokens listed in `keys`.
+        const auto parts = b.qkv->forward(b.ln1->forward(x)).view({T, 3, H, Dh}).unbind(1);
+        const torch::Tensor kg = parts[1].index_select(0, keys).view({T, W, H, Dh});
+        const torch::Tensor vg = parts[2].index_select(0, keys).view({T, W, H, Dh});
+        // scores: (T, W, H) -> softmax over W
+        torch::Tensor p = torch::softmax((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
+        if (is_training() && o_.attn_dropout > 0) p = torch::dropout(p, o_.attn_dropout, true);
+        const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
+        torch::Tensor h = x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+        const torch::Tensor m = b.fc_out->forward(torch::gelu(b.fc->forward(b.ln2->forward(h)), "tanh"));
+        x = h + torch::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+    }
+    tokens_last_ = T;
+    return head(x.narrow(0, N, M));
 }
 
 } // namespace seqpe

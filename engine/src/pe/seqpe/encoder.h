@@ -30,8 +30,16 @@ class SequentialEncoderImpl : public torch::nn::Module {
 public:
     explicit SequentialEncoderImpl(const EncoderOptions& o);
     // positions: (M, d) int64 -> e: (M, out_dim). Throws InputError for a position that does not
-    // fit the digit scheme.
+    // fit the digit scheme. With causal attention and no padding mask (the defaults) the digit
+    // states are computed once per distinct prefix (see forward_shared); otherwise per row.
     torch::Tensor forward(const torch::Tensor& positions);
+    // Every row's L + 1 tokens through the blocks (the reference computation).
+    torch::Tensor forward_dense(const torch::Tensor& positions);
+    // Causal attention makes the state of digit j depend only on digits 0..j: positions that share
+    // leading digits share those states. Each distinct prefix is computed once; each row then adds
+    // only its [CLS] token. Same result as forward_dense (dropout masks are shared by a prefix).
+    torch::Tensor forward_shared(const torch::Tensor& positions);
+    int64_t tokens_last_forward() const { return tokens_last_; } // tokens through the blocks
     // positions (M, d) -> digit tokens (M, D*d) and pad mask (M, D*d) (1 = real digit).
     std::pair<torch::Tensor, torch::Tensor> tokenize(const torch::Tensor& positions) const;
     const EncoderOptions& options() const { return o_; }
@@ -47,6 +55,8 @@ private:
     EncoderOptions o_;
     std::shared_ptr<PositionEncodingImpl> mask_pe_; // carries the padding mask into the blocks
     torch::Tensor slot_ids_, dim_ids_;
+    int64_t tokens_last_ = 0;
+    torch::Tensor head(torch::Tensor h); // final LN + out_proj + temperature on (M, E)
 };
 TORCH_MODULE(SequentialEncoder);
 
