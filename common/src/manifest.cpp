@@ -5,6 +5,7 @@
 #include "seqpe/common/files.h"
 
 #include <ctime>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace seqpe {
@@ -62,6 +63,7 @@ std::string manifest_to_json(const DatasetManifest& m) {
         }
         if (!s.labels_file.empty()) o["labels_file"] = s.labels_file;
         if (!s.tokens_file.empty()) o["tokens_file"] = s.tokens_file;
+        if (!s.index_file.empty()) o["index_file"] = s.index_file;
         splits[s.name] = o;
     }
     j["splits"] = splits;
@@ -178,7 +180,10 @@ DatasetManifest manifest_from_json(const std::string& text, const std::string& w
         s.source_bytes = opt<uint64_t>(it.value(), "source_bytes", 0);
         s.labels_file = opt<std::string>(it.value(), "labels_file", "");
         s.tokens_file = opt<std::string>(it.value(), "tokens_file", "");
-        for (const std::string* f : {&s.file, &s.docs_file, &s.labels_file, &s.tokens_file})
+        s.index_file = opt<std::string>(it.value(), "index_file", "");
+        if (!s.index_file.empty() && s.tokens_file.empty())
+            throw InputError(where + ": " + ctx + " has an index_file but no tokens_file; prepare the dataset again");
+        for (const std::string* f : {&s.file, &s.docs_file, &s.labels_file, &s.tokens_file, &s.index_file})
             if (f->find('/') != std::string::npos || f->find("..") != std::string::npos)
                 throw InputError(where + ": " + ctx + " names a file outside the dataset directory");
         m.splits.push_back(std::move(s));
@@ -197,6 +202,33 @@ static void check_size(const fs::path& file, uint64_t expected, const std::strin
         throw InputError(file.string() + ": " + std::to_string(size) + " bytes, but the manifest implies " +
                          std::to_string(expected) + " (" + what +
                          "); the file is truncated or corrupt, prepare the dataset again");
+}
+
+// qa: <split>.tokens holds whole tokens; <split>.index holds `count` triples (start, prompt tokens,
+// answer tokens) and the last example ends exactly at the end of the tokens file.
+static void check_qa_tokens(const fs::path& dir, const SplitInfo& s, int token_bytes) {
+    const fs::path tokens = dir / s.tokens_file;
+    std::error_code ec;
+    const auto tsize = fs::file_size(tokens, ec);
+    if (ec)
+        throw InputError(tokens.string() + ": missing (" + s.name +
+                         " example tokens); the dataset is incomplete, prepare it again with seqpe-data");
+    if (tsize % uint64_t(token_bytes) != 0)
+        throw InputError(tokens.string() + ": " + std::to_string(tsize) + " bytes, not a whole number of " +
+                         std::to_string(token_bytes) + "-byte tokens; the file is truncated or corrupt, prepare the dataset again");
+    if (s.index_file.empty()) return;
+    const fs::path index = dir / s.index_file;
+    check_size(index, s.count * 24, std::to_string(s.count) + " examples of 3 uint64");
+    if (s.count == 0) return;
+    uint64_t last[3] = {0, 0, 0};
+    std::ifstream f(index, std::ios::binary);
+    f.seekg(std::streamoff((s.count - 1) * 24));
+    if (!f.read(reinterpret_cast<char*>(last), sizeof last))
+        throw InputError(index.string() + ": cannot be read; prepare the dataset again");
+    if (last[0] + last[1] + last[2] != tsize / uint64_t(token_bytes))
+        throw InputError(index.string() + ": the last example ends at token " +
+                         std::to_string(last[0] + last[1] + last[2]) + ", but " + tokens.string() + " holds " +
+                         std::to_string(tsize / uint64_t(token_bytes)) + " tokens; prepare the dataset again");
 }
 
 DatasetManifest read_manifest(const fs::path& dir) {
@@ -219,6 +251,7 @@ DatasetManifest read_manifest(const fs::path& dir) {
         } else {
             if (!fs::exists(dir / s.file, ec))
                 throw InputError((dir / s.file).string() + ": missing; prepare the dataset again");
+            if (!s.tokens_file.empty()) check_qa_tokens(dir, s, m.token_bytes());
         }
     }
     if (m.kind != "image" && !m.tokenizer.pieces_file.empty() &&

@@ -1,4 +1,4 @@
-// Command-line parsing (CLI11) and the commands text, image, fetch and info.
+// Command-line parsing (CLI11) and the commands text, image, qa, fetch and info.
 #include "seqpe/data/cli.h"
 
 #include "seqpe/common/error.h"
@@ -7,6 +7,7 @@
 #include "seqpe/common/version.h"
 #include "seqpe/data/fetch.h"
 #include "seqpe/data/image.h"
+#include "seqpe/data/qa.h"
 #include "seqpe/data/text.h"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,12 @@ int cmd_text(const TextOptions& o, Reporter& rep) {
 
 int cmd_image(const ImageOptions& o, Reporter& rep) {
     const PrepareResult r = prepare_image(o, rep);
+    rep.done(done_fields(r), r.dir.string(), done_summary(r));
+    return kExitOk;
+}
+
+int cmd_qa(const QaOptions& o, Reporter& rep) {
+    const PrepareResult r = prepare_qa(o, rep);
     rep.done(done_fields(r), r.dir.string(), done_summary(r));
     return kExitOk;
 }
@@ -78,14 +85,22 @@ std::string info_text(const fs::path& dir, const DatasetManifest& m) {
         for (size_t c = 0; c < m.image.mean.size(); ++c) s << " " << m.image.mean[c] << "/" << m.image.std[c];
         s << "\n";
     }
+    if (m.kind == "qa") {
+        try {
+            const auto x = nlohmann::json::parse(m.extra_json);
+            s << "  qa:         task " << x.value("task", std::string("?")) << ", train length "
+              << x.value("train_length", 0) << ", test lengths " << x.value("lengths", nlohmann::json::array()).dump()
+              << ", depths " << x.value("depths", nlohmann::json::array()).dump() << ", distractors "
+              << x.value("distractors", 0) << ", seed " << x.value("seed", uint64_t(0)) << "\n";
+            if (x.contains("source_dataset") && x["source_dataset"].is_object())
+                s << "  from:       " << x["source_dataset"].value("name", std::string("?")) << " ("
+                  << x["source_dataset"].value("recipe_hash", std::string("?")).substr(0, 12) << ")\n";
+        } catch (const std::exception&) {
+        }
+    }
     s << "  split rule: " << m.split_rule << "\n";
     s << "  splits:\n";
-    std::vector<const SplitInfo*> order;
-    for (const char* n : {"train", "valid", "test"})
-        if (const SplitInfo* sp = m.split(n)) order.push_back(sp);
-    for (const auto& sp : m.splits)
-        if (std::find(order.begin(), order.end(), &sp) == order.end()) order.push_back(&sp);
-    for (const SplitInfo* p : order) {
+    for (const SplitInfo* p : ordered_splits(m)) {
         const SplitInfo& sp = *p;
         s << "    " << sp.name << ": " << sp.count << (m.kind == "image" ? " images" : m.kind == "qa" ? " examples" : " tokens");
         if (!sp.docs_file.empty())
@@ -102,6 +117,12 @@ int cmd_info(const fs::path& dir, Reporter& rep) {
     else
         rep.print_text(info_text(dir, m));
     return kExitOk;
+}
+
+std::string join_list(const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
 }
 
 bool wants_json(int argc, const char* const* argv) {
@@ -157,6 +178,39 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     im->add_flag("--force", image->force, "prepare again even when the dataset exists");
     im->add_flag("--json", *json, "JSON lines on stdout");
 
+    auto qa = std::make_shared<QaOptions>();
+    auto qa_lengths = std::make_shared<std::string>(join_list(qa->lengths));
+    auto qa_depths = std::make_shared<std::string>(join_list(qa->depths));
+    CLI::App* q = app.add_subcommand(
+        "qa", "generate a long-context QA dataset (needle in a haystack, passkey) from a text dataset's documents");
+    CLI::Option* q_from =
+        q->add_option("--from", qa->from, "a prepared text dataset folder (else one is prepared like `seqpe-data text`)");
+    CLI::Option* q_src = q->add_option("--source", qa->text.source, "as for `seqpe-data text` (without --from)")
+                             ->capture_default_str();
+    CLI::Option* q_tok = q->add_option("--tokenizer", qa->text.tokenizer, "bpe or byte (without --from)")
+                             ->check(CLI::IsMember({"bpe", "byte"}))
+                             ->capture_default_str();
+    CLI::Option* q_voc = q->add_option("--vocab-size", qa->text.vocab_size, "BPE vocabulary size (without --from)")
+                             ->check(CLI::Range(kMinVocab, kMaxVocab))
+                             ->capture_default_str();
+    q_from->excludes(q_src)->excludes(q_tok)->excludes(q_voc);
+    q->add_option("--task", qa->task, "niah (multi-key needle in a haystack, 7-digit answers) or passkey (5 digits)")
+        ->check(CLI::IsMember({"niah", "passkey"}))
+        ->capture_default_str();
+    q->add_option("--train-length", qa->train_length, "prompt tokens of the train and valid examples")->capture_default_str();
+    q->add_option("--lengths", *qa_lengths, "prompt tokens of the test splits (one test-<L> split each), comma-separated")
+        ->capture_default_str();
+    q->add_option("--train-examples", qa->train_examples, "train examples")->capture_default_str();
+    q->add_option("--valid-examples", qa->valid_examples, "valid examples")->capture_default_str();
+    q->add_option("--test-examples", qa->test_examples, "test examples per length and depth")->capture_default_str();
+    q->add_option("--depths", *qa_depths, "needle depths of the test splits in percent of the context, comma-separated")
+        ->capture_default_str();
+    q->add_option("--distractors", qa->distractors, "niah: extra needles with other keys")->capture_default_str();
+    q->add_option("--seed", qa->seed, "generator seed")->capture_default_str();
+    q->add_option("--cache", *cache, cache_help);
+    q->add_flag("--force", qa->force, "generate again even when the dataset exists");
+    q->add_flag("--json", *json, "JSON lines on stdout");
+
     CLI::App* f = app.add_subcommand("fetch", "download a source corpus into <cache>/sources ($SEQPE_SOTU_URL overrides the URL)");
     f->add_option("corpus", *what, "sotu")->required()->check(CLI::IsMember({"sotu"}));
     f->add_option("--cache", *cache, cache_help);
@@ -191,6 +245,14 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     } else if (im->parsed()) {
         image->cache = *cache;
         cmd->run = [image](Reporter& rep) { return cmd_image(*image, rep); };
+    } else if (q->parsed()) {
+        qa->cache = *cache;
+        cmd->run = [qa, qa_lengths, qa_depths](Reporter& rep) {
+            QaOptions o = *qa;
+            o.lengths = parse_int_list("--lengths", *qa_lengths);
+            o.depths = parse_int_list("--depths", *qa_depths);
+            return cmd_qa(o, rep);
+        };
     } else if (f->parsed()) {
         cmd->run = [cache](Reporter& rep) { return cmd_fetch(*cache, rep); };
     } else {

@@ -135,38 +135,6 @@ private:
     bool cancelled_ = false;
 };
 
-int thread_count() {
-    const unsigned hc = std::thread::hardware_concurrency();
-    return hc == 0 ? 1 : static_cast<int>(std::min(hc, 64u));
-}
-
-// Runs fn(i) for i in [0, n) on all cores; the first exception stops the others and is rethrown.
-template <class Fn> void parallel_for(size_t n, Fn fn) {
-    const size_t workers = std::min<size_t>(static_cast<size_t>(thread_count()), n);
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr error;
-    std::mutex error_mu;
-    auto body = [&] {
-        while (!failed.load()) {
-            const size_t i = next.fetch_add(1);
-            if (i >= n) break;
-            try {
-                fn(i);
-            } catch (...) {
-                std::lock_guard lock(error_mu);
-                if (!error) error = std::current_exception();
-                failed.store(true);
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (size_t w = 1; w < workers; ++w) pool.emplace_back(body);
-    body();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-}
-
 struct Doc {
     std::string rel;  // generic relative path
     fs::path path;    // absolute

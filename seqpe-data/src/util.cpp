@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <thread>
 #include <unistd.h>
 
@@ -196,19 +197,36 @@ std::optional<DatasetManifest> try_read_manifest(const fs::path& dir) {
     }
 }
 
+std::vector<const SplitInfo*> ordered_splits(const DatasetManifest& m) {
+    std::vector<const SplitInfo*> order;
+    for (const char* n : {"train", "valid", "test"})
+        if (const SplitInfo* s = m.split(n)) order.push_back(s);
+    std::vector<const SplitInfo*> rest;
+    for (const auto& s : m.splits)
+        if (std::find(order.begin(), order.end(), &s) == order.end()) rest.push_back(&s);
+    // "test-256" before "test-1024": compare the text before the number, then the number.
+    auto key = [](const std::string& name) {
+        size_t d = name.size();
+        while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9') --d;
+        const std::string digits = name.substr(d);
+        return std::make_tuple(name.substr(0, d), digits.size(), digits);
+    };
+    std::stable_sort(rest.begin(), rest.end(),
+                     [&](const SplitInfo* a, const SplitInfo* b) { return key(a->name) < key(b->name); });
+    order.insert(order.end(), rest.begin(), rest.end());
+    return order;
+}
+
 nlohmann::ordered_json done_fields(const PrepareResult& r) {
     nlohmann::ordered_json splits = nlohmann::ordered_json::object();
-    for (const char* n : {"train", "valid", "test"})
-        if (const SplitInfo* s = r.manifest.split(n)) splits[n] = s->count;
-    for (const auto& s : r.manifest.splits)
-        if (!splits.contains(s.name)) splits[s.name] = s.count;
+    for (const SplitInfo* s : ordered_splits(r.manifest)) splits[s->name] = s->count;
     return {{"dataset", r.dir.string()}, {"cache_hit", r.cache_hit}, {"name", r.manifest.name},
             {"kind", r.manifest.kind},   {"splits", splits}};
 }
 
 std::string done_summary(const PrepareResult& r) {
     std::string s = (r.cache_hit ? "ready (cached): " : "ready: ") + r.manifest.name + " (";
-    const char* unit = r.manifest.kind == "image" ? " images" : " tokens";
+    const char* unit = r.manifest.kind == "image" ? " images" : r.manifest.kind == "qa" ? " examples" : " tokens";
     bool first = true;
     const nlohmann::ordered_json fields = done_fields(r);
     for (const auto& [n, count] : fields["splits"].items()) {
@@ -240,6 +258,11 @@ std::vector<fs::path> list_files_recursive(const fs::path& root, const std::vect
     std::sort(out.begin(), out.end(),
               [](const fs::path& a, const fs::path& b) { return a.generic_string() < b.generic_string(); });
     return out;
+}
+
+int thread_count() {
+    const unsigned hc = std::thread::hardware_concurrency();
+    return hc == 0 ? 1 : static_cast<int>(std::min(hc, 64u));
 }
 
 void test_stall(std::string_view stage) {

@@ -38,6 +38,8 @@ struct SplitInfo {
     std::string docs_file;    // text: <split>.docs (uint64 token offsets of document starts)
     std::string labels_file;  // image: <split>.labels
     std::string tokens_file;  // qa: <split>.tokens (concatenated examples)
+    std::string index_file;   // qa: <split>.index (uint64 triples per example: start offset into
+                              // tokens_file, prompt tokens, answer tokens including eos)
 };
 
 struct ImageInfo {

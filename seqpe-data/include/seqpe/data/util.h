@@ -3,8 +3,13 @@
 // only when complete, cache keys, names.
 #include "seqpe/common/manifest.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +81,10 @@ struct PrepareResult {
     DatasetManifest manifest;
 };
 
+// The splits of a manifest in display order: train, valid, test, then the others by name with
+// numeric suffixes compared as numbers (test-256 before test-1024).
+std::vector<const SplitInfo*> ordered_splits(const DatasetManifest& m);
+
 // The done-event fields of a prepared dataset (dataset, cache_hit, name, kind, splits{name: count}).
 nlohmann::ordered_json done_fields(const PrepareResult& r);
 std::string done_summary(const PrepareResult& r);
@@ -83,6 +92,36 @@ std::string done_summary(const PrepareResult& r);
 // Files under `root` (recursively) whose extension, lower-cased, is in `exts` (".txt"), as paths
 // relative to root, sorted by their generic string. Hidden files and folders are skipped.
 std::vector<fs::path> list_files_recursive(const fs::path& root, const std::vector<std::string>& exts);
+
+// Worker threads for parallel loops: the hardware concurrency, 1..64.
+int thread_count();
+
+// Runs fn(i) for i in [0, n) on all cores; the first exception stops the others and is rethrown.
+template <class Fn> void parallel_for(size_t n, Fn fn) {
+    const size_t workers = std::min<size_t>(static_cast<size_t>(thread_count()), n);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex error_mu;
+    auto body = [&] {
+        while (!failed.load()) {
+            const size_t i = next.fetch_add(1);
+            if (i >= n) break;
+            try {
+                fn(i);
+            } catch (...) {
+                std::lock_guard lock(error_mu);
+                if (!error) error = std::current_exception();
+                failed.store(true);
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < workers; ++w) pool.emplace_back(body);
+    body();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+}
 
 // A testing hook: when the environment variable SEQPE_DATA_TEST_STALL equals `stage` (or
 // "<stage>:hard"), waits here up to 60 s: polling the cancel flag, or (":hard") ignoring it, to

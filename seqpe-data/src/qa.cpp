@@ -1,0 +1,857 @@
+// QA datasets: RULER-style needle-in-a-haystack (single and multi-key) and passkey retrieval over
+// the documents of a prepared text dataset, tokenised with that dataset's own tokenizer.
+//
+// Per example (all draws from one std::mt19937_64 seeded by (seed, split name, example index), so
+// splits are independent of each other and examples can be built in parallel):
+//   1. depth (test: the split's depth; train/valid: uniform 0..100), keys and values, distractor depths;
+//   2. the haystack: a uniformly drawn start sentence of the split role's sentence stream (documents
+//      in manifest order, joined with "\n"), then sentences while the estimated prompt fits;
+//   3. needle placement: the needle with depth d goes to the sentence boundary where the tokens of the
+//      other context (haystack + other needles) before it are nearest to d% of that context;
+//   4. the prompt is encoded exactly; sentences are dropped (or added) until it has at most `length`
+//      tokens and the next sentence would not fit.
+#include "seqpe/data/qa.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/common/hash.h"
+#include "seqpe/common/text.h"
+#include "seqpe/common/token_file.h"
+#include "seqpe/common/version.h"
+
+#include <sentencepiece_processor.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <set>
+
+namespace seqpe::data {
+
+namespace {
+
+constexpr const char* kQaGeneratorId = "qa-ruler/1";
+constexpr const char* kNiahNeedle = "One of the special magic numbers for {key} is: {value}.";
+constexpr const char* kNiahQuestion = "\nWhat is the special magic number for {key} mentioned in the provided text? Answer:";
+constexpr const char* kPasskeyNeedle = "The pass key is {value}. Remember it. {value} is the pass key.";
+constexpr const char* kPasskeyQuestion = "\nWhat is the pass key? The pass key is";
+constexpr std::string_view kDocJoin = "\n"; // between documents inside one haystack
+constexpr size_t kNpos = std::numeric_limits<size_t>::max();
+
+const char* const kQaSplitRule =
+    "Haystacks are contiguous sentences of the source text dataset's documents of the same split role "
+    "(documents in the text dataset's split order, joined with a newline): train and valid examples come "
+    "from its train and valid documents, every test-<length> split from its test documents.";
+
+std::string replace_all(std::string s, std::string_view what, std::string_view with) {
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + with.size()))
+        s.replace(p, what.size(), with);
+    return s;
+}
+
+// SplitMix64's finaliser: spreads a seed over all 64 bits.
+uint64_t mix64(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t fnv1a(std::string_view s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t example_seed(uint64_t seed, std::string_view split, uint64_t index) {
+    return mix64(mix64(mix64(seed) ^ fnv1a(split)) ^ index);
+}
+
+std::string join_ints(const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
+}
+
+// The dataset's tokenizer: bytes (0..255, eos 256) or the SentencePiece model of the text dataset.
+class QaTokenizer {
+public:
+    QaTokenizer(const DatasetManifest& m, const fs::path& dir) : eos_(uint32_t(m.tokenizer.eos_id)) {
+        if (m.tokenizer.type == "byte") {
+            bpe_ = false;
+            if (m.tokenizer.eos_id != 256 || m.tokenizer.vocab_size != 257)
+                throw InputError(dir.string() + ": byte tokenizer with vocabulary " +
+                                 std::to_string(m.tokenizer.vocab_size) + " and eos " +
+                                 std::to_string(m.tokenizer.eos_id) + " (expected 257 and 256); prepare the text dataset again");
+        } else if (m.tokenizer.type == "sentencepiece-bpe") {
+            bpe_ = true;
+            if (m.tokenizer.model_file.empty())
+                throw InputError(dir.string() + ": the manifest names no tokenizer model; prepare the text dataset again");
+            const std::string model = read_file(dir / m.tokenizer.model_file);
+            if (const auto st = sp_.LoadFromSerializedProto(model); !st.ok())
+                throw InputError((dir / m.tokenizer.model_file).string() + ": not a SentencePiece model (" +
+                                 st.message() + "); prepare the text dataset again");
+            if (sp_.GetPieceSize() != m.tokenizer.vocab_size || sp_.eos_id() != m.tokenizer.eos_id)
+                throw InputError((dir / m.tokenizer.model_file).string() +
+                                 ": does not match the manifest's vocabulary or eos id; prepare the text dataset again");
+            // The answer " {value}" is encoded as {value} with SentencePiece's dummy prefix.
+            std::vector<std::string> probe;
+            (void)sp_.Encode("1", &probe);
+            if (probe.empty() || probe[0].rfind("\xE2\x96\x81", 0) != 0)
+                throw InputError((dir / m.tokenizer.model_file).string() +
+                                 ": the model adds no dummy prefix; prepare the text dataset again with this seqpe-data");
+        } else {
+            throw InputError(dir.string() + ": tokenizer type '" + m.tokenizer.type + "' is not supported for QA");
+        }
+        if (m.tokenizer.eos_id < 0) throw InputError(dir.string() + ": the tokenizer has no eos id");
+    }
+
+    bool bpe() const { return bpe_; }
+    uint32_t eos() const { return eos_; }
+
+    size_t count(std::string_view t) const {
+        if (!bpe_) return t.size();
+        std::vector<int> ids;
+        if (const auto st = sp_.Encode(t, &ids); !st.ok())
+            throw RunError(std::string("SentencePiece cannot encode a prompt: ") + st.message());
+        return ids.size();
+    }
+
+    // Tokens of `t` after a joining space (for SentencePiece the dummy prefix is that space).
+    size_t count_joined(std::string_view t) const { return bpe_ ? count(t) : t.size() + 1; }
+
+    // The ids of `t`; *mark_token is the index of the first token holding byte `mark` or a later one
+    // (npos when none does).
+    std::vector<uint32_t> encode(std::string_view t, size_t mark, size_t* mark_token) const {
+        std::vector<uint32_t> ids;
+        *mark_token = kNpos;
+        if (!bpe_) {
+            ids.reserve(t.size());
+            for (const char c : t) ids.push_back(static_cast<unsigned char>(c));
+            if (mark < t.size()) *mark_token = mark;
+            return ids;
+        }
+        sentencepiece::ImmutableSentencePieceText spt;
+        if (const auto st = sp_.Encode(t, spt.mutable_proto()); !st.ok())
+            throw RunError(std::string("SentencePiece cannot encode a prompt: ") + st.message());
+        const size_t n = spt.pieces_size();
+        ids.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+            const auto p = spt.pieces(int(i));
+            ids.push_back(p.id());
+            // The first piece with a byte at or after `mark`; an empty piece at `mark` (the dummy
+            // prefix of a prompt that starts with the needle) counts as the needle's.
+            if (*mark_token == kNpos && (p.end() > mark || p.begin() >= mark)) *mark_token = i;
+        }
+        return ids;
+    }
+
+    // The tokens of " " + value (without eos), as they follow a prompt.
+    std::vector<uint32_t> answer(std::string_view value) const {
+        std::vector<uint32_t> ids;
+        if (!bpe_) {
+            ids.push_back(' ');
+            for (const char c : value) ids.push_back(static_cast<unsigned char>(c));
+            return ids;
+        }
+        std::vector<int> v;
+        if (const auto st = sp_.Encode(value, &v); !st.ok())
+            throw RunError(std::string("SentencePiece cannot encode an answer: ") + st.message());
+        ids.assign(v.begin(), v.end());
+        return ids;
+    }
+
+private:
+    bool bpe_ = false;
+    uint32_t eos_ = 0;
+    sentencepiece::SentencePieceProcessor sp_;
+};
+
+struct QaDoc {
+    std::string rel;
+    std::string text;
+};
+
+struct Sentence {
+    uint32_t doc = 0;
+    std::string_view text;
+    std::string_view sep; // the text between the previous sentence and this one ("\n" across documents)
+    uint64_t est = 0;     // estimated tokens of sep + text
+};
+
+// The sentences of one split role's documents, in order.
+struct Stream {
+    std::string role;
+    std::vector<QaDoc> docs;
+    std::vector<Sentence> sents;
+    std::vector<uint64_t> suffix; // suffix[i]: estimated tokens of sentences i..end
+    uint64_t total() const { return suffix.empty() ? 0 : suffix[0]; }
+};
+
+void build_sentences(Stream& st) {
+    st.sents.clear();
+    for (size_t d = 0; d < st.docs.size(); ++d) {
+        const std::string_view text = st.docs[d].text;
+        const char* prev_end = nullptr;
+        for (const std::string_view piece : split_sentences(text, kQaSentenceMaxBytes)) {
+            Sentence s;
+            s.doc = uint32_t(d);
+            s.text = piece;
+            if (prev_end)
+                s.sep = std::string_view(prev_end, size_t(piece.data() - prev_end));
+            else
+                s.sep = st.sents.empty() ? std::string_view() : kDocJoin;
+            prev_end = piece.data() + piece.size();
+            st.sents.push_back(s);
+        }
+    }
+}
+
+struct Needle {
+    std::string key;
+    std::string value;
+    std::string text;
+    int depth = 0;
+    bool target = false;
+    uint64_t est = 0;
+};
+
+struct Assembled {
+    std::string text;
+    size_t needle_pos = kNpos; // byte offset of the asked needle in `text`
+};
+
+// The prompt with sentences [start, start + k) of the stream and the needles at their depths.
+Assembled assemble(const Stream& st, size_t start, size_t k, const std::vector<Needle>& needles,
+                   const std::string& question) {
+    std::vector<uint64_t> h(k + 1, 0); // estimated haystack tokens before boundary b
+    for (size_t b = 0; b < k; ++b) h[b + 1] = h[b] + st.sents[start + b].est;
+    uint64_t all = 0;
+    for (const Needle& n : needles) all += n.est;
+    const uint64_t context = h[k] + all;
+    // 100 x the wanted token position of each needle: depth% of the context other than itself.
+    std::vector<uint64_t> want(needles.size());
+    for (size_t j = 0; j < needles.size(); ++j) want[j] = uint64_t(needles[j].depth) * (context - needles[j].est);
+    std::vector<size_t> order(needles.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        if (want[a] != want[b]) return want[a] < want[b];
+        return needles[a].target && !needles[b].target;
+    });
+    std::vector<size_t> at(needles.size(), 0);
+    size_t b_prev = 0;
+    uint64_t before = 0;
+    for (const size_t j : order) {
+        size_t best = b_prev;
+        uint64_t best_err = std::numeric_limits<uint64_t>::max();
+        for (size_t b = b_prev; b <= k; ++b) {
+            const uint64_t pos = 100 * (h[b] + before);
+            const uint64_t err = pos > want[j] ? pos - want[j] : want[j] - pos;
+            if (err < best_err) {
+                best_err = err;
+                best = b;
+            }
+            if (pos >= want[j]) break; // later boundaries are only farther
+        }
+        at[j] = best;
+        b_prev = best;
+        before += needles[j].est;
+    }
+
+    Assembled a;
+    size_t reserve = question.size();
+    for (size_t b = 0; b < k; ++b) reserve += st.sents[start + b].text.size() + st.sents[start + b].sep.size();
+    for (const Needle& n : needles) reserve += n.text.size() + 1;
+    a.text.reserve(reserve);
+    bool after_needle = false;
+    size_t next = 0;
+    for (size_t b = 0; b <= k; ++b) {
+        while (next < order.size() && at[order[next]] == b) {
+            const Needle& n = needles[order[next]];
+            if (!a.text.empty()) a.text += ' ';
+            if (n.target) a.needle_pos = a.text.size();
+            a.text += n.text;
+            after_needle = true;
+            ++next;
+        }
+        if (b == k) break;
+        const Sentence& s = st.sents[start + b];
+        if (!a.text.empty()) {
+            std::string_view sep = b == 0 ? std::string_view(" ") : s.sep;
+            if (sep.empty() && after_needle) sep = " ";
+            a.text += sep;
+        }
+        a.text += s.text;
+        after_needle = false;
+    }
+    a.text += question;
+    return a;
+}
+
+struct Ctx {
+    const QaTokenizer* tok = nullptr;
+    std::string task;
+    bool niah = true;
+    int distractors = 0;
+    uint64_t seed = 0;
+    const std::vector<std::string>* keys = nullptr;
+};
+
+struct Example {
+    std::string json;
+    std::vector<uint32_t> prompt;
+    std::vector<uint32_t> answer; // eos included
+};
+
+std::string draw_value(std::mt19937_64& rng, int digits) {
+    uint64_t lo = 1;
+    for (int i = 1; i < digits; ++i) lo *= 10;
+    return std::to_string(lo + uniform_below(rng, 9 * lo));
+}
+
+// fixed_depth < 0: uniform 0..100.
+Example make_example(const Ctx& c, const Stream& st, const std::string& split, uint64_t index, uint64_t length,
+                     int fixed_depth) {
+    std::mt19937_64 rng(example_seed(c.seed, split, index));
+    const int depth = fixed_depth >= 0 ? fixed_depth : int(uniform_below(rng, 101));
+    std::vector<Needle> needles;
+    std::string question;
+    if (c.niah) {
+        const auto& keys = *c.keys;
+        std::vector<size_t> picked;
+        std::vector<std::string> values;
+        for (int j = 0; j <= c.distractors; ++j) {
+            size_t k;
+            do k = size_t(uniform_below(rng, keys.size()));
+            while (std::find(picked.begin(), picked.end(), k) != picked.end());
+            picked.push_back(k);
+            std::string v;
+            do v = draw_value(rng, kNiahDigits);
+            while (std::find(values.begin(), values.end(), v) != values.end());
+            values.push_back(v);
+        }
+        for (int j = 0; j <= c.distractors; ++j) {
+            Needle n;
+            n.key = keys[picked[size_t(j)]];
+            n.value = values[size_t(j)];
+            n.target = j == 0;
+            n.depth = j == 0 ? depth : int(uniform_below(rng, 101));
+            n.text = niah_needle(n.key, n.value);
+            needles.push_back(std::move(n));
+        }
+        question = niah_question(needles[0].key);
+    } else {
+        Needle n;
+        n.value = draw_value(rng, kPasskeyDigits);
+        n.target = true;
+        n.depth = depth;
+        n.text = passkey_needle(n.value);
+        needles.push_back(std::move(n));
+        question = passkey_question();
+    }
+    const QaTokenizer& tok = *c.tok;
+    uint64_t fixed = tok.count(question);
+    for (Needle& n : needles) fixed += (n.est = tok.count_joined(n.text));
+    if (fixed >= length)
+        throw InputError("a " + std::to_string(length) + "-token prompt cannot hold the question and needles (" +
+                         std::to_string(fixed) + " tokens); use longer lengths or fewer --distractors");
+    const uint64_t budget = length - fixed;
+
+    // Starts whose remaining text overfills the budget (suffix sums do not increase).
+    const size_t n = st.sents.size();
+    const size_t starts = size_t(std::partition_point(st.suffix.begin(), st.suffix.begin() + long(n),
+                                                      [&](uint64_t v) { return v > budget; }) -
+                                 st.suffix.begin());
+    if (starts == 0)
+        throw InputError("the " + st.role + " documents hold too little text for a " + std::to_string(length) +
+                         "-token prompt");
+    // Fills the prompt from sentence `start` on: sentences while the estimate fits, then exactly
+    // encoded, dropping (or adding) sentences until it has at most `length` tokens and the next
+    // sentence would not fit. Returns the number of sentences (0: not even one fits).
+    Assembled a;
+    std::vector<uint32_t> ids;
+    size_t needle_token = kNpos;
+    auto fill = [&](size_t start) -> size_t {
+        size_t k = 0;
+        uint64_t acc = 0;
+        while (start + k < n && acc + st.sents[start + k].est <= budget) acc += st.sents[start + k++].est;
+        bool shrunk = false;
+        while (k > 0) {
+            a = assemble(st, start, k, needles, question);
+            ids = tok.encode(a.text, a.needle_pos, &needle_token);
+            if (ids.size() > length) {
+                --k;
+                shrunk = true;
+                continue;
+            }
+            if (!shrunk && start + k < n && ids.size() + st.sents[start + k].est <= length) {
+                ++k;
+                continue;
+            }
+            break;
+        }
+        return k;
+    };
+    // A drawn start whose first sentence does not fit moves on to the next start (cyclically), so
+    // that no prompt is without text.
+    const size_t first = size_t(uniform_below(rng, starts));
+    size_t start = first;
+    size_t k = 0;
+    for (size_t tries = 0; tries < starts && k == 0; ++tries) {
+        start = (first + tries) % starts;
+        if (st.sents[start].est <= budget) k = fill(start);
+    }
+    if (k == 0)
+        throw InputError("no sentence of the " + st.role + " documents fits in a " + std::to_string(length) +
+                         "-token prompt beside the question and needles; use longer lengths or fewer --distractors");
+    if (needle_token == kNpos) throw RunError("internal error: the needle was not found in the encoded prompt");
+
+    nlohmann::ordered_json docs = nlohmann::ordered_json::array();
+    for (size_t i = start; i < start + k; ++i)
+        if (i == start || st.sents[i].doc != st.sents[i - 1].doc) docs.push_back(st.docs[st.sents[i].doc].rel);
+    const Needle& t = needles[0];
+    nlohmann::ordered_json j;
+    j["index"] = index;
+    j["input"] = a.text;
+    j["outputs"] = nlohmann::ordered_json::array({t.value});
+    j["length"] = ids.size();
+    j["depth"] = depth;
+    j["needle_token"] = needle_token;
+    j["key"] = t.key;
+    j["task"] = c.task;
+    j["documents"] = docs;
+    if (c.niah) {
+        nlohmann::ordered_json ds = nlohmann::ordered_json::array();
+        for (size_t i = 1; i < needles.size(); ++i)
+            ds.push_back({{"key", needles[i].key}, {"value", needles[i].value}, {"depth", needles[i].depth}});
+        j["distractors"] = ds;
+    }
+    Example ex;
+    ex.json = j.dump();
+    ex.prompt = std::move(ids);
+    ex.answer = tok.answer(t.value);
+    ex.answer.push_back(tok.eos());
+    return ex;
+}
+
+struct SplitPlan {
+    std::string name;
+    const Stream* stream = nullptr;
+    uint64_t length = 0;
+    std::vector<int> depths; // per example; -1 = random
+};
+
+void check_options(const QaOptions& o) {
+    if (o.task != "niah" && o.task != "passkey")
+        throw InputError("--task must be niah or passkey, not '" + o.task + "'");
+    auto check_length = [](const std::string& flag, int l) {
+        if (l < kQaMinLength)
+            throw InputError(flag + " " + std::to_string(l) + " is below the minimum of " + std::to_string(kQaMinLength) +
+                             " tokens");
+        if (l > kQaMaxLength)
+            throw InputError(flag + " " + std::to_string(l) + " is above the maximum of " + std::to_string(kQaMaxLength) +
+                             " tokens");
+    };
+    check_length("--train-length", o.train_length);
+    if (o.lengths.empty()) throw InputError("--lengths is empty; give at least one test length, e.g. 256,512");
+    for (const int l : o.lengths) check_length("--lengths", l);
+    for (size_t i = 0; i < o.lengths.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+            if (o.lengths[i] == o.lengths[j])
+                throw InputError("--lengths names " + std::to_string(o.lengths[i]) + " twice");
+    if (o.depths.empty()) throw InputError("--depths is empty; give at least one depth in percent, e.g. 0,50,100");
+    for (size_t i = 0; i < o.depths.size(); ++i) {
+        if (o.depths[i] < 0 || o.depths[i] > 100)
+            throw InputError("--depths " + std::to_string(o.depths[i]) + " is not a percentage (0..100)");
+        for (size_t j = 0; j < i; ++j)
+            if (o.depths[i] == o.depths[j]) throw InputError("--depths names " + std::to_string(o.depths[i]) + " twice");
+    }
+    for (const auto& [flag, v] : {std::pair<const char*, int>{"--train-examples", o.train_examples},
+                                  {"--valid-examples", o.valid_examples},
+                                  {"--test-examples", o.test_examples}})
+        if (v < 1 || v > kQaMaxExamples)
+            throw InputError(std::string(flag) + " " + std::to_string(v) + " is out of range; use 1.." +
+                             std::to_string(kQaMaxExamples));
+    if (o.distractors < 0 || o.distractors > kQaMaxDistractors)
+        throw InputError("--distractors " + std::to_string(o.distractors) + " is out of range; use 0.." +
+                         std::to_string(kQaMaxDistractors));
+}
+
+// The text dataset named by --from, or the one `seqpe-data text` makes for the options.
+PrepareResult source_dataset(const QaOptions& o, Reporter& rep) {
+    if (o.from.empty()) {
+        rep.stage("source", "text dataset for --source " + (o.text.source.empty() ? std::string("sotu") : o.text.source));
+        return prepare_text(o.text, rep);
+    }
+    std::error_code ec;
+    const fs::path dir = fs::absolute(fs::path(o.from), ec).lexically_normal();
+    if (!fs::is_directory(dir, ec))
+        throw InputError("--from " + o.from + ": not a folder; pass a text dataset folder made by `seqpe-data text`");
+    DatasetManifest m;
+    try {
+        m = read_manifest(dir);
+    } catch (const InputError& e) {
+        throw InputError("--from " + o.from + " is not a usable text dataset: " + e.what());
+    }
+    if (m.kind != "text")
+        throw InputError("--from " + o.from + " is a " + m.kind +
+                         " dataset, not a text dataset; pass a folder made by `seqpe-data text`");
+    rep.stage("source", "text dataset " + dir.string());
+    return {dir, true, std::move(m)};
+}
+
+// Re-reads the documents of each split role from the text dataset's source folder, checking them
+// against the manifest's hashes.
+std::array<Stream, 3> read_streams(const PrepareResult& src, Reporter& rep) {
+    const DatasetManifest& m = src.manifest;
+    nlohmann::json extra;
+    try {
+        extra = nlohmann::json::parse(m.extra_json);
+    } catch (const std::exception&) {
+        extra = nlohmann::json::object();
+    }
+    if (!extra.contains("source_root") || !extra["source_root"].is_string() || !extra.contains("split_documents") ||
+        !extra["split_documents"].is_object())
+        throw InputError(src.dir.string() +
+                         ": the manifest records no source_root/split_documents; prepare the text dataset again with this seqpe-data");
+    const fs::path root = extra["source_root"].get<std::string>();
+    std::map<std::string, std::string> sha;
+    for (const auto& s : m.sources) sha[s.path] = s.sha256;
+    std::array<Stream, 3> streams;
+    const char* roles[3] = {"train", "valid", "test"};
+    size_t total = 0;
+    for (const char* r : roles)
+        if (extra["split_documents"].contains(r) && extra["split_documents"][r].is_array())
+            total += extra["split_documents"][r].size();
+    rep.stage("read", "reading " + std::to_string(total) + " documents from " + root.string());
+    size_t done = 0;
+    for (int i = 0; i < 3; ++i) {
+        Stream& st = streams[size_t(i)];
+        st.role = roles[i];
+        const nlohmann::json& list = extra["split_documents"].contains(roles[i]) ? extra["split_documents"][roles[i]]
+                                                                                  : nlohmann::json::array();
+        if (!list.is_array() || list.empty())
+            throw InputError(src.dir.string() + ": the text dataset lists no " + st.role +
+                             " documents; prepare it again");
+        for (const auto& rel_j : list) {
+            throw_if_cancelled();
+            const std::string rel = rel_j.is_string() ? rel_j.get<std::string>() : std::string();
+            const auto it = sha.find(rel);
+            if (rel.empty() || it == sha.end())
+                throw InputError(src.dir.string() + ": split document '" + rel +
+                                 "' is not among the manifest's sources; prepare the text dataset again");
+            const fs::path p = root / rel;
+            std::error_code ec;
+            if (!fs::is_regular_file(p, ec))
+                throw InputError(p.string() + ": missing; the text dataset's source files moved or were deleted (prepare it again from where they are now)");
+            QaDoc d{rel, read_file(p)};
+            if (sha256_hex(d.text) != it->second)
+                throw InputError(p.string() + ": changed since the text dataset " + m.name +
+                                 " was prepared (sha256 differs); prepare the text dataset again");
+            st.docs.push_back(std::move(d));
+            rep.progress("read", ++done, total);
+        }
+    }
+    return streams;
+}
+
+} // namespace
+
+std::string niah_needle(std::string_view key, std::string_view value) {
+    return replace_all(replace_all(kNiahNeedle, "{key}", key), "{value}", value);
+}
+std::string niah_question(std::string_view key) { return replace_all(kNiahQuestion, "{key}", key); }
+std::string passkey_needle(std::string_view value) { return replace_all(kPasskeyNeedle, "{value}", value); }
+std::string passkey_question() { return kPasskeyQuestion; }
+
+uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
+    if (n == 0) throw std::invalid_argument("uniform_below(0)");
+    // Accept x >= 2^64 mod n: the accepted range holds a whole number of copies of [0, n).
+    const uint64_t threshold = (uint64_t(0) - n) % n;
+    for (;;) {
+        const uint64_t x = rng();
+        if (x >= threshold) return x % n;
+    }
+}
+
+std::vector<int> parse_int_list(const std::string& flag, const std::string& text) {
+    std::vector<int> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t comma = text.find(',', pos);
+        if (comma == std::string::npos) comma = text.size();
+        std::string item = text.substr(pos, comma - pos);
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        long long v = 0;
+        const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || r.ec != std::errc() || r.ptr != item.data() + item.size() ||
+            v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
+            throw InputError(flag + ": '" + item + "' is not a whole number; write a comma-separated list such as 256,512,1024");
+        out.push_back(int(v));
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> key_words(const std::vector<std::string_view>& texts) {
+    std::set<std::string> words;
+    for (const std::string_view t : texts) {
+        size_t i = 0;
+        while (i < t.size()) {
+            auto letter = [&](size_t p) { return (t[p] >= 'a' && t[p] <= 'z') || (t[p] >= 'A' && t[p] <= 'Z'); };
+            if (!letter(i)) {
+                ++i;
+                continue;
+            }
+            size_t e = i;
+            bool lower = true;
+            while (e < t.size() && letter(e)) lower = lower && t[e] >= 'a', ++e;
+            if (lower && e - i >= kQaMinKeyLetters && e - i <= kQaMaxKeyLetters) words.emplace(t.substr(i, e - i));
+            i = e;
+        }
+    }
+    return {words.begin(), words.end()};
+}
+
+PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
+    check_options(o);
+    const bool niah = o.task == "niah";
+    const int distractors = niah ? o.distractors : 0;
+    const fs::path cache = resolve_cache(o.cache);
+    QaOptions text_opts = o;
+    text_opts.text.cache = cache;
+    text_opts.text.force = false;
+    const PrepareResult src = source_dataset(text_opts, rep);
+    const DatasetManifest& tm = src.manifest;
+
+    // ---- cache key ----
+    std::vector<std::pair<std::string, std::string>> recipe = {
+        {"format", kDatasetFormat},
+        {"kind", "qa"},
+        {"generator", kQaGeneratorId},
+        {"task", o.task},
+        {"train_length", std::to_string(o.train_length)},
+        {"lengths", join_ints(o.lengths)},
+        {"depths", join_ints(o.depths)},
+        {"distractors", std::to_string(distractors)},
+        {"seed", std::to_string(o.seed)},
+        {"train_examples", std::to_string(o.train_examples)},
+        {"valid_examples", std::to_string(o.valid_examples)},
+        {"test_examples", std::to_string(o.test_examples)},
+        {"sentence_max_bytes", std::to_string(kQaSentenceMaxBytes)},
+        {"needle", niah ? kNiahNeedle : kPasskeyNeedle},
+        {"question", niah ? kNiahQuestion : kPasskeyQuestion},
+        {"tool_version", kToolVersion},
+        {"source_dataset", tm.recipe_hash},
+    };
+    const std::string hash = recipe_hash(recipe, tm.sources);
+    const std::string name = tm.name + "-" + o.task;
+    const fs::path final_dir = dataset_dir(cache, name, hash);
+    cleanup_stale_temps(final_dir.parent_path());
+    std::error_code ec;
+    const bool existed = fs::exists(final_dir, ec);
+    if (!o.force) {
+        if (auto m = try_read_manifest(final_dir)) {
+            rep.log("info", "cache hit: " + final_dir.string());
+            return {final_dir, true, std::move(*m)};
+        }
+        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
+    }
+
+    // ---- text and tokenizer ----
+    std::array<Stream, 3> streams = read_streams(src, rep);
+    const QaTokenizer tok(tm, src.dir);
+    std::vector<std::string_view> train_texts;
+    for (const QaDoc& d : streams[0].docs) train_texts.emplace_back(d.text);
+    const std::vector<std::string> keys = niah ? key_words(train_texts) : std::vector<std::string>{};
+    if (niah && keys.size() < size_t(distractors + 1))
+        throw InputError("the train documents of " + tm.name + " hold only " + std::to_string(keys.size()) +
+                         " distinct lowercase words of 4-10 letters, too few keys for " + std::to_string(distractors + 1) +
+                         " needles; use fewer --distractors or more text");
+
+    size_t nsent = 0;
+    for (Stream& st : streams) {
+        build_sentences(st);
+        nsent += st.sents.size();
+    }
+    rep.stage("sentences", "measuring " + std::to_string(nsent) + " sentences (" + tm.tokenizer.type + " tokens)");
+    {
+        std::vector<Sentence*> all;
+        all.reserve(nsent);
+        for (Stream& st : streams)
+            for (Sentence& s : st.sents) all.push_back(&s);
+        std::atomic<size_t> measured{0};
+        constexpr size_t kChunk = 256;
+        const size_t chunks = (all.size() + kChunk - 1) / kChunk;
+        parallel_for(chunks, [&](size_t c) {
+            throw_if_cancelled();
+            const size_t lo = c * kChunk, hi = std::min(all.size(), lo + kChunk);
+            for (size_t i = lo; i < hi; ++i) {
+                Sentence& s = *all[i];
+                if (!tok.bpe()) {
+                    s.est = s.text.size() + s.sep.size();
+                } else {
+                    // SentencePiece's dummy prefix stands for one separating space.
+                    const size_t extra = s.sep.empty() ? 0 : s.sep.size() - (s.sep.back() == ' ' ? 1 : 0);
+                    s.est = tok.count(s.text) + extra;
+                }
+            }
+            rep.progress("sentences", measured.fetch_add(hi - lo) + (hi - lo), all.size());
+        });
+        throw_if_cancelled();
+    }
+    for (Stream& st : streams) {
+        st.suffix.assign(st.sents.size() + 1, 0);
+        for (size_t i = st.sents.size(); i-- > 0;) st.suffix[i] = st.suffix[i + 1] + st.sents[i].est;
+    }
+
+    // ---- can every length be filled? ----
+    {
+        std::string longest = "xxxxxxxxxx";
+        if (niah) {
+            longest = keys[0];
+            for (const auto& k : keys)
+                if (k.size() > longest.size()) longest = k;
+        }
+        const uint64_t fixed = niah ? tok.count(niah_question(longest)) +
+                                          uint64_t(distractors + 1) * tok.count_joined(niah_needle(longest, "9999999"))
+                                    : tok.count(passkey_question()) + tok.count_joined(passkey_needle("99999"));
+        const std::string parts =
+            niah ? "the question and " + std::to_string(distractors + 1) + " needle" + (distractors ? "s" : "")
+                 : std::string("the question and the needle");
+        auto check_room = [&](const std::string& flag, int l) {
+            if (2 * fixed > uint64_t(l))
+                throw InputError(flag + " " + std::to_string(l) + " is too short for --task " + o.task + ": " + parts +
+                                 " take up to " + std::to_string(fixed) +
+                                 " tokens, and at least half of every prompt must be text; use longer lengths" +
+                                 (niah && distractors ? " or fewer --distractors" : ""));
+        };
+        check_room("--train-length", o.train_length);
+        for (const int l : o.lengths) check_room("--lengths", l);
+        auto check_text = [&](const std::string& flag, int l, const Stream& st, const std::string& use) {
+            if (st.total() <= uint64_t(l))
+                throw InputError(flag + " " + std::to_string(l) + " is longer than the " + st.role + " documents of " +
+                                 tm.name + " can fill (" + std::to_string(st.docs.size()) + " document" +
+                                 (st.docs.size() == 1 ? "" : "s") + ", about " + std::to_string(st.total()) +
+                                 " tokens of text, " + use + "); use a shorter " + flag +
+                                 " or a corpus with more held-out text");
+        };
+        check_text("--train-length", o.train_length, streams[0], "for the train split");
+        check_text("--train-length", o.train_length, streams[1], "for the valid split");
+        for (const int l : o.lengths) check_text("--lengths", l, streams[2], "for the test splits");
+    }
+
+    // ---- examples ----
+    std::vector<SplitPlan> plans;
+    plans.push_back({"train", &streams[0], uint64_t(o.train_length), std::vector<int>(size_t(o.train_examples), -1)});
+    plans.push_back({"valid", &streams[1], uint64_t(o.train_length), std::vector<int>(size_t(o.valid_examples), -1)});
+    for (const int l : o.lengths) {
+        SplitPlan p{"test-" + std::to_string(l), &streams[2], uint64_t(l), {}};
+        for (const int d : o.depths) p.depths.insert(p.depths.end(), size_t(o.test_examples), d);
+        plans.push_back(std::move(p));
+    }
+    uint64_t total = 0;
+    for (const auto& p : plans) total += p.depths.size();
+    rep.stage("generate", "generating " + std::to_string(total) + " " + o.task + " examples in " +
+                              std::to_string(plans.size()) + " splits");
+    make_dirs(final_dir.parent_path());
+    TempDir tmp(final_dir);
+    const Ctx ctx{&tok, o.task, niah, distractors, o.seed, &keys};
+    std::atomic<uint64_t> generated{0};
+    const auto t0 = std::chrono::steady_clock::now();
+    rep.progress("generate", 0, total);
+    DatasetManifest m;
+    for (const SplitPlan& p : plans) {
+        std::vector<Example> ex(p.depths.size());
+        parallel_for(ex.size(), [&](size_t i) {
+            throw_if_cancelled();
+            ex[i] = make_example(ctx, *p.stream, p.name, i, p.length, p.depths[i]);
+            rep.progress("generate", generated.fetch_add(1) + 1, total);
+        });
+        throw_if_cancelled();
+        std::string jsonl;
+        std::vector<uint32_t> tokens;
+        std::vector<uint64_t> index;
+        index.reserve(ex.size() * 3);
+        for (const Example& e : ex) {
+            jsonl += e.json;
+            jsonl += '\n';
+            index.push_back(tokens.size());
+            index.push_back(e.prompt.size());
+            index.push_back(e.answer.size());
+            tokens.insert(tokens.end(), e.prompt.begin(), e.prompt.end());
+            tokens.insert(tokens.end(), e.answer.begin(), e.answer.end());
+        }
+        SplitInfo info;
+        info.name = p.name;
+        info.count = ex.size();
+        info.file = p.name + ".jsonl";
+        info.tokens_file = p.name + ".tokens";
+        info.index_file = p.name + ".index";
+        write_file_atomic(tmp.path() / info.file, jsonl);
+        write_tokens(tmp.path() / info.tokens_file, tokens, tm.token_bytes());
+        write_u64(tmp.path() / info.index_file, index);
+        m.splits.push_back(std::move(info));
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rep.log("info", "generated " + std::to_string(total) + " examples in " + human_duration(secs));
+
+    // ---- tokenizer files and manifest ----
+    rep.stage("write", "writing the manifest");
+    write_file_atomic(tmp.path() / tm.tokenizer.pieces_file, read_file(src.dir / tm.tokenizer.pieces_file));
+    if (!tm.tokenizer.model_file.empty())
+        write_file_atomic(tmp.path() / tm.tokenizer.model_file, read_file(src.dir / tm.tokenizer.model_file));
+    m.kind = "qa";
+    m.name = name;
+    m.created = utc_now_iso();
+    m.tool_version = kToolVersion;
+    m.git_commit = kGitCommit;
+    m.recipe_hash = hash;
+    m.source = tm.source;
+    m.split_rule = kQaSplitRule;
+    m.sources = tm.sources;
+    m.tokenizer = tm.tokenizer;
+    m.token_dtype = tm.token_dtype;
+    nlohmann::json test_splits = nlohmann::json::array();
+    for (const int l : o.lengths) test_splits.push_back("test-" + std::to_string(l));
+    nlohmann::json extra = {
+        {"task", o.task},
+        {"train_length", o.train_length},
+        {"lengths", o.lengths},
+        {"depths", o.depths},
+        {"distractors", distractors},
+        {"seed", o.seed},
+        {"source_dataset", {{"name", tm.name}, {"recipe_hash", tm.recipe_hash}, {"path", src.dir.string()}}},
+        {"answer_digits", niah ? kNiahDigits : kPasskeyDigits},
+        {"examples", {{"train", o.train_examples}, {"valid", o.valid_examples}, {"test_per_depth", o.test_examples}}},
+        {"test_splits", test_splits},
+        {"needle", niah ? kNiahNeedle : kPasskeyNeedle},
+        {"question", niah ? kNiahQuestion : kPasskeyQuestion},
+        {"answer", " {value}, then eos"},
+        {"sentence_max_bytes", kQaSentenceMaxBytes},
+        {"generator", kQaGeneratorId},
+        {"index_format", "uint64 triples per example: start offset into <split>.tokens, prompt tokens, answer tokens including eos"},
+    };
+    if (niah) extra["key_words"] = keys.size();
+    m.extra_json = extra.dump();
+    write_manifest(tmp.path(), m);
+
+    test_stall("publish");
+    throw_if_cancelled();
+    if (!tmp.publish(o.force || existed)) {
+        if (auto other = try_read_manifest(final_dir)) return {final_dir, true, std::move(*other)};
+        tmp.publish(true);
+    }
+    return {final_dir, false, read_manifest(final_dir)};
+}
+
+} // namespace seqpe::data
