@@ -58,7 +58,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
     // Long format CSV (one row per run, mode and length) and the JSON of every report.
     std::ostringstream csv;
     csv.precision(8);
-    csv << "run,encoding,task,split,mode,length,train_length,metric,value,loss,count\n";
+    csv << "run,encoding,task,split,mode,length,depth,train_length,metric,value,loss,count\n";
     nlohmann::ordered_json j;
     j["project"] = plan.project.name;
     j["reports"] = nlohmann::ordered_json::array();
@@ -66,7 +66,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         j["reports"].push_back(nlohmann::ordered_json::parse(eval_report_json(r)));
         for (const auto& row : r.rows)
             csv << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << row.mode << "," << row.length << ","
-                << r.train_length << "," << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << ","
+                << (row.depth >= 0 ? std::to_string(row.depth) : std::string()) << "," << r.train_length << "," << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << ","
                 << row.loss << "," << row.count << "\n";
     }
     const fs::path out = a.out.empty() ? plan.project.output_path() : fs::path(a.out);
@@ -76,7 +76,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
     std::vector<std::pair<std::string, int64_t>> cols;
     for (const auto& r : reports)
         for (const auto& row : r.rows)
-            if (std::find(cols.begin(), cols.end(), std::pair{row.mode, row.length}) == cols.end())
+            if (row.depth < 0 && std::find(cols.begin(), cols.end(), std::pair{row.mode, row.length}) == cols.end())
                 cols.emplace_back(row.mode, row.length);
     std::string table = "run           encoding    ";
     for (const auto& [m, l] : cols) {
@@ -92,7 +92,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         for (const auto& col : cols) {
             std::string cell = "-";
             for (const auto& row : r.rows)
-                if (row.mode == col.first && row.length == col.second) {
+                if (row.depth < 0 && row.mode == col.first && row.length == col.second) {
                     char v[32];
                     std::snprintf(v, sizeof v, "%.2f", r.metric == "ppl" ? row.ppl : 100.0 * row.accuracy);
                     cell = v;
@@ -103,7 +103,10 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         }
         table += "\n";
     }
-    const std::string metric = reports.front().metric == "ppl" ? "perplexity (lower is better)" : "top-1 accuracy % (higher is better)";
+    const std::string& kind = reports.front().metric;
+    const std::string metric = kind == "ppl" ? "perplexity (lower is better)"
+                               : kind == "em" ? "exact match % (higher is better)"
+                                              : "top-1 accuracy % (higher is better)";
     if (console.json()) {
         console.event("comparison", (out / "comparison.csv").string());
     } else {

@@ -38,11 +38,12 @@ int cmd_eval(const EvalArgs& a, Console& console) {
             std::printf("%s (%s, %s, step %lld) on %s; trained at %lld\n", rep.run.c_str(), rep.encoding.c_str(),
                         rep.task.c_str(), static_cast<long long>(rep.step), rep.split.c_str(),
                         static_cast<long long>(rep.train_length));
-            std::printf("%-12s %8s %10s %12s %10s  %s\n", "mode", "length", "loss", rep.metric.c_str(), "count", "note");
+            std::printf("%-12s %8s %6s %10s %12s %10s  %s\n", "mode", "length", "depth", "loss", rep.metric.c_str(), "count",
+                        "note");
             for (const auto& r : rep.rows)
-                std::printf("%-12s %8lld %10.4f %12.3f %10lld  %s\n", r.mode.c_str(), static_cast<long long>(r.length),
-                            r.loss, rep.metric == "ppl" ? r.ppl : 100.0 * r.accuracy, static_cast<long long>(r.count),
-                            r.note.c_str());
+                std::printf("%-12s %8lld %6s %10.4f %12.3f %10lld  %s\n", r.mode.c_str(), static_cast<long long>(r.length),
+                            r.depth >= 0 ? (std::to_string(r.depth) + "%").c_str() : "all", r.loss,
+                            rep.metric == "ppl" ? r.ppl : 100.0 * r.accuracy, static_cast<long long>(r.count), r.note.c_str());
             std::printf("results: %s\n", (paths.eval() / "extrapolation.csv").c_str());
         }
         return kExitOk;

@@ -26,7 +26,8 @@ struct EvalRow {
     int64_t length = 0;     // evaluation length (tokens) or resolution (pixels)
     double loss = 0;        // mean NLL (nats)
     double ppl = 0;         // text: exp(loss)
-    double accuracy = 0;    // image: top-1
+    double accuracy = 0;    // image: top-1; qa: exact match
+    int64_t depth = -1;     // qa: needle depth in percent (-1: all depths)
     int64_t count = 0;      // tokens or images scored
     double seconds = 0;
     double tokens_per_s = 0;
@@ -38,7 +39,7 @@ struct EvalReport {
     std::string task;
     std::string encoding;
     std::string split;
-    std::string metric;     // "ppl" | "accuracy"
+    std::string metric;     // "ppl" | "accuracy" | "em"
     int64_t train_length = 0;
     int64_t step = 0;       // checkpoint step
     std::vector<EvalRow> rows;

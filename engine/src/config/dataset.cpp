@@ -44,8 +44,27 @@ fs::path find_data_tool() {
 std::vector<std::string> data_tool_args(const RunConfig& raw) {
     const RunConfig c = resolve_auto(raw);
     std::vector<std::string> args;
+    auto join = [](const std::vector<int64_t>& v) {
+        std::string out;
+        for (auto x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+        return out;
+    };
     if (c.task == "image") {
         args = {"image", "--source", c.data.source};
+    } else if (c.task == "qa") {
+        // Prompts leave room for the answer: train.seq_len is the whole sequence.
+        std::vector<int64_t> lengths;
+        for (auto m : c.eval.length_multipliers) lengths.push_back(m * c.train.seq_len - c.qa.max_new_tokens);
+        args = {"qa", "--source", c.data.source, "--tokenizer", c.data.tokenizer, "--task", c.qa.task,
+                "--train-length", std::to_string(c.train.seq_len - c.qa.max_new_tokens), "--lengths", join(lengths),
+                "--train-examples", std::to_string(c.qa.train_examples), "--valid-examples",
+                std::to_string(c.qa.valid_examples), "--test-examples", std::to_string(c.qa.test_examples),
+                "--depths", join(c.qa.depths), "--distractors", std::to_string(c.qa.distractors), "--seed",
+                std::to_string(c.qa.seed)};
+        if (c.data.tokenizer == "bpe") {
+            args.push_back("--vocab-size");
+            args.push_back(std::to_string(c.data.vocab_size));
+        }
     } else {
         args = {"text", "--source", c.data.source, "--tokenizer", c.data.tokenizer};
         if (c.data.tokenizer == "bpe") {

@@ -212,6 +212,18 @@ std::vector<OptionInfo> build_table() {
     range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split", is_text), 0, 1e12);
     range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
 
+    // long-context QA
+    auto is_qa = [](const RunConfig& c) { return c.task == "qa"; };
+    choices(b.add("qa.task", FIELD(qa.task), "generated task: niah (multi-key needles, 7-digit answers) or passkey", is_qa),
+            {"niah", "passkey"});
+    range(b.add("qa.train_examples", FIELD(qa.train_examples), "fine-tuning examples", is_qa), 1, 1e6);
+    range(b.add("qa.valid_examples", FIELD(qa.valid_examples), "validation examples", is_qa), 1, 1e6);
+    range(b.add("qa.test_examples", FIELD(qa.test_examples), "test examples per depth and length", is_qa), 1, 1e6);
+    range(b.add("qa.depths", FIELD(qa.depths), "needle depths of the test sets (% of the context)", is_qa), 0, 100);
+    range(b.add("qa.distractors", FIELD(qa.distractors), "niah: needles with other keys", is_qa), 0, 16);
+    range(b.add("qa.max_new_tokens", FIELD(qa.max_new_tokens), "greedy decoding budget; also the answer room in train.seq_len", is_qa), 1, 256);
+    advanced(range(b.add("qa.seed", FIELD(qa.seed), "seed of the generated QA data", is_qa), 0, 9.007199254740992e15));
+
     // runtime
     range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);
     b.add("runtime.device", FIELD(runtime.device), "cpu, cuda, cuda:N or auto");

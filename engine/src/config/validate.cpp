@@ -154,6 +154,9 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
         k.error("runtime.device", "'" + c.runtime.device + "' is not a device; use cpu, cuda, cuda:N or auto");
     if (c.runtime.precision != "fp32" && c.runtime.device == "cpu")
         k.warn("runtime.precision", "autocast applies on CUDA only; this CPU run computes in fp32");
+    if (c.task == "qa" && c.train.seq_len - c.qa.max_new_tokens < 64)
+        k.error("train.seq_len", "QA sequences hold a prompt of at least 64 tokens plus qa.max_new_tokens (" +
+                                     s(c.qa.max_new_tokens) + "); raise train.seq_len");
     if (c.task == "qa" && c.train.init_from.empty())
         k.warn("train.init_from", "QA fine-tuning usually starts from a language-model run; this run starts from scratch");
     return k.out;

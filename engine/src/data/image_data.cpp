@@ -68,27 +68,6 @@ torch::Tensor ImageSplit::labels(const std::vector<int64_t>& idx) const {
     return torch::tensor(v, torch::kLong);
 }
 
-ImageBatcher::ImageBatcher(int64_t count, int64_t batch_size, uint64_t seed) : count_(count), batch_(batch_size), seed_(seed) {
-    if (count_ < 1) throw InputError("the training split has no images");
-}
-
-std::vector<int64_t> ImageBatcher::indices(int64_t step) {
-    std::vector<int64_t> out;
-    for (int64_t b = 0; b < batch_; ++b) {
-        const int64_t k = step * batch_ + b;
-        const int64_t epoch = k / count_;
-        if (epoch != cached_epoch_) {
-            Rng rng(derive_seed(seed_, kStreamData, static_cast<uint64_t>(epoch)));
-            order_.resize(static_cast<size_t>(count_));
-            for (int64_t i = 0; i < count_; ++i) order_[static_cast<size_t>(i)] = i;
-            rng.shuffle(order_);
-            cached_epoch_ = epoch;
-        }
-        out.push_back(order_[static_cast<size_t>(k % count_)]);
-    }
-    return out;
-}
-
 torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step) {
     const int64_t B = x.size(0), H = x.size(2), W = x.size(3), pad = 2;
     Rng rng(derive_seed(seed, kStreamAugment, static_cast<uint64_t>(step)));

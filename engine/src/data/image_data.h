@@ -4,6 +4,7 @@
 // per-channel mean and std, shuffled per epoch from (seed, epoch).
 #include "seqpe/common/manifest.h"
 #include "seqpe/common/token_file.h"
+#include "util/epoch_sampler.h"
 
 #include <filesystem>
 #include <torch/types.h>
@@ -32,19 +33,6 @@ private:
     int h_ = 0, w_ = 0, c_ = 0;
     bool wide_labels_ = false;
     std::vector<double> mean_, std_;
-};
-
-// Per-epoch shuffled example order; batch `step` depends only on (seed, step).
-class ImageBatcher {
-public:
-    ImageBatcher(int64_t count, int64_t batch_size, uint64_t seed);
-    std::vector<int64_t> indices(int64_t step);
-
-private:
-    int64_t count_, batch_;
-    uint64_t seed_;
-    int64_t cached_epoch_ = -1;
-    std::vector<int64_t> order_;
 };
 
 // Random crop (pad 2, zero-filled after normalisation) and horizontal flip per image, drawn from

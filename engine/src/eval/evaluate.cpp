@@ -9,6 +9,9 @@
 #include "train/checkpoint.h"
 #include "train/image_task.h"
 #include "train/lm_task.h"
+#include "train/qa_task.h"
+
+#include <map>
 
 #include <chrono>
 #include <cmath>
@@ -128,7 +131,48 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     std::vector<std::string> modes = mode == "both" ? std::vector<std::string>{"extend", "interpolate"}
                                                     : std::vector<std::string>{mode};
 
-    if (c.task != "image") {
+    if (c.task == "qa") {
+        auto* qa = dynamic_cast<QaTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        rep.metric = "em";
+        rep.split = "test";
+        rep.train_length = c.train.seq_len;
+        const int64_t budget = c.qa.max_new_tokens;
+        for (const auto& md : modes) {
+            for (const auto& [name, prompt_len] : qa_test_splits(m)) {
+                const int64_t context = prompt_len + budget; // the length of the whole sequence
+                if (!o.lengths.empty() && std::find(o.lengths.begin(), o.lengths.end(), context) == o.lengths.end()) continue;
+                const auto t0 = std::chrono::steady_clock::now();
+                const QaSplit split(o.dataset_dir, m, name);
+                const auto s = qa->score(split, o.max_tokens > 0 ? o.max_tokens : 0, md, stop);
+                if (stop.stop_requested()) throw Cancelled();
+                EvalRow all;
+                all.mode = md;
+                all.length = context;
+                all.loss = s.loss;
+                all.accuracy = s.count ? static_cast<double>(s.correct) / static_cast<double>(s.count) : 0.0;
+                all.count = s.count;
+                all.seconds = seconds_since(t0);
+                rep.rows.push_back(all);
+                std::map<int64_t, std::pair<int64_t, int64_t>> depth; // depth -> (correct, count)
+                for (const auto& [d, ok] : s.by_depth) {
+                    depth[d].first += ok;
+                    depth[d].second += 1;
+                }
+                for (const auto& [d, cc] : depth) {
+                    EvalRow row = all;
+                    row.depth = d;
+                    row.accuracy = static_cast<double>(cc.first) / static_cast<double>(cc.second);
+                    row.count = cc.second;
+                    row.loss = 0;
+                    rep.rows.push_back(row);
+                }
+                obs.on_log(LogLevel::Info, "eval " + md + " " + name + " (context " + std::to_string(context) +
+                                               "): exact match " + std::to_string(100 * all.accuracy) + "% of " +
+                                               std::to_string(s.count) + ", answer loss " + std::to_string(s.loss));
+            }
+        }
+    } else if (c.task != "image") {
         auto* lm = dynamic_cast<LmTask*>(task.get());
         const DatasetManifest m = read_manifest(o.dataset_dir);
         const TokenSplit split(o.dataset_dir, m, rep.split);

@@ -17,7 +17,8 @@ std::string eval_report_json(const EvalReport& r) {
     for (const auto& x : r.rows)
         j["rows"].push_back({{"mode", x.mode},       {"length", x.length},   {"loss", x.loss},
                              {"ppl", x.ppl},         {"accuracy", x.accuracy}, {"count", x.count},
-                             {"seconds", x.seconds}, {"tokens_per_s", x.tokens_per_s}, {"note", x.note}});
+                             {"seconds", x.seconds}, {"tokens_per_s", x.tokens_per_s}, {"note", x.note},
+                             {"depth", x.depth}});
     j["loss_by_position_length"] = r.loss_by_position_length;
     j["loss_by_position"] = r.loss_by_position;
     return j.dump(1) + "\n";
@@ -45,6 +46,7 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
             row.seconds = x.value("seconds", 0.0);
             row.tokens_per_s = x.value("tokens_per_s", 0.0);
             row.note = x.value("note", "");
+            row.depth = x.value("depth", int64_t{-1});
             r.rows.push_back(row);
         }
         r.loss_by_position_length = j.value("loss_by_position_length", int64_t{0});
@@ -58,10 +60,10 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
 std::string eval_report_csv(const EvalReport& r) {
     std::ostringstream s;
     s.precision(8);
-    s << "run,encoding,task,split,mode,length,train_length,loss," << r.metric << ",count,seconds,note\n";
+    s << "run,encoding,task,split,mode,length,depth,train_length,loss," << r.metric << ",count,seconds,note\n";
     for (const auto& x : r.rows)
         s << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << x.mode << "," << x.length << ","
-          << r.train_length << "," << x.loss << "," << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << ","
+          << (x.depth >= 0 ? std::to_string(x.depth) : std::string()) << "," << r.train_length << "," << x.loss << "," << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << ","
           << x.seconds << ",\"" << x.note << "\"\n";
     return s.str();
 }

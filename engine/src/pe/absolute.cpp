@@ -56,11 +56,13 @@ LearnedImpl::LearnedImpl(const PeModelInfo& info) : PositionEncodingImpl(info) {
     if (cls.defined()) torch::nn::init::normal_(cls, 0.0, info.init_std);
 }
 
-torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid) {
+torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid, int64_t extent) {
     const int64_t C = info_.d_model, L = info_.train_length;
     if (info_.dims == 1) {
         const torch::Tensor p = pos.select(1, 0);
-        const int64_t need = p.max().item<int64_t>() + 1;
+        // Incremental decoding asks for one position at a time: `extent` keeps the resampled table
+        // the same for every step of a sequence.
+        const int64_t need = std::max(p.max().item<int64_t>() + 1, extent);
         if (p.min().item<int64_t>() < 0) throw InputError("learned position table: negative position");
         if (need <= L) return table.index_select(0, p.to(table.device()));
         return resample_1d(table, need).index_select(0, p.to(table.device()));
@@ -74,7 +76,7 @@ torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<in
 
 void LearnedImpl::begin(const Layout& q, const Layout&) {
     std::vector<torch::Tensor> per;
-    for (int64_t g = 0; g < q.groups(); ++g) per.push_back(lookup(q.pos[g], q.grid));
+    for (int64_t g = 0; g < q.groups(); ++g) per.push_back(lookup(q.pos[g], q.grid, q.extent));
     current_ = with_prefix(torch::stack(per), q.prefix, cls); // (G, T, C)
 }
 

@@ -19,7 +19,8 @@ public:
     torch::Tensor cls;   // 2D: (C)
 
 private:
-    torch::Tensor lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid); // (N, d) -> (N, C)
+    // (N, d) -> (N, C); `extent` (1D): resample to at least this many rows when past the table.
+    torch::Tensor lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid, int64_t extent = 0);
     torch::Tensor current_; // (G, T, C)
 };
 

@@ -27,7 +27,7 @@ private:
     RunConfig cfg_;
     torch::Device device_;
     ImageSplit train_, valid_;
-    ImageBatcher batcher_;
+    EpochSampler batcher_;
     VisionTransformer model_{nullptr};
     torch::Tensor cached_x_, cached_y_;
     int64_t cached_step_ = -1;

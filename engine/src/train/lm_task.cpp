@@ -3,6 +3,7 @@
 
 #include "seqpe/common/error.h"
 #include "train/image_task.h"
+#include "train/qa_task.h"
 
 #include <cmath>
 #include <torch/nn/functional/loss.h>
@@ -94,6 +95,11 @@ std::unique_ptr<Task> make_task(const RunConfig& c, const std::filesystem::path&
         if (m.kind != "image")
             throw InputError(dir.string() + ": a " + m.kind + " dataset; the image task needs an image dataset");
         return std::make_unique<ImageTask>(c, dir, m, dev);
+    }
+    if (c.task == "qa") {
+        if (m.kind != "qa")
+            throw InputError(dir.string() + ": a " + m.kind + " dataset; the qa task needs a QA dataset (seqpe-data qa)");
+        return std::make_unique<QaTask>(c, dir, m, dev);
     }
     if (m.kind != "text")
         throw InputError(dir.string() + ": a " + m.kind + " dataset; the " + c.task + " task needs a text dataset");
