@@ -1,0 +1,22 @@
+#pragma once
+// What the bridge needs from the engine, injected as plain functions: the app passes the real
+// ones (LibTorch), tests pass fakes, so the bridge and its tests never link LibTorch.
+#include "seqpe/dataset.h"
+#include "seqpe/trainer.h"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stop_token>
+
+namespace seqpe::ui {
+
+struct EngineHooks {
+    // Resolves (prepares) the dataset of a run; reports seqpe-data's progress. Runs on the worker.
+    std::function<std::filesystem::path(const RunConfig&, const std::function<void(const PrepareEvent&)>&, std::stop_token)>
+        prepare;
+    // Builds the trainer (model, data); runs on the worker thread that will own it.
+    std::function<std::unique_ptr<Trainer>(const RunConfig&, const TrainerOptions&)> make;
+};
+
+} // namespace seqpe::ui

@@ -1,0 +1,169 @@
+#include "project_document.h"
+
+#include "seqpe/options.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <nlohmann/json.hpp>
+
+namespace seqpe::ui {
+
+ProjectDocument::ProjectDocument(QObject* parent) : QObject(parent) { newProject("untitled"); }
+
+std::vector<Diagnostic> ProjectDocument::open(const QString& file) {
+    ProjectLoad load = load_project(std::filesystem::path(file.toStdString()));
+    if (has_errors(load.diagnostics)) return load.diagnostics;
+    m_project = load.project;
+    m_project.file = std::filesystem::absolute(m_project.file);
+    setModified(false);
+    Q_EMIT loaded();
+    Q_EMIT changed();
+    return load.diagnostics;
+}
+
+void ProjectDocument::newProject(const QString& name) {
+    m_project = Project{};
+    m_project.name = name.toStdString();
+    m_project.runs.push_back({"seqpe", {}});
+    setModified(false);
+    Q_EMIT loaded();
+    Q_EMIT changed();
+}
+
+bool ProjectDocument::save(const QString& file, QString* error) {
+    try {
+        const std::filesystem::path target = std::filesystem::absolute(file.toStdString());
+        // Run folders stay where they were: output_dir is relative to the project file.
+        if (!m_project.file.empty() && target.parent_path() != m_project.file.parent_path()) {
+            const auto out = m_project.output_path();
+            m_project.output_dir = std::filesystem::relative(std::filesystem::absolute(out), target.parent_path()).string();
+        }
+        save_project(m_project, target);
+        m_project.file = target;
+        setModified(false);
+        Q_EMIT changed();
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+QString ProjectDocument::fileName() const { return QString::fromStdString(m_project.file.string()); }
+
+QStringList ProjectDocument::runNames() const {
+    QStringList out;
+    for (const auto& r : m_project.runs) out << QString::fromStdString(r.name);
+    return out;
+}
+
+ProjectRun* ProjectDocument::findRun(const QString& name) {
+    for (auto& r : m_project.runs)
+        if (r.name == name.toStdString()) return &r;
+    return nullptr;
+}
+
+RunConfig ProjectDocument::config(const QString& run) const {
+    RunConfig c;
+    const ProjectRun* r = m_project.find_run(run.toStdString());
+    if (r) project_run_config(m_project, *r, c);
+    else project_base_config(m_project, c);
+    resolve_paths(c, m_project.file.empty() ? std::filesystem::path() : m_project.file.parent_path());
+    return c;
+}
+
+std::vector<Diagnostic> ProjectDocument::diagnostics(const QString& run) const {
+    RunConfig c;
+    std::vector<Diagnostic> d;
+    const ProjectRun* r = m_project.find_run(run.toStdString());
+    d = r ? project_run_config(m_project, *r, c) : project_base_config(m_project, c);
+    auto v = validate(c);
+    d.insert(d.end(), v.begin(), v.end());
+    return d;
+}
+
+QString ProjectDocument::optionText(const QString& run, const QString& path) const {
+    const OptionInfo* o = find_option(path.toStdString());
+    if (!o) return {};
+    RunConfig c;
+    const ProjectRun* r = m_project.find_run(run.toStdString());
+    if (r) project_run_config(m_project, *r, c);
+    else project_base_config(m_project, c);
+    return QString::fromStdString(option_value_text(*o, o->get(c)));
+}
+
+void ProjectDocument::setOption(const QString& run, const QString& path, const QString& text) {
+    const OptionInfo* o = find_option(path.toStdString());
+    if (!o) return;
+    auto parsed = parse_option_value(*o, text.toStdString());
+    std::string json;
+    if (auto* v = std::get_if<OptionValue>(&parsed)) {
+        json = std::visit([](const auto& x) { return nlohmann::json(x).dump(); }, *v);
+    } else {
+        // Keep what the user typed (as a string) so the diagnostic can point at it.
+        json = nlohmann::json(text.toStdString()).dump();
+    }
+    auto set_pair = [&](std::vector<std::pair<std::string, std::string>>& pairs, bool remove) {
+        for (auto it = pairs.begin(); it != pairs.end(); ++it)
+            if (it->first == path.toStdString()) {
+                if (remove) pairs.erase(it);
+                else it->second = json;
+                return;
+            }
+        if (!remove) pairs.emplace_back(path.toStdString(), json);
+    };
+    if (ProjectRun* r = findRun(run)) {
+        // An override equal to the base value is no override.
+        RunConfig base;
+        project_base_config(m_project, base);
+        const bool same = std::holds_alternative<OptionValue>(parsed) && o->get(base) == std::get<OptionValue>(parsed);
+        set_pair(r->set, same);
+    } else {
+        RunConfig defaults;
+        const bool same = std::holds_alternative<OptionValue>(parsed) && o->get(defaults) == std::get<OptionValue>(parsed);
+        set_pair(m_project.base, same);
+    }
+    setModified(true);
+    Q_EMIT changed();
+}
+
+QString ProjectDocument::differences(const QString& run) const {
+    const ProjectRun* r = m_project.find_run(run.toStdString());
+    if (!r) return {};
+    QStringList parts;
+    for (const auto& [path, value] : r->set) parts << QString::fromStdString(path + "=" + value);
+    return parts.join(", ");
+}
+
+std::filesystem::path ProjectDocument::runDir(const QString& run) const {
+    if (m_project.file.empty()) return std::filesystem::path("runs") / run.toStdString();
+    return m_project.run_dir(run.toStdString());
+}
+
+QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
+    QString n = name;
+    for (int i = 2; findRun(n); ++i) n = name + "-" + QString::number(i);
+    ProjectRun r;
+    r.name = n.toStdString();
+    if (!encoding.isEmpty()) r.set.emplace_back("position_encoding.type", nlohmann::json(encoding.toStdString()).dump());
+    m_project.runs.push_back(r);
+    setModified(true);
+    Q_EMIT changed();
+    return n;
+}
+
+void ProjectDocument::removeRun(const QString& name) {
+    auto& runs = m_project.runs;
+    runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const ProjectRun& r) { return r.name == name.toStdString(); }),
+               runs.end());
+    setModified(true);
+    Q_EMIT changed();
+}
+
+void ProjectDocument::setModified(bool m) {
+    if (m_modified == m) return;
+    m_modified = m;
+    Q_EMIT modifiedChanged(m);
+}
+
+} // namespace seqpe::ui

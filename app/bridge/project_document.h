@@ -1,0 +1,54 @@
+#pragma once
+// The open project on the GUI thread: the project file's contents (base + per-run overrides), its
+// file and modified state, and each run's resolved config with its validation diagnostics. Edits
+// go through setOption(), which keeps a run's overrides minimal (a value equal to the base is no
+// override) and re-validates.
+#include "seqpe/config_io.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace seqpe::ui {
+
+class ProjectDocument : public QObject {
+    Q_OBJECT
+public:
+    explicit ProjectDocument(QObject* parent = nullptr);
+
+    // Returns the problems of the file (empty: fine). The document changes only when it loads.
+    std::vector<Diagnostic> open(const QString& file);
+    void newProject(const QString& name);
+    bool save(const QString& file, QString* error); // atomic; becomes the document's file
+    const Project& project() const { return m_project; }
+    QString fileName() const;
+    bool isModified() const { return m_modified; }
+
+    QStringList runNames() const;
+    // "" addresses the base config.
+    RunConfig config(const QString& run) const;
+    std::vector<Diagnostic> diagnostics(const QString& run) const;
+    QString optionText(const QString& run, const QString& path) const; // as the form shows it
+    void setOption(const QString& run, const QString& path, const QString& text);
+    // Overrides of a run ("path=value, ..."), for the runs table.
+    QString differences(const QString& run) const;
+    std::filesystem::path runDir(const QString& run) const;
+
+    QString addRun(const QString& name, const QString& encoding); // returns the name used
+    void removeRun(const QString& name);
+
+Q_SIGNALS:
+    void changed();           // any edit (configs, runs)
+    void loaded();            // another project was opened or created
+    void modifiedChanged(bool modified);
+
+private:
+    void setModified(bool m);
+    ProjectRun* findRun(const QString& name);
+    Project m_project;
+    bool m_modified = false;
+};
+
+} // namespace seqpe::ui

@@ -1,0 +1,78 @@
+#pragma once
+// One run driven by the GUI: a worker QThread that prepares the data, builds the trainer and runs
+// it; thread-safe controls; the trainer's records handed to the GUI thread coalesced (at most one
+// pending notification, drained at most every 40 ms: ~25 updates a second whatever the step rate).
+//
+// Lifetime: owned by the GUI thread. The destructor requests a stop and waits for the worker, so a
+// session never outlives its thread (closing the window mid-run keeps the run's checkpoint).
+#include "engine_hooks.h"
+#include "seqpe/run_dir.h"
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+#include <QTimer>
+#include <QVector>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+
+namespace seqpe::ui {
+
+class RunSession : public QObject {
+    Q_OBJECT
+public:
+    RunSession(QString name, RunConfig config, std::filesystem::path runDir, EngineHooks hooks, QObject* parent = nullptr);
+    ~RunSession() override;
+
+    const QString& name() const { return m_name; }
+    const RunConfig& config() const { return m_config; }
+    const std::filesystem::path& runDir() const { return m_runDir; }
+
+    void start(bool paused = false); // no-op if already started
+    void pause();
+    void resume();
+    void step();
+    void requestStop();
+    bool isActive() const { return m_thread && m_thread->isRunning(); }
+    bool isPaused() const;
+    RunState state() const { return m_state; }
+    // Runs `fn` on the training thread between steps (probes); no-op when no trainer exists.
+    bool post(std::function<void()> fn);
+
+    // Records received since the last call (GUI thread).
+    QVector<Record> takeRecords();
+
+Q_SIGNALS:
+    void recordsAvailable();                         // coalesced; call takeRecords()
+    void statusChanged(const seqpe::RunStatus& status);
+    void logLine(int level, const QString& text);
+    void preparing(const QString& stage, qint64 done, qint64 total);
+    void finished(int outcome, const QString& message, bool badInput);
+
+private:
+    class Observer;
+    void work(bool paused); // on the worker thread
+    void notifyRecords();   // any thread
+
+    QString m_name;
+    RunConfig m_config;
+    std::filesystem::path m_runDir;
+    EngineHooks m_hooks;
+    QThread* m_thread = nullptr;
+    std::stop_source m_stop;
+    mutable std::mutex m_mutex;            // guards m_trainer, m_pending, m_pausedRequested
+    std::unique_ptr<Trainer> m_trainer;    // created and destroyed on the worker thread
+    QVector<Record> m_pending;
+    bool m_pausedRequested = false;
+    int m_pendingSteps = 0;                // step() before the trainer exists
+    std::atomic<bool> m_notifyPending{false};
+    QTimer* m_drainTimer = nullptr;        // GUI thread
+    RunState m_state = RunState::Queued;
+};
+
+} // namespace seqpe::ui
+
+Q_DECLARE_METATYPE(seqpe::RunStatus)

@@ -1,0 +1,180 @@
+#include "run_store.h"
+
+#include "seqpe/common/files.h"
+
+namespace seqpe::ui {
+
+const Record* RunView::lastOf(const std::string& kind) const {
+    for (auto it = records.rbegin(); it != records.rend(); ++it)
+        if (it->kind == kind) return &*it;
+    return nullptr;
+}
+
+QVector<QPointF> RunView::series(const std::string& kind, const std::string& key) const {
+    QVector<QPointF> out;
+    for (const auto& r : records)
+        if (r.kind == kind)
+            if (auto v = r.get(key)) out.append(QPointF(static_cast<double>(r.step), *v));
+    return out;
+}
+
+RunStore::RunStore(QObject* parent) : QObject(parent) {
+    m_poll.setInterval(1000);
+    connect(&m_poll, &QTimer::timeout, this, &RunStore::pollDisk);
+    m_poll.start();
+}
+
+void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs, const QHash<QString, RunConfig>& configs) {
+    // Same runs (a config edit): update configs in place; views keep their selection and curves.
+    bool same = static_cast<int>(m_runs.size()) == runs.size();
+    for (int i = 0; same && i < runs.size(); ++i)
+        same = m_runs[static_cast<size_t>(i)]->name == runs[i].first && m_runs[static_cast<size_t>(i)]->dir == runs[i].second;
+    if (same) {
+        for (auto& v : m_runs)
+            if (configs.contains(v->name)) v->config = configs.value(v->name);
+        for (auto& v : m_runs) Q_EMIT runUpdated(v->name);
+        return;
+    }
+    std::vector<std::unique_ptr<RunView>> next;
+    for (const auto& [name, dir] : runs) {
+        std::unique_ptr<RunView> v;
+        for (auto& old : m_runs)
+            if (old && old->name == name && old->dir == dir) v = std::move(old);
+        if (!v) {
+            v = std::make_unique<RunView>();
+            v->name = name;
+            v->dir = dir;
+            m_readers.erase(name);
+            loadFromDisk(*v, true);
+        }
+        if (configs.contains(name)) v->config = configs.value(name);
+        next.push_back(std::move(v));
+    }
+    m_runs = std::move(next);
+    Q_EMIT runsChanged();
+}
+
+QString RunStore::addRunDirectory(const std::filesystem::path& dir) {
+    QString base = QString::fromStdString(dir.filename().string());
+    QString name = base;
+    for (int i = 2; run(name); ++i) name = base + "-" + QString::number(i);
+    auto v = std::make_unique<RunView>();
+    v->name = name;
+    v->dir = dir;
+    loadFromDisk(*v, true);
+    m_runs.push_back(std::move(v));
+    Q_EMIT runsChanged();
+    return name;
+}
+
+QStringList RunStore::names() const {
+    QStringList out;
+    for (const auto& v : m_runs) out << v->name;
+    return out;
+}
+
+const RunView* RunStore::run(const QString& name) const {
+    for (const auto& v : m_runs)
+        if (v->name == name) return v.get();
+    return nullptr;
+}
+
+RunView* RunStore::run(const QString& name) {
+    for (auto& v : m_runs)
+        if (v->name == name) return v.get();
+    return nullptr;
+}
+
+void RunStore::loadFromDisk(RunView& v, bool full) {
+    const RunPaths p{v.dir};
+    if (!is_run_dir(v.dir)) return;
+    if (full || !v.config) {
+        try {
+            if (!v.config) v.config = read_run_config(p);
+        } catch (const std::exception&) {
+        }
+    }
+    if (auto st = read_status(p)) v.status = *st;
+    auto& reader = m_readers[v.name];
+    if (!reader || full) {
+        reader = std::make_unique<MetricsReader>(p.metrics());
+        v.records.clear();
+    }
+    const auto fresh = reader->read_new();
+    if (!fresh.empty()) {
+        // A resumed run rewrites its metrics file: keep the view consistent with the file.
+        if (fresh.front().step <= (v.records.empty() ? -1 : v.records.back().step) && !full) {
+            reader->reset();
+            v.records.clear();
+            for (auto& r : reader->read_new()) v.records.push_back(std::move(r));
+        } else {
+            v.records.insert(v.records.end(), fresh.begin(), fresh.end());
+        }
+        if (auto* t = v.lastOf("train")) v.lastTokensPerS = t->get("tokens_per_s").value_or(0);
+        Q_EMIT recordsAdded(v.name, static_cast<int>(fresh.size()));
+    }
+    reloadReport(v.name);
+}
+
+void RunStore::reloadReport(const QString& name) {
+    RunView* v = run(name);
+    if (!v) return;
+    const auto file = RunPaths{v->dir}.eval() / "extrapolation.json";
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return;
+    try {
+        v->report = eval_report_from_json(read_file(file), file.string());
+    } catch (const std::exception&) {
+    }
+}
+
+void RunStore::pollDisk() {
+    for (auto& v : m_runs) {
+        if (v->live) continue;
+        const auto before = v->status.updated;
+        const auto n = v->records.size();
+        loadFromDisk(*v, false);
+        if (v->status.updated != before || v->records.size() != n) Q_EMIT runUpdated(v->name);
+    }
+}
+
+void RunStore::setLive(const QString& name, bool live) {
+    if (RunView* v = run(name)) {
+        v->live = live;
+        if (!live) {
+            // Back to following the files: continue after what the window already has.
+            m_readers.erase(name);
+            loadFromDisk(*v, true);
+        }
+    }
+}
+
+void RunStore::appendRecords(const QString& name, const QVector<Record>& records) {
+    RunView* v = run(name);
+    if (!v || records.isEmpty()) return;
+    // A live run that resumed from a checkpoint continues at the checkpoint's step.
+    const int64_t first = records.front().step;
+    while (!v->records.empty() && v->records.back().step > first && v->records.back().kind == "train") v->records.pop_back();
+    for (const auto& r : records) {
+        v->records.push_back(r);
+        if (r.kind == "train") v->lastTokensPerS = r.get("tokens_per_s").value_or(v->lastTokensPerS);
+    }
+    Q_EMIT recordsAdded(name, records.size());
+}
+
+void RunStore::setStatus(const QString& name, const RunStatus& status) {
+    if (RunView* v = run(name)) {
+        v->status = status;
+        if (status.state != RunState::Queued) v->activity.clear();
+        Q_EMIT runUpdated(name);
+    }
+}
+
+void RunStore::setActivity(const QString& name, const QString& text) {
+    if (RunView* v = run(name)) {
+        v->activity = text;
+        Q_EMIT runUpdated(name);
+    }
+}
+
+} // namespace seqpe::ui

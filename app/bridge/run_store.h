@@ -1,0 +1,71 @@
+#pragma once
+// Everything the views show about the runs of a project, on the GUI thread: configs, states and
+// the metric records, whether a run trains in this window, in another process (the CLI), or
+// finished elsewhere (a run directory copied from a GPU server). Runs that this window does not
+// drive are followed on disk: their metrics.jsonl is tailed and status.json re-read.
+#include "seqpe/evaluate.h"
+#include "seqpe/run_dir.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QVector>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace seqpe::ui {
+
+struct RunView {
+    QString name;
+    std::filesystem::path dir;
+    std::optional<RunConfig> config;       // the project's config, or the run directory's
+    RunStatus status;                       // state Queued when nothing is known yet
+    bool live = false;                      // driven by this window
+    QString activity;                       // "preparing data: ..." while not yet training
+    std::vector<Record> records;            // train and eval records in order
+    std::optional<EvalReport> report;       // eval/extrapolation.json
+    double lastTokensPerS = 0;
+
+    const Record* lastOf(const std::string& kind) const;
+    // (step, value) of `key` over the records of `kind` ("train" or "eval").
+    QVector<QPointF> series(const std::string& kind, const std::string& key) const;
+};
+
+class RunStore : public QObject {
+    Q_OBJECT
+public:
+    explicit RunStore(QObject* parent = nullptr);
+
+    // Replaces the set of runs (keeps records of runs that stay).
+    void setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs, const QHash<QString, RunConfig>& configs);
+    // Adds one run directory trained elsewhere; returns its name (made unique).
+    QString addRunDirectory(const std::filesystem::path& dir);
+    QStringList names() const;
+    const RunView* run(const QString& name) const;
+    RunView* run(const QString& name);
+
+    void setLive(const QString& name, bool live);
+    void appendRecords(const QString& name, const QVector<Record>& records);
+    void setStatus(const QString& name, const RunStatus& status);
+    void setActivity(const QString& name, const QString& text);
+    // Re-reads runs not driven by this window (called by a timer; public for tests).
+    void pollDisk();
+    void reloadReport(const QString& name);
+
+Q_SIGNALS:
+    void runsChanged();                              // set of runs changed
+    void runUpdated(const QString& name);            // status or activity changed
+    void recordsAdded(const QString& name, int count);
+
+private:
+    void loadFromDisk(RunView& v, bool full);
+    std::vector<std::unique_ptr<RunView>> m_runs;
+    std::map<QString, std::unique_ptr<MetricsReader>> m_readers;
+    QTimer m_poll;
+};
+
+} // namespace seqpe::ui

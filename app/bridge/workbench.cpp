@@ -1,0 +1,146 @@
+#include "workbench.h"
+
+namespace seqpe::ui {
+
+Workbench::Workbench(EngineHooks hooks, QObject* parent) : QObject(parent), m_hooks(std::move(hooks)) {
+    connect(&m_doc, &ProjectDocument::changed, this, &Workbench::syncStore);
+    syncStore();
+}
+
+Workbench::~Workbench() {
+    // Sessions stop and join their threads in their destructors (after the current step and a
+    // checkpoint): a window closed mid-run keeps the run resumable.
+    for (auto& [name, s] : m_sessions) s->requestStop();
+    m_sessions.clear();
+}
+
+void Workbench::syncStore() {
+    QVector<QPair<QString, std::filesystem::path>> runs;
+    QHash<QString, RunConfig> configs;
+    for (const QString& name : m_doc.runNames()) {
+        runs.append({name, m_doc.runDir(name)});
+        configs.insert(name, m_doc.config(name));
+    }
+    m_store.setRuns(runs, configs);
+}
+
+RunSession* Workbench::session(const QString& run) const {
+    auto it = m_sessions.find(run);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+bool Workbench::isActive(const QString& run) const {
+    const RunSession* s = session(run);
+    return s && s->isActive();
+}
+
+bool Workbench::anyActive() const {
+    for (const auto& [name, s] : m_sessions)
+        if (s->isActive()) return true;
+    return false;
+}
+
+void Workbench::start(const QString& run, bool paused) {
+    if (isActive(run) || m_queue.contains(run)) return;
+    if (anyActive()) {
+        m_queue.append(run);
+        RunStatus st;
+        st.state = RunState::Queued;
+        st.message = "queued";
+        m_store.setStatus(run, st);
+        Q_EMIT queueChanged();
+        return;
+    }
+    launch(run, paused);
+}
+
+void Workbench::launch(const QString& run, bool paused) {
+    m_stopping = false;
+    RunConfig cfg = m_doc.config(run);
+    m_sessions.erase(run);
+    auto s = std::make_unique<RunSession>(run, cfg, m_doc.runDir(run), m_hooks);
+    RunSession* raw = s.get();
+    connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
+    connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
+    connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) { Q_EMIT logLine(raw->name(), level, t); });
+    connect(raw, &RunSession::preparing, this, [this, raw](const QString& stage, qint64 done, qint64 total) {
+        QString text = "preparing data: " + stage;
+        if (total > 0) text += QString(" (%1/%2)").arg(done).arg(total);
+        m_store.setActivity(raw->name(), text);
+    });
+    connect(raw, &RunSession::finished, this, [this, raw](int outcome, const QString& msg, bool) {
+        const QString name = raw->name();
+        m_store.appendRecords(name, raw->takeRecords());
+        m_store.setLive(name, false);
+        Q_EMIT sessionFinished(name, outcome, msg);
+        if (m_stopping) {
+            if (!anyActive()) Q_EMIT allStopped();
+            return;
+        }
+        launchNext();
+    });
+    m_store.setLive(run, true);
+    m_store.setActivity(run, "starting");
+    m_sessions[run] = std::move(s);
+    raw->start(paused);
+    Q_EMIT sessionStarted(run);
+}
+
+void Workbench::launchNext() {
+    while (!m_queue.isEmpty() && !anyActive()) {
+        const QString next = m_queue.takeFirst();
+        Q_EMIT queueChanged();
+        launch(next, false);
+    }
+}
+
+void Workbench::pause(const QString& run) {
+    if (RunSession* s = session(run)) s->pause();
+}
+
+void Workbench::resume(const QString& run) {
+    if (RunSession* s = session(run)) s->resume();
+}
+
+void Workbench::step(const QString& run) {
+    RunSession* s = session(run);
+    if (!s || !s->isActive()) {
+        if (anyActive()) return; // one run trains at a time: stepping another would queue it
+        launch(run, true);
+        s = session(run);
+    }
+    s->step();
+}
+
+void Workbench::stop(const QString& run) {
+    if (m_queue.removeAll(run) > 0) {
+        RunStatus st = m_store.run(run) ? m_store.run(run)->status : RunStatus{};
+        st.message = "removed from the queue";
+        m_store.setStatus(run, st);
+        Q_EMIT queueChanged();
+    }
+    if (RunSession* s = session(run)) s->requestStop();
+}
+
+void Workbench::runAll() {
+    for (const QString& name : m_doc.runNames()) {
+        const RunView* v = m_store.run(name);
+        if (v && v->status.state == RunState::Completed && v->status.step >= m_doc.config(name).train.steps) continue;
+        start(name);
+    }
+}
+
+void Workbench::stopAll() {
+    m_stopping = true;
+    m_queue.clear();
+    Q_EMIT queueChanged();
+    bool any = false;
+    for (auto& [name, s] : m_sessions)
+        if (s->isActive()) {
+            s->requestStop();
+            any = true;
+        }
+    if (!any) Q_EMIT allStopped();
+}
+
+} // namespace seqpe::ui

@@ -1,0 +1,60 @@
+#pragma once
+// The bridge's root on the GUI thread: the open project, the run store, one RunSession per active
+// run, and the queue that trains a project's runs one after another (on a CPU machine runs queue
+// by default). Views talk to this object only; it never calls LibTorch itself (the engine hooks
+// run on the sessions' worker threads).
+#include "engine_hooks.h"
+#include "project_document.h"
+#include "run_session.h"
+#include "run_store.h"
+
+#include <QObject>
+#include <QStringList>
+#include <map>
+#include <memory>
+
+namespace seqpe::ui {
+
+class Workbench : public QObject {
+    Q_OBJECT
+public:
+    explicit Workbench(EngineHooks hooks, QObject* parent = nullptr);
+    ~Workbench() override;
+
+    ProjectDocument& document() { return m_doc; }
+    RunStore& store() { return m_store; }
+
+    // Run control by run name. start() queues the run when another one is training.
+    void start(const QString& run, bool paused = false);
+    void pause(const QString& run);
+    void resume(const QString& run);
+    void step(const QString& run);
+    void stop(const QString& run);
+    void runAll();            // queue every run that is not complete
+    void stopAll();           // stop the active run, clear the queue
+    bool isActive(const QString& run) const;
+    bool isQueued(const QString& run) const { return m_queue.contains(run); }
+    bool anyActive() const;
+    RunSession* session(const QString& run) const;
+    QStringList queue() const { return m_queue; }
+
+Q_SIGNALS:
+    void sessionStarted(const QString& run);
+    void sessionFinished(const QString& run, int outcome, const QString& message);
+    void logLine(const QString& run, int level, const QString& text);
+    void queueChanged();
+    void allStopped();        // after stopAll(), when no run is active any more
+
+private:
+    void syncStore();
+    void launch(const QString& run, bool paused);
+    void launchNext();
+    EngineHooks m_hooks;
+    ProjectDocument m_doc;
+    RunStore m_store;
+    std::map<QString, std::unique_ptr<RunSession>> m_sessions;
+    QStringList m_queue;
+    bool m_stopping = false;
+};
+
+} // namespace seqpe::ui

@@ -1,0 +1,49 @@
+#pragma once
+// Live training curves: task loss, SeqPE's contrastive and distillation losses, the validation
+// metric, learning rate and throughput, one line per run (overlaid, colours follow the runs
+// table), with smoothing (raw curve drawn faintly behind), log scale, zoom and pan (LineChart).
+// Only new records are appended on each update; the chart decimates for drawing.
+#include "workbench.h"
+
+#include "seqpe/widgets/line_chart.h"
+
+#include <QWidget>
+#include <map>
+
+class QComboBox;
+class QSlider;
+class QCheckBox;
+
+namespace seqpe::ui {
+
+class ChartsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChartsPanel(Workbench& wb, QWidget* parent = nullptr);
+    struct Metric {
+        QString title, yLabel;
+        std::string kind; // "train" | "eval"
+        std::vector<std::string> keys; // the first key a run has is plotted
+        bool logY = false;
+    };
+    const std::vector<Metric>& metrics() const { return m_metrics; }
+    LineChart* chart(int i) const { return m_charts[static_cast<size_t>(i)]; }
+    int chartCount() const { return static_cast<int>(m_charts.size()); }
+    void setSmoothing(LineChart::Smoothing mode, double amount);
+    void setLogScale(bool on);
+
+private:
+    void rebuild();
+    void append(const QString& run);
+    Workbench& m_wb;
+    std::vector<Metric> m_metrics;
+    std::vector<LineChart*> m_charts;
+    // (chart, run) -> series id; per run the number of records already plotted.
+    std::map<std::pair<int, QString>, int> m_series;
+    std::map<QString, size_t> m_consumed;
+    QComboBox* m_smoothing = nullptr;
+    QSlider* m_amount = nullptr;
+    QCheckBox* m_log = nullptr;
+};
+
+} // namespace seqpe::ui

@@ -1,0 +1,14 @@
+#include "engine_hooks_real.h"
+
+namespace seqpe::ui {
+
+EngineHooks realEngineHooks() {
+    EngineHooks h;
+    h.prepare = [](const RunConfig& c, const std::function<void(const PrepareEvent&)>& ev, std::stop_token stop) {
+        return prepare_dataset(c, ev, stop);
+    };
+    h.make = [](const RunConfig& c, const TrainerOptions& o) { return make_trainer(c, o); };
+    return h;
+}
+
+} // namespace seqpe::ui

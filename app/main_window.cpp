@@ -1,0 +1,187 @@
+// MainWindow: layout, selection, status bar, close handling.
+#include "main_window.h"
+
+#include "app_settings.h"
+#include "charts_panel.h"
+#include "config_panel.h"
+#include "log_panel.h"
+#include "runs_model.h"
+#include "system_panel.h"
+
+#include "seqpe/common/files.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+
+namespace seqpe::ui {
+
+MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent) {
+    m_wb = new Workbench(std::move(hooks), this);
+    buildUi();
+    buildActions();
+    buildMenus();
+    connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
+    connect(m_wb, &Workbench::sessionFinished, this, [this](const QString& run, int outcome, const QString& msg) {
+        static const char* names[] = {"completed", "stopped", "failed"};
+        report(run, outcome == 2 ? 3 : 1, QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
+        updateActions();
+        if (m_closing && !m_wb->anyActive()) close();
+    });
+    connect(m_wb, &Workbench::sessionStarted, this, [this](const QString&) { updateActions(); });
+    connect(&m_wb->store(), &RunStore::runUpdated, this, [this] {
+        updateActions();
+        updateStatusBar();
+    });
+    connect(&m_wb->store(), &RunStore::recordsAdded, this, &MainWindow::updateStatusBar);
+    connect(&m_wb->document(), &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(&m_wb->document(), &ProjectDocument::changed, this, &MainWindow::updateTitle);
+    restoreGeometry(AppSettings::windowGeometry());
+    restoreState(AppSettings::windowState());
+    updateTitle();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi() {
+    setObjectName("MainWindow");
+    resize(1500, 920);
+    m_runs = new RunsModel(*m_wb, this);
+    m_runsView = new QTableView;
+    m_runsView->setModel(m_runs);
+    m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_runsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_runsView->verticalHeader()->hide();
+    m_runsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_runsView->horizontalHeader()->setStretchLastSection(true);
+    m_runsView->setMinimumHeight(110);
+    m_runsView->setAlternatingRowColors(true);
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        const QString run = selectedRun();
+        if (!run.isEmpty() && m_wb->document().runNames().contains(run)) m_config->setTarget(run);
+        updateActions();
+        updateStatusBar();
+    });
+    connect(m_runs, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepSelection = selectedRun(); });
+    connect(m_runs, &QAbstractItemModel::modelReset, this, [this] {
+        const int row = m_runs->rowOf(m_keepSelection);
+        if (row >= 0) m_runsView->selectRow(row);
+        else if (m_runs->rowCount() > 0) m_runsView->selectRow(0);
+    });
+
+    m_tabs = new QTabWidget;
+    m_charts = new ChartsPanel(*m_wb);
+    m_tabs->addTab(m_charts, tr("Training"));
+    setCentralWidget(m_tabs);
+
+    auto dock = [this](const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    dock(tr("Runs"), "runsDock", m_runsView, Qt::TopDockWidgetArea);
+    m_config = new ConfigPanel(*m_wb);
+    dock(tr("Configuration"), "configDock", m_config, Qt::RightDockWidgetArea);
+    m_log = new LogPanel;
+    auto* logDock = dock(tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
+    m_system = new SystemPanel;
+    auto* sysDock = dock(tr("System"), "systemDock", m_system, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(logDock, sysDock);
+    logDock->raise();
+
+    m_statusRun = new QLabel;
+    statusBar()->addPermanentWidget(m_statusRun, 1);
+}
+
+QAction* MainWindow::action(const QString& name) const { return m_actions.value(name); }
+
+QString MainWindow::selectedRun() const { return m_runs->runAt(m_runsView->currentIndex().row()); }
+
+void MainWindow::selectRun(const QString& run) {
+    const int row = m_runs->rowOf(run);
+    if (row >= 0) m_runsView->selectRow(row);
+}
+
+void MainWindow::report(const QString& run, int level, const QString& text) { m_log->append(run, level, text); }
+
+void MainWindow::updateTitle() {
+    const auto& doc = m_wb->document();
+    const QString file = doc.fileName().isEmpty() ? tr("untitled") : QFileInfo(doc.fileName()).fileName();
+    setWindowTitle(QString("%1%2 — SeqPE Workbench").arg(file, doc.isModified() ? "*" : ""));
+}
+
+void MainWindow::updateActions() {
+    const QString run = selectedRun();
+    const bool active = !run.isEmpty() && m_wb->isActive(run);
+    RunSession* s = m_wb->session(run);
+    const bool paused = active && s && s->isPaused();
+    const bool isProjectRun = m_wb->document().runNames().contains(run);
+    if (auto* a = action("start")) a->setEnabled(isProjectRun && (!active || paused));
+    if (auto* a = action("pause")) a->setEnabled(active && !paused);
+    if (auto* a = action("step")) a->setEnabled(isProjectRun && (paused || (!active && !m_wb->anyActive())));
+    if (auto* a = action("stop")) a->setEnabled(active || m_wb->isQueued(run));
+    if (auto* a = action("stopAll")) a->setEnabled(m_wb->anyActive() || !m_wb->queue().isEmpty());
+    if (auto* a = action("start")) a->setText(paused ? tr("&Resume") : tr("&Start"));
+}
+
+void MainWindow::updateStatusBar() {
+    // The run in focus: the selected one if it is live, else the one that trains.
+    QString run = selectedRun();
+    if (run.isEmpty() || !m_wb->isActive(run))
+        for (const QString& n : m_wb->store().names())
+            if (m_wb->isActive(n)) run = n;
+    const RunView* v = m_wb->store().run(run);
+    if (!v) {
+        m_statusRun->clear();
+        return;
+    }
+    const Record* t = v->lastOf("train");
+    const int64_t total = v->config ? v->config->train.steps : v->status.total_steps;
+    QString text = QString("%1: %2").arg(run, v->live && !v->activity.isEmpty() ? v->activity : QString(run_state_name(v->status.state)));
+    if (t) {
+        const double rate = v->lastTokensPerS;
+        const double stepTime = t->get("step_time").value_or(0);
+        const double eta = stepTime * static_cast<double>(std::max<int64_t>(0, total - t->step));
+        text += QString(" · step %1/%2 · %3 tok/s · ETA %4")
+                    .arg(t->step)
+                    .arg(total)
+                    .arg(QLocale().toString(qRound64(rate)))
+                    .arg(QString::fromStdString(human_duration(eta)));
+    }
+    m_statusRun->setText(text);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    if (m_wb->anyActive()) {
+        // Stop cleanly: the run finishes its step and writes a checkpoint; the window closes when
+        // the worker is done. The GUI stays responsive meanwhile.
+        if (!m_closing) {
+            m_closing = true;
+            statusBar()->showMessage(tr("Stopping the run and writing its checkpoint..."));
+            m_wb->stopAll();
+        }
+        e->ignore();
+        return;
+    }
+    if (!m_closing && !maybeSave()) {
+        e->ignore();
+        return;
+    }
+    AppSettings::saveWindow(saveGeometry(), saveState());
+    e->accept();
+}
+
+} // namespace seqpe::ui

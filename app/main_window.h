@@ -1,0 +1,74 @@
+#pragma once
+// The workbench window: runs table and run controls (left), live charts (centre), config editor
+// (right), log and system panel (bottom), step/rate/ETA in the status bar. Wiring only: the
+// bridge (Workbench) holds the state and talks to the engine, the widgets draw.
+#include "workbench.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QTableView;
+class QTabWidget;
+
+namespace seqpe::ui {
+
+class ChartsPanel;
+class ConfigPanel;
+class LogPanel;
+class RunsModel;
+class SystemPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(EngineHooks hooks, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    Workbench& workbench() { return *m_wb; }
+    bool openProject(const QString& file);       // shows problems in a dialog (or the log when offscreen)
+    bool openRunDirectory(const QString& dir);
+    QString selectedRun() const;
+    void selectRun(const QString& run);
+    ChartsPanel* charts() const { return m_charts; }
+    ConfigPanel* configPanel() const { return m_config; }
+    LogPanel* logPanel() const { return m_log; }
+    QTableView* runsView() const { return m_runsView; }
+    // Actions by name ("start", "pause", "step", "stop", "runAll", "stopAll", ...), for tests.
+    QAction* action(const QString& name) const;
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    void buildUi();
+    void buildActions();      // main_window_actions.cpp
+    void buildMenus();        // main_window_actions.cpp
+    void updateActions();
+    void updateStatusBar();
+    void updateTitle();
+    void rebuildRecentMenu();
+    bool maybeSave();
+    bool saveProject(bool saveAs);
+    void newProject();
+    void toggleStartPause();
+    void report(const QString& run, int level, const QString& text);
+
+    Workbench* m_wb = nullptr;
+    RunsModel* m_runs = nullptr;
+    QTableView* m_runsView = nullptr;
+    ChartsPanel* m_charts = nullptr;
+    ConfigPanel* m_config = nullptr;
+    LogPanel* m_log = nullptr;
+    SystemPanel* m_system = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_statusRun = nullptr;
+    QMenu* m_recent = nullptr;
+    QMap<QString, QAction*> m_actions;
+    bool m_closing = false;
+    QString m_keepSelection; // the selected run across model resets
+};
+
+} // namespace seqpe::ui

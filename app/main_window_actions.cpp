@@ -1,0 +1,214 @@
+// MainWindow: actions, menus, toolbar, shortcuts, file operations.
+#include "main_window.h"
+
+#include "app_settings.h"
+#include "charts_panel.h"
+#include "config_panel.h"
+#include "log_panel.h"
+
+#include "seqpe/widgets/theme.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QTableView>
+#include <QToolBar>
+#include <QUndoStack>
+
+namespace seqpe::ui {
+
+void MainWindow::buildActions() {
+    auto add = [this](const QString& name, const QString& text, const QKeySequence& key, auto fn) {
+        auto* a = new QAction(text, this);
+        if (!key.isEmpty()) a->setShortcut(key);
+        connect(a, &QAction::triggered, this, fn);
+        m_actions.insert(name, a);
+        return a;
+    };
+    add("new", tr("&New Project"), QKeySequence::New, [this] { newProject(); });
+    add("open", tr("&Open Project..."), QKeySequence::Open, [this] {
+        if (!maybeSave()) return;
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), QString(), tr("Projects (*.json)"));
+        if (!f.isEmpty()) openProject(f);
+    });
+    add("openRun", tr("Open &Run Directory..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Open a run directory (trained here or elsewhere)"));
+        if (!d.isEmpty()) openRunDirectory(d);
+    });
+    add("save", tr("&Save"), QKeySequence::Save, [this] { saveProject(false); });
+    add("saveAs", tr("Save &As..."), QKeySequence::SaveAs, [this] { saveProject(true); });
+    add("quit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+    auto* undo = m_config->form()->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    m_actions.insert("undo", undo);
+    auto* redo = m_config->form()->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    m_actions.insert("redo", redo);
+
+    add("start", tr("&Start"), QKeySequence(), [this] {
+        const QString r = selectedRun();
+        if (m_wb->isActive(r)) m_wb->resume(r);
+        else m_wb->start(r);
+    });
+    add("toggle", tr("Start / Pause"), QKeySequence(Qt::Key_Space), [this] { toggleStartPause(); });
+    add("pause", tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), [this] { m_wb->pause(selectedRun()); updateActions(); });
+    add("step", tr("S&tep"), QKeySequence(Qt::CTRL | Qt::Key_T), [this] { m_wb->step(selectedRun()); });
+    add("stop", tr("St&op"), QKeySequence(Qt::CTRL | Qt::Key_Period), [this] { m_wb->stop(selectedRun()); });
+    add("runAll", tr("Run &All (queue)"), QKeySequence(Qt::CTRL | Qt::Key_R), [this] { m_wb->runAll(); });
+    add("stopAll", tr("Stop A&ll"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period), [this] { m_wb->stopAll(); });
+    add("addRun", tr("&Add Run..."), QKeySequence(), [this] {
+        bool ok = false;
+        const QString enc = QInputDialog::getItem(this, tr("Add run"), tr("Position encoding"),
+                                                  {"seqpe", "learned", "sinusoidal", "rope", "rope_mixed", "alibi", "none"}, 0,
+                                                  false, &ok);
+        if (ok) selectRun(m_wb->document().addRun(enc, enc));
+    });
+    add("removeRun", tr("&Remove Run"), QKeySequence(), [this] {
+        const QString r = selectedRun();
+        if (!r.isEmpty() && !m_wb->isActive(r)) m_wb->document().removeRun(r);
+    });
+    // The space bar must reach text fields: the toggle is a window shortcut only outside editors.
+    m_actions["toggle"]->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+}
+
+void MainWindow::toggleStartPause() {
+    const QString r = selectedRun();
+    if (r.isEmpty()) return;
+    RunSession* s = m_wb->session(r);
+    if (!m_wb->isActive(r)) m_wb->start(r);
+    else if (s && s->isPaused()) m_wb->resume(r);
+    else m_wb->pause(r);
+    updateActions();
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    for (const char* n : {"new", "open", "openRun"}) file->addAction(m_actions[n]);
+    m_recent = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    for (const char* n : {"save", "saveAs"}) file->addAction(m_actions[n]);
+    file->addSeparator();
+    file->addAction(m_actions["quit"]);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_actions["undo"]);
+    edit->addAction(m_actions["redo"]);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    for (const char* n : {"start", "pause", "step", "stop"}) run->addAction(m_actions[n]);
+    run->addSeparator();
+    for (const char* n : {"runAll", "stopAll"}) run->addAction(m_actions[n]);
+    run->addSeparator();
+    for (const char* n : {"addRun", "removeRun"}) run->addAction(m_actions[n]);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    auto* group = new QActionGroup(this);
+    for (auto [label, t] : {std::pair{tr("Follow the system"), Theme::System}, std::pair{tr("Light"), Theme::Light},
+                            std::pair{tr("Dark"), Theme::Dark}}) {
+        auto* a = theme->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(AppSettings::theme() == t);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [t] {
+            AppSettings::setTheme(t);
+            applyTheme(*qApp, t);
+        });
+    }
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QString text;
+        for (auto it = m_actions.begin(); it != m_actions.end(); ++it)
+            if (!it.value()->shortcut().isEmpty())
+                text += QString("%1\t%2\n").arg(it.value()->shortcut().toString(QKeySequence::NativeText), it.value()->text().remove('&'));
+        QMessageBox::information(this, tr("Keyboard shortcuts"), text);
+    });
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("SeqPE Workbench"),
+                           tr("Train and compare position encodings: SeqPE and the baselines, on identical footing."));
+    });
+
+    auto* tb = addToolBar(tr("Run"));
+    tb->setObjectName("runToolbar");
+    for (const char* n : {"runAll", "start", "pause", "step", "stop", "stopAll"}) tb->addAction(m_actions[n]);
+    tb->addSeparator();
+    for (const char* n : {"addRun", "removeRun"}) tb->addAction(m_actions[n]);
+    for (auto* a : m_actions) addAction(a); // shortcuts work without the menus being open
+    m_runsView->addAction(m_actions["toggle"]);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recent->clear();
+    for (const QString& f : AppSettings::recentProjects())
+        m_recent->addAction(QFileInfo(f).fileName() + "  —  " + QFileInfo(f).absolutePath(), this, [this, f] {
+            if (maybeSave()) openProject(f);
+        });
+    m_recent->addSeparator();
+    m_recent->addAction(tr("Clear"), this, [this] {
+        AppSettings::clearRecentProjects();
+        rebuildRecentMenu();
+    });
+}
+
+bool MainWindow::openProject(const QString& file) {
+    const auto diags = m_wb->document().open(file);
+    if (has_errors(diags)) {
+        const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
+        report("project", 3, text);
+        if (QGuiApplication::platformName() != "offscreen") QMessageBox::warning(this, tr("Cannot open project"), text);
+        return false;
+    }
+    AppSettings::addRecentProject(file);
+    rebuildRecentMenu();
+    report("project", 1, tr("opened %1").arg(file));
+    if (m_wb->store().names().size() > 0) selectRun(m_wb->store().names().front());
+    return true;
+}
+
+bool MainWindow::openRunDirectory(const QString& dir) {
+    if (!is_run_dir(dir.toStdString())) {
+        report("run", 3, tr("%1 is not a run directory (no config.json)").arg(dir));
+        if (QGuiApplication::platformName() != "offscreen")
+            QMessageBox::warning(this, tr("Not a run directory"), tr("%1 has no config.json.").arg(dir));
+        return false;
+    }
+    const QString name = m_wb->store().addRunDirectory(dir.toStdString());
+    selectRun(name);
+    report(name, 1, tr("opened run directory %1").arg(dir));
+    return true;
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_wb->document().isModified() || QGuiApplication::platformName() == "offscreen") return true;
+    const auto r = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the project before closing it?"),
+                                         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (r == QMessageBox::Cancel) return false;
+    return r == QMessageBox::Discard || saveProject(false);
+}
+
+bool MainWindow::saveProject(bool saveAs) {
+    QString file = m_wb->document().fileName();
+    if (saveAs || file.isEmpty()) {
+        file = QFileDialog::getSaveFileName(this, tr("Save project"), file, tr("Projects (*.json)"));
+        if (file.isEmpty()) return false;
+    }
+    QString error;
+    if (!m_wb->document().save(file, &error)) {
+        QMessageBox::warning(this, tr("Cannot save"), error);
+        return false;
+    }
+    AppSettings::addRecentProject(file);
+    rebuildRecentMenu();
+    return true;
+}
+
+void MainWindow::newProject() {
+    if (!maybeSave()) return;
+    m_wb->document().newProject("untitled");
+}
+
+} // namespace seqpe::ui
