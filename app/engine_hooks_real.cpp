@@ -8,6 +8,7 @@ EngineHooks realEngineHooks() {
         return prepare_dataset(c, ev, stop);
     };
     h.make = [](const RunConfig& c, const TrainerOptions& o) { return make_trainer(c, o); };
+    h.inspect = [](const std::filesystem::path& dir) { return open_inspector(dir); };
     return h;
 }
 

@@ -38,6 +38,19 @@ struct CompareArgs {
 };
 int cmd_compare(const CompareArgs& a, Console& console);
 
+struct BenchArgs {
+    std::vector<std::string> sizes, encodings;
+    int repeats = 7, warmup = 2, threads = 0;
+    bool no_python = false, no_eval = false;
+    std::string dataset, json_out;
+};
+int cmd_bench(const BenchArgs& a, Console& console);
+
+struct ExportArgs { std::string run_dir, out, checkpoint; };
+int cmd_export(const ExportArgs& a, Console& console); // cmd_export.cpp
+struct ImportArgs { std::string file, config, run_dir; };
+int cmd_import(const ImportArgs& a, Console& console);
+
 int cmd_info(const std::string& run_dir, bool json);
 int cmd_options(bool all, bool json);
 int cmd_encodings(bool json);

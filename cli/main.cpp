@@ -60,6 +60,31 @@ int main(int argc, char** argv) {
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
     compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")->check(CLI::NonNegativeNumber);
 
+#ifdef SEQPE_HAVE_BENCH
+    BenchArgs ba;
+    auto* bench = app.add_subcommand("bench", "measure step time, throughput, memory and the matmul rate of this machine");
+    bench->add_option("--sizes", ba.sizes, "quickstart and/or medium (default both)")->expected(1, -1);
+    bench->add_option("--encodings", ba.encodings, "encodings to time (default: every text encoding)")->expected(1, -1);
+    bench->add_option("--repeats", ba.repeats, "timed steps per measurement (medians)")->check(CLI::Range(1, 1000));
+    bench->add_option("--warmup", ba.warmup, "untimed steps first")->check(CLI::Range(0, 100));
+    bench->add_option("--threads", ba.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);
+    bench->add_option("--dataset", ba.dataset, "a prepared text dataset for the data-loading line");
+    bench->add_option("--out", ba.json_out, "also write the report as JSON here");
+    bench->add_flag("--no-python", ba.no_python, "skip the plain-PyTorch reference");
+    bench->add_flag("--no-eval", ba.no_eval, "skip the evaluation throughput lines");
+#endif
+
+    ExportArgs xa;
+    auto* xcmd = app.add_subcommand("export", "write a checkpoint's weights as a safetensors file (its config beside it)");
+    xcmd->add_option("run_dir", xa.run_dir, "run directory (or a checkpoint directory)")->required();
+    xcmd->add_option("--out", xa.out, "the .safetensors file to write")->required();
+    xcmd->add_option("--checkpoint", xa.checkpoint, "a checkpoint directory or name (default: the newest complete one)");
+    ImportArgs ia;
+    auto* icmd = app.add_subcommand("import", "create a run directory from a safetensors file and its config");
+    icmd->add_option("file", ia.file, "the .safetensors file")->required();
+    icmd->add_option("--config", ia.config, "the run config (FILE.config.json written by export)")->required();
+    icmd->add_option("--run-dir", ia.run_dir, "the new run directory (must not exist)")->required();
+
     std::string info_dir;
     auto* info = app.add_subcommand("info", "summarise a run directory: config, status, metrics, checkpoints, results");
     info->add_option("run_dir", info_dir, "run directory")->required();
@@ -107,6 +132,11 @@ int main(int argc, char** argv) {
         if (*train) return cmd_train(ta, console);
         if (*eval) return cmd_eval(ea, console);
         if (*compare) return cmd_compare(ca, console);
+        if (*xcmd) return cmd_export(xa, console);
+        if (*icmd) return cmd_import(ia, console);
+#ifdef SEQPE_HAVE_BENCH
+        if (*bench) return cmd_bench(ba, console);
+#endif
     } catch (const InputError& e) {
         std::fprintf(stderr, "seqpe: error: %s\n", e.what());
         return kExitBadInput;

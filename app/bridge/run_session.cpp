@@ -21,6 +21,13 @@ public:
         Q_EMIT m_s->logLine(static_cast<int>(level), QString::fromStdString(text));
     }
     void on_status(const RunStatus& s) override { Q_EMIT m_s->statusChanged(s); }
+    void on_snapshot(const Snapshot& snap) override {
+        {
+            std::lock_guard lk(m_s->m_mutex);
+            m_s->m_snapshot = snap; // only the newest matters to a live view
+        }
+        Q_EMIT m_s->snapshotAvailable(snap.step);
+    }
 
 private:
     RunSession* m_s;
@@ -149,11 +156,17 @@ void RunSession::requestStop() {
     m_stop.request_stop(); // a paused trainer wakes up too (it waits on the stop token)
 }
 
-bool RunSession::post(std::function<void()> fn) {
+bool RunSession::post(std::function<void(Inspector&)> fn) {
     std::lock_guard lk(m_mutex);
     if (!m_trainer) return false;
-    m_trainer->post(std::move(fn));
+    Trainer* t = m_trainer.get();
+    m_trainer->post([t, fn = std::move(fn)] { fn(t->inspector()); });
     return true;
+}
+
+std::optional<Snapshot> RunSession::latestSnapshot() const {
+    std::lock_guard lk(m_mutex);
+    return m_snapshot;
 }
 
 } // namespace seqpe::ui

@@ -39,8 +39,11 @@ public:
     bool isActive() const { return m_thread && m_thread->isRunning(); }
     bool isPaused() const;
     RunState state() const { return m_state; }
-    // Runs `fn` on the training thread between steps (probes); no-op when no trainer exists.
-    bool post(std::function<void()> fn);
+    // Runs `fn` with the trainer's inspector on the training thread between steps (also while
+    // paused). Returns false when no trainer exists (not started yet, or finished).
+    bool post(std::function<void(Inspector&)> fn);
+    // The newest geometry snapshot (GUI thread), if any.
+    std::optional<Snapshot> latestSnapshot() const;
 
     // Records received since the last call (GUI thread).
     QVector<Record> takeRecords();
@@ -51,6 +54,7 @@ Q_SIGNALS:
     void logLine(int level, const QString& text);
     void preparing(const QString& stage, qint64 done, qint64 total);
     void finished(int outcome, const QString& message, bool badInput);
+    void snapshotAvailable(qint64 step); // coalesced; call latestSnapshot()
 
 private:
     class Observer;
@@ -66,6 +70,7 @@ private:
     mutable std::mutex m_mutex;            // guards m_trainer, m_pending, m_pausedRequested
     std::unique_ptr<Trainer> m_trainer;    // created and destroyed on the worker thread
     QVector<Record> m_pending;
+    std::optional<Snapshot> m_snapshot;    // guarded by m_mutex
     bool m_pausedRequested = false;
     int m_pendingSteps = 0;                // step() before the trainer exists
     std::atomic<bool> m_notifyPending{false};

@@ -3,6 +3,7 @@
 namespace seqpe::ui {
 
 Workbench::Workbench(EngineHooks hooks, QObject* parent) : QObject(parent), m_hooks(std::move(hooks)) {
+    m_probes = std::make_unique<ProbeService>(*this, m_hooks);
     connect(&m_doc, &ProjectDocument::changed, this, &Workbench::syncStore);
     syncStore();
 }
@@ -12,6 +13,7 @@ Workbench::~Workbench() {
     // checkpoint): a window closed mid-run keeps the run resumable.
     for (auto& [name, s] : m_sessions) s->requestStop();
     m_sessions.clear();
+    m_probes.reset();
 }
 
 void Workbench::syncStore() {
@@ -62,6 +64,7 @@ void Workbench::launch(const QString& run, bool paused) {
     RunSession* raw = s.get();
     connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
     connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
+    connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) { Q_EMIT snapshotAvailable(raw->name(), step); });
     connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) { Q_EMIT logLine(raw->name(), level, t); });
     connect(raw, &RunSession::preparing, this, [this, raw](const QString& stage, qint64 done, qint64 total) {
         QString text = "preparing data: " + stage;

@@ -4,6 +4,7 @@
 // by default). Views talk to this object only; it never calls LibTorch itself (the engine hooks
 // run on the sessions' worker threads).
 #include "engine_hooks.h"
+#include "probe_service.h"
 #include "project_document.h"
 #include "run_session.h"
 #include "run_store.h"
@@ -23,6 +24,7 @@ public:
 
     ProjectDocument& document() { return m_doc; }
     RunStore& store() { return m_store; }
+    ProbeService& probes() { return *m_probes; }
 
     // Run control by run name. start() queues the run when another one is training.
     void start(const QString& run, bool paused = false);
@@ -44,6 +46,7 @@ Q_SIGNALS:
     void logLine(const QString& run, int level, const QString& text);
     void queueChanged();
     void allStopped();        // after stopAll(), when no run is active any more
+    void snapshotAvailable(const QString& run, qint64 step); // a live geometry snapshot
 
 private:
     void syncStore();
@@ -54,6 +57,7 @@ private:
     RunStore m_store;
     std::map<QString, std::unique_ptr<RunSession>> m_sessions;
     QStringList m_queue;
+    std::unique_ptr<ProbeService> m_probes;
     bool m_stopping = false;
 };
 

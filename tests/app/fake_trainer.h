@@ -1,6 +1,7 @@
 #pragma once
 // A Trainer without LibTorch: steps take `step_ms`, produce one train record each, honour pause,
 // step, post and the stop token exactly as the real trainer's contract says.
+#include "seqpe/inspect.h"
 #include "seqpe/trainer.h"
 
 #include <atomic>
@@ -12,9 +13,36 @@
 
 namespace seqpe::test {
 
+// Geometry that changes with the step (a diagonal whose value is the step), no model behind it.
+class FakeInspector : public Inspector {
+public:
+    explicit FakeInspector(const std::atomic<int64_t>& step) : step_(step) {}
+    const RunConfig& config() const override { return cfg_; }
+    int64_t step() const override { return step_; }
+    GeometryResult geometry(const GeometryRequest& r) override {
+        GeometryResult g;
+        g.kind = "embedding";
+        const int64_t n = r.count > 0 ? r.count : 8;
+        g.matrix.shape = {n, n};
+        g.matrix.data.assign(static_cast<size_t>(n * n), 0.0f);
+        for (int64_t i = 0; i < n; ++i) g.matrix.data[static_cast<size_t>(i * n + i)] = static_cast<float>(step_.load());
+        for (int64_t i = 0; i < n; ++i) g.positions.push_back(i);
+        return g;
+    }
+    AttentionResult image_attention(const std::vector<uint8_t>&, int, int, int, int) override { return {}; }
+    AttentionResult text_attention(const std::vector<int64_t>&) override { return {}; }
+    std::vector<int64_t> sample_tokens(int64_t, int64_t) override { return {}; }
+    std::vector<uint8_t> sample_image(int64_t, int*, int*, int*, int64_t*) override { return {}; }
+
+private:
+    RunConfig cfg_;
+    const std::atomic<int64_t>& step_;
+};
+
 class FakeTrainer : public Trainer {
 public:
-    FakeTrainer(int64_t steps, int step_ms, bool paused) : total_(steps), step_ms_(step_ms), paused_(paused) {}
+    FakeTrainer(int64_t steps, int step_ms, bool paused, int64_t snapshot_every = 0)
+        : total_(steps), step_ms_(step_ms), paused_(paused), snapshot_every_(snapshot_every) {}
 
     RunResult run(Observer& obs, std::stop_token stop) override {
         std::stop_callback wake(stop, [this] { cv_.notify_all(); });
@@ -51,6 +79,12 @@ public:
             r.step = step_;
             r.set("loss", 10.0 / static_cast<double>(step_));
             obs.on_record(r);
+            if (snapshot_every_ > 0 && step_ % snapshot_every_ == 0) {
+                Snapshot snap;
+                snap.step = step_;
+                snap.geometry = inspector_.geometry(GeometryRequest{});
+                obs.on_snapshot(snap);
+            }
         }
         s.step = step_;
         s.state = step_ >= total_ ? RunState::Completed : RunState::Cancelled;
@@ -68,6 +102,7 @@ public:
         return paused_;
     }
     void post(std::function<void()> fn) override { set([&] { posted_.push_back(std::move(fn)); }); }
+    Inspector& inspector() override { return inspector_; }
     int64_t current_step() const override { return step_; }
     int64_t total_steps() const override { return total_; }
 
@@ -84,7 +119,9 @@ private:
     std::condition_variable_any cv_;
     bool paused_;
     int64_t steps_ = 0;
+    int64_t snapshot_every_ = 0;
     std::deque<std::function<void()>> posted_;
+    FakeInspector inspector_{step_};
 };
 
 } // namespace seqpe::test

@@ -85,7 +85,7 @@ TEST(Bridge, PauseStepResumeAndProbesOnTheTrainingThread) {
     EXPECT_EQ(wb.store().run(run)->records.size(), 1u);
     std::atomic<bool> ran{false};
     std::thread::id where;
-    ASSERT_TRUE(s->post([&] {
+    ASSERT_TRUE(s->post([&](Inspector&) {
         where = std::this_thread::get_id();
         ran = true;
     }));
@@ -154,4 +154,41 @@ TEST(Bridge, DocumentEditsKeepOverridesMinimalAndValidate) {
     bool bad = false;
     for (const auto& d : doc.diagnostics(run)) bad |= d.path == "model.n_layer";
     EXPECT_TRUE(bad);
+}
+
+TEST(Bridge, LiveGeometryArrivesWhileAFakeRunTrainsAndProbesAnswerOnTheTrainingThread) {
+    Counters c;
+    EngineHooks h = fake_hooks(c, 400, 2);
+    h.make = [&c](const RunConfig&, const TrainerOptions& o) {
+        ++c.made;
+        c.trainer_thread = std::this_thread::get_id();
+        return std::make_unique<test::FakeTrainer>(400, 2, o.start_paused, /*snapshot_every=*/50);
+    };
+    Workbench wb(h);
+    const QString run = wb.document().runNames().front();
+    QSignalSpy snaps(&wb, &Workbench::snapshotAvailable);
+    wb.start(run);
+    ASSERT_TRUE(wait_for([&] { return snaps.count() >= 2; }));
+    const auto snap = wb.session(run)->latestSnapshot();
+    ASSERT_TRUE(snap.has_value());
+    EXPECT_EQ(snap->geometry.matrix.shape, (std::vector<int64_t>{8, 8}));
+    EXPECT_EQ(snap->geometry.matrix.data[0], static_cast<float>(snap->step)); // the fake's diagonal = its step
+    // An on-demand probe of the live run runs on its training thread.
+    QObject context;
+    bool got = false;
+    std::thread::id where;
+    wb.probes().request<GeometryResult>(
+        run,
+        [&where](Inspector& in) {
+            where = std::this_thread::get_id();
+            GeometryRequest r;
+            r.count = 5;
+            return in.geometry(r);
+        },
+        &context, [&](const GeometryResult& g) {
+            got = g.matrix.shape[0] == 5;
+        });
+    ASSERT_TRUE(wait_for([&] { return got; }));
+    EXPECT_EQ(where, c.trainer_thread.load());
+    wb.stopAll();
 }

@@ -119,6 +119,7 @@ struct TrainConfig {
     int64_t checkpoint_every = 200;  // 0 = only at the end
     int64_t keep_checkpoints = 2;
     int64_t log_every = 1;           // train records every N steps
+    int64_t snapshot_every = 100;    // position-embedding geometry every N steps; 0 = off
     int64_t seed = 1234;
     std::string init_from;           // initialise weights from a run directory or checkpoint
 };

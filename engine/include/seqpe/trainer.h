@@ -6,6 +6,7 @@
 // control functions (pause, resume, step, post) may be called from any thread. Observer callbacks
 // run on the training thread and must return quickly (copy, queue, return).
 #include "seqpe/config.h"
+#include "seqpe/inspect.h"
 #include "seqpe/records.h"
 #include "seqpe/run_dir.h"
 
@@ -22,18 +23,10 @@ namespace seqpe {
 enum class LogLevel { Debug, Info, Warning, Error };
 const char* log_level_name(LogLevel l);
 
-// A plain float buffer with its shape, row-major: what crosses from the engine to views.
-struct Matrix {
-    std::vector<float> data;
-    std::vector<int64_t> shape;
-};
-
-// Position-embedding geometry or attention captured during training (issue: visualisation).
+// Position-embedding geometry computed on the training thread every train.snapshot_every steps.
 struct Snapshot {
-    std::string kind; // "geometry", "attention"
     int64_t step = 0;
-    std::vector<std::pair<std::string, std::string>> labels;
-    Matrix matrix;
+    GeometryResult geometry;
 };
 
 class Observer {
@@ -76,6 +69,9 @@ public:
     virtual bool is_paused() const = 0;
     // Runs `fn` on the training thread between steps (also while paused): probes of the model.
     virtual void post(std::function<void()> fn) = 0;
+
+    // The trainer's model for probes; use it only inside a function given to post().
+    virtual Inspector& inspector() = 0;
 
     virtual int64_t current_step() const = 0;
     virtual int64_t total_steps() const = 0;

@@ -200,6 +200,8 @@ std::vector<OptionInfo> build_table() {
     range(b.add("train.checkpoint_every", FIELD(train.checkpoint_every), "checkpoint every N steps; 0 = only at the end"), 0, 1e9);
     range(b.add("train.keep_checkpoints", FIELD(train.keep_checkpoints), "complete checkpoints kept"), 1, 1000);
     advanced(range(b.add("train.log_every", FIELD(train.log_every), "train records every N steps"), 1, 1e6));
+    range(b.add("train.snapshot_every", FIELD(train.snapshot_every),
+                "position-embedding geometry snapshot every N steps (live views, step scrubber); 0 = off"), 0, 1e9);
     range(b.add("train.seed", FIELD(train.seed), "seed of every random choice (init, data order, dropout, SeqPE samplers)"), 0, 9.007199254740992e15);
     b.add("train.init_from", FIELD(train.init_from), "initialise weights from a run directory or checkpoint");
 

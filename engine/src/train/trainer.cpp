@@ -79,6 +79,7 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamInit));
     task_ = make_task(cfg_, opts_.dataset_dir, device_);
     optim_ = std::make_unique<Optimizer>(task_->module(), cfg_.optim, cfg_.train.steps);
+    inspector_ = std::make_unique<ModelInspector>(cfg_, task_->module(), opts_.dataset_dir, [this] { return step_.load(); });
     check_writable_dir(paths_.root);
     paused_ = opts_.start_paused;
     state_.config_hash = config_hash(cfg_);
@@ -299,6 +300,20 @@ void TrainerImpl::validate(Observer& obs, std::stop_token stop) {
     obs.on_record(r);
 }
 
+void TrainerImpl::snapshot(Observer& obs) {
+    // Geometry of the position embeddings for the live views and the step scrubber. A failing
+    // probe (e.g. positions past what SeqPE's digits can write) is logged, never fatal.
+    try {
+        Snapshot s;
+        s.step = step_.load();
+        s.geometry = inspector_->geometry(GeometryRequest{});
+        write_geometry_snapshot(paths_.snapshots(), s.step, s.geometry);
+        obs.on_snapshot(s);
+    } catch (const std::exception& e) {
+        log(obs, LogLevel::Warning, std::string("geometry snapshot skipped: ") + e.what());
+    }
+}
+
 void TrainerImpl::checkpoint(Observer& obs) {
     if (last_checkpoint_step_ == step_.load()) return;
     state_.elapsed = now();
@@ -349,6 +364,7 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
                                      task_->describe() + "; " + std::to_string(threads) + " threads on " + device_.str());
 
         set_status(obs, RunState::Running, fresh ? "started" : "resumed");
+        if (fresh && cfg_.train.snapshot_every > 0) snapshot(obs); // the geometry at initialisation
         const int64_t total = cfg_.train.steps;
         int64_t steps_this_session = 0;
         while (step_.load() < total) {
@@ -362,6 +378,7 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             const int64_t s = step_.load();
             if (cfg_.train.eval_every > 0 && s % cfg_.train.eval_every == 0 && s < total) validate(obs, stop);
             if (cfg_.train.checkpoint_every > 0 && s % cfg_.train.checkpoint_every == 0 && s < total) checkpoint(obs);
+            if (cfg_.train.snapshot_every > 0 && (s % cfg_.train.snapshot_every == 0 || s == total)) snapshot(obs);
             if (steady_seconds() - last_status_write_ > 2.0) set_status(obs, RunState::Running, "");
         }
         if (step_.load() >= total) {

@@ -1,6 +1,7 @@
 #pragma once
 // TrainerImpl: the training loop behind the Trainer facade (seqpe/trainer.h).
 #include "seqpe/trainer.h"
+#include "inspect/model_inspector.h"
 #include "train/checkpoint.h"
 #include "train/optim.h"
 #include "train/task.h"
@@ -23,6 +24,7 @@ public:
     void step() override;
     bool is_paused() const override;
     void post(std::function<void()> fn) override;
+    Inspector& inspector() override { return *inspector_; }
     int64_t current_step() const override { return step_.load(); }
     int64_t total_steps() const override { return cfg_.train.steps; }
 
@@ -32,6 +34,7 @@ private:
     void train_step(Observer& obs);
     void validate(Observer& obs, std::stop_token stop);
     void checkpoint(Observer& obs);
+    void snapshot(Observer& obs);
     void log(Observer& obs, LogLevel level, const std::string& text);
     void set_status(Observer& obs, RunState state, const std::string& message);
     void drain_posted();
@@ -45,6 +48,7 @@ private:
     torch::Device device_{torch::kCPU};
     std::unique_ptr<Task> task_;
     std::unique_ptr<Optimizer> optim_;
+    std::unique_ptr<ModelInspector> inspector_;
     TrainerState state_;
     std::atomic<int64_t> step_{0};
     std::ofstream metrics_, log_;

@@ -1,0 +1,64 @@
+#pragma once
+// Probes of any run for the views, never on the GUI thread: a run that trains in this window
+// answers on its training thread between steps; any other run (finished, stopped, trained
+// elsewhere) is opened by a probe worker that keeps one model per run directory, reloaded when
+// the run's newest checkpoint changes. Results come back as queued callbacks on the GUI thread;
+// a callback whose `context` object died meanwhile is dropped.
+#include "engine_hooks.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <condition_variable>
+
+namespace seqpe::ui {
+
+class Workbench;
+
+class ProbeService : public QObject {
+    Q_OBJECT
+public:
+    ProbeService(Workbench& wb, EngineHooks hooks, QObject* parent = nullptr);
+    ~ProbeService() override;
+
+    // Runs `work` with an inspector of `run`, then `done(ok, error)` on the GUI thread.
+    void submit(const QString& run, std::function<void(Inspector&)> work, QObject* context,
+                std::function<void(bool ok, const QString& error)> done);
+
+    template <class R>
+    void request(const QString& run, std::function<R(Inspector&)> work, QObject* context,
+                 std::function<void(const R&)> ok, std::function<void(const QString&)> fail = {}) {
+        auto result = std::make_shared<R>();
+        submit(
+            run, [work = std::move(work), result](Inspector& in) { *result = work(in); }, context,
+            [result, ok = std::move(ok), fail = std::move(fail)](bool success, const QString& error) {
+                if (success) ok(*result);
+                else if (fail) fail(error);
+            });
+    }
+
+private:
+    struct Job {
+        std::filesystem::path dir;
+        std::function<void(Inspector&)> work;
+        QPointer<QObject> context;
+        std::function<void(bool, const QString&)> done;
+    };
+    void loop();
+    Workbench& m_wb;
+    EngineHooks m_hooks;
+    QThread* m_thread = nullptr;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Job> m_jobs;
+    bool m_quit = false;
+    // worker thread only: open inspectors by run directory, with the checkpoint they loaded
+    std::map<std::filesystem::path, std::pair<std::filesystem::path, std::unique_ptr<Inspector>>> m_open;
+};
+
+} // namespace seqpe::ui

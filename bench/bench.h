@@ -1,0 +1,55 @@
+#pragma once
+// `seqpe bench`: measures the engine on this machine. Timing goals live here, never in tests.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace seqpe::bench {
+
+struct BenchOptions {
+    std::vector<std::string> sizes = {"quickstart", "medium"};
+    std::vector<std::string> encodings; // empty: all 1D encodings
+    int warmup = 2;
+    int repeats = 7;                    // medians over these
+    int threads = 0;
+    bool eval = true;                   // eval tokens/s at 1x and 16x
+    bool python = true;                 // time bench/reference_gpt.py beside the engine
+    std::string dataset_dir;            // for the data-loading line (skipped when empty)
+    std::string json_out;               // write the report here too
+};
+
+struct StepTiming {
+    double forward = 0, backward = 0, optimizer = 0, total = 0; // seconds (medians)
+    double encoder = 0;                                          // SeqPE: prepare_step (encoder forward)
+};
+
+struct BenchRow {
+    std::string size, encoding, variant; // variant: "" | "main-only" (SeqPE without auxiliary losses)
+    int64_t params = 0, pe_params = 0;
+    int64_t tokens_per_step = 0;
+    double flops_per_step = 0;           // analytic (forward + backward)
+    StepTiming step;
+    double tokens_per_s = 0;
+    double hw_share = 0;                 // flops_per_step / step / matmul rate
+    double eval_1x_tokens_per_s = 0, eval_16x_tokens_per_s = 0;
+    double eval_16x_peak_rss_mb = 0;
+    double ratio_to_learned = 0;         // step time / learned's step time (same size)
+};
+
+struct BenchReport {
+    std::string machine, torch_version, blas;
+    int threads = 0;
+    double matmul_gflops = 0;            // 2048 x 2048 fp32, median
+    double data_tokens_per_s = 0;        // LmBatcher on the dataset (0: not measured)
+    double peak_rss_mb = 0;
+    std::vector<BenchRow> rows;
+    std::string python_status;           // "ok", or why the reference did not run
+    double python_medium_tokens_per_s = 0, python_quickstart_tokens_per_s = 0;
+};
+
+BenchReport run_bench(const BenchOptions& o, const std::function<void(const std::string&)>& progress);
+std::string report_table(const BenchReport& r);
+std::string report_json(const BenchReport& r);
+
+} // namespace seqpe::bench

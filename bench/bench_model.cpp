@@ -1,0 +1,159 @@
+// Timed training steps and evaluation passes of the language model at the benchmark sizes.
+#include "bench_model.h"
+
+#include "model/lm.h"
+#include "pe/encoding.h"
+#include "seqpe/config_io.h"
+#include "train/optim.h"
+#include "train/task.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <torch/nn/functional/loss.h>
+
+namespace seqpe::bench {
+
+static double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+static double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+RunConfig size_config(const std::string& size, const std::string& encoding) {
+    RunConfig c;
+    c.task = "lm";
+    c.position_encoding.type = encoding;
+    c.train.batch_size = 16;
+    c.model.n_head = 4;
+    if (size == "medium") {
+        c.model.n_layer = 4;
+        c.model.d_model = 256;
+        c.train.seq_len = 256;
+    } else { // quickstart
+        c.model.n_layer = 2;
+        c.model.d_model = 128;
+        c.train.seq_len = 128;
+    }
+    return c;
+}
+
+double model_flops_per_step(const RunConfig& c, int64_t vocab) {
+    // Forward: 2 FLOPs per multiply-add of every weight matrix per token, attention scores and
+    // values (full T x T, as computed), and the output head; backward costs twice the forward.
+    const double B = double(c.train.batch_size), T = double(c.train.seq_len), C = double(c.model.d_model);
+    const double L = double(c.model.n_layer), hidden = c.model.mlp_ratio * C;
+    const double per_token_layer = 2.0 * (3 * C * C + C * C + 2 * C * hidden);
+    const double attention = 2.0 * 2.0 * T * C; // q.k and p.v per token per layer
+    const double head = 2.0 * C * double(vocab);
+    return 3.0 * B * T * (L * (per_token_layer + attention) + head);
+}
+
+static long long rss_peak_kb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+    return 0;
+}
+
+static void reset_rss_peak() {
+    std::ofstream f("/proc/self/clear_refs");
+    f << "5"; // resets VmHWM (Linux >= 4.0)
+}
+
+StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int repeats, int64_t* params,
+                         int64_t* pe_params) {
+    torch::manual_seed(1);
+    LanguageModel model(cfg, vocab);
+    Optimizer opt(*model, cfg.optim, 1000000);
+    *params = count_parameters(*model);
+    *pe_params = count_parameters(*model, "pe.");
+    const int64_t B = cfg.train.batch_size, T = cfg.train.seq_len;
+    const torch::Tensor x = torch::randint(0, vocab, {B, T}, torch::kLong);
+    const torch::Tensor y = torch::randint(0, vocab, {B, T}, torch::kLong);
+    std::vector<double> fw, bw, op, enc, tot;
+    model->train();
+    for (int it = 0; it < warmup + repeats; ++it) {
+        opt.set_step(100 + it);
+        opt.zero_grad();
+        const double t0 = now();
+        Layout layout = layout_1d(T);
+        layout.trained_length = T;
+        StepContext ctx;
+        ctx.step = it;
+        ctx.seed = 1;
+        ctx.batch_size = B;
+        ctx.layout = &layout;
+        model->pe->prepare_step(ctx);
+        const double te = now();
+        const torch::Tensor logits = model->forward(x, layout);
+        torch::Tensor loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}), y.view({-1}));
+        for (const auto& a : model->pe->aux_losses()) loss = loss + a.weight * a.value;
+        (void)loss.item<double>();
+        const double t1 = now();
+        loss.backward();
+        model->pe->end_step();
+        const double t2 = now();
+        opt.clip();
+        opt.step();
+        const double t3 = now();
+        if (it >= warmup) {
+            enc.push_back(te - t0);
+            fw.push_back(t1 - t0);
+            bw.push_back(t2 - t1);
+            op.push_back(t3 - t2);
+            tot.push_back(t3 - t0);
+        }
+    }
+    StepTiming s;
+    s.forward = median(fw);
+    s.backward = median(bw);
+    s.optimizer = median(op);
+    s.encoder = median(enc);
+    s.total = median(tot);
+    return s;
+}
+
+EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int repeats) {
+    torch::manual_seed(1);
+    LanguageModel model(cfg, vocab);
+    model->eval();
+    model->query_chunk = 512;
+    torch::NoGradGuard ng;
+    // The evaluation's batching: about as many tokens per batch as a training batch.
+    const int64_t per = std::max<int64_t>(1, cfg.train.batch_size * cfg.train.seq_len / length);
+    const torch::Tensor x = torch::randint(0, vocab, {per, length}, torch::kLong);
+    Layout l = layout_1d(length);
+    l.trained_length = cfg.train.seq_len;
+    std::vector<double> t;
+    reset_rss_peak();
+    for (int it = 0; it < repeats + 1; ++it) {
+        const double t0 = now();
+        const torch::Tensor logits = model->forward(x, l);
+        (void)logits.sum().item<double>();
+        if (it > 0) t.push_back(now() - t0);
+    }
+    EvalTiming e;
+    e.tokens_per_s = double(per * length) / median(t);
+    e.peak_rss_mb = double(rss_peak_kb()) / 1024.0;
+    return e;
+}
+
+double matmul_gflops(int repeats) {
+    const torch::Tensor a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+    std::vector<double> t;
+    for (int it = 0; it < repeats + 2; ++it) {
+        const double t0 = now();
+        const torch::Tensor c = torch::mm(a, b);
+        (void)c.data_ptr<float>()[0];
+        if (it >= 2) t.push_back(now() - t0);
+    }
+    return 2.0 * 2048.0 * 2048.0 * 2048.0 / median(t) / 1e9;
+}
+
+} // namespace seqpe::bench

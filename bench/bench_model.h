@@ -1,0 +1,18 @@
+#pragma once
+#include "bench.h"
+#include "seqpe/config.h"
+
+namespace seqpe::bench {
+
+struct EvalTiming {
+    double tokens_per_s = 0;
+    double peak_rss_mb = 0;
+};
+
+RunConfig size_config(const std::string& size, const std::string& encoding);
+double model_flops_per_step(const RunConfig& c, int64_t vocab);
+StepTiming time_training(const RunConfig& c, int64_t vocab, int warmup, int repeats, int64_t* params, int64_t* pe_params);
+EvalTiming time_eval(const RunConfig& c, int64_t vocab, int64_t length, int repeats);
+double matmul_gflops(int repeats);
+
+} // namespace seqpe::bench

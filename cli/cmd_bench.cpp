@@ -1,0 +1,42 @@
+// seqpe bench: the benchmark harness (bench/), printed as a table and written as JSON.
+#include "bench.h"
+#include "commands.h"
+
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+
+#include <cstdio>
+
+namespace seqpe::cli {
+
+int cmd_bench(const BenchArgs& a, Console& console) {
+    bench::BenchOptions o;
+    if (!a.sizes.empty()) o.sizes = a.sizes;
+    o.encodings = a.encodings;
+    o.repeats = a.repeats;
+    o.warmup = a.warmup;
+    o.threads = a.threads;
+    o.python = !a.no_python;
+    o.eval = !a.no_eval;
+    o.dataset_dir = a.dataset;
+    for (const auto& s : o.sizes)
+        if (s != "quickstart" && s != "medium") {
+            console.error("--sizes: '" + s + "' is not a benchmark size; use quickstart and/or medium");
+            return kExitBadInput;
+        }
+    try {
+        const auto r = bench::run_bench(o, [&](const std::string& what) { console.event("bench", "bench: " + what); });
+        if (!a.json_out.empty()) write_file_atomic(a.json_out, bench::report_json(r));
+        if (console.json()) std::fputs(bench::report_json(r).c_str(), stdout);
+        else std::fputs(bench::report_table(r).c_str(), stdout);
+        return kExitOk;
+    } catch (const InputError& e) {
+        console.error(e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        console.error(e.what());
+        return kExitFailed;
+    }
+}
+
+} // namespace seqpe::cli

@@ -1,0 +1,189 @@
+// Geometry of position encodings for the views (and the live snapshots of the trainer).
+#include "inspect/geometry.h"
+
+#include "pe/relative.h"
+#include "pe/seqpe/seqpe.h"
+#include "seqpe/common/error.h"
+#include "seqpe/config_io.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <torch/linalg.h>
+
+namespace seqpe {
+
+namespace {
+
+std::vector<double> ranks(const std::vector<double>& v) {
+    std::vector<size_t> idx(v.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < idx.size();) {
+        size_t j = i;
+        while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
+        const double avg = 0.5 * static_cast<double>(i + j);
+        for (size_t k = i; k <= j; ++k) r[idx[k]] = avg;
+        i = j + 1;
+    }
+    return r;
+}
+
+Matrix to_matrix(const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().to(torch::kCPU).to(torch::kFloat).contiguous();
+    Matrix m;
+    m.shape = c.sizes().vec();
+    m.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return m;
+}
+
+// Spearman between "how unlike" two positions' vectors are and how far apart the positions are,
+// over all pairs i < j (subsampled to at most ~200k pairs).
+double distance_correlation(const torch::Tensor& unlike, const torch::Tensor& pos) {
+    const int64_t N = unlike.size(0);
+    const torch::Tensor p = pos.to(torch::kDouble);
+    const torch::Tensor pd = torch::cdist(p, p); // (N, N) Euclidean position distance
+    const torch::Tensor u = unlike.to(torch::kDouble).cpu();
+    const int64_t stride = std::max<int64_t>(1, N * N / 400000);
+    std::vector<double> a, b;
+    auto ua = u.accessor<double, 2>();
+    auto pa = pd.accessor<double, 2>();
+    int64_t k = 0;
+    for (int64_t i = 0; i < N; ++i)
+        for (int64_t j = i + 1; j < N; ++j)
+            if (k++ % stride == 0) {
+                a.push_back(ua[i][j]);
+                b.push_back(pa[i][j]);
+            }
+    return a.size() > 2 ? spearman(a, b) : std::nan("");
+}
+
+} // namespace
+
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+    const auto ra = ranks(a), rb = ranks(b);
+    const double n = static_cast<double>(a.size());
+    const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+    double num = 0, da = 0, db = 0;
+    for (size_t i = 0; i < ra.size(); ++i) {
+        num += (ra[i] - ma) * (rb[i] - mb);
+        da += (ra[i] - ma) * (ra[i] - ma);
+        db += (rb[i] - mb) * (rb[i] - mb);
+    }
+    return da > 0 && db > 0 ? num / std::sqrt(da * db) : std::nan("");
+}
+
+GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, const GeometryRequest& r) {
+    const RunConfig c = resolve_auto(raw);
+    const PeModelInfo& info = pe.info();
+    GeometryResult g;
+    g.dims = info.dims;
+    g.train_extent = info.train_length;
+    g.metric = r.metric;
+    if (r.metric != "dot" && r.metric != "cosine" && r.metric != "l2")
+        throw InputError("geometry metric '" + r.metric + "' is not one of dot, cosine, l2");
+    Layout layout;
+    if (info.dims == 1) {
+        const int64_t n = r.count > 0 ? r.count : std::min<int64_t>(512, 2 * info.train_length);
+        if (n > 4096) throw InputError("geometry: at most 4096 positions at once");
+        layout = layout_1d(n, r.first);
+    } else {
+        const int64_t rows = r.rows > 0 ? r.rows : std::min<int64_t>(32, 2 * info.train_length);
+        const int64_t cols = r.cols > 0 ? r.cols : rows;
+        if (rows * cols > 4096) throw InputError("geometry: at most 4096 grid cells at once");
+        layout = layout_2d(rows, cols, 0, r.row0, r.col0);
+        g.rows = rows;
+        g.cols = cols;
+    }
+    const torch::Tensor pos = layout.pos[0]; // (N, d)
+    const int64_t N = pos.size(0);
+    g.positions.assign(pos.data_ptr<int64_t>(), pos.data_ptr<int64_t>() + pos.numel());
+    torch::NoGradGuard ng;
+    const std::string& type = c.position_encoding.type;
+    const int64_t H = info.n_head;
+    torch::Tensor score; // (N, N), larger = more similar
+    torch::Tensor unlike;
+    if (auto* seq = dynamic_cast<SeqPeImpl*>(&pe); seq && r.layer >= 0 && c.position_encoding.seqpe.apply != "input_add") {
+        // What attention sees: the layer's query-PE against its key-PE.
+        Layout l = layout;
+        l.device = torch::kCPU;
+        seq->begin(l, l);
+        torch::Tensor q = torch::zeros({1, H, N, info.head_dim()}), k = q.clone();
+        const bool scalar = c.position_encoding.seqpe.apply == "attn_scalar";
+        if (scalar) {
+            seq->apply_qk(r.layer, q, k); // widened: the second half holds sqrt(s) pq and sqrt(s) pk
+            q = q.narrow(3, info.head_dim(), info.head_dim());
+            k = k.narrow(3, info.head_dim(), info.head_dim());
+        } else {
+            // attn_add with zero q/k leaves exactly pq and pk; attn_mul needs ones.
+            torch::Tensor qq = torch::ones_like(q), kk = torch::ones_like(k);
+            if (c.position_encoding.seqpe.apply == "attn_add") seq->apply_qk(r.layer, q, k);
+            else {
+                seq->apply_qk(r.layer, qq, kk);
+                q = qq;
+                k = kk;
+            }
+        }
+        seq->end();
+        torch::Tensor s = torch::matmul(q, k.transpose(-2, -1))[0]; // (H, N, N)
+        score = r.head >= 0 ? s[std::min(r.head, H - 1)] : s.mean(0);
+        g.kind = "embedding";
+        g.metric = "dot";
+        g.description = "query-PE . key-PE of layer " + std::to_string(r.layer) +
+                        (r.head >= 0 ? ", head " + std::to_string(r.head) : ", mean over heads");
+        unlike = -score;
+    } else if (torch::Tensor e = pe.embeddings(pos); e.defined()) {
+        e = e.to(torch::kCPU).to(torch::kFloat); // (N, P)
+        g.kind = "embedding";
+        if (r.metric == "dot") score = torch::matmul(e, e.t());
+        else if (r.metric == "cosine") {
+            const torch::Tensor n = e / e.norm(2, 1, true).clamp_min(1e-12);
+            score = torch::matmul(n, n.t());
+        } else score = torch::cdist(e, e);
+        g.description = std::string(r.metric == "l2" ? "L2 distance" : r.metric == "dot" ? "dot product" : "cosine similarity") +
+                        " of the position embeddings";
+        unlike = r.metric == "l2" ? score : -score;
+        // PCA: the two leading directions of the centred embeddings.
+        const torch::Tensor centred = e - e.mean(0, true);
+        auto [u, sv, vh] = torch::linalg::svd(centred.to(torch::kDouble), false, c10::nullopt);
+        const int64_t k = std::min<int64_t>(2, sv.size(0));
+        torch::Tensor proj = (u.narrow(1, 0, k) * sv.narrow(0, 0, k)).to(torch::kFloat);
+        if (k < 2) proj = torch::cat({proj, torch::zeros({N, 2 - k})}, 1);
+        g.projection = to_matrix(proj);
+        const double total = sv.pow(2).sum().item<double>();
+        for (int64_t i = 0; i < k; ++i) g.explained[i] = total > 0 ? sv[i].pow(2).item<double>() / total : 0.0;
+    } else if (type == "rope" || type == "rope_mixed") {
+        // The score a rotation adds: rotated all-ones q and k, q_i . k_j / head_dim (1 at equal positions).
+        auto* rope = dynamic_cast<RopeImpl*>(&pe);
+        Layout l = layout;
+        rope->begin(l, l);
+        torch::Tensor q = torch::ones({1, H, N, info.head_dim()}), k = q.clone();
+        rope->apply_qk(std::max<int64_t>(0, r.layer), q, k);
+        rope->end();
+        const torch::Tensor s = torch::matmul(q, k.transpose(-2, -1))[0] / static_cast<double>(info.head_dim());
+        score = r.head >= 0 ? s[std::min(r.head, H - 1)] : s.mean(0);
+        g.kind = "relative";
+        g.metric = "score";
+        g.description = "score RoPE adds to q.k (rotated all-ones vectors, / head size)";
+        unlike = -score;
+    } else if (type == "alibi") {
+        pe.begin(layout, layout);
+        const torch::Tensor b = pe.bias(0)[0]; // (H, N, N)
+        pe.end();
+        score = r.head >= 0 ? b[std::min(r.head, H - 1)] : b.mean(0);
+        g.kind = "relative";
+        g.metric = "score";
+        g.description = "ALiBi bias (-slope x distance)" + std::string(r.head >= 0 ? "" : ", mean over heads");
+        unlike = -score;
+    } else {
+        score = torch::zeros({N, N});
+        g.kind = "none";
+        g.description = "no position information";
+    }
+    g.matrix = to_matrix(score);
+    if (unlike.defined()) g.rank_correlation = distance_correlation(unlike, pos);
+    return g;
+}
+
+} // namespace seqpe

@@ -1,0 +1,161 @@
+// Inspection: geometry per encoding, snapshots written during training, attention maps of a run.
+#include "inspect/geometry.h"
+#include "model/lm.h"
+#include "model/vit.h"
+#include "seqpe/common/error.h"
+#include "pe/relative.h"
+#include "seqpe/inspect.h"
+#include "seqpe/trainer.h"
+#include "test_util.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+using namespace seqpe;
+using namespace seqpe::test;
+
+namespace {
+struct Snapshots : Observer {
+    std::vector<Snapshot> got;
+    void on_snapshot(const Snapshot& s) override { got.push_back(s); }
+};
+} // namespace
+
+TEST(Inspect, SpearmanOnKnownSeries) {
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0, 1e-12);
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0, 1e-12);
+    EXPECT_NEAR(spearman({1, 2, 2, 3}, {1, 2, 2, 3}), 1.0, 1e-12); // ties get average ranks
+}
+
+TEST(Inspect, GeometryOfEveryTextEncoding) {
+    for (const std::string enc : {"seqpe", "learned", "sinusoidal", "rope", "alibi", "none"}) {
+        RunConfig c = tiny_lm_config(enc);
+        LanguageModel m(c, 64);
+        GeometryRequest r;
+        r.count = 40;
+        m->eval();
+        torch::NoGradGuard ng;
+        const GeometryResult g = compute_geometry(*m->pe, c, r);
+        ASSERT_EQ(g.matrix.shape, (std::vector<int64_t>{40, 40})) << enc;
+        EXPECT_EQ(g.positions.size(), 40u);
+        EXPECT_EQ(g.train_extent, 16);
+        if (enc == "rope" || enc == "alibi") {
+            EXPECT_EQ(g.kind, "relative") << enc;
+            EXPECT_TRUE(g.projection.data.empty());
+        } else if (enc == "none") {
+            EXPECT_EQ(g.kind, "none");
+        } else {
+            EXPECT_EQ(g.kind, "embedding") << enc;
+            EXPECT_EQ(g.projection.shape, (std::vector<int64_t>{40, 2}));
+            EXPECT_NEAR(g.matrix.data[0], 1.0, 1e-5) << enc << ": cosine of a vector with itself";
+        }
+        if (enc == "alibi") {
+            // -slope * |i - j|, averaged over heads: a perfect rank correlation with distance.
+            EXPECT_NEAR(g.rank_correlation, 1.0, 1e-9);
+            EXPECT_LT(g.matrix.data[39], g.matrix.data[1]); // farther is more negative
+        }
+        if (enc == "sinusoidal") EXPECT_GT(g.rank_correlation, 0.5) << "sin/cos similarity falls with distance";
+        if (enc == "rope") EXPECT_NEAR(g.matrix.data[0], 1.0, 1e-5); // equal positions: no rotation
+    }
+}
+
+TEST(Inspect, GeometryIn2DAndPastTheTrainingLength) {
+    RunConfig c = tiny_image_config("seqpe");
+    VisionTransformer v(c, 1, 4);
+    v->eval();
+    GeometryRequest r;
+    r.rows = 6;
+    r.cols = 5;
+    const GeometryResult g = compute_geometry(*v->pe, c, r);
+    EXPECT_EQ(g.matrix.shape, (std::vector<int64_t>{30, 30}));
+    EXPECT_EQ(g.dims, 2);
+    EXPECT_EQ(g.positions.size(), 60u);
+    EXPECT_EQ(g.positions[2 * 7], 1); // cell 7 of a 6x5 grid is (1, 2)
+    EXPECT_EQ(g.positions[2 * 7 + 1], 2);
+    r.layer = 1; // SeqPE attn_mul with per-layer maps: the layer's query-PE against its key-PE
+    const GeometryResult q = compute_geometry(*v->pe, c, r);
+    EXPECT_EQ(q.matrix.shape, (std::vector<int64_t>{30, 30}));
+    EXPECT_NE(q.description.find("layer 1"), std::string::npos);
+    // A learned table far past its 4x4 grid is resized, not refused.
+    RunConfig lc = tiny_image_config("learned");
+    VisionTransformer lv(lc, 1, 4);
+    r.layer = -1;
+    r.rows = r.cols = 12;
+    EXPECT_EQ(compute_geometry(*lv->pe, lc, r).matrix.shape[0], 144);
+}
+
+TEST(Inspect, TrainerWritesSnapshotsThatReadBack) {
+    TempDir tmp("snap");
+    const auto data = write_text_dataset(tmp / "data", 64, 20000, 2000, 2000);
+    RunConfig c = tiny_lm_config("seqpe");
+    c.train.steps = 20;
+    c.train.snapshot_every = 10;
+    TrainerOptions o;
+    o.run_dir = tmp / "run";
+    o.dataset_dir = data;
+    Snapshots obs;
+    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
+    ASSERT_EQ(obs.got.size(), 3u); // at initialisation, step 10, step 20
+    EXPECT_EQ(obs.got[1].step, 10);
+    const auto list = list_geometry_snapshots(tmp / "run");
+    ASSERT_EQ(list.size(), 3u);
+    const GeometryResult back = read_geometry_snapshot(list[2].second);
+    EXPECT_EQ(back.matrix.data, obs.got[2].geometry.matrix.data);
+    EXPECT_EQ(back.projection.shape, obs.got[2].geometry.projection.shape);
+    EXPECT_EQ(back.positions, obs.got[2].geometry.positions);
+    EXPECT_NE(obs.got[0].geometry.matrix.data, obs.got[2].geometry.matrix.data) << "training changed the embeddings";
+}
+
+TEST(Inspect, AttentionMapsOfAFinishedRun) {
+    TempDir tmp("attn");
+    const auto data = write_image_dataset(tmp / "data", 300, 50, 50);
+    RunConfig c = tiny_image_config("rope");
+    c.train.steps = 3;
+    TrainerOptions o;
+    o.run_dir = tmp / "run";
+    o.dataset_dir = data;
+    Snapshots obs;
+    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
+    auto in = open_inspector(tmp / "run");
+    EXPECT_EQ(in->step(), 3);
+    int h = 0, w = 0, ch = 0;
+    int64_t label = -1;
+    const auto px = in->sample_image(5, &h, &w, &ch, &label);
+    EXPECT_EQ(h, 16);
+    EXPECT_EQ(px.size(), 256u);
+    for (int size : {16, 24, 40}) { // any resolution the patch divides
+        const AttentionResult a = in->image_attention(px, h, w, ch, size);
+        const int64_t g = size / 4, T = 1 + g * g;
+        ASSERT_EQ(a.probs.shape, (std::vector<int64_t>{2, 4, T, T}));
+        EXPECT_EQ(a.grid_rows, g);
+        EXPECT_EQ(a.prefix, 1);
+        for (int64_t row = 0; row < T; row += 7) { // rows are distributions
+            double sum = 0;
+            for (int64_t k = 0; k < T; ++k) sum += a.probs.data[static_cast<size_t>(row * T + k)];
+            EXPECT_NEAR(sum, 1.0, 1e-4);
+        }
+    }
+    EXPECT_THROW(in->image_attention(px, h, w, ch, 18), InputError);
+    EXPECT_THROW(in->text_attention({1, 2, 3}), InputError);
+}
+
+TEST(Inspect, TextAttentionIsCausalWithTokenLabels) {
+    TempDir tmp("text");
+    const auto data = write_text_dataset(tmp / "data", 64, 5000, 1000, 1000);
+    RunConfig c = tiny_lm_config("alibi");
+    c.train.steps = 2;
+    TrainerOptions o;
+    o.run_dir = tmp / "run";
+    o.dataset_dir = data;
+    Snapshots obs;
+    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
+    auto in = open_inspector(tmp / "run");
+    const auto toks = in->sample_tokens(100, 12);
+    ASSERT_EQ(toks.size(), 12u);
+    const AttentionResult a = in->text_attention(toks);
+    ASSERT_EQ(a.probs.shape, (std::vector<int64_t>{2, 4, 12, 12}));
+    ASSERT_EQ(a.tokens.size(), 12u);
+    EXPECT_EQ(a.tokens[0], "t" + std::to_string(toks[0])); // the dataset's pieces
+    for (int64_t q = 0; q < 12; ++q)
+        for (int64_t k = q + 1; k < 12; ++k) EXPECT_EQ(a.probs.data[static_cast<size_t>(q * 12 + k)], 0.0f);
+}
