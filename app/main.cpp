@@ -2,6 +2,7 @@
 #include "app_settings.h"
 #include "engine_hooks_real.h"
 #include "main_window.h"
+#include "views/figure_exporter.h"
 
 #include "seqpe/runtime.h"
 #include "seqpe/widgets/theme.h"
@@ -14,6 +15,14 @@
 #include <QTimer>
 
 int main(int argc, char** argv) {
+    // --export needs no display: offscreen unless a platform was asked for (before QApplication).
+    bool exporting = false, platform = !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        exporting |= a == "--export" || a.startsWith("--export=");
+        platform |= a == "-platform" || a == "--platform";
+    }
+    if (exporting && !platform) qputenv("QT_QPA_PLATFORM", "offscreen");
     seqpe::init_runtime(0); // memory reuse and intra-op threads for the training workers
     QApplication app(argc, argv);
     QApplication::setApplicationName("seqpe-workbench");
@@ -26,12 +35,20 @@ int main(int argc, char** argv) {
     QCommandLineOption after("after", "milliseconds before --screenshot (default 3000)", "ms", "3000");
     QCommandLineOption run("run-all", "start training every run of the project at once");
     QCommandLineOption theme("theme", "system, light or dark (for this session)", "theme");
-    cli.addOptions({screenshot, after, run, theme});
+    QCommandLineOption tab("tab", "show a tab: training, geometry, extrapolation or attention", "name");
+    QCommandLineOption exportFigures("export", "write every figure of <project> and exit, without a window", "project");
+    QCommandLineOption out("out", "folder for --export (default: <project output_dir>/figures)", "dir");
+    QCommandLineOption formats("formats", "figure formats for --export", "png,svg,pdf", "png,svg,pdf");
+    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats});
     cli.process(app);
 
-    auto t = seqpe::ui::AppSettings::theme();
+    // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
+    auto t = cli.isSet(exportFigures) ? seqpe::ui::Theme::Light : seqpe::ui::AppSettings::theme();
     if (cli.isSet(theme)) t = cli.value(theme) == "dark" ? seqpe::ui::Theme::Dark : cli.value(theme) == "light" ? seqpe::ui::Theme::Light : seqpe::ui::Theme::System;
     seqpe::ui::applyTheme(app, t);
+    if (cli.isSet(exportFigures))
+        return seqpe::ui::exportFiguresHeadless(seqpe::ui::realEngineHooks(), cli.value(exportFigures), cli.value(out),
+                                                cli.value(formats).split(',', Qt::SkipEmptyParts));
     seqpe::ui::MainWindow w(seqpe::ui::realEngineHooks());
     w.show();
     const QStringList args = cli.positionalArguments();
@@ -43,6 +60,7 @@ int main(int argc, char** argv) {
         w.openProject(recent.front());
     }
     if (cli.isSet(run)) QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
+    if (cli.isSet(tab)) w.showTab(cli.value(tab));
     if (cli.isSet(screenshot)) {
         QTimer::singleShot(cli.value(after).toInt(), &w, [&] {
             w.grab().save(cli.value(screenshot));

@@ -7,6 +7,9 @@
 #include "log_panel.h"
 #include "runs_model.h"
 #include "system_panel.h"
+#include "views/attention_view.h"
+#include "views/extrapolation_view.h"
+#include "views/geometry_view.h"
 
 #include "seqpe/common/files.h"
 
@@ -70,6 +73,11 @@ void MainWindow::buildUi() {
     connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         const QString run = selectedRun();
         if (!run.isEmpty() && m_wb->document().runNames().contains(run)) m_config->setTarget(run);
+        if (!run.isEmpty() && m_geometry) { // the views follow the selection (attention: unless comparing)
+            m_geometry->setRun(run);
+            m_extrapolation->highlightRun(run);
+            if (m_attention->runs().size() <= 1) m_attention->setRuns({run});
+        }
         updateActions();
         updateStatusBar();
     });
@@ -83,6 +91,12 @@ void MainWindow::buildUi() {
     m_tabs = new QTabWidget;
     m_charts = new ChartsPanel(*m_wb);
     m_tabs->addTab(m_charts, tr("Training"));
+    m_geometry = new GeometryView(*m_wb);
+    m_tabs->addTab(m_geometry, tr("Geometry"));
+    m_extrapolation = new ExtrapolationView(*m_wb);
+    m_tabs->addTab(m_extrapolation, tr("Extrapolation"));
+    m_attention = new AttentionView(*m_wb);
+    m_tabs->addTab(m_attention, tr("Attention"));
     setCentralWidget(m_tabs);
 
     auto dock = [this](const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {
@@ -107,6 +121,15 @@ void MainWindow::buildUi() {
 }
 
 QAction* MainWindow::action(const QString& name) const { return m_actions.value(name); }
+
+bool MainWindow::showTab(const QString& name) {
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->tabText(i).remove('&').compare(name, Qt::CaseInsensitive) == 0) {
+            m_tabs->setCurrentIndex(i);
+            return true;
+        }
+    return false;
+}
 
 QString MainWindow::selectedRun() const { return m_runs->runAt(m_runsView->currentIndex().row()); }
 

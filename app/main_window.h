@@ -15,8 +15,12 @@ class QTabWidget;
 
 namespace seqpe::ui {
 
+class AttentionView;
 class ChartsPanel;
 class ConfigPanel;
+class ExtrapolationView;
+class FigureExporter;
+class GeometryView;
 class LogPanel;
 class RunsModel;
 class SystemPanel;
@@ -36,6 +40,10 @@ public:
     ConfigPanel* configPanel() const { return m_config; }
     LogPanel* logPanel() const { return m_log; }
     QTableView* runsView() const { return m_runsView; }
+    GeometryView* geometryView() const { return m_geometry; }
+    ExtrapolationView* extrapolationView() const { return m_extrapolation; }
+    AttentionView* attentionView() const { return m_attention; }
+    bool showTab(const QString& name); // "training", "geometry", "extrapolation", "attention"
     // Actions by name ("start", "pause", "step", "stop", "runAll", "stopAll", ...), for tests.
     QAction* action(const QString& name) const;
 
@@ -55,6 +63,8 @@ private:
     void newProject();
     void toggleStartPause();
     void report(const QString& run, int level, const QString& text);
+    void exportCurrentFigure(); // main_window_actions.cpp
+    void exportAllFigures();    // main_window_actions.cpp
 
     Workbench* m_wb = nullptr;
     RunsModel* m_runs = nullptr;
@@ -64,6 +74,10 @@ private:
     LogPanel* m_log = nullptr;
     SystemPanel* m_system = nullptr;
     QTabWidget* m_tabs = nullptr;
+    GeometryView* m_geometry = nullptr;
+    ExtrapolationView* m_extrapolation = nullptr;
+    AttentionView* m_attention = nullptr;
+    FigureExporter* m_exporter = nullptr;
     QLabel* m_statusRun = nullptr;
     QMenu* m_recent = nullptr;
     QMap<QString, QAction*> m_actions;

@@ -5,6 +5,10 @@
 #include "charts_panel.h"
 #include "config_panel.h"
 #include "log_panel.h"
+#include "views/attention_view.h"
+#include "views/extrapolation_view.h"
+#include "views/figure_exporter.h"
+#include "views/geometry_view.h"
 
 #include "seqpe/widgets/theme.h"
 
@@ -17,6 +21,7 @@
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
 #include <QUndoStack>
@@ -44,6 +49,8 @@ void MainWindow::buildActions() {
     add("save", tr("&Save"), QKeySequence::Save, [this] { saveProject(false); });
     add("saveAs", tr("Save &As..."), QKeySequence::SaveAs, [this] { saveProject(true); });
     add("quit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
+    add("exportFigure", tr("&Export Figure..."), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { exportCurrentFigure(); });
+    add("exportAll", tr("Export A&ll Figures..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), [this] { exportAllFigures(); });
     auto* undo = m_config->form()->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     m_actions.insert("undo", undo);
@@ -94,6 +101,8 @@ void MainWindow::buildMenus() {
     rebuildRecentMenu();
     file->addSeparator();
     for (const char* n : {"save", "saveAs"}) file->addAction(m_actions[n]);
+    file->addSeparator();
+    for (const char* n : {"exportFigure", "exportAll"}) file->addAction(m_actions[n]);
     file->addSeparator();
     file->addAction(m_actions["quit"]);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -204,6 +213,34 @@ bool MainWindow::saveProject(bool saveAs) {
     AppSettings::addRecentProject(file);
     rebuildRecentMenu();
     return true;
+}
+
+void MainWindow::exportCurrentFigure() {
+    QWidget* tab = m_tabs->currentWidget();
+    if (tab == m_geometry) m_geometry->exportFigure();
+    else if (tab == m_extrapolation) m_extrapolation->exportFigure();
+    else if (tab == m_attention) m_attention->exportFigure();
+    else exportFigureInteractively(this, trainingPanelFigure(*m_wb, *m_charts));
+}
+
+void MainWindow::exportAllFigures() {
+    if (m_exporter && m_exporter->isRunning()) return;
+    if (m_wb->document().fileName().isEmpty() && m_wb->store().names().isEmpty()) return;
+    const QString dir = FigureExporter::defaultDirectory(*m_wb);
+    if (!m_exporter) {
+        m_exporter = new FigureExporter(*m_wb, this);
+        connect(m_exporter, &FigureExporter::progress, this, [this](const QString& t) { statusBar()->showMessage(tr("Exporting %1...").arg(t)); });
+        connect(m_exporter, &FigureExporter::finished, this, [this](bool ok) {
+            statusBar()->clearMessage();
+            QString text = tr("%1 files written to %2.").arg(m_exporter->files().size()).arg(FigureExporter::defaultDirectory(*m_wb));
+            const QStringList more = m_exporter->errors() + m_exporter->notes();
+            if (!more.isEmpty()) text += "\n\n" + more.join('\n');
+            report("figures", ok ? 1 : 3, text);
+            if (QGuiApplication::platformName() != "offscreen")
+                ok ? QMessageBox::information(this, tr("Figures exported"), text) : QMessageBox::warning(this, tr("Export failed"), text);
+        });
+    }
+    m_exporter->start(dir);
 }
 
 void MainWindow::newProject() {

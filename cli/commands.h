@@ -17,6 +17,7 @@ struct TrainArgs {
     bool restart = false;               // move an existing run aside and start again
     int64_t stop_after = 0;             // stop (with a checkpoint) after N steps this session
     bool paused = false;
+    bool distributed = false;           // one rank of a data-parallel job (torchrun's environment)
 };
 int cmd_train(const TrainArgs& a, Console& console);
 

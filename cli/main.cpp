@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
     train->add_flag("--restart", ta.restart, "move an existing run aside and train it again from scratch");
     train->add_option("--stop-after", ta.stop_after, "stop with a checkpoint after N steps of this session")->check(CLI::PositiveNumber);
     train->add_flag("--paused", ta.paused, "start paused (for debugging)")->group("");
+    train->add_flag("--distributed", ta.distributed,
+                    "be one rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK "
+                    "(docs/SCALE-OUT.md)");
 
     EvalArgs ea;
     auto* eval = app.add_subcommand("eval", "evaluate a trained run at its training length and beyond");

@@ -15,6 +15,14 @@ endif()
 # Qt's `slots` keyword breaks torch headers (pytorch#19405): the whole tree writes Q_SLOTS etc.
 add_compile_definitions(QT_NO_KEYWORDS)
 
+if(SEQPE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SEQPE_FUZZ needs clang: -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  # Coverage instrumentation for every library the fuzz targets link; ASan + UBSan catch the bugs.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 if(SEQPE_SANITIZE)
   string(REPLACE ";" "," _san "${SEQPE_SANITIZE}")
   add_compile_options(-fsanitize=${_san} -fno-omit-frame-pointer)

@@ -101,7 +101,7 @@ DatasetManifest manifest_from_json(const std::string& text, const std::string& w
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse errors, and numbers too large to represent
         throw InputError(where + ": not valid JSON (" + std::string(e.what()) +
                          "); prepare the dataset again with seqpe-data");
     }

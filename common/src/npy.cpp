@@ -49,10 +49,15 @@ void npy_decode(const std::string& b, const std::string& where, std::vector<floa
     while (pos < dims.size()) {
         while (pos < dims.size() && (dims[pos] == ' ' || dims[pos] == ',')) ++pos;
         if (pos >= dims.size()) break;
+        int64_t v = 0;
         size_t used = 0;
-        const long long v = std::stoll(dims.substr(pos), &used);
-        if (v < 0 || v > (int64_t(1) << 40) || (v > 0 && count > (int64_t(1) << 40) / v))
-            throw InputError(where + ": .npy shape out of range");
+        while (pos + used < dims.size() && dims[pos + used] >= '0' && dims[pos + used] <= '9') {
+            v = v * 10 + (dims[pos + used] - '0');
+            if (v > (int64_t(1) << 40)) throw InputError(where + ": .npy shape out of range");
+            ++used;
+        }
+        if (used == 0) throw InputError(where + ": malformed .npy shape");
+        if (v > 0 && count > (int64_t(1) << 40) / v) throw InputError(where + ": .npy shape out of range");
         shape.push_back(v);
         count *= v;
         pos += used;
@@ -62,7 +67,7 @@ void npy_decode(const std::string& b, const std::string& where, std::vector<floa
         throw InputError(where + ": " + std::to_string(b.size() - 10 - n) + " data bytes, the shape needs " +
                          std::to_string(bytes));
     data.resize(static_cast<size_t>(count));
-    std::memcpy(data.data(), b.data() + 10 + n, bytes);
+    if (bytes > 0) std::memcpy(data.data(), b.data() + 10 + n, bytes);
 }
 
 void read_npy(const std::filesystem::path& path, std::vector<float>& data, std::vector<int64_t>& shape) {

@@ -54,8 +54,12 @@ TEST(Inspect, GeometryOfEveryTextEncoding) {
             EXPECT_NEAR(g.rank_correlation, 1.0, 1e-9);
             EXPECT_LT(g.matrix.data[39], g.matrix.data[1]); // farther is more negative
         }
-        if (enc == "sinusoidal") EXPECT_GT(g.rank_correlation, 0.5) << "sin/cos similarity falls with distance";
-        if (enc == "rope") EXPECT_NEAR(g.matrix.data[0], 1.0, 1e-5); // equal positions: no rotation
+        if (enc == "sinusoidal") {
+            EXPECT_GT(g.rank_correlation, 0.5) << "sin/cos similarity falls with distance";
+        }
+        if (enc == "rope") {
+            EXPECT_NEAR(g.matrix.data[0], 1.0, 1e-5); // equal positions: no rotation
+        }
     }
 }
 

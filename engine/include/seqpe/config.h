@@ -150,6 +150,7 @@ struct RuntimeConfig {
     int64_t threads = 0;             // intra-op threads; 0 = all cores
     std::string device = "cpu";      // cpu | cuda | cuda:N | auto
     std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast on CUDA)
+    double dist_timeout_s = 300;     // `train --distributed`: longest wait of any collective
 };
 
 struct RunConfig {

@@ -20,6 +20,8 @@
 
 namespace seqpe {
 
+class DistributedContext; // seqpe/distributed.h
+
 enum class LogLevel { Debug, Info, Warning, Error };
 const char* log_level_name(LogLevel l);
 
@@ -54,6 +56,9 @@ struct TrainerOptions {
     bool resume = true;                 // continue from the run's latest complete checkpoint
     bool start_paused = false;
     int64_t stop_after_steps = 0;       // > 0: cancel (with a checkpoint) after this many steps this session
+    // Data-parallel job (`seqpe train --distributed`): this process trains its rank's slice of each
+    // global batch; only rank 0 writes the run directory. Null (or one rank): a single process.
+    std::shared_ptr<DistributedContext> distributed;
 };
 
 class Trainer {

@@ -100,7 +100,10 @@ static void flatten(const json& j, const std::string& prefix, std::vector<std::p
         } else if (it.value().is_object()) {
             flatten(it.value(), path, out, diags);
         } else {
-            diags.push_back({path, "unknown option" + option_suggestion(path)});
+            // Suggestions cost an edit distance against every option: only for the first few
+            // unknown keys (a file of thousands of bad keys must still be answered at once).
+            const bool suggest = diags.size() < 20 && path.size() <= 100;
+            diags.push_back({path, "unknown option" + (suggest ? option_suggestion(path) : std::string())});
         }
     }
 }
@@ -124,7 +127,7 @@ std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) 
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse errors, and numbers too large to represent
         return {Diagnostic{"", std::string("not valid JSON: ") + e.what()}};
     }
     if (!j.is_object()) return {Diagnostic{"", "expected a JSON object of config fields"}};
@@ -174,7 +177,7 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse errors, and numbers too large to represent
         diags.push_back({"", std::string("not valid JSON: ") + e.what()});
         return res;
     }

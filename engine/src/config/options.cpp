@@ -230,6 +230,9 @@ std::vector<OptionInfo> build_table() {
     range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);
     b.add("runtime.device", FIELD(runtime.device), "cpu, cuda, cuda:N or auto");
     choices(b.add("runtime.precision", FIELD(runtime.precision), "fp32, or bf16/fp16 autocast (CUDA)"), {"fp32", "bf16", "fp16"});
+    advanced(range(b.add("runtime.dist_timeout_s", FIELD(runtime.dist_timeout_s),
+                         "`train --distributed`: seconds any collective may wait for the other ranks before failing"),
+                   1, 86400));
     (void)is_lm;
     return std::move(b.table);
 }
@@ -251,8 +254,12 @@ std::string suggest(const std::string& path) {
     const std::string leaf = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
     for (const auto& o : option_table()) {
         const std::string oleaf = o.path.substr(o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.') + 1);
-        size_t d = std::min(edit_distance(path, o.path), edit_distance(leaf, oleaf) + 1);
-        if (d <= std::max<size_t>(2, path.size() / 4)) scored.emplace_back(d, o.path);
+        const size_t limit = std::max<size_t>(2, path.size() / 4);
+        // The full-path distance is at least the length difference: skip hopeless pairs cheaply.
+        const size_t len_gap = path.size() > o.path.size() ? path.size() - o.path.size() : o.path.size() - path.size();
+        size_t d = edit_distance(leaf, oleaf) + 1;
+        if (len_gap <= limit) d = std::min(d, edit_distance(path, o.path));
+        if (d <= limit) scored.emplace_back(d, o.path);
     }
     std::sort(scored.begin(), scored.end());
     if (scored.empty()) return "; `seqpe options` lists every key";

@@ -7,6 +7,7 @@
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 #include "train/checkpoint.h"
+#include "train/device.h"
 #include "train/image_task.h"
 #include "train/lm_task.h"
 #include "train/qa_task.h"
@@ -40,6 +41,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
                                                        c.train.seq_len / L);
     Layout layout = layout_1d(L);
     layout.trained_length = c.train.seq_len;
+    layout.device = model.wte->weight.device();
     if (mode == "interpolate") layout.scale = static_cast<double>(c.train.seq_len) / static_cast<double>(L);
     double nll = 0;
     int64_t scored = 0;
@@ -78,6 +80,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         Layout tail = layout_1d(rest);
         tail.trained_length = c.train.seq_len;
         tail.scale = layout.scale;
+        tail.device = dev;
         const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
         nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
                                 buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
@@ -114,7 +117,14 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
                                                                : std::max(1u, std::thread::hardware_concurrency())));
     torch::NoGradGuard ng;
-    const torch::Device dev = torch::kCPU;
+    // The run's device; a run trained on a GPU is evaluated on the CPU where there is none. The
+    // evaluation computes in fp32 whatever runtime.precision says (long positions need it).
+    torch::Device dev = torch::kCPU;
+    try {
+        dev = select_device(c.runtime.device);
+    } catch (const InputError& e) {
+        obs.on_log(LogLevel::Info, std::string("evaluating on the CPU: ") + e.what());
+    }
     std::unique_ptr<Task> task = make_task(c, o.dataset_dir, dev);
     const TrainerState st = load_checkpoint(ck, task->module(), nullptr);
     task->module().eval();

@@ -96,6 +96,14 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         g.rows = rows;
         g.cols = cols;
     }
+    // Probe tensors live where the encoding's parameters are (CPU for RoPE and ALiBi, which have none).
+    torch::Device dev = torch::kCPU;
+    for (const auto& p : pe.parameters()) {
+        dev = p.device();
+        break;
+    }
+    layout.device = dev;
+    const auto on_dev = torch::TensorOptions().device(dev);
     const torch::Tensor pos = layout.pos[0]; // (N, d)
     const int64_t N = pos.size(0);
     g.positions.assign(pos.data_ptr<int64_t>(), pos.data_ptr<int64_t>() + pos.numel());
@@ -107,9 +115,8 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
     if (auto* seq = dynamic_cast<SeqPeImpl*>(&pe); seq && r.layer >= 0 && c.position_encoding.seqpe.apply != "input_add") {
         // What attention sees: the layer's query-PE against its key-PE.
         Layout l = layout;
-        l.device = torch::kCPU;
         seq->begin(l, l);
-        torch::Tensor q = torch::zeros({1, H, N, info.head_dim()}), k = q.clone();
+        torch::Tensor q = torch::zeros({1, H, N, info.head_dim()}, on_dev), k = q.clone();
         const bool scalar = c.position_encoding.seqpe.apply == "attn_scalar";
         if (scalar) {
             seq->apply_qk(r.layer, q, k); // widened: the second half holds sqrt(s) pq and sqrt(s) pk
@@ -158,7 +165,7 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         auto* rope = dynamic_cast<RopeImpl*>(&pe);
         Layout l = layout;
         rope->begin(l, l);
-        torch::Tensor q = torch::ones({1, H, N, info.head_dim()}), k = q.clone();
+        torch::Tensor q = torch::ones({1, H, N, info.head_dim()}, on_dev), k = q.clone();
         rope->apply_qk(std::max<int64_t>(0, r.layer), q, k);
         rope->end();
         const torch::Tensor s = torch::matmul(q, k.transpose(-2, -1))[0] / static_cast<double>(info.head_dim());

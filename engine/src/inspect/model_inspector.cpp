@@ -84,8 +84,9 @@ AttentionResult ModelInspector::image_attention(const std::vector<uint8_t>& pixe
     }
     return evaluating([&] {
         AttentionCapture cap;
-        const Layout l = vit_->layout_for(size, size);
-        const torch::Tensor logits = vit_->forward(x.contiguous(), l, &cap);
+        Layout l = vit_->layout_for(size, size);
+        l.device = vit_->patch->weight.device(); // the model's device (CUDA runs too)
+        const torch::Tensor logits = vit_->forward(x.contiguous().to(l.device), l, &cap);
         AttentionResult a;
         a.probs = stack_probs(cap);
         a.grid_rows = a.grid_cols = size / cfg_.model.patch_size;
@@ -105,7 +106,8 @@ AttentionResult ModelInspector::text_attention(const std::vector<int64_t>& token
         torch::Tensor x = torch::tensor(tokens, torch::kLong).view({1, T});
         Layout l = layout_1d(T);
         l.trained_length = cfg_.train.seq_len;
-        (void)lm_->forward(x.to(lm_->wte->weight.device()), l, nullptr, &cap);
+        l.device = lm_->wte->weight.device(); // the model's device (CUDA runs too)
+        (void)lm_->forward(x.to(l.device), l, nullptr, &cap);
         AttentionResult a;
         a.probs = stack_probs(cap);
         for (const int64_t t : tokens) a.tokens.push_back(vocab_ ? vocab_->display(t) : std::to_string(t));

@@ -5,8 +5,8 @@
 #include "seqpe/common/files.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 #include <torch/version.h>
@@ -16,12 +16,20 @@ namespace seqpe {
 
 namespace {
 
+// Serialises in memory, then writes the bytes ourselves: torch's file writer finishes the zip in its
+// destructor, where a write error (a full disk, a file-size limit) throws and terminates the process.
+void save_archive(torch::serialize::OutputArchive& ar, const fs::path& file) {
+    std::ostringstream bytes;
+    ar.save_to(bytes);
+    write_file_atomic(file, bytes.str()); // RunError naming the file when the disk is full
+}
+
 void write_module(torch::nn::Module& m, const fs::path& file) {
     torch::serialize::OutputArchive ar;
     torch::NoGradGuard ng;
     for (const auto& p : m.named_parameters()) ar.write(p.key(), p.value().detach().cpu());
     for (const auto& b : m.named_buffers()) ar.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
-    ar.save_to(file.string());
+    save_archive(ar, file);
 }
 
 void read_module(torch::nn::Module& m, const fs::path& file) {
@@ -72,12 +80,11 @@ fs::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimize
         if (opt) {
             torch::serialize::OutputArchive oa;
             opt->adamw().save(oa);
-            oa.save_to((tmp / "optim.pt").string());
+            save_archive(oa, tmp / "optim.pt");
         }
-        nlohmann::json j = {{"step", st.step},           {"elapsed", st.elapsed},         {"best_valid", st.best_valid},
-                            {"best_step", st.best_step}, {"tokens_seen", st.tokens_seen}, {"config_hash", st.config_hash},
-                            {"torch_version", TORCH_VERSION}};
-        write_file_atomic(tmp / "trainer.json", j.dump(2) + "\n");
+        TrainerState with_version = st;
+        with_version.torch_version = TORCH_VERSION;
+        write_file_atomic(tmp / "trainer.json", trainer_state_json(with_version));
         fsync_path(tmp / "model.pt");
         if (opt) fsync_path(tmp / "optim.pt");
         write_file_atomic(tmp / "DONE", "");
@@ -107,28 +114,15 @@ fs::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimize
         if (s >= 0 && fs::exists(e.path() / "DONE", ec)) done.emplace_back(s, e.path());
     }
     std::sort(done.begin(), done.end());
-    for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < done.size(); ++i) fs::remove_all(done[i].second, ec);
-    return final_dir;
-}
-
-TrainerState read_trainer_state(const fs::path& dir) {
-    TrainerState st;
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(read_file(dir / "trainer.json"));
-    } catch (const InputError&) {
-        throw;
-    } catch (const std::exception&) {
-        throw InputError((dir / "trainer.json").string() + ": damaged; resume from an earlier checkpoint");
+    // An old checkpoint is first renamed to a temporary name (atomic), then removed: a process killed
+    // while removing it leaves a leftover the next save cleans up, never a directory that still has
+    // its DONE marker but has lost model.pt.
+    for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < done.size(); ++i) {
+        const fs::path doomed = temp_sibling(done[i].second);
+        fs::rename(done[i].second, doomed, ec);
+        fs::remove_all(ec ? done[i].second : doomed, ec);
     }
-    st.step = j.value("step", int64_t{0});
-    st.elapsed = j.value("elapsed", 0.0);
-    st.best_valid = j.value("best_valid", 0.0);
-    st.best_step = j.value("best_step", int64_t{-1});
-    st.tokens_seen = j.value("tokens_seen", int64_t{0});
-    st.config_hash = j.value("config_hash", std::string());
-    st.torch_version = j.value("torch_version", std::string());
-    return st;
+    return final_dir;
 }
 
 TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Optimizer* opt) {
@@ -137,7 +131,8 @@ TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Opti
         throw InputError(dir.string() + ": incomplete checkpoint (no DONE marker); use an earlier one");
     TrainerState st = read_trainer_state(dir);
     read_module(model, dir / "model.pt");
-    if (opt) {
+    // An imported checkpoint (seqpe import) has no optim.pt: AdamW restarts with zero moments.
+    if (opt && fs::exists(dir / "optim.pt", ec)) {
         torch::serialize::InputArchive ar;
         try {
             ar.load_from((dir / "optim.pt").string());

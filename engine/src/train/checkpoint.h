@@ -4,6 +4,7 @@
 // named in `latest`; a killed process therefore never leaves a checkpoint that looks complete.
 #include "seqpe/run_dir.h"
 #include "train/optim.h"
+#include "train/trainer_state.h"
 
 #include <filesystem>
 #include <string>
@@ -11,15 +12,6 @@
 
 namespace seqpe {
 
-struct TrainerState {
-    int64_t step = 0;            // optimiser steps done
-    double elapsed = 0;          // training seconds so far (across sessions)
-    double best_valid = 0;       // best validation loss (0: none yet)
-    int64_t best_step = -1;
-    int64_t tokens_seen = 0;
-    std::string config_hash;
-    std::string torch_version;
-};
 
 // Returns the checkpoint directory. Keeps the newest `keep` complete checkpoints.
 std::filesystem::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimizer* opt,
@@ -29,7 +21,5 @@ std::filesystem::path save_checkpoint(const RunPaths& run, torch::nn::Module& mo
 TrainerState load_checkpoint(const std::filesystem::path& dir, torch::nn::Module& model, Optimizer* opt);
 // Model weights only, from a run directory (its latest checkpoint) or a checkpoint directory.
 void load_weights(const std::filesystem::path& run_or_checkpoint, torch::nn::Module& model);
-
-TrainerState read_trainer_state(const std::filesystem::path& dir);
 
 } // namespace seqpe

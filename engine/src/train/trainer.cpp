@@ -7,6 +7,7 @@
 #include "seqpe/config_io.h"
 #include "seqpe/options.h"
 #include "seqpe/runtime.h"
+#include "train/device.h"
 #include "util/rng.h"
 
 #include <ATen/Parallel.h>
@@ -14,7 +15,6 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <torch/cuda.h>
 #include <torch/utils.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -54,33 +54,23 @@ static bool resumable_change(const std::string& path) {
     return false;
 }
 
-static torch::Device pick_device(const std::string& d) {
-    if (d == "cpu") return torch::kCPU;
-    const bool have = torch::cuda::is_available();
-    if (d == "auto") return have ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    if (!have)
-        throw InputError("runtime.device: '" + d + "' was asked for, but " +
-                         (at::hasCUDA() ? std::string("no CUDA device is visible") :
-                                          std::string("this LibTorch has no CUDA support (build against a CUDA LibTorch)")) +
-                         "; use runtime.device=cpu or auto");
-    const int64_t idx = d.size() > 5 ? std::stoll(d.substr(5)) : 0;
-    if (idx >= static_cast<int64_t>(torch::cuda::device_count()))
-        throw InputError("runtime.device: " + d + " does not exist (" + std::to_string(torch::cuda::device_count()) +
-                         " CUDA devices)");
-    return torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(idx));
-}
-
 TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     : cfg_(resolve_auto(config)), opts_(options), paths_{options.run_dir} {
     const auto diags = seqpe::validate(cfg_);
     if (has_errors(diags)) throw InputError(format_diagnostics(diags));
     if (opts_.dataset_dir.empty()) throw InputError("no dataset: prepare one with `seqpe data prepare`");
-    device_ = pick_device(cfg_.runtime.device);
+    const bool distributed = opts_.distributed && opts_.distributed->world_size() > 1;
+    device_ = select_device(cfg_.runtime.device, distributed ? opts_.distributed->local_rank() : -1);
+    precision_ = effective_precision(device_, cfg_.runtime.precision);
+    if (distributed) check_shardable(cfg_, opts_.distributed->world_size());
     torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamInit));
     task_ = make_task(cfg_, opts_.dataset_dir, device_);
     optim_ = std::make_unique<Optimizer>(task_->module(), cfg_.optim, cfg_.train.steps);
     inspector_ = std::make_unique<ModelInspector>(cfg_, task_->module(), opts_.dataset_dir, [this] { return step_.load(); });
-    check_writable_dir(paths_.root);
+    for (const auto& p : task_->module().parameters())
+        if (p.requires_grad()) params_.push_back(p);
+    if (distributed) dp_ = std::make_unique<DataParallel>(opts_.distributed, device_);
+    if (is_main()) check_writable_dir(paths_.root);
     paused_ = opts_.start_paused;
     state_.config_hash = config_hash(cfg_);
 
@@ -101,6 +91,16 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     } else if (!cfg_.train.init_from.empty()) {
         load_weights(cfg_.train.init_from, task_->module());
     }
+    if (precision_ == "fp16") {
+        scaler_ = std::make_unique<LossScaler>();
+        scaler_->restore(state_.loss_scale, state_.loss_scale_clean);
+    }
+    if (dp_) {
+        // Every rank resumes from the same checkpoint of the shared run directory; rank 0's
+        // parameters then make the start identical even where initialisation could differ.
+        dp_->check_same_step(state_.step, paths_.root.string());
+        dp_->broadcast_parameters(task_->module());
+    }
     step_ = state_.step;
 }
 
@@ -109,6 +109,10 @@ TrainerImpl::~TrainerImpl() = default;
 double TrainerImpl::now() const { return elapsed_at_start_ + (steady_seconds() - session_start_); }
 
 void TrainerImpl::log(Observer& obs, LogLevel level, const std::string& text) {
+    if (!is_main()) {
+        obs.on_log(level, "rank " + std::to_string(dp_->rank()) + ": " + text);
+        return;
+    }
     if (log_.is_open()) {
         log_ << utc_now_iso() << " " << log_level_name(level) << " " << text << "\n";
         log_.flush();
@@ -117,6 +121,7 @@ void TrainerImpl::log(Observer& obs, LogLevel level, const std::string& text) {
 }
 
 void TrainerImpl::set_status(Observer& obs, RunState state, const std::string& message) {
+    if (!is_main()) return;
     RunStatus s;
     s.state = state;
     s.step = step_.load();
@@ -212,36 +217,60 @@ void TrainerImpl::train_step(Observer& obs) {
     const double t0 = steady_seconds();
     auto& model = task_->module();
     model.train();
-    // Dropout draws depend only on (seed, step): resuming reproduces them without saved RNG state.
-    torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamDropout, static_cast<uint64_t>(step)));
+    // Dropout draws depend only on (seed, step) (and the rank): resuming reproduces them without
+    // saved RNG state. Rank 0 draws what a single process draws.
+    uint64_t dropout_seed = derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamDropout, static_cast<uint64_t>(step));
+    if (dp_ && dp_->rank() > 0) dropout_seed = derive_seed(dropout_seed, kStreamDropout, static_cast<uint64_t>(dp_->rank()));
+    torch::manual_seed(dropout_seed);
     const double lr = optim_->set_step(step);
     optim_->zero_grad();
     const int64_t micros = cfg_.train.grad_accum;
+    // A distributed step: rank r computes micro-batches [r * micros, (r + 1) * micros) of the global
+    // batch cut into world * micros pieces, i.e. examples [r B / W, (r + 1) B / W).
+    const int64_t shards = dp_ ? dp_->world() : 1, shard = dp_ ? dp_->rank() : 0;
+    const double loss_scale = scaler_ ? scaler_->scale() : 1.0;
     double task_loss = 0, total = 0;
     std::vector<std::pair<std::string, double>> aux_values; // unweighted, averaged over micro-batches
     int64_t tokens = 0;
     for (int64_t m = 0; m < micros; ++m) {
-        TrainBatch b = task_->batch(step, m, micros);
+        TrainBatch b = task_->batch(step, shard * micros + m, shards * micros);
         Layout layout = task_->default_layout();
         StepContext ctx;
         ctx.step = step * micros + m;
         ctx.seed = static_cast<uint64_t>(cfg_.train.seed);
         ctx.batch_size = b.examples;
         ctx.layout = &layout;
-        task_->pe().prepare_step(ctx);
-        torch::Tensor loss = task_->loss(b, layout);
-        task_loss += loss.item<double>() / static_cast<double>(micros);
-        for (const auto& a : task_->pe().aux_losses()) {
-            loss = loss + a.weight * a.value;
-            const double v = a.value.item<double>() / static_cast<double>(micros);
-            auto it = std::find_if(aux_values.begin(), aux_values.end(), [&](const auto& kv) { return kv.first == a.name; });
-            if (it == aux_values.end()) aux_values.emplace_back(a.name, v);
-            else it->second += v;
+        torch::Tensor loss;
+        {
+            AutocastScope autocast(device_, precision_); // the forward pass (CUDA bf16/fp16 only)
+            task_->pe().prepare_step(ctx);
+            loss = task_->loss(b, layout);
+            task_loss += loss.item<double>() / static_cast<double>(micros);
+            for (const auto& a : task_->pe().aux_losses()) {
+                loss = loss + a.weight * a.value;
+                const double v = a.value.item<double>() / static_cast<double>(micros);
+                auto it = std::find_if(aux_values.begin(), aux_values.end(), [&](const auto& kv) { return kv.first == a.name; });
+                if (it == aux_values.end()) aux_values.emplace_back(a.name, v);
+                else it->second += v;
+            }
         }
         total += loss.item<double>() / static_cast<double>(micros);
-        (loss / static_cast<double>(micros)).backward();
+        (loss * (loss_scale / static_cast<double>(micros))).backward();
         task_->pe().end_step();
         tokens += b.tokens;
+    }
+    if (dp_) {
+        // Gradients averaged over the ranks (before unscaling and clipping); the reported losses
+        // are the means over the ranks, the tokens the whole global batch's.
+        dp_->average_gradients(params_, step);
+        std::vector<double> v = {task_loss, total, static_cast<double>(tokens)};
+        for (const auto& kv : aux_values) v.push_back(kv.second);
+        v = dp_->sum(v, "all-reduce of the losses at step " + std::to_string(step + 1));
+        const double w = static_cast<double>(dp_->world());
+        task_loss = v[0] / w;
+        total = v[1] / w;
+        tokens = static_cast<int64_t>(std::llround(v[2]));
+        for (size_t i = 0; i < aux_values.size(); ++i) aux_values[i].second = v[3 + i] / w;
     }
     if (!std::isfinite(total)) {
         std::string where = "task loss " + std::to_string(task_loss);
@@ -252,14 +281,19 @@ void TrainerImpl::train_step(Observer& obs) {
                        (last_checkpoint_.empty() ? "No checkpoint was written yet."
                                                  : "The last good checkpoint is " + last_checkpoint_ + "."));
     }
-    const double gnorm = optim_->clip();
-    optim_->step();
+    // fp16: a step whose gradients overflowed is skipped and the loss scale halved.
+    const bool take_step = !scaler_ || scaler_->update(scaler_->unscale(params_));
+    double gnorm = 0;
+    if (take_step) {
+        gnorm = optim_->clip();
+        optim_->step();
+    }
     const double dt = steady_seconds() - t0;
     step_ = step + 1;
     state_.step = step + 1;
     state_.tokens_seen += tokens;
 
-    if ((step + 1) % cfg_.train.log_every == 0 || step + 1 == cfg_.train.steps) {
+    if (is_main() && ((step + 1) % cfg_.train.log_every == 0 || step + 1 == cfg_.train.steps)) {
         Record r;
         r.kind = "train";
         r.step = step + 1;
@@ -269,6 +303,12 @@ void TrainerImpl::train_step(Observer& obs) {
         r.set("lr", lr).set("grad_norm", gnorm);
         if (!aux_values.empty()) r.set("grad_norm_pe", optim_->pe_grad_norm());
         r.set("tokens_per_s", static_cast<double>(tokens) / std::max(dt, 1e-9)).set("step_time", dt);
+        if (scaler_) r.set("loss_scale", loss_scale).set("step_skipped", take_step ? 0.0 : 1.0);
+        if (const auto mem = gpu_memory(device_))
+            r.set("gpu_mem_allocated_mb", mem->allocated_mb)
+                .set("gpu_mem_reserved_mb", mem->reserved_mb)
+                .set("gpu_mem_peak_allocated_mb", mem->peak_allocated_mb)
+                .set("gpu_mem_peak_reserved_mb", mem->peak_reserved_mb);
         metrics_ << record_to_json(r) << "\n";
         metrics_.flush();
         obs.on_record(r);
@@ -281,6 +321,7 @@ void TrainerImpl::validate(Observer& obs, std::stop_token stop) {
     ValidationResult v;
     {
         torch::NoGradGuard ng;
+        AutocastScope autocast(device_, precision_);
         v = task_->validate(cfg_.train.eval_batches, stop);
     }
     model.train();
@@ -289,6 +330,7 @@ void TrainerImpl::validate(Observer& obs, std::stop_token stop) {
         state_.best_valid = v.loss;
         state_.best_step = step_.load();
     }
+    if (!is_main()) return;
     Record r;
     r.kind = "eval";
     r.step = step_.load();
@@ -303,6 +345,7 @@ void TrainerImpl::validate(Observer& obs, std::stop_token stop) {
 void TrainerImpl::snapshot(Observer& obs) {
     // Geometry of the position embeddings for the live views and the step scrubber. A failing
     // probe (e.g. positions past what SeqPE's digits can write) is logged, never fatal.
+    if (!is_main()) return;
     try {
         Snapshot s;
         s.step = step_.load();
@@ -315,8 +358,12 @@ void TrainerImpl::snapshot(Observer& obs) {
 }
 
 void TrainerImpl::checkpoint(Observer& obs) {
-    if (last_checkpoint_step_ == step_.load()) return;
+    if (last_checkpoint_step_ == step_.load() || !is_main()) return;
     state_.elapsed = now();
+    if (scaler_) {
+        state_.loss_scale = scaler_->scale();
+        state_.loss_scale_clean = scaler_->clean_steps();
+    }
     const fs::path dir = save_checkpoint(paths_, task_->module(), optim_.get(), state_, cfg_.train.keep_checkpoints);
     last_checkpoint_ = dir.filename().string();
     last_checkpoint_step_ = step_.load();
@@ -326,13 +373,18 @@ void TrainerImpl::checkpoint(Observer& obs) {
 RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
     RunResult result;
     try {
-        const int threads = static_cast<int>(cfg_.runtime.threads > 0 ? cfg_.runtime.threads
-                                                                        : std::max(1u, std::thread::hardware_concurrency()));
+        // runtime.threads 0: all cores, shared by the ranks on this machine (LOCAL_WORLD_SIZE).
+        const int local_ranks = dp_ ? std::max(1, dp_->context().local_world_size()) : 1;
+        const int threads = static_cast<int>(cfg_.runtime.threads > 0
+                                                 ? cfg_.runtime.threads
+                                                 : std::max(1u, std::thread::hardware_concurrency() / local_ranks));
         at::set_num_threads(threads); // per thread under OpenMP: set it on the training thread
         session_start_ = steady_seconds();
         elapsed_at_start_ = state_.elapsed;
         const bool fresh = state_.step == 0;
-        if (fresh) {
+        if (!is_main()) {
+            // Other ranks write nothing: rank 0 keeps the run directory.
+        } else if (fresh) {
             write_run_config(paths_, cfg_);
             const DatasetManifest m = read_manifest(opts_.dataset_dir);
             const RuntimeInfo ri = runtime_info();
@@ -342,6 +394,9 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
                                    {"torch_version", TORCH_VERSION},
                                    {"threads", threads},
                                    {"device", device_.str()},
+                                   {"precision", precision_},
+                                   {"world_size", dp_ ? dp_->world() : 1},
+                                   {"gradient_backend", dp_ ? dp_->gradient_backend() : "none"},
                                    {"dataset", {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}}},
                                    {"parameters", count_parameters(task_->module())},
                                    {"pe_parameters", count_parameters(task_->module(), "pe.")}};
@@ -358,10 +413,18 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             write_file_atomic(paths_.metrics(), kept);
             metrics_.open(paths_.metrics(), std::ios::app);
         }
-        if (!metrics_) throw RunError(errno_message("cannot open " + paths_.metrics().string()));
-        log_.open(paths_.log(), std::ios::app);
+        if (is_main()) {
+            if (!metrics_) throw RunError(errno_message("cannot open " + paths_.metrics().string()));
+            log_.open(paths_.log(), std::ios::app);
+        }
         log(obs, LogLevel::Info, (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") +
-                                     task_->describe() + "; " + std::to_string(threads) + " threads on " + device_.str());
+                                     task_->describe() + "; " + std::to_string(threads) + " threads on " + device_.str() +
+                                     (precision_ != "fp32" ? ", " + precision_ + " autocast" : "") +
+                                     (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
+                                                " (gradients over " + dp_->gradient_backend() + ")"
+                                          : ""));
+        if (cfg_.runtime.device != "cpu" && !device_.is_cuda())
+            log(obs, LogLevel::Info, "runtime.device=" + cfg_.runtime.device + ": no CUDA device here, training on the CPU");
 
         set_status(obs, RunState::Running, fresh ? "started" : "resumed");
         if (fresh && cfg_.train.snapshot_every > 0) snapshot(obs); // the geometry at initialisation
@@ -369,9 +432,10 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
         int64_t steps_this_session = 0;
         while (step_.load() < total) {
             drain_posted();
-            if (stop.stop_requested() ||
-                (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps))
-                break;
+            bool stop_now = stop.stop_requested() ||
+                            (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps);
+            if (dp_) stop_now = dp_->context().any(stop_now, "agreeing on a stop request"); // all ranks stop together
+            if (stop_now) break;
             if (!wait_while_paused(obs, stop)) break;
             train_step(obs);
             ++steps_this_session;
@@ -384,12 +448,14 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
         if (step_.load() >= total) {
             validate(obs, stop);
             checkpoint(obs);
+            if (dp_) dp_->context().barrier("the end of the run (rank 0 writes the last checkpoint)");
             set_status(obs, RunState::Completed, "completed " + std::to_string(total) + " steps");
             log(obs, LogLevel::Info, "completed " + std::to_string(total) + " steps");
             result.outcome = RunOutcome::Completed;
             result.message = "completed";
         } else {
             checkpoint(obs);
+            if (dp_) dp_->context().barrier("the stop (rank 0 writes the checkpoint)");
             set_status(obs, RunState::Cancelled, "stopped at step " + std::to_string(step_.load()));
             log(obs, LogLevel::Info, "stopped at step " + std::to_string(step_.load()) + "; resume continues from " +
                                          last_checkpoint_);

@@ -3,6 +3,8 @@
 #include "seqpe/trainer.h"
 #include "inspect/model_inspector.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
+#include "train/loss_scale.h"
 #include "train/optim.h"
 #include "train/task.h"
 
@@ -41,11 +43,16 @@ private:
     // Waits while paused; returns false when a stop was requested.
     bool wait_while_paused(Observer& obs, std::stop_token stop);
     double now() const;
+    bool is_main() const { return !dp_ || dp_->is_main(); } // writes the run directory, reports
 
     RunConfig cfg_;
     TrainerOptions opts_;
     RunPaths paths_;
     torch::Device device_{torch::kCPU};
+    std::string precision_ = "fp32";    // what the run computes in (fp32 on the CPU)
+    std::unique_ptr<LossScaler> scaler_; // fp16 only
+    std::unique_ptr<DataParallel> dp_;   // distributed jobs only
+    std::vector<torch::Tensor> params_;  // trainable parameters (gradient all-reduce, unscaling)
     std::unique_ptr<Task> task_;
     std::unique_ptr<Optimizer> optim_;
     std::unique_ptr<ModelInspector> inspector_;

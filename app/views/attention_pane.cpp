@@ -1,0 +1,217 @@
+// AttentionPane: probe one forward pass, keep one layer's (T, T) map, show a query's row.
+// Not here: choosing the image, text window, layer or runs (AttentionView).
+#include "attention_pane.h"
+
+#include "seqpe/widgets/heat_map.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace seqpe::ui {
+
+namespace {
+
+// On the probe thread: one layer (or the mean of its heads) of the (L, H, T, T) probabilities, so
+// only T x T floats cross to the GUI thread.
+AttentionMap slice(const AttentionResult& a, int layer, int head) {
+    AttentionMap m;
+    if (a.probs.shape.size() != 4) return m;
+    const int64_t L = a.probs.shape[0], H = a.probs.shape[1], T = a.probs.shape[2];
+    m.layers = L;
+    m.heads = H;
+    m.tokens = T;
+    m.layer = std::clamp<int64_t>(layer, 0, L - 1);
+    m.head = head >= 0 ? std::min<int64_t>(head, H - 1) : -1;
+    m.prefix = a.prefix;
+    m.gridRows = a.grid_rows;
+    m.gridCols = a.grid_cols;
+    m.predicted = a.predicted_class;
+    for (const auto& c : a.classes) m.classes << QString::fromStdString(c);
+    for (const auto& t : a.tokens) m.labels << QString::fromStdString(t);
+    m.probs.resize(static_cast<qsizetype>(T * T));
+    const float* base = a.probs.data.data() + m.layer * H * T * T;
+    for (int64_t i = 0; i < T * T; ++i) {
+        if (m.head >= 0) {
+            m.probs[i] = base[m.head * T * T + i];
+            continue;
+        }
+        double s = 0;
+        for (int64_t h = 0; h < H; ++h) s += base[h * T * T + i];
+        m.probs[i] = static_cast<float>(s / static_cast<double>(H));
+    }
+    return m;
+}
+
+} // namespace
+
+AttentionPane::AttentionPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+    auto* top = new QVBoxLayout(this);
+    top->setContentsMargins(2, 2, 2, 2);
+    m_heat = new HeatMap;
+    m_heat->setMinimumSize(220, 220);
+    m_heat->setColorMap(ColorMap::Magma);
+    m_heat->setColorBarLabel(tr("attention"));
+    top->addWidget(m_heat, 1);
+    m_info = new QLabel;
+    m_info->setWordWrap(true);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    top->addWidget(m_info);
+    connect(m_heat, &HeatMap::cellClicked, this, [this](int row, int col) {
+        if (m_map.gridRows > 0) {
+            setQueryCell(row, col);
+            Q_EMIT queryCellPicked(row, col);
+        } else {
+            m_heat->setMarkedCell(row, col); // text: read the cell under the marker
+            refresh();
+        }
+    });
+}
+
+void AttentionPane::setRun(const QString& run) {
+    if (run == m_run) return;
+    m_run = run;
+    m_map = {};
+    ++m_generation;
+    refresh();
+}
+
+void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int width, int channels, int size, int layer,
+                                 int head, const QImage& picture) {
+    if (m_run.isEmpty()) return;
+    const quint64 gen = ++m_generation;
+    m_picture = picture.scaled(size, size); // what the model sees: the engine resizes to size x size
+    m_wb.probes().request<AttentionMap>(
+        m_run,
+        [pixels = std::move(pixels), height, width, channels, size, layer, head](Inspector& in) {
+            return slice(in.image_attention(pixels, height, width, channels, size), layer, head);
+        },
+        this,
+        [this, gen](const AttentionMap& m) {
+            if (gen == m_generation) show(m);
+        },
+        [this, gen](const QString& e) {
+            if (gen == m_generation) fail(e);
+        });
+}
+
+void AttentionPane::requestText(int64_t offset, int64_t length, int layer, int head) {
+    if (m_run.isEmpty()) return;
+    const quint64 gen = ++m_generation;
+    m_picture = QImage();
+    m_wb.probes().request<AttentionMap>(
+        m_run,
+        [offset, length, layer, head](Inspector& in) {
+            const std::vector<int64_t> tokens = in.sample_tokens(offset, length);
+            return slice(in.text_attention(tokens), layer, head);
+        },
+        this,
+        [this, gen](const AttentionMap& m) {
+            if (gen == m_generation) show(m);
+        },
+        [this, gen](const QString& e) {
+            if (gen == m_generation) fail(e);
+        });
+}
+
+void AttentionPane::setOverlayOpacity(double opacity) {
+    m_opacity = opacity;
+    if (!m_picture.isNull()) m_heat->setBackgroundImage(m_picture, opacity);
+}
+
+void AttentionPane::show(const AttentionMap& m) {
+    // Another resolution: keep the query on the same spot of the picture.
+    if (m_map.gridRows > 0 && m.gridRows > 0 && m_query.x() >= 0 && (m.gridRows != m_map.gridRows || m.gridCols != m_map.gridCols))
+        m_query = QPoint(static_cast<int>((m_query.x() + 0.5) * m.gridCols / m_map.gridCols),
+                         static_cast<int>((m_query.y() + 0.5) * m.gridRows / m_map.gridRows));
+    m_map = m;
+    refresh();
+    Q_EMIT mapShown();
+}
+
+void AttentionPane::fail(const QString& error) {
+    m_map = {};
+    refresh();
+    m_info->setText(tr("<span style='color:#c0392b'>%1: %2</span>").arg(m_run.toHtmlEscaped(), error.toHtmlEscaped()));
+    Q_EMIT probeFailed(error);
+}
+
+void AttentionPane::setQueryCell(int row, int col) {
+    m_query = QPoint(col, row);
+    refresh();
+}
+
+double AttentionPane::classShare() const {
+    if (!hasMap() || m_map.gridRows <= 0 || m_query.x() < 0) return std::nan("");
+    const int64_t T = m_map.tokens, q = m_map.prefix + m_query.y() * m_map.gridCols + m_query.x();
+    double s = 0;
+    for (int64_t k = 0; k < m_map.prefix; ++k) s += m_map.probs[static_cast<qsizetype>(q * T + k)];
+    return s;
+}
+
+void AttentionPane::refresh() {
+    const QString head = m_map.head >= 0 ? tr("head %1").arg(m_map.head) : tr("mean of %1 heads").arg(m_map.heads);
+    if (!hasMap()) {
+        m_heat->setMatrix(0, 0, {});
+        m_heat->setBackgroundImage(QImage(), 0);
+        m_heat->setTitle(m_run);
+        m_info->setText(m_run.isEmpty() ? QString() : tr("%1: waiting for the model...").arg(m_run));
+        return;
+    }
+    const int64_t T = m_map.tokens;
+    if (m_map.gridRows > 0) {
+        const int rows = static_cast<int>(m_map.gridRows), cols = static_cast<int>(m_map.gridCols);
+        if (m_query.x() < 0 || m_query.y() < 0) m_query = QPoint(cols / 2, rows / 2);
+        m_query = QPoint(std::clamp(m_query.x(), 0, cols - 1), std::clamp(m_query.y(), 0, rows - 1));
+        const int64_t q = m_map.prefix + m_query.y() * cols + m_query.x();
+        QVector<float> row(rows * cols);
+        for (int k = 0; k < rows * cols; ++k) row[k] = m_map.probs[static_cast<qsizetype>(q * T + m_map.prefix + k)];
+        m_heat->setMatrix(rows, cols, std::move(row));
+        m_heat->setMarkedCell(m_query.y(), m_query.x());
+        m_heat->setRowLabels({});
+        m_heat->setColumnLabels({});
+        m_heat->setBackgroundImage(m_picture, m_opacity);
+        const double share = classShare();
+        m_heat->setTitle(tr("%1: layer %2, %3, query (%4, %5), class token %6%")
+                             .arg(m_run).arg(m_map.layer).arg(head).arg(m_query.y()).arg(m_query.x())
+                             .arg(100 * share, 0, 'f', 1));
+        QString predicted;
+        if (m_map.predicted >= 0)
+            predicted = tr(" · predicted: %1").arg(m_map.predicted < m_map.classes.size() ? m_map.classes[m_map.predicted]
+                                                                                          : QString::number(m_map.predicted));
+        m_info->setText(tr("<b>class token: %1%</b> of the query patch's attention%2 · grid %3 x %4 (%5 px)")
+                            .arg(100 * share, 0, 'f', 1).arg(predicted).arg(rows).arg(cols).arg(m_picture.width()));
+    } else {
+        m_heat->setBackgroundImage(QImage(), 0);
+        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), m_map.probs);
+        m_heat->setRowLabels(m_map.labels);
+        m_heat->setColumnLabels(m_map.labels);
+        m_heat->setTitle(tr("%1: layer %2, %3 (query x key)").arg(m_run).arg(m_map.layer).arg(head));
+        const QPoint c = m_heat->markedCell();
+        m_info->setText(c.x() >= 0 ? m_heat->cellText(c.y(), c.x()) : tr("%1 tokens; click a cell to read it").arg(T));
+    }
+}
+
+FigureTable AttentionPane::table() const {
+    FigureTable t;
+    if (!hasMap()) return t;
+    const QString layer = QString::number(m_map.layer), head = m_map.head >= 0 ? QString::number(m_map.head) : "mean";
+    if (m_map.gridRows > 0) {
+        t.header = {"run", "layer", "head", "query_row", "query_col", "key_row", "key_col", "attention"};
+        const QString qr = QString::number(m_query.y()), qc = QString::number(m_query.x());
+        t.rows.append({m_run, layer, head, qr, qc, "class", "class", csvNumber(classShare())});
+        for (int r = 0; r < m_heat->rows(); ++r)
+            for (int c = 0; c < m_heat->columns(); ++c)
+                t.rows.append({m_run, layer, head, qr, qc, QString::number(r), QString::number(c),
+                               csvNumber(m_heat->valueAt(r, c))});
+    } else {
+        t.header = {"run", "layer", "head", "query", "key", "query_token", "key_token", "attention"};
+        for (int q = 0; q < m_heat->rows(); ++q)
+            for (int k = 0; k < m_heat->columns(); ++k)
+                t.rows.append({m_run, layer, head, QString::number(q), QString::number(k), m_map.labels.value(q),
+                               m_map.labels.value(k), csvNumber(m_heat->valueAt(q, k))});
+    }
+    return t;
+}
+
+} // namespace seqpe::ui

@@ -1,0 +1,396 @@
+// AttentionView: run choice, the shared input (test image, picture file or text window), layer
+// and head, and the panes side by side. Not here: slicing and drawing attention (AttentionPane).
+#include "attention_view.h"
+
+#include "attention_pane.h"
+
+#include "seqpe/widgets/heat_map.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cstring>
+
+namespace seqpe::ui {
+
+namespace {
+
+struct ImageSample {
+    std::vector<uint8_t> pixels;
+    int h = 0, w = 0, c = 0;
+    int64_t label = -1;
+};
+
+QImage toImage(const std::vector<uint8_t>& px, int h, int w, int c) {
+    QImage img(w, h, c == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y) std::memcpy(img.scanLine(y), px.data() + static_cast<size_t>(y) * w * c, static_cast<size_t>(w) * c);
+    return img;
+}
+
+} // namespace
+
+AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+    auto* top = new QHBoxLayout(this);
+    auto* side = new QWidget;
+    side->setFixedWidth(260);
+    auto* form = new QVBoxLayout(side);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addWidget(new QLabel(tr("Runs (up to 3, same kind)")));
+    m_list = new QListWidget;
+    m_list->setMaximumHeight(140);
+    form->addWidget(m_list);
+
+    m_imageBox = new QWidget;
+    auto* img = new QFormLayout(m_imageBox);
+    img->setContentsMargins(0, 0, 0, 0);
+    m_index = new QSpinBox;
+    m_index->setRange(0, 1000000);
+    m_index->setKeyboardTracking(false);
+    m_index->setToolTip(tr("Index of an image of the run's test split"));
+    img->addRow(tr("Test image"), m_index);
+    m_open = new QPushButton(tr("Open image file..."));
+    img->addRow(m_open);
+    m_size = new QSpinBox;
+    m_size->setKeyboardTracking(false);
+    m_size->setSuffix(tr(" px"));
+    m_size->setToolTip(tr("Resolution the image is resized to (a multiple of the patch size; any, also unseen in "
+                          "training)"));
+    img->addRow(tr("Resolution"), m_size);
+    m_opacity = new QSlider(Qt::Horizontal);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(60);
+    img->addRow(tr("Map opacity"), m_opacity);
+    form->addWidget(m_imageBox);
+
+    m_textBox = new QWidget;
+    auto* txt = new QFormLayout(m_textBox);
+    txt->setContentsMargins(0, 0, 0, 0);
+    m_offset = new QSpinBox;
+    m_offset->setRange(0, 100000000);
+    m_offset->setKeyboardTracking(false);
+    m_offset->setToolTip(tr("First token of the window in the test split"));
+    txt->addRow(tr("Offset"), m_offset);
+    m_length = new QSpinBox;
+    m_length->setRange(2, 1024);
+    m_length->setKeyboardTracking(false);
+    txt->addRow(tr("Tokens"), m_length);
+    form->addWidget(m_textBox);
+
+    auto* common = new QFormLayout;
+    m_layer = new QComboBox;
+    m_head = new QComboBox;
+    common->addRow(tr("Layer"), m_layer);
+    common->addRow(tr("Head"), m_head);
+    form->addLayout(common);
+    m_source = new QLabel;
+    m_source->setWordWrap(true);
+    form->addWidget(m_source);
+    form->addWidget(new QLabel(tr("<small>Click a patch to choose the query; every pane follows.</small>")));
+    form->addStretch();
+    auto* exportButton = new QPushButton(tr("Export figure..."));
+    form->addWidget(exportButton);
+    top->addWidget(side);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    for (auto& p : m_panes) {
+        p = new AttentionPane(wb);
+        split->addWidget(p);
+        p->hide();
+    }
+    m_frame = split;
+    top->addWidget(split, 1);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(300);
+    connect(m_debounce, &QTimer::timeout, this, &AttentionView::refresh);
+    connect(exportButton, &QPushButton::clicked, this, &AttentionView::exportFigure);
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.pgm *.ppm)"));
+        if (!f.isEmpty()) openImageFile(f);
+    });
+    connect(m_index, &QSpinBox::valueChanged, this, [this] {
+        m_fromFile = false; // back to the test split
+        scheduleRefresh();
+    });
+    for (QSpinBox* s : {m_size, m_offset, m_length}) connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
+    for (QComboBox* c : {m_layer, m_head}) connect(c, &QComboBox::currentIndexChanged, this, &AttentionView::scheduleRefresh);
+    connect(m_opacity, &QSlider::valueChanged, this, [this](int v) {
+        for (auto* p : m_panes) p->setOverlayOpacity(v / 100.0);
+    });
+    connect(m_list, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+        if (!m_updating) onChecked(item->text(), item->checkState() == Qt::Checked);
+    });
+    for (auto* p : m_panes) {
+        connect(p, &AttentionPane::queryCellPicked, this, [this, p](int row, int col) {
+            for (auto* o : m_panes)
+                if (o != p) o->setQueryCell(row, col);
+        });
+        connect(p, &AttentionPane::mapShown, this, [this, p] {
+            // The class name of the test image, once a model told us the class names.
+            if (p == m_panes[0] && m_image && !m_fromFile && !p->map().classes.isEmpty() && m_label >= 0 &&
+                m_label < p->map().classes.size())
+                m_source->setText(tr("Test image %1: %2").arg(m_fetchedIndex).arg(p->map().classes[m_label]));
+        });
+    }
+    connect(&wb.store(), &RunStore::runsChanged, this, &AttentionView::rebuildRunList);
+    rebuildRunList();
+}
+
+int AttentionView::patchSize() const {
+    const RunView* v = m_checked.isEmpty() ? nullptr : m_wb.store().run(m_checked.front());
+    return v && v->config ? static_cast<int>(std::max<int64_t>(1, v->config->model.patch_size)) : 4;
+}
+
+void AttentionView::rebuildRunList() {
+    m_updating = true;
+    m_list->clear();
+    const QStringList names = m_wb.store().names();
+    QStringList keep;
+    for (const QString& r : m_checked)
+        if (names.contains(r)) keep << r;
+    m_checked = keep;
+    for (const QString& n : names) {
+        auto* item = new QListWidgetItem(n, m_list);
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        item->setCheckState(m_checked.contains(n) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_updating = false;
+    if (m_checked.isEmpty() && !names.isEmpty()) addRun(names.front());
+    else {
+        configure();
+        layoutPanes();
+    }
+}
+
+void AttentionView::addRun(const QString& run) {
+    const auto items = m_list->findItems(run, Qt::MatchExactly);
+    if (items.isEmpty()) return;
+    if (items.front()->checkState() == Qt::Checked) return;
+    items.front()->setCheckState(Qt::Checked); // -> onChecked
+}
+
+void AttentionView::setRuns(const QStringList& runs) {
+    m_updating = true;
+    for (int i = 0; i < m_list->count(); ++i) m_list->item(i)->setCheckState(Qt::Unchecked);
+    m_updating = false;
+    m_checked.clear();
+    for (const QString& r : runs) addRun(r);
+}
+
+QStringList AttentionView::runs() const { return m_checked; }
+
+void AttentionView::onChecked(const QString& run, bool on) {
+    m_checked.removeAll(run);
+    if (on) {
+        const RunView* v = m_wb.store().run(run);
+        const bool image = v && v->config && v->config->task == "image";
+        QStringList drop;
+        for (const QString& r : m_checked) {
+            const RunView* o = m_wb.store().run(r);
+            if ((o && o->config && o->config->task == "image") != image) drop << r; // one kind at a time
+        }
+        while (m_checked.size() - drop.size() >= 3) drop << m_checked[drop.size()]; // the oldest go first
+        m_updating = true;
+        for (const QString& r : drop) {
+            m_checked.removeAll(r);
+            for (auto* item : m_list->findItems(r, Qt::MatchExactly)) item->setCheckState(Qt::Unchecked);
+        }
+        m_updating = false;
+        m_checked << run;
+    }
+    configure();
+    layoutPanes();
+    refresh();
+}
+
+void AttentionView::configure() {
+    const RunView* v = m_checked.isEmpty() ? nullptr : m_wb.store().run(m_checked.front());
+    if (!v || !v->config) return;
+    const RunConfig& c = *v->config;
+    const bool image = c.task == "image";
+    m_updating = true;
+    const QSignalBlocker b1(m_size), b2(m_layer), b3(m_head), b4(m_length);
+    if (image != m_image || m_size->value() < patchSize()) {
+        const int p = patchSize();
+        m_size->setRange(p, std::min(1024, p * 40));
+        m_size->setSingleStep(p);
+        m_size->setValue(static_cast<int>(c.data.image_size));
+        m_length->setValue(static_cast<int>(std::min<int64_t>(c.train.seq_len, 256)));
+    }
+    m_image = image;
+    m_imageBox->setVisible(image);
+    m_textBox->setVisible(!image);
+    const int layer = std::max(0, m_layer->currentIndex()), head = m_head->currentIndex();
+    m_layer->clear();
+    for (int64_t l = 0; l < c.model.n_layer; ++l) m_layer->addItem(tr("layer %1").arg(l), int(l));
+    m_layer->setCurrentIndex(std::min(layer, m_layer->count() - 1));
+    m_head->clear();
+    m_head->addItem(tr("mean over heads"), -1);
+    for (int64_t h = 0; h < c.model.n_head; ++h) m_head->addItem(tr("head %1").arg(h), int(h));
+    m_head->setCurrentIndex(std::clamp(head, 0, m_head->count() - 1));
+    m_updating = false;
+}
+
+void AttentionView::layoutPanes() {
+    for (size_t i = 0; i < m_panes.size(); ++i) {
+        const QString run = i < static_cast<size_t>(m_checked.size()) ? m_checked[static_cast<qsizetype>(i)] : QString();
+        m_panes[i]->setRun(run);
+        m_panes[i]->setVisible(!run.isEmpty());
+    }
+}
+
+int AttentionView::paneCount() const { return static_cast<int>(std::min<qsizetype>(3, m_checked.size())); }
+
+void AttentionView::scheduleRefresh() {
+    if (!m_updating) m_debounce->start();
+}
+
+void AttentionView::setTestImage(int index) {
+    m_fromFile = false;
+    m_index->setValue(index);
+}
+
+void AttentionView::setImage(const QImage& picture) {
+    // Grayscale pictures stay one channel; the engine converts to the model's channels.
+    const bool gray = picture.allGray();
+    const QImage img = picture.convertToFormat(gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    m_h = img.height();
+    m_w = img.width();
+    m_c = gray ? 1 : 3;
+    m_pixels.resize(static_cast<size_t>(m_h) * m_w * m_c);
+    for (int y = 0; y < m_h; ++y) std::memcpy(m_pixels.data() + static_cast<size_t>(y) * m_w * m_c, img.constScanLine(y), static_cast<size_t>(m_w) * m_c);
+    m_picture = img;
+    m_fromFile = true;
+    m_source->setText(tr("Picture %1 x %2 (%3)").arg(m_w).arg(m_h).arg(gray ? tr("grayscale") : tr("RGB")));
+    Q_EMIT imageReady();
+    refresh();
+}
+
+bool AttentionView::openImageFile(const QString& file) {
+    QImage img(file);
+    if (img.isNull()) {
+        m_source->setText(tr("Cannot read %1 as an image").arg(file));
+        return false;
+    }
+    setImage(img);
+    return true;
+}
+
+void AttentionView::setResolution(int pixels) { m_size->setValue(pixels); }
+
+int AttentionView::resolution() const {
+    const int p = patchSize();
+    return std::max(p, (m_size->value() + p / 2) / p * p);
+}
+
+void AttentionView::setLayer(int layer) { m_layer->setCurrentIndex(std::max(0, m_layer->findData(layer))); }
+void AttentionView::setHead(int head) { m_head->setCurrentIndex(std::max(0, m_head->findData(head))); }
+void AttentionView::setTextWindow(int64_t offset, int64_t length) {
+    m_offset->setValue(static_cast<int>(offset));
+    m_length->setValue(static_cast<int>(length));
+}
+
+void AttentionView::setQueryCell(int row, int col) {
+    for (auto* p : m_panes) p->setQueryCell(row, col);
+}
+
+void AttentionView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale) refresh();
+}
+
+void AttentionView::refresh() {
+    m_debounce->stop();
+    if (m_checked.isEmpty()) return;
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
+    if (!m_image) {
+        m_source->setText(tr("Tokens %1 to %2 of the test split").arg(m_offset->value()).arg(m_offset->value() + m_length->value() - 1));
+        probeAll();
+        return;
+    }
+    if (m_size->value() != resolution()) {
+        const QSignalBlocker block(m_size);
+        m_size->setValue(resolution());
+    }
+    const int index = m_index->value();
+    if (m_fromFile || (!m_pixels.empty() && m_fetchedIndex == index && m_fetchedFrom == m_checked.front())) {
+        probeAll();
+        return;
+    }
+    // The test image comes from the first run's dataset; every pane then sees the same pixels.
+    const QString from = m_checked.front();
+    m_wb.probes().request<ImageSample>(
+        from,
+        [index](Inspector& in) {
+            ImageSample s;
+            s.pixels = in.sample_image(index, &s.h, &s.w, &s.c, &s.label);
+            return s;
+        },
+        this,
+        [this, index, from](const ImageSample& s) {
+            if (m_fromFile || index != m_index->value()) return; // superseded meanwhile
+            m_pixels = s.pixels;
+            m_h = s.h;
+            m_w = s.w;
+            m_c = s.c;
+            m_picture = toImage(m_pixels, m_h, m_w, m_c);
+            m_fetchedIndex = index;
+            m_fetchedFrom = from;
+            m_label = s.label;
+            m_source->setText(tr("Test image %1: class %2").arg(index).arg(s.label));
+            Q_EMIT imageReady();
+            probeAll();
+        },
+        [this](const QString& e) { m_source->setText(tr("<span style='color:#c0392b'>No test image: %1</span>").arg(e.toHtmlEscaped())); });
+}
+
+void AttentionView::probeAll() {
+    const int layer = m_layer->currentData().toInt(), head = m_head->currentData().toInt();
+    for (int i = 0; i < paneCount(); ++i) {
+        if (m_image) m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, resolution(), layer, head, m_picture);
+        else m_panes[static_cast<size_t>(i)]->requestText(m_offset->value(), m_length->value(), layer, head);
+    }
+}
+
+Figure AttentionView::figure() const {
+    Figure f;
+    QList<QPair<const QWidget*, RenderFunction>> parts;
+    FigureTable all;
+    QStringList runs;
+    for (int i = 0; i < paneCount(); ++i) {
+        const AttentionPane* p = m_panes[static_cast<size_t>(i)];
+        if (!p->hasMap()) continue;
+        runs << p->run();
+        parts << qMakePair(static_cast<const QWidget*>(p->heatMap()), RenderFunction());
+        const FigureTable t = p->table();
+        all.header = t.header;
+        all.rows += t.rows;
+    }
+    if (runs.isEmpty()) return f;
+    f.stem = "attention-" + runs.join("-vs-") +
+             (m_image ? QString("-%1px").arg(resolution()) : QString("-tokens-%1").arg(m_offset->value()));
+    f.title = tr("Attention: %1").arg(runs.join(tr(" vs ")));
+    f.description = configHashes(m_wb, runs);
+    f.size = m_frame->size();
+    f.render = renderAsShown(m_frame, parts);
+    f.tables = {all};
+    return f;
+}
+
+void AttentionView::exportFigure() { exportFigureInteractively(this, figure()); }
+
+} // namespace seqpe::ui

@@ -1,0 +1,351 @@
+// ExtrapolationView: curves, table and loss by position from the runs' evaluation reports.
+// Not here: evaluating (the CLI's `seqpe eval` / `seqpe compare` write the reports).
+#include "extrapolation_view.h"
+
+#include "seqpe/widgets/line_chart.h"
+#include "seqpe/widgets/theme.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <map>
+#include <set>
+
+namespace seqpe::ui {
+
+namespace {
+
+double metricValue(const EvalRow& r, const QString& metric) {
+    if (metric == "ppl") return r.ppl;
+    if (metric == "loss") return r.loss;
+    return r.accuracy; // accuracy (image) and exact match (qa) share the field
+}
+
+QString metricName(const QString& metric) {
+    if (metric == "ppl") return QObject::tr("perplexity");
+    if (metric == "accuracy") return QObject::tr("top-1 accuracy");
+    if (metric == "em") return QObject::tr("exact match");
+    return QObject::tr("loss (nats)");
+}
+
+QColor faded(QColor c) {
+    c.setAlpha(60);
+    return c;
+}
+
+} // namespace
+
+ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+    auto* top = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    m_mode = new QComboBox;
+    m_mode->setToolTip(tr("extend: positions continue past the training length; interpolate: positions are "
+                          "scaled into the trained range"));
+    m_metric = new QComboBox;
+    m_depth = new QComboBox;
+    m_depth->setToolTip(tr("Needle depth (QA): where in the context the answer is hidden"));
+    m_depthLabel = new QLabel(tr("Depth"));
+    auto* exportButton = new QPushButton(tr("Export figure..."));
+    bar->addWidget(new QLabel(tr("Mode")));
+    bar->addWidget(m_mode);
+    bar->addWidget(new QLabel(tr("Metric")));
+    bar->addWidget(m_metric);
+    bar->addWidget(m_depthLabel);
+    bar->addWidget(m_depth);
+    bar->addStretch();
+    bar->addWidget(new QLabel(tr("click a cell: highlight the run and show its loss by position")));
+    bar->addWidget(exportButton);
+    top->addLayout(bar);
+    m_hint = new QLabel;
+    m_hint->setWordWrap(true);
+    m_hint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    top->addWidget(m_hint);
+
+    auto* outer = new QSplitter(Qt::Vertical);
+    auto* upper = new QSplitter(Qt::Horizontal);
+    m_curves = new LineChart;
+    m_curves->setMinimumSize(360, 240);
+    m_table = new QTableWidget;
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setMinimumWidth(260);
+    upper->addWidget(m_curves);
+    upper->addWidget(m_table);
+    upper->setStretchFactor(0, 3);
+    upper->setStretchFactor(1, 2);
+    m_loss = new LineChart;
+    m_loss->setMinimumSize(360, 180);
+    m_loss->setAxisLabels(tr("position in the sequence"), tr("mean loss (nats)"));
+    outer->addWidget(upper);
+    outer->addWidget(m_loss);
+    outer->setStretchFactor(0, 3);
+    outer->setStretchFactor(1, 2);
+    m_frame = outer;
+    top->addWidget(outer, 1);
+
+    connect(exportButton, &QPushButton::clicked, this, &ExtrapolationView::exportFigure);
+    for (QComboBox* c : {m_mode, m_metric, m_depth})
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            if (!m_updating) rebuild();
+        });
+    connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int) {
+        if (row >= 0 && row < m_score.runs.size()) highlightRun(m_score.runs[row]);
+    });
+    connect(&wb.store(), &RunStore::runsChanged, this, [this] {
+        m_seen.clear();
+        reload();
+    });
+    // Evaluations run in another process (the CLI): watch the report files.
+    m_watch = new QTimer(this);
+    m_watch->setInterval(2000);
+    connect(m_watch, &QTimer::timeout, this, &ExtrapolationView::reload);
+    m_watch->start();
+    reload();
+}
+
+void ExtrapolationView::reload() {
+    bool changed = false;
+    for (const QString& name : m_wb.store().names()) {
+        const RunView* v = m_wb.store().run(name);
+        const QFileInfo fi(QString::fromStdString((RunPaths{v->dir}.eval() / "extrapolation.json").string()));
+        const QDateTime t = fi.exists() ? fi.lastModified() : QDateTime();
+        if (m_seen.contains(name) && m_seen.value(name) == t) continue;
+        m_seen.insert(name, t);
+        if (fi.exists()) m_wb.store().reloadReport(name);
+        changed = true;
+    }
+    if (changed || m_score.runs.isEmpty()) {
+        rebuildChoices();
+        rebuild();
+    }
+}
+
+void ExtrapolationView::rebuildChoices() {
+    // The task shown: the one most evaluated runs have (a project normally has one).
+    std::map<std::string, int> tasks;
+    std::set<std::string> modes;
+    std::set<int64_t> depths;
+    std::string reportMetric;
+    for (const QString& name : m_wb.store().names())
+        if (const RunView* v = m_wb.store().run(name); v->report) ++tasks[v->report->task];
+    m_task.clear();
+    int best = 0;
+    for (const auto& [t, n] : tasks)
+        if (n > best) {
+            best = n;
+            m_task = QString::fromStdString(t);
+        }
+    for (const QString& name : m_wb.store().names()) {
+        const RunView* v = m_wb.store().run(name);
+        if (!v->report || QString::fromStdString(v->report->task) != m_task) continue;
+        reportMetric = v->report->metric;
+        for (const EvalRow& r : v->report->rows) {
+            modes.insert(r.mode);
+            if (r.depth >= 0) depths.insert(r.depth);
+        }
+    }
+    m_updating = true;
+    const QString mode = m_mode->currentText(), metric = m_metric->currentData().toString();
+    const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
+    m_mode->clear();
+    for (const auto& md : modes) m_mode->addItem(QString::fromStdString(md));
+    m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode.isEmpty() ? QStringLiteral("extend") : mode)));
+    m_metric->clear();
+    if (!reportMetric.empty()) m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
+    m_metric->addItem(metricName("loss"), "loss");
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
+    m_depth->clear();
+    m_depth->addItem(tr("all depths"), qint64(-1));
+    for (int64_t d : depths) m_depth->addItem(tr("%1%").arg(d), qint64(d));
+    m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth))));
+    m_depth->setVisible(!depths.empty());
+    m_depthLabel->setVisible(!depths.empty());
+    m_updating = false;
+}
+
+QStringList ExtrapolationView::modes() const {
+    QStringList out;
+    for (int i = 0; i < m_mode->count(); ++i) out << m_mode->itemText(i);
+    return out;
+}
+QString ExtrapolationView::mode() const { return m_mode->currentText(); }
+void ExtrapolationView::setMode(const QString& mode) { m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode))); }
+QString ExtrapolationView::metric() const { return m_metric->currentData().toString(); }
+void ExtrapolationView::setMetric(const QString& metric) { m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric))); }
+void ExtrapolationView::setDepth(int64_t depth) { m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth)))); }
+
+void ExtrapolationView::highlightRun(const QString& run) {
+    m_highlight = m_score.runs.contains(run) ? run : QString();
+    rebuild();
+}
+
+QString ExtrapolationView::metricTitle() const { return metricName(metric()); }
+
+QString ExtrapolationView::hint() const { return m_hint->text(); }
+
+void ExtrapolationView::rebuild() {
+    const QString md = mode(), mt = metric();
+    const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
+    const bool image = m_task == "image";
+    m_score = {};
+    m_score.metric = mt;
+    m_score.lengthName = image ? "resolution" : "length";
+    m_curves->clear();
+    m_loss->clear();
+    m_marker = std::nan("");
+    QStringList missing, otherTask;
+    std::set<int64_t> lengths;
+    std::vector<std::map<int64_t, double>> perRun;
+    const QStringList names = m_wb.store().names();
+    int64_t lossLength = 0;
+    for (int i = 0; i < names.size(); ++i) {
+        const RunView* v = m_wb.store().run(names[i]);
+        if (!v->report) {
+            missing << names[i];
+            continue;
+        }
+        if (QString::fromStdString(v->report->task) != m_task) {
+            otherTask << names[i];
+            continue;
+        }
+        const EvalReport& rep = *v->report;
+        std::map<int64_t, double> values;
+        for (const EvalRow& r : rep.rows)
+            if (QString::fromStdString(r.mode) == md && r.depth == depth) values[r.length] = metricValue(r, mt);
+        if (values.empty()) continue;
+        if (!std::isfinite(m_marker)) m_marker = static_cast<double>(rep.train_length);
+        const QColor colour = seriesColor(i);
+        const bool dim = !m_highlight.isEmpty() && m_highlight != names[i];
+        QVector<QPointF> pts;
+        for (const auto& [len, val] : values) {
+            pts.append(QPointF(static_cast<double>(len), val));
+            lengths.insert(len);
+        }
+        m_curves->setPoints(m_curves->addSeries(names[i], dim ? faded(colour) : colour), pts);
+        m_score.runs << names[i];
+        perRun.push_back(values);
+        if (!rep.loss_by_position.empty()) {
+            QVector<QPointF> lp;
+            lp.reserve(static_cast<qsizetype>(rep.loss_by_position.size()));
+            for (size_t k = 0; k < rep.loss_by_position.size(); ++k) lp.append(QPointF(static_cast<double>(k), rep.loss_by_position[k]));
+            m_loss->setPoints(m_loss->addSeries(names[i], dim ? faded(colour) : colour), lp);
+            lossLength = std::max(lossLength, rep.loss_by_position_length);
+        }
+    }
+    m_score.lengths = QVector<int64_t>(lengths.begin(), lengths.end());
+    for (const auto& values : perRun) {
+        QVector<double> row;
+        for (int64_t l : m_score.lengths) row << (values.count(l) ? values.at(l) : std::nan(""));
+        m_score.values << row;
+    }
+    const QString lengthAxis = image ? tr("evaluation resolution (pixels)") : tr("evaluation length (tokens)");
+    m_score.trainLength = std::isfinite(m_marker) ? static_cast<int64_t>(m_marker) : 0;
+    const QString depthText = depth >= 0 ? tr(", needle depth %1%").arg(depth) : QString();
+    m_score.title = tr("%1 by %2 (%3%4)").arg(metricTitle(), m_score.lengthName, md, depthText);
+    m_curves->setTitle(tr("%1 against %2 (%3%4)").arg(metricTitle(), image ? tr("resolution") : tr("length"), md, depthText));
+    m_curves->setAxisLabels(lengthAxis, metricTitle());
+    m_curves->setLogX(!image); // lengths double from one evaluation to the next
+    m_curves->setLogY(mt == "ppl");
+    if (std::isfinite(m_marker)) {
+        const QString what = image ? tr("train resolution %1 px") : tr("train length %1");
+        m_curves->setMarker(m_marker, what.arg(m_score.trainLength));
+        m_curves->setShadedFrom(m_marker, md == "interpolate" ? tr("interpolated") : tr("extrapolation"));
+        m_loss->setMarker(m_marker, what.arg(m_score.trainLength));
+        m_loss->setShadedFrom(m_marker, tr("beyond training"));
+    } else {
+        m_curves->clearMarker();
+        m_curves->clearShading();
+        m_loss->clearMarker();
+        m_loss->clearShading();
+    }
+    m_curves->autoRange();
+    // Per-position losses are noisy: a centred moving average, the raw curve faintly behind.
+    m_loss->setSmoothing(LineChart::Smoothing::MovingAverage, std::max<int64_t>(1, lossLength / 64));
+    m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
+                                    : tr("Loss by position (text runs, after `seqpe eval`)"));
+    m_loss->autoRange();
+    fillTableWidget(m_table, m_score);
+    if (const int row = static_cast<int>(m_score.runs.indexOf(m_highlight)); row >= 0) m_table->selectRow(row);
+
+    QStringList hints;
+    if (!missing.isEmpty())
+        hints << tr("No evaluation yet for %1: run <code>seqpe eval &lt;run dir&gt; --mode both</code> for each, or "
+                    "<code>seqpe compare %2</code>.")
+                     .arg(missing.join(", "), m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
+    if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
+    m_hint->setText(hints.join(" "));
+    m_hint->setVisible(!hints.isEmpty());
+    Q_EMIT rebuilt();
+}
+
+Figure ExtrapolationView::curvesFigure() const {
+    Figure f;
+    if (m_score.runs.isEmpty()) return f;
+    const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
+    f.stem = "extrapolation-all-curves-" + fileSlug(mode()) + (depth >= 0 ? QString("-depth-%1").arg(depth) : QString());
+    f.title = m_curves->title();
+    f.description = configHashes(m_wb, m_score.runs);
+    f.size = m_curves->isVisible() ? QSizeF(m_curves->size()) : QSizeF(760, 480);
+    f.render = widgetRender(m_curves);
+    f.tables = {lineChartTable(*m_curves, m_score.lengthName, metric())};
+    return f;
+}
+
+Figure ExtrapolationView::tableFigure() const {
+    Figure f;
+    if (m_score.runs.isEmpty()) return f;
+    f.stem = "extrapolation-all-table-" + fileSlug(mode());
+    f.title = m_score.title;
+    f.description = configHashes(m_wb, m_score.runs);
+    f.size = scoreTableSize(m_score, *this);
+    const ScoreTable table = m_score;
+    f.render = [table, this](QPainter& p, const QRectF& r) { renderScoreTable(p, r, table, *this); };
+    FigureTable csv = m_score.csv();
+    csv.suffix.clear();
+    f.tables = {csv};
+    return f;
+}
+
+Figure ExtrapolationView::lossFigure() const {
+    Figure f;
+    if (m_loss->seriesCount() == 0) return f;
+    f.stem = "extrapolation-all-loss-by-position";
+    f.title = m_loss->title();
+    f.description = configHashes(m_wb, m_score.runs);
+    f.size = m_loss->isVisible() ? QSizeF(m_loss->size()) : QSizeF(760, 420);
+    f.render = widgetRender(m_loss);
+    f.tables = {lineChartTable(*m_loss, "position", "loss")};
+    return f;
+}
+
+Figure ExtrapolationView::figure() const {
+    Figure f = curvesFigure();
+    if (f.isNull()) return f;
+    f.stem = "extrapolation-all-" + fileSlug(mode());
+    f.size = m_frame->size();
+    const ScoreTable table = m_score;
+    f.render = renderAsShown(m_frame, {qMakePair(static_cast<const QWidget*>(m_curves), RenderFunction()),
+                                       qMakePair(static_cast<const QWidget*>(m_table),
+                                                 RenderFunction([table, this](QPainter& p, const QRectF& r) {
+                                                     renderScoreTable(p, r, table, *this);
+                                                 })),
+                                       qMakePair(static_cast<const QWidget*>(m_loss), RenderFunction())});
+    f.tables << m_score.csv();
+    if (m_loss->seriesCount() > 0) {
+        FigureTable loss = lineChartTable(*m_loss, "position", "loss");
+        loss.suffix = "loss-by-position";
+        f.tables << loss;
+    }
+    return f;
+}
+
+void ExtrapolationView::exportFigure() { exportFigureInteractively(this, figure()); }
+
+} // namespace seqpe::ui

@@ -1,0 +1,83 @@
+#pragma once
+// The Extrapolation tab: every evaluated run's metric (perplexity, accuracy or exact match, per
+// task; or the loss) against evaluation length or resolution on one chart, the training length
+// marked and the region beyond it shaded, for the "extend" or "interpolate" evaluation; the
+// encoding x length table with cells coloured by value; a click on a cell highlights that run and
+// shows its loss by position. Reports are the runs' eval/extrapolation.json (written by
+// `seqpe eval` / `seqpe compare`), re-read when they change on disk.
+#include "figure.h"
+#include "score_table.h"
+#include "workbench.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QWidget>
+#include <cmath>
+
+class QComboBox;
+class QLabel;
+class QTableWidget;
+class QTimer;
+
+namespace seqpe::ui {
+
+class LineChart;
+
+class ExtrapolationView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ExtrapolationView(Workbench& wb, QWidget* parent = nullptr);
+
+    QStringList modes() const;           // the evaluation modes found in the reports
+    void setMode(const QString& mode);   // extend | interpolate
+    QString mode() const;
+    void setMetric(const QString& metric); // ppl | accuracy | em | loss
+    QString metric() const;
+    void setDepth(int64_t depth);        // QA needle depth in percent; -1: all depths
+    void highlightRun(const QString& run); // "" for none
+    QString highlightedRun() const { return m_highlight; }
+
+    LineChart* curves() const { return m_curves; }
+    LineChart* lossByPosition() const { return m_loss; }
+    QTableWidget* table() const { return m_table; }
+    const ScoreTable& scoreTable() const { return m_score; }
+    QStringList shownRuns() const { return m_score.runs; }
+    double markerX() const { return m_marker; } // the training length marked; NaN when none
+    QString hint() const;
+
+    void reload(); // re-reads changed reports and redraws
+
+    Figure figure() const; // the tab as shown: curves, table, loss by position
+    Figure curvesFigure() const;
+    Figure tableFigure() const;
+    Figure lossFigure() const;
+    void exportFigure();
+
+Q_SIGNALS:
+    void rebuilt();
+
+private:
+    void rebuild();
+    void rebuildChoices();
+    QString metricTitle() const;
+
+    Workbench& m_wb;
+    QComboBox* m_mode = nullptr;
+    QComboBox* m_metric = nullptr;
+    QComboBox* m_depth = nullptr;
+    QLabel* m_depthLabel = nullptr;
+    QLabel* m_hint = nullptr;
+    LineChart* m_curves = nullptr;
+    QTableWidget* m_table = nullptr;
+    LineChart* m_loss = nullptr;
+    QWidget* m_frame = nullptr;
+    QTimer* m_watch = nullptr;
+    QHash<QString, QDateTime> m_seen; // report file times, to notice new evaluations
+    ScoreTable m_score;
+    QString m_task;       // the task whose runs are shown (lm, image, qa)
+    QString m_highlight;
+    double m_marker = std::nan("");
+    bool m_updating = false;
+};
+
+} // namespace seqpe::ui

@@ -1,0 +1,437 @@
+// GeometryView: the controls of the Geometry tab, live updates and the snapshot scrubber.
+// Not here: drawing and probing one run (GeometryPane).
+#include "geometry_view.h"
+
+#include "geometry_pane.h"
+#include "guided_heat_map.h"
+
+#include "seqpe/widgets/scatter_plot.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace seqpe::ui {
+
+namespace {
+
+QSpinBox* spin(int lo, int hi, int value, const QString& tip) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setToolTip(tip);
+    s->setKeyboardTracking(false); // one request per finished edit, not per digit
+    return s;
+}
+
+QLabel* caption(const QString& text) { return new QLabel(text); }
+
+} // namespace
+
+GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+    auto* top = new QVBoxLayout(this);
+    auto* bar1 = new QHBoxLayout;
+    m_run = new QComboBox;
+    m_compare = new QComboBox;
+    m_metric = new QComboBox;
+    m_metric->addItem(tr("cosine similarity"), "cosine");
+    m_metric->addItem(tr("dot product"), "dot");
+    m_metric->addItem(tr("L2 distance"), "l2");
+    m_layer = new QComboBox;
+    m_head = new QComboBox;
+    m_live = new QCheckBox(tr("live"));
+    m_live->setChecked(true);
+    m_live->setToolTip(tr("While the run trains, update on every geometry snapshot (train.snapshot_every)"));
+    auto* exportButton = new QPushButton(tr("Export figure..."));
+    for (auto [label, w] : {std::pair{tr("Run"), static_cast<QWidget*>(m_run)}, {tr("compare with"), m_compare},
+                            {tr("Measure"), m_metric}, {tr("Layer"), m_layer}, {tr("Head"), m_head}}) {
+        bar1->addWidget(caption(label));
+        bar1->addWidget(w);
+    }
+    bar1->addWidget(m_live);
+    bar1->addStretch();
+    bar1->addWidget(exportButton);
+    top->addLayout(bar1);
+
+    auto* bar2 = new QHBoxLayout;
+    m_axis1d = new QWidget;
+    auto* a1 = new QHBoxLayout(m_axis1d);
+    a1->setContentsMargins(0, 0, 0, 0);
+    m_first = spin(0, 1000000, 0, tr("First position (any: beyond the training length too)"));
+    m_count = spin(2, 4096, 64, tr("Number of positions (at most 4096)"));
+    a1->addWidget(caption(tr("Positions from")));
+    a1->addWidget(m_first);
+    a1->addWidget(caption(tr("count")));
+    a1->addWidget(m_count);
+    m_axis2d = new QWidget;
+    auto* a2 = new QHBoxLayout(m_axis2d);
+    a2->setContentsMargins(0, 0, 0, 0);
+    m_rows = spin(1, 64, 14, tr("Grid rows (rows x cols at most 4096)"));
+    m_cols = spin(1, 64, 14, tr("Grid columns"));
+    m_row0 = spin(0, 1000, 0, tr("Row of the grid's first patch"));
+    m_col0 = spin(0, 1000, 0, tr("Column of the grid's first patch"));
+    m_show = new QComboBox;
+    m_show->addItem(tr("matrix (patch x patch)"));
+    m_show->addItem(tr("query patch on the grid"));
+    m_show->setToolTip(tr("Query patch: click a patch to see its similarity to every patch"));
+    m_colorBy = new QComboBox;
+    m_colorBy->addItem(tr("raster index"));
+    m_colorBy->addItem(tr("distance from origin"));
+    m_colorBy->setToolTip(tr("Colour of the PCA points: row*cols+col, or the distance of (row, col) from (0, 0)"));
+    for (auto [label, w] : {std::pair{tr("Grid"), static_cast<QWidget*>(m_rows)}, {tr("x"), m_cols},
+                            {tr("from row"), m_row0}, {tr("col"), m_col0}, {tr("Show"), m_show}, {tr("PCA colour"), m_colorBy}}) {
+        a2->addWidget(caption(label));
+        a2->addWidget(w);
+    }
+    bar2->addWidget(m_axis1d);
+    bar2->addWidget(m_axis2d);
+    m_train = new QLabel;
+    bar2->addWidget(m_train);
+    bar2->addSpacing(16);
+    bar2->addWidget(caption(tr("Step")));
+    m_scrub = new QSlider(Qt::Horizontal);
+    m_scrub->setMinimumWidth(180);
+    m_scrub->setToolTip(tr("Geometry snapshots saved while training; the right end is the newest checkpoint (or "
+                           "the live model)"));
+    bar2->addWidget(m_scrub, 1);
+    m_scrubLabel = new QLabel;
+    m_scrubLabel->setMinimumWidth(150);
+    bar2->addWidget(m_scrubLabel);
+    top->addLayout(bar2);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    m_frame = split;
+    for (auto& p : m_panes) {
+        p = new GeometryPane(wb);
+        split->addWidget(p);
+    }
+    m_panes[1]->hide();
+    top->addWidget(split, 1);
+
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(250);
+    connect(m_debounce, &QTimer::timeout, this, &GeometryView::refresh);
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setSingleShot(true);
+    connect(m_liveTimer, &QTimer::timeout, this, &GeometryView::liveProbe);
+
+    connect(exportButton, &QPushButton::clicked, this, &GeometryView::exportFigure);
+    connect(m_run, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating) setRun(m_run->currentText());
+    });
+    connect(m_compare, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_updating) setCompareRun(m_compare->currentIndex() <= 0 ? QString() : m_compare->currentText());
+    });
+    for (QComboBox* c : {m_metric, m_layer, m_head})
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            if (m_updating) return;
+            configureControls(); // the layer decides whether head and measure apply
+            scheduleRefresh();
+        });
+    for (QSpinBox* s : {m_first, m_count, m_rows, m_cols, m_row0, m_col0})
+        connect(s, &QSpinBox::valueChanged, this, &GeometryView::scheduleRefresh);
+    connect(m_show, &QComboBox::currentIndexChanged, this, [this](int i) {
+        for (auto* p : m_panes) p->setQueryMode(i == 1);
+    });
+    connect(m_colorBy, &QComboBox::currentIndexChanged, this, [this](int i) {
+        for (auto* p : m_panes)
+            p->setColorBy(i == 0 ? GeometryPane::ColorBy::RasterIndex : GeometryPane::ColorBy::DistanceFromOrigin);
+    });
+    connect(m_scrub, &QSlider::valueChanged, this, &GeometryView::showScrubbed);
+    connect(m_live, &QCheckBox::toggled, this, [this](bool on) {
+        if (on) scheduleRefresh();
+    });
+    // The same query patch in both panes: a click in one moves the other.
+    for (size_t i = 0; i < m_panes.size(); ++i)
+        connect(m_panes[i], &GeometryPane::queryCellPicked, this, [this, i](int row, int col) {
+            m_panes[1 - i]->setQueryCell(row, col);
+            m_panes[1 - i]->setQueryMode(true);
+            const QSignalBlocker block(m_show);
+            m_show->setCurrentIndex(1);
+        });
+    connect(&wb, &Workbench::snapshotAvailable, this, &GeometryView::onSnapshot);
+    connect(&wb, &Workbench::sessionFinished, this, [this](const QString& run) {
+        if (m_live->isChecked() && (run == this->run() || run == compareRun())) scheduleRefresh(); // the final model
+    });
+    connect(&wb.store(), &RunStore::runsChanged, this, &GeometryView::rebuildRunLists);
+    rebuildRunLists();
+}
+
+const RunConfig* GeometryView::config(const QString& run) const {
+    const RunView* v = m_wb.store().run(run);
+    return v && v->config ? &*v->config : nullptr;
+}
+
+QString GeometryView::run() const { return m_panes[0]->run(); }
+QString GeometryView::compareRun() const { return m_panes[1]->run(); }
+bool GeometryView::isLive() const { return m_live->isChecked(); }
+
+void GeometryView::rebuildRunLists() {
+    m_updating = true;
+    const QStringList names = m_wb.store().names();
+    m_run->clear();
+    m_run->addItems(names);
+    m_compare->clear();
+    m_compare->addItem(tr("(none)"));
+    m_compare->addItems(names);
+    m_updating = false;
+    QString primary = run();
+    if (!names.contains(primary)) primary = names.isEmpty() ? QString() : names.front();
+    const QString other = names.contains(compareRun()) ? compareRun() : QString();
+    m_panes[0]->setRun({}); // force the controls to be rebuilt for the (possibly new) config
+    setRun(primary);
+    setCompareRun(other);
+}
+
+void GeometryView::setRun(const QString& run) {
+    if (run == this->run() && !run.isEmpty()) return;
+    m_panes[0]->setRun(run);
+    {
+        m_updating = true;
+        m_run->setCurrentText(run);
+        m_updating = false;
+    }
+    if (run == compareRun()) setCompareRun({});
+    const RunConfig* c = config(run);
+    if (c) {
+        m_updating = true;
+        const bool image = task_dims(*c) == 2;
+        m_axis1d->setVisible(!image);
+        m_axis2d->setVisible(image);
+        // Another kind of run or training extent: back to the default request (which the
+        // snapshots hold). The same kind keeps what the user asked for, to compare runs.
+        const int64_t shape = (image ? -1 : 1) * geometryTrainExtent(*c);
+        if (shape != m_shape) {
+            m_shape = shape;
+            m_first->setValue(0);
+            m_count->setValue(static_cast<int>(defaultGeometryCount(*c)));
+            m_rows->setValue(static_cast<int>(defaultGeometryGrid(*c)));
+            m_cols->setValue(static_cast<int>(defaultGeometryGrid(*c)));
+            m_row0->setValue(0);
+            m_col0->setValue(0);
+            m_metric->setCurrentIndex(0);
+        }
+        // Layers: SeqPE that acts on q/k compares a layer's query-PE with its key-PE; mixed RoPE
+        // has learned frequencies per layer. Everything else has one encoding for all layers.
+        const RunConfig r = resolve_auto(*c);
+        const std::string& type = r.position_encoding.type;
+        m_layer->clear();
+        m_layer->addItem(tr("position embeddings"), -1);
+        if (type == "seqpe" && r.position_encoding.seqpe.apply != "input_add")
+            for (int64_t l = 0; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1: query-PE · key-PE").arg(l), int(l));
+        if (type == "rope_mixed")
+            for (int64_t l = 1; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1 frequencies").arg(l), int(l));
+        if (type == "rope_mixed") m_layer->setItemText(0, tr("layer 0 frequencies")); // -1 and 0 are the same layer
+        m_head->clear();
+        m_head->addItem(tr("mean over heads"), -1);
+        for (int64_t h = 0; h < r.model.n_head; ++h) m_head->addItem(tr("head %1").arg(h), int(h));
+        m_train->setText(image ? tr("training grid %1 x %1 patches").arg(geometryTrainExtent(*c))
+                               : tr("training length %1").arg(geometryTrainExtent(*c)));
+        m_updating = false;
+    }
+    configureControls();
+    reloadSnapshots();
+    refresh();
+}
+
+void GeometryView::setCompareRun(const QString& run) {
+    const QString other = run == this->run() ? QString() : run;
+    m_panes[1]->setRun(other);
+    m_panes[1]->setVisible(!other.isEmpty());
+    m_panes[1]->setQueryMode(m_show->currentIndex() == 1);
+    m_updating = true;
+    m_compare->setCurrentIndex(other.isEmpty() ? 0 : m_compare->findText(other));
+    m_updating = false;
+    if (other.isEmpty()) return;
+    if (m_scrub->value() < snapshotCount()) showScrubbed();
+    else if (isVisible()) m_panes[1]->request(currentRequest()); // the primary pane has its answer
+    else m_stale = true;
+}
+
+void GeometryView::configureControls() {
+    const RunConfig* c = config(run());
+    if (!c) return;
+    const std::string type = resolve_auto(*c).position_encoding.type;
+    const bool relative = type == "rope" || type == "rope_mixed" || type == "alibi";
+    const bool qk = type == "seqpe" && m_layer->currentData().toInt() >= 0;
+    m_layer->setEnabled(m_layer->count() > 1);
+    m_head->setEnabled(relative || qk);
+    m_metric->setEnabled(!relative && !qk && type != "none");
+}
+
+GeometryRequest GeometryView::currentRequest() const {
+    GeometryRequest r;
+    r.metric = m_metric->currentData().toString().toStdString();
+    r.layer = m_layer->count() > 0 ? m_layer->currentData().toInt() : -1;
+    r.head = m_head->isEnabled() && m_head->count() > 0 ? m_head->currentData().toInt() : -1;
+    const RunConfig* c = config(run());
+    if (c && task_dims(*c) == 2) {
+        r.rows = m_rows->value();
+        r.cols = m_cols->value();
+        r.row0 = m_row0->value();
+        r.col0 = m_col0->value();
+    } else {
+        r.first = m_first->value();
+        r.count = m_count->value();
+    }
+    return r;
+}
+
+void GeometryView::setMetric(const QString& metric) { m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric))); }
+void GeometryView::setPositions(int64_t first, int64_t count) {
+    m_first->setValue(static_cast<int>(first));
+    m_count->setValue(static_cast<int>(count));
+}
+void GeometryView::setGrid(int64_t rows, int64_t cols) {
+    m_rows->setValue(static_cast<int>(rows));
+    m_cols->setValue(static_cast<int>(cols));
+}
+void GeometryView::setLayer(int64_t layer) { m_layer->setCurrentIndex(std::max(0, m_layer->findData(int(layer)))); }
+void GeometryView::setHead(int64_t head) { m_head->setCurrentIndex(std::max(0, m_head->findData(int(head)))); }
+void GeometryView::setQueryMode(bool on) { m_show->setCurrentIndex(on ? 1 : 0); }
+void GeometryView::setLive(bool on) { m_live->setChecked(on); }
+
+void GeometryView::scheduleRefresh() {
+    if (!m_updating) m_debounce->start();
+}
+
+void GeometryView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale) refresh();
+}
+
+void GeometryView::refresh() {
+    m_debounce->stop();
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
+    if (m_scrub->value() < snapshotCount()) {
+        showScrubbed();
+        return;
+    }
+    const GeometryRequest r = currentRequest();
+    for (auto* p : m_panes)
+        if (!p->run().isEmpty()) p->request(r);
+}
+
+void GeometryView::reloadSnapshots() {
+    const RunView* v = m_wb.store().run(run());
+    const bool atEnd = m_scrub->value() >= snapshotCount();
+    m_snapshots = v ? list_geometry_snapshots(v->dir) : decltype(m_snapshots){};
+    const QSignalBlocker block(m_scrub);
+    m_scrub->setRange(0, snapshotCount());
+    if (atEnd) m_scrub->setValue(snapshotCount());
+    m_scrub->setEnabled(!m_snapshots.empty());
+    m_scrubLabel->setText(m_scrub->value() >= snapshotCount()
+                              ? tr("newest model (%1 snapshots)").arg(snapshotCount())
+                              : tr("snapshot step %1").arg(m_snapshots[static_cast<size_t>(m_scrub->value())].first));
+}
+
+void GeometryView::showScrubbed() {
+    const int i = m_scrub->value();
+    if (i >= snapshotCount()) {
+        m_scrubLabel->setText(tr("newest model (%1 snapshots)").arg(snapshotCount()));
+        refresh();
+        return;
+    }
+    const int64_t step = m_snapshots[static_cast<size_t>(i)].first;
+    m_scrubLabel->setText(tr("snapshot step %1").arg(step));
+    // Snapshots hold the default request; the comparison run shows its snapshot at the same step
+    // (or the newest one before it).
+    for (auto* p : m_panes) {
+        if (p->run().isEmpty()) continue;
+        const RunView* v = m_wb.store().run(p->run());
+        if (!v) continue;
+        std::filesystem::path file;
+        int64_t at = -1;
+        for (const auto& [s, f] : p == m_panes[0] ? m_snapshots : list_geometry_snapshots(v->dir))
+            if (s <= step) {
+                file = f;
+                at = s;
+            }
+        if (file.empty()) {
+            p->showMessage(tr("%1 has no snapshot at or before step %2").arg(p->run()).arg(step));
+            continue;
+        }
+        try {
+            p->showResult(read_geometry_snapshot(file), tr("snapshot step %1").arg(at));
+        } catch (const std::exception& e) {
+            p->showMessage(QString::fromStdString(e.what()));
+        }
+    }
+}
+
+void GeometryView::onSnapshot(const QString& run, qint64) {
+    if (run == this->run()) reloadSnapshots();
+    if (!m_live->isChecked() || m_scrub->value() < snapshotCount()) return;
+    const GeometryRequest r = currentRequest();
+    bool probe = false;
+    for (auto* p : m_panes) {
+        if (p->run() != run) continue;
+        const RunConfig* c = config(run);
+        RunSession* s = m_wb.session(run);
+        const auto snap = s ? s->latestSnapshot() : std::nullopt;
+        // The trainer computed exactly this request already: no probe needed.
+        if (snap && c && isDefaultGeometryRequest(r, *c)) p->showResult(snap->geometry, tr("live, step %1").arg(snap->step));
+        else probe = true;
+    }
+    if (!probe) return;
+    // Other requests are probed on the training thread, at most every 2 s (each costs the run a pause).
+    const qint64 wait = m_sinceLiveProbe.isValid() ? 2000 - m_sinceLiveProbe.elapsed() : 0;
+    if (wait <= 0) liveProbe();
+    else if (!m_liveTimer->isActive()) m_liveTimer->start(static_cast<int>(wait));
+}
+
+void GeometryView::liveProbe() {
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_sinceLiveProbe.restart();
+    const GeometryRequest r = currentRequest();
+    for (auto* p : m_panes)
+        if (!p->run().isEmpty() && m_wb.isActive(p->run())) p->request(r);
+}
+
+Figure GeometryView::figure() const {
+    Figure f;
+    if (!m_panes[0]->hasResult()) return f;
+    QStringList runs;
+    FigureTable matrices, pca;
+    QList<QPair<const QWidget*, RenderFunction>> parts;
+    for (auto* p : m_panes) {
+        if (p->run().isEmpty() || !p->hasResult() || !p->isVisibleTo(m_frame)) continue;
+        runs << p->run();
+        parts << qMakePair(static_cast<const QWidget*>(p->heatMap()), RenderFunction())
+              << qMakePair(static_cast<const QWidget*>(p->scatter()), RenderFunction());
+        const FigureTable m = p->matrixTable(), s = p->projectionTable();
+        matrices.header = m.header;
+        matrices.rows += m.rows;
+        pca.header = s.header.isEmpty() ? pca.header : s.header;
+        pca.rows += s.rows;
+    }
+    pca.suffix = "pca";
+    f.stem = "geometry-" + runs.join("-vs-") + "-" + fileSlug(m_panes[0]->queryMode() ? "query-patch" : "matrix");
+    f.title = tr("Position-embedding geometry: %1").arg(runs.join(tr(" vs ")));
+    f.description = configHashes(m_wb, runs);
+    f.size = m_frame->size();
+    f.render = renderAsShown(m_frame, parts);
+    f.tables = {matrices};
+    if (!pca.rows.isEmpty()) f.tables << pca;
+    return f;
+}
+
+void GeometryView::exportFigure() { exportFigureInteractively(this, figure()); }
+
+} // namespace seqpe::ui

@@ -1,0 +1,43 @@
+#pragma once
+// The encoding x length table of the extrapolation view as plain data, with its cell colours
+// (viridis, better = brighter: low perplexity/loss, high accuracy/EM), shown in a QTableWidget on
+// screen and drawn by renderScoreTable() into figures (a QTableWidget has no vector render path).
+#include "figure.h"
+
+#include <QColor>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+class QPainter;
+class QRectF;
+class QTableWidget;
+class QWidget;
+
+namespace seqpe::ui {
+
+struct ScoreTable {
+    QString title;
+    QString metric;      // ppl | loss | accuracy | em
+    QString lengthName;  // "length" (tokens) or "resolution" (pixels)
+    QStringList runs;
+    QVector<int64_t> lengths;
+    QVector<QVector<double>> values; // [run][length]; NaN: not evaluated
+    int64_t trainLength = 0;
+
+    bool lowerIsBetter() const { return metric == "ppl" || metric == "loss"; }
+    QString format(double v) const;     // "23.41", "87.5%"
+    double goodness(int run, int col) const; // 0 (worst in the table) .. 1 (best); NaN for a gap
+    QColor color(int run, int col) const;    // invalid for a gap
+    QString header(int col) const;           // "64", "32 (train)"
+    FigureTable csv() const;                 // run, then one column per length
+};
+
+// Replaces the widget's contents: rows = runs, columns = lengths, coloured cells.
+void fillTableWidget(QTableWidget* w, const ScoreTable& t);
+// Draws the table (title, headers, coloured cells, a colour note) with `style`'s font and palette.
+void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, const QWidget& style);
+// A size that fits the table's text at the style's font.
+QSizeF scoreTableSize(const ScoreTable& t, const QWidget& style);
+
+} // namespace seqpe::ui

@@ -1,0 +1,45 @@
+#pragma once
+// Devices, autocast and GPU memory figures: what differs between a CPU and a CUDA LibTorch.
+// Everything here compiles against both (API differences are guarded by TORCH_VERSION_*; the
+// c10_cuda allocator statistics need SEQPE_WITH_CUDA, which cmake/SeqpeTorch.cmake defines when
+// the LibTorch has CUDA).
+#include <optional>
+#include <string>
+#include <torch/types.h>
+
+namespace seqpe {
+
+// runtime.device -> a device: cpu | cuda | cuda:N | auto (CUDA when a device is visible, else the
+// CPU). With `local_rank` >= 0 (a distributed job: one GPU per process) "cuda" and "auto" mean
+// cuda:local_rank. Throws InputError naming runtime.device when CUDA is asked for but this
+// LibTorch has none or no device is visible, or when the index does not exist.
+torch::Device select_device(const std::string& name, int local_rank = -1);
+
+// The precision a run computes in: runtime.precision on CUDA, fp32 on the CPU.
+std::string effective_precision(const torch::Device& device, const std::string& precision);
+
+// Autocast of the forward pass to bf16 or fp16 on CUDA (at::autocast, as torch.autocast does);
+// a no-op on the CPU and in fp32. Weights, gradients and the optimiser stay fp32.
+class AutocastScope {
+public:
+    AutocastScope(const torch::Device& device, const std::string& precision);
+    ~AutocastScope();
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+    bool active() const { return active_; }
+
+private:
+    bool active_ = false;
+    bool prev_enabled_ = false;
+    at::ScalarType prev_dtype_ = at::kHalf;
+};
+
+struct GpuMemory {
+    double allocated_mb = 0, reserved_mb = 0;           // now
+    double peak_allocated_mb = 0, peak_reserved_mb = 0; // since the process started
+};
+// The CUDA caching allocator's figures for `device`; nullopt on the CPU, and in builds without
+// the c10_cuda headers (SEQPE_WITH_CUDA undefined).
+std::optional<GpuMemory> gpu_memory(const torch::Device& device);
+
+} // namespace seqpe

@@ -1,0 +1,375 @@
+// The Geometry, Extrapolation and Attention views and the figure export, offscreen. The tiny
+// project is trained and evaluated once for the suite by the CLI (real engine, seconds); live
+// geometry and 2D grids at several resolutions use fakes behind the real bridge.
+#include "fake_trainer.h"
+#include "views/attention_pane.h"
+#include "views/attention_view.h"
+#include "views/extrapolation_view.h"
+#include "views/figure_exporter.h"
+#include "views/geometry_pane.h"
+#include "views/geometry_view.h"
+#include "views/guided_heat_map.h"
+#include "engine_hooks_real.h"
+
+#include "seqpe/config_io.h"
+#include "seqpe/widgets/line_chart.h"
+#include "seqpe/widgets/scatter_plot.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QProcess>
+#include <QSlider>
+#include <QSvgRenderer>
+#include <QTableWidget>
+#include <QTest>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <gtest/gtest.h>
+
+using namespace seqpe;
+using namespace seqpe::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+template <class P> bool wait_for(P pred, int ms = 60000) {
+    QElapsedTimer t;
+    t.start();
+    while (!pred() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    return pred();
+}
+
+QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
+
+// The tiny project (seqpe + learned, 20 steps, training length 32), trained and evaluated at
+// 32, 64, 128 tokens in both modes by the CLI, shared by the tests of the suite.
+class Views : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = fs::temp_directory_path() / ("seqpe-views-" + std::to_string(::getpid()));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_ / "projects");
+        fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json", dir_ / "projects/tiny.json");
+        fs::create_directories(dir_ / "tests/fixtures");
+        fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir_ / "tests/fixtures/sotu-excerpt");
+        if (qEnvironmentVariableIsEmpty("SEQPE_CACHE")) qputenv("SEQPE_CACHE", (dir_ / "cache").c_str());
+        qputenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str());
+        const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string(), project = (dir_ / "projects/tiny.json").string();
+        ok_ = std::system((cli + " train " + project + " > /dev/null").c_str()) == 0 &&
+              std::system((cli + " compare " + project + " --mode both > /dev/null").c_str()) == 0;
+    }
+    static void TearDownTestSuite() { fs::remove_all(dir_); }
+    void SetUp() override { ASSERT_TRUE(ok_) << "the CLI could not train and evaluate the tiny project"; }
+    static QString project() { return q(dir_ / "projects/tiny.json"); }
+
+    static fs::path dir_;
+    static bool ok_;
+};
+fs::path Views::dir_;
+bool Views::ok_ = false;
+
+// Answers for a 2D run without a model: geometry value (i, j) = 1000 i + j over the requested
+// grid; attention probability (query q, key k) = 1000 q + k with one class token.
+class GridInspector : public Inspector {
+public:
+    GridInspector() { cfg_.task = "image"; }
+    const RunConfig& config() const override { return cfg_; }
+    int64_t step() const override { return 10; }
+    GeometryResult geometry(const GeometryRequest& r) override {
+        GeometryResult g;
+        g.kind = "embedding";
+        g.metric = r.metric;
+        g.dims = 2;
+        g.rows = r.rows > 0 ? r.rows : 14;
+        g.cols = r.cols > 0 ? r.cols : g.rows;
+        g.train_extent = 7;
+        const int64_t n = g.rows * g.cols;
+        g.matrix.shape = {n, n};
+        g.projection.shape = {n, 2};
+        for (int64_t i = 0; i < n; ++i) {
+            for (int64_t j = 0; j < n; ++j) g.matrix.data.push_back(static_cast<float>(1000 * i + j));
+            g.positions.push_back(r.row0 + i / g.cols);
+            g.positions.push_back(r.col0 + i % g.cols);
+            g.projection.data.push_back(static_cast<float>(i));
+            g.projection.data.push_back(static_cast<float>(-i));
+        }
+        g.rank_correlation = 0.5;
+        return g;
+    }
+    AttentionResult image_attention(const std::vector<uint8_t>&, int, int, int, int size) override {
+        AttentionResult a;
+        a.grid_rows = a.grid_cols = size / 4;
+        a.prefix = 1;
+        const int64_t T = 1 + a.grid_rows * a.grid_cols, H = 2;
+        a.probs.shape = {1, H, T, T};
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t i = 0; i < T * T; ++i) a.probs.data.push_back(static_cast<float>(1000 * (i / T) + i % T));
+        return a;
+    }
+    AttentionResult text_attention(const std::vector<int64_t>&) override { return {}; }
+    std::vector<int64_t> sample_tokens(int64_t, int64_t) override { return {}; }
+    std::vector<uint8_t> sample_image(int64_t, int* h, int* w, int* c, int64_t* label) override {
+        *h = *w = 16;
+        *c = 1;
+        *label = 2;
+        return std::vector<uint8_t>(256, 128);
+    }
+
+private:
+    RunConfig cfg_;
+};
+
+// A project with one image run "img" whose run directory has a config and a (fake) checkpoint.
+fs::path image_project() {
+    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-img-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "img.json") << R"({"format": "seqpe-project/1", "name": "img", "output_dir": "runs",
+        "base": {"task": "image", "data": {"source": "fashion-mnist", "image_size": 28}, "model": {"patch_size": 4}},
+        "runs": [{"name": "img", "set": {"position_encoding.type": "learned"}}]})";
+    RunConfig c;
+    c.task = "image";
+    const RunPaths p{dir / "runs/img"};
+    fs::create_directories(p.checkpoint(10));
+    write_run_config(p, c);
+    std::ofstream(p.checkpoint(10) / "DONE") << "";
+    return dir;
+}
+
+EngineHooks grid_hooks() {
+    EngineHooks h;
+    h.inspect = [](const fs::path&) { return std::make_unique<GridInspector>(); };
+    return h;
+}
+
+void click(QWidget* w, QPointF at) { QTest::mouseClick(w, Qt::LeftButton, {}, at.toPoint()); }
+
+} // namespace
+
+TEST_F(Views, GeometryOfAFinishedRunHasTheRequestedSizeAndItsRankCorrelation) {
+    Workbench wb(realEngineHooks());
+    ASSERT_FALSE(has_errors(wb.document().open(project())));
+    GeometryView view(wb);
+    view.resize(1200, 800);
+    view.show();
+    view.setRun("learned");
+    view.setPositions(10, 48); // from position 10: past the training length 32 at the end
+    view.refresh();
+    GeometryPane* pane = view.pane(0);
+    ASSERT_TRUE(wait_for([&] { return pane->hasResult() && pane->result().matrix.shape[0] == 48; }));
+    EXPECT_EQ(pane->heatMap()->rows(), 48);
+    EXPECT_EQ(pane->heatMap()->columns(), 48);
+    EXPECT_EQ(pane->result().positions.front(), 10);
+    EXPECT_FLOAT_EQ(pane->heatMap()->valueAt(3, 3), 1.0f); // cosine of a vector with itself
+    EXPECT_EQ(pane->heatMap()->guideColumn(), 32 - 10);  // the training length is marked
+    const double rho = pane->result().rank_correlation;
+    ASSERT_TRUE(std::isfinite(rho));
+    EXPECT_TRUE(pane->rankLabel()->text().contains(QString::number(rho, 'f', 3))) << pane->rankLabel()->text().toStdString();
+    EXPECT_EQ(pane->scatter()->pointCount(), 48);
+
+    // Another run side by side gets the same request; the figure's CSV holds both matrices.
+    view.setCompareRun("seqpe");
+    ASSERT_TRUE(wait_for([&] { return view.pane(1)->hasResult() && view.pane(1)->result().matrix.shape[0] == 48; }));
+    const Figure f = view.figure();
+    ASSERT_FALSE(f.isNull());
+    EXPECT_EQ(f.tables.front().rows.size(), 2 * 48 * 48);
+    EXPECT_TRUE(f.description.contains("learned=") && f.description.contains("seqpe="));
+    // The trainer's snapshots (train.snapshot_every) are on the scrubber; the first replays step 0.
+    ASSERT_GT(view.snapshotCount(), 0);
+    view.scrubber()->setValue(0);
+    EXPECT_TRUE(pane->source().contains("snapshot step")) << pane->source().toStdString();
+}
+
+TEST(ViewsFake, LiveGeometryFollowsTheSnapshotsOfATrainingRun) {
+    EngineHooks h;
+    h.prepare = [](const RunConfig&, const std::function<void(const PrepareEvent&)>&, std::stop_token) {
+        return fs::path("/nonexistent-dataset");
+    };
+    h.make = [](const RunConfig&, const TrainerOptions& o) {
+        return std::make_unique<test::FakeTrainer>(100000, 2, o.start_paused, /*snapshot_every=*/25);
+    };
+    Workbench wb(h);
+    const QString run = wb.document().runNames().front();
+    GeometryView view(wb);
+    view.resize(1000, 700);
+    view.show();
+    view.setRun(run);
+    view.setLive(true);
+    GeometryPane* pane = view.pane(0);
+    wb.start(run);
+    // The default request is what the trainer computes for each snapshot: shown as it arrives
+    // (the fake's diagonal holds its step).
+    std::set<float> steps;
+    ASSERT_TRUE(wait_for([&] {
+        if (pane->hasResult() && pane->source().startsWith("live")) steps.insert(static_cast<float>(pane->heatMap()->valueAt(0, 0)));
+        return steps.size() >= 3;
+    }, 20000));
+    EXPECT_GT(*steps.begin(), 0.0f);
+    // Another request is probed on the training thread (at most every 2 s) as snapshots arrive.
+    view.setPositions(0, 5);
+    ASSERT_TRUE(wait_for([&] { return pane->hasResult() && pane->heatMap()->rows() == 5 && pane->source().startsWith("live"); }, 20000));
+    wb.stopAll();
+    ASSERT_TRUE(wait_for([&] { return !wb.anyActive(); }));
+}
+
+TEST(ViewsFake, QueryPatchClickPicksThePatchAtSeveralResolutions) {
+    const fs::path dir = image_project();
+    Workbench wb(grid_hooks());
+    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "img.json"))));
+    GeometryView view(wb);
+    view.resize(1100, 800);
+    view.show();
+    view.setRun("img");
+    view.setQueryMode(true);
+    GeometryPane* pane = view.pane(0);
+    for (int R : {4, 7, 12}) {
+        view.setGrid(R, R);
+        view.refresh();
+        ASSERT_TRUE(wait_for([&] { return pane->hasResult() && pane->result().rows == R; })) << R;
+        GuidedHeatMap* heat = pane->heatMap();
+        ASSERT_EQ(heat->rows(), R);
+        for (auto [r, c] : {std::pair{0, 0}, {R - 1, R - 1}, {1, R / 2}, {R / 2, 1}}) {
+            click(heat, heat->cellRect(r, c).center());
+            EXPECT_EQ(heat->markedCell(), QPoint(c, r)) << R;
+            const int query = r * R + c;
+            // The map is the query's row of the (R*R, R*R) matrix, reshaped to the grid.
+            EXPECT_EQ(heat->valueAt(0, 0), 1000.0 * query) << R;
+            EXPECT_EQ(heat->valueAt(R - 1, 2), 1000.0 * query + (R - 1) * R + 2) << R;
+        }
+        // The training grid (7 x 7) is marked when the grid goes beyond it.
+        EXPECT_EQ(heat->guideColumn(), R > 7 ? 7 : -1);
+    }
+
+    // Attention over the patch grid at several resolutions: a click picks the query patch, the
+    // class token's share is read from key 0.
+    AttentionView att(wb);
+    att.resize(1100, 700);
+    att.show();
+    att.setRuns({"img"});
+    AttentionPane* ap = att.pane(0);
+    for (int R : {4, 6, 10}) {
+        att.setResolution(4 * R);
+        att.refresh();
+        ASSERT_TRUE(wait_for([&] { return ap->hasMap() && ap->map().gridRows == R; })) << R;
+        HeatMap* heat = ap->heatMap();
+        for (auto [r, c] : {std::pair{0, 0}, {R - 1, R - 1}, {2, 1}}) {
+            click(heat, heat->cellRect(r, c).center());
+            EXPECT_EQ(ap->queryCell(), QPoint(c, r)) << R;
+            const int query = 1 + r * R + c; // after the class token
+            EXPECT_EQ(heat->valueAt(0, 0), 1000.0 * query + 1) << R;
+            EXPECT_EQ(heat->valueAt(1, 0), 1000.0 * query + 1 + R) << R;
+            EXPECT_EQ(ap->classShare(), 1000.0 * query) << R;
+        }
+    }
+    fs::remove_all(dir);
+}
+
+TEST_F(Views, ExtrapolationShowsOneCurvePerEvaluatedRunWithTheTrainingLengthMarked) {
+    Workbench wb(realEngineHooks());
+    ASSERT_FALSE(has_errors(wb.document().open(project())));
+    ExtrapolationView view(wb);
+    view.resize(1200, 800);
+    view.show();
+    EXPECT_EQ(view.modes(), (QStringList{"extend", "interpolate"}));
+    view.setMode("extend");
+    LineChart* curves = view.curves();
+    ASSERT_EQ(curves->seriesCount(), 2);
+    EXPECT_EQ(view.shownRuns(), (QStringList{"seqpe", "learned"}));
+    for (int id : curves->seriesIds()) {
+        const auto pts = curves->points(id);
+        ASSERT_EQ(pts.size(), 3) << curves->seriesName(id).toStdString();
+        EXPECT_EQ(pts.front().x(), 32);
+        EXPECT_EQ(pts.back().x(), 128);
+    }
+    EXPECT_EQ(view.markerX(), 32);
+    EXPECT_TRUE(curves->logX());
+    // The table: runs x lengths, the training length named.
+    QTableWidget* t = view.table();
+    ASSERT_EQ(t->rowCount(), 2);
+    ASSERT_EQ(t->columnCount(), 3);
+    EXPECT_EQ(t->horizontalHeaderItem(0)->text(), "32 (train)");
+    // A click on a cell highlights its run and shows its loss by position.
+    click(t->viewport(), t->visualItemRect(t->item(1, 2)).center());
+    EXPECT_EQ(view.highlightedRun(), "learned");
+    EXPECT_GE(view.lossByPosition()->seriesCount(), 1);
+    EXPECT_EQ(view.lossByPosition()->points(view.lossByPosition()->seriesIds().back()).size(), 128);
+}
+
+TEST_F(Views, ExportedSvgPdfAndCsvHoldWhatTheViewShows) {
+    Workbench wb(realEngineHooks());
+    ASSERT_FALSE(has_errors(wb.document().open(project())));
+    ExtrapolationView view(wb);
+    view.resize(1200, 800);
+    view.show();
+    const fs::path out = fs::temp_directory_path() / ("seqpe-views-export-" + std::to_string(::getpid()));
+    fs::create_directories(out);
+    const Figure f = view.figure();
+    ASSERT_FALSE(f.isNull());
+    QString error;
+    for (const char* ext : {"svg", "pdf", "png"}) {
+        const QStringList files = writeFigure(f, q(out / ("extrapolation." + std::string(ext))), 300, &error);
+        ASSERT_TRUE(error.isEmpty()) << error.toStdString();
+        EXPECT_EQ(files.size(), 1 + f.tables.size());
+    }
+    QSvgRenderer svg(q(out / "extrapolation.svg"));
+    EXPECT_TRUE(svg.isValid());
+    QFile svgFile(q(out / "extrapolation.svg"));
+    ASSERT_TRUE(svgFile.open(QIODevice::ReadOnly));
+    const QByteArray svgText = svgFile.readAll();
+    for (const char* legend : {">seqpe<", ">learned<"}) EXPECT_TRUE(svgText.contains(legend)) << legend;
+    EXPECT_TRUE(svgText.contains(config_hash(*wb.store().run("seqpe")->config).c_str())); // <desc>
+    QFile pdf(q(out / "extrapolation.pdf"));
+    ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
+    const QByteArray pdfText = pdf.readAll();
+    EXPECT_TRUE(pdfText.startsWith("%PDF"));
+    // One page object ("/Type /Pages" is the page tree, which none of these patterns match).
+    EXPECT_EQ(pdfText.count("/Type /Page\n") + pdfText.count("/Type /Page ") + pdfText.count("/Type /Page/") +
+                  pdfText.count("/Type /Page>"), 1);
+    // The CSV beside the figure equals the curves drawn, point for point.
+    QStringList header;
+    QVector<QVector<QString>> rows;
+    ASSERT_TRUE(readCsv(q(out / "extrapolation.csv"), &header, &rows));
+    EXPECT_EQ(header, (QStringList{"series", "length", "ppl"}));
+    QVector<QVector<QString>> shown;
+    for (int id : view.curves()->seriesIds())
+        for (const QPointF& p : view.curves()->points(id))
+            shown.append({view.curves()->seriesName(id), csvNumber(p.x()), csvNumber(p.y())});
+    EXPECT_EQ(rows, shown);
+    ASSERT_TRUE(readCsv(q(out / "extrapolation-table.csv"), &header, &rows));
+    ASSERT_EQ(rows.size(), 2);
+    EXPECT_DOUBLE_EQ(rows[0][1].toDouble(), view.scoreTable().values[0][0]);
+    fs::remove_all(out);
+}
+
+TEST_F(Views, HeadlessExportWritesEveryFigureAndExitsZero) {
+    const fs::path out = fs::temp_directory_path() / ("seqpe-views-figures-" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    p.setProcessEnvironment(env);
+    const QString exe = q(fs::path(SEQPE_BINARY_DIR) / "app/seqpe-workbench");
+    p.start(exe, {"--export", project(), "--out", q(out), "--formats", "png,svg,pdf"});
+    ASSERT_TRUE(p.waitForFinished(120000));
+    const QString stdoutText = QString::fromUtf8(p.readAllStandardOutput());
+    ASSERT_EQ(p.exitCode(), 0) << p.readAllStandardError().toStdString();
+    for (const char* stem : {"training-all-task-loss", "training-all-validation", "extrapolation-all-curves-extend",
+                             "extrapolation-all-curves-interpolate", "extrapolation-all-table-extend",
+                             "extrapolation-all-loss-by-position", "geometry-seqpe-heatmap", "geometry-seqpe-pca",
+                             "geometry-learned-heatmap", "geometry-learned-pca"})
+        for (const char* ext : {".png", ".svg", ".pdf", ".csv"}) {
+            const fs::path f = out / (std::string(stem) + ext);
+            EXPECT_TRUE(fs::exists(f)) << f;
+            if (std::string(ext) != ".csv") {
+                EXPECT_TRUE(stdoutText.contains(q(f))) << f;
+            }
+        }
+    // A bad project is an input error.
+    p.start(exe, {"--export", q(out / "missing.json")});
+    ASSERT_TRUE(p.waitForFinished(60000));
+    EXPECT_EQ(p.exitCode(), 2);
+    fs::remove_all(out);
+}
