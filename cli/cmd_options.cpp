@@ -37,8 +37,28 @@ static std::string range_text(const OptionInfo& o) {
     return "[" + (o.min ? num(*o.min) : std::string("-inf")) + ", " + (o.max ? num(*o.max) : std::string("inf")) + "]";
 }
 
-int cmd_options(bool all, bool json) {
+static std::string md_cell(std::string s) {
+    std::string out;
+    for (const char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
+int cmd_options(bool all, bool json, bool markdown) {
     const RunConfig defaults;
+    if (markdown) { // docs/CONFIG.md's reference table (every option; advanced ones marked)
+        std::string group;
+        for (const auto& o : option_table()) {
+            if (o.group() != group) {
+                group = o.group();
+                std::printf("\n### %s\n\n| option | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n",
+                            group.c_str());
+            }
+            std::printf("| `%s`%s | %s | `%s` | %s | %s |\n", o.path.c_str(), o.advanced ? " (advanced)" : "",
+                        type_text(o).c_str(), option_json(defaults, o.path).c_str(), md_cell(range_text(o)).c_str(),
+                        md_cell(o.help).c_str());
+        }
+        return kExitOk;
+    }
     if (json) {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
         for (const auto& o : option_table()) {

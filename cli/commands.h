@@ -53,7 +53,7 @@ struct ImportArgs { std::string file, config, run_dir; };
 int cmd_import(const ImportArgs& a, Console& console);
 
 int cmd_info(const std::string& run_dir, bool json);
-int cmd_options(bool all, bool json);
+int cmd_options(bool all, bool json, bool markdown);
 int cmd_encodings(bool json);
 int cmd_validate(const std::string& config, const std::vector<std::string>& overrides, bool json);
 int cmd_data(const std::vector<std::string>& args);

@@ -95,6 +95,8 @@ int main(int argc, char** argv) {
     bool all = false;
     auto* options = app.add_subcommand("options", "list every config option with its default, range and help");
     options->add_flag("--all", all, "include advanced options");
+    bool markdown = false;
+    options->add_flag("--markdown", markdown, "every option as Markdown tables (docs/CONFIG.md)");
     app.add_subcommand("encodings", "list the position encodings");
 
     std::string vconfig;
@@ -125,7 +127,7 @@ int main(int argc, char** argv) {
             if (rest.empty() || rest.front().rfind("--", 0) == 0) rest.insert(rest.begin(), "text");
             return cmd_data(rest);
         }
-        if (*options) return cmd_options(all, json);
+        if (*options) return cmd_options(all, json, markdown);
         if (app.got_subcommand("encodings")) return cmd_encodings(json);
         if (*validate) return cmd_validate(vconfig, voverrides, json);
         if (*info) return cmd_info(info_dir, json);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sanitizer and fuzz builds (CMakePresets.json: asan, tsan, fuzz; docs/RELIABILITY.md).
-#   bash scripts/sanitize.sh fast   CI's subset (a few minutes on 2 cores): ASan+UBSan on the torch-free
-#                                   layers and the data tool, TSan on the bridge, every fuzz target
-#                                   for SEQPE_FUZZ_SECONDS (default 5) on its seed corpus
-#   bash scripts/sanitize.sh full   also the LibTorch engine, CLI and GUI tests under the sanitizers
+#   bash scripts/sanitize.sh fast   CI's subset: TSan on the bridge tests; one clang build with ASan+UBSan
+#                                   for the torch-free test suites, the data tool and every fuzz target
+#                                   (SEQPE_FUZZ_SECONDS each, default 5, on its seed corpus)
+#   bash scripts/sanitize.sh full   also the LibTorch engine and CLI tests under GCC's ASan+UBSan and
+#                                   the widget tests under TSan
 # Each build lives in its own folder (build-asan/, build-tsan/, build-fuzz/) and is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,15 +20,12 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/t
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "ASan + UBSan ($MODE)"
-asan_targets=(engine_core_tests data_tests seqpe-data)
-[ "$MODE" = full ] && asan_targets+=(engine_tests cli_tests seqpe)
-cmake --preset asan >/dev/null
-cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
-export SEQPE_TEST_DATA=$PWD/tests/fixtures
-(cd build-asan && ./tests/engine/engine_core_tests && ./tests/data/data_tests)
 if [ "$MODE" = full ]; then
-  (cd build-asan && ./tests/engine/engine_tests && ./tests/cli/cli_tests)
+  step "ASan + UBSan, GCC (engine, data tool, CLI)"
+  cmake --preset asan >/dev/null
+  cmake --build build-asan -j "$jobs" --target engine_core_tests data_tests seqpe-data engine_tests cli_tests seqpe
+  (cd build-asan && ./tests/engine/engine_core_tests && ./tests/data/data_tests && ./tests/engine/engine_tests &&
+     ./tests/cli/cli_tests)
 fi
 
 step "ThreadSanitizer ($MODE)"
@@ -38,8 +36,10 @@ cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
 (cd build-tsan && QT_QPA_PLATFORM=offscreen ./tests/app/bridge_tests)
 [ "$MODE" = full ] && (cd build-tsan && QT_QPA_PLATFORM=offscreen ./tests/widgets/widgets_tests)
 
-step "libFuzzer (${SEQPE_FUZZ_SECONDS:-5} s per target)"
+# One clang build serves both: the fuzz targets and the torch-free test suites, all with ASan + UBSan.
+step "ASan + UBSan, clang (torch-free layers, data tool) and libFuzzer (${SEQPE_FUZZ_SECONDS:-5} s per target)"
 cmake --preset fuzz -DSEQPE_FUZZ_SECONDS="${SEQPE_FUZZ_SECONDS:-5}" >/dev/null
-cmake --build build-fuzz -j "$jobs" --target $(cd fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
+cmake --build build-fuzz -j "$jobs" --target engine_core_tests data_tests seqpe-data $(cd fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
+(cd build-fuzz && ./tests/engine/engine_core_tests && ./tests/data/data_tests)
 (cd build-fuzz && ctest --output-on-failure -L fuzz -j 1)
 echo "sanitizers and fuzzers: clean"

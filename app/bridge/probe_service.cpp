@@ -24,15 +24,17 @@ ProbeService::~ProbeService() {
     m_cv.notify_all();
     m_thread->wait();
     delete m_thread;
+    m_outbox.joined();
+    std::lock_guard lk(m_mutex); // the loop's last writes (m_open) happen-before the members die
 }
 
 void ProbeService::submit(const QString& run, std::function<void(Inspector&)> work, QObject* context,
                           std::function<void(bool, const QString&)> done) {
     QPointer<QObject> guard(context);
     auto deliver = [this, guard, done](bool ok, const QString& err) {
-        QMetaObject::invokeMethod(this, [guard, done, ok, err] {
+        m_outbox.post([guard, done, ok, err] {
             if (guard) done(ok, err);
-        }, Qt::QueuedConnection);
+        });
     };
     // A run training in this window answers between its steps.
     if (RunSession* s = m_wb.session(run); s && s->isActive()) {
@@ -71,9 +73,9 @@ void ProbeService::loop() {
         auto report = [this, &job](bool ok, const QString& err) {
             QPointer<QObject> guard = job.context;
             auto done = job.done;
-            QMetaObject::invokeMethod(this, [guard, done, ok, err] {
+            m_outbox.post([guard, done, ok, err] {
                 if (guard) done(ok, err);
-            }, Qt::QueuedConnection);
+            });
         };
         try {
             const auto ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
@@ -92,6 +94,7 @@ void ProbeService::loop() {
             report(false, QStringLiteral("unknown error"));
         }
     }
+    std::lock_guard lk(m_mutex);
     m_open.clear(); // models die on the thread that used them
 }
 

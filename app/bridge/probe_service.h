@@ -5,6 +5,7 @@
 // the run's newest checkpoint changes. Results come back as queued callbacks on the GUI thread;
 // a callback whose `context` object died meanwhile is dropped.
 #include "engine_hooks.h"
+#include "gui_outbox.h"
 
 #include <QObject>
 #include <QPointer>
@@ -43,6 +44,7 @@ public:
     }
 
 private:
+    Q_INVOKABLE void drainOutbox() { m_outbox.drain(); }
     struct Job {
         std::filesystem::path dir;
         std::function<void(Inspector&)> work;
@@ -54,6 +56,7 @@ private:
     EngineHooks m_hooks;
     QThread* m_thread = nullptr;
     std::mutex m_mutex;
+    GuiOutbox m_outbox{this}; // answers to the GUI thread
     std::condition_variable m_cv;
     std::deque<Job> m_jobs;
     bool m_quit = false;

@@ -18,15 +18,17 @@ public:
         m_s->notifyRecords();
     }
     void on_log(LogLevel level, const std::string& text) override {
-        Q_EMIT m_s->logLine(static_cast<int>(level), QString::fromStdString(text));
+        m_s->toGui([s = m_s, level, text] { Q_EMIT s->logLine(static_cast<int>(level), QString::fromStdString(text)); });
     }
-    void on_status(const RunStatus& s) override { Q_EMIT m_s->statusChanged(s); }
+    void on_status(const RunStatus& st) override {
+        m_s->toGui([s = m_s, st] { Q_EMIT s->statusChanged(st); });
+    }
     void on_snapshot(const Snapshot& snap) override {
         {
             std::lock_guard lk(m_s->m_mutex);
             m_s->m_snapshot = snap; // only the newest matters to a live view
         }
-        Q_EMIT m_s->snapshotAvailable(snap.step);
+        m_s->toGui([s = m_s, step = snap.step] { Q_EMIT s->snapshotAvailable(step); });
     }
 
 private:
@@ -53,12 +55,18 @@ RunSession::~RunSession() {
         m_thread->wait();
         delete m_thread;
     }
+    m_outbox.joined();
+    std::lock_guard lk(m_mutex); // the worker's last writes happen-before the members die
 }
 
 void RunSession::notifyRecords() {
     // At most one pending notification: the GUI drains everything that arrived meanwhile.
     if (m_notifyPending.exchange(true)) return;
-    QMetaObject::invokeMethod(this, [this] { if (!m_drainTimer->isActive()) m_drainTimer->start(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, "startDrainTimer", Qt::QueuedConnection);
+}
+
+void RunSession::startDrainTimer() {
+    if (!m_drainTimer->isActive()) m_drainTimer->start();
 }
 
 QVector<Record> RunSession::takeRecords() {
@@ -83,7 +91,9 @@ void RunSession::work(bool paused) {
         const auto dataset = m_hooks.prepare(
             m_config,
             [this](const PrepareEvent& e) {
-                Q_EMIT preparing(QString::fromStdString(e.message.empty() ? e.stage : e.message), e.done, e.total);
+                toGui([this, text = e.message.empty() ? e.stage : e.message, done = e.done, total = e.total] {
+                    Q_EMIT preparing(QString::fromStdString(text), done, total);
+                });
             },
             m_stop.get_token());
         TrainerOptions o;
@@ -122,10 +132,13 @@ void RunSession::work(bool paused) {
         RunStatus s;
         s.state = RunState::Failed;
         s.message = result.message;
-        Q_EMIT statusChanged(s);
+        toGui([this, s] { Q_EMIT statusChanged(s); });
     }
     notifyRecords();
-    Q_EMIT finished(static_cast<int>(result.outcome), QString::fromStdString(result.message), result.bad_input);
+    toGui([this, result] {
+        m_finishedEmitted = true;
+        Q_EMIT finished(static_cast<int>(result.outcome), QString::fromStdString(result.message), result.bad_input);
+    });
 }
 
 void RunSession::pause() {

@@ -3,9 +3,14 @@
 // it; thread-safe controls; the trainer's records handed to the GUI thread coalesced (at most one
 // pending notification, drained at most every 40 ms: ~25 updates a second whatever the step rate).
 //
+// Every signal is emitted on the GUI thread: the worker hands events over through a mutex-guarded
+// outbox and an argument-less queued call, so no data crosses threads inside Qt's event objects
+// (whose synchronisation ThreadSanitizer cannot see in an uninstrumented Qt), only under our mutex.
+//
 // Lifetime: owned by the GUI thread. The destructor requests a stop and waits for the worker, so a
 // session never outlives its thread (closing the window mid-run keeps the run's checkpoint).
 #include "engine_hooks.h"
+#include "gui_outbox.h"
 #include "seqpe/run_dir.h"
 
 #include <QObject>
@@ -15,9 +20,11 @@
 #include <QVector>
 #include <atomic>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <vector>
 
 namespace seqpe::ui {
 
@@ -36,7 +43,9 @@ public:
     void resume();
     void step();
     void requestStop();
-    bool isActive() const { return m_thread && m_thread->isRunning(); }
+    // Started and `finished` not yet emitted (the worker may take a moment longer to exit; the
+    // destructor waits for it).
+    bool isActive() const { return m_thread && !m_finishedEmitted && m_thread->isRunning(); }
     bool isPaused() const;
     RunState state() const { return m_state; }
     // Runs `fn` with the trainer's inspector on the training thread between steps (also while
@@ -60,6 +69,9 @@ private:
     class Observer;
     void work(bool paused); // on the worker thread
     void notifyRecords();   // any thread
+    void toGui(std::function<void()> fn) { m_outbox.post(std::move(fn)); } // any thread, in order
+    Q_INVOKABLE void drainOutbox() { m_outbox.drain(); }                  // GUI thread
+    Q_INVOKABLE void startDrainTimer();   // GUI thread
 
     QString m_name;
     RunConfig m_config;
@@ -74,8 +86,10 @@ private:
     bool m_pausedRequested = false;
     int m_pendingSteps = 0;                // step() before the trainer exists
     std::atomic<bool> m_notifyPending{false};
+    GuiOutbox m_outbox{this};
     QTimer* m_drainTimer = nullptr;        // GUI thread
     RunState m_state = RunState::Queued;
+    bool m_finishedEmitted = false;        // GUI thread
 };
 
 } // namespace seqpe::ui

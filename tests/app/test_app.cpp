@@ -6,6 +6,7 @@
 #include "engine_hooks_real.h"
 #include "log_panel.h"
 #include "main_window.h"
+#include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
 
@@ -28,18 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path make_project(const std::string& tag) {
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-app-" + tag + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir / "projects");
-    fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json", dir / "projects/tiny.json");
-    fs::create_directories(dir / "tests/fixtures");
-    fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir / "tests/fixtures/sotu-excerpt");
-    if (qEnvironmentVariableIsEmpty("SEQPE_CACHE")) qputenv("SEQPE_CACHE", (dir / "cache").c_str());
-    // seqpe-data is found next to the test binary's build tree.
-    qputenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str());
-    return dir;
-}
+fs::path make_project(const std::string& tag) { return test::make_tiny_project("app-" + tag); }
 
 } // namespace
 

@@ -4,6 +4,7 @@
 #include "engine_hooks_real.h"
 #include "log_panel.h"
 #include "main_window.h"
+#include "../support/tiny_project.h"
 
 #include "seqpe/run_dir.h"
 
@@ -32,21 +33,7 @@ double resident_mb() {
 }
 
 // The tiny project with a budget no session reaches: every session ends by Stop.
-fs::path make_project() {
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-stress-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir / "projects");
-    fs::create_directories(dir / "tests/fixtures");
-    fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir / "tests/fixtures/sotu-excerpt");
-    std::ifstream in(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto at = text.find("\"steps\": 20");
-    text.replace(at, 11, "\"steps\": 1000000");
-    std::ofstream(dir / "projects/tiny.json") << text;
-    if (qEnvironmentVariableIsEmpty("SEQPE_CACHE")) qputenv("SEQPE_CACHE", (dir / "cache").c_str());
-    qputenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str());
-    return dir;
-}
+fs::path make_project() { return test::make_tiny_project("stress", 1000000); }
 
 template <class Pred> bool wait_for(Pred done, int ms) {
     QElapsedTimer t;

@@ -10,6 +10,7 @@
 #include "views/geometry_view.h"
 #include "views/guided_heat_map.h"
 #include "engine_hooks_real.h"
+#include "../support/tiny_project.h"
 
 #include "seqpe/config_io.h"
 #include "seqpe/widgets/line_chart.h"
@@ -49,14 +50,7 @@ QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
 class Views : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        dir_ = fs::temp_directory_path() / ("seqpe-views-" + std::to_string(::getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_ / "projects");
-        fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json", dir_ / "projects/tiny.json");
-        fs::create_directories(dir_ / "tests/fixtures");
-        fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir_ / "tests/fixtures/sotu-excerpt");
-        if (qEnvironmentVariableIsEmpty("SEQPE_CACHE")) qputenv("SEQPE_CACHE", (dir_ / "cache").c_str());
-        qputenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str());
+        dir_ = test::make_tiny_project("views");
         const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string(), project = (dir_ / "projects/tiny.json").string();
         ok_ = std::system((cli + " train " + project + " > /dev/null").c_str()) == 0 &&
               std::system((cli + " compare " + project + " --mode both > /dev/null").c_str()) == 0;

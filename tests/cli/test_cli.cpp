@@ -228,3 +228,16 @@ TEST_F(Cli, CtrlCStopsAfterTheStepWithACheckpointAndResumeFinishes) {
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(read_status(p)->step, stopped + 3);
 }
+
+TEST_F(Cli, ConfigReferenceInTheDocsIsWhatTheOptionTablePrints) {
+    // docs/CONFIG.md ends with `seqpe options --markdown`: a changed option table without the
+    // regenerated page fails here (regenerate: see the page's reference heading).
+    const Result r = run("options --markdown");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string doc = read_file(fs::path(SEQPE_SOURCE_DIR) / "docs/CONFIG.md");
+    const std::string marker = "Advanced options are hidden in `seqpe options` without `--all` and folded in the GUI's editor.\n";
+    const auto at = doc.find(marker);
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_EQ(doc.substr(at + marker.size()), r.out);
+    EXPECT_NE(r.out.find("| `position_encoding.seqpe.contrastive.weight`"), std::string::npos);
+}

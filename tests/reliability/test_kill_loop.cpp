@@ -6,6 +6,7 @@
 #include "seqpe/run_dir.h"
 #include "train/checkpoint.h"
 #include "train/task.h"
+#include "../support/tiny_project.h"
 
 #include <csignal>
 #include <fcntl.h>
@@ -23,13 +24,8 @@ using namespace seqpe;
 namespace {
 
 fs::path make_project(const std::string& tag) {
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-rel-" + tag + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir / "projects");
-    fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/tiny.json", dir / "projects/tiny.json");
-    fs::create_directories(dir / "tests/fixtures");
-    fs::copy(fs::path(SEQPE_SOURCE_DIR) / "tests/fixtures/sotu-excerpt", dir / "tests/fixtures/sotu-excerpt");
-    ::setenv("SEQPE_CACHE", (dir / "cache").c_str(), 1);
+    const fs::path dir = test::make_tiny_project("rel-" + tag);
+    ::setenv("SEQPE_CACHE", (dir / "cache").c_str(), 1); // its own cache: processes are killed mid-preparation
     return dir;
 }
 
@@ -79,8 +75,18 @@ TEST(Reliability, KillLoopAlwaysLeavesAResumableRun) {
     for (int i = 0; i < iterations; ++i) {
         const pid_t pid = spawn(base, dir / "out.jsonl");
         ASSERT_GT(pid, 0);
-        // Random moments: during start-up, data preparation, training, checkpoint writes.
-        std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 1200));
+        // Random moments: during start-up, data preparation, training, checkpoint writes. Every
+        // fifth life lasts until a new checkpoint exists (then dies at once), so that the run
+        // progresses however loaded the machine is.
+        if (i % 5 == 4) {
+            for (int waited = 0; waited < 60000; waited += 20) {
+                const auto ck = latest_checkpoint(RunPaths{run});
+                if (ck && checkpoint_step(*ck) > std::max<int64_t>(last, 0)) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 1200));
+        }
         ::kill(pid, SIGKILL);
         int st = 0;
         ::waitpid(pid, &st, 0);
