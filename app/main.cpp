@@ -1,6 +1,7 @@
 // seqpe-workbench: the desktop workbench. Builds the objects and runs the event loop; nothing else.
 #include "app_settings.h"
 #include "engine_hooks_real.h"
+#include "latency_probe.h"
 #include "main_window.h"
 #include "views/figure_exporter.h"
 
@@ -12,9 +13,12 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QScreen>
+#include <QElapsedTimer>
 #include <QTimer>
 
 int main(int argc, char** argv) {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     // --export needs no display: offscreen unless a platform was asked for (before QApplication).
     bool exporting = false, platform = !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
     for (int i = 1; i < argc; ++i) {
@@ -39,7 +43,9 @@ int main(int argc, char** argv) {
     QCommandLineOption exportFigures("export", "write every figure of <project> and exit, without a window", "project");
     QCommandLineOption out("out", "folder for --export (default: <project output_dir>/figures)", "dir");
     QCommandLineOption formats("formats", "figure formats for --export", "png,svg,pdf", "png,svg,pdf");
-    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats});
+    QCommandLineOption latency("latency-probe", "train the project's runs for <seconds>, print event-loop gap "
+                               "statistics and the time to interactive as JSON, and quit", "seconds");
+    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
@@ -59,7 +65,10 @@ int main(int argc, char** argv) {
     } else if (const auto recent = seqpe::ui::AppSettings::recentProjects(); !recent.isEmpty()) {
         w.openProject(recent.front());
     }
-    if (cli.isSet(run)) QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
+    if (cli.isSet(latency))
+        QTimer::singleShot(0, &w, [&] { seqpe::ui::startLatencyProbe(w, sinceStart, cli.value(latency).toDouble()); });
+    else if (cli.isSet(run))
+        QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
     if (cli.isSet(tab)) w.showTab(cli.value(tab));
     if (cli.isSet(screenshot)) {
         QTimer::singleShot(cli.value(after).toInt(), &w, [&] {
