@@ -17,6 +17,7 @@
 #include <QTimer>
 
 int main(int argc, char** argv) {
+    seqpe::reexec_with_passive_openmp(argv); // training shares the cores with the GUI (seqpe/runtime.h)
     QElapsedTimer sinceStart;
     sinceStart.start();
     // --export needs no display: offscreen unless a platform was asked for (before QApplication).

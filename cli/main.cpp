@@ -20,6 +20,11 @@ static std::string encodings_line() {
 }
 
 int main(int argc, char** argv) {
+    // Commands that run the engine restart once with passive OpenMP waiting (seqpe/runtime.h).
+    if (argc > 1) {
+        const std::string cmd = argv[1];
+        if (cmd == "train" || cmd == "eval" || cmd == "compare" || cmd == "bench") seqpe::reexec_with_passive_openmp(argv);
+    }
     CLI::App app{"seqpe: train, evaluate and compare position encodings (SeqPE and baselines) from the command line"};
     app.set_version_flag("--version", std::string(kToolVersion) + " (" + kGitCommit + ")");
     app.require_subcommand(1);

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QPainter>
 #include <QTableWidget>
+#include <algorithm>
 #include <cmath>
 
 namespace seqpe::ui {
@@ -89,7 +90,14 @@ void fillTableWidget(QTableWidget* w, const ScoreTable& t) {
             item->setToolTip(QString("%1 at %2 %3: %4").arg(t.runs[r], t.lengthName).arg(t.lengths[c]).arg(t.format(t.values[r][c])));
             w->setItem(r, c, item);
         }
-    w->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // Numbers never wrap: columns fit their contents, and the table asks its splitter for the
+    // room to show them all (up to a limit; beyond it, it scrolls).
+    w->setWordWrap(false);
+    w->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    w->resizeColumnsToContents();
+    int width = w->verticalHeader()->sizeHint().width() + 2 * w->frameWidth() + 4;
+    for (int c = 0; c < w->columnCount(); ++c) width += w->horizontalHeader()->sectionSize(c);
+    w->setMinimumWidth(std::min(width, 640));
 }
 
 QSizeF scoreTableSize(const ScoreTable& t, const QWidget& style) {

@@ -8,10 +8,19 @@
 #include <link.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <cstdlib>
 #include <thread>
+#include <unistd.h>
 #include <torch/version.h>
 
 namespace seqpe {
+
+void reexec_with_passive_openmp(char** argv) {
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    if (policy && *policy) return; // the user's choice, or we already restarted
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv); // returns only on failure: then go on as we are
+}
 
 void init_runtime(int threads) {
     // glibc returns freed blocks above the mmap threshold to the kernel at once, and trims the heap

@@ -9,6 +9,14 @@ namespace seqpe {
 // default is the physical core count, 1 on some VMs). Call once at program start.
 void init_runtime(int threads = 0);
 
+// OpenMP worker threads spin between parallel regions by default; when other processes want the
+// cores (a build, a browser, a second run) a spinning thread holds the core its partner needs and
+// a training step slows 10-45x (docs/PERFORMANCE.md). libgomp reads OMP_WAIT_POLICY before main(),
+// so a program that wants PASSIVE must restart itself: when the variable is unset, this sets it to
+// PASSIVE and re-executes the program with the same arguments (same pid). An explicit
+// OMP_WAIT_POLICY (e.g. ACTIVE on a dedicated server) is respected. Call first thing in main().
+void reexec_with_passive_openmp(char** argv);
+
 struct RuntimeInfo {
     std::string torch_version;
     int threads = 1;
