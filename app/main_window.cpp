@@ -178,11 +178,9 @@ void MainWindow::updateStatusBar() {
         const double rate = v->lastTokensPerS;
         const double stepTime = t->get("step_time").value_or(0);
         const double eta = stepTime * static_cast<double>(std::max<int64_t>(0, total - t->step));
-        text += QString(" · step %1/%2 · %3 tok/s · ETA %4")
-                    .arg(t->step)
-                    .arg(total)
-                    .arg(QLocale().toString(qRound64(rate)))
-                    .arg(QString::fromStdString(human_duration(eta)));
+        text += QString(" · step %1/%2 · %3 tok/s").arg(t->step).arg(total).arg(QLocale().toString(qRound64(rate)));
+        // An ETA only for a run that is training (a finished run may have a larger budget now).
+        if (v->live) text += QString(" · ETA %1").arg(QString::fromStdString(human_duration(eta)));
     }
     m_statusRun->setText(text);
 }
