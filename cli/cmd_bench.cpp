@@ -24,19 +24,13 @@ int cmd_bench(const BenchArgs& a, Console& console) {
             console.error("--sizes: '" + s + "' is not a benchmark size; use quickstart and/or medium");
             return kExitBadInput;
         }
-    try {
+    return guarded(console, [&] {
         const auto r = bench::run_bench(o, [&](const std::string& what) { console.event("bench", "bench: " + what); });
         if (!a.json_out.empty()) write_file_atomic(a.json_out, bench::report_json(r));
         if (console.json()) std::fputs(bench::report_json(r).c_str(), stdout);
         else std::fputs(bench::report_table(r).c_str(), stdout);
         return kExitOk;
-    } catch (const InputError& e) {
-        console.error(e.what());
-        return kExitBadInput;
-    } catch (const std::exception& e) {
-        console.error(e.what());
-        return kExitFailed;
-    }
+    });
 }
 
 } // namespace seqpe::cli

@@ -13,7 +13,7 @@ namespace seqpe::cli {
 
 int cmd_eval(const EvalArgs& a, Console& console) {
     const std::stop_token stop = install_stop_signals();
-    try {
+    return guarded(console, [&] {
         const RunPaths paths{a.run_dir};
         if (!is_run_dir(paths.root)) {
             console.error(a.run_dir + ": not a run directory (no config.json); pass the folder `seqpe train` wrote");
@@ -47,16 +47,7 @@ int cmd_eval(const EvalArgs& a, Console& console) {
             std::printf("results: %s\n", (paths.eval() / "extrapolation.csv").c_str());
         }
         return kExitOk;
-    } catch (const Cancelled&) {
-        console.error("evaluation cancelled");
-        return kExitCancelled;
-    } catch (const InputError& e) {
-        console.error(e.what());
-        return kExitBadInput;
-    } catch (const std::exception& e) {
-        console.error(e.what());
-        return kExitFailed;
-    }
+    }, "evaluation cancelled");
 }
 
 } // namespace seqpe::cli

@@ -14,20 +14,6 @@ namespace seqpe::cli {
 
 namespace {
 
-// Exit codes as the other commands: 2 for input the user can fix, 1 for everything else.
-template <class F>
-int guarded(Console& console, F&& fn) {
-    try {
-        return fn();
-    } catch (const InputError& e) {
-        console.error(e.what());
-        return kExitBadInput;
-    } catch (const std::exception& e) {
-        console.error(e.what());
-        return kExitFailed;
-    }
-}
-
 void print_result(Console& console, const std::string& kind, const std::string& line, nlohmann::ordered_json j) {
     if (console.json()) {
         nlohmann::ordered_json out;

@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of `seqpe`. Each returns the process exit code (seqpe::ExitCode).
 #include "console.h"
+#include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
 
 #include <filesystem>
@@ -8,6 +9,25 @@
 #include <vector>
 
 namespace seqpe::cli {
+
+// Runs a command body and maps what escapes it to the exit codes every command shares: 130 for a
+// cancellation (Ctrl-C), 2 for input the user can fix (InputError), 1 for everything else; one
+// line on the console for each.
+template <class F>
+int guarded(Console& console, F&& fn, const std::string& cancelled = "cancelled") {
+    try {
+        return fn();
+    } catch (const Cancelled&) {
+        console.error(cancelled);
+        return kExitCancelled;
+    } catch (const InputError& e) {
+        console.error(e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        console.error(e.what());
+        return kExitFailed;
+    }
+}
 
 struct TrainArgs {
     std::string config;                 // project file or run config
