@@ -436,7 +436,11 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
                             (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps);
             if (dp_) stop_now = dp_->context().any(stop_now, "agreeing on a stop request"); // all ranks stop together
             if (stop_now) break;
-            if (!wait_while_paused(obs, stop)) break;
+            // A distributed run stops only on the agreed flag above: a Ctrl-C that lands after the
+            // agreement must not make this rank skip the step's all-reduces that the others enter
+            // (seen in CI: rank 1 in the stop barrier, rank 0 in the gradient all-reduce). Ranks
+            // have no pause (the CLI drives them), so the pause wait is for single-process runs.
+            if (!dp_ && !wait_while_paused(obs, stop)) break;
             train_step(obs);
             ++steps_this_session;
             const int64_t s = step_.load();
