@@ -4,7 +4,7 @@
 #                                   for the torch-free test suites, the data tool and every fuzz target
 #                                   (SEQPE_FUZZ_SECONDS each, default 5, on its seed corpus)
 #   bash scripts/sanitize.sh full   also the LibTorch engine and CLI tests under GCC's ASan+UBSan and
-#                                   the widget tests under TSan
+#                                   the widget and GUI (app) tests under TSan
 # Each build lives in its own folder (build-asan/, build-tsan/, build-fuzz/) and is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,9 @@ export SEQPE_CACHE="${SEQPE_CACHE:-$(mktemp -d /tmp/seqpe-san-cache.XXXXXX)}"
 # noise, every finding in our code still fails (halt_on_error, UBSan without recovery).
 export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+# die_after_fork=0: a child that QProcess forks starts threads before its exec, which TSan refuses
+# by default; the child runs no code of ours before the exec.
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$PWD/tests/tsan.supp"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -30,11 +32,15 @@ fi
 
 step "ThreadSanitizer ($MODE)"
 tsan_targets=(bridge_tests)
-[ "$MODE" = full ] && tsan_targets+=(widgets_tests)
+[ "$MODE" = full ] && tsan_targets+=(widgets_tests app_tests)
 cmake --preset tsan >/dev/null
 cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
 (cd build-tsan && QT_QPA_PLATFORM=offscreen ./tests/app/bridge_tests)
-[ "$MODE" = full ] && (cd build-tsan && QT_QPA_PLATFORM=offscreen ./tests/widgets/widgets_tests)
+if [ "$MODE" = full ]; then
+  # The tsan preset builds no data tool: the GUI tests run the ASan build's as their child process.
+  (cd build-tsan && QT_QPA_PLATFORM=offscreen ./tests/widgets/widgets_tests &&
+     SEQPE_DATA_TOOL="$PWD/../build-asan/seqpe-data/seqpe-data" QT_QPA_PLATFORM=offscreen ./tests/app/app_tests)
+fi
 
 # One clang build serves both: the fuzz targets and the torch-free test suites, all with ASan + UBSan.
 step "ASan + UBSan, clang (torch-free layers, data tool) and libFuzzer (${SEQPE_FUZZ_SECONDS:-5} s per target)"

@@ -113,6 +113,28 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
     const Result info = run("info " + (runs() / "learned").string());
     EXPECT_EQ(info.code, 0);
     EXPECT_NE(info.out.find("completed at step 20"), std::string::npos) << info.out;
+
+    // The comparison: every run x every length (tiny: 32 x {1, 2, 4}) in one table, CSV and JSON,
+    // with the same numbers as the single run's evaluation above.
+    const Result cmp = run("compare " + project() + " --mode both");
+    ASSERT_EQ(cmp.code, 0) << cmp.err << cmp.out;
+    const std::string csv = read_file(runs() / "comparison.csv");
+    std::vector<std::string> lines;
+    for (size_t at = 0, nl; (nl = csv.find('\n', at)) != std::string::npos; at = nl + 1) lines.push_back(csv.substr(at, nl - at));
+    ASSERT_EQ(lines.size(), 1u + 2 * 3 * 2) << csv; // header + {seqpe, learned} x {32, 64, 128} x {extend, interpolate}
+    EXPECT_EQ(lines[0].rfind("run,encoding,task,split,mode,length,", 0), 0u) << lines[0];
+    for (const char* want : {"seqpe,seqpe,lm,test,extend,128,", "learned,learned,lm,test,interpolate,64,"})
+        EXPECT_NE(csv.find(want), std::string::npos) << want << "\n" << csv;
+    const auto table = nlohmann::json::parse(read_file(runs() / "comparison.json"));
+    EXPECT_EQ(table["project"], "tiny");
+    ASSERT_EQ(table["reports"].size(), 2u);
+    for (const auto& rep : table["reports"]) {
+        if (rep["encoding"] != "seqpe") continue;
+        ASSERT_EQ(rep["rows"].size(), report["rows"].size());
+        for (size_t i = 0; i < report["rows"].size(); ++i)
+            EXPECT_DOUBLE_EQ(rep["rows"][i]["ppl"].get<double>(), report["rows"][i]["ppl"].get<double>()) << "row " << i;
+    }
+    EXPECT_TRUE(fs::exists(runs() / "learned/eval/extrapolation.json"));
 }
 
 TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {

@@ -11,8 +11,8 @@
 
 namespace seqpe::test {
 
-// `steps` > 0 replaces the project's train.steps (20). Sets SEQPE_CACHE (unless the caller's
-// environment has one) and SEQPE_DATA_TOOL (the seqpe-data of this build tree).
+// `steps` > 0 replaces the project's train.steps (20). Sets SEQPE_CACHE and SEQPE_DATA_TOOL (the
+// seqpe-data of this build tree) unless the caller's environment has them.
 inline std::filesystem::path make_tiny_project(const std::string& tag, long steps = 0) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("seqpe-" + tag + "-" + std::to_string(::getpid()));
@@ -29,7 +29,9 @@ inline std::filesystem::path make_tiny_project(const std::string& tag, long step
     std::ofstream(dir / "projects/tiny.json") << text;
     const char* cache = std::getenv("SEQPE_CACHE");
     if (!cache || !*cache) ::setenv("SEQPE_CACHE", (dir / "cache").c_str(), 1);
-    ::setenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str(), 1);
+    // A build without the data tool (the tsan preset) is handed one by scripts/sanitize.sh.
+    const char* tool = std::getenv("SEQPE_DATA_TOOL");
+    if (!tool || !*tool) ::setenv("SEQPE_DATA_TOOL", (fs::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data").c_str(), 1);
     return dir;
 }
 

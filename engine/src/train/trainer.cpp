@@ -90,6 +90,7 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
         }
     } else if (!cfg_.train.init_from.empty()) {
         load_weights(cfg_.train.init_from, task_->module());
+        init_note_ = "; weights from " + cfg_.train.init_from;
     }
     if (precision_ == "fp16") {
         scaler_ = std::make_unique<LossScaler>();
@@ -418,7 +419,7 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             log_.open(paths_.log(), std::ios::app);
         }
         log(obs, LogLevel::Info, (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") +
-                                     task_->describe() + "; " + std::to_string(threads) + " threads on " + device_.str() +
+                                     task_->describe() + (fresh ? init_note_ : "") + "; " + std::to_string(threads) + " threads on " + device_.str() +
                                      (precision_ != "fp32" ? ", " + precision_ + " autocast" : "") +
                                      (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
                                                 " (gradients over " + dp_->gradient_backend() + ")"

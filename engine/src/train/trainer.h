@@ -63,6 +63,7 @@ private:
     double elapsed_at_start_ = 0; // training seconds before this session
     double last_status_write_ = 0;
     std::string last_checkpoint_;
+    std::string init_note_; // "; weights from ..." on a fresh run with train.init_from
     int64_t last_checkpoint_step_ = -1;
 
     mutable std::mutex mu_;
