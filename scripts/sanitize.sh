@@ -3,8 +3,8 @@
 #   bash scripts/sanitize.sh fast   CI's subset: TSan on the bridge tests; one clang build with ASan+UBSan
 #                                   for the torch-free test suites, the data tool and every fuzz target
 #                                   (SEQPE_FUZZ_SECONDS each, default 5, on its seed corpus)
-#   bash scripts/sanitize.sh full   also the LibTorch engine and CLI tests under GCC's ASan+UBSan and
-#                                   the widget and GUI (app) tests under TSan
+#   bash scripts/sanitize.sh full   also the LibTorch engine, CLI, distributed and crash-safety tests
+#                                   under GCC's ASan+UBSan, and the widget and GUI (app) tests under TSan
 # Each build lives in its own folder (build-asan/, build-tsan/, build-fuzz/) and is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +25,10 @@ step() { printf '\n== %s\n' "$*"; }
 if [ "$MODE" = full ]; then
   step "ASan + UBSan, GCC (engine, data tool, CLI)"
   cmake --preset asan >/dev/null
-  cmake --build build-asan -j "$jobs" --target engine_core_tests data_tests seqpe-data engine_tests cli_tests seqpe
+  cmake --build build-asan -j "$jobs" --target engine_core_tests data_tests seqpe-data engine_tests cli_tests dist_tests \
+    reliability_tests seqpe
   (cd build-asan && ./tests/engine/engine_core_tests && ./tests/data/data_tests && ./tests/engine/engine_tests &&
-     ./tests/cli/cli_tests)
+     ./tests/cli/cli_tests && ./tests/cli/dist_tests && ./tests/reliability/reliability_tests)
 fi
 
 step "ThreadSanitizer ($MODE)"

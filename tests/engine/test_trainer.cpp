@@ -240,6 +240,7 @@ TEST(Trainer, CheckpointOfAnotherShapeIsRefusedWithTheParameterName) {
         const std::string m = e.what();
         EXPECT_NE(m.find("model.pt"), std::string::npos) << m;
         EXPECT_NE(m.find("shape"), std::string::npos) << m;
+        EXPECT_EQ(m.rfind("train.init_from: ", 0), 0u) << m;
     }
     // Resuming a run directory with a different model config is refused, naming the field.
     o.run_dir = tmp / "run";
@@ -249,6 +250,18 @@ TEST(Trainer, CheckpointOfAnotherShapeIsRefusedWithTheParameterName) {
         FAIL() << "expected InputError";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("model.d_model"), std::string::npos) << e.what();
+    }
+    // A missing init_from names the option and the fix.
+    wide = c;
+    wide.train.init_from = (tmp / "not-trained-yet").string();
+    o.run_dir = tmp / "third";
+    try {
+        make_trainer(wide, o);
+        FAIL() << "expected InputError";
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("train.init_from: " + wide.train.init_from + " does not exist; train that run first"),
+                  std::string::npos) << m;
     }
 }
 

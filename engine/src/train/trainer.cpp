@@ -89,7 +89,16 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
             last_checkpoint_step_ = state_.step;
         }
     } else if (!cfg_.train.init_from.empty()) {
-        load_weights(cfg_.train.init_from, task_->module());
+        std::error_code ec;
+        if (!fs::exists(cfg_.train.init_from, ec))
+            throw InputError("train.init_from: " + cfg_.train.init_from +
+                             " does not exist; train that run first (projects/qa-needle.json starts from "
+                             "projects/lm-extrapolation.json's runs) or correct the path");
+        try {
+            load_weights(cfg_.train.init_from, task_->module());
+        } catch (const InputError& e) {
+            throw InputError(std::string("train.init_from: ") + e.what());
+        }
         init_note_ = "; weights from " + cfg_.train.init_from;
     }
     if (precision_ == "fp16") {
