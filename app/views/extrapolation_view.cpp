@@ -95,6 +95,7 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_updating) rebuild();
         });
+    connect(m_metric, &QComboBox::activated, this, [this] { m_chosenMetric = m_metric->currentData().toString(); });
     connect(m_table, &QTableWidget::cellClicked, this, [this](int row, int) {
         if (row >= 0 && row < m_score.runs.size()) highlightRun(m_score.runs[row]);
     });
@@ -152,7 +153,7 @@ void ExtrapolationView::rebuildChoices() {
         }
     }
     m_updating = true;
-    const QString mode = m_mode->currentText(), metric = m_metric->currentData().toString();
+    const QString mode = m_mode->currentText();
     const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
     m_mode->clear();
     for (const auto& md : modes) m_mode->addItem(QString::fromStdString(md));
@@ -160,7 +161,8 @@ void ExtrapolationView::rebuildChoices() {
     m_metric->clear();
     if (!reportMetric.empty()) m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
     m_metric->addItem(metricName("loss"), "loss");
-    m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
+    // Reports can arrive after the first refresh: until the user picks one, follow the reports' metric.
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_chosenMetric)));
     m_depth->clear();
     m_depth->addItem(tr("all depths"), qint64(-1));
     for (int64_t d : depths) m_depth->addItem(tr("%1%").arg(d), qint64(d));
@@ -178,7 +180,10 @@ QStringList ExtrapolationView::modes() const {
 QString ExtrapolationView::mode() const { return m_mode->currentText(); }
 void ExtrapolationView::setMode(const QString& mode) { m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode))); }
 QString ExtrapolationView::metric() const { return m_metric->currentData().toString(); }
-void ExtrapolationView::setMetric(const QString& metric) { m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric))); }
+void ExtrapolationView::setMetric(const QString& metric) {
+    m_chosenMetric = metric;
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
+}
 void ExtrapolationView::setDepth(int64_t depth) { m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth)))); }
 
 void ExtrapolationView::highlightRun(const QString& run) {

@@ -78,6 +78,7 @@ private:
     QString m_highlight;
     double m_marker = std::nan("");
     bool m_updating = false;
+    QString m_chosenMetric; // the user's pick; empty: the reports' own metric (ppl, accuracy, em)
 };
 
 } // namespace seqpe::ui

@@ -292,6 +292,19 @@ TEST_F(Views, ExtrapolationShowsOneCurvePerEvaluatedRunWithTheTrainingLengthMark
     EXPECT_EQ(view.lossByPosition()->points(view.lossByPosition()->seriesIds().back()).size(), 128);
 }
 
+TEST_F(Views, ExtrapolationFollowsTheReportsMetricUntilTheUserPicksOne) {
+    Workbench wb(realEngineHooks());
+    ExtrapolationView view(wb); // made before any report is known, as the main window does
+    view.show();
+    ASSERT_FALSE(has_errors(wb.document().open(project())));
+    ASSERT_TRUE(wait_for([&] { return view.modes().size() == 2; }, 10000));
+    EXPECT_EQ(view.metric(), "ppl"); // the reports' own metric, not the loss offered beside it
+    view.setMetric("loss");
+    ASSERT_FALSE(has_errors(wb.document().open(project()))); // reports read again
+    ASSERT_TRUE(wait_for([&] { return view.modes().size() == 2; }, 10000));
+    EXPECT_EQ(view.metric(), "loss");
+}
+
 TEST_F(Views, ExportedSvgPdfAndCsvHoldWhatTheViewShows) {
     Workbench wb(realEngineHooks());
     ASSERT_FALSE(has_errors(wb.document().open(project())));
