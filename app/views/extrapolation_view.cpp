@@ -15,6 +15,7 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -60,7 +61,8 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     bar->addWidget(m_depthLabel);
     bar->addWidget(m_depth);
     bar->addStretch();
-    bar->addWidget(new QLabel(tr("click a cell: highlight the run and show its loss by position")));
+    m_clickHint = new QLabel(tr("click a cell: highlight the run and show its loss by position"));
+    bar->addWidget(m_clickHint);
     bar->addWidget(exportButton);
     top->addLayout(bar);
     m_hint = new QLabel;
@@ -271,10 +273,16 @@ void ExtrapolationView::rebuild() {
         m_loss->clearShading();
     }
     m_curves->autoRange();
-    // Per-position losses are noisy: a centred moving average, the raw curve faintly behind.
-    m_loss->setSmoothing(LineChart::Smoothing::MovingAverage, std::max<int64_t>(1, lossLength / 64));
-    m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
-                                    : tr("Loss by position (text runs, after `seqpe eval`)"));
+    if (m_task == "qa") {
+        showDepthProfile(md, mt);
+    } else {
+        // Per-position losses are noisy: a centred moving average, the raw curve faintly behind.
+        m_loss->setSmoothing(LineChart::Smoothing::MovingAverage, std::max<int64_t>(1, lossLength / 64));
+        m_loss->setAxisLabels(tr("position in the sequence"), tr("mean loss (nats)"));
+        m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
+                                        : tr("Loss by position (text runs, after `seqpe eval`)"));
+        m_clickHint->setText(tr("click a cell: highlight the run and show its loss by position"));
+    }
     m_loss->autoRange();
     fillTableWidget(m_table, m_score);
     if (const int row = static_cast<int>(m_score.runs.indexOf(m_highlight)); row >= 0) m_table->selectRow(row);
@@ -289,6 +297,37 @@ void ExtrapolationView::rebuild() {
     m_hint->setVisible(!hints.isEmpty());
     Q_EMIT rebuilt();
 }
+
+// QA: where in the context the needle was against whether it was found, one curve per context
+// length, for the highlighted run (the first one until a cell is clicked).
+void ExtrapolationView::showDepthProfile(const QString& md, const QString& mt) {
+    m_loss->clear();
+    m_loss->clearMarker();
+    m_loss->clearShading();
+    m_loss->setSmoothing(LineChart::Smoothing::None, 1);
+    const QString run = m_highlight.isEmpty() && !m_score.runs.isEmpty() ? m_score.runs.front() : m_highlight;
+    const RunView* v = run.isEmpty() ? nullptr : m_wb.store().run(run);
+    std::map<int64_t, QVector<QPointF>> byLength;
+    if (v && v->report)
+        for (const EvalRow& r : v->report->rows)
+            if (QString::fromStdString(r.mode) == md && r.depth >= 0)
+                byLength[r.length].append(QPointF(static_cast<double>(r.depth), metricValue(r, mt)));
+    int k = 0;
+    for (auto& [len, pts] : byLength) {
+        std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+        const bool trained = m_score.trainLength > 0 && len <= m_score.trainLength;
+        m_loss->setPoints(m_loss->addSeries(trained ? tr("%1 tokens (train)").arg(len) : tr("%1 tokens").arg(len),
+                                            seriesColor(k++)),
+                          pts);
+    }
+    m_loss->setAxisLabels(tr("needle depth (% of the context; 100 = next to the question)"), metricTitle());
+    m_loss->setTitle(run.isEmpty() ? tr("%1 by needle depth").arg(metricTitle())
+                                   : tr("%1 by needle depth: %2 (%3)").arg(metricTitle(), run, md));
+    m_clickHint->setText(tr("click a cell: highlight the run and show its %1 by needle depth").arg(metricTitle()));
+}
+
+QString ExtrapolationView::lowerX() const { return m_task == "qa" ? QStringLiteral("depth") : QStringLiteral("position"); }
+QString ExtrapolationView::lowerY() const { return m_task == "qa" ? metric() : QStringLiteral("loss"); }
 
 Figure ExtrapolationView::curvesFigure() const {
     Figure f;
@@ -321,12 +360,12 @@ Figure ExtrapolationView::tableFigure() const {
 Figure ExtrapolationView::lossFigure() const {
     Figure f;
     if (m_loss->seriesCount() == 0) return f;
-    f.stem = "extrapolation-all-loss-by-position";
+    f.stem = m_task == "qa" ? QStringLiteral("extrapolation-all-by-depth") : QStringLiteral("extrapolation-all-loss-by-position");
     f.title = m_loss->title();
     f.description = configHashes(m_wb, m_score.runs);
     f.size = m_loss->isVisible() ? QSizeF(m_loss->size()) : QSizeF(760, 420);
     f.render = widgetRender(m_loss);
-    f.tables = {lineChartTable(*m_loss, "position", "loss")};
+    f.tables = {lineChartTable(*m_loss, lowerX(), lowerY())};
     return f;
 }
 
@@ -344,8 +383,8 @@ Figure ExtrapolationView::figure() const {
                                        qMakePair(static_cast<const QWidget*>(m_loss), RenderFunction())});
     f.tables << m_score.csv();
     if (m_loss->seriesCount() > 0) {
-        FigureTable loss = lineChartTable(*m_loss, "position", "loss");
-        loss.suffix = "loss-by-position";
+        FigureTable loss = lineChartTable(*m_loss, lowerX(), lowerY());
+        loss.suffix = m_task == "qa" ? QStringLiteral("by-depth") : QStringLiteral("loss-by-position");
         f.tables << loss;
     }
     return f;

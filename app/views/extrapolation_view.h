@@ -59,6 +59,9 @@ Q_SIGNALS:
 private:
     void rebuild();
     void rebuildChoices();
+    void showDepthProfile(const QString& mode, const QString& metric); // QA: the lower chart
+    QString lowerX() const; // the lower chart's x column name for CSV: position or depth
+    QString lowerY() const;
     QString metricTitle() const;
 
     Workbench& m_wb;
@@ -69,7 +72,8 @@ private:
     QLabel* m_hint = nullptr;
     LineChart* m_curves = nullptr;
     QTableWidget* m_table = nullptr;
-    LineChart* m_loss = nullptr;
+    LineChart* m_loss = nullptr; // loss by position (LM) or the metric by needle depth (QA)
+    QLabel* m_clickHint = nullptr;
     QWidget* m_frame = nullptr;
     QTimer* m_watch = nullptr;
     QHash<QString, QDateTime> m_seen; // report file times, to notice new evaluations

@@ -12,7 +12,9 @@
 #include "engine_hooks_real.h"
 #include "../support/tiny_project.h"
 
+#include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
+#include "seqpe/evaluate.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
 
@@ -303,6 +305,66 @@ TEST_F(Views, ExtrapolationFollowsTheReportsMetricUntilTheUserPicksOne) {
     ASSERT_FALSE(has_errors(wb.document().open(project()))); // reports read again
     ASSERT_TRUE(wait_for([&] { return view.modes().size() == 2; }, 10000));
     EXPECT_EQ(view.metric(), "loss");
+}
+
+// Exact match of run r (0: seqpe, 1: learned) at length L and needle depth d in the QA reports
+// written below: every value distinct, so a curve of the wrong run or length cannot pass.
+double qa_em(int r, int64_t L, int64_t d) { return 0.1 * (r + 1) + 0.001 * static_cast<double>(d) + 0.0001 * static_cast<double>(L); }
+
+TEST_F(Views, QaRunsShowExactMatchByNeedleDepthForTheHighlightedRun) {
+    // A copy of the tiny project whose two reports are rewritten as QA reports (lengths 32 and 64,
+    // depths 0, 50, 100, and the all-depths rows).
+    const fs::path qa = dir_.string() + "-qa";
+    fs::remove_all(qa);
+    fs::create_directories(qa / "projects");
+    fs::create_directories(qa / "runs");
+    fs::copy(dir_ / "projects/tiny.json", qa / "projects/tiny.json");
+    fs::copy(dir_ / "runs/tiny", qa / "runs/tiny", fs::copy_options::recursive);
+    const std::vector<std::string> runs = {"seqpe", "learned"};
+    for (int r = 0; r < 2; ++r) {
+        const fs::path file = qa / "runs/tiny" / runs[static_cast<size_t>(r)] / "eval/extrapolation.json";
+        EvalReport rep = eval_report_from_json(read_file(file), file.string());
+        rep.task = "qa";
+        rep.metric = "em";
+        rep.loss_by_position.clear();
+        rep.rows.clear();
+        for (int64_t L : {32, 64})
+            for (int64_t d : {-1, 0, 50, 100}) {
+                EvalRow row;
+                row.mode = "extend";
+                row.length = L;
+                row.depth = d;
+                row.accuracy = qa_em(r, L, d);
+                rep.rows.push_back(row);
+            }
+        write_file_atomic(file, eval_report_json(rep));
+    }
+    Workbench wb(realEngineHooks());
+    ASSERT_FALSE(has_errors(wb.document().open(q(qa / "projects/tiny.json"))));
+    ExtrapolationView view(wb);
+    view.resize(1200, 800);
+    view.show();
+    EXPECT_EQ(view.metric(), "em");
+    auto check = [&](int r) {
+        LineChart* byDepth = view.lossByPosition(); // the lower chart: by depth for QA
+        EXPECT_NE(byDepth->title().indexOf(QString::fromStdString(runs[static_cast<size_t>(r)])), -1)
+            << byDepth->title().toStdString();
+        ASSERT_EQ(byDepth->seriesCount(), 2); // one curve per context length
+        for (int id : byDepth->seriesIds()) {
+            const int64_t L = byDepth->seriesName(id).startsWith("32") ? 32 : 64;
+            EXPECT_EQ(byDepth->seriesName(id).contains("(train)"), L == 32) << byDepth->seriesName(id).toStdString();
+            const auto pts = byDepth->points(id);
+            ASSERT_EQ(pts.size(), 3);
+            for (const QPointF& pt : pts)
+                EXPECT_DOUBLE_EQ(pt.y(), qa_em(r, L, static_cast<int64_t>(pt.x()))) << runs[static_cast<size_t>(r)] << " " << L;
+            EXPECT_EQ(pts.front().x(), 0);
+            EXPECT_EQ(pts.back().x(), 100);
+        }
+    };
+    check(0); // the first run until a cell is clicked
+    view.highlightRun("learned");
+    check(1);
+    fs::remove_all(qa);
 }
 
 TEST_F(Views, ExportedSvgPdfAndCsvHoldWhatTheViewShows) {
