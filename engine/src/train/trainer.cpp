@@ -92,8 +92,8 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
         std::error_code ec;
         if (!fs::exists(cfg_.train.init_from, ec))
             throw InputError("train.init_from: " + cfg_.train.init_from +
-                             " does not exist; train that run first (projects/qa-needle.json starts from "
-                             "projects/lm-extrapolation.json's runs) or correct the path");
+                             " does not exist; train that run first (a project can start from another project's "
+                             "runs, as qa-needle does from lm-extrapolation) or correct the path");
         try {
             load_weights(cfg_.train.init_from, task_->module());
         } catch (const InputError& e) {
@@ -428,7 +428,8 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             log_.open(paths_.log(), std::ios::app);
         }
         log(obs, LogLevel::Info, (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") +
-                                     task_->describe() + (fresh ? init_note_ : "") + "; " + std::to_string(threads) + " threads on " + device_.str() +
+                                     task_->describe() + (fresh ? init_note_ : "") + "; " + std::to_string(threads) +
+                                     " threads on " + device_.str() +
                                      (precision_ != "fp32" ? ", " + precision_ + " autocast" : "") +
                                      (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
                                                 " (gradients over " + dp_->gradient_backend() + ")"
