@@ -8,6 +8,12 @@ endif()
 
 add_library(seqpe_warnings INTERFACE)
 target_compile_options(seqpe_warnings INTERFACE -Wall -Wextra -Wno-unused-parameter)
+# GCC 12 warns inside libstdc++'s inlined `"literal" + std::string` at -O2 (-Wrestrict,
+# -Wstringop-overflow: GCC bugs 105329 and 105651, false positives fixed in GCC 13).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
+   AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(seqpe_warnings INTERFACE -Wno-restrict -Wno-stringop-overflow)
+endif()
 if(SEQPE_WARNINGS_AS_ERRORS)
   target_compile_options(seqpe_warnings INTERFACE -Werror)
 endif()

@@ -89,9 +89,10 @@ TEST(AllEncodingsTrain, TinyVisionTransformerTrainsWithEvery2DEncoding) {
             first += obs.v[static_cast<size_t>(i)] / 5;
             last += obs.v[obs.v.size() - 1 - static_cast<size_t>(i)] / 5;
         }
-        if (k.type == "none")
+        if (k.type == "none") {
             EXPECT_GT(last, 1.3) << "no positions: the bars are indistinguishable (chance is ln 4 = 1.386)";
-        else if (k.learns_fast)
+        } else if (k.learns_fast) {
             EXPECT_LT(last, first - 0.2) << k.type;
+        }
     }
 }
