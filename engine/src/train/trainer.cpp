@@ -89,7 +89,6 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
             last_checkpoint_step_ = state_.step;
         }
     } else if (!cfg_.train.init_from.empty()) {
-        std::error_code ec;
         if (!fs::exists(cfg_.train.init_from, ec))
             throw InputError("train.init_from: " + cfg_.train.init_from +
                              " does not exist; train that run first (a project can start from another project's "
