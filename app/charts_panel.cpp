@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 namespace seqpe::ui {
@@ -20,9 +21,21 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
         {"SeqPE distillation loss", "loss", "train", {"loss_distill"}, true},
         {"Learning rate", "lr", "train", {"lr"}, false},
         {"Throughput", "tokens/s", "train", {"tokens_per_s"}, false},
+        // What tells whether the encoding is being used (train.diagnostics_every; docs/METHOD.md).
+        {"PE share of the attention logits", "PE / content (RMS)", "diag", {"pe_share", "pe_share_input"}, true, 1},
+        {"Contrastive top-1 accuracy", "accuracy (chance 1/candidates)", "diag", {"contrastive_acc"}, false, 1},
+        {"Encoder gradient from the main task", "share of the gradient norms", "diag", {"share_main"}, false, 1},
+        {"Encoder gradient from the contrastive loss", "share of the gradient norms", "diag", {"share_contrastive"}, false, 1},
+        {"Rank correlation with position distance", "Spearman (centred cosine)", "diag", {"rank_corr"}, false, 1},
+        {"First principal component", "share of the variance", "diag", {"pc1_share"}, false, 1},
     };
     auto* top = new QVBoxLayout(this);
     auto* bar = new QHBoxLayout;
+    m_group = new QComboBox;
+    m_group->addItems({tr("Training"), tr("PE diagnostics")});
+    m_group->setToolTip(tr("PE diagnostics: whether the runs use their positions (SeqPE: PE share of the attention "
+                           "logits, contrastive accuracy, gradient shares; every run: rank correlation, PC1 share)"));
+    bar->addWidget(m_group);
     bar->addWidget(new QLabel(tr("Smoothing")));
     m_smoothing = new QComboBox;
     m_smoothing->addItems({tr("none"), tr("EMA (bias-corrected)"), tr("moving average")});
@@ -40,17 +53,28 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     bar->addStretch();
     bar->addWidget(new QLabel(tr("wheel: zoom · drag: pan · double-click: reset · click legend: hide")));
     top->addLayout(bar);
-    auto* grid = new QGridLayout;
+    m_pages = new QStackedWidget;
+    QGridLayout* grids[2] = {nullptr, nullptr};
+    int placed[2] = {0, 0};
+    for (int g = 0; g < 2; ++g) {
+        auto* page = new QWidget;
+        grids[g] = new QGridLayout(page);
+        grids[g]->setContentsMargins(0, 0, 0, 0);
+        m_pages->addWidget(page);
+    }
     for (size_t i = 0; i < m_metrics.size(); ++i) {
         auto* c = new LineChart;
         c->setTitle(m_metrics[i].title);
         c->setAxisLabels(tr("step"), m_metrics[i].yLabel);
         c->setLogY(m_metrics[i].logY);
         c->setMinimumSize(260, 180);
-        grid->addWidget(c, static_cast<int>(i / 3), static_cast<int>(i % 3));
+        const int g = m_metrics[i].group;
+        grids[g]->addWidget(c, placed[g] / 3, placed[g] % 3);
+        ++placed[g];
         m_charts.push_back(c);
     }
-    top->addLayout(grid, 1);
+    top->addWidget(m_pages, 1);
+    connect(m_group, &QComboBox::currentIndexChanged, this, &ChartsPanel::showGroup);
     auto apply = [this] {
         const int m = m_smoothing->currentIndex();
         const auto mode = m == 0 ? LineChart::Smoothing::None : m == 1 ? LineChart::Smoothing::Ema : LineChart::Smoothing::MovingAverage;
@@ -64,6 +88,11 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     connect(&wb.store(), &RunStore::runsChanged, this, &ChartsPanel::rebuild);
     connect(&wb.store(), &RunStore::recordsAdded, this, [this](const QString& run, int) { append(run); });
     rebuild();
+}
+
+void ChartsPanel::showGroup(int group) {
+    m_pages->setCurrentIndex(group);
+    if (m_group->currentIndex() != group) m_group->setCurrentIndex(group);
 }
 
 void ChartsPanel::setSmoothing(LineChart::Smoothing mode, double amount) {

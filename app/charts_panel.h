@@ -2,6 +2,8 @@
 // Live training curves: task loss, SeqPE's contrastive and distillation losses, the validation
 // metric, learning rate and throughput, one line per run (overlaid, colours follow the runs
 // table), with smoothing (raw curve drawn faintly behind), log scale, zoom and pan (LineChart).
+// A second group holds the position-encoding diagnostics ("diag" records: PE share of the
+// attention logits, contrastive accuracy, gradient shares, rank correlation, PC1 share).
 // Only new records are appended on each update; the chart decimates for drawing.
 #include "workbench.h"
 
@@ -13,6 +15,7 @@
 class QComboBox;
 class QSlider;
 class QCheckBox;
+class QStackedWidget;
 
 namespace seqpe::ui {
 
@@ -22,10 +25,12 @@ public:
     explicit ChartsPanel(Workbench& wb, QWidget* parent = nullptr);
     struct Metric {
         QString title, yLabel;
-        std::string kind; // "train" | "eval"
+        std::string kind; // "train" | "eval" | "diag"
         std::vector<std::string> keys; // the first key a run has is plotted
         bool logY = false;
+        int group = 0;    // 0: training, 1: PE diagnostics
     };
+    void showGroup(int group);
     const std::vector<Metric>& metrics() const { return m_metrics; }
     LineChart* chart(int i) const { return m_charts[static_cast<size_t>(i)]; }
     int chartCount() const { return static_cast<int>(m_charts.size()); }
@@ -44,6 +49,8 @@ private:
     QComboBox* m_smoothing = nullptr;
     QSlider* m_amount = nullptr;
     QCheckBox* m_log = nullptr;
+    QComboBox* m_group = nullptr;
+    QStackedWidget* m_pages = nullptr;
 };
 
 } // namespace seqpe::ui

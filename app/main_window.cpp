@@ -12,6 +12,7 @@
 #include "views/geometry_view.h"
 
 #include "seqpe/common/files.h"
+#include "seqpe/runtime.h"
 
 #include <QAction>
 #include <QApplication>
@@ -112,6 +113,17 @@ void MainWindow::buildUi() {
     m_log = new LogPanel;
     auto* logDock = dock(tr("Log"), "logDock", m_log, Qt::BottomDockWidgetArea);
     m_system = new SystemPanel;
+    {
+        // What this machine computes in: runtime.precision auto is bf16 where the CPU has it natively.
+        const RuntimeInfo ri = runtime_info();
+        QString cuda = ri.cuda_devices > 0 ? tr(", %n CUDA device(s)", nullptr, ri.cuda_devices) : QString();
+        m_system->setDeviceText(tr("CPU %1%2\nbf16 %3: runtime.precision auto = %4\nLibTorch %5, %6 threads")
+                                    .arg(ri.cpu.empty() ? tr("(unknown)") : QString::fromStdString(ri.cpu), cuda,
+                                         ri.cpu_bf16 ? tr("native") : tr("not native"),
+                                         ri.cpu_bf16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
+                                         QString::fromStdString(ri.torch_version))
+                                    .arg(ri.threads));
+    }
     auto* sysDock = dock(tr("System"), "systemDock", m_system, Qt::BottomDockWidgetArea);
     tabifyDockWidget(logDock, sysDock);
     logDock->raise();

@@ -53,7 +53,7 @@ void SystemPanel::sample() {
         }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     QLocale loc;
-    m_label->setText(tr("CPU %1% of %2 cores\nmemory %3 (peak %4)\ndevice %5")
+    m_label->setText(tr("CPU %1% of %2 cores\nmemory %3 (peak %4)\n%5")
                          .arg(QString::number(m_cpu, 'f', 0))
                          .arg(cores)
                          .arg(loc.formattedDataSize(rss), loc.formattedDataSize(peak), m_device));

@@ -4,6 +4,7 @@
 #include "model/lm.h"
 #include "pe/encoding.h"
 #include "seqpe/config_io.h"
+#include "train/device.h"
 #include "train/optim.h"
 #include "train/task.h"
 
@@ -67,7 +68,7 @@ static void reset_rss_peak() {
 }
 
 StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int repeats, int64_t* params,
-                         int64_t* pe_params) {
+                         int64_t* pe_params, const std::string& precision) {
     torch::manual_seed(1);
     LanguageModel model(cfg, vocab);
     Optimizer opt(*model, cfg.optim, 1000000);
@@ -89,12 +90,17 @@ StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int re
         ctx.seed = 1;
         ctx.batch_size = B;
         ctx.layout = &layout;
-        model->pe->prepare_step(ctx);
-        const double te = now();
-        const torch::Tensor logits = model->forward(x, layout);
-        torch::Tensor loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}), y.view({-1}));
-        for (const auto& a : model->pe->aux_losses()) loss = loss + a.weight * a.value;
-        (void)loss.item<double>();
+        torch::Tensor loss;
+        double te = 0;
+        {
+            AutocastScope autocast(torch::kCPU, precision); // as the trainer: the forward pass only
+            model->pe->prepare_step(ctx);
+            te = now();
+            const torch::Tensor logits = model->forward(x, layout);
+            loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), y.view({-1}));
+            for (const auto& a : model->pe->aux_losses()) loss = loss + a.weight * a.value;
+            (void)loss.item<double>();
+        }
         const double t1 = now();
         loss.backward();
         model->pe->end_step();
@@ -119,12 +125,13 @@ StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int re
     return s;
 }
 
-EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int repeats) {
+EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int repeats, const std::string& precision) {
     torch::manual_seed(1);
     LanguageModel model(cfg, vocab);
     model->eval();
     model->query_chunk = 512;
     torch::NoGradGuard ng;
+    AutocastScope autocast(torch::kCPU, precision);
     // The evaluation's batching: about as many tokens per batch as a training batch.
     const int64_t per = std::max<int64_t>(1, cfg.train.batch_size * cfg.train.seq_len / length);
     const torch::Tensor x = torch::randint(0, vocab, {per, length}, torch::kLong);
@@ -134,8 +141,9 @@ EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int re
     reset_rss_peak();
     for (int it = 0; it < repeats + 1; ++it) {
         const double t0 = now();
+        // The evaluator's work per batch: logits, then the NLL in fp32.
         const torch::Tensor logits = model->forward(x, l);
-        (void)logits.sum().item<double>();
+        (void)torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), x.view({-1})).item<double>();
         if (it > 0) t.push_back(now() - t0);
     }
     EvalTiming e;
@@ -144,13 +152,14 @@ EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int re
     return e;
 }
 
-double matmul_gflops(int repeats) {
-    const torch::Tensor a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+double matmul_gflops(int repeats, const std::string& precision) {
+    const auto dt = precision == "bf16" ? torch::kBFloat16 : torch::kFloat;
+    const torch::Tensor a = torch::randn({2048, 2048}).to(dt), b = torch::randn({2048, 2048}).to(dt);
     std::vector<double> t;
     for (int it = 0; it < repeats + 2; ++it) {
         const double t0 = now();
         const torch::Tensor c = torch::mm(a, b);
-        (void)c.data_ptr<float>()[0];
+        (void)c[0][0].item<double>();
         if (it >= 2) t.push_back(now() - t0);
     }
     return 2.0 * 2048.0 * 2048.0 * 2048.0 / median(t) / 1e9;

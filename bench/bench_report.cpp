@@ -8,18 +8,28 @@ namespace seqpe::bench {
 
 std::string report_table(const BenchReport& r) {
     std::string s;
-    char b[512];
-    std::snprintf(b, sizeof b, "machine %s, %d threads, LibTorch %s, BLAS %s\nmatmul 2048^2 fp32: %.1f GFLOP/s\n",
-                  r.machine.c_str(), r.threads, r.torch_version.c_str(), r.blas.c_str(), r.matmul_gflops);
+    char b[640];
+    std::snprintf(b, sizeof b, "machine %s (%s, bf16 %s), %d threads, LibTorch %s, BLAS %s\n", r.machine.c_str(),
+                  r.cpu.empty() ? "unknown CPU" : r.cpu.c_str(), r.cpu_bf16 ? "native" : "not native", r.threads,
+                  r.torch_version.c_str(), r.blas.c_str());
     s += b;
-    s += "size        encoding              params  pe_params  step ms (fwd/bwd/opt, enc)      tok/s   hw%  x learned  eval1x tok/s eval16x tok/s  16x MB\n";
+    std::snprintf(b, sizeof b, "matmul 2048^2: fp32 %.1f GFLOP/s", r.matmul_gflops);
+    s += b;
+    if (r.matmul_bf16_gflops > 0) {
+        std::snprintf(b, sizeof b, ", bf16 %.1f GFLOP/s (%.2fx)", r.matmul_bf16_gflops, r.matmul_bf16_gflops / r.matmul_gflops);
+        s += b;
+    }
+    s += "\n";
+    s += "size        encoding             prec     params  pe_params  step ms (fwd/bwd/opt, enc)      tok/s   hw%  x learned  x fp32  eval1x tok/s eval16x tok/s  16x MB\n";
     for (const auto& x : r.rows) {
         const std::string name = x.encoding + (x.variant.empty() ? "" : " (" + x.variant + ")");
-        std::snprintf(b, sizeof b, "%-11s %-20s %8lld %9lld %6.1f (%5.1f/%5.1f/%4.1f, %4.1f) %9.0f %5.1f %8.2f %12.0f %13.0f %7.0f\n",
-                      x.size.c_str(), name.c_str(), static_cast<long long>(x.params), static_cast<long long>(x.pe_params),
-                      1e3 * x.step.total, 1e3 * x.step.forward, 1e3 * x.step.backward, 1e3 * x.step.optimizer,
-                      1e3 * x.step.encoder, x.tokens_per_s, 100 * x.hw_share, x.ratio_to_learned, x.eval_1x_tokens_per_s,
-                      x.eval_16x_tokens_per_s, x.eval_16x_peak_rss_mb);
+        std::snprintf(b, sizeof b,
+                      "%-11s %-20s %-4s %9lld %9lld %6.1f (%5.1f/%5.1f/%4.1f, %4.1f) %9.0f %5.1f %8.2f %7s %12.0f %13.0f %7.0f\n",
+                      x.size.c_str(), name.c_str(), x.precision.c_str(), static_cast<long long>(x.params),
+                      static_cast<long long>(x.pe_params), 1e3 * x.step.total, 1e3 * x.step.forward, 1e3 * x.step.backward,
+                      1e3 * x.step.optimizer, 1e3 * x.step.encoder, x.tokens_per_s, 100 * x.hw_share, x.ratio_to_learned,
+                      x.speedup_vs_fp32 > 0 ? (std::to_string(x.speedup_vs_fp32).substr(0, 4) + "x").c_str() : "-",
+                      x.eval_1x_tokens_per_s, x.eval_16x_tokens_per_s, x.eval_16x_peak_rss_mb);
         s += b;
     }
     if (r.data_tokens_per_s > 0) {
@@ -27,9 +37,17 @@ std::string report_table(const BenchReport& r) {
         s += b;
     }
     if (!r.python_status.empty()) {
-        std::snprintf(b, sizeof b, "python reference (learned PE): %s; quickstart %.0f tok/s, medium %.0f tok/s\n",
-                      r.python_status.c_str(), r.python_quickstart_tokens_per_s, r.python_medium_tokens_per_s);
-        s += b;
+        s += "python reference (eager PyTorch, learned PE): " + r.python_status + "\n";
+        for (const auto& p : r.python) {
+            // The engine's learned row of the same size and precision, for the ratio.
+            double engine = 0;
+            for (const auto& x : r.rows)
+                if (x.size == p.size && x.precision == p.precision && x.encoding == "learned" && x.variant.empty())
+                    engine = x.tokens_per_s;
+            std::snprintf(b, sizeof b, "  %-11s %-4s %9.0f tok/s  engine %9.0f tok/s  engine/reference %.2fx\n", p.size.c_str(),
+                          p.precision.c_str(), p.tokens_per_s, engine, p.tokens_per_s > 0 ? engine / p.tokens_per_s : 0.0);
+            s += b;
+        }
     }
     std::snprintf(b, sizeof b, "peak resident memory %.0f MB\n", r.peak_rss_mb);
     s += b;
@@ -39,20 +57,24 @@ std::string report_table(const BenchReport& r) {
 std::string report_json(const BenchReport& r) {
     nlohmann::ordered_json j;
     j["machine"] = r.machine;
+    j["cpu"] = r.cpu;
+    j["cpu_bf16"] = r.cpu_bf16;
     j["torch_version"] = r.torch_version;
     j["blas"] = r.blas;
     j["threads"] = r.threads;
     j["matmul_gflops"] = r.matmul_gflops;
+    j["matmul_bf16_gflops"] = r.matmul_bf16_gflops;
     j["data_tokens_per_s"] = r.data_tokens_per_s;
     j["peak_rss_mb"] = r.peak_rss_mb;
-    j["python"] = {{"status", r.python_status},
-                   {"quickstart_tokens_per_s", r.python_quickstart_tokens_per_s},
-                   {"medium_tokens_per_s", r.python_medium_tokens_per_s}};
+    j["python"] = {{"status", r.python_status}, {"rows", nlohmann::ordered_json::array()}};
+    for (const auto& p : r.python)
+        j["python"]["rows"].push_back({{"size", p.size}, {"precision", p.precision}, {"tokens_per_s", p.tokens_per_s}});
     j["rows"] = nlohmann::ordered_json::array();
     for (const auto& x : r.rows)
         j["rows"].push_back({{"size", x.size},
                              {"encoding", x.encoding},
                              {"variant", x.variant},
+                             {"precision", x.precision},
                              {"params", x.params},
                              {"pe_params", x.pe_params},
                              {"tokens_per_step", x.tokens_per_step},
@@ -65,6 +87,7 @@ std::string report_json(const BenchReport& r) {
                              {"tokens_per_s", x.tokens_per_s},
                              {"hw_share", x.hw_share},
                              {"ratio_to_learned", x.ratio_to_learned},
+                             {"speedup_vs_fp32", x.speedup_vs_fp32},
                              {"eval_1x_tokens_per_s", x.eval_1x_tokens_per_s},
                              {"eval_16x_tokens_per_s", x.eval_16x_tokens_per_s},
                              {"eval_16x_peak_rss_mb", x.eval_16x_peak_rss_mb}});

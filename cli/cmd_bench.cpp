@@ -13,6 +13,7 @@ int cmd_bench(const BenchArgs& a, Console& console) {
     bench::BenchOptions o;
     if (!a.sizes.empty()) o.sizes = a.sizes;
     o.encodings = a.encodings;
+    o.precisions = a.precisions;
     o.repeats = a.repeats;
     o.warmup = a.warmup;
     o.threads = a.threads;

@@ -39,6 +39,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
             o.mode = a.mode;
             o.split = a.split;
             o.max_tokens = a.max_tokens;
+            o.precision = a.precision;
             console.begin_run(run.name, run.dir.string(), 0, 0);
             reports.push_back(evaluate_run(p.root, o, console, stop));
         } catch (const Cancelled&) {

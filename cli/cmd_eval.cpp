@@ -27,6 +27,7 @@ int cmd_eval(const EvalArgs& a, Console& console) {
         o.split = a.split;
         o.max_tokens = a.max_tokens;
         o.checkpoint = a.checkpoint;
+        o.precision = a.precision;
         const EvalReport rep = evaluate_run(paths.root, o, console, stop);
         if (console.json()) {
             const auto body = nlohmann::ordered_json::parse(eval_report_json(rep));

@@ -12,6 +12,31 @@
 
 namespace seqpe::cli {
 
+// The diagnostics (train.diagnostics_every) at the first and the last step that has them.
+static void print_diagnostics(const Record& a, const Record& b) {
+    std::printf("positions step %lld -> %lld:", static_cast<long long>(a.step), static_cast<long long>(b.step));
+    const std::pair<const char*, const char*> shown[] = {
+        {"pe_share", "PE share of logits"}, {"pe_share_input", "PE/input RMS"}, {"contrastive_acc", "contrastive acc"},
+        {"share_main", "encoder grad from main task"}, {"rank_corr", "rank corr"}, {"pc1_share", "PC1 share"}};
+    bool first = true;
+    for (const auto& [key, label] : shown) {
+        const auto x = a.get(key), y = b.get(key);
+        if (!x || !y) continue;
+        std::printf("%s %s %.3g -> %.3g", first ? "" : ",", label, *x, *y);
+        first = false;
+    }
+    if (const auto c = b.get("contrastive_chance")) std::printf(" (chance %.3g)", *c);
+    std::printf("\n");
+    // A SeqPE run whose positions barely act on the attention and whose contrastive task is near
+    // chance is not learning its encoding: say so where the user looks.
+    const auto share = b.get("pe_share"), acc = b.get("contrastive_acc"), chance = b.get("contrastive_chance");
+    if (share && *share < 0.1)
+        std::printf("          warning: the position term moves the attention logits by %.1f%% of the content term; "
+                    "the model barely uses its positions\n", 100 * *share);
+    if (acc && chance && *acc < 2 * *chance)
+        std::printf("          warning: contrastive accuracy %.3g is near chance (%.3g)\n", *acc, *chance);
+}
+
 int cmd_info(const std::string& dir, bool json) {
     const RunPaths p{dir};
     if (!is_run_dir(p.root)) {
@@ -29,9 +54,14 @@ int cmd_info(const std::string& dir, bool json) {
     const auto records = read_metrics(p.metrics());
     const Record* last_train = nullptr;
     const Record* last_eval = nullptr;
+    const Record *first_diag = nullptr, *last_diag = nullptr;
     for (const auto& r : records) {
         if (r.kind == "train") last_train = &r;
         if (r.kind == "eval") last_eval = &r;
+        if (r.kind == "diag") {
+            if (!first_diag) first_diag = &r;
+            last_diag = &r;
+        }
     }
     std::vector<std::string> checkpoints;
     std::error_code ec;
@@ -59,6 +89,9 @@ int cmd_info(const std::string& dir, bool json) {
                                    {"total_steps", status->total_steps}, {"message", status->message}};
         if (last_train) j["last_train"] = nlohmann::json::parse(record_to_json(*last_train));
         if (last_eval) j["last_eval"] = nlohmann::json::parse(record_to_json(*last_eval));
+        if (first_diag)
+            j["diagnostics"] = {{"first", nlohmann::json::parse(record_to_json(*first_diag))},
+                                {"last", nlohmann::json::parse(record_to_json(*last_diag))}};
         j["checkpoints"] = checkpoints;
         if (report) j["eval"] = nlohmann::json::parse(eval_report_json(*report));
         std::puts(j.dump(2).c_str());
@@ -91,6 +124,7 @@ int cmd_info(const std::string& dir, bool json) {
         if (auto v = last_eval->get("accuracy")) std::printf(", accuracy %.2f%%", 100 * *v);
         std::printf("\n");
     }
+    if (first_diag) print_diagnostics(*first_diag, *last_diag);
     std::printf("checkpoints %zu%s%s\n", checkpoints.size(), checkpoints.empty() ? "" : ", newest ",
                 checkpoints.empty() ? "" : checkpoints.back().c_str());
     if (report) {

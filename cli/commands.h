@@ -44,7 +44,7 @@ int cmd_train(const TrainArgs& a, Console& console);
 struct EvalArgs {
     std::string run_dir;
     std::vector<int64_t> lengths;
-    std::string mode, split, checkpoint;
+    std::string mode, split, checkpoint, precision;
     int64_t max_tokens = -1;
 };
 int cmd_eval(const EvalArgs& a, Console& console);
@@ -54,13 +54,13 @@ struct CompareArgs {
     std::vector<std::string> overrides, runs;
     std::string out;
     std::vector<int64_t> lengths;
-    std::string mode, split;
+    std::string mode, split, precision;
     int64_t max_tokens = -1;
 };
 int cmd_compare(const CompareArgs& a, Console& console);
 
 struct BenchArgs {
-    std::vector<std::string> sizes, encodings;
+    std::vector<std::string> sizes, encodings, precisions;
     int repeats = 7, warmup = 2, threads = 0;
     bool no_python = false, no_eval = false;
     std::string dataset, json_out;

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
     eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")->check(CLI::IsMember({"test", "valid"}));
     eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")->check(CLI::NonNegativeNumber);
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
+    eval->add_option("--precision", ea.precision, "auto, fp32, bf16 or fp16 (default: what the run trained in)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
 
     CompareArgs ca;
     auto* compare = app.add_subcommand("compare", "evaluate every run of a project and write one comparison table");
@@ -67,12 +69,17 @@ int main(int argc, char** argv) {
     compare->add_option("--mode", ca.mode, "extend, interpolate or both")->check(CLI::IsMember({"extend", "interpolate", "both"}));
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
     compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")->check(CLI::NonNegativeNumber);
+    compare->add_option("--precision", ca.precision, "auto, fp32, bf16 or fp16 (default: what each run trained in)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
 
 #ifdef SEQPE_HAVE_BENCH
     BenchArgs ba;
     auto* bench = app.add_subcommand("bench", "measure step time, throughput, memory and the matmul rate of this machine");
     bench->add_option("--sizes", ba.sizes, "quickstart and/or medium (default both)")->expected(1, -1);
     bench->add_option("--encodings", ba.encodings, "encodings to time (default: every text encoding)")->expected(1, -1);
+    bench->add_option("--precisions", ba.precisions, "fp32 and/or bf16 (default: fp32, and bf16 where the CPU has it natively)")
+        ->expected(1, -1)
+        ->check(CLI::IsMember({"fp32", "bf16"}));
     bench->add_option("--repeats", ba.repeats, "timed steps per measurement (medians)")->check(CLI::Range(1, 1000));
     bench->add_option("--warmup", ba.warmup, "untimed steps first")->check(CLI::Range(0, 100));
     bench->add_option("--threads", ba.threads, "intra-op threads (default: all cores)")->check(CLI::NonNegativeNumber);

@@ -188,7 +188,9 @@ TEST(Config, SeqPeChecksDependOnTheTask) {
 }
 
 TEST(Config, AutoFieldsResolvePerTask) {
+    // The official recipe's values (the workbench recipe: Diagnostics.RecipeAutoValues).
     RunConfig c;
+    c.position_encoding.seqpe.recipe = "official";
     RunConfig r = resolve_auto(c);
     EXPECT_EQ(r.data.source, "sotu");
     EXPECT_EQ(r.position_encoding.seqpe.apply, "attn_scalar");
@@ -200,10 +202,12 @@ TEST(Config, AutoFieldsResolvePerTask) {
     EXPECT_EQ(r.position_encoding.seqpe.contrastive.batch, 2); // 16 x 128 tokens: the official 16 per 16384
     EXPECT_EQ(r.position_encoding.seqpe.transfer.batch, 2);
     RunConfig official;
+    official.position_encoding.seqpe.recipe = "official";
     official.train.batch_size = 32;
     official.train.seq_len = 512;
     EXPECT_EQ(resolve_auto(official).position_encoding.seqpe.contrastive.batch, 16);
     RunConfig vit;
+    vit.position_encoding.seqpe.recipe = "official";
     vit.task = "image";
     vit.data.image_size = 224;
     vit.model.patch_size = 16;

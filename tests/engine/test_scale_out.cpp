@@ -1,5 +1,5 @@
-// Scale-out pieces that run on a CPU-only machine: device selection and its errors, fp32 on the
-// CPU whatever runtime.precision says, the fp16 loss scaler, the torchrun environment and the
+// Scale-out pieces that run on a CPU-only machine: device selection and its errors, the fp16
+// loss scaler, the torchrun environment and the
 // batch-sharding checks. (Two-process training is in tests/cli/test_distributed.cpp.)
 #include "seqpe/common/error.h"
 #include "seqpe/distributed.h"
@@ -81,40 +81,25 @@ TEST(Device, TrainerRefusesCudaOnACpuMachineNamingTheField) {
     EXPECT_NE(e.find("runtime.device"), std::string::npos) << e;
 }
 
-TEST(Precision, CpuRunsComputeInFp32WhateverThePrecisionSetting) {
-    EXPECT_EQ(effective_precision(torch::kCPU, "bf16"), "fp32");
-    EXPECT_EQ(effective_precision(torch::kCPU, "fp16"), "fp32");
+TEST(Precision, Fp16IsRefusedOnTheCpuAndCudaKeepsWhatItWasAsked) {
     EXPECT_EQ(effective_precision(torch::Device(torch::kCUDA, 0), "fp16"), "fp16");
-    AutocastScope scope(torch::kCPU, "bf16");
-    EXPECT_FALSE(scope.active());
+    EXPECT_EQ(effective_precision(torch::Device(torch::kCUDA, 0), "auto"), "fp32");
+    const std::string e = input_error_of([] { effective_precision(torch::kCPU, "fp16"); });
+    EXPECT_NE(e.find("runtime.precision"), std::string::npos) << e;
     EXPECT_FALSE(gpu_memory(torch::kCPU).has_value());
-
-    // A whole (short) run with precision fp16 on the CPU: fp32 numbers, no loss scale recorded.
+    // A run asking for fp16 on the CPU is refused before it starts, naming the field.
     TempDir tmp("precision");
     const auto data = write_text_dataset(tmp / "data", 64, 4000, 1000, 1000);
     RunConfig c = tiny_lm_config("rope");
+    c.runtime.device = "auto";
     c.runtime.precision = "fp16";
-    c.train.steps = 3;
-    c.train.eval_every = 0;
-    c.train.checkpoint_every = 0;
-    c.train.snapshot_every = 0;
     TrainerOptions o;
     o.run_dir = tmp / "run";
     o.dataset_dir = data;
-    struct Obs : Observer {
-        std::vector<Record> records;
-        void on_record(const Record& r) override { records.push_back(r); }
-    } obs;
-    const RunResult r = make_trainer(c, o)->run(obs, {});
-    ASSERT_EQ(r.outcome, RunOutcome::Completed) << r.message;
-    int train = 0;
-    for (const auto& rec : obs.records)
-        if (rec.kind == "train") {
-            ++train;
-            EXPECT_FALSE(rec.get("loss_scale").has_value());
-            EXPECT_FALSE(rec.get("gpu_mem_allocated_mb").has_value());
-        }
-    EXPECT_EQ(train, 3);
+    if (!torch::cuda::is_available()) {
+        const std::string e2 = input_error_of([&] { make_trainer(c, o); });
+        EXPECT_NE(e2.find("runtime.precision"), std::string::npos) << e2;
+    }
 }
 
 TEST(LossScaler, SkipsAndHalvesOnOverflowThenGrowsAfterCleanSteps) {

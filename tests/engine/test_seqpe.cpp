@@ -34,6 +34,7 @@ RunConfig seqpe_config(const std::string& apply, const std::string& qk, bool mul
     s.qk_map = qk;
     s.multi_head = multi_head;
     s.resid_dropout = 0.0;
+    s.scalar_scale = 1.0; // the method's maths (the workbench recipe's gain is tested in test_diagnostics)
     return c;
 }
 
@@ -251,6 +252,7 @@ TEST(SeqPeModule, NoneMapUsesTheEmbeddingForBothQueryAndKey) { // §11.11
 TEST(SeqPeModule, OneEncoderPassPerStepOverDistinctPositions) {
     RunConfig c = seqpe_config("attn_scalar", "single");
     c.position_encoding.seqpe.shift.rate = 0; // unshifted: main + contrastive + transfer
+    c.position_encoding.seqpe.transfer.start_step = 0;
     SeqPeImpl pe(c, lm_info(c));
     pe.train();
     Layout l = layout_1d(c.train.seq_len);

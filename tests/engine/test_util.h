@@ -148,6 +148,7 @@ inline std::filesystem::path write_image_dataset(const std::filesystem::path& di
 inline RunConfig tiny_image_config(const std::string& encoding = "learned") {
     RunConfig c;
     c.task = "image";
+    c.runtime.precision = "fp32"; // the same numbers on every CPU (auto is bf16 where it is native)
     c.data.image_size = 16;
     c.model.patch_size = 4;
     c.model.n_layer = 2;
@@ -182,6 +183,7 @@ inline RunConfig tiny_image_config(const std::string& encoding = "learned") {
 inline RunConfig tiny_lm_config(const std::string& encoding = "learned") {
     RunConfig c;
     c.task = "lm";
+    c.runtime.precision = "fp32"; // the same numbers on every CPU (auto is bf16 where it is native)
     c.model.n_layer = 2;
     c.model.d_model = 32;
     c.model.n_head = 4;

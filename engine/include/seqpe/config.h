@@ -42,7 +42,7 @@ struct SeqPeShiftConfig {
 
 struct SeqPeContrastiveConfig {
     double weight = 0.1;
-    int64_t batch = 0;               // anchors per step; 0 = auto: the official ratio to main tokens
+    int64_t batch = 0;               // anchors per step; 0 = auto (seqpe.recipe)
     int64_t candidates = 32;         // candidates per anchor
     int64_t window = 256;            // window size (1D) / area (2D)
     double hard_ratio = 0.25;        // share of candidates that are digit-edit hard negatives
@@ -54,7 +54,8 @@ struct SeqPeContrastiveConfig {
 
 struct SeqPeTransferConfig {
     double weight = 0.1;
-    int64_t batch = 0;               // student samples per step; 0 = auto (as contrastive.batch)
+    int64_t batch = 0;               // student samples per step; 0 = auto (seqpe.recipe)
+    int64_t start_step = -1;         // distillation starts at this step; -1 = auto (seqpe.recipe)
     int64_t positions = 32;          // positions per sample
     std::string metric = "kl";       // kl (symmetric) | mse
     double beta = 1.0;
@@ -63,13 +64,16 @@ struct SeqPeTransferConfig {
 };
 
 struct SeqPeConfig {
+    // Which values the "auto" fields below take: workbench (scaled for the small widths and short
+    // runs of this tool) or official (the paper's code at GPT-2 / ViT-S scale). docs/METHOD.md.
+    std::string recipe = "workbench";
     std::string apply = "auto";      // auto | input_add | attn_mul | attn_add | attn_scalar
     std::string qk_map = "auto";     // auto | none | single | multi
     bool multi_head = true;          // split the PE across heads (else one head_dim PE for all)
     int64_t embed_dim = 0;           // encoder width E; 0 = model.d_model
     int64_t layers = 2;
     int64_t heads = 0;               // encoder heads; 0 = max(1, E / 64)
-    int64_t max_position = 0;        // position budget (flattened in 2D); 0 = auto (text 20000, image 10000)
+    int64_t max_position = 0;        // position budget (flattened in 2D); 0 = auto (seqpe.recipe)
     int64_t max_digits = 0;          // digits per axis; 0 = derive from max_position
     int64_t base = 10;               // digit base
     std::string slot_index = "running"; // running (official code) | per_dim (paper figure)
@@ -79,7 +83,7 @@ struct SeqPeConfig {
     double attn_dropout = 0.0;
     double resid_dropout = 0.1;
     double temperature = 1.0;
-    double scalar_scale = 1.0;       // attn_scalar: weight of the PE score
+    double scalar_scale = 0.0;       // attn_scalar: weight of the PE score; 0 = auto (seqpe.recipe)
     std::string init = "normal";     // normal (text code) | trunc_normal (image code)
     SeqPeShiftConfig shift;
     SeqPeContrastiveConfig contrastive;
@@ -120,6 +124,7 @@ struct TrainConfig {
     int64_t keep_checkpoints = 2;
     int64_t log_every = 1;           // train records every N steps
     int64_t snapshot_every = 100;    // position-embedding geometry every N steps; 0 = off
+    int64_t diagnostics_every = 25;  // PE diagnostics (how much the model uses its positions) every N steps; 0 = off
     int64_t seed = 1234;
     std::string init_from;           // initialise weights from a run directory or checkpoint
 };
@@ -149,7 +154,7 @@ struct QaConfig {
 struct RuntimeConfig {
     int64_t threads = 0;             // intra-op threads; 0 = all cores
     std::string device = "cpu";      // cpu | cuda | cuda:N | auto
-    std::string precision = "fp32";  // fp32 | bf16 | fp16 (autocast on CUDA)
+    std::string precision = "auto";  // auto | fp32 | bf16 (CPU, CUDA) | fp16 (CUDA); see train/device.h
     double dist_timeout_s = 300;     // `train --distributed`: longest wait of any collective
 };
 

@@ -18,6 +18,7 @@ struct EvalOptions {
     std::vector<int64_t> lengths;       // tokens (text) or pixels (image); empty: from the config
     std::string mode;                   // extend | interpolate | both; empty: config eval.mode
     int64_t max_tokens = -1;            // < 0: config eval.max_tokens
+    std::string precision;              // empty: the run's runtime.precision (auto | fp32 | bf16 | fp16)
     bool write_files = true;            // eval/extrapolation.{json,csv}, eval/loss_by_position.csv
 };
 
@@ -42,6 +43,7 @@ struct EvalReport {
     std::string metric;     // "ppl" | "accuracy" | "em"
     int64_t train_length = 0;
     int64_t step = 0;       // checkpoint step
+    std::string precision;  // what the evaluation computed in (fp32 | bf16 | fp16)
     std::vector<EvalRow> rows;
     // Mean NLL at each position of the longest 'extend' evaluation (text only).
     std::vector<double> loss_by_position;

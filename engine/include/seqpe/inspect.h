@@ -20,7 +20,7 @@ struct GeometryRequest {
     int64_t first = 0, count = 0;
     // 2D: a rows x cols grid from (row0, col0) (rows 0: twice the training grid side).
     int64_t rows = 0, cols = 0, row0 = 0, col0 = 0;
-    std::string metric = "cosine"; // dot | cosine | l2 (embedding encodings)
+    std::string metric = "cosine"; // dot | cosine | centred (cosine after removing the mean) | l2
     int64_t layer = -1;            // SeqPE with a q/k map: >= 0 compares the query-PE of this layer
                                    // with the key-PE (pq . pk); rope_mixed: the layer's frequencies
     int64_t head = -1;             // relative scores and q/k PEs: one head, or -1 for the mean

@@ -24,8 +24,15 @@ struct RuntimeInfo {
     bool cuda_built = false;
     int cuda_devices = 0;
     std::string blas; // the libblas the process resolved
+    std::string cpu;  // the processor's brand string (CPUID), empty where unknown
+    bool cpu_bf16 = false; // native bf16 arithmetic: what runtime.precision auto uses on the CPU
 };
 RuntimeInfo runtime_info();
+
+// True when the CPU computes bf16 natively (AVX512-BF16 or AMX-BF16, enabled by the OS) and this
+// LibTorch has oneDNN, whose bf16 matrix products use those instructions. Without them oneDNN
+// converts to fp32 and bf16 is slower than fp32, so runtime.precision auto stays fp32 there.
+bool cpu_has_native_bf16();
 
 // Peak resident set size of this process in bytes.
 long long peak_rss_bytes();

@@ -6,6 +6,7 @@
 #include "seqpe/common/hash.h"
 #include "seqpe/options.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -36,7 +37,23 @@ RunConfig resolve_auto(RunConfig c) {
     auto& s = c.position_encoding.seqpe;
     if (s.apply == "auto") s.apply = image ? "attn_mul" : "attn_scalar";
     if (s.qk_map == "auto") s.qk_map = image ? "multi" : "single";
-    if (s.max_position == 0) s.max_position = image ? 10000 : 20000;
+    const bool official = s.recipe == "official";
+    if (s.max_position == 0) {
+        if (official) {
+            s.max_position = image ? 10000 : 20000;
+        } else if (image) {
+            // The largest evaluated grid (and the training one), flattened: the digits then cover
+            // exactly the axis lengths the run will see.
+            int64_t side = c.data.image_size;
+            for (const int64_t px : c.eval.image_sizes) side = std::max(side, px);
+            const int64_t axis = std::max<int64_t>(1, side / std::max<int64_t>(1, c.model.patch_size));
+            s.max_position = axis * axis;
+        } else {
+            int64_t mult = 1;
+            for (const int64_t m : c.eval.length_multipliers) mult = std::max(mult, m);
+            s.max_position = std::max<int64_t>(2, mult * c.train.seq_len);
+        }
+    }
     if (s.embed_dim == 0) s.embed_dim = c.model.d_model;
     if (s.heads == 0) {
         int64_t h = std::max<int64_t>(1, s.embed_dim / 64);
@@ -49,8 +66,30 @@ RunConfig resolve_auto(RunConfig c) {
     const int64_t grid = image ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : 0;
     const int64_t tokens = c.train.batch_size * (image ? grid * grid : c.train.seq_len);
     const int64_t aux = std::max<int64_t>(2, (image ? 32 * tokens + 25088 : 16 * tokens + 8192) / (image ? 50176 : 16384));
-    if (s.contrastive.batch == 0) s.contrastive.batch = aux;
-    if (s.transfer.batch == 0) s.transfer.batch = aux;
+    // The workbench keeps a floor: at the official ratio a 16 x 128-token step draws 2 anchors,
+    // and each position is an anchor ~0.2 times in a 600-step run (officially ~320).
+    if (s.contrastive.batch == 0) s.contrastive.batch = official ? aux : std::max<int64_t>(64, aux);
+    if (s.transfer.batch == 0) s.transfer.batch = official ? aux : std::max<int64_t>(16, aux);
+    // The teacher (the main layout's PEs) has flat similarities at first; the workbench starts
+    // distilling when the learning-rate warm-up ends (not a share of train.steps: a resumed,
+    // longer run must keep the same schedule as one started with its final length).
+    if (s.transfer.start_step < 0) s.transfer.start_step = official ? 0 : c.optim.warmup_steps;
+    if (s.scalar_scale == 0) {
+        // With N(0, init_std) weights and LayerNorm'd inputs, q and k have components of std
+        // init_std sqrt(C), and pq, pk (the encoder's output through its q/k map) init_std^2
+        // sqrt(P E) (P the PE width, E the encoder's): at width 128 about 5x smaller (GPT-2's
+        // 768: 1.3x). attn_scalar adds s pq.pk to q.k: the workbench picks s so that both scores
+        // start with the same spread, C / (init_std^2 P E) (at width 128 the PE score would
+        // otherwise start at 5% of the content score; GPT-2: 30%). attn_add adds sqrt(s) pq to q:
+        // the same s matches their components. attn_mul multiplies q by sqrt(s) pq: s makes the
+        // factor's RMS 1, 1 / (init_std^4 P E), instead of shrinking every logit ~400x.
+        const double sd = c.model.init_std;
+        const double P = static_cast<double>(s.multi_head ? c.model.d_model : c.model.d_model / std::max<int64_t>(1, c.model.n_head));
+        const double pe_var = sd * sd * sd * sd * P * static_cast<double>(s.embed_dim);
+        const std::string apply = s.apply;
+        const double match = apply == "attn_mul" ? 1.0 / pe_var : sd * sd * static_cast<double>(c.model.d_model) / pe_var;
+        s.scalar_scale = official || apply == "input_add" ? 1.0 : std::clamp(match, 1.0, 1e4);
+    }
     return c;
 }
 

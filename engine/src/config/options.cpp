@@ -120,6 +120,10 @@ std::vector<OptionInfo> build_table() {
 
     // SeqPE
     const std::string sp = "position_encoding.seqpe.";
+    choices(b.add(sp + "recipe", FIELD(position_encoding.seqpe.recipe),
+                  "values of the auto fields: workbench (PE score, auxiliary samples and digits scaled to this run) or "
+                  "official (the paper's code at GPT-2/ViT-S scale); docs/METHOD.md", is_seqpe),
+            {"workbench", "official"});
     choices(b.add(sp + "apply", FIELD(position_encoding.seqpe.apply),
                   "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: text attn_scalar, image attn_mul)", is_seqpe),
             {"auto", "input_add", "attn_mul", "attn_add", "attn_scalar"});
@@ -131,7 +135,8 @@ std::vector<OptionInfo> build_table() {
     range(b.add(sp + "layers", FIELD(position_encoding.seqpe.layers), "encoder blocks", is_seqpe), 1, 12);
     range(b.add(sp + "heads", FIELD(position_encoding.seqpe.heads), "encoder heads; 0 = max(1, E/64)", is_seqpe), 0, 64);
     range(b.add(sp + "max_position", FIELD(position_encoding.seqpe.max_position),
-                "position budget (flattened count in 2D); 0 = auto (text 20000, image 10000)", is_seqpe), 0, 1e12);
+                "position budget (flattened count in 2D); 0 = auto: workbench the longest evaluated length (image: grid), "
+                "official text 20000, image 10000", is_seqpe), 0, 1e12);
     range(b.add(sp + "max_digits", FIELD(position_encoding.seqpe.max_digits), "digits per axis; 0 = derive from max_position", is_seqpe), 0, 18);
     advanced(range(b.add(sp + "base", FIELD(position_encoding.seqpe.base), "digit base", is_seqpe), 2, 36));
     advanced(choices(b.add(sp + "slot_index", FIELD(position_encoding.seqpe.slot_index),
@@ -144,7 +149,8 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add(sp + "attn_dropout", FIELD(position_encoding.seqpe.attn_dropout), "encoder attention dropout", is_seqpe), 0, 0.9));
     advanced(range(b.add(sp + "resid_dropout", FIELD(position_encoding.seqpe.resid_dropout), "encoder residual dropout", is_seqpe), 0, 0.9));
     advanced(range(b.add(sp + "temperature", FIELD(position_encoding.seqpe.temperature), "e(p) = out_proj(h) / temperature", is_seqpe), 1e-3, 1e3));
-    advanced(range(b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale), "attn_scalar: weight s of the PE score", is_seqpe), 0, 100));
+    advanced(range(b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale), "attn_scalar: weight s of the PE score (attn_mul, attn_add: pq and pk enter times sqrt(s)); 0 = auto: "
+                                      "workbench matches the PE term's initial size to the content's, official 1", is_seqpe), 0, 1e4));
     advanced(choices(b.add(sp + "init", FIELD(position_encoding.seqpe.init), "encoder init: normal (text code) or trunc_normal (image code)", is_seqpe),
                      {"normal", "trunc_normal"}));
     b.add(sp + "shift.enabled", FIELD(position_encoding.seqpe.shift.enabled), "random shift of the main-task positions", is_seqpe);
@@ -153,7 +159,8 @@ std::vector<OptionInfo> build_table() {
     range(b.add(sp + "shift.offsets", FIELD(position_encoding.seqpe.shift.offsets), "offsets drawn once per run", is_seqpe), 1, 1e7);
     range(b.add(sp + "contrastive.weight", FIELD(position_encoding.seqpe.contrastive.weight), "weight of the contrastive loss; 0 = off", is_seqpe), 0, 100);
     range(b.add(sp + "contrastive.batch", FIELD(position_encoding.seqpe.contrastive.batch),
-                "anchors per step; 0 = auto: the official runs' ratio (text 16 per 16384 tokens, image 32 per 50176)", is_seqpe), 0, 65536);
+                "anchors per step; 0 = auto: the official runs' ratio (text 16 per 16384 tokens, image 32 per 50176), "
+                "workbench at least 64", is_seqpe), 0, 65536);
     range(b.add(sp + "contrastive.candidates", FIELD(position_encoding.seqpe.contrastive.candidates), "candidates per anchor", is_seqpe), 2, 4096);
     range(b.add(sp + "contrastive.window", FIELD(position_encoding.seqpe.contrastive.window), "window size (1D) or area (2D)", is_seqpe), 1, 1e9);
     advanced(range(b.add(sp + "contrastive.hard_ratio", FIELD(position_encoding.seqpe.contrastive.hard_ratio), "share of hard negatives in hard mode", is_seqpe), 0, 1));
@@ -168,7 +175,10 @@ std::vector<OptionInfo> build_table() {
                      {"per_axis", "concat"}));
     range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight), "weight of the distillation loss; 0 = off", is_seqpe), 0, 100);
     range(b.add(sp + "transfer.batch", FIELD(position_encoding.seqpe.transfer.batch),
-                "student samples per step; 0 = auto (as contrastive.batch)", is_seqpe), 0, 65536);
+                "student samples per step; 0 = auto: the official ratio, workbench at least 16", is_seqpe), 0, 65536);
+    range(b.add(sp + "transfer.start_step", FIELD(position_encoding.seqpe.transfer.start_step),
+                "first step of the distillation loss; -1 = auto: official 0, workbench after the learning-rate "
+                "warm-up (the teacher's similarities are flat at first)", is_seqpe), -1, 1e9);
     range(b.add(sp + "transfer.positions", FIELD(position_encoding.seqpe.transfer.positions), "positions per sample", is_seqpe), 2, 4096);
     choices(b.add(sp + "transfer.metric", FIELD(position_encoding.seqpe.transfer.metric), "kl (symmetric) or mse of log-probabilities", is_seqpe),
             {"kl", "mse"});
@@ -202,6 +212,9 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add("train.log_every", FIELD(train.log_every), "train records every N steps"), 1, 1e6));
     range(b.add("train.snapshot_every", FIELD(train.snapshot_every),
                 "position-embedding geometry snapshot every N steps (live views, step scrubber); 0 = off"), 0, 1e9);
+    range(b.add("train.diagnostics_every", FIELD(train.diagnostics_every),
+                "position-encoding diagnostics (PE share of the attention scores, contrastive accuracy, gradient "
+                "shares, rank correlation) every N steps; 0 = off"), 0, 1e9);
     range(b.add("train.seed", FIELD(train.seed), "seed of every random choice (init, data order, dropout, SeqPE samplers)"), 0, 9.007199254740992e15);
     b.add("train.init_from", FIELD(train.init_from), "initialise weights from a run directory or checkpoint");
 
@@ -229,7 +242,9 @@ std::vector<OptionInfo> build_table() {
     // runtime
     range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);
     b.add("runtime.device", FIELD(runtime.device), "cpu, cuda, cuda:N or auto");
-    choices(b.add("runtime.precision", FIELD(runtime.precision), "fp32, or bf16/fp16 autocast (CUDA)"), {"fp32", "bf16", "fp16"});
+    choices(b.add("runtime.precision", FIELD(runtime.precision),
+                  "auto (bf16 on CPUs with native bf16, else fp32), fp32, bf16 autocast (CPU or CUDA), fp16 autocast (CUDA)"),
+            {"auto", "fp32", "bf16", "fp16"});
     advanced(range(b.add("runtime.dist_timeout_s", FIELD(runtime.dist_timeout_s),
                          "`train --distributed`: seconds any collective may wait for the other ranks before failing"),
                    1, 86400));

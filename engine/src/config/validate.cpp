@@ -152,8 +152,8 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
     static const std::regex device_re("^(cpu|auto|cuda|cuda:[0-9]{1,2})$");
     if (!std::regex_match(c.runtime.device, device_re))
         k.error("runtime.device", "'" + c.runtime.device + "' is not a device; use cpu, cuda, cuda:N or auto");
-    if (c.runtime.precision != "fp32" && c.runtime.device == "cpu")
-        k.warn("runtime.precision", "autocast applies on CUDA only; this CPU run computes in fp32");
+    if (c.runtime.precision == "fp16" && c.runtime.device == "cpu")
+        k.error("runtime.precision", "fp16 autocast needs a CUDA device; on the CPU use bf16, fp32 or auto");
     if (c.task == "qa" && c.train.seq_len - c.qa.max_new_tokens < 64)
         k.error("train.seq_len", "QA sequences hold a prompt of at least 64 tokens plus qa.max_new_tokens (" +
                                      s(c.qa.max_new_tokens) + "); raise train.seq_len");

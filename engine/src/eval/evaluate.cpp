@@ -117,14 +117,18 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
                                                                : std::max(1u, std::thread::hardware_concurrency())));
     torch::NoGradGuard ng;
-    // The run's device; a run trained on a GPU is evaluated on the CPU where there is none. The
-    // evaluation computes in fp32 whatever runtime.precision says (long positions need it).
+    // The run's device; a run trained on a GPU is evaluated on the CPU where there is none.
     torch::Device dev = torch::kCPU;
     try {
         dev = select_device(c.runtime.device);
     } catch (const InputError& e) {
         obs.on_log(LogLevel::Info, std::string("evaluating on the CPU: ") + e.what());
     }
+    // The run's precision (or the caller's); an fp16 CUDA run evaluated on the CPU takes auto.
+    std::string precision = o.precision.empty() ? c.runtime.precision : o.precision;
+    if (precision == "fp16" && !dev.is_cuda()) precision = "auto";
+    precision = effective_precision(dev, precision);
+    AutocastScope autocast(dev, precision); // per-position NLLs are summed in fp32/fp64 (evaluate_lm)
     std::unique_ptr<Task> task = make_task(c, o.dataset_dir, dev);
     const TrainerState st = load_checkpoint(ck, task->module(), nullptr);
     task->module().eval();
@@ -135,6 +139,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     rep.encoding = c.position_encoding.type;
     rep.split = o.split.empty() ? c.eval.split : o.split;
     rep.step = st.step;
+    rep.precision = precision;
     const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
     if (mode != "extend" && mode != "interpolate" && mode != "both")
         throw InputError("eval mode '" + mode + "' is not one of extend, interpolate, both");

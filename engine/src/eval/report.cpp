@@ -12,7 +12,7 @@ using nlohmann::json;
 std::string eval_report_json(const EvalReport& r) {
     json j = {{"run", r.run},       {"task", r.task},     {"encoding", r.encoding},
               {"split", r.split},   {"metric", r.metric}, {"train_length", r.train_length},
-              {"step", r.step}};
+              {"step", r.step},     {"precision", r.precision}};
     j["rows"] = json::array();
     for (const auto& x : r.rows)
         j["rows"].push_back({{"mode", x.mode},       {"length", x.length},   {"loss", x.loss},
@@ -35,6 +35,7 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
         r.metric = j.value("metric", "");
         r.train_length = j.value("train_length", int64_t{0});
         r.step = j.value("step", int64_t{0});
+        r.precision = j.value("precision", "fp32"); // reports before precision was recorded: fp32
         for (const auto& x : j.at("rows")) {
             EvalRow row;
             row.mode = x.value("mode", "");

@@ -81,8 +81,8 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
     g.dims = info.dims;
     g.train_extent = info.train_length;
     g.metric = r.metric;
-    if (r.metric != "dot" && r.metric != "cosine" && r.metric != "l2")
-        throw InputError("geometry metric '" + r.metric + "' is not one of dot, cosine, l2");
+    if (r.metric != "dot" && r.metric != "cosine" && r.metric != "centred" && r.metric != "l2")
+        throw InputError("geometry metric '" + r.metric + "' is not one of dot, cosine, centred, l2");
     Layout layout;
     if (info.dims == 1) {
         const int64_t n = r.count > 0 ? r.count : std::min<int64_t>(512, 2 * info.train_length);
@@ -144,11 +144,17 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         e = e.to(torch::kCPU).to(torch::kFloat); // (N, P)
         g.kind = "embedding";
         if (r.metric == "dot") score = torch::matmul(e, e.t());
-        else if (r.metric == "cosine") {
-            const torch::Tensor n = e / e.norm(2, 1, true).clamp_min(1e-12);
+        else if (r.metric == "cosine" || r.metric == "centred") {
+            // centred: the mean over the shown positions removed first. Learned embeddings share a
+            // large common component that puts every raw cosine near 1 (SeqPE at init: >= 0.99).
+            const torch::Tensor c = r.metric == "centred" ? e - e.mean(0, true) : e;
+            const torch::Tensor n = c / c.norm(2, 1, true).clamp_min(1e-12);
             score = torch::matmul(n, n.t());
         } else score = torch::cdist(e, e);
-        g.description = std::string(r.metric == "l2" ? "L2 distance" : r.metric == "dot" ? "dot product" : "cosine similarity") +
+        g.description = std::string(r.metric == "l2"        ? "L2 distance"
+                                    : r.metric == "dot"     ? "dot product"
+                                    : r.metric == "centred" ? "centred cosine similarity"
+                                                            : "cosine similarity") +
                         " of the position embeddings";
         unlike = r.metric == "l2" ? score : -score;
         // PCA: the two leading directions of the centred embeddings.

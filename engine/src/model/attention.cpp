@@ -1,6 +1,7 @@
 // Attention core. On LibTorch 1.13 (CPU) this is the hand-written masked softmax, measured faster
 // than the private SDPA there; LibTorch >= 2.1 uses the fused kernel where it applies.
 #include "model/attention.h"
+#include "util/precision.h"
 
 #include <cmath>
 #include <limits>
@@ -35,7 +36,9 @@ torch::Tensor attend_block(const torch::Tensor& q, const torch::Tensor& k, const
     torch::Tensor scores = torch::matmul(q * o.scale, k.transpose(-2, -1));
     if (bias.defined()) scores = scores + bias;
     if (o.causal) scores = scores + causal_mask(q.size(2), k.size(2), q_offset, q.device(), scores.scalar_type());
-    torch::Tensor probs = torch::softmax(scores, -1);
+    // Softmax in fp32 whatever the scores' dtype (bf16 under autocast): the row sums of long
+    // causal rows lose several bits in bf16; the probabilities go back to bf16 at the next matmul.
+    torch::Tensor probs = softmax_fp32(scores, -1);
     if (probs_out) *probs_out = probs;
     if (o.training && o.dropout > 0) probs = torch::dropout(probs, o.dropout, true);
     return torch::matmul(probs, v);

@@ -1,4 +1,5 @@
 #include "model/vit.h"
+#include "util/precision.h"
 
 #include "seqpe/common/error.h"
 
@@ -62,7 +63,8 @@ Layout VisionTransformerImpl::layout_for(int64_t height, int64_t width) const {
 torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const Layout& layout, AttentionCapture* capture) {
     const int64_t B = images.size(0);
     // tokens: (B, N, D) row-major over the grid: patch t <-> (t / W, t % W)
-    torch::Tensor x = patch->forward(images).flatten(2).transpose(1, 2);
+    // The residual stream stays fp32 under autocast (the patch convolution returns bf16 there).
+    torch::Tensor x = at_least_fp32(patch->forward(images).flatten(2).transpose(1, 2));
     if (cls.defined()) x = torch::cat({cls.view({1, 1, -1}).expand({B, 1, x.size(2)}), x}, 1);
     pe->begin(layout, layout);
     x = pe->add_input(x);

@@ -27,7 +27,8 @@ struct PeModelInfo {
 };
 
 struct StepContext {
-    int64_t step = 0;
+    int64_t step = 0;         // micro-step index (seeds the samplers)
+    int64_t train_step = -1;  // optimiser step (schedules); -1: same as step
     uint64_t seed = 0;
     int64_t batch_size = 0;
     Layout* layout = nullptr; // in: the default layout; out: the step's layout (may be shifted)
@@ -65,11 +66,25 @@ public:
     // encoding has no embedding vectors (RoPE, ALiBi, none).
     virtual torch::Tensor embeddings(const torch::Tensor& positions) { return {}; }
 
+    // Diagnostics (train.diagnostics_every): while on, the next forward pass and aux_losses()
+    // note how strongly the positions act (PE share of the attention scores per layer, the
+    // contrastive accuracy); take_diagnostics() hands the values over and clears them.
+    void set_diagnostics(bool on) { diagnose_ = on; }
+    std::vector<std::pair<std::string, double>> take_diagnostics() { return std::exchange(diag_, {}); }
+
     const PeModelInfo& info() const { return info_; }
 
 protected:
+    void note(const std::string& name, double v) { diag_.emplace_back(name, v); }
     PeModelInfo info_;
+    bool diagnose_ = false;
+    std::vector<std::pair<std::string, double>> diag_;
 };
+
+// Row-centred RMS of `pe_part` over that of `base`, two score maps (H, Tq, Tk) of one example:
+// how much the position term moves the attention logits within each query's row (a constant per
+// row does not change the softmax). Causal maps count keys j <= i only.
+double score_share(const torch::Tensor& pe_part, const torch::Tensor& base, bool causal);
 
 TORCH_MODULE(PositionEncoding);
 

@@ -2,6 +2,7 @@
 #include "train/device.h"
 
 #include "seqpe/common/error.h"
+#include "seqpe/runtime.h"
 
 #include <ATen/Context.h>
 #include <ATen/autocast_mode.h>
@@ -39,24 +40,42 @@ torch::Device select_device(const std::string& d, int local_rank) {
     return torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(idx));
 }
 
+std::string resolve_precision(const std::string& precision, bool cuda, bool native_bf16) {
+    if (precision == "auto") return !cuda && native_bf16 ? "bf16" : "fp32";
+    if (precision == "fp16" && !cuda)
+        throw InputError("runtime.precision: fp16 autocast needs a CUDA device; on the CPU use bf16 (native on CPUs "
+                         "with AVX512-BF16 or AMX), fp32, or auto");
+    return precision;
+}
+
 std::string effective_precision(const torch::Device& device, const std::string& precision) {
-    return device.is_cuda() ? precision : "fp32";
+    return resolve_precision(precision, device.is_cuda(), !device.is_cuda() && cpu_has_native_bf16());
 }
 
 AutocastScope::AutocastScope(const torch::Device& device, const std::string& precision) {
-    if (!device.is_cuda() || precision == "fp32") return;
+    if (precision == "fp32" || precision == "auto") return;
     const at::ScalarType dt = precision == "bf16" ? at::kBFloat16 : at::kHalf;
+    cuda_ = device.is_cuda();
+    if (!cuda_ && dt != at::kBFloat16) return; // fp16 on the CPU is refused by resolve_precision
     active_ = true;
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    prev_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    prev_dtype_ = at::autocast::get_autocast_dtype(at::kCUDA);
-    at::autocast::set_autocast_dtype(at::kCUDA, dt);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    const at::DeviceType type = cuda_ ? at::kCUDA : at::kCPU;
+    prev_enabled_ = at::autocast::is_autocast_enabled(type);
+    prev_dtype_ = at::autocast::get_autocast_dtype(type);
+    at::autocast::set_autocast_dtype(type, dt);
+    at::autocast::set_autocast_enabled(type, true);
 #else
-    prev_enabled_ = at::autocast::is_enabled();
-    prev_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_autocast_gpu_dtype(dt);
-    at::autocast::set_enabled(true);
+    if (cuda_) {
+        prev_enabled_ = at::autocast::is_enabled();
+        prev_dtype_ = at::autocast::get_autocast_gpu_dtype();
+        at::autocast::set_autocast_gpu_dtype(dt);
+        at::autocast::set_enabled(true);
+    } else {
+        prev_enabled_ = at::autocast::is_cpu_enabled();
+        prev_dtype_ = at::autocast::get_autocast_cpu_dtype();
+        at::autocast::set_autocast_cpu_dtype(dt);
+        at::autocast::set_cpu_enabled(true);
+    }
 #endif
     at::autocast::increment_nesting();
 }
@@ -66,11 +85,17 @@ AutocastScope::~AutocastScope() {
     // As torch.autocast's __exit__: the cast cache lives until the outermost scope ends.
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, prev_enabled_);
-    at::autocast::set_autocast_dtype(at::kCUDA, prev_dtype_);
+    const at::DeviceType type = cuda_ ? at::kCUDA : at::kCPU;
+    at::autocast::set_autocast_enabled(type, prev_enabled_);
+    at::autocast::set_autocast_dtype(type, prev_dtype_);
 #else
-    at::autocast::set_enabled(prev_enabled_);
-    at::autocast::set_autocast_gpu_dtype(prev_dtype_);
+    if (cuda_) {
+        at::autocast::set_enabled(prev_enabled_);
+        at::autocast::set_autocast_gpu_dtype(prev_dtype_);
+    } else {
+        at::autocast::set_cpu_enabled(prev_enabled_);
+        at::autocast::set_autocast_cpu_dtype(prev_dtype_);
+    }
 #endif
 }
 

@@ -15,11 +15,20 @@ namespace seqpe {
 // LibTorch has none or no device is visible, or when the index does not exist.
 torch::Device select_device(const std::string& name, int local_rank = -1);
 
-// The precision a run computes in: runtime.precision on CUDA, fp32 on the CPU.
+// The precision a run computes in, from runtime.precision:
+//   auto  bf16 on a CPU with native bf16 instructions (cpu_has_native_bf16), fp32 elsewhere
+//         (CUDA included: ask for bf16/fp16 there explicitly);
+//   bf16  autocast to bf16 on either device (on a CPU without native bf16 oneDNN emulates it,
+//         slower than fp32: the trainer says so in the log);
+//   fp16  CUDA only: the CPU has no fp16 autocast, so it is refused (InputError naming the field).
+// `native_bf16` is the CPU's answer, passed in so that tests can take both branches.
+std::string resolve_precision(const std::string& precision, bool cuda, bool native_bf16);
 std::string effective_precision(const torch::Device& device, const std::string& precision);
 
-// Autocast of the forward pass to bf16 or fp16 on CUDA (at::autocast, as torch.autocast does);
-// a no-op on the CPU and in fp32. Weights, gradients and the optimiser stay fp32.
+// Autocast of the forward pass to bf16 (CPU or CUDA) or fp16 (CUDA) (at::autocast, as
+// torch.autocast does); a no-op in fp32. Weights, gradients and the optimiser stay fp32; the
+// models keep the residual stream, layer norms, softmax and every loss in fp32 themselves
+// (autocast's CPU policy would run them in bf16).
 class AutocastScope {
 public:
     AutocastScope(const torch::Device& device, const std::string& precision);
@@ -30,6 +39,7 @@ public:
 
 private:
     bool active_ = false;
+    bool cuda_ = false;
     bool prev_enabled_ = false;
     at::ScalarType prev_dtype_ = at::kHalf;
 };

@@ -1,5 +1,6 @@
 // The image task: ViT classification with cross-entropy; validation by top-1 accuracy.
 #include "train/image_task.h"
+#include "util/precision.h"
 
 #include "seqpe/common/error.h"
 
@@ -39,7 +40,7 @@ TrainBatch ImageTask::batch(int64_t step, int64_t micro, int64_t micros) {
 }
 
 torch::Tensor ImageTask::loss(const TrainBatch& b, const Layout& layout) {
-    return torch::nn::functional::cross_entropy(model_->forward(b.x, layout), b.y);
+    return torch::nn::functional::cross_entropy(at_least_fp32(model_->forward(b.x, layout)), b.y);
 }
 
 ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool interpolate, int64_t max_images,
@@ -59,7 +60,7 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool int
         for (int64_t i = s; i < std::min(n, s + per); ++i) idx.push_back(i);
         const torch::Tensor x = split.batch(idx, size).to(device_);
         const torch::Tensor y = split.labels(idx).to(device_);
-        const torch::Tensor logits = model_->forward(x, layout);
+        const torch::Tensor logits = at_least_fp32(model_->forward(x, layout));
         loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();

@@ -54,14 +54,32 @@ static bool resumable_change(const std::string& path) {
     return false;
 }
 
+// A resumed run keeps the values its "auto" fields resolved to when it started: they may depend
+// on fields a resume may change (transfer.start_step on train.steps), and the run is one run.
+static RunConfig resolve_for(const RunConfig& config, const TrainerOptions& o) {
+    RunConfig c = resolve_auto(config);
+    std::error_code ec;
+    if (!o.resume || !is_run_dir(o.run_dir) || !fs::exists(RunPaths{o.run_dir}.config(), ec)) return c;
+    RunConfig old;
+    try {
+        old = read_run_config(RunPaths{o.run_dir});
+    } catch (const std::exception&) {
+        return c; // the resume check below reports an unreadable run directory
+    }
+    for (const auto& path : differing_options(config, c))
+        if (const OptionInfo* info = find_option(path)) info->set(c, info->get(old));
+    return c;
+}
+
 TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
-    : cfg_(resolve_auto(config)), opts_(options), paths_{options.run_dir} {
+    : cfg_(resolve_for(config, options)), opts_(options), paths_{options.run_dir} {
     const auto diags = seqpe::validate(cfg_);
     if (has_errors(diags)) throw InputError(format_diagnostics(diags));
     if (opts_.dataset_dir.empty()) throw InputError("no dataset: prepare one with `seqpe data prepare`");
     const bool distributed = opts_.distributed && opts_.distributed->world_size() > 1;
     device_ = select_device(cfg_.runtime.device, distributed ? opts_.distributed->local_rank() : -1);
     precision_ = effective_precision(device_, cfg_.runtime.precision);
+    cfg_.runtime.precision = precision_; // the run's config records what it computes in, not "auto"
     if (distributed) check_shardable(cfg_, opts_.distributed->world_size());
     torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamInit));
     task_ = make_task(cfg_, opts_.dataset_dir, device_);
@@ -70,6 +88,9 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     for (const auto& p : task_->module().parameters())
         if (p.requires_grad()) params_.push_back(p);
     if (distributed) dp_ = std::make_unique<DataParallel>(opts_.distributed, device_);
+    if (is_main() && cfg_.train.diagnostics_every > 0)
+        diagnostics_ = std::make_unique<PeDiagnostics>(task_->module(), task_->pe(), *inspector_,
+                                                       cfg_.train.diagnostics_every, cfg_.train.steps);
     if (is_main()) check_writable_dir(paths_.root);
     paused_ = opts_.start_paused;
     state_.config_hash = config_hash(cfg_);
@@ -241,21 +262,27 @@ void TrainerImpl::train_step(Observer& obs) {
     double task_loss = 0, total = 0;
     std::vector<std::pair<std::string, double>> aux_values; // unweighted, averaged over micro-batches
     int64_t tokens = 0;
+    const bool diag = diagnostics_ && diagnostics_->due(step);
     for (int64_t m = 0; m < micros; ++m) {
+        const bool diag_now = diag && m == 0;
+        if (diag_now) diagnostics_->begin();
         TrainBatch b = task_->batch(step, shard * micros + m, shards * micros);
         Layout layout = task_->default_layout();
         StepContext ctx;
         ctx.step = step * micros + m;
+        ctx.train_step = step;
         ctx.seed = static_cast<uint64_t>(cfg_.train.seed);
         ctx.batch_size = b.examples;
         ctx.layout = &layout;
         torch::Tensor loss;
         {
-            AutocastScope autocast(device_, precision_); // the forward pass (CUDA bf16/fp16 only)
+            AutocastScope autocast(device_, precision_); // the forward pass; backward follows its dtypes
             task_->pe().prepare_step(ctx);
             loss = task_->loss(b, layout);
             task_loss += loss.item<double>() / static_cast<double>(micros);
-            for (const auto& a : task_->pe().aux_losses()) {
+            const std::vector<AuxLoss> aux = task_->pe().aux_losses();
+            if (diag_now) diagnostics_->gradients(loss, aux);
+            for (const auto& a : aux) {
                 loss = loss + a.weight * a.value;
                 const double v = a.value.item<double>() / static_cast<double>(micros);
                 auto it = std::find_if(aux_values.begin(), aux_values.end(), [&](const auto& kv) { return kv.first == a.name; });
@@ -321,6 +348,12 @@ void TrainerImpl::train_step(Observer& obs) {
         metrics_ << record_to_json(r) << "\n";
         metrics_.flush();
         obs.on_record(r);
+    }
+    if (diag) {
+        const Record d = diagnostics_->finish(step + 1, now());
+        metrics_ << record_to_json(d) << "\n";
+        metrics_.flush();
+        obs.on_record(d);
     }
 }
 
@@ -433,6 +466,10 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
                                      (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
                                                 " (gradients over " + dp_->gradient_backend() + ")"
                                           : ""));
+        if (precision_ == "bf16" && !device_.is_cuda() && !cpu_has_native_bf16())
+            log(obs, LogLevel::Warning,
+                "runtime.precision=bf16 on a CPU without native bf16 instructions: oneDNN emulates it and the run is "
+                "slower than fp32 (runtime.precision=auto picks fp32 here)");
         if (cfg_.runtime.device != "cpu" && !device_.is_cuda())
             log(obs, LogLevel::Info, "runtime.device=" + cfg_.runtime.device + ": no CUDA device here, training on the CPU");
 

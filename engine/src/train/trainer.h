@@ -3,6 +3,7 @@
 #include "seqpe/trainer.h"
 #include "inspect/model_inspector.h"
 #include "train/checkpoint.h"
+#include "train/diagnostics.h"
 #include "train/distributed.h"
 #include "train/loss_scale.h"
 #include "train/optim.h"
@@ -56,6 +57,7 @@ private:
     std::unique_ptr<Task> task_;
     std::unique_ptr<Optimizer> optim_;
     std::unique_ptr<ModelInspector> inspector_;
+    std::unique_ptr<PeDiagnostics> diagnostics_; // rank 0 only
     TrainerState state_;
     std::atomic<int64_t> step_{0};
     std::ofstream metrics_, log_;

@@ -1,6 +1,7 @@
 #include "pe/seqpe/encoder.h"
 
 #include "seqpe/common/error.h"
+#include "util/precision.h"
 
 #include <cmath>
 #include <limits>
@@ -220,7 +221,7 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
         const torch::Tensor kg = parts[1].index_select(0, keys).view({T, W, H, Dh});
         const torch::Tensor vg = parts[2].index_select(0, keys).view({T, W, H, Dh});
         // scores: (T, W, H) -> softmax over W
-        torch::Tensor p = torch::softmax((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
+        torch::Tensor p = softmax_fp32((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
         if (is_training() && o_.attn_dropout > 0) p = torch::dropout(p, o_.attn_dropout, true);
         const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
         torch::Tensor h = x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);

@@ -4,6 +4,7 @@
 #include "pe/absolute.h"
 #include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
+#include "util/precision.h"
 
 #include <cmath>
 #include <torch/nn/functional/loss.h>
@@ -114,7 +115,8 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
     }
     // 3. Distillation samples (only on unshifted steps: the teacher is the default layout).
     const auto& tr = cfg_.transfer;
-    if (tr.weight > 0 && !shifted) {
+    const int64_t train_step = ctx.train_step >= 0 ? ctx.train_step : ctx.step;
+    if (tr.weight > 0 && !shifted && train_step >= tr.start_step) {
         Rng rng(derive_seed(ctx.seed, kStreamTransfer, static_cast<uint64_t>(ctx.step)));
         const TransferBatch tb = sample_transfer(geom_, rng, tr.batch, tr.positions);
         slots_ = torch::tensor(tb.slots, torch::kLong);
@@ -144,9 +146,17 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
 std::vector<AuxLoss> SeqPeImpl::aux_losses() {
     std::vector<AuxLoss> out;
     if (!prepared_) return out;
-    if (anchors_pe_.defined())
-        out.push_back({"loss_contrastive", contrastive_loss(anchors_pe_, cands_pe_, labels_.to(anchors_pe_.device())),
-                       cfg_.contrastive.weight});
+    if (anchors_pe_.defined()) {
+        const torch::Tensor labels = labels_.to(anchors_pe_.device());
+        out.push_back({"loss_contrastive", contrastive_loss(anchors_pe_, cands_pe_, labels), cfg_.contrastive.weight});
+        if (diagnose_) {
+            // Top-1 accuracy of the anchors against their candidates; chance is 1 / candidates.
+            torch::NoGradGuard ng;
+            const torch::Tensor logits = torch::matmul(cands_pe_, anchors_pe_.unsqueeze(-1)).squeeze(-1);
+            note("contrastive_acc", logits.argmax(-1).eq(labels).to(torch::kFloat).mean().item<double>());
+            note("contrastive_chance", 1.0 / static_cast<double>(cands_pe_.size(1)));
+        }
+    }
     if (students_pe_.defined()) {
         const auto& tr = cfg_.transfer;
         const torch::Tensor teacher =
@@ -246,6 +256,13 @@ std::pair<torch::Tensor, torch::Tensor> SeqPeImpl::qk_for_layer(int64_t layer) {
 torch::Tensor SeqPeImpl::add_input(const torch::Tensor& x) {
     if (apply_ != SeqPeApply::InputAdd) return x;
     const int64_t G = current_.size(0), B = x.size(0);
+    if (diagnose_) {
+        // input_add: the PE's RMS against the content embeddings' (both row-centred over tokens).
+        torch::NoGradGuard ng;
+        const torch::Tensor e = current_[0].to(torch::kFloat), c = x[0].to(torch::kFloat);
+        const double ce = (c - c.mean(0, true)).pow(2).mean().item<double>();
+        note("pe_share_input", ce > 0 ? std::sqrt((e - e.mean(0, true)).pow(2).mean().item<double>() / ce) : 0.0);
+    }
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.to(x.dtype()).unsqueeze(0)).view_as(x);
 }
 
@@ -255,14 +272,16 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
     const int64_t B = q.size(0), H = q.size(1), T = q.size(2), Dh = q.size(3), G = pq.size(0);
     // Example b uses layout b % G: view the batch as (B/G, G) and broadcast the PE over B/G.
     auto grouped = [&](const torch::Tensor& x) { return x.view({B / G, G, H, T, Dh}); };
+    // attn_mul / attn_add: the PE enters with the gain sqrt(s) (s = 1: the official maths).
+    const double g = std::sqrt(scalar_scale);
     switch (method) {
     case SeqPeApply::AttnMul:
-        q = (grouped(q) * pq.unsqueeze(0)).view({B, H, T, Dh});
-        k = (grouped(k) * pk.unsqueeze(0)).view({B, H, T, Dh});
+        q = (grouped(q) * (g == 1.0 ? pq : pq * g).unsqueeze(0)).view({B, H, T, Dh});
+        k = (grouped(k) * (g == 1.0 ? pk : pk * g).unsqueeze(0)).view({B, H, T, Dh});
         break;
     case SeqPeApply::AttnAdd:
-        q = (grouped(q) + pq.unsqueeze(0)).view({B, H, T, Dh});
-        k = (grouped(k) + pk.unsqueeze(0)).view({B, H, T, Dh});
+        q = (grouped(q) + (g == 1.0 ? pq : pq * g).unsqueeze(0)).view({B, H, T, Dh});
+        k = (grouped(k) + (g == 1.0 ? pk : pk * g).unsqueeze(0)).view({B, H, T, Dh});
         break;
     case SeqPeApply::AttnScalar: {
         // q.k + s * pq.pk as one dot product of [q, sqrt(s) pq] and [k, sqrt(s) pk]; the attention
@@ -281,7 +300,24 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
 void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
     if (apply_ == SeqPeApply::InputAdd) return;
     auto [pq, pk] = qk_for_layer(layer); // (G, H', T, Dh)
+    torch::Tensor q0, k0;
+    if (diagnose_) {
+        q0 = q;
+        k0 = k;
+    }
     apply_pe_to_qk(apply_, q, k, pq, pk, cfg_.scalar_scale);
+    if (diagnose_) note_layer_share(layer, q0, k0, q, k);
+}
+
+void SeqPeImpl::note_layer_share(int64_t layer, const torch::Tensor& q0, const torch::Tensor& k0, const torch::Tensor& q,
+                                 const torch::Tensor& k) {
+    // The first example's logits without and with the position term: (H, T, T).
+    torch::NoGradGuard ng;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(q0.size(-1)));
+    const torch::Tensor a0 = q0[0].to(torch::kFloat), b0 = k0[0].to(torch::kFloat);
+    const torch::Tensor base = torch::matmul(a0, b0.transpose(-2, -1)) * scale;
+    const torch::Tensor with = torch::matmul(q[0].to(torch::kFloat), k[0].to(torch::kFloat).transpose(-2, -1)) * scale;
+    note("pe_share_l" + std::to_string(layer), score_share(with - base, base, info_.causal));
 }
 
 void SeqPeImpl::end() { current_ = pq_ = pk_ = torch::Tensor(); }
@@ -298,8 +334,8 @@ torch::Tensor SeqPeImpl::embeddings(const torch::Tensor& positions) { return enc
 // ---- losses --------------------------------------------------------------------------------------
 
 torch::Tensor contrastive_loss(const torch::Tensor& anchors, const torch::Tensor& cands, const torch::Tensor& labels) {
-    // logits: (B, c) raw dot products (no normalisation, no temperature: §5.3)
-    const torch::Tensor logits = torch::matmul(cands, anchors.unsqueeze(-1)).squeeze(-1);
+    // logits: (B, c) raw dot products (no normalisation, no temperature: §5.3); fp32 under autocast
+    const torch::Tensor logits = at_least_fp32(torch::matmul(cands, anchors.unsqueeze(-1)).squeeze(-1));
     return torch::nn::functional::cross_entropy(logits, labels);
 }
 
@@ -308,7 +344,7 @@ torch::Tensor transfer_loss(const torch::Tensor& teacher, const torch::Tensor& s
     const int64_t B = teacher.size(0), n = teacher.size(1), P = teacher.size(2), Dh = P / heads;
     auto log_sim = [&](const torch::Tensor& x) { // (B, n, P) -> log-softmax of per-head Gram (B, H, n, n)
         const torch::Tensor h = x.view({B, n, heads, Dh}).permute({0, 2, 1, 3});
-        return torch::log_softmax(torch::matmul(h, h.transpose(-2, -1)) * logit_scale, -1);
+        return torch::log_softmax(at_least_fp32(torch::matmul(h, h.transpose(-2, -1))) * logit_scale, -1);
     };
     const torch::Tensor lt = log_sim(teacher), ls = log_sim(student);
     auto sym_kl = [](const torch::Tensor& a, const torch::Tensor& b) {

@@ -37,6 +37,8 @@ public:
     torch::Tensor cls_pe; // (P): the position vector of the ViT class token
 
 private:
+    void note_layer_share(int64_t layer, const torch::Tensor& q0, const torch::Tensor& k0, const torch::Tensor& q,
+                          const torch::Tensor& k);
     torch::Tensor with_prefix(const torch::Tensor& pe, int64_t prefix) const; // (G,N,P) -> (G,prefix+N,P)
     void set_current(const torch::Tensor& pe_with_prefix);                   // (G, T, P)
     std::pair<torch::Tensor, torch::Tensor> qk_for_layer(int64_t layer);     // (G, H', T, Dh) each
