@@ -22,12 +22,12 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
         {"Learning rate", "lr", "train", {"lr"}, false},
         {"Throughput", "tokens/s", "train", {"tokens_per_s"}, false},
         // What tells whether the encoding is being used (train.diagnostics_every; docs/METHOD.md).
-        {"PE share of the attention logits", "PE / content (RMS)", "diag", {"pe_share", "pe_share_input"}, true, 1},
-        {"Contrastive top-1 accuracy", "accuracy (chance 1/candidates)", "diag", {"contrastive_acc"}, false, 1},
-        {"Encoder gradient from the main task", "share of the gradient norms", "diag", {"share_main"}, false, 1},
-        {"Encoder gradient from the contrastive loss", "share of the gradient norms", "diag", {"share_contrastive"}, false, 1},
-        {"Rank correlation with position distance", "Spearman (centred cosine)", "diag", {"rank_corr"}, false, 1},
-        {"First principal component", "share of the variance", "diag", {"pc1_share"}, false, 1},
+        {"PE share of the attention logits", "PE / content", "diag", {"pe_share", "pe_share_input"}, true, 1},
+        {"Contrastive top-1 accuracy", "chance: 1/candidates", "diag", {"contrastive_acc"}, false, 1},
+        {"PE gradient from the main task", "share of norms", "diag", {"share_main"}, false, 1},
+        {"PE gradient from the contrastive loss", "share of norms", "diag", {"share_contrastive"}, false, 1},
+        {"Rank correlation with distance", "Spearman", "diag", {"rank_corr"}, false, 1},
+        {"First principal component of e(p)", "variance share", "diag", {"pc1_share"}, false, 1},
     };
     auto* top = new QVBoxLayout(this);
     auto* bar = new QHBoxLayout;
@@ -97,7 +97,8 @@ void ChartsPanel::showGroup(int group) {
 
 void ChartsPanel::setSmoothing(LineChart::Smoothing mode, double amount) {
     for (size_t i = 0; i < m_charts.size(); ++i)
-        if (m_metrics[i].kind == "train" && m_metrics[i].keys[0] != "lr") m_charts[i]->setSmoothing(mode, amount);
+        if ((m_metrics[i].kind == "train" || m_metrics[i].kind == "diag") && m_metrics[i].keys[0] != "lr")
+            m_charts[i]->setSmoothing(mode, amount);
 }
 
 void ChartsPanel::setLogScale(bool on) {

@@ -135,6 +135,10 @@ void MainWindow::buildUi() {
 QAction* MainWindow::action(const QString& name) const { return m_actions.value(name); }
 
 bool MainWindow::showTab(const QString& name) {
+    if (name.compare(QStringLiteral("diagnostics"), Qt::CaseInsensitive) == 0) { // Training tab, PE diagnostics
+        m_charts->showGroup(1);
+        return showTab(QStringLiteral("training"));
+    }
     for (int i = 0; i < m_tabs->count(); ++i)
         if (m_tabs->tabText(i).remove('&').compare(name, Qt::CaseInsensitive) == 0) {
             m_tabs->setCurrentIndex(i);

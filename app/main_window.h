@@ -43,7 +43,7 @@ public:
     GeometryView* geometryView() const { return m_geometry; }
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
     AttentionView* attentionView() const { return m_attention; }
-    bool showTab(const QString& name); // "training", "geometry", "extrapolation", "attention"
+    bool showTab(const QString& name); // "training", "diagnostics" (its PE group), "geometry", "extrapolation", "attention"
     // Actions by name ("start", "pause", "step", "stop", "runAll", "stopAll", ...), for tests.
     QAction* action(const QString& name) const;
 
