@@ -195,4 +195,11 @@ TEST(Diagnostics, RecipeAutoValues) {
     im.task = "image";
     im.position_encoding.type = "seqpe";
     EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.max_position, 21 * 21);
+    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.apply, "attn_scalar");
+    EXPECT_NEAR(resolve_auto(im).position_encoding.seqpe.scalar_scale, 128.0 / (0.0004 * 128 * 128), 1e-9);
+    im.position_encoding.seqpe.apply = "attn_mul"; // asked for: the official maths, no gain
+    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.scalar_scale, 1.0);
+    im.position_encoding.seqpe.recipe = "official";
+    im.position_encoding.seqpe.apply = "auto";
+    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.apply, "attn_mul");
 }

@@ -125,7 +125,7 @@ std::vector<OptionInfo> build_table() {
                   "official (the paper's code at GPT-2/ViT-S scale); docs/METHOD.md", is_seqpe),
             {"workbench", "official"});
     choices(b.add(sp + "apply", FIELD(position_encoding.seqpe.apply),
-                  "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: text attn_scalar, image attn_mul)", is_seqpe),
+                  "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: attn_scalar; official recipe: image attn_mul)", is_seqpe),
             {"auto", "input_add", "attn_mul", "attn_add", "attn_scalar"});
     choices(b.add(sp + "qk_map", FIELD(position_encoding.seqpe.qk_map),
                   "q/k map of the PE for attn_*: none (pq = pk = e), single (shared), multi (per layer); auto: text single, image multi", is_seqpe),
@@ -150,7 +150,7 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add(sp + "resid_dropout", FIELD(position_encoding.seqpe.resid_dropout), "encoder residual dropout", is_seqpe), 0, 0.9));
     advanced(range(b.add(sp + "temperature", FIELD(position_encoding.seqpe.temperature), "e(p) = out_proj(h) / temperature", is_seqpe), 1e-3, 1e3));
     advanced(range(b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale), "attn_scalar: weight s of the PE score (attn_mul, attn_add: pq and pk enter times sqrt(s)); 0 = auto: "
-                                      "workbench matches the PE term's initial size to the content's, official 1", is_seqpe), 0, 1e4));
+                                      "workbench attn_scalar C / (init_std^2 P E), the content score's initial spread; else 1", is_seqpe), 0, 1e4));
     advanced(choices(b.add(sp + "init", FIELD(position_encoding.seqpe.init), "encoder init: normal (text code) or trunc_normal (image code)", is_seqpe),
                      {"normal", "trunc_normal"}));
     b.add(sp + "shift.enabled", FIELD(position_encoding.seqpe.shift.enabled), "random shift of the main-task positions", is_seqpe);
