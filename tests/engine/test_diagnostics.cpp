@@ -81,11 +81,8 @@ TEST(Diagnostics, SeqPeRunWritesDiagRecordsWithSharesAndAccuracy) {
     TempDir tmp("diag");
     const auto data = write_text_dataset(tmp / "data", 64, 8000, 2000, 2000);
     RunConfig c = tiny_lm_config("seqpe");
-    c.train.steps = 10;
+    short_run(c, 10);
     c.train.diagnostics_every = 5;
-    c.train.eval_every = 0;
-    c.train.checkpoint_every = 0;
-    c.train.snapshot_every = 0;
     auto& s = c.position_encoding.seqpe;
     s.transfer.start_step = 0;
     s.transfer.batch = 2;
@@ -140,11 +137,8 @@ TEST(Diagnostics, MainTaskGradientIsTheWholeGradientWhenTheAuxiliaryLossesAreOff
     TempDir tmp("diagmain");
     const auto data = write_text_dataset(tmp / "data", 64, 8000, 2000, 2000);
     RunConfig c = tiny_lm_config("seqpe");
-    c.train.steps = 1;
+    short_run(c, 1);
     c.train.diagnostics_every = 1;
-    c.train.eval_every = 0;
-    c.train.checkpoint_every = 0;
-    c.train.snapshot_every = 0;
     c.position_encoding.seqpe.contrastive.weight = 0;
     c.position_encoding.seqpe.transfer.weight = 0;
     TrainerOptions o;

@@ -129,10 +129,7 @@ TEST(Precision, AutoResolvesInTheRunsConfig) {
     const auto data = write_text_dataset(tmp / "data", 64, 4000, 1000, 1000);
     RunConfig c = tiny_lm_config("learned");
     c.runtime.precision = "auto";
-    c.train.steps = 2;
-    c.train.eval_every = 0;
-    c.train.checkpoint_every = 0;
-    c.train.snapshot_every = 0;
+    short_run(c, 2);
     TrainerOptions o;
     o.run_dir = tmp / "run";
     o.dataset_dir = data;

@@ -180,6 +180,15 @@ inline RunConfig tiny_image_config(const std::string& encoding = "learned") {
 }
 
 // A tiny language-model config that trains in well under a second per step.
+// A run of `steps` steps with no validation, checkpoint or snapshot on the way (the last step still
+// checkpoints): for tests that look at the records of a few steps.
+inline void short_run(RunConfig& c, int64_t steps) {
+    c.train.steps = steps;
+    c.train.eval_every = 0;
+    c.train.checkpoint_every = 0;
+    c.train.snapshot_every = 0;
+}
+
 inline RunConfig tiny_lm_config(const std::string& encoding = "learned") {
     RunConfig c;
     c.task = "lm";
