@@ -137,3 +137,24 @@ TEST(Precision, AutoResolvesInTheRunsConfig) {
     ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
     EXPECT_EQ(read_run_config(RunPaths{o.run_dir}).runtime.precision, cpu_has_native_bf16() ? "bf16" : "fp32");
 }
+
+TEST(Precision, Bf16RunsAreReproducibleForAGivenSeedAndThreadCount) {
+    TempDir tmp("bf16repro");
+    const auto data = write_text_dataset(tmp / "data", 64, 8000, 2000, 2000);
+    std::vector<double> losses[2];
+    for (int i = 0; i < 2; ++i) {
+        RunConfig c = tiny_lm_config("seqpe");
+        c.runtime.precision = "bf16";
+        c.runtime.threads = 2;
+        short_run(c, 6);
+        TrainerOptions o;
+        o.run_dir = tmp / ("run" + std::to_string(i));
+        o.dataset_dir = data;
+        Collect obs;
+        ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
+        for (const auto& r : obs.records)
+            if (r.kind == "train") losses[i].push_back(r.get("loss").value_or(NAN));
+    }
+    ASSERT_EQ(losses[0].size(), 6u);
+    EXPECT_EQ(losses[0], losses[1]); // bit-identical
+}
