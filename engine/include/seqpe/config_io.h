@@ -1,6 +1,6 @@
 #pragma once
 // Reading, writing, validating and hashing run configs and project files.
-// Project file (docs/design.md):
+// Project file (docs/CONFIG.md):
 //   { "format": "seqpe-project/1", "name": "...", "output_dir": "runs",
 //     "base": { <RunConfig fields that differ from defaults> },
 //     "runs": [ { "name": "seqpe", "set": { "position_encoding.type": "seqpe" } }, ... ] }

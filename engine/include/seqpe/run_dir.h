@@ -1,5 +1,5 @@
 #pragma once
-// The run directory (docs/design.md), shared by the CLI, the GUI and runs trained elsewhere:
+// The run directory (docs/CONFIG.md), shared by the CLI, the GUI and runs trained elsewhere:
 //   config.json   resolved config (every field) + its hash     meta.json   dataset, versions, machine
 //   status.json   state, step, message (rewritten atomically)  metrics.jsonl  one record per event
 //   log.txt       human-readable log                           checkpoints/step-00001200/ (DONE last), latest

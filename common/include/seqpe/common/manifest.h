@@ -1,5 +1,5 @@
 #pragma once
-// The dataset directory contract (docs/design.md): manifest.json plus binary split files, written by
+// The dataset directory contract (seqpe-data/README.md): manifest.json plus binary split files, written by
 // seqpe-data, read by the engine. Reading validates everything a later step relies on (format
 // version, fields, file sizes), so a corrupt dataset is refused with one message naming the file.
 #include <cstdint>

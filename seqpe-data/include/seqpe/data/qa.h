@@ -1,5 +1,5 @@
 #pragma once
-// Long-context QA datasets generated from a prepared text dataset (docs/datasets.md §2):
+// Long-context QA datasets generated from a prepared text dataset (seqpe-data/README.md):
 //   niah     RULER S-/MK-NIAH: "One of the special magic numbers for {key} is: {value}." in a
 //            haystack of corpus sentences, plus `distractors` needles with other keys; the question
 //            asks for one key's 7-digit value.
