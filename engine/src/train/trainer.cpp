@@ -55,7 +55,7 @@ static bool resumable_change(const std::string& path) {
 }
 
 // A resumed run keeps the values its "auto" fields resolved to when it started: they may depend
-// on fields a resume may change (transfer.start_step on train.steps), and the run is one run.
+// on fields a resume may change (max_position on eval.length_multipliers), and the run is one run.
 static RunConfig resolve_for(const RunConfig& config, const TrainerOptions& o) {
     RunConfig c = resolve_auto(config);
     std::error_code ec;

@@ -274,14 +274,15 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
     auto grouped = [&](const torch::Tensor& x) { return x.view({B / G, G, H, T, Dh}); };
     // attn_mul / attn_add: the PE enters with the gain sqrt(s) (s = 1: the official maths).
     const double g = std::sqrt(scalar_scale);
+    const torch::Tensor gq = g == 1.0 ? pq : pq * g, gk = g == 1.0 ? pk : pk * g;
     switch (method) {
     case SeqPeApply::AttnMul:
-        q = (grouped(q) * (g == 1.0 ? pq : pq * g).unsqueeze(0)).view({B, H, T, Dh});
-        k = (grouped(k) * (g == 1.0 ? pk : pk * g).unsqueeze(0)).view({B, H, T, Dh});
+        q = (grouped(q) * gq.unsqueeze(0)).view({B, H, T, Dh});
+        k = (grouped(k) * gk.unsqueeze(0)).view({B, H, T, Dh});
         break;
     case SeqPeApply::AttnAdd:
-        q = (grouped(q) + (g == 1.0 ? pq : pq * g).unsqueeze(0)).view({B, H, T, Dh});
-        k = (grouped(k) + (g == 1.0 ? pk : pk * g).unsqueeze(0)).view({B, H, T, Dh});
+        q = (grouped(q) + gq.unsqueeze(0)).view({B, H, T, Dh});
+        k = (grouped(k) + gk.unsqueeze(0)).view({B, H, T, Dh});
         break;
     case SeqPeApply::AttnScalar: {
         // q.k + s * pq.pk as one dot product of [q, sqrt(s) pq] and [k, sqrt(s) pk]; the attention
@@ -300,11 +301,7 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
 void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
     if (apply_ == SeqPeApply::InputAdd) return;
     auto [pq, pk] = qk_for_layer(layer); // (G, H', T, Dh)
-    torch::Tensor q0, k0;
-    if (diagnose_) {
-        q0 = q;
-        k0 = k;
-    }
+    const torch::Tensor q0 = q, k0 = k; // handles: the logits without the PE, for diagnostics
     apply_pe_to_qk(apply_, q, k, pq, pk, cfg_.scalar_scale);
     if (diagnose_) note_layer_share(layer, q0, k0, q, k);
 }
