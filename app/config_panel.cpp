@@ -9,7 +9,6 @@
 #include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSplitter>
-#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace seqpe::ui {
@@ -51,6 +50,7 @@ ConfigPanel::ConfigPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     lay->addWidget(m_note);
     auto* split = new QSplitter(Qt::Vertical);
     m_form = new ConfigForm;
+    m_form->setUndoEnabled(false); // the window's project history holds every edit, of any run
     QVector<FieldSpec> fields;
     for (const auto& o : option_table()) fields.append(fieldFor(o));
     m_form->setFields(fields);
@@ -73,7 +73,6 @@ ConfigPanel::ConfigPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
         refreshTargets();
         refresh();
     });
-    connect(&m_wb.document(), &ProjectDocument::loaded, m_form->undoStack(), &QUndoStack::clear);
     refreshTargets();
     refresh();
 }

@@ -5,6 +5,7 @@
 #include "main_window.h"
 #include "views/figure_exporter.h"
 
+#include "seqpe/common/version.h"
 #include "seqpe/runtime.h"
 #include "seqpe/widgets/theme.h"
 
@@ -21,20 +22,24 @@ int main(int argc, char** argv) {
     QElapsedTimer sinceStart;
     sinceStart.start();
     // --export needs no display: offscreen unless a platform was asked for (before QApplication).
-    bool exporting = false, platform = !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+    // --help and --version print and exit: they need no display either.
+    bool exporting = false, printing = false, platform = !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
     for (int i = 1; i < argc; ++i) {
         const QByteArray a(argv[i]);
         exporting |= a == "--export" || a.startsWith("--export=");
+        printing |= a == "--help" || a == "-h" || a == "--help-all" || a == "--version" || a == "-v";
         platform |= a == "-platform" || a == "--platform";
     }
-    if (exporting && !platform) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if ((exporting || printing) && !platform) qputenv("QT_QPA_PLATFORM", "offscreen");
     seqpe::init_runtime(0); // memory reuse and intra-op threads for the training workers
     QApplication app(argc, argv);
     QApplication::setApplicationName("seqpe-workbench");
     QApplication::setOrganizationName("seqpe-workbench");
+    QApplication::setApplicationVersion(QString("%1 (%2)").arg(seqpe::kToolVersion, seqpe::kGitCommit));
     QCommandLineParser cli;
     cli.setApplicationDescription("SeqPE Workbench: train and compare position encodings.");
     cli.addHelpOption();
+    cli.addVersionOption();
     cli.addPositionalArgument("project", "a project file (or a run directory) to open");
     QCommandLineOption screenshot("screenshot", "save a PNG of the window after <ms> and quit", "file");
     QCommandLineOption after("after", "milliseconds before --screenshot (default 3000)", "ms", "3000");

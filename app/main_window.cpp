@@ -5,6 +5,7 @@
 #include "charts_panel.h"
 #include "config_panel.h"
 #include "log_panel.h"
+#include "project_history.h"
 #include "runs_model.h"
 #include "system_panel.h"
 #include "views/attention_view.h"
@@ -19,6 +20,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QKeyEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
@@ -31,8 +33,19 @@
 namespace seqpe::ui {
 
 MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent) {
+    m_prompts = QGuiApplication::platformName() != "offscreen";
     m_wb = new Workbench(std::move(hooks), this);
     buildUi();
+    m_history = new ProjectHistory(m_wb->document(), [this](const QString& run) {
+        // Show what an undo or redo changed: the run's row and config, or the base config.
+        if (!run.isEmpty() && m_wb->document().runNames().contains(run)) {
+            selectRun(run);
+            m_config->setTarget(run);
+        } else if (run.isEmpty()) {
+            m_config->setTarget(QString());
+        }
+    }, this);
+    qApp->installEventFilter(this);
     buildActions();
     buildMenus();
     connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
@@ -188,24 +201,44 @@ void MainWindow::updateStatusBar() {
         return;
     }
     const Record* t = v->lastOf("train");
-    const int64_t total = v->config ? v->config->train.steps : v->status.total_steps;
-    QString text = QString("%1: %2").arg(run, v->live && !v->activity.isEmpty() ? v->activity : QString(run_state_name(v->status.state)));
+    const int64_t total = v->live || v->status.total_steps <= 0 ? (v->config ? v->config->train.steps : v->status.total_steps)
+                                                                 : v->status.total_steps;
+    QString text = QString("%1: %2").arg(run, v->stateText(m_wb->isQueued(run)));
     if (t) {
-        const double rate = v->lastTokensPerS;
-        const double stepTime = t->get("step_time").value_or(0);
-        const double eta = stepTime * static_cast<double>(std::max<int64_t>(0, total - t->step));
-        text += QString(" · step %1/%2 · %3 tok/s").arg(t->step).arg(total).arg(QLocale().toString(qRound64(rate)));
-        // An ETA only for a run that is training (a finished run may have a larger budget now).
-        if (v->live) text += QString(" · ETA %1").arg(QString::fromStdString(human_duration(eta)));
+        text += QString(" · step %1/%2 · %3 tok/s").arg(t->step).arg(total).arg(QLocale().toString(qRound64(v->recentTokensPerS())));
+        // An ETA only for a run that is training (the same mean step time as the rate's window).
+        if (v->live && v->status.state != RunState::Completed) {
+            const double eta = v->recentStepTime() * static_cast<double>(std::max<int64_t>(0, total - t->step));
+            text += QString(" · ETA %1").arg(QString::fromStdString(human_duration(eta)));
+        }
     }
     m_statusRun->setText(text);
 }
 
+bool MainWindow::eventFilter(QObject* o, QEvent* e) {
+    // Ctrl+Z / Ctrl+Shift+Z in a config field: not the field's own text undo, the project's (the
+    // shortcut then reaches the window's Undo/Redo actions).
+    if (e->type() == QEvent::ShortcutOverride && m_config) {
+        auto* k = static_cast<QKeyEvent*>(e);
+        auto* w = qobject_cast<QWidget*>(o);
+        const QKeySequence key(k->keyCombination());
+        if (w && m_config->form()->isAncestorOf(w) && (action("undo")->shortcuts().contains(key) || action("redo")->shortcuts().contains(key)))
+            return true; // not accepted: the shortcut map goes on to the window's actions
+    }
+    return QMainWindow::eventFilter(o, e);
+}
+
 void MainWindow::closeEvent(QCloseEvent* e) {
     if (m_wb->anyActive()) {
-        // Stop cleanly: the run finishes its step and writes a checkpoint; the window closes when
-        // the worker is done. The GUI stays responsive meanwhile.
+        // Ask about unsaved edits first (Cancel keeps the window and the run), then stop cleanly:
+        // the run finishes its step and writes a checkpoint; the window closes when the worker is
+        // done. The GUI stays responsive meanwhile.
         if (!m_closing) {
+            if (!maybeSave()) {
+                e->ignore();
+                return;
+            }
+            m_asked = true;
             m_closing = true;
             statusBar()->showMessage(tr("Stopping the run and writing its checkpoint..."));
             m_wb->stopAll();
@@ -213,7 +246,7 @@ void MainWindow::closeEvent(QCloseEvent* e) {
         e->ignore();
         return;
     }
-    if (!m_closing && !maybeSave()) {
+    if (!m_asked && !maybeSave()) {
         e->ignore();
         return;
     }

@@ -22,6 +22,7 @@ class ExtrapolationView;
 class FigureExporter;
 class GeometryView;
 class LogPanel;
+class ProjectHistory;
 class RunsModel;
 class SystemPanel;
 
@@ -46,9 +47,14 @@ public:
     bool showTab(const QString& name); // "training", "diagnostics" (its PE group), "geometry", "extrapolation", "attention"
     // Actions by name ("start", "pause", "step", "stop", "runAll", "stopAll", ...), for tests.
     QAction* action(const QString& name) const;
+    ProjectHistory* history() const { return m_history; }
+    // Questions and warnings in dialogs (on by default with a display; off offscreen unless set,
+    // so that unattended runs never wait for an answer).
+    void setPrompts(bool on) { m_prompts = on; }
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    bool eventFilter(QObject* o, QEvent* e) override;
 
 private:
     void buildUi();
@@ -81,7 +87,10 @@ private:
     QLabel* m_statusRun = nullptr;
     QMenu* m_recent = nullptr;
     QMap<QString, QAction*> m_actions;
+    ProjectHistory* m_history = nullptr;
     bool m_closing = false;
+    bool m_asked = false;   // the unsaved-edits question was answered for this close
+    bool m_prompts = true;
     QString m_keepSelection; // the selected run across model resets
 };
 

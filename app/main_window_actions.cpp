@@ -5,6 +5,7 @@
 #include "charts_panel.h"
 #include "config_panel.h"
 #include "log_panel.h"
+#include "project_history.h"
 #include "views/attention_view.h"
 #include "views/extrapolation_view.h"
 #include "views/figure_exporter.h"
@@ -28,57 +29,86 @@
 
 namespace seqpe::ui {
 
+// The platform's keys for a standard action plus the usual Linux one (some platforms and themes,
+// offscreen included, bind nothing to Quit or only Ctrl+Y to Redo).
+static QList<QKeySequence> keysFor(QKeySequence::StandardKey std, const QKeySequence& usual) {
+    QList<QKeySequence> keys = QKeySequence::keyBindings(std);
+    if (!keys.contains(usual)) keys.append(usual);
+    return keys;
+}
+
 void MainWindow::buildActions() {
-    auto add = [this](const QString& name, const QString& text, const QKeySequence& key, auto fn) {
+    auto add = [this](const QString& name, const QString& text, const QList<QKeySequence>& keys, auto fn) {
         auto* a = new QAction(text, this);
-        if (!key.isEmpty()) a->setShortcut(key);
+        if (!keys.isEmpty()) a->setShortcuts(keys);
         connect(a, &QAction::triggered, this, fn);
         m_actions.insert(name, a);
         return a;
     };
-    add("new", tr("&New Project"), QKeySequence::New, [this] { newProject(); });
-    add("open", tr("&Open Project..."), QKeySequence::Open, [this] {
+    add("new", tr("&New Project"), keysFor(QKeySequence::New, QKeySequence(Qt::CTRL | Qt::Key_N)), [this] { newProject(); });
+    add("open", tr("&Open Project..."), keysFor(QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_O)), [this] {
         if (!maybeSave()) return;
         const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), QString(), tr("Projects (*.json)"));
         if (!f.isEmpty()) openProject(f);
     });
-    add("openRun", tr("Open &Run Directory..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] {
+    add("openRun", tr("Open &Run Directory..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)}, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Open a run directory (trained here or elsewhere)"));
         if (!d.isEmpty()) openRunDirectory(d);
     });
-    add("save", tr("&Save"), QKeySequence::Save, [this] { saveProject(false); });
-    add("saveAs", tr("Save &As..."), QKeySequence::SaveAs, [this] { saveProject(true); });
-    add("quit", tr("&Quit"), QKeySequence::Quit, [this] { close(); });
-    add("exportFigure", tr("&Export Figure..."), QKeySequence(Qt::CTRL | Qt::Key_E), [this] { exportCurrentFigure(); });
-    add("exportAll", tr("Export A&ll Figures..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), [this] { exportAllFigures(); });
-    auto* undo = m_config->form()->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    m_actions.insert("undo", undo);
-    auto* redo = m_config->form()->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
-    m_actions.insert("redo", redo);
+    add("save", tr("&Save"), keysFor(QKeySequence::Save, QKeySequence(Qt::CTRL | Qt::Key_S)), [this] { saveProject(false); });
+    add("saveAs", tr("Save &As..."), keysFor(QKeySequence::SaveAs, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)), [this] { saveProject(true); });
+    add("quit", tr("&Quit"), keysFor(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)), [this] { close(); });
+    add("exportFigure", tr("&Export Figure..."), {QKeySequence(Qt::CTRL | Qt::Key_E)}, [this] { exportCurrentFigure(); });
+    add("exportAll", tr("Export A&ll Figures..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)}, [this] { exportAllFigures(); });
+    // Undo/redo follow the project's history whichever field has the focus (eventFilter keeps the
+    // editors' own text undo from taking Ctrl+Z); a typed edit not yet reported is reported first.
+    QUndoStack* history = m_history->stack();
+    auto* undo = add("undo", tr("&Undo"), keysFor(QKeySequence::Undo, QKeySequence(Qt::CTRL | Qt::Key_Z)), [this] {
+        m_config->form()->flushPendingEdits();
+        m_history->stack()->undo();
+    });
+    auto* redo = add("redo", tr("&Redo"), keysFor(QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)), [this] {
+        m_config->form()->flushPendingEdits();
+        m_history->stack()->redo();
+    });
+    auto label = [](QAction* a, const QString& verb) {
+        return [a, verb](const QString& what) { a->setText(what.isEmpty() ? verb : verb + " " + what); };
+    };
+    connect(history, &QUndoStack::undoTextChanged, undo, label(undo, tr("&Undo")));
+    connect(history, &QUndoStack::redoTextChanged, redo, label(redo, tr("&Redo")));
+    connect(history, &QUndoStack::canUndoChanged, undo, &QAction::setEnabled);
+    connect(history, &QUndoStack::canRedoChanged, redo, &QAction::setEnabled);
+    undo->setEnabled(history->canUndo());
+    redo->setEnabled(history->canRedo());
 
-    add("start", tr("&Start"), QKeySequence(), [this] {
+    add("start", tr("&Start"), {}, [this] {
         const QString r = selectedRun();
         if (m_wb->isActive(r)) m_wb->resume(r);
         else m_wb->start(r);
     });
-    add("toggle", tr("Start / Pause"), QKeySequence(Qt::Key_Space), [this] { toggleStartPause(); });
-    add("pause", tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), [this] { m_wb->pause(selectedRun()); updateActions(); });
-    add("step", tr("S&tep"), QKeySequence(Qt::CTRL | Qt::Key_T), [this] { m_wb->step(selectedRun()); });
-    add("stop", tr("St&op"), QKeySequence(Qt::CTRL | Qt::Key_Period), [this] { m_wb->stop(selectedRun()); });
-    add("runAll", tr("Run &All (queue)"), QKeySequence(Qt::CTRL | Qt::Key_R), [this] { m_wb->runAll(); });
-    add("stopAll", tr("Stop A&ll"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period), [this] { m_wb->stopAll(); });
-    add("addRun", tr("&Add Run..."), QKeySequence(), [this] {
+    add("toggle", tr("Start / Pause"), {QKeySequence(Qt::Key_Space)}, [this] { toggleStartPause(); });
+    add("pause", tr("&Pause"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, [this] { m_wb->pause(selectedRun()); updateActions(); });
+    add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] { m_wb->step(selectedRun()); });
+    add("stop", tr("St&op"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { m_wb->stop(selectedRun()); });
+    add("runAll", tr("Run &All (queue)"), {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_wb->runAll(); });
+    add("stopAll", tr("Stop A&ll"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period)}, [this] { m_wb->stopAll(); });
+    add("addRun", tr("&Add Run..."), {}, [this] {
         bool ok = false;
         const QString enc = QInputDialog::getItem(this, tr("Add run"), tr("Position encoding"),
                                                   {"seqpe", "learned", "sinusoidal", "rope", "rope_mixed", "alibi", "none"}, 0,
                                                   false, &ok);
         if (ok) selectRun(m_wb->document().addRun(enc, enc));
     });
-    add("removeRun", tr("&Remove Run"), QKeySequence(), [this] {
+    add("removeRun", tr("&Remove Run"), {}, [this] {
         const QString r = selectedRun();
-        if (!r.isEmpty() && !m_wb->isActive(r)) m_wb->document().removeRun(r);
+        if (r.isEmpty() || m_wb->isActive(r) || !m_wb->document().runNames().contains(r)) return;
+        if (m_wb->isQueued(r)) m_wb->stop(r); // out of the queue first
+        const QString dir = QString::fromStdString(m_wb->document().runDir(r).string());
+        m_wb->document().removeRun(r);
+        // The run's files are never deleted from here: undo brings the run back with its records.
+        const QString text = tr("removed run %1 from the project; its directory %2 stays on disk (Edit > Undo brings the run back)").arg(r, dir);
+        report(r, 1, text);
+        statusBar()->showMessage(text, 8000);
     });
     // The space bar must reach text fields: the toggle is a window shortcut only outside editors.
     m_actions["toggle"]->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -168,7 +198,7 @@ bool MainWindow::openProject(const QString& file) {
     if (has_errors(diags)) {
         const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
         report("project", 3, text);
-        if (QGuiApplication::platformName() != "offscreen") QMessageBox::warning(this, tr("Cannot open project"), text);
+        if (m_prompts) QMessageBox::warning(this, tr("Cannot open project"), text);
         return false;
     }
     AppSettings::addRecentProject(file);
@@ -181,7 +211,7 @@ bool MainWindow::openProject(const QString& file) {
 bool MainWindow::openRunDirectory(const QString& dir) {
     if (!is_run_dir(dir.toStdString())) {
         report("run", 3, tr("%1 is not a run directory (no config.json)").arg(dir));
-        if (QGuiApplication::platformName() != "offscreen")
+        if (m_prompts)
             QMessageBox::warning(this, tr("Not a run directory"), tr("%1 has no config.json.").arg(dir));
         return false;
     }
@@ -192,8 +222,10 @@ bool MainWindow::openRunDirectory(const QString& dir) {
 }
 
 bool MainWindow::maybeSave() {
-    if (!m_wb->document().isModified() || QGuiApplication::platformName() == "offscreen") return true;
-    const auto r = QMessageBox::question(this, tr("Unsaved changes"), tr("Save the project before closing it?"),
+    if (!m_wb->document().isModified() || !m_prompts) return true;
+    QString text = tr("Save the project before closing it?");
+    if (m_wb->anyActive()) text += "\n\n" + tr("A run is training: it stops after its current step and writes a checkpoint, so it can be resumed.");
+    const auto r = QMessageBox::question(this, tr("Unsaved changes"), text,
                                          QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (r == QMessageBox::Cancel) return false;
     return r == QMessageBox::Discard || saveProject(false);
@@ -210,6 +242,7 @@ bool MainWindow::saveProject(bool saveAs) {
         QMessageBox::warning(this, tr("Cannot save"), error);
         return false;
     }
+    m_history->markSaved();
     AppSettings::addRecentProject(file);
     rebuildRecentMenu();
     return true;
@@ -236,7 +269,7 @@ void MainWindow::exportAllFigures() {
             const QStringList more = m_exporter->errors() + m_exporter->notes();
             if (!more.isEmpty()) text += "\n\n" + more.join('\n');
             report("figures", ok ? 1 : 3, text);
-            if (QGuiApplication::platformName() != "offscreen")
+            if (m_prompts)
                 ok ? QMessageBox::information(this, tr("Figures exported"), text) : QMessageBox::warning(this, tr("Export failed"), text);
         });
     }

@@ -48,6 +48,10 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     if (!v) return {};
     if (role == Qt::DecorationRole && idx.column() == Name) return seriesColor(idx.row());
     if (role == Qt::ToolTipRole && idx.column() == Status) return QString::fromStdString(v->status.message);
+    if (role == Qt::ToolTipRole && idx.column() == Rate) return tr("tokens per second over the last 20 logged steps");
+    if (role == Qt::ToolTipRole && idx.column() == Step)
+        return tr("steps done / the run's budget (the project's budget in brackets when the run on disk was "
+                  "trained with another)");
     if (role == Qt::TextAlignmentRole && idx.column() >= Step && idx.column() <= Rate)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole) return {};
@@ -57,15 +61,15 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     switch (idx.column()) {
     case Name: return name;
     case Encoding: return v->config ? QString::fromStdString(v->config->position_encoding.type) : QString("?");
-    case Status: {
-        if (m_wb.isQueued(name)) return "queued";
-        if (!v->activity.isEmpty() && v->live) return v->activity;
-        if (v->status.updated.empty() && v->records.empty()) return "not started";
-        return QString::fromStdString(run_state_name(v->status.state));
-    }
+    case Status: return v->stateText(m_wb.isQueued(name));
     case Step: {
-        const int64_t total = v->config ? v->config->train.steps : v->status.total_steps;
-        return QString("%1/%2").arg(train ? train->step : v->status.step).arg(total);
+        // The budget the run on disk was trained with; the project's, when it differs, beside it.
+        const int64_t step = train ? train->step : v->status.step;
+        const int64_t project = v->config ? v->config->train.steps : 0;
+        const int64_t disk = v->status.total_steps;
+        if (!v->live && disk > 0 && project > 0 && disk != project)
+            return QString("%1/%2 (project: %3)").arg(step).arg(disk).arg(project);
+        return QString("%1/%2").arg(step).arg(project > 0 ? project : disk);
     }
     case Loss: return train && train->get("loss_task") ? QString::number(*train->get("loss_task"), 'f', 4) : QString();
     case Valid: {
@@ -75,7 +79,10 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
         if (auto e = eval->get("em")) return "EM " + QString::number(100 * *e, 'f', 1) + "%";
         return {};
     }
-    case Rate: return v->lastTokensPerS > 0 ? loc.toString(qRound64(v->lastTokensPerS)) : QString();
+    case Rate: {
+        const double rate = v->recentTokensPerS();
+        return rate > 0 ? loc.toString(qRound64(rate)) : QString();
+    }
     case Differs: return m_wb.document().differences(name);
     }
     return {};

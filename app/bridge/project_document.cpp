@@ -95,6 +95,7 @@ QString ProjectDocument::optionText(const QString& run, const QString& path) con
 void ProjectDocument::setOption(const QString& run, const QString& path, const QString& text) {
     const OptionInfo* o = find_option(path.toStdString());
     if (!o) return;
+    const Project before = m_project;
     auto parsed = parse_option_value(*o, text.toStdString());
     std::string json;
     if (auto* v = std::get_if<OptionValue>(&parsed)) {
@@ -125,6 +126,7 @@ void ProjectDocument::setOption(const QString& run, const QString& path, const Q
     }
     setModified(true);
     Q_EMIT changed();
+    Q_EMIT edited(run.isEmpty() ? tr("Edit %1 (base)").arg(path) : tr("Edit %1 of %2").arg(path, run), run, before);
 }
 
 QString ProjectDocument::differences(const QString& run) const {
@@ -141,6 +143,7 @@ std::filesystem::path ProjectDocument::runDir(const QString& run) const {
 }
 
 QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
+    const Project before = m_project;
     QString n = name;
     for (int i = 2; findRun(n); ++i) n = name + "-" + QString::number(i);
     ProjectRun r;
@@ -149,13 +152,24 @@ QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
     m_project.runs.push_back(r);
     setModified(true);
     Q_EMIT changed();
+    Q_EMIT edited(tr("Add run %1").arg(n), n, before);
     return n;
 }
 
 void ProjectDocument::removeRun(const QString& name) {
+    if (!findRun(name)) return;
+    const Project before = m_project;
     auto& runs = m_project.runs;
     runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const ProjectRun& r) { return r.name == name.toStdString(); }),
                runs.end());
+    setModified(true);
+    Q_EMIT changed();
+    Q_EMIT edited(tr("Remove run %1").arg(name), name, before);
+}
+
+void ProjectDocument::restore(const Project& state) {
+    m_project.base = state.base;
+    m_project.runs = state.runs;
     setModified(true);
     Q_EMIT changed();
 }

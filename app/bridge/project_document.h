@@ -39,13 +39,21 @@ public:
     QString addRun(const QString& name, const QString& encoding); // returns the name used
     void removeRun(const QString& name);
 
+    // Undo/redo (the app's project history): puts back the runs and base of an earlier state; the
+    // file, output folder and name stay (a Save As in between keeps its target). Emits changed,
+    // not edited.
+    void restore(const Project& state);
+    void setModified(bool m);
+
 Q_SIGNALS:
     void changed();           // any edit (configs, runs)
     void loaded();            // another project was opened or created
     void modifiedChanged(bool modified);
+    // After each user edit (setOption, addRun, removeRun): what it was, the run it touched ("" for
+    // the base) and the project as it was before it, for the undo history.
+    void edited(const QString& what, const QString& run, const seqpe::Project& before);
 
 private:
-    void setModified(bool m);
     ProjectRun* findRun(const QString& name);
     Project m_project;
     bool m_modified = false;

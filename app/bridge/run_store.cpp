@@ -10,6 +10,48 @@ const Record* RunView::lastOf(const std::string& kind) const {
     return nullptr;
 }
 
+namespace {
+// (tokens, seconds) over the last n train records.
+std::pair<double, double> recentWork(const std::vector<Record>& records, int n) {
+    double tokens = 0, seconds = 0;
+    for (auto it = records.rbegin(); it != records.rend() && n > 0; ++it) {
+        if (it->kind != "train") continue;
+        const auto rate = it->get("tokens_per_s"), dt = it->get("step_time");
+        if (!rate || !dt || *dt <= 0) continue;
+        tokens += *rate * *dt;
+        seconds += *dt;
+        --n;
+    }
+    return {tokens, seconds};
+}
+} // namespace
+
+double RunView::recentTokensPerS(int n) const {
+    const auto [tokens, seconds] = recentWork(records, n);
+    return seconds > 0 ? tokens / seconds : 0.0;
+}
+
+double RunView::recentStepTime(int n) const {
+    int count = 0;
+    double seconds = 0;
+    for (auto it = records.rbegin(); it != records.rend() && count < n; ++it)
+        if (it->kind == "train")
+            if (auto dt = it->get("step_time"); dt && *dt > 0) {
+                seconds += *dt;
+                ++count;
+            }
+    return count > 0 ? seconds / count : 0.0;
+}
+
+QString RunView::stateText(bool queued) const {
+    if (queued) return QStringLiteral("queued");
+    if (live && !activity.isEmpty()) return activity;
+    if (status.updated.empty() && records.empty()) return QStringLiteral("not started");
+    if (status.state == RunState::Cancelled) return QStringLiteral("stopped");
+    if (status.state == RunState::Queued) return QStringLiteral("not started"); // no status file yet
+    return QString::fromUtf8(run_state_name(status.state));
+}
+
 QVector<QPointF> RunView::series(const std::string& kind, const std::string& key) const {
     QVector<QPointF> out;
     for (const auto& r : records)
@@ -45,7 +87,9 @@ void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& run
             v->name = name;
             v->dir = dir;
             m_readers.erase(name);
-            loadFromDisk(*v, true);
+            // Silently: m_runs holds moved-from entries until the swap below, and a slot reached
+            // through recordsAdded would look runs up in it. runsChanged tells the views after.
+            loadFromDisk(*v, true, false);
         }
         if (configs.contains(name)) v->config = configs.value(name);
         next.push_back(std::move(v));
@@ -61,7 +105,7 @@ QString RunStore::addRunDirectory(const std::filesystem::path& dir) {
     auto v = std::make_unique<RunView>();
     v->name = name;
     v->dir = dir;
-    loadFromDisk(*v, true);
+    loadFromDisk(*v, true, false); // the views read it all on runsChanged
     m_runs.push_back(std::move(v));
     Q_EMIT runsChanged();
     return name;
@@ -85,7 +129,7 @@ RunView* RunStore::run(const QString& name) {
     return nullptr;
 }
 
-void RunStore::loadFromDisk(RunView& v, bool full) {
+void RunStore::loadFromDisk(RunView& v, bool full, bool notify) {
     const RunPaths p{v.dir};
     if (!is_run_dir(v.dir)) return;
     if (full || !v.config) {
@@ -110,22 +154,23 @@ void RunStore::loadFromDisk(RunView& v, bool full) {
         } else {
             v.records.insert(v.records.end(), fresh.begin(), fresh.end());
         }
-        if (auto* t = v.lastOf("train")) v.lastTokensPerS = t->get("tokens_per_s").value_or(0);
-        Q_EMIT recordsAdded(v.name, static_cast<int>(fresh.size()));
+        if (notify) Q_EMIT recordsAdded(v.name, static_cast<int>(fresh.size()));
     }
-    reloadReport(v.name);
+    loadReport(v);
 }
 
-void RunStore::reloadReport(const QString& name) {
-    RunView* v = run(name);
-    if (!v) return;
-    const auto file = RunPaths{v->dir}.eval() / "extrapolation.json";
+void RunStore::loadReport(RunView& v) {
+    const auto file = RunPaths{v.dir}.eval() / "extrapolation.json";
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) return;
     try {
-        v->report = eval_report_from_json(read_file(file), file.string());
+        v.report = eval_report_from_json(read_file(file), file.string());
     } catch (const std::exception&) {
     }
+}
+
+void RunStore::reloadReport(const QString& name) {
+    if (RunView* v = run(name)) loadReport(*v);
 }
 
 void RunStore::pollDisk() {
@@ -155,10 +200,7 @@ void RunStore::appendRecords(const QString& name, const QVector<Record>& records
     // A live run that resumed from a checkpoint continues at the checkpoint's step.
     const int64_t first = records.front().step;
     while (!v->records.empty() && v->records.back().step > first && v->records.back().kind == "train") v->records.pop_back();
-    for (const auto& r : records) {
-        v->records.push_back(r);
-        if (r.kind == "train") v->lastTokensPerS = r.get("tokens_per_s").value_or(v->lastTokensPerS);
-    }
+    for (const auto& r : records) v->records.push_back(r);
     Q_EMIT recordsAdded(name, records.size());
 }
 

@@ -28,9 +28,18 @@ struct RunView {
     QString activity;                       // "preparing data: ..." while not yet training
     std::vector<Record> records;            // train and eval records in order
     std::optional<EvalReport> report;       // eval/extrapolation.json
-    double lastTokensPerS = 0;
 
     const Record* lastOf(const std::string& kind) const;
+    // One definition of each figure the runs table, status bar and charts show:
+    // tokens per second and seconds per step over the last `n` logged training steps (total
+    // tokens over total time, so one slow step, e.g. a Step while paused, moves it by 1/n);
+    // 0 when nothing was logged.
+    double recentTokensPerS(int n = 20) const;
+    double recentStepTime(int n = 20) const;
+    // The state in words: "queued" (when `queued`), what it is doing before its first step,
+    // "not started", "running", "paused", "completed", "stopped" (a stop asked by the user; the
+    // status file says cancelled), "failed".
+    QString stateText(bool queued) const;
     // (step, value) of `key` over the records of `kind` ("train" or "eval").
     QVector<QPointF> series(const std::string& kind, const std::string& key) const;
 };
@@ -62,7 +71,9 @@ Q_SIGNALS:
     void recordsAdded(const QString& name, int count);
 
 private:
-    void loadFromDisk(RunView& v, bool full);
+    // notify: emit recordsAdded for what was read (off while the set of runs is being replaced).
+    void loadFromDisk(RunView& v, bool full, bool notify = true);
+    static void loadReport(RunView& v);
     std::vector<std::unique_ptr<RunView>> m_runs;
     std::map<QString, std::unique_ptr<MetricsReader>> m_readers;
     QTimer m_poll;

@@ -192,3 +192,37 @@ TEST(Bridge, LiveGeometryArrivesWhileAFakeRunTrainsAndProbesAnswerOnTheTrainingT
     EXPECT_EQ(where, c.trainer_thread.load());
     wb.stopAll();
 }
+
+TEST(Bridge, RunFiguresHaveOneDefinition) {
+    RunView v;
+    auto train = [&](int64_t step, double rate, double dt) {
+        Record r;
+        r.kind = "train";
+        r.step = step;
+        r.set("tokens_per_s", rate).set("step_time", dt);
+        v.records.push_back(r);
+    };
+    for (int i = 1; i <= 19; ++i) train(i, 4000, 0.25); // 1000 tokens a step
+    Record eval;
+    eval.kind = "eval";
+    eval.step = 19;
+    v.records.push_back(eval); // not a training step: ignored
+    train(20, 100, 10.0);       // one slow step (a Step while paused): 1000 tokens in 10 s
+    // Total tokens over total time of the last 20 steps: 20000 / (19 * 0.25 + 10) = 1355.9.
+    EXPECT_NEAR(v.recentTokensPerS(), 20000.0 / 14.75, 1e-6);
+    EXPECT_NEAR(v.recentStepTime(), 14.75 / 20, 1e-12);
+    EXPECT_NEAR(v.recentTokensPerS(1), 100.0, 1e-9);
+    EXPECT_EQ(RunView{}.recentTokensPerS(), 0.0);
+
+    RunView s;
+    EXPECT_EQ(s.stateText(false), "not started");
+    EXPECT_EQ(s.stateText(true), "queued");
+    s.status.updated = "2026-12-03T10:00:00Z";
+    s.status.state = RunState::Cancelled;
+    EXPECT_EQ(s.stateText(false), "stopped");
+    s.status.state = RunState::Completed;
+    EXPECT_EQ(s.stateText(false), "completed");
+    s.live = true;
+    s.activity = "preparing data: tokenizing";
+    EXPECT_EQ(s.stateText(false), "preparing data: tokenizing");
+}

@@ -33,6 +33,7 @@ struct ConfigForm::Private {
     QWidget* content = nullptr;
     QVBoxLayout* contentLayout = nullptr;
     QUndoStack* undo = nullptr;
+    bool undoEnabled = true;
     int debounce = 150;
 
     FieldRow* row(const QString& path) const { return rows.value(path, nullptr); }
@@ -261,6 +262,13 @@ QUndoStack* ConfigForm::undoStack() const
     return m_d->undo;
 }
 
+void ConfigForm::setUndoEnabled(bool enabled)
+{
+    m_d->undoEnabled = enabled;
+    if (!enabled)
+        m_d->undo->clear();
+}
+
 QWidget* ConfigForm::editorFor(const QString& path) const
 {
     const FieldRow* row = m_d->row(path);
@@ -306,7 +314,8 @@ void ConfigForm::onRowEdited(const QString& path, const QString& text)
     if (row->sameValue(before, text))
         return; // e.g. "0.001" retyped as "1e-3": not a change
     m_d->committed.insert(path, text);
-    m_d->undo->push(new EditCommand(this, path, before, text));
+    if (m_d->undoEnabled)
+        m_d->undo->push(new EditCommand(this, path, before, text));
     updateDiff(path);
     Q_EMIT valueEdited(path, text);
 }

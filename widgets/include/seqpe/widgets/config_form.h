@@ -72,6 +72,9 @@ public:
 
     // Each user edit is one command; undo/redo restore the field and emit valueEdited again.
     QUndoStack* undoStack() const;
+    // Off: edits are only reported (valueEdited), for an owner that keeps its own history of
+    // the document the form edits (several forms or targets, one history).
+    void setUndoEnabled(bool enabled);
     // The editor of a field (QCheckBox, QSpinBox, QLineEdit or QComboBox), e.g. for tests.
     QWidget* editorFor(const QString& path) const;
     // Delay before a typed number/text is reported (default 150 ms). Enter or leaving the field

@@ -1,0 +1,201 @@
+// The workbench under a user's hands: remove and re-add a trained run, close with unsaved edits
+// while a run trains, undo order across fields. Driven through the real widgets (actions, dialogs,
+// keys) offscreen, with the real engine.
+#include "config_panel.h"
+#include "engine_hooks_real.h"
+#include "log_panel.h"
+#include "main_window.h"
+#include "project_history.h"
+#include "../support/tiny_project.h"
+
+#include "seqpe/widgets/config_form.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <functional>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QSpinBox>
+#include <QUndoStack>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+#include <QTimer>
+#include <filesystem>
+#include <gtest/gtest.h>
+
+using namespace seqpe;
+using namespace seqpe::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Answers the next modal QInputDialog with `item` (as a user choosing it from the list).
+void answerNextItemDialog(const QString& item) {
+    QTimer::singleShot(0, [item] {
+        auto* d = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (!d) return;
+        d->setTextValue(item);
+        d->accept();
+    });
+}
+
+// Answers the next modal QMessageBox with `button`; `seen` counts the questions asked.
+void answerNextMessageBox(QMessageBox::StandardButton button, int* seen) {
+    QTimer::singleShot(50, [button, seen] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box) return;
+        ++*seen;
+        box->button(button)->click();
+    });
+}
+
+void waitFor(const std::function<bool()>& done, int ms) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+void activate(QWidget& w) {
+    w.show();
+    w.activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(&w));
+}
+
+// Types `text` into a spin box of the config form as a user would (the field has the focus) and
+// leaves the field reported (Enter).
+void typeInto(QWidget* editor, const QString& text) {
+    auto* spin = qobject_cast<QSpinBox*>(editor);
+    ASSERT_NE(spin, nullptr);
+    spin->setFocus(Qt::OtherFocusReason);
+    spin->selectAll();
+    QTest::keyClicks(spin, text);
+    QTest::keyClick(spin, Qt::Key_Return);
+}
+
+void trainWithCli(const fs::path& dir, const std::string& run) {
+    const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
+    ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run " + run + " > /dev/null").c_str()), 0);
+}
+
+} // namespace
+
+TEST(Editing, RemovingATrainedRunAndAddingItAgainKeepsTheWindowAlive) {
+    const fs::path dir = test::make_tiny_project("app-readd");
+    trainWithCli(dir, "learned");
+    MainWindow w(realEngineHooks());
+    w.show();
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("learned");
+    ASSERT_EQ(w.selectedRun(), "learned");
+    QCoreApplication::processEvents();
+    w.action("removeRun")->trigger();
+    QCoreApplication::processEvents();
+    EXPECT_FALSE(w.workbench().document().runNames().contains("learned"));
+    answerNextItemDialog("learned");
+    w.action("addRun")->trigger();
+    for (int i = 0; i < 20; ++i) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    EXPECT_TRUE(w.workbench().document().runNames().contains("learned"));
+    EXPECT_EQ(w.selectedRun(), "learned");
+    const RunView* v = w.workbench().store().run("learned");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->status.state, RunState::Completed); // its directory is still there: the run's records come back
+    fs::remove_all(dir);
+}
+
+TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanly) {
+    const fs::path dir = test::make_tiny_project("app-close", 100000);
+    MainWindow w(realEngineHooks());
+    w.setPrompts(true);
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("learned");
+    typeInto(w.configPanel()->form()->editorFor("model.n_layer"), "2");
+    ASSERT_TRUE(w.workbench().document().isModified());
+    ASSERT_TRUE(w.windowTitle().contains("tiny.json*"));
+    w.action("start")->trigger();
+    waitFor([&] { const RunView* v = w.workbench().store().run("learned"); return v && v->lastOf("train"); }, 120000);
+    ASSERT_TRUE(w.workbench().isActive("learned")) << w.logPanel()->text().toStdString();
+
+    // Ctrl+Q, Cancel: the window and the run go on.
+    int asked = 0;
+    answerNextMessageBox(QMessageBox::Cancel, &asked);
+    QTest::keyClick(&w, Qt::Key_Q, Qt::ControlModifier);
+    QCoreApplication::processEvents();
+    EXPECT_EQ(asked, 1) << "no question about the unsaved edits";
+    EXPECT_TRUE(w.isVisible());
+    EXPECT_TRUE(w.workbench().isActive("learned"));
+    EXPECT_TRUE(w.workbench().document().isModified());
+
+    // Ctrl+Q, Discard: the run stops at a step boundary with a checkpoint, then the window closes.
+    activate(w); // the question box had the focus
+    answerNextMessageBox(QMessageBox::Discard, &asked);
+    QTest::keyClick(&w, Qt::Key_Q, Qt::ControlModifier);
+    waitFor([&] { return !w.isVisible(); }, 120000);
+    EXPECT_EQ(asked, 2);
+    EXPECT_FALSE(w.isVisible());
+    EXPECT_FALSE(w.workbench().anyActive());
+    const auto st = read_status(RunPaths{dir / "runs/tiny/learned"});
+    ASSERT_TRUE(st.has_value());
+    EXPECT_EQ(st->state, RunState::Cancelled);
+    EXPECT_TRUE(latest_checkpoint(RunPaths{dir / "runs/tiny/learned"}).has_value());
+    fs::remove_all(dir);
+}
+
+TEST(Editing, CtrlZFollowsTheProjectHistoryNotTheFocusedField) {
+    const fs::path dir = test::make_tiny_project("app-undo");
+    MainWindow w(realEngineHooks());
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("learned");
+    ConfigForm* form = w.configPanel()->form();
+    auto& doc = w.workbench().document();
+    typeInto(form->editorFor("model.n_head"), "4");
+    typeInto(form->editorFor("model.d_model"), "64");
+    EXPECT_EQ(doc.differences("learned"), "position_encoding.type=\"learned\", model.n_head=4, model.d_model=64");
+    EXPECT_EQ(w.action("undo")->text().remove('&'), "Undo Edit model.d_model of learned");
+
+    // The focus is still in d_model's field; Ctrl+Z there undoes the project's last edit, then the one before.
+    QWidget* focus = QApplication::focusWidget();
+    ASSERT_NE(focus, nullptr);
+    ASSERT_TRUE(form->isAncestorOf(focus));
+    QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(doc.differences("learned"), "position_encoding.type=\"learned\", model.n_head=4");
+    EXPECT_EQ(form->value("model.d_model"), "32");
+    EXPECT_EQ(w.action("undo")->text().remove('&'), "Undo Edit model.n_head of learned");
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(doc.differences("learned"), "position_encoding.type=\"learned\"");
+    EXPECT_EQ(form->value("model.n_head"), "2");
+    EXPECT_FALSE(doc.isModified()); // back at the saved state
+    EXPECT_EQ(w.history()->stack()->count(), 2); // the undos added no edits of their own
+    // Ctrl+Shift+Z redoes, in order.
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    EXPECT_EQ(doc.differences("learned"), "position_encoding.type=\"learned\", model.n_head=4");
+    EXPECT_TRUE(doc.isModified());
+    fs::remove_all(dir);
+}
+
+TEST(Editing, RemoveRunIsUndoableAndKeepsTheRunDirectory) {
+    const fs::path dir = test::make_tiny_project("app-remove");
+    trainWithCli(dir, "learned");
+    MainWindow w(realEngineHooks());
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("learned");
+    w.action("removeRun")->trigger();
+    EXPECT_EQ(w.workbench().document().runNames(), QStringList{"seqpe"});
+    EXPECT_TRUE(fs::exists(dir / "runs/tiny/learned/config.json")); // never deleted from the window
+    EXPECT_TRUE(w.logPanel()->text().contains("stays on disk"));
+    EXPECT_EQ(w.action("undo")->text().remove('&'), "Undo Remove run learned");
+    QTest::keyClick(&w, Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(w.workbench().document().runNames(), (QStringList{"seqpe", "learned"}));
+    EXPECT_FALSE(w.workbench().document().isModified());
+    EXPECT_EQ(w.selectedRun(), "learned");
+    const RunView* v = w.workbench().store().run("learned");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->status.state, RunState::Completed);
+    EXPECT_EQ(v->series("train", "loss").size(), 20);
+    fs::remove_all(dir);
+}
