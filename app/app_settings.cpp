@@ -1,5 +1,6 @@
 #include "app_settings.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 
@@ -39,6 +40,24 @@ void AppSettings::saveWindow(const QByteArray& geometry, const QByteArray& state
     QSettings s;
     s.setValue("window/geometry", geometry);
     s.setValue("window/state", state);
+}
+
+QString AppSettings::dialogFolder(const QString& kind, const QString& fallback) {
+    const QString last = QSettings().value("dialogs/" + kind).toString();
+    if (!last.isEmpty() && QFileInfo(last).isDir()) return last;
+    // The nearest existing folder of the fallback (a figures folder not yet written: its parent).
+    for (QString d = fallback; !d.isEmpty();) {
+        if (QFileInfo(d).isDir()) return QDir(d).absolutePath();
+        const QString up = QFileInfo(d).absolutePath();
+        if (up == d || up == QFileInfo(d).absoluteFilePath()) break;
+        d = up;
+    }
+    return QDir::homePath();
+}
+
+void AppSettings::setDialogFolder(const QString& kind, const QString& fileOrFolder) {
+    const QFileInfo info(fileOrFolder);
+    QSettings().setValue("dialogs/" + kind, info.isDir() ? info.absoluteFilePath() : info.absolutePath());
 }
 
 } // namespace seqpe::ui

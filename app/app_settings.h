@@ -18,6 +18,11 @@ struct AppSettings {
     static QByteArray windowGeometry();
     static QByteArray windowState();
     static void saveWindow(const QByteArray& geometry, const QByteArray& state);
+    // The folder a file dialog of this kind ("export", "image", "project", "runDir") last used, if
+    // it still exists; else `fallback`'s nearest existing folder (the project's figures folder,
+    // its runs folder...), else the home folder.
+    static QString dialogFolder(const QString& kind, const QString& fallback);
+    static void setDialogFolder(const QString& kind, const QString& fileOrFolder);
 };
 
 } // namespace seqpe::ui

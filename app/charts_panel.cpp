@@ -50,8 +50,10 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     m_log = new QCheckBox(tr("log scale (losses)"));
     m_log->setChecked(true);
     bar->addWidget(m_log);
-    bar->addStretch();
-    bar->addWidget(new QLabel(tr("wheel: zoom · drag: pan · double-click: reset · click legend: hide")));
+    auto* hint = new QLabel(tr("wheel: zoom · drag: pan · double-click: reset · click legend: hide"));
+    hint->setWordWrap(true); // wraps in a narrow window instead of widening it
+    hint->setMinimumWidth(120);
+    bar->addWidget(hint, 1);
     top->addLayout(bar);
     m_pages = new QStackedWidget;
     QGridLayout* grids[2] = {nullptr, nullptr};
@@ -67,7 +69,7 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
         c->setTitle(m_metrics[i].title);
         c->setAxisLabels(tr("step"), m_metrics[i].yLabel);
         c->setLogY(m_metrics[i].logY);
-        c->setMinimumSize(260, 180);
+        c->setMinimumSize(200, 150);
         const int g = m_metrics[i].group;
         grids[g]->addWidget(c, placed[g] / 3, placed[g] % 3);
         ++placed[g];

@@ -24,6 +24,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -64,7 +65,11 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     connect(&m_wb->document(), &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(&m_wb->document(), &ProjectDocument::changed, this, &MainWindow::updateTitle);
     restoreGeometry(AppSettings::windowGeometry());
-    restoreState(AppSettings::windowState());
+    if (!restoreState(AppSettings::windowState())) {
+        // First start: the charts get the space; runs table, log and config take what they need.
+        resizeDocks({findChild<QDockWidget*>("runsDock"), findChild<QDockWidget*>("logDock")}, {150, 130}, Qt::Vertical);
+        resizeDocks({findChild<QDockWidget*>("configDock")}, {340}, Qt::Horizontal);
+    }
     updateTitle();
     updateActions();
 }
@@ -103,14 +108,23 @@ void MainWindow::buildUi() {
     });
 
     m_tabs = new QTabWidget;
+    // Each page scrolls below its own minimum size instead of growing the window (a 1000x700 window
+    // or a 1366x768 laptop screen keeps its size; the pages lay out to the space they get).
+    auto page = [this](QWidget* view, const QString& title) {
+        auto* scroll = new QScrollArea;
+        scroll->setWidget(view);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        m_tabs->addTab(scroll, title);
+    };
     m_charts = new ChartsPanel(*m_wb);
-    m_tabs->addTab(m_charts, tr("Training"));
+    page(m_charts, tr("Training"));
     m_geometry = new GeometryView(*m_wb);
-    m_tabs->addTab(m_geometry, tr("Geometry"));
+    page(m_geometry, tr("Geometry"));
     m_extrapolation = new ExtrapolationView(*m_wb);
-    m_tabs->addTab(m_extrapolation, tr("Extrapolation"));
+    page(m_extrapolation, tr("Extrapolation"));
     m_attention = new AttentionView(*m_wb);
-    m_tabs->addTab(m_attention, tr("Attention"));
+    page(m_attention, tr("Attention"));
     setCentralWidget(m_tabs);
 
     auto dock = [this](const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {
@@ -146,6 +160,11 @@ void MainWindow::buildUi() {
 }
 
 QAction* MainWindow::action(const QString& name) const { return m_actions.value(name); }
+
+QWidget* MainWindow::currentView() const {
+    auto* scroll = qobject_cast<QScrollArea*>(m_tabs->currentWidget());
+    return scroll ? scroll->widget() : m_tabs->currentWidget();
+}
 
 bool MainWindow::showTab(const QString& name) {
     if (name.compare(QStringLiteral("diagnostics"), Qt::CaseInsensitive) == 0) { // Training tab, PE diagnostics

@@ -61,6 +61,7 @@ private:
     void buildActions();      // main_window_actions.cpp
     void buildMenus();        // main_window_actions.cpp
     void updateActions();
+    QWidget* currentView() const; // the view of the current tab (inside its scroll area)
     void updateStatusBar();
     void updateTitle();
     void rebuildRecentMenu();

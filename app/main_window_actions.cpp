@@ -48,12 +48,19 @@ void MainWindow::buildActions() {
     add("new", tr("&New Project"), keysFor(QKeySequence::New, QKeySequence(Qt::CTRL | Qt::Key_N)), [this] { newProject(); });
     add("open", tr("&Open Project..."), keysFor(QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_O)), [this] {
         if (!maybeSave()) return;
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), QString(), tr("Projects (*.json)"));
-        if (!f.isEmpty()) openProject(f);
+        const QString here = m_wb->document().fileName().isEmpty() ? QString() : QFileInfo(m_wb->document().fileName()).absolutePath();
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), AppSettings::dialogFolder("project", here), tr("Projects (*.json)"));
+        if (f.isEmpty()) return;
+        AppSettings::setDialogFolder("project", f);
+        openProject(f);
     });
     add("openRun", tr("Open &Run Directory..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)}, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Open a run directory (trained here or elsewhere)"));
-        if (!d.isEmpty()) openRunDirectory(d);
+        const QString runs = QString::fromStdString(m_wb->document().project().output_path().string());
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Open a run directory (trained here or elsewhere)"),
+                                                            AppSettings::dialogFolder("runDir", runs));
+        if (d.isEmpty()) return;
+        AppSettings::setDialogFolder("runDir", QFileInfo(d).absolutePath());
+        openRunDirectory(d);
     });
     add("save", tr("&Save"), keysFor(QKeySequence::Save, QKeySequence(Qt::CTRL | Qt::Key_S)), [this] { saveProject(false); });
     add("saveAs", tr("Save &As..."), keysFor(QKeySequence::SaveAs, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)), [this] { saveProject(true); });
@@ -249,11 +256,11 @@ bool MainWindow::saveProject(bool saveAs) {
 }
 
 void MainWindow::exportCurrentFigure() {
-    QWidget* tab = m_tabs->currentWidget();
+    QWidget* tab = currentView();
     if (tab == m_geometry) m_geometry->exportFigure();
     else if (tab == m_extrapolation) m_extrapolation->exportFigure();
     else if (tab == m_attention) m_attention->exportFigure();
-    else exportFigureInteractively(this, trainingPanelFigure(*m_wb, *m_charts));
+    else exportFigureInteractively(this, trainingPanelFigure(*m_wb, *m_charts), FigureExporter::defaultDirectory(*m_wb));
 }
 
 void MainWindow::exportAllFigures() {

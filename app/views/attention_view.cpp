@@ -1,6 +1,9 @@
 // AttentionView: run choice, the shared input (test image, picture file or text window), layer
 // and head, and the panes side by side. Not here: slicing and drawing attention (AttentionPane).
 #include "attention_view.h"
+#include "figure_exporter.h"
+
+#include "app_settings.h"
 
 #include "attention_pane.h"
 
@@ -115,8 +118,11 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     connect(m_debounce, &QTimer::timeout, this, &AttentionView::refresh);
     connect(exportButton, &QPushButton::clicked, this, &AttentionView::exportFigure);
     connect(m_open, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.pgm *.ppm)"));
-        if (!f.isEmpty()) openImageFile(f);
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open an image"), AppSettings::dialogFolder("image", QString()),
+                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.pgm *.ppm)"));
+        if (f.isEmpty()) return;
+        AppSettings::setDialogFolder("image", f);
+        openImageFile(f);
     });
     connect(m_index, &QSpinBox::valueChanged, this, [this] {
         m_fromFile = false; // back to the test split
@@ -391,6 +397,6 @@ Figure AttentionView::figure() const {
     return f;
 }
 
-void AttentionView::exportFigure() { exportFigureInteractively(this, figure()); }
+void AttentionView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
 
 } // namespace seqpe::ui

@@ -1,6 +1,7 @@
 // ExtrapolationView: curves, table and loss by position from the runs' evaluation reports.
 // Not here: evaluating (the CLI's `seqpe eval` / `seqpe compare` write the reports).
 #include "extrapolation_view.h"
+#include "figure_exporter.h"
 
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/theme.h"
@@ -390,6 +391,6 @@ Figure ExtrapolationView::figure() const {
     return f;
 }
 
-void ExtrapolationView::exportFigure() { exportFigureInteractively(this, figure()); }
+void ExtrapolationView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
 
 } // namespace seqpe::ui

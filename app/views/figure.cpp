@@ -3,6 +3,8 @@
 // render() so files and screen agree.
 #include "figure.h"
 
+#include "app_settings.h"
+
 #include "guided_heat_map.h"
 #include "workbench.h"
 
@@ -64,16 +66,17 @@ QStringList writeFigureFormats(const Figure& f, const QString& dir, const QStrin
     return written;
 }
 
-void exportFigureInteractively(QWidget* parent, const Figure& f) {
+void exportFigureInteractively(QWidget* parent, const Figure& f, const QString& folder) {
     if (f.isNull()) {
         QMessageBox::information(parent, QObject::tr("Export figure"), QObject::tr("This view shows nothing to export yet."));
         return;
     }
     QString selected;
     const QString path = QFileDialog::getSaveFileName(
-        parent, QObject::tr("Export figure"), QDir::home().filePath(f.stem + ".pdf"),
+        parent, QObject::tr("Export figure"), QDir(AppSettings::dialogFolder("export", folder)).filePath(f.stem + ".pdf"),
         QObject::tr("PDF (*.pdf);;SVG (*.svg);;PNG image (*.png)"), &selected);
     if (path.isEmpty()) return;
+    AppSettings::setDialogFolder("export", path);
     double dpi = 150;
     if (QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0) {
         bool ok = false;

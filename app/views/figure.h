@@ -49,7 +49,9 @@ QStringList writeFigureFormats(const Figure& f, const QString& dir, const QStrin
                                QString* error);
 // "Export figure...": asks for a file name (PNG, SVG or PDF) and, for PNG, the resolution; writes
 // the figure and its CSV; reports the outcome in a message box.
-void exportFigureInteractively(QWidget* parent, const Figure& f);
+// Asks where to write (starting in the last export folder, else `folder`: the project's figures
+// folder), then writes the figure and its tables.
+void exportFigureInteractively(QWidget* parent, const Figure& f, const QString& folder);
 
 // A number as CSV text: the shortest form that reads back as the same double.
 QString csvNumber(double v);

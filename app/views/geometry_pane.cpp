@@ -8,6 +8,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -53,8 +54,11 @@ GeometryPane::GeometryPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     top->addWidget(m_header);
     m_heat = new GuidedHeatMap;
     m_heat->setMinimumSize(240, 220);
-    top->addWidget(m_heat, 3);
-    auto* below = new QHBoxLayout;
+    // Heat map and PCA side by side in a wide pane, stacked in a tall one (resizeEvent): the
+    // square matrix gets the larger share of whichever way the pane is long.
+    m_body = new QBoxLayout(QBoxLayout::TopToBottom);
+    m_body->addWidget(m_heat, 3);
+    m_below = new QBoxLayout(QBoxLayout::LeftToRight);
     m_rank = new QLabel;
     m_rank->setWordWrap(true);
     m_rank->setFixedWidth(170);
@@ -62,13 +66,14 @@ GeometryPane::GeometryPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_rank->setToolTip(tr("Spearman rank correlation between the distance (or -similarity) of two positions' "
                           "encodings and the distance of the positions, over all pairs shown: 1 means farther "
                           "positions are always less similar."));
-    below->addWidget(m_rank);
+    m_below->addWidget(m_rank);
     m_scatter = new ScatterPlot;
     m_scatter->setMinimumSize(220, 170);
     m_scatter->setAxisLabels("PC1", "PC2");
     m_scatter->setPointSize(5);
-    below->addWidget(m_scatter, 1);
-    top->addLayout(below, 2);
+    m_below->addWidget(m_scatter, 1);
+    m_body->addLayout(m_below, 2);
+    top->addLayout(m_body, 1);
     m_note = new QLabel;
     m_note->setWordWrap(true);
     m_note->setStyleSheet("color: #c0392b");
@@ -85,6 +90,15 @@ GeometryPane::GeometryPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_
         setQueryMode(true);
     });
     showMessage(tr("No run selected."));
+}
+
+void GeometryPane::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    const bool wide = width() > height() * 5 / 4;
+    m_body->setDirection(wide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+    m_below->setDirection(wide ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    m_rank->setFixedWidth(wide ? QWIDGETSIZE_MAX : 170);
+    if (wide) m_rank->setMinimumWidth(0);
 }
 
 void GeometryPane::setRun(const QString& run) {
@@ -202,6 +216,7 @@ QString GeometryPane::measureName() const {
     if (QString::fromStdString(m_g.description).contains("query-PE")) return tr("query-PE · key-PE");
     if (m_g.metric == "l2") return tr("L2 distance");
     if (m_g.metric == "dot") return tr("dot product");
+    if (m_g.metric == "centred") return tr("centred cosine similarity");
     return tr("cosine similarity");
 }
 
@@ -273,6 +288,7 @@ void GeometryPane::refreshScatter() {
     if (m_g.projection.shape.size() != 2 || m_g.projection.shape[0] != n || m_g.projection.shape[1] < 2) {
         m_scatter->setPoints({}, {});
         m_scatter->setTitle(m_g.kind == "embedding" ? tr("PCA: not available") : tr("PCA: no embedding vectors (%1 encoding)").arg(QString::fromStdString(m_g.kind)));
+        m_scatter->setAxisLabels(QString(), QString()); // no axes of an earlier plot under "not available"
         return;
     }
     QVector<QPointF> pts;
@@ -298,7 +314,11 @@ void GeometryPane::refreshScatter() {
     m_scatter->setColorBarLabel(m_g.dims == 1 ? tr("position")
                                 : m_colorBy == ColorBy::RasterIndex ? tr("patch row·%1 + col").arg(cols)
                                                                     : tr("distance from patch (0, 0)"));
-    m_scatter->setAxisLabels(tr("PC1 (%1%)").arg(100 * m_g.explained[0], 0, 'f', 1), tr("PC2 (%1%)").arg(100 * m_g.explained[1], 0, 'f', 1));
+    // A share that rounds to 0.0% is said in words: one direction holds (nearly) all the variance.
+    auto share = [](const char* pc, double e) {
+        return e < 0.0005 ? tr("%1 (under 0.05%: the points lie on one line)").arg(pc) : tr("%1 (%2%)").arg(pc).arg(100 * e, 0, 'f', 1);
+    };
+    m_scatter->setAxisLabels(share("PC1", m_g.explained[0]), share("PC2", m_g.explained[1]));
     m_scatter->setTitle(tr("%1: PCA of the position embeddings").arg(m_run));
 }
 
@@ -307,23 +327,24 @@ FigureTable GeometryPane::matrixTable() const {
     if (!m_has) return t;
     const int rows = m_heat->rows(), cols = m_heat->columns();
     auto pos = [&](int i, int axis) { return QString::number(m_g.positions[static_cast<size_t>(i * m_g.dims + axis)]); };
+    const QString measure = QString::fromStdString(m_g.description); // e.g. "centred cosine similarity of the position embeddings"
     if (m_g.dims == 2 && m_queryMode && rows * cols == m_g.matrix.shape[0]) {
         const int q = m_query.y() * cols + m_query.x();
-        t.header = {"run", "query_row", "query_col", "row", "col", "value"};
+        t.header = {"run", "measure", "query_row", "query_col", "row", "col", "value"};
         for (int r = 0; r < rows; ++r)
             for (int c = 0; c < cols; ++c)
-                t.rows.append({m_run, pos(q, 0), pos(q, 1), pos(r * cols + c, 0), pos(r * cols + c, 1), number(m_heat->valueAt(r, c))});
+                t.rows.append({m_run, measure, pos(q, 0), pos(q, 1), pos(r * cols + c, 0), pos(r * cols + c, 1), number(m_heat->valueAt(r, c))});
     } else if (m_g.dims == 2) {
-        t.header = {"run", "i", "j", "row_i", "col_i", "row_j", "col_j", "value"};
+        t.header = {"run", "measure", "i", "j", "row_i", "col_i", "row_j", "col_j", "value"};
         for (int i = 0; i < rows; ++i)
             for (int j = 0; j < cols; ++j)
-                t.rows.append({m_run, QString::number(i), QString::number(j), pos(i, 0), pos(i, 1), pos(j, 0), pos(j, 1),
+                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(i, 1), pos(j, 0), pos(j, 1),
                                number(m_heat->valueAt(i, j))});
     } else {
-        t.header = {"run", "i", "j", "position_i", "position_j", "value"};
+        t.header = {"run", "measure", "i", "j", "position_i", "position_j", "value"};
         for (int i = 0; i < rows; ++i)
             for (int j = 0; j < cols; ++j)
-                t.rows.append({m_run, QString::number(i), QString::number(j), pos(i, 0), pos(j, 0), number(m_heat->valueAt(i, j))});
+                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(j, 0), number(m_heat->valueAt(i, j))});
     }
     return t;
 }

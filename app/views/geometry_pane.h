@@ -12,6 +12,7 @@
 #include <QWidget>
 #include <optional>
 
+class QBoxLayout;
 class QLabel;
 
 namespace seqpe::ui {
@@ -70,6 +71,9 @@ Q_SIGNALS:
     void probeFailed(const QString& error);
     void queryCellPicked(int row, int col); // the user clicked a patch
 
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
     void send(const GeometryRequest& r);
     void refresh();
@@ -93,6 +97,8 @@ private:
     QLabel* m_header = nullptr;
     GuidedHeatMap* m_heat = nullptr;
     QLabel* m_rank = nullptr;
+    QBoxLayout* m_body = nullptr;  // heat map | PCA
+    QBoxLayout* m_below = nullptr; // rank label | scatter
     QLabel* m_note = nullptr;
     ScatterPlot* m_scatter = nullptr;
 };

@@ -1,6 +1,7 @@
 // GeometryView: the controls of the Geometry tab, live updates and the snapshot scrubber.
 // Not here: drawing and probing one run (GeometryPane).
 #include "geometry_view.h"
+#include "figure_exporter.h"
 
 #include "geometry_pane.h"
 #include "guided_heat_map.h"
@@ -42,6 +43,9 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_run = new QComboBox;
     m_compare = new QComboBox;
     m_metric = new QComboBox;
+    m_metric->addItem(tr("centred cosine similarity"), "centred");
+    m_metric->setItemData(0, tr("cosine similarity after removing the mean over the shown positions: how positions "
+                                "differ, without the component they all share"), Qt::ToolTipRole);
     m_metric->addItem(tr("cosine similarity"), "cosine");
     m_metric->addItem(tr("dot product"), "dot");
     m_metric->addItem(tr("L2 distance"), "l2");
@@ -135,10 +139,15 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (m_updating) return;
             configureControls(); // the layer decides whether head and measure apply
+            toNewestModel();     // a snapshot holds one request: another one is asked of the model
             scheduleRefresh();
         });
     for (QSpinBox* s : {m_first, m_count, m_rows, m_cols, m_row0, m_col0})
-        connect(s, &QSpinBox::valueChanged, this, &GeometryView::scheduleRefresh);
+        connect(s, &QSpinBox::valueChanged, this, [this] {
+            if (m_updating) return;
+            toNewestModel();
+            scheduleRefresh();
+        });
     connect(m_show, &QComboBox::currentIndexChanged, this, [this](int i) {
         for (auto* p : m_panes) p->setQueryMode(i == 1);
     });
@@ -210,7 +219,9 @@ void GeometryView::setRun(const QString& run) {
         // Another kind of run or training extent: back to the default request (which the
         // snapshots hold). The same kind keeps what the user asked for, to compare runs.
         const int64_t shape = (image ? -1 : 1) * geometryTrainExtent(*c);
-        if (shape != m_shape) {
+        const bool shape_changed = shape != m_shape || QString::fromStdString(c->position_encoding.type) != m_type;
+        m_type = QString::fromStdString(c->position_encoding.type);
+        if (shape_changed) {
             m_shape = shape;
             m_first->setValue(0);
             m_count->setValue(static_cast<int>(defaultGeometryCount(*c)));
@@ -218,7 +229,6 @@ void GeometryView::setRun(const QString& run) {
             m_cols->setValue(static_cast<int>(defaultGeometryGrid(*c)));
             m_row0->setValue(0);
             m_col0->setValue(0);
-            m_metric->setCurrentIndex(0);
         }
         // Layers: SeqPE that acts on q/k compares a layer's query-PE with its key-PE; mixed RoPE
         // has learned frequencies per layer. Everything else has one encoding for all layers.
@@ -234,6 +244,7 @@ void GeometryView::setRun(const QString& run) {
         m_head->clear();
         m_head->addItem(tr("mean over heads"), -1);
         for (int64_t h = 0; h < r.model.n_head; ++h) m_head->addItem(tr("head %1").arg(h), int(h));
+        if (shape_changed) m_metric->setCurrentIndex(std::max(0, m_metric->findData(QString::fromStdString(default_geometry_metric(r)))));
         m_train->setText(image ? tr("training grid %1 x %1 patches").arg(geometryTrainExtent(*c))
                                : tr("training length %1").arg(geometryTrainExtent(*c)));
         m_updating = false;
@@ -347,6 +358,7 @@ void GeometryView::showScrubbed() {
     }
     const int64_t step = m_snapshots[static_cast<size_t>(i)].first;
     m_scrubLabel->setText(tr("snapshot step %1").arg(step));
+    bool controlsSet = false;
     // Snapshots hold the default request; the comparison run shows its snapshot at the same step
     // (or the newest one before it).
     for (auto* p : m_panes) {
@@ -365,11 +377,41 @@ void GeometryView::showScrubbed() {
             continue;
         }
         try {
-            p->showResult(read_geometry_snapshot(file), tr("snapshot step %1").arg(at));
+            const GeometryResult g = read_geometry_snapshot(file);
+            if (!controlsSet) {
+                showSnapshotRequest(g); // the controls say what the snapshot shows
+                controlsSet = true;
+            }
+            p->showResult(g, tr("snapshot step %1").arg(at));
         } catch (const std::exception& e) {
             p->showMessage(QString::fromStdString(e.what()));
         }
     }
+}
+
+void GeometryView::showSnapshotRequest(const GeometryResult& g) {
+    // Snapshots are the position embeddings over the default positions, in the measure they
+    // record (older runs: cosine).
+    m_updating = true;
+    m_layer->setCurrentIndex(std::max(0, m_layer->findData(-1)));
+    if (!g.metric.empty()) m_metric->setCurrentIndex(std::max(0, m_metric->findData(QString::fromStdString(g.metric))));
+    if (const RunConfig* c = config(run())) {
+        m_first->setValue(0);
+        m_count->setValue(static_cast<int>(defaultGeometryCount(*c)));
+        m_rows->setValue(static_cast<int>(defaultGeometryGrid(*c)));
+        m_cols->setValue(static_cast<int>(defaultGeometryGrid(*c)));
+        m_row0->setValue(0);
+        m_col0->setValue(0);
+    }
+    m_updating = false;
+    configureControls();
+}
+
+void GeometryView::toNewestModel() {
+    if (m_scrub->value() >= snapshotCount()) return;
+    const QSignalBlocker block(m_scrub);
+    m_scrub->setValue(snapshotCount());
+    m_scrubLabel->setText(tr("newest model (%1 snapshots)").arg(snapshotCount()));
 }
 
 void GeometryView::onSnapshot(const QString& run, qint64) {
@@ -432,6 +474,6 @@ Figure GeometryView::figure() const {
     return f;
 }
 
-void GeometryView::exportFigure() { exportFigureInteractively(this, figure()); }
+void GeometryView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
 
 } // namespace seqpe::ui

@@ -67,6 +67,8 @@ private:
     void scheduleRefresh();
     void onSnapshot(const QString& run, qint64 step);
     void liveProbe();
+    void showSnapshotRequest(const GeometryResult& g); // controls = what a snapshot shows
+    void toNewestModel();                               // scrubber back to the newest model
     const RunConfig* config(const QString& run) const;
 
     Workbench& m_wb;
@@ -97,6 +99,7 @@ private:
     std::vector<std::pair<int64_t, std::filesystem::path>> m_snapshots; // of the primary run
     bool m_updating = false; // controls being set by code, not the user
     bool m_stale = false;
+    QString m_type;      // the primary run's encoding (its default measure)
     int64_t m_shape = 0; // the primary run's dims and training extent, signed (2D negative)    // a refresh was skipped while hidden: probes only for what is seen
 };
 

@@ -33,9 +33,12 @@ void GuidedHeatMap::drawGuides(QPainter& p) const {
         p.setFont(f);
         const QFontMetricsF fm(f);
         const double w = fm.horizontalAdvance(m_label) + 8, h = fm.height() + 2;
-        // Right of the line when there is room, else left of it.
+        // Inside the matrix (never over the tick labels): right of the line when there is room,
+        // else left of it, else below the top edge wherever it fits.
         double x = xAt(m_col) + 3;
         if (x + w > m.right()) x = xAt(m_col) - 3 - w;
+        x = std::clamp(x, m.left() + 2, std::max(m.left() + 2, m.right() - w - 2));
+        if (w > m.width() - 4) return p.restore(); // too small a matrix for the label: the dashes say it
         const QRectF box(x, m.top() + 3, w, h);
         p.setPen(Qt::NoPen);
         p.setBrush(QColor(255, 255, 255, 200));

@@ -199,3 +199,37 @@ TEST(Editing, RemoveRunIsUndoableAndKeepsTheRunDirectory) {
     EXPECT_EQ(v->series("train", "loss").size(), 20);
     fs::remove_all(dir);
 }
+
+namespace {
+// The widgets whose minimum size hint is wider or taller than `limit` (for the failure message).
+std::string offenders(QWidget* root, QSize limit) {
+    std::string out;
+    for (QWidget* c : root->findChildren<QWidget*>()) {
+        if (!c->isVisible()) continue;
+        const QSize m = c->minimumSizeHint().expandedTo(c->minimumSize());
+        if (m.width() > limit.width() || m.height() > limit.height())
+            out += std::string(c->metaObject()->className()) + " '" + c->objectName().toStdString() + "' " +
+                   std::to_string(m.width()) + "x" + std::to_string(m.height()) + "\n";
+    }
+    return out;
+}
+} // namespace
+
+TEST(Editing, TheWindowWorksAt1000x700WithoutGrowingItself) {
+    const fs::path dir = test::make_tiny_project("app-small");
+    trainWithCli(dir, "seqpe");
+    MainWindow w(realEngineHooks());
+    w.resize(1000, 700);
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("seqpe");
+    for (const char* tab : {"training", "diagnostics", "geometry", "extrapolation", "attention"}) {
+        ASSERT_TRUE(w.showTab(tab));
+        for (int i = 0; i < 30; ++i) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        EXPECT_EQ(w.size(), QSize(1000, 700)) << tab;
+        const QSize hint = w.minimumSizeHint();
+        EXPECT_LE(hint.width(), 1000) << tab << "\n" << offenders(&w, QSize(600, 500));
+        EXPECT_LE(hint.height(), 700) << tab << "\n" << offenders(&w, QSize(600, 500));
+    }
+    fs::remove_all(dir);
+}

@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLineEdit>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QTimer>
 #include <QUndoStack>
@@ -35,6 +36,7 @@ struct ConfigForm::Private {
     QUndoStack* undo = nullptr;
     bool undoEnabled = true;
     int debounce = 150;
+    int labelHint = 0; // the widest label's width (capped); narrower when the form is narrow
 
     FieldRow* row(const QString& path) const { return rows.value(path, nullptr); }
 };
@@ -108,12 +110,27 @@ void ConfigForm::setFields(const QVector<FieldSpec>& fields)
         labelWidth = std::max(labelWidth, row->labelHint());
     }
     // One label column for all sections, so editors line up down the whole form.
-    labelWidth = std::min(labelWidth, 260);
-    for (FieldRow* row : std::as_const(m_d->rows))
-        row->setLabelWidth(labelWidth);
+    m_d->labelHint = std::min(labelWidth, 260);
+    layoutLabels();
     if (m_d->relevant)
         setRelevant(*m_d->relevant);
     updateVisibility();
+}
+
+void ConfigForm::layoutLabels()
+{
+    // At most 45% of the form's width for labels (they wrap), so a narrow dock shows the values
+    // instead of hiding them behind a horizontal scroll bar.
+    const int available = m_d->scroll->viewport()->width();
+    const int w = available > 0 ? std::clamp(available * 45 / 100, 90, std::max(90, m_d->labelHint)) : m_d->labelHint;
+    for (FieldRow* row : std::as_const(m_d->rows))
+        row->setLabelWidth(w);
+}
+
+void ConfigForm::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    layoutLabels();
 }
 
 QVector<FieldSpec> ConfigForm::fields() const

@@ -123,6 +123,7 @@ FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_
         name = name.mid(group.size() + 1);
     m_label = new QLabel(name, this);
     m_label->setObjectName(QStringLiteral("fieldLabel"));
+    m_label->setWordWrap(true); // a narrow label column wraps long names instead of cutting them
     row->addWidget(m_label, 0, Qt::AlignTop);
 
     m_editorBox = new QWidget(this);

@@ -151,7 +151,8 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
         double w = 0;
         for (const QString& s : labels)
             w = std::max(w, fm.horizontalAdvance(s));
-        return labels.isEmpty() ? 0.0 : std::min(w, cap) + 6;
+        // + a character of slack: drawn text can be a pixel or two wider than measured.
+        return labels.isEmpty() ? 0.0 : std::min(w, cap) + 6 + fm.averageCharWidth();
     };
     const double rowW = labelExtent(rowLabels, target.width() * 0.3);
     const double colH = labelExtent(colLabels, target.height() * 0.3);
@@ -197,7 +198,7 @@ void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
     for (int r = 0; r < std::min(rows, int(rowLabels.size())); r += l.rowStep) {
         const double cy = l.matrix.top() + (r + 0.5) * cellH;
         const QString s = fm.elidedText(rowLabels[r], Qt::ElideRight, rowW);
-        p.drawText(QRectF(l.matrix.left() - 4 - rowW, cy - lh / 2, rowW, lh), Qt::AlignRight | Qt::AlignVCenter, s);
+        p.drawText(QRectF(l.matrix.left() - 4 - rowW, cy - lh / 2, rowW, lh), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, s);
     }
     const double cellW = cols > 0 ? l.matrix.width() / cols : 0;
     const double capH = std::max(l.colLabelH - 4, 1.0);
@@ -208,7 +209,7 @@ void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
         p.translate(cx, l.matrix.bottom() + 4);
         p.rotate(-90);
         const QString s = fm.elidedText(colLabels[c], Qt::ElideRight, capH);
-        p.drawText(QRectF(-capH, -lh / 2, capH, lh), Qt::AlignRight | Qt::AlignVCenter, s);
+        p.drawText(QRectF(-capH, -lh / 2, capH, lh), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, s);
         p.restore();
     }
     p.restore();

@@ -77,6 +77,10 @@ std::unique_ptr<Inspector> open_inspector(const std::filesystem::path& run_dir,
 // Snapshot files (snapshots/step-00000200.npy + .json): geometry saved during training.
 void write_geometry_snapshot(const std::filesystem::path& dir, int64_t step, const GeometryResult& g);
 GeometryResult read_geometry_snapshot(const std::filesystem::path& json_file); // throws InputError
+// The measure the views and the training snapshots start with: centred cosine for learned
+// embeddings (SeqPE, the learnable table), whose shared component makes raw cosine near 1
+// everywhere; plain cosine for the analytic ones.
+std::string default_geometry_metric(const RunConfig& c);
 std::vector<std::pair<int64_t, std::filesystem::path>> list_geometry_snapshots(const std::filesystem::path& run_dir);
 
 } // namespace seqpe

@@ -35,6 +35,11 @@ void write_geometry_snapshot(const fs::path& dir, int64_t step, const GeometryRe
     write_file_atomic(dir / (s + ".json"), j.dump() + "\n"); // last: a snapshot is complete when its JSON exists
 }
 
+std::string default_geometry_metric(const RunConfig& c) {
+    const std::string& t = c.position_encoding.type;
+    return t == "seqpe" || t == "learned" ? "centred" : "cosine";
+}
+
 GeometryResult read_geometry_snapshot(const fs::path& file) {
     GeometryResult g;
     try {

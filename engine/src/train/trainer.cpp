@@ -391,7 +391,9 @@ void TrainerImpl::snapshot(Observer& obs) {
     try {
         Snapshot s;
         s.step = step_.load();
-        s.geometry = inspector_->geometry(GeometryRequest{});
+        GeometryRequest request;
+        request.metric = default_geometry_metric(cfg_);
+        s.geometry = inspector_->geometry(request);
         write_geometry_snapshot(paths_.snapshots(), s.step, s.geometry);
         obs.on_snapshot(s);
     } catch (const std::exception& e) {

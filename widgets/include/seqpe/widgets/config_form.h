@@ -92,8 +92,12 @@ Q_SIGNALS:
     // The user changed a field (or undo/redo changed it back): `text` is in the engine's form.
     void valueEdited(const QString& path, const QString& text);
 
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
     friend class EditCommand;
+    void layoutLabels();
     void applyEdit(const QString& path, const QString& text); // used by undo/redo
     void onRowEdited(const QString& path, const QString& text);
     void updateVisibility();
