@@ -141,6 +141,34 @@ void AttentionPane::setQueryCell(int row, int col) {
     refresh();
 }
 
+void AttentionPane::setColourScale(Scale scale, bool rowNormalised) {
+    if (scale == m_scale && rowNormalised == m_rowNormalised) return;
+    m_scale = scale;
+    m_rowNormalised = rowNormalised;
+    refresh();
+}
+
+QString AttentionPane::scaleText() const {
+    QString s = m_scale == Scale::Log ? tr("log10 scale") : m_scale == Scale::Sqrt ? tr("square-root scale") : tr("linear scale");
+    if (m_rowNormalised) s += tr(", rows normalised");
+    return s;
+}
+
+QVector<float> AttentionPane::shown(QVector<float> w, int cols) const {
+    if (m_rowNormalised && cols > 0)
+        for (qsizetype r = 0; r + cols <= w.size(); r += cols) {
+            float hi = 0;
+            for (int c = 0; c < cols; ++c) hi = std::max(hi, w[r + c]);
+            if (hi > 0)
+                for (int c = 0; c < cols; ++c) w[r + c] /= hi;
+        }
+    for (float& v : w) {
+        if (m_scale == Scale::Sqrt) v = std::sqrt(std::max(v, 0.0f));
+        else if (m_scale == Scale::Log) v = std::log10(std::max(v, 1e-4f)); // masked (0) keys at the floor
+    }
+    return w;
+}
+
 double AttentionPane::classShare() const {
     if (!hasMap() || m_map.gridRows <= 0 || m_query.x() < 0) return std::nan("");
     const int64_t T = m_map.tokens, q = m_map.prefix + m_query.y() * m_map.gridCols + m_query.x();
@@ -166,7 +194,7 @@ void AttentionPane::refresh() {
         const int64_t q = m_map.prefix + m_query.y() * cols + m_query.x();
         QVector<float> row(rows * cols);
         for (int k = 0; k < rows * cols; ++k) row[k] = m_map.probs[static_cast<qsizetype>(q * T + m_map.prefix + k)];
-        m_heat->setMatrix(rows, cols, std::move(row));
+        m_heat->setMatrix(rows, cols, shown(std::move(row), 0)); // one query: nothing to normalise per row
         m_heat->setMarkedCell(m_query.y(), m_query.x());
         m_heat->setRowLabels({});
         m_heat->setColumnLabels({});
@@ -175,6 +203,7 @@ void AttentionPane::refresh() {
         m_heat->setTitle(tr("%1: layer %2, %3, query (%4, %5), class token %6%")
                              .arg(m_run).arg(m_map.layer).arg(head).arg(m_query.y()).arg(m_query.x())
                              .arg(100 * share, 0, 'f', 1));
+        m_heat->setColorBarLabel(m_scale == Scale::Linear ? tr("attention") : tr("attention (%1)").arg(scaleText()));
         QString predicted;
         if (m_map.predicted >= 0)
             predicted = tr(" · predicted: %1").arg(m_map.predicted < m_map.classes.size() ? m_map.classes[m_map.predicted]
@@ -183,10 +212,11 @@ void AttentionPane::refresh() {
                             .arg(100 * share, 0, 'f', 1).arg(predicted).arg(rows).arg(cols).arg(m_picture.width()));
     } else {
         m_heat->setBackgroundImage(QImage(), 0);
-        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), m_map.probs);
+        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), shown(m_map.probs, static_cast<int>(T)));
         m_heat->setRowLabels(m_map.labels);
         m_heat->setColumnLabels(m_map.labels);
-        m_heat->setTitle(tr("%1: layer %2, %3 (query x key)").arg(m_run).arg(m_map.layer).arg(head));
+        m_heat->setTitle(tr("%1: layer %2, %3 (query x key), %4").arg(m_run).arg(m_map.layer).arg(head, scaleText()));
+        m_heat->setColorBarLabel(tr("attention (%1)").arg(scaleText()));
         const QPoint c = m_heat->markedCell();
         m_info->setText(c.x() >= 0 ? m_heat->cellText(c.y(), c.x()) : tr("%1 tokens; click a cell to read it").arg(T));
     }
@@ -195,6 +225,9 @@ void AttentionPane::refresh() {
 FigureTable AttentionPane::table() const {
     FigureTable t;
     if (!hasMap()) return t;
+    // The raw weights, whatever the colour scale (query q, key k over all tokens).
+    const int64_t T = m_map.tokens;
+    auto rawAt = [&](int64_t q, int64_t k) { return static_cast<double>(m_map.probs[static_cast<qsizetype>(q * T + k)]); };
     const QString layer = QString::number(m_map.layer), head = m_map.head >= 0 ? QString::number(m_map.head) : "mean";
     if (m_map.gridRows > 0) {
         t.header = {"run", "layer", "head", "query_row", "query_col", "key_row", "key_col", "attention"};
@@ -203,13 +236,13 @@ FigureTable AttentionPane::table() const {
         for (int r = 0; r < m_heat->rows(); ++r)
             for (int c = 0; c < m_heat->columns(); ++c)
                 t.rows.append({m_run, layer, head, qr, qc, QString::number(r), QString::number(c),
-                               csvNumber(m_heat->valueAt(r, c))});
+                               csvNumber(rawAt(m_map.prefix + (m_query.y() * m_heat->columns() + m_query.x()), m_map.prefix + r * m_heat->columns() + c))});
     } else {
         t.header = {"run", "layer", "head", "query", "key", "query_token", "key_token", "attention"};
         for (int q = 0; q < m_heat->rows(); ++q)
             for (int k = 0; k < m_heat->columns(); ++k)
                 t.rows.append({m_run, layer, head, QString::number(q), QString::number(k), m_map.labels.value(q),
-                               m_map.labels.value(k), csvNumber(m_heat->valueAt(q, k))});
+                               m_map.labels.value(k), csvNumber(rawAt(q, k))});
     }
     return t;
 }

@@ -46,6 +46,11 @@ public:
     // The test split's tokens offset .. offset + length - 1.
     void requestText(int64_t offset, int64_t length, int layer, int head);
     void setOverlayOpacity(double opacity);
+    // How weights become colours: linear, square root (power 0.5) or log10 (floor 1e-4); rows
+    // normalised: each query's largest weight is 1. Exported tables keep the raw weights.
+    enum class Scale { Linear, Sqrt, Log };
+    void setColourScale(Scale scale, bool rowNormalised);
+    QString scaleText() const; // "log10 scale, rows normalised" (for titles and colour bars)
 
     // Image runs: the query patch as (row, col) of the grid; clamped; (-1, -1): the centre.
     void setQueryCell(int row, int col);
@@ -68,12 +73,16 @@ private:
     void show(const AttentionMap& m);
     void refresh();
     void fail(const QString& error);
+    // The weights as drawn: rows (each `cols` long) normalised and scaled as asked.
+    QVector<float> shown(QVector<float> weights, int cols) const;
 
     Workbench& m_wb;
     QString m_run;
     AttentionMap m_map;
     QImage m_picture;
     double m_opacity = 0.6; // of the map over the picture
+    Scale m_scale = Scale::Linear;
+    bool m_rowNormalised = false;
     QPoint m_query{-1, -1};
     quint64 m_generation = 0; // answers to older requests are dropped
     HeatMap* m_heat = nullptr;

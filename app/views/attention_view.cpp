@@ -9,6 +9,7 @@
 
 #include "seqpe/widgets/heat_map.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -93,11 +94,23 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_head = new QComboBox;
     common->addRow(tr("Layer"), m_layer);
     common->addRow(tr("Head"), m_head);
+    m_scale = new QComboBox;
+    m_scale->addItem(tr("linear"), int(AttentionPane::Scale::Linear));
+    m_scale->addItem(tr("square root"), int(AttentionPane::Scale::Sqrt));
+    m_scale->addItem(tr("log10"), int(AttentionPane::Scale::Log));
+    m_scale->setToolTip(tr("Colour scale of the weights: a causal text map is dominated by a few large weights "
+                           "(the first token, the diagonal); log10 shows the rest"));
+    common->addRow(tr("Colours"), m_scale);
+    m_rowNorm = new QCheckBox(tr("normalise rows"));
+    m_rowNorm->setToolTip(tr("Each query's largest weight = 1: where every query looks, whatever its spread"));
+    common->addRow(QString(), m_rowNorm);
     form->addLayout(common);
     m_source = new QLabel;
     m_source->setWordWrap(true);
     form->addWidget(m_source);
-    form->addWidget(new QLabel(tr("<small>Click a patch to choose the query; every pane follows.</small>")));
+    m_hint = new QLabel;
+    m_hint->setWordWrap(true); // fits the side panel's width
+    form->addWidget(m_hint);
     form->addStretch();
     auto* exportButton = new QPushButton(tr("Export figure..."));
     form->addWidget(exportButton);
@@ -130,6 +143,11 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     });
     for (QSpinBox* s : {m_size, m_offset, m_length}) connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
     for (QComboBox* c : {m_layer, m_head}) connect(c, &QComboBox::currentIndexChanged, this, &AttentionView::scheduleRefresh);
+    auto applyScale = [this] {
+        for (auto* p : m_panes) p->setColourScale(AttentionPane::Scale(m_scale->currentData().toInt()), m_rowNorm->isChecked());
+    };
+    connect(m_scale, &QComboBox::currentIndexChanged, this, applyScale);
+    connect(m_rowNorm, &QCheckBox::toggled, this, applyScale);
     connect(m_opacity, &QSlider::valueChanged, this, [this](int v) {
         for (auto* p : m_panes) p->setOverlayOpacity(v / 100.0);
     });
@@ -233,9 +251,17 @@ void AttentionView::configure() {
         m_size->setValue(static_cast<int>(c.data.image_size));
         m_length->setValue(static_cast<int>(std::min<int64_t>(c.train.seq_len, 256)));
     }
+    if (image != m_image || !m_kindSet) {
+        // Text maps read best in log10 (one large weight per row), image maps over the picture linearly.
+        m_scale->setCurrentIndex(m_scale->findData(int(image ? AttentionPane::Scale::Linear : AttentionPane::Scale::Log)));
+        m_kindSet = true;
+    }
     m_image = image;
     m_imageBox->setVisible(image);
     m_textBox->setVisible(!image);
+    m_hint->setText(image ? tr("<small>Click a patch to choose the query; every pane follows.</small>")
+                          : tr("<small>Rows are queries, columns keys (causal: nothing right of the diagonal). "
+                               "Click a cell to read its two tokens.</small>"));
     const int layer = std::max(0, m_layer->currentIndex()), head = m_head->currentIndex();
     m_layer->clear();
     for (int64_t l = 0; l < c.model.n_layer; ++l) m_layer->addItem(tr("layer %1").arg(l), int(l));

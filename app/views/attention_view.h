@@ -12,6 +12,7 @@
 #include <QWidget>
 #include <array>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -81,6 +82,10 @@ private:
     QSpinBox* m_offset = nullptr;
     QSpinBox* m_length = nullptr;
     QComboBox* m_layer = nullptr;
+    QComboBox* m_scale = nullptr;
+    QCheckBox* m_rowNorm = nullptr;
+    QLabel* m_hint = nullptr;
+    bool m_kindSet = false;
     QComboBox* m_head = nullptr;
     QSlider* m_opacity = nullptr;
     QLabel* m_source = nullptr;
