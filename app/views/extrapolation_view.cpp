@@ -282,7 +282,9 @@ void ExtrapolationView::rebuild() {
         m_loss->setAxisLabels(tr("position in the sequence"), tr("mean loss (nats)"));
         m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
                                         : tr("Loss by position (text runs, after `seqpe eval`)"));
-        m_clickHint->setText(tr("click a cell: highlight the run and show its loss by position"));
+        // Reports record loss by position for their longest extend evaluation only: say which.
+        m_clickHint->setText(lossLength > 0 ? tr("click a row: highlight the run (loss by position: the %1-token evaluation)").arg(lossLength)
+                                            : tr("click a row: highlight the run"));
     }
     m_loss->autoRange();
     fillTableWidget(m_table, m_score);

@@ -187,6 +187,21 @@ TEST(WidgetsAxisTicks, LogDecades)
     }
 }
 
+TEST(WidgetsAxisTicks, LogAxisOverOneToThreeDecadesLabels125)
+{
+    // Evaluation lengths 128..2048: more than the single "1000" a decade rule gives.
+    QStringList labels;
+    int minor = 0;
+    for (const AxisTick& t : logTicks(std::log10(128.0), std::log10(2048.0), 8)) {
+        if (t.major)
+            labels << t.label;
+        else
+            ++minor;
+    }
+    EXPECT_EQ(labels, (QStringList{"200", "500", "1000", "2000"}));
+    EXPECT_EQ(minor, 6); // 300, 400, 600, 700, 800, 900
+}
+
 TEST(WidgetsAxisTicks, CompactLabels)
 {
     EXPECT_EQ(formatTickValue(50'000, 10'000), QStringLiteral("50k"));

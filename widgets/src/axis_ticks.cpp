@@ -104,6 +104,24 @@ QVector<AxisTick> logTicks(double log10Lo, double log10Hi, int maxTicks)
     }
     const int first = int(std::ceil(log10Lo - 1e-9));
     const int last = int(std::floor(log10Hi + 1e-9));
+    if (decades < 3.0) {
+        // One to three decades (lengths 128..2048, say): one decade label alone leaves the axis
+        // unreadable; 1, 2 and 5 x 10^k are labelled, the other multiples are minor ticks.
+        QVector<AxisTick> dense;
+        int labelled = 0;
+        for (int k = int(std::floor(log10Lo)); k <= last; ++k)
+            for (int m = 1; m <= 9; ++m) {
+                const double lv = k + std::log10(double(m));
+                if (lv < log10Lo - 1e-9 || lv > log10Hi + 1e-9)
+                    continue;
+                const bool major = m == 1 || m == 2 || m == 5;
+                const double v = m * std::pow(10.0, k);
+                dense.append({lv, major ? formatTickValue(v, std::pow(10.0, k)) : QString(), major});
+                labelled += major ? 1 : 0;
+            }
+        if (labelled >= 2 && labelled <= maxTicks)
+            return dense;
+    }
     const int every = std::max(1, int(std::ceil(double(last - first + 1) / maxTicks)));
     for (int k = int(std::floor(log10Lo)); k <= last; ++k) {
         if (k >= first && (k - first) % every == 0) {

@@ -4,6 +4,7 @@
 #include "line_chart_p.h"
 
 #include <QFontMetricsF>
+#include <QLineF>
 #include <QPaintDevice>
 #include <QPaintEngine>
 #include <QPaintEvent>
@@ -87,7 +88,36 @@ LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) cons
         return l;
     const double boxW = pad * 3 + swatch + nameW;
     const double boxH = pad * 2 + rows * rowH;
-    l.legendBox = QRectF(pr.right() - 6 - boxW, pr.top() + 6, boxW, boxH);
+    // The corner whose box covers the least of the curves (segments sampled every few pixels);
+    // top right on a tie, where readers look first.
+    const QRectF corners[4] = {QRectF(pr.right() - 6 - boxW, pr.top() + 6, boxW, boxH),
+                               QRectF(pr.left() + 6, pr.top() + 6, boxW, boxH),
+                               QRectF(pr.right() - 6 - boxW, pr.bottom() - 6 - boxH, boxW, boxH),
+                               QRectF(pr.left() + 6, pr.bottom() - 6 - boxH, boxW, boxH)};
+    int covered[4] = {0, 0, 0, 0};
+    for (auto it = series.cbegin(); it != series.cend(); ++it) {
+        if (!it.value().visible)
+            continue;
+        const QVector<QPointF>& pts = foreground(it.value()).plot;
+        const qsizetype step = std::max<qsizetype>(1, pts.size() / 400); // long curves: a sample
+        QPointF prev;
+        for (qsizetype i = 0; i < pts.size(); i += step) {
+            const QPointF px = l.frame.map(pts[i]);
+            // A sparse curve (5 evaluation lengths) crosses a box between its points: sample the segment.
+            const int parts = i == 0 ? 1 : std::clamp(int(QLineF(prev, px).length() / 8), 1, 64);
+            for (int k = 1; k <= parts; ++k) {
+                const QPointF at = i == 0 ? px : prev + (px - prev) * (double(k) / parts);
+                for (int c = 0; c < 4; ++c)
+                    covered[c] += corners[c].contains(at) ? 1 : 0;
+            }
+            prev = px;
+        }
+    }
+    int best = 0;
+    for (int c = 1; c < 4; ++c)
+        if (covered[c] < covered[best])
+            best = c;
+    l.legendBox = corners[best];
     for (int i = 0; i < rows; ++i)
         l.legendEntries.append({ids[i], QRectF(l.legendBox.left(), l.legendBox.top() + pad + i * rowH, boxW, rowH)});
     return l;
