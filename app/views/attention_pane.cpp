@@ -154,8 +154,8 @@ QString AttentionPane::scaleText() const {
     return s;
 }
 
-QVector<float> AttentionPane::shown(QVector<float> w, int cols) const {
-    if (m_rowNormalised && cols > 0)
+QVector<float> AttentionPane::colourValues(QVector<float> w, int cols, Scale scale, bool rowNormalised) {
+    if (rowNormalised && cols > 0)
         for (qsizetype r = 0; r + cols <= w.size(); r += cols) {
             float hi = 0;
             for (int c = 0; c < cols; ++c) hi = std::max(hi, w[r + c]);
@@ -163,8 +163,8 @@ QVector<float> AttentionPane::shown(QVector<float> w, int cols) const {
                 for (int c = 0; c < cols; ++c) w[r + c] /= hi;
         }
     for (float& v : w) {
-        if (m_scale == Scale::Sqrt) v = std::sqrt(std::max(v, 0.0f));
-        else if (m_scale == Scale::Log) v = std::log10(std::max(v, 1e-4f)); // masked (0) keys at the floor
+        if (scale == Scale::Sqrt) v = std::sqrt(std::max(v, 0.0f));
+        else if (scale == Scale::Log) v = std::log10(std::max(v, 1e-4f)); // masked (0) keys at the floor
     }
     return w;
 }
@@ -194,7 +194,7 @@ void AttentionPane::refresh() {
         const int64_t q = m_map.prefix + m_query.y() * cols + m_query.x();
         QVector<float> row(rows * cols);
         for (int k = 0; k < rows * cols; ++k) row[k] = m_map.probs[static_cast<qsizetype>(q * T + m_map.prefix + k)];
-        m_heat->setMatrix(rows, cols, shown(std::move(row), 0)); // one query: nothing to normalise per row
+        m_heat->setMatrix(rows, cols, colourValues(std::move(row), 0, m_scale, false)); // one query: nothing to normalise per row
         m_heat->setMarkedCell(m_query.y(), m_query.x());
         m_heat->setRowLabels({});
         m_heat->setColumnLabels({});
@@ -212,7 +212,7 @@ void AttentionPane::refresh() {
                             .arg(100 * share, 0, 'f', 1).arg(predicted).arg(rows).arg(cols).arg(m_picture.width()));
     } else {
         m_heat->setBackgroundImage(QImage(), 0);
-        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), shown(m_map.probs, static_cast<int>(T)));
+        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), colourValues(m_map.probs, static_cast<int>(T), m_scale, m_rowNormalised));
         m_heat->setRowLabels(m_map.labels);
         m_heat->setColumnLabels(m_map.labels);
         m_heat->setTitle(tr("%1: layer %2, %3 (query x key), %4").arg(m_run).arg(m_map.layer).arg(head, scaleText()));

@@ -51,6 +51,8 @@ public:
     enum class Scale { Linear, Sqrt, Log };
     void setColourScale(Scale scale, bool rowNormalised);
     QString scaleText() const; // "log10 scale, rows normalised" (for titles and colour bars)
+    // The weights as drawn: rows (each `cols` long; 0: one row) normalised and scaled as asked.
+    static QVector<float> colourValues(QVector<float> weights, int cols, Scale scale, bool rowNormalised);
 
     // Image runs: the query patch as (row, col) of the grid; clamped; (-1, -1): the centre.
     void setQueryCell(int row, int col);
@@ -73,8 +75,6 @@ private:
     void show(const AttentionMap& m);
     void refresh();
     void fail(const QString& error);
-    // The weights as drawn: rows (each `cols` long) normalised and scaled as asked.
-    QVector<float> shown(QVector<float> weights, int cols) const;
 
     Workbench& m_wb;
     QString m_run;

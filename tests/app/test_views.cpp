@@ -442,3 +442,22 @@ TEST_F(Views, HeadlessExportWritesEveryFigureAndExitsZero) {
     EXPECT_EQ(p.exitCode(), 2);
     fs::remove_all(out);
 }
+
+TEST(ViewsAttention, ColourScalesMapWeightsAsStated) {
+    using S = AttentionPane::Scale;
+    // Two causal rows of a 3-token map: (1, 0, 0) and (0.2, 0.8, 0)... as one 2x3 block.
+    const QVector<float> w{0.5f, 0.25f, 0.0f, 0.1f, 0.4f, 0.0f};
+    EXPECT_EQ(AttentionPane::colourValues(w, 3, S::Linear, false), w);
+    const QVector<float> norm = AttentionPane::colourValues(w, 3, S::Linear, true); // each row's largest = 1
+    EXPECT_FLOAT_EQ(norm[0], 1.0f);
+    EXPECT_FLOAT_EQ(norm[1], 0.5f);
+    EXPECT_FLOAT_EQ(norm[3], 0.25f);
+    EXPECT_FLOAT_EQ(norm[4], 1.0f);
+    const QVector<float> sq = AttentionPane::colourValues(w, 3, S::Sqrt, false);
+    EXPECT_FLOAT_EQ(sq[1], 0.5f);
+    EXPECT_FLOAT_EQ(sq[0], std::sqrt(0.5f));
+    const QVector<float> lg = AttentionPane::colourValues(w, 3, S::Log, true);
+    EXPECT_FLOAT_EQ(lg[0], 0.0f);               // log10 1
+    EXPECT_NEAR(lg[3], std::log10(0.25f), 1e-6); // log10 of the normalised weight
+    EXPECT_FLOAT_EQ(lg[2], -4.0f);              // masked keys sit at the floor, never -inf
+}

@@ -171,6 +171,20 @@ TEST(WidgetsConfigForm, UndoRestoresAndRedoReapplies)
     EXPECT_EQ(edited.count(), 5);
 }
 
+TEST(WidgetsConfigForm, WithUndoOffEditsAreOnlyReported)
+{
+    // An owner with its own history (the workbench's project undo) switches the form's off.
+    ConfigForm form;
+    form.setFields(sampleFields());
+    form.setValues(sampleValues());
+    form.setUndoEnabled(false);
+    QSignalSpy edited(&form, &ConfigForm::valueEdited);
+    typeAndCommit(qobject_cast<QLineEdit*>(form.editorFor(QStringLiteral("optim.lr"))), QStringLiteral("0.5"));
+    ASSERT_EQ(edited.count(), 1);
+    EXPECT_EQ(edited.last().at(1).toString(), QStringLiteral("0.5"));
+    EXPECT_EQ(form.undoStack()->count(), 0);
+}
+
 TEST(WidgetsConfigForm, LocalCheckMarksUnparsableNumbers)
 {
     ConfigForm form;

@@ -246,3 +246,36 @@ TEST(WidgetsHeatMap, LargeMatrixAndLabelsRender)
     map.setMatrix(2, 3, {1, 2}); // wrong size: ignored, map emptied
     EXPECT_EQ(map.rows(), 0);
 }
+
+TEST(WidgetsHeatMap, TickLabelsNeverOverlapOrClipAtAnySize)
+{
+    // Position matrices of 5 to 4096 positions (labels up to four digits) at small to large
+    // widget sizes: every label drawn lies inside the widget and apart from every other.
+    for (int n : {5, 17, 100, 128, 256, 1000, 4096}) {
+        HeatMap h;
+        h.setMatrix(n, n, QVector<float>(qsizetype(n) * n, 0.0f));
+        QStringList labels;
+        for (int i = 0; i < n; ++i)
+            labels << QString::number(i);
+        h.setRowLabels(labels);
+        h.setColumnLabels(labels);
+        h.setTitle(QStringLiteral("cosine similarity"));
+        h.setKeepAspect(true);
+        for (QSize size : {QSize(160, 120), QSize(240, 220), QSize(520, 460), QSize(1400, 900), QSize(3000, 2400)}) {
+            h.resize(size);
+            const QVector<QRectF> boxes = h.tickLabelRects();
+            ASSERT_FALSE(boxes.isEmpty()) << n << " " << size.width();
+            const QRectF inside = QRectF(h.rect());
+            for (int i = 0; i < boxes.size(); ++i) {
+                EXPECT_TRUE(inside.contains(boxes[i])) << "n " << n << " size " << size.width() << "x" << size.height()
+                                                       << ": label " << i << " clipped";
+                for (int j = i + 1; j < boxes.size(); ++j)
+                    EXPECT_FALSE(boxes[i].intersects(boxes[j])) << "n " << n << " size " << size.width() << "x"
+                                                                 << size.height() << ": labels " << i << ", " << j;
+            }
+            // Three-digit labels keep their digits (no "110" drawn as "10").
+            if (n >= 128 && size.width() >= 520)
+                EXPECT_GE(boxes.back().height(), QFontMetricsF(h.font()).horizontalAdvance(QStringLiteral("99")));
+        }
+    }
+}

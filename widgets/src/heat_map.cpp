@@ -52,6 +52,12 @@ struct HeatMap::Private {
     const QImage& imageForSize(const QSize& devicePixels) const;
     Layout layout(const QRectF& target) const;
     QRectF cellRect(const Layout& l, int r, int c) const;
+    struct TickLabel {
+        QString text;
+        QRectF box; // where its ink goes, widget coordinates
+        bool rotated = false;
+    };
+    QVector<TickLabel> tickLabels(const Layout& l) const;
     void drawLabels(QPainter& p, const Layout& l) const;
 };
 
@@ -174,9 +180,9 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
     l.matrix = QRectF(m.topLeft(), QSizeF(std::max(m.width(), 1.0), std::max(m.height(), 1.0)));
     l.bar = QRectF(l.matrix.right(), l.matrix.top(), barW, l.matrix.height());
     if (rows > 0)
-        l.rowStep = std::max(1, int(std::ceil(lh * 0.95 / (l.matrix.height() / rows))));
+        l.rowStep = std::max(1, int(std::ceil(lh * 1.05 / (l.matrix.height() / rows)))); // a gap between labels
     if (cols > 0)
-        l.colStep = std::max(1, int(std::ceil(lh * 0.95 / (l.matrix.width() / cols))));
+        l.colStep = std::max(1, int(std::ceil(lh * 1.05 / (l.matrix.width() / cols))));
     return l;
 }
 
@@ -186,30 +192,55 @@ QRectF HeatMap::Private::cellRect(const Layout& l, int r, int c) const
     return QRectF(l.matrix.left() + c * w, l.matrix.top() + r * h, w, h);
 }
 
-void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
+QVector<HeatMap::Private::TickLabel> HeatMap::Private::tickLabels(const Layout& l) const
 {
+    // Every drawn label with the box its ink takes (rotated column labels: the rotated box), so that
+    // drawing and the no-overlap test use one computation.
+    QVector<TickLabel> out;
     const QFontMetricsF fm(l.style.font);
     const double lh = fm.height();
-    p.save();
-    p.setFont(l.style.font);
-    p.setPen(l.style.text);
     const double cellH = rows > 0 ? l.matrix.height() / rows : 0;
     const double rowW = std::max(l.rowLabelW - 4, 1.0);
     for (int r = 0; r < std::min(rows, int(rowLabels.size())); r += l.rowStep) {
         const double cy = l.matrix.top() + (r + 0.5) * cellH;
         const QString s = fm.elidedText(rowLabels[r], Qt::ElideRight, rowW);
-        p.drawText(QRectF(l.matrix.left() - 4 - rowW, cy - lh / 2, rowW, lh), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, s);
+        const double w = fm.horizontalAdvance(s);
+        const QRectF box(l.matrix.left() - 4 - w, cy - lh / 2, w, lh);
+        // Tiny cells: a label that would reach below the matrix (into the column labels) is left out.
+        if (box.bottom() > l.matrix.bottom() + 3)
+            continue;
+        out.append({s, box, false});
     }
     const double cellW = cols > 0 ? l.matrix.width() / cols : 0;
     const double capH = std::max(l.colLabelH - 4, 1.0);
     for (int c = 0; c < std::min(cols, int(colLabels.size())); c += l.colStep) {
         const double cx = l.matrix.left() + (c + 0.5) * cellW;
-        p.save();
-        // Rotated to read bottom-up, right-aligned against the matrix edge.
-        p.translate(cx, l.matrix.bottom() + 4);
-        p.rotate(-90);
         const QString s = fm.elidedText(colLabels[c], Qt::ElideRight, capH);
-        p.drawText(QRectF(-capH, -lh / 2, capH, lh), Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, s);
+        const double w = fm.horizontalAdvance(s);
+        // Read bottom-up, its end against the matrix edge: x spans the line height around cx.
+        const QRectF box(cx - lh / 2, l.matrix.bottom() + 4, lh, w);
+        if (box.left() < l.matrix.left() - 3) // would reach into the row labels' column
+            continue;
+        out.append({s, box, true});
+    }
+    return out;
+}
+
+void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
+{
+    p.save();
+    p.setFont(l.style.font);
+    p.setPen(l.style.text);
+    for (const TickLabel& t : tickLabels(l)) {
+        if (!t.rotated) {
+            p.drawText(t.box, Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, t.text);
+            continue;
+        }
+        p.save();
+        p.translate(t.box.center().x(), t.box.top());
+        p.rotate(-90);
+        p.drawText(QRectF(-t.box.height(), -t.box.width() / 2, t.box.height(), t.box.width()),
+                   Qt::AlignRight | Qt::AlignVCenter | Qt::TextDontClip, t.text);
         p.restore();
     }
     p.restore();
@@ -377,6 +408,14 @@ QRectF HeatMap::cellRect(int row, int col) const
     if (row < 0 || col < 0 || row >= m_d->rows || col >= m_d->cols)
         return {};
     return m_d->cellRect(m_d->layout(QRectF(rect())), row, col);
+}
+
+QVector<QRectF> HeatMap::tickLabelRects() const
+{
+    QVector<QRectF> out;
+    for (const auto& t : m_d->tickLabels(m_d->layout(QRectF(rect()))))
+        out.append(t.box);
+    return out;
 }
 
 QRectF HeatMap::matrixRect() const

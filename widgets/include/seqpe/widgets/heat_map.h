@@ -69,6 +69,8 @@ public:
     QRectF cellRect(int row, int col) const;
     // The whole matrix area in widget coordinates.
     QRectF matrixRect() const;
+    // Where the row and column tick labels are drawn (their ink boxes), for layout tests.
+    QVector<QRectF> tickLabelRects() const;
     // Tooltip text for a cell: "row i, col j: value" (with labels when set).
     QString cellText(int row, int col) const;
 
