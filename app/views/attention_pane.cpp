@@ -114,6 +114,27 @@ void AttentionPane::requestText(int64_t offset, int64_t length, int layer, int h
         });
 }
 
+void AttentionPane::requestCustomText(const QString& text, int layer, int head) {
+    if (m_run.isEmpty()) return;
+    const quint64 gen = ++m_generation;
+    m_picture = QImage();
+    const std::string utf8 = text.toStdString();
+    m_wb.probes().request<AttentionMap>(
+        m_run,
+        [utf8, layer, head](Inspector& in) {
+            std::vector<int64_t> tokens = in.encode_text(utf8);
+            if (tokens.size() > 1024) tokens.resize(1024); // the view's limit, as for the test split
+            return slice(in.text_attention(tokens), layer, head);
+        },
+        this,
+        [this, gen](const AttentionMap& m) {
+            if (gen == m_generation) show(m);
+        },
+        [this, gen](const QString& e) {
+            if (gen == m_generation) fail(e);
+        });
+}
+
 void AttentionPane::setOverlayOpacity(double opacity) {
     m_opacity = opacity;
     if (!m_picture.isNull()) m_heat->setBackgroundImage(m_picture, opacity);

@@ -45,6 +45,8 @@ public:
                       const QImage& picture);
     // The test split's tokens offset .. offset + length - 1.
     void requestText(int64_t offset, int64_t length, int layer, int head);
+    // A text of the user's, tokenised with the run's tokenizer (the run's own vocabulary).
+    void requestCustomText(const QString& text, int layer, int head);
     void setOverlayOpacity(double opacity);
     // How weights become colours: linear, square root (power 0.5) or log10 (floor 1e-4); rows
     // normalised: each query's largest weight is 1. Exported tables keep the raw weights.

@@ -14,6 +14,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -87,6 +88,12 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_length->setRange(2, 1024);
     m_length->setKeyboardTracking(false);
     txt->addRow(tr("Tokens"), m_length);
+    m_text = new QLineEdit;
+    m_text->setPlaceholderText(tr("or type a text, Enter"));
+    m_text->setClearButtonEnabled(true);
+    m_text->setToolTip(tr("Your own text, tokenised with each run's tokenizer (at most 1024 tokens); empty: the "
+                          "test split window above"));
+    txt->addRow(tr("Text"), m_text);
     form->addWidget(m_textBox);
 
     auto* common = new QFormLayout;
@@ -142,6 +149,12 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
         scheduleRefresh();
     });
     for (QSpinBox* s : {m_size, m_offset, m_length}) connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
+    connect(m_text, &QLineEdit::returnPressed, this, &AttentionView::refresh);
+    connect(m_text, &QLineEdit::textChanged, this, [this](const QString& t) {
+        if (t.isEmpty()) scheduleRefresh(); // cleared: back to the test split
+    });
+    for (QSpinBox* s : {m_offset, m_length})
+        connect(s, &QSpinBox::valueChanged, this, [this] { m_text->clear(); }); // the window again
     for (QComboBox* c : {m_layer, m_head}) connect(c, &QComboBox::currentIndexChanged, this, &AttentionView::scheduleRefresh);
     auto applyScale = [this] {
         for (auto* p : m_panes) p->setColourScale(AttentionPane::Scale(m_scale->currentData().toInt()), m_rowNorm->isChecked());
@@ -350,7 +363,9 @@ void AttentionView::refresh() {
     }
     m_stale = false;
     if (!m_image) {
-        m_source->setText(tr("Tokens %1 to %2 of the test split").arg(m_offset->value()).arg(m_offset->value() + m_length->value() - 1));
+        m_source->setText(!m_text->text().trimmed().isEmpty()
+                              ? tr("Your text (%1 characters)").arg(m_text->text().size())
+                              : tr("Tokens %1 to %2 of the test split").arg(m_offset->value()).arg(m_offset->value() + m_length->value() - 1));
         probeAll();
         return;
     }
@@ -390,10 +405,17 @@ void AttentionView::refresh() {
         [this](const QString& e) { m_source->setText(tr("<span style='color:#c0392b'>No test image: %1</span>").arg(e.toHtmlEscaped())); });
 }
 
+void AttentionView::setCustomText(const QString& text) {
+    const QSignalBlocker block(m_text);
+    m_text->setText(text);
+    refresh();
+}
+
 void AttentionView::probeAll() {
     const int layer = m_layer->currentData().toInt(), head = m_head->currentData().toInt();
     for (int i = 0; i < paneCount(); ++i) {
         if (m_image) m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, resolution(), layer, head, m_picture);
+        else if (!m_text->text().trimmed().isEmpty()) m_panes[static_cast<size_t>(i)]->requestCustomText(m_text->text(), layer, head);
         else m_panes[static_cast<size_t>(i)]->requestText(m_offset->value(), m_length->value(), layer, head);
     }
 }

@@ -15,6 +15,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QSlider;
@@ -44,6 +45,7 @@ public:
     void setLayer(int layer);
     void setHead(int head);               // -1: mean over the heads
     void setTextWindow(int64_t offset, int64_t length);
+    void setCustomText(const QString& text); // as if typed into Text and Enter pressed ("" = the window)
     void setQueryCell(int row, int col);  // image runs, every pane
 
     void refresh(); // fetch the image if needed, then probe every pane
@@ -85,6 +87,7 @@ private:
     QComboBox* m_scale = nullptr;
     QCheckBox* m_rowNorm = nullptr;
     QLabel* m_hint = nullptr;
+    QLineEdit* m_text = nullptr; // the user's own text (text runs)
     bool m_kindSet = false;
     QComboBox* m_head = nullptr;
     QSlider* m_opacity = nullptr;

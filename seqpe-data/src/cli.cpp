@@ -1,4 +1,4 @@
-// Command-line parsing (CLI11) and the commands text, image, qa, fetch and info.
+// Command-line parsing (CLI11) and the commands text, image, qa, fetch, info and encode.
 #include "seqpe/data/cli.h"
 
 #include "seqpe/common/error.h"
@@ -108,6 +108,18 @@ std::string info_text(const fs::path& dir, const DatasetManifest& m) {
         s << "\n";
     }
     return s.str();
+}
+
+int cmd_encode(const fs::path& dir, const std::string& text, Reporter& rep) {
+    const std::vector<int64_t> ids = encode_with_dataset(dir, text);
+    if (rep.mode() == OutputMode::Json) {
+        rep.print_json(nlohmann::ordered_json{{"event", "tokens"}, {"ids", ids}});
+    } else {
+        std::string line;
+        for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
+        rep.print_text(line + "\n");
+    }
+    return kExitOk;
 }
 
 int cmd_info(const fs::path& dir, Reporter& rep) {
@@ -220,6 +232,13 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     in->add_option("dataset-dir", *dir, "a dataset folder holding manifest.json")->required();
     in->add_flag("--json", *json, "print the manifest as one JSON line");
 
+    auto encodeText = std::make_shared<std::string>();
+    CLI::App* en = app.add_subcommand("encode", "tokenise a text with a prepared text dataset's tokenizer (token ids; "
+                                                "one JSON line with --json)");
+    en->add_option("dataset-dir", *dir, "a prepared text dataset folder")->required();
+    en->add_option("--text", *encodeText, "the text (UTF-8)")->required();
+    en->add_flag("--json", *json, "print {\"event\": \"tokens\", \"ids\": [...]}");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) { // --help, --version
@@ -255,6 +274,8 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
         };
     } else if (f->parsed()) {
         cmd->run = [cache](Reporter& rep) { return cmd_fetch(*cache, rep); };
+    } else if (en->parsed()) {
+        cmd->run = [dir, encodeText](Reporter& rep) { return cmd_encode(*dir, *encodeText, rep); };
     } else {
         cmd->run = [dir](Reporter& rep) { return cmd_info(*dir, rep); };
     }

@@ -57,6 +57,25 @@ Split text_split_of(size_t i, size_t n) {
     return Split::Train;
 }
 
+std::vector<int64_t> encode_with_dataset(const fs::path& dir, const std::string& text) {
+    const DatasetManifest m = read_manifest(dir);
+    if (m.kind != "text") throw InputError(dir.string() + " is a " + m.kind + " dataset: only text datasets tokenise text");
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw InputError("--text: nothing to tokenise (empty)");
+    check_document("--text", text);
+    std::vector<int64_t> ids;
+    if (m.tokenizer.type == "byte") {
+        for (const unsigned char c : text) ids.push_back(c);
+        return ids;
+    }
+    sentencepiece::SentencePieceProcessor sp;
+    if (const auto st = sp.Load((dir / m.tokenizer.model_file).string()); !st.ok())
+        throw InputError("cannot load the tokenizer " + (dir / m.tokenizer.model_file).string() + ": " + st.message());
+    std::vector<int> out;
+    if (const auto st = sp.Encode(text, &out); !st.ok()) throw RunError(std::string("SentencePiece: ") + st.message());
+    ids.assign(out.begin(), out.end());
+    return ids;
+}
+
 void check_document(const std::string& display, std::string_view text) {
     if (const size_t nul = text.find('\0'); nul != std::string_view::npos)
         throw InputError(display + ": not a text file (NUL byte at byte " + std::to_string(nul) +

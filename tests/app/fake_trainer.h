@@ -32,6 +32,7 @@ public:
     AttentionResult image_attention(const std::vector<uint8_t>&, int, int, int, int) override { return {}; }
     AttentionResult text_attention(const std::vector<int64_t>&) override { return {}; }
     std::vector<int64_t> sample_tokens(int64_t, int64_t) override { return {}; }
+    std::vector<int64_t> encode_text(const std::string&) override { return {}; }
     std::vector<uint8_t> sample_image(int64_t, int*, int*, int*, int64_t*) override { return {}; }
 
 private:

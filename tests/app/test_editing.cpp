@@ -6,6 +6,8 @@
 #include "log_panel.h"
 #include "main_window.h"
 #include "project_history.h"
+#include "views/attention_pane.h"
+#include "views/attention_view.h"
 #include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
@@ -16,6 +18,7 @@
 #include <QElapsedTimer>
 #include <functional>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMessageBox>
 #include <QSpinBox>
 #include <QUndoStack>
@@ -231,5 +234,27 @@ TEST(Editing, TheWindowWorksAt1000x700WithoutGrowingItself) {
         EXPECT_LE(hint.width(), 1000) << tab << "\n" << offenders(&w, QSize(600, 500));
         EXPECT_LE(hint.height(), 700) << tab << "\n" << offenders(&w, QSize(600, 500));
     }
+    fs::remove_all(dir);
+}
+
+TEST(Editing, AttentionShowsAUsersOwnText) {
+    const fs::path dir = test::make_tiny_project("app-text");
+    trainWithCli(dir, "learned");
+    MainWindow w(realEngineHooks());
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("learned");
+    ASSERT_TRUE(w.showTab("attention"));
+    AttentionView* view = w.attentionView();
+    view->setCustomText(QStringLiteral("Hello, Union"));
+    AttentionPane* pane = view->pane(0);
+    waitFor([&] { return pane->hasMap() && pane->map().tokens == 12; }, 60000);
+    ASSERT_TRUE(pane->hasMap()) << pane->infoLabel()->text().toStdString();
+    EXPECT_EQ(pane->map().tokens, 12); // the tiny project's byte tokenizer: one token per byte
+    EXPECT_EQ(pane->map().labels.value(0), "H");
+    // Cleared: the test split's window again.
+    view->setCustomText(QString());
+    waitFor([&] { return pane->hasMap() && pane->map().tokens != 12; }, 60000);
+    EXPECT_NE(pane->map().tokens, 12);
     fs::remove_all(dir);
 }

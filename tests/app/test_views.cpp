@@ -107,6 +107,7 @@ public:
     }
     AttentionResult text_attention(const std::vector<int64_t>&) override { return {}; }
     std::vector<int64_t> sample_tokens(int64_t, int64_t) override { return {}; }
+    std::vector<int64_t> encode_text(const std::string&) override { return {}; }
     std::vector<uint8_t> sample_image(int64_t, int* h, int* w, int* c, int64_t* label) override {
         *h = *w = 16;
         *c = 1;

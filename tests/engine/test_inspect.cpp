@@ -3,6 +3,7 @@
 #include "model/lm.h"
 #include "model/vit.h"
 #include "seqpe/common/error.h"
+#include "seqpe/dataset.h"
 #include "pe/relative.h"
 #include "seqpe/inspect.h"
 #include "seqpe/trainer.h"
@@ -162,4 +163,44 @@ TEST(Inspect, TextAttentionIsCausalWithTokenLabels) {
     EXPECT_EQ(a.tokens[0], "t" + std::to_string(toks[0])); // the dataset's pieces
     for (int64_t q = 0; q < 12; ++q)
         for (int64_t k = q + 1; k < 12; ++k) EXPECT_EQ(a.probs.data[static_cast<size_t>(q * 12 + k)], 0.0f);
+}
+
+TEST(Inspect, TextOfTheUsersOwnIsTokenisedByTheDataToolAndAttended) {
+    const std::filesystem::path tool = std::filesystem::path(SEQPE_BINARY_DIR) / "seqpe-data/seqpe-data";
+    if (!std::filesystem::exists(tool)) GTEST_SKIP() << "this build has no seqpe-data (tsan preset)";
+    ::setenv("SEQPE_DATA_TOOL", tool.c_str(), 0);
+    TempDir tmp("usertext");
+    const auto data = write_text_dataset(tmp / "data", 300, 5000, 1000, 1000); // byte ids fit in 300
+    RunConfig c = tiny_lm_config("alibi");
+    c.train.steps = 1;
+    TrainerOptions o;
+    o.run_dir = tmp / "run";
+    o.dataset_dir = data;
+    Snapshots obs;
+    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
+    auto in = open_inspector(tmp / "run");
+    const std::vector<int64_t> ids = in->encode_text("Hi, \xc3\xa9!"); // byte tokenizer: UTF-8 bytes
+    EXPECT_EQ(ids, (std::vector<int64_t>{72, 105, 44, 32, 0xc3, 0xa9, 33}));
+    const AttentionResult a = in->text_attention(ids);
+    ASSERT_EQ(a.tokens.size(), 7u);
+    EXPECT_EQ(a.tokens[0], "t72");
+    EXPECT_THROW(in->encode_text("   "), InputError);          // nothing to tokenise
+    EXPECT_THROW(in->encode_text("a\xff b"), InputError);      // not UTF-8
+    EXPECT_EQ(encode_text(data, "AB"), (std::vector<int64_t>{65, 66})); // the engine's call, without a run
+
+    // A vocabulary smaller than the ids: refused by name, never an index past the table.
+    const auto small = write_text_dataset(tmp / "small", 64, 5000, 1000, 1000);
+    try {
+        (void)encode_text(small, "Hi");
+        RunConfig c2 = tiny_lm_config("alibi");
+        c2.train.steps = 1;
+        o.run_dir = tmp / "run-small";
+        o.dataset_dir = small;
+        ASSERT_EQ(make_trainer(c2, o)->run(obs, {}).outcome, RunOutcome::Completed);
+        auto in2 = open_inspector(tmp / "run-small");
+        in2->encode_text("Hi");
+        FAIL() << "no error for tokens outside the vocabulary";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("vocabulary of 64"), std::string::npos) << e.what();
+    }
 }

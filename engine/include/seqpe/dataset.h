@@ -30,4 +30,10 @@ std::vector<std::string> data_tool_args(const RunConfig& c);
 std::filesystem::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
                                       std::stop_token stop = {});
 
+// The token ids of `text` with the tokenizer of the prepared text dataset `dataset_dir` (through
+// seqpe-data encode: SentencePiece stays out of this process). At most kMaxEncodeBytes of text.
+// Throws InputError (not a text dataset, empty or invalid text) or RunError.
+inline constexpr size_t kMaxEncodeBytes = 64 * 1024;
+std::vector<int64_t> encode_text(const std::filesystem::path& dataset_dir, const std::string& text);
+
 } // namespace seqpe

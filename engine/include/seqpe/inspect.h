@@ -65,6 +65,8 @@ public:
     virtual AttentionResult text_attention(const std::vector<int64_t>& tokens) = 0;
     // Samples of the run's dataset (test split): a token window, or one image (pixels, h, w, c, label).
     virtual std::vector<int64_t> sample_tokens(int64_t offset, int64_t length) = 0;
+    // A text of the user's, tokenised with the run's dataset tokenizer (seqpe-data encode).
+    virtual std::vector<int64_t> encode_text(const std::string& text) = 0;
     virtual std::vector<uint8_t> sample_image(int64_t index, int* height, int* width, int* channels, int64_t* label) = 0;
 };
 

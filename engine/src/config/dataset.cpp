@@ -76,11 +76,15 @@ std::vector<std::string> data_tool_args(const RunConfig& raw) {
     return args;
 }
 
-fs::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
-                         std::stop_token stop) {
-    if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
+namespace {
+
+// Runs seqpe-data with `args` (after the tool's path), hands every JSON line of its stdout to
+// `on_line`, and returns its exit code; a stop request terminates it (Cancelled). The last "error"
+// event's message and whether it was bad input (exit 2) come back in `error` and `bad_input`.
+int run_data_tool(const std::vector<std::string>& tool_args, const std::function<void(const nlohmann::json&)>& on_line,
+                  std::stop_token stop, std::string& error, bool& bad_input) {
     const fs::path tool = find_data_tool();
-    std::vector<std::string> args = data_tool_args(c);
+    std::vector<std::string> args = tool_args;
     args.insert(args.begin(), tool.string());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -101,8 +105,8 @@ fs::path prepare_dataset(const RunConfig& c, const std::function<void(const Prep
         throw RunError(errno_message("cannot start " + tool.string()));
     }
 
-    std::string buffer, dataset, error;
-    bool bad_input = false, cancelled = false;
+    std::string buffer;
+    bool cancelled = false;
     auto handle_line = [&](const std::string& line) {
         nlohmann::json j;
         try {
@@ -111,18 +115,11 @@ fs::path prepare_dataset(const RunConfig& c, const std::function<void(const Prep
             return;
         }
         if (!j.is_object()) return;
-        PrepareEvent e;
-        e.event = j.value("event", "");
-        e.stage = j.value("stage", "");
-        e.message = j.value("message", "");
-        e.done = j.value("done", int64_t{0});
-        e.total = j.value("total", int64_t{0});
-        if (e.event == "done") dataset = j.value("dataset", "");
-        if (e.event == "error") {
-            error = e.message;
+        if (j.value("event", "") == "error") {
+            error = j.value("message", "");
             bad_input = j.value("exit", 1) == 2;
         }
-        if (on_event) on_event(e);
+        on_line(j);
     };
     char chunk[4096];
     while (true) {
@@ -149,13 +146,56 @@ fs::path prepare_dataset(const RunConfig& c, const std::function<void(const Prep
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (cancelled) throw Cancelled();
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (code != 0 || dataset.empty()) {
-        const std::string msg = error.empty() ? "seqpe-data exited with code " + std::to_string(code) : error;
-        if (bad_input || code == 2) throw InputError(msg);
-        throw RunError(msg);
-    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+[[noreturn]] void throw_tool_failure(int code, const std::string& error, bool bad_input) {
+    const std::string msg = error.empty() ? "seqpe-data exited with code " + std::to_string(code) : error;
+    if (bad_input || code == 2) throw InputError(msg);
+    throw RunError(msg);
+}
+
+} // namespace
+
+fs::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
+                         std::stop_token stop) {
+    if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
+    std::string dataset, error;
+    bool bad_input = false;
+    const int code = run_data_tool(
+        data_tool_args(c),
+        [&](const nlohmann::json& j) {
+            PrepareEvent e;
+            e.event = j.value("event", "");
+            e.stage = j.value("stage", "");
+            e.message = j.value("message", "");
+            e.done = j.value("done", int64_t{0});
+            e.total = j.value("total", int64_t{0});
+            if (e.event == "done") dataset = j.value("dataset", "");
+            if (on_event) on_event(e);
+        },
+        stop, error, bad_input);
+    if (code != 0 || dataset.empty()) throw_tool_failure(code, error, bad_input);
     return dataset;
+}
+
+std::vector<int64_t> encode_text(const fs::path& dataset_dir, const std::string& text) {
+    if (text.size() > kMaxEncodeBytes)
+        throw InputError("the text is " + std::to_string(text.size()) + " bytes; at most " + std::to_string(kMaxEncodeBytes) +
+                         " can be tokenised at once");
+    std::vector<int64_t> ids;
+    bool got = false;
+    std::string error;
+    bool bad_input = false;
+    const int code = run_data_tool({"encode", dataset_dir.string(), "--text", text, "--json"},
+                                   [&](const nlohmann::json& j) {
+                                       if (j.value("event", "") != "tokens" || !j.contains("ids")) return;
+                                       ids = j["ids"].get<std::vector<int64_t>>();
+                                       got = true;
+                                   },
+                                   {}, error, bad_input);
+    if (code != 0 || !got) throw_tool_failure(code, error, bad_input);
+    return ids;
 }
 
 } // namespace seqpe

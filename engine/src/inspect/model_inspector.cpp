@@ -6,6 +6,7 @@
 #include "seqpe/common/files.h"
 #include "seqpe/common/token_file.h"
 #include "seqpe/config_io.h"
+#include "seqpe/dataset.h"
 #include "seqpe/run_dir.h"
 #include "train/checkpoint.h"
 
@@ -115,6 +116,19 @@ AttentionResult ModelInspector::text_attention(const std::vector<int64_t>& token
     });
 }
 
+std::vector<int64_t> ModelInspector::encode_text(const std::string& text) {
+    if (!manifest_ || manifest_->kind != "text") throw InputError("the run's text dataset is not available on this machine");
+    std::vector<int64_t> ids = seqpe::encode_text(dataset_, text);
+    // The model's vocabulary is the dataset's: an id past it (a byte tokenizer on a smaller
+    // synthetic vocabulary) would index past the embedding table.
+    const int64_t vocab = lm_ ? lm_->wte->weight.size(0) : manifest_->tokenizer.vocab_size;
+    for (const int64_t id : ids)
+        if (id < 0 || id >= vocab)
+            throw InputError("the text has token " + std::to_string(id) + ", outside the run's vocabulary of " +
+                             std::to_string(vocab) + "; use characters the run's dataset has");
+    return ids;
+}
+
 std::vector<int64_t> ModelInspector::sample_tokens(int64_t offset, int64_t length) {
     if (!manifest_ || manifest_->kind == "image") throw InputError("the run's text dataset is not available on this machine");
     const SplitInfo* s = manifest_->split("test");
@@ -191,6 +205,7 @@ public:
     }
     AttentionResult text_attention(const std::vector<int64_t>& t) override { return inner_.text_attention(t); }
     std::vector<int64_t> sample_tokens(int64_t o, int64_t n) override { return inner_.sample_tokens(o, n); }
+    std::vector<int64_t> encode_text(const std::string& t) override { return inner_.encode_text(t); }
     std::vector<uint8_t> sample_image(int64_t i, int* h, int* w, int* c, int64_t* l) override {
         return inner_.sample_image(i, h, w, c, l);
     }

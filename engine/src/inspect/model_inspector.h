@@ -23,6 +23,7 @@ public:
                                     int size) override;
     AttentionResult text_attention(const std::vector<int64_t>& tokens) override;
     std::vector<int64_t> sample_tokens(int64_t offset, int64_t length) override;
+    std::vector<int64_t> encode_text(const std::string& text) override;
     std::vector<uint8_t> sample_image(int64_t index, int* height, int* width, int* channels, int64_t* label) override;
 
 private:

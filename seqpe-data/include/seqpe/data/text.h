@@ -36,6 +36,11 @@ extern const char* const kTextSplitRuleId; // part of the cache key
 // only whitespace.
 void check_document(const std::string& display, std::string_view text);
 
+// The token ids of `text` with the tokenizer of the prepared text dataset in `dir` (its BPE model,
+// or bytes), no end-of-document token. Throws InputError for a dataset that is not text or a text
+// that is empty, not UTF-8 or holds NUL.
+std::vector<int64_t> encode_with_dataset(const fs::path& dir, const std::string& text);
+
 // SentencePiece trainer settings (besides vocab_size and num_threads), also part of the cache key.
 std::vector<std::pair<std::string, std::string>> bpe_trainer_options();
 
