@@ -8,6 +8,8 @@
 #include "project_history.h"
 #include "views/attention_pane.h"
 #include "views/attention_view.h"
+#include "views/geometry_pane.h"
+#include "views/geometry_view.h"
 #include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
@@ -20,6 +22,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
+#include <QSlider>
 #include <QSpinBox>
 #include <QUndoStack>
 #include <QSignalSpy>
@@ -256,5 +259,34 @@ TEST(Editing, AttentionShowsAUsersOwnText) {
     view->setCustomText(QString());
     waitFor([&] { return pane->hasMap() && pane->map().tokens != 12; }, 60000);
     EXPECT_NE(pane->map().tokens, 12);
+    fs::remove_all(dir);
+}
+
+TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
+    const fs::path dir = test::make_tiny_project("app-scrub");
+    const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
+    ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() +
+                           " --run seqpe --set train.snapshot_every=5 > /dev/null").c_str()), 0);
+    MainWindow w(realEngineHooks());
+    activate(w);
+    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    w.selectRun("seqpe");
+    ASSERT_TRUE(w.showTab("geometry"));
+    GeometryView* view = w.geometryView();
+    waitFor([&] { return view->snapshotCount() >= 2; }, 20000);
+    ASSERT_GE(view->snapshotCount(), 2);
+    EXPECT_EQ(view->currentRequest().metric, "centred"); // learned embeddings open centred
+    view->setLayer(0); // the layer-0 query-PE x key-PE score, over 5 positions
+    view->setPositions(0, 5);
+    ASSERT_EQ(view->currentRequest().layer, 0);
+    view->scrubber()->setValue(0); // the first snapshot: position embeddings, default positions
+    waitFor([&] { return view->pane(0)->hasResult() && view->pane(0)->source().startsWith("snapshot"); }, 20000);
+    const GeometryRequest shown = view->currentRequest();
+    EXPECT_EQ(shown.layer, -1);
+    EXPECT_EQ(shown.metric, view->pane(0)->result().metric);
+    EXPECT_EQ(shown.count, static_cast<int64_t>(view->pane(0)->result().positions.size()));
+    // A control changed while scrubbing asks the model: the scrubber goes back to the newest.
+    view->setMetric("l2");
+    EXPECT_EQ(view->scrubber()->value(), view->snapshotCount());
     fs::remove_all(dir);
 }
