@@ -153,6 +153,17 @@ int exportFiguresHeadless(EngineHooks hooks, const QString& project, const QStri
         err << QString::fromStdString(format_diagnostics(diags, project.toStdString())) << "\n";
         return 2;
     }
+    // The same validation as `seqpe validate` (cross-field checks included): a project the CLI
+    // refuses is refused here too, run by run.
+    std::vector<Diagnostic> invalid;
+    for (const QString& run : wb.document().runNames())
+        for (const Diagnostic& d : wb.document().diagnostics(run))
+            if (d.severity == Diagnostic::Severity::Error)
+                invalid.push_back({"run " + run.toStdString() + ": " + d.path, d.message, d.severity});
+    if (!invalid.empty()) {
+        err << QString::fromStdString(format_diagnostics(invalid, project.toStdString())) << "\n";
+        return 2;
+    }
     const QString target = dir.isEmpty() ? FigureExporter::defaultDirectory(wb) : dir;
     FigureExporter exporter(wb);
     QObject::connect(&exporter, &FigureExporter::progress, [&err](const QString& t) {

@@ -441,6 +441,18 @@ TEST_F(Views, HeadlessExportWritesEveryFigureAndExitsZero) {
     p.start(exe, {"--export", q(out / "missing.json")});
     ASSERT_TRUE(p.waitForFinished(60000));
     EXPECT_EQ(p.exitCode(), 2);
+    // A project that parses but that `seqpe validate` refuses (3 heads do not divide width 32): refused
+    // here too, naming the run and the field, before any figure is written.
+    {
+        std::ofstream(out / "bad.json") << R"({"format": "seqpe-project/1", "output_dir": "bad-runs",
+            "base": {"task": "lm", "model": {"d_model": 32, "n_head": 3}}, "runs": [{"name": "a", "set": {}}]})";
+    }
+    p.start(exe, {"--export", q(out / "bad.json"), "--out", q(out / "bad-figures")});
+    ASSERT_TRUE(p.waitForFinished(60000));
+    EXPECT_EQ(p.exitCode(), 2);
+    const QString errText = QString::fromUtf8(p.readAllStandardError());
+    EXPECT_TRUE(errText.contains("run a: model.n_head")) << errText.toStdString();
+    EXPECT_FALSE(fs::exists(out / "bad-figures"));
     fs::remove_all(out);
 }
 

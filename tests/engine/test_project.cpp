@@ -120,3 +120,56 @@ TEST(Project, ExampleProjectsAreValid) {
     }
     EXPECT_GE(n, 2);
 }
+
+TEST(Project, KeysWrittenTwiceAreRefusedNamingTheKeyAndBothLines) {
+    // A field twice, a whole section twice, a run's key twice: each named with its lines.
+    const std::string text = R"({
+  "format": "seqpe-project/1",
+  "base": {
+    "model": { "n_layer": 2,
+               "n_layer": 3 },
+    "train": { "steps": 10 },
+    "train": { "steps": 20 }
+  },
+  "runs": [ { "name": "a", "name": "b", "set": { "model.n_head": 2 } } ]
+})";
+    const ProjectLoad load = parse_project(text, "p.json");
+    std::vector<std::string> paths, messages;
+    for (const auto& d : load.diagnostics) {
+        paths.push_back(d.path);
+        messages.push_back(d.message);
+    }
+    ASSERT_TRUE(has_errors(load.diagnostics));
+    ASSERT_GE(paths.size(), 3u);
+    EXPECT_EQ(paths[0], "base.model.n_layer");
+    EXPECT_NE(messages[0].find("lines 4 and 5"), std::string::npos) << messages[0];
+    EXPECT_EQ(paths[1], "base.train");
+    EXPECT_NE(messages[1].find("lines 6 and 7"), std::string::npos) << messages[1];
+    EXPECT_EQ(paths[2], "runs[0].name");
+    // The same key in different objects, and quotes and braces inside strings, are not duplicates.
+    const std::string fine = R"({"format": "seqpe-project/1", "name": "x{\"name\": 1}",
+  "base": {"model": {"n_layer": 2}, "data": {"source": "a,\"b"}},
+  "runs": [{"name": "a", "set": {"model.n_layer": 3}}, {"name": "b", "set": {"model.n_layer": 4}}]})";
+    const ProjectLoad ok = parse_project(fine, "p.json");
+    EXPECT_FALSE(has_errors(ok.diagnostics)) << (ok.diagnostics.empty() ? "" : ok.diagnostics[0].path + ": " + ok.diagnostics[0].message);
+    // Plain run configs too.
+    RunConfig c;
+    const auto d = config_from_json("{\"optim\": {\"lr\": 0.1},\n \"optim\": {\"lr\": 0.2}}", c);
+    ASSERT_FALSE(d.empty());
+    EXPECT_EQ(d[0].path, "optim");
+    EXPECT_NE(d[0].message.find("lines 1 and 2"), std::string::npos) << d[0].message;
+}
+
+TEST(Project, NulInAStringOptionIsRefused) {
+    RunConfig c;
+    const auto d = config_from_json(R"({"data": {"source": "/data/a\u0000b"}})", c);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].path, "data.source");
+    EXPECT_NE(d[0].message.find("NUL"), std::string::npos);
+    const ProjectLoad load = parse_project(R"({"format": "seqpe-project/1", "output_dir": "runs\u0000x",
+        "base": {"task": "lm"}, "runs": [{"name": "a", "set": {"position_encoding.type": "rope\u0000"}}]})", "p.json");
+    std::vector<std::string> paths;
+    for (const auto& x : load.diagnostics) paths.push_back(x.path);
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "output_dir"), paths.end());
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "runs[0].set.position_encoding.type"), paths.end());
+}

@@ -1,6 +1,8 @@
 // Config and project JSON: nested <-> option paths, diagnostics for every problem, hashing.
 #include "seqpe/config_io.h"
 
+#include "json_keys.h"
+
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
@@ -170,7 +172,7 @@ std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) 
     }
     if (!j.is_object()) return {Diagnostic{"", "expected a JSON object of config fields"}};
     std::vector<std::pair<std::string, json>> pairs;
-    std::vector<Diagnostic> diags;
+    std::vector<Diagnostic> diags = duplicate_key_diagnostics(text);
     flatten(j, "", pairs, diags);
     auto more = apply_pairs(pairs, c, "");
     diags.insert(diags.end(), more.begin(), more.end());
@@ -223,6 +225,7 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         diags.push_back({"", "expected a JSON object (a project or a run config)"});
         return res;
     }
+    diags = duplicate_key_diagnostics(text);
     if (!j.contains("format")) {
         // A plain run config: one run named after the file.
         p.name = file.stem().string();
@@ -256,6 +259,8 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         if (j["output_dir"].is_string() && !j["output_dir"].get<std::string>().empty())
             p.output_dir = j["output_dir"].get<std::string>();
         else diags.push_back({"output_dir", "expected a non-empty string (a folder relative to the project file)"});
+        if (p.output_dir.find('\0') != std::string::npos)
+            diags.push_back({"output_dir", "holds a NUL character (\\u0000): the folder would be cut there; remove it"});
     }
     RunConfig base_cfg;
     if (j.contains("base")) {

@@ -371,6 +371,9 @@ std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionVa
         }
         return std::nullopt;
     };
+    if (o.type == OptionType::String || o.type == OptionType::Choice)
+        if (std::get<std::string>(v).find('\0') != std::string::npos)
+            return Diagnostic{o.path, "holds a NUL character (\\u0000): a path or name would be cut there; remove it"};
     if (o.type == OptionType::Choice) {
         const auto& s = std::get<std::string>(v);
         if (std::find(o.choices.begin(), o.choices.end(), s) == o.choices.end()) {

@@ -1,0 +1,16 @@
+#pragma once
+// Keys written twice in one JSON object. The JSON parser keeps the last one silently, so a project
+// that says two different things would train one of them: the config readers refuse it, naming the
+// key, its object and both lines.
+#include "seqpe/config_io.h"
+
+#include <string>
+#include <vector>
+
+namespace seqpe {
+
+// One diagnostic per repeated key (path "a.b" of the key, message with both line numbers).
+// Text that is not valid JSON may give none: the parser reports it.
+std::vector<Diagnostic> duplicate_key_diagnostics(const std::string& text);
+
+} // namespace seqpe
