@@ -17,7 +17,8 @@ static double seconds(std::chrono::steady_clock::time_point t0) {
 }
 
 static void print_json(const nlohmann::ordered_json& j) {
-    std::fputs((j.dump() + "\n").c_str(), stdout);
+    // Invalid UTF-8 anywhere in a message is replaced, never an encoder exception (exit 1).
+    std::fputs((j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n").c_str(), stdout);
     std::fflush(stdout);
 }
 

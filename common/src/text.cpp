@@ -46,6 +46,40 @@ std::optional<size_t> find_invalid_utf8(std::string_view s) {
     return std::nullopt;
 }
 
+std::string quote_for_message(std::string_view text, size_t max_bytes) {
+    std::string out;
+    size_t i = 0;
+    auto hex = [&](unsigned char b) {
+        static const char* digits = "0123456789abcdef";
+        out += "\\x";
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    };
+    while (i < text.size() && out.size() < max_bytes) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) {
+            hex(c);
+            ++i;
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++i;
+        } else {
+            // One UTF-8 sequence, if valid here.
+            const size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+            const std::string_view seq = text.substr(i, len);
+            if (len > 1 && seq.size() == len && !find_invalid_utf8(seq)) {
+                out.append(seq);
+                i += len;
+            } else {
+                hex(c);
+                ++i;
+            }
+        }
+    }
+    if (i < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
+}
+
 std::vector<std::string_view> split_sentences(std::string_view text, size_t max_bytes) {
     std::vector<std::string_view> out;
     if (max_bytes < 16) max_bytes = 16;

@@ -174,6 +174,37 @@ TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {
     r = run("validate " + (dir_ / "bad.json").string());
     EXPECT_EQ(r.code, 2);
     EXPECT_EQ(run("validate " + project()).code, 0);
+
+    // Text problems before JSON: each one clear message naming the file, exit 2, valid JSON events
+    // even when the file's bytes are not UTF-8.
+    write_file_atomic(dir_ / "latin1.json", "{\"data\": {\n  \"source\": \"caf\xe9\"}}");
+    r = run("--json validate " + (dir_ / "latin1.json").string());
+    EXPECT_EQ(r.code, 2) << r.out << r.err;
+    const nlohmann::json report = nlohmann::json::parse(r.out); // valid JSON, whatever the file's bytes
+    ASSERT_EQ(report["diagnostics"].size(), 1u) << r.out;
+    const std::string text_msg = report["diagnostics"][0]["message"];
+    EXPECT_EQ(text_msg, "not UTF-8 at line 2, column 17 (byte 0xe9); save the file as UTF-8");
+    r = run("train " + (dir_ / "latin1.json").string()); // JSON lines when stdout is not a terminal
+    EXPECT_EQ(r.code, 2);
+    ASSERT_EQ(json_lines(r.out).size(), 1u) << r.out;
+    EXPECT_NE(json_lines(r.out)[0]["message"].get<std::string>().find("latin1.json: not UTF-8 at line 2"), std::string::npos);
+    write_file_atomic(dir_ / "empty.json", "  \n");
+    r = run("validate " + (dir_ / "empty.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("empty.json: the file is empty"), std::string::npos) << r.err;
+    write_file_atomic(dir_ / "utf16.json", std::string("\xff\xfe{\0}\0", 6));
+    r = run("validate " + (dir_ / "utf16.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("save it as UTF-8"), std::string::npos) << r.err;
+    write_file_atomic(dir_ / "section.json", R"({"model": 4})");
+    r = run("validate " + (dir_ / "section.json").string());
+    EXPECT_NE(r.err.find("model: expected an object (the model section), got a number"), std::string::npos) << r.err;
+    // A long value is echoed cut to about 100 characters, not whole.
+    write_file_atomic(dir_ / "long.json", "{\"optim\": {\"lr\": \"" + std::string(60000, 'x') + "\"}}");
+    r = run("validate " + (dir_ / "long.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_LT(r.err.size(), 400u) << r.err.substr(0, 400);
+    EXPECT_NE(r.err.find("(60002 bytes)"), std::string::npos) << r.err.substr(0, 400);
 }
 
 TEST_F(Cli, BadDataExitsTwoNamingTheFile) {

@@ -6,9 +6,12 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
+#include "seqpe/common/text.h"
 #include "seqpe/options.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -131,6 +134,23 @@ std::string config_diff_json(const RunConfig& c, const RunConfig& reference) {
 }
 
 // Flattens a nested (or dotted-key) object into option paths; unknown keys become diagnostics.
+// Whether `path` names a group of options ("model", "position_encoding.seqpe").
+static bool is_option_section(const std::string& path) {
+    const std::string prefix = path + ".";
+    for (const auto& o : option_table())
+        if (o.path.compare(0, prefix.size(), prefix) == 0) return true;
+    return false;
+}
+
+static std::string json_type_words(const json& v) {
+    if (v.is_number()) return "a number";
+    if (v.is_string()) return "a string";
+    if (v.is_boolean()) return "a boolean";
+    if (v.is_array()) return "a list";
+    if (v.is_null()) return "null";
+    return "a value";
+}
+
 static void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out,
                     std::vector<Diagnostic>& diags) {
     for (auto it = j.begin(); it != j.end(); ++it) {
@@ -139,11 +159,13 @@ static void flatten(const json& j, const std::string& prefix, std::vector<std::p
             out.emplace_back(path, it.value());
         } else if (it.value().is_object()) {
             flatten(it.value(), path, out, diags);
+        } else if (is_option_section(path)) {
+            diags.push_back({path, "expected an object (the " + path + " section), got " + json_type_words(it.value())});
         } else {
             // Suggestions cost an edit distance against every option: only for the first few
             // unknown keys (a file of thousands of bad keys must still be answered at once).
             const bool suggest = diags.size() < 20 && path.size() <= 100;
-            diags.push_back({path, "unknown option" + (suggest ? option_suggestion(path) : std::string())});
+            diags.push_back({quote_for_message(path), "unknown option" + (suggest ? option_suggestion(path) : std::string())});
         }
     }
 }
@@ -163,12 +185,42 @@ static std::vector<Diagnostic> apply_pairs(const std::vector<std::pair<std::stri
     return diags;
 }
 
+// Problems of the file as text, before JSON: empty, UTF-16, not UTF-8 (with line and column).
+static std::optional<Diagnostic> text_problem(const std::string& text) {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Diagnostic{"", "the file is empty; write a JSON object of config fields (seqpe options --markdown lists them)"};
+    const bool bom16 = text.size() >= 2 && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff'));
+    if (bom16 || (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0')))
+        return Diagnostic{"", "the file is UTF-16 (or holds NUL bytes); save it as UTF-8"};
+    if (const auto bad = find_invalid_utf8(text)) {
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < *bad; ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+                ++col;
+            }
+        }
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+        return Diagnostic{"", "not UTF-8 at line " + std::to_string(line) + ", column " + std::to_string(col) + " (byte " +
+                                  byte + "); save the file as UTF-8"};
+    }
+    return std::nullopt;
+}
+
+static Diagnostic json_error(const json::exception& e) {
+    return Diagnostic{"", "not valid JSON: " + quote_for_message(e.what(), 300)};
+}
+
 std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) {
+    if (auto p = text_problem(text)) return {*p};
     json j;
     try {
         j = json::parse(text);
     } catch (const json::exception& e) { // parse errors, and numbers too large to represent
-        return {Diagnostic{"", std::string("not valid JSON: ") + e.what()}};
+        return {json_error(e)};
     }
     if (!j.is_object()) return {Diagnostic{"", "expected a JSON object of config fields"}};
     std::vector<std::pair<std::string, json>> pairs;
@@ -214,11 +266,15 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
     Project& p = res.project;
     p.file = file;
     auto& diags = res.diagnostics;
+    if (auto problem = text_problem(text)) {
+        diags.push_back(*problem);
+        return res;
+    }
     json j;
     try {
         j = json::parse(text);
     } catch (const json::exception& e) { // parse errors, and numbers too large to represent
-        diags.push_back({"", std::string("not valid JSON: ") + e.what()});
+        diags.push_back(json_error(e));
         return res;
     }
     if (!j.is_object()) {

@@ -1,6 +1,8 @@
 // The option table (one entry per RunConfig field) and the generic typed access built on it.
 #include "seqpe/options.h"
 
+#include "seqpe/common/text.h"
+
 #include "seqpe/encodings.h"
 
 #include <algorithm>
@@ -325,8 +327,8 @@ static std::string type_name(OptionType t) {
 }
 
 static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o, const json& j) {
-    auto bad = [&](const std::string& got) {
-        return Diagnostic{o.path, "expected " + type_name(o.type) + ", got " + got};
+    auto bad = [&](const std::string& got) { // the value echoed at most ~100 characters
+        return Diagnostic{o.path, "expected " + type_name(o.type) + ", got " + quote_for_message(got)};
     };
     switch (o.type) {
     case OptionType::Bool:
@@ -414,7 +416,7 @@ std::variant<OptionValue, Diagnostic> parse_option_value(const OptionInfo& o, co
         } catch (const json::exception&) {
         }
     }
-    if (!parsed) return Diagnostic{o.path, "'" + text + "' is not " + type_name(o.type)};
+    if (!parsed) return Diagnostic{o.path, "'" + quote_for_message(text) + "' is not " + type_name(o.type)};
     if (o.type == OptionType::IntList && j.is_number_integer()) j = json::array({j});
     return from_json_value(o, j);
 }

@@ -13,6 +13,10 @@ namespace seqpe {
 // Byte offset of the first invalid UTF-8 sequence, or nullopt when the text is valid UTF-8.
 std::optional<size_t> find_invalid_utf8(std::string_view text);
 
+// `text` fit to quote in a message (terminal or JSON event): valid UTF-8 kept, invalid bytes and
+// control characters written as \xHH, cut after `max_bytes` with "... (N bytes)" appended.
+std::string quote_for_message(std::string_view text, size_t max_bytes = 100);
+
 // Cuts `text` into pieces of at most `max_bytes` at sentence ends (". ", "! ", "? ") or, failing
 // that, at spaces; pieces never start with a space. SentencePiece skips training sentences longer
 // than its limit, and the default corpus stores a whole speech on one line.
