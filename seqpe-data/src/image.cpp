@@ -247,8 +247,26 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
                              " is not a Fashion-MNIST class (0..9); reinstall dataset-fashion-mnist");
         b.classes = kFashionClasses;
     } else {
+        // Classes are 0..max label: every one of them must occur, or a stray label (200 in a
+        // 10-class set) would silently give the model 201 classes.
+        std::vector<uint8_t> seen(size_t(max_label) + 1, 0);
+        for (const IdxArray* l : {&train_labels, &test_labels})
+            for (const uint8_t v : l->data) seen[v] = 1;
+        const int distinct = int(std::count(seen.begin(), seen.end(), uint8_t(1)));
+        if (distinct != max_label + 1) {
+            int missing = -1;
+            for (int c = 0; c <= max_label && missing < 0; ++c)
+                if (!seen[size_t(c)]) missing = c;
+            throw InputError(set.train_labels.string() + ": labels are not 0..N-1: " + std::to_string(distinct) +
+                             " distinct labels up to " + std::to_string(max_label) + " (label " + std::to_string(missing) +
+                             " never occurs), which would make " + std::to_string(max_label + 1) +
+                             " classes; number the classes 0.." + std::to_string(distinct - 1));
+        }
+        if (max_label < 1)
+            throw InputError(set.train_labels.string() + ": every image has label 0; a classifier needs at least 2 classes");
         for (int c = 0; c <= max_label; ++c) b.classes.push_back(std::to_string(c));
     }
+    rep.log("info", "found " + std::to_string(b.classes.size()) + " classes");
     b.splits = {{"train", {}, {}}, {"valid", {}, {}}, {"test", {}, {}}};
     const size_t in_px = size_t(rows) * size_t(cols);
     const size_t out_px = size_t(H) * size_t(W);

@@ -300,6 +300,19 @@ TEST(DataImage, IdxFolderPlainFilesAndMismatches) {
               std::string::npos)
         << msg;
 
+    // A label outside the class range (200 in a 2-class set) is refused, not 201 classes.
+    write_idx(tmp / "plain" / "t10k-labels-idx1-ubyte", {3}, {0, 1, 200}, false);
+    msg = expect_input_error([&] { prepare_image(o, quiet); });
+    EXPECT_NE(msg.find("labels are not 0..N-1: 3 distinct labels up to 200 (label 2 never occurs), which would make 201 "
+                       "classes; number the classes 0..2"),
+              std::string::npos)
+        << msg;
+    // One class only.
+    make_idx_folder(tmp / "one", 12, 3, 3, 3, 1, false);
+    ImageOptions one{(tmp / "one").string(), 0, tmp / "cache", false};
+    msg = expect_input_error([&] { prepare_image(one, quiet); });
+    EXPECT_NE(msg.find("at least 2 classes"), std::string::npos) << msg;
+
     // A missing member of the set.
     fs::remove(tmp / "plain" / "t10k-labels-idx1-ubyte");
     msg = expect_input_error([&] { prepare_image(o, quiet); });
