@@ -76,6 +76,16 @@ std::vector<int64_t> encode_with_dataset(const fs::path& dir, const std::string&
     return ids;
 }
 
+// Whether a code point carries no text: Unicode white space, byte-order mark and zero-width
+// characters, C0 and C1 controls.
+static bool no_text(uint32_t cp) {
+    if (cp < 0x20 || cp == 0x20 || (cp >= 0x7f && cp <= 0xa0)) return true;
+    if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200f) || cp == 0x2028 || cp == 0x2029 || cp == 0x202f ||
+        cp == 0x205f || cp == 0x2060 || cp == 0x3000 || cp == 0xfeff)
+        return true;
+    return false;
+}
+
 void check_document(const std::string& display, std::string_view text) {
     if (const size_t nul = text.find('\0'); nul != std::string_view::npos)
         throw InputError(display + ": not a text file (NUL byte at byte " + std::to_string(nul) +
@@ -83,10 +93,18 @@ void check_document(const std::string& display, std::string_view text) {
     if (const auto bad = find_invalid_utf8(text))
         throw InputError(display + ": invalid UTF-8 at byte " + std::to_string(*bad) +
                          "; convert it (iconv -f latin1 -t utf-8) or remove it");
-    const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-    });
-    if (blank) throw InputError(display + (text.empty() ? ": empty; remove it" : ": empty (only whitespace); remove it"));
+    if (text.empty()) throw InputError(display + ": empty; remove it");
+    // Valid UTF-8 from here: decode and look for one code point that is text.
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    for (size_t i = 0; i < text.size();) {
+        const unsigned char c = p[i];
+        const size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+        for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        if (!no_text(cp)) return;
+        i += len;
+    }
+    throw InputError(display + ": holds no text (only white space, a byte-order mark or control characters); remove it");
 }
 
 std::vector<std::pair<std::string, std::string>> bpe_trainer_options() {
@@ -290,7 +308,23 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
 
     // ---- checks and split ----
     rep.stage("check", "checking " + std::to_string(docs.size()) + " documents (" + human_bytes(double(total_bytes)) + ")");
-    for (const Doc& d : docs) check_document(d.path.string(), d.text);
+    // Every document is checked, and all the bad ones are named with their count, so that one
+    // run of the tool finds them all.
+    std::vector<std::string> bad;
+    for (const Doc& d : docs) {
+        try {
+            check_document(d.path.string(), d.text);
+        } catch (const InputError& e) {
+            bad.push_back(e.what());
+        }
+    }
+    if (bad.size() == 1) throw InputError(bad[0]);
+    if (!bad.empty()) {
+        std::string list;
+        for (size_t i = 0; i < bad.size() && i < 5; ++i) list += (i ? "; " : "") + bad[i];
+        throw InputError(std::to_string(bad.size()) + " of " + std::to_string(docs.size()) + " documents cannot be used: " +
+                         list + (bad.size() > 5 ? "; and " + std::to_string(bad.size() - 5) + " more" : ""));
+    }
     std::array<size_t, 3> ndocs{};
     for (const Doc& d : docs) ++ndocs[size_t(d.split)];
     rep.stage("split", std::to_string(docs.size()) + " documents: " + std::to_string(ndocs[0]) + " train, " +

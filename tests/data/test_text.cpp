@@ -149,7 +149,7 @@ TEST(DataText, RejectsEmptyWhitespaceAndNulFiles) {
         write_bytes(tmp / "c" / "blank.txt", " \n\t \r\n");
         TextOptions o{(tmp / "c").string(), "byte", 4096, tmp / "cache", false};
         const std::string msg = expect_input_error(o);
-        EXPECT_NE(msg.find("blank.txt: empty"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("blank.txt: holds no text"), std::string::npos) << msg;
         EXPECT_NE(msg.find("remove it"), std::string::npos) << msg;
     }
     {
@@ -168,6 +168,27 @@ TEST(DataText, RejectsEmptyWhitespaceAndNulFiles) {
         EXPECT_NE(msg.find("binary.txt: not a text file"), std::string::npos) << msg;
         EXPECT_NE(msg.find("byte 2"), std::string::npos) << msg;
     }
+}
+
+TEST(DataText, DocumentsWithoutTextAreNamedWithTheirCountForBothTokenizers) {
+    // A byte-order mark alone, Unicode spaces (no-break, ideographic, zero-width), control
+    // characters: no text, whatever the bytes; every such document named, with the count.
+    for (const char* tok : {"byte", "bpe"}) {
+        ScratchDir tmp;
+        make_corpus(tmp / "c", 6);
+        write_bytes(tmp / "c" / "bom.txt", "\xEF\xBB\xBF");
+        write_bytes(tmp / "c" / "spaces.txt", "\xC2\xA0\xE3\x80\x80\xE2\x80\x8B \n");
+        write_bytes(tmp / "c" / "controls.txt", "\x01\x02\x1B[0m\x7F\xC2\x85");
+        TextOptions o{(tmp / "c").string(), tok, 300, tmp / "cache", false};
+        const std::string msg = expect_input_error(o);
+        EXPECT_NE(msg.find("2 of 9 documents cannot be used"), std::string::npos) << tok << ": " << msg;
+        for (const char* name : {"bom.txt: holds no text", "spaces.txt: holds no text"})
+            EXPECT_NE(msg.find(name), std::string::npos) << tok << ": " << msg;
+        // "[0m" is text: the escape sequence's printable tail makes controls.txt a (useless) text.
+        EXPECT_EQ(msg.find("controls.txt"), std::string::npos) << msg;
+    }
+    EXPECT_THROW(check_document("x.txt", "\x01\x02\x7F\xC2\x85"), InputError);
+    EXPECT_NO_THROW(check_document("x.txt", "\xEF\xBB\xBFtext after a BOM"));
 }
 
 TEST(DataText, CheckDocumentAcceptsUtf8) {
