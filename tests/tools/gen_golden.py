@@ -2,8 +2,8 @@
 """Golden-value generator for tests/engine/test_golden.cpp.
 
 An INDEPENDENT float64 PyTorch reference of SeqPE (arXiv 2506.13277) and the baseline position
-encodings, written from the specification /work/shared/docs/seqpe-method.md (sections 1-3, 5.3,
-6.3, 9, 11) -- NOT from the C++ engine. It writes small JSON fixtures that the C++ test compares
+encodings, written from the method as docs/METHOD.md and the paper describe it (digits, encoder,
+attention application, objectives) -- NOT from the C++ engine. It writes small JSON fixtures that the C++ test compares
 the engine against. CI never runs this script: the fixtures are committed.
 
 Regenerating the goldens is a deliberate act (it changes what the engine is tested against):
