@@ -51,8 +51,10 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     m_log->setChecked(true);
     bar->addWidget(m_log);
     auto* hint = new QLabel(tr("wheel: zoom · drag: pan · double-click: reset · click legend: hide"));
-    hint->setWordWrap(true); // wraps in a narrow window instead of widening it
-    hint->setMinimumWidth(120);
+    // Never widens the page (a wrapping label would make the scroll page height-for-width and
+    // taller than the window): cut in a narrow window, whole in its tooltip.
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    hint->setToolTip(hint->text());
     bar->addWidget(hint, 1);
     top->addLayout(bar);
     m_pages = new QStackedWidget;

@@ -61,9 +61,11 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     bar->addWidget(m_metric);
     bar->addWidget(m_depthLabel);
     bar->addWidget(m_depth);
-    bar->addStretch();
-    m_clickHint = new QLabel(tr("click a cell: highlight the run and show its loss by position"));
-    bar->addWidget(m_clickHint);
+    m_clickHint = new QLabel(tr("click a row: highlight the run"));
+    // Never widens the page (see ChartsPanel's hint): cut in a narrow window, whole in its tooltip.
+    m_clickHint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_clickHint->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    bar->addWidget(m_clickHint, 1);
     bar->addWidget(exportButton);
     top->addLayout(bar);
     m_hint = new QLabel;
@@ -285,6 +287,7 @@ void ExtrapolationView::rebuild() {
         // Reports record loss by position for their longest extend evaluation only: say which.
         m_clickHint->setText(lossLength > 0 ? tr("click a row: highlight the run (loss by position: the %1-token evaluation)").arg(lossLength)
                                             : tr("click a row: highlight the run"));
+        m_clickHint->setToolTip(m_clickHint->text());
     }
     m_loss->autoRange();
     fillTableWidget(m_table, m_score);
