@@ -11,6 +11,7 @@
 #include "views/figure_exporter.h"
 #include "views/geometry_view.h"
 
+#include "seqpe/encodings.h"
 #include "seqpe/widgets/theme.h"
 
 #include <QAction>
@@ -100,10 +101,13 @@ void MainWindow::buildActions() {
     add("runAll", tr("Run &All (queue)"), {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_wb->runAll(); });
     add("stopAll", tr("Stop A&ll"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period)}, [this] { m_wb->stopAll(); });
     add("addRun", tr("&Add Run..."), {}, [this] {
+        // The encodings the project's task can use, from the engine's table (one source of truth).
+        const bool image = m_wb->document().config(QString()).task == "image";
+        QStringList names;
+        for (const EncodingInfo& e : encoding_table())
+            if (image ? e.image : e.text) names << QString::fromUtf8(e.name);
         bool ok = false;
-        const QString enc = QInputDialog::getItem(this, tr("Add run"), tr("Position encoding"),
-                                                  {"seqpe", "learned", "sinusoidal", "rope", "rope_mixed", "alibi", "none"}, 0,
-                                                  false, &ok);
+        const QString enc = QInputDialog::getItem(this, tr("Add run"), tr("Position encoding"), names, 0, false, &ok);
         if (ok) selectRun(m_wb->document().addRun(enc, enc));
     });
     add("removeRun", tr("&Remove Run"), {}, [this] {

@@ -97,7 +97,7 @@ int cmd_encodings(bool json) {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
         for (const auto& e : encoding_table())
             arr.push_back({{"name", e.name}, {"title", e.title}, {"description", e.description}, {"text", e.text},
-                           {"image", e.image}, {"learnable", e.learnable}, {"hooks", e.hooks},
+                           {"image", e.image}, {"learnable", e.learnable}, {"relative", e.relative}, {"hooks", e.hooks},
                            {"extrapolation", e.extrapolation}});
         std::puts(arr.dump(2).c_str());
         return kExitOk;

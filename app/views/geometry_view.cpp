@@ -3,6 +3,8 @@
 #include "geometry_view.h"
 #include "figure_exporter.h"
 
+#include "seqpe/encodings.h"
+
 #include "geometry_pane.h"
 #include "guided_heat_map.h"
 
@@ -272,7 +274,8 @@ void GeometryView::configureControls() {
     const RunConfig* c = config(run());
     if (!c) return;
     const std::string type = resolve_auto(*c).position_encoding.type;
-    const bool relative = type == "rope" || type == "rope_mixed" || type == "alibi";
+    const EncodingInfo* info = find_encoding(type);
+    const bool relative = info && info->relative; // the encodings table knows, not the view
     const bool qk = type == "seqpe" && m_layer->currentData().toInt() >= 0;
     m_layer->setEnabled(m_layer->count() > 1);
     m_head->setEnabled(relative || qk);

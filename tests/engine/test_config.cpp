@@ -242,3 +242,17 @@ TEST(Config, EncodingTableDrivesTheTypeChoices) {
     EXPECT_FALSE(find_encoding("rope_mixed")->text);
     EXPECT_TRUE(find_encoding("seqpe")->image);
 }
+
+TEST(Config, EncodingTableKnowsWhichEncodingsAreRelative) {
+    // The views ask the table (no name comparisons): relative encodings show an induced score.
+    std::vector<std::string> relative, text_only_missing;
+    for (const EncodingInfo& e : encoding_table()) {
+        if (e.relative) relative.push_back(e.name);
+        if (!e.text) text_only_missing.push_back(e.name);
+    }
+    EXPECT_EQ(relative, (std::vector<std::string>{"rope", "rope_mixed", "alibi"}));
+    EXPECT_EQ(text_only_missing, (std::vector<std::string>{"rope_mixed"})); // 2D-only: not offered for text runs
+    ASSERT_NE(find_encoding("seqpe"), nullptr);
+    EXPECT_FALSE(find_encoding("seqpe")->relative);
+    EXPECT_EQ(find_encoding("nope"), nullptr);
+}

@@ -13,6 +13,8 @@ struct EncodingInfo {
     bool text;               // usable in the language model (1D positions)
     bool image;              // usable in the ViT (2D positions)
     bool learnable;          // has trainable parameters
+    bool relative;           // its position information is a function of q-k offsets (geometry shows
+                             // the induced score, not embeddings; no metric or PCA applies)
     const char* hooks;       // where it acts: "input", "qk", "bias" (comma separated)
     const char* extrapolation; // how it reaches unseen lengths/resolutions
 };
