@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -96,6 +97,21 @@ void ConfigPanel::setTarget(const QString& run) {
         m_targets->setCurrentIndex(i);
     }
     refresh();
+}
+
+void ConfigPanel::showOpenFailure(const QString& file, const std::vector<Diagnostic>& problems) {
+    QVector<FieldDiagnostic> diags;
+    for (const auto& d : problems)
+        if (d.severity == Diagnostic::Severity::Error)
+            diags.append({QString(), QString("%1: %2%3").arg(QFileInfo(file).fileName(),
+                                                            d.path.empty() ? QString() : QString::fromStdString(d.path) + ": ",
+                                                            QString::fromStdString(d.message))});
+    m_diag->setDiagnostics(diags);
+    m_note->setText(tr("<span style='color:#c0392b'><b>Could not open %1</b>: the problems are listed below. "
+                       "The editor shows the project that stayed open (%2).</span>")
+                        .arg(file.toHtmlEscaped(), m_wb.document().fileName().isEmpty()
+                                                       ? tr("an empty, unsaved one")
+                                                       : QFileInfo(m_wb.document().fileName()).fileName().toHtmlEscaped()));
 }
 
 void ConfigPanel::refresh() {

@@ -23,6 +23,9 @@ public:
     QString target() const { return m_target; }
     ConfigForm* form() const { return m_form; }
     DiagnosticsList* diagnosticsList() const { return m_diag; }
+    // A project file that could not be opened: its problems in the problems list and the note,
+    // naming the file, until the next document change (the open document is not that file).
+    void showOpenFailure(const QString& file, const std::vector<Diagnostic>& problems);
 
 private:
     void refresh();

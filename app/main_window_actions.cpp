@@ -209,6 +209,8 @@ bool MainWindow::openProject(const QString& file) {
     if (has_errors(diags)) {
         const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
         report("project", 3, text);
+        m_config->showOpenFailure(file, diags); // where the user looks, also without a dialog
+        statusBar()->showMessage(tr("Could not open %1 (see the problems list)").arg(QFileInfo(file).fileName()), 15000);
         if (m_prompts) QMessageBox::warning(this, tr("Cannot open project"), text);
         return false;
     }

@@ -13,6 +13,7 @@
 #include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
+#include "seqpe/widgets/diagnostics_list.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -30,6 +31,7 @@
 #include <QTest>
 #include <QTimer>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 
 using namespace seqpe;
@@ -288,5 +290,22 @@ TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
     // A control changed while scrubbing asks the model: the scrubber goes back to the newest.
     view->setMetric("l2");
     EXPECT_EQ(view->scrubber()->value(), view->snapshotCount());
+    fs::remove_all(dir);
+}
+
+TEST(Editing, AProjectThatCannotBeOpenedSaysWhyWhereTheUserLooks) {
+    const fs::path dir = test::make_tiny_project("app-badopen");
+    {
+        std::ofstream(dir / "projects/bad.json") << "{\"format\": \"seqpe-project/1\", \"runs\": [{\"name\": \"a\"}],\n"
+                                                   " \"base\": {\"model\": {\"n_layer\": 2, \"n_layer\": 3}}}";
+    }
+    MainWindow w(realEngineHooks());
+    activate(w);
+    EXPECT_FALSE(w.openProject(QString::fromStdString((dir / "projects/bad.json").string())));
+    const DiagnosticsList* list = w.configPanel()->diagnosticsList();
+    ASSERT_EQ(list->errorCount(), 1);
+    const QString msg = list->diagnostics().front().message;
+    EXPECT_TRUE(msg.contains("bad.json: base.model.n_layer: written twice")) << msg.toStdString();
+    EXPECT_FALSE(w.windowTitle().contains("bad.json")); // the open document is not that file
     fs::remove_all(dir);
 }
