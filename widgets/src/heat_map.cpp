@@ -440,7 +440,9 @@ void HeatMap::render(QPainter& p, const QRectF& target) const
     if (!m_d->title.isEmpty()) {
         p.setFont(l.style.titleFont);
         p.setPen(l.style.text);
-        p.drawText(l.title, Qt::AlignCenter, m_d->title);
+        // A title wider than the figure is cut at its end with an ellipsis, never on both sides.
+        const QString shown = QFontMetricsF(l.style.titleFont).elidedText(m_d->title, Qt::ElideRight, l.title.width());
+        p.drawText(l.title, Qt::AlignCenter, shown);
     }
     if (m_d->rows > 0 && m_d->cols > 0) {
         if (!m_d->background.isNull()) {
