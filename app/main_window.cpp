@@ -220,8 +220,7 @@ void MainWindow::updateStatusBar() {
         return;
     }
     const Record* t = v->lastOf("train");
-    const int64_t total = v->live || v->status.total_steps <= 0 ? (v->config ? v->config->train.steps : v->status.total_steps)
-                                                                 : v->status.total_steps;
+    const int64_t total = v->budget();
     QString text = QString("%1: %2").arg(run, v->stateText(m_wb->isQueued(run)));
     if (t) {
         text += QString(" · step %1/%2 · %3 tok/s").arg(t->step).arg(total).arg(QLocale().toString(qRound64(v->recentTokensPerS())));

@@ -63,13 +63,12 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     case Encoding: return v->config ? QString::fromStdString(v->config->position_encoding.type) : QString("?");
     case Status: return v->stateText(m_wb.isQueued(name));
     case Step: {
-        // The budget the run on disk was trained with; the project's, when it differs, beside it.
+        // The run's own budget; the project's beside it when the run on disk was trained with another.
         const int64_t step = train ? train->step : v->status.step;
         const int64_t project = v->config ? v->config->train.steps : 0;
-        const int64_t disk = v->status.total_steps;
-        if (!v->live && disk > 0 && project > 0 && disk != project)
-            return QString("%1/%2 (project: %3)").arg(step).arg(disk).arg(project);
-        return QString("%1/%2").arg(step).arg(project > 0 ? project : disk);
+        if (project > 0 && v->budget() != project)
+            return QString("%1/%2 (project: %3)").arg(step).arg(v->budget()).arg(project);
+        return QString("%1/%2").arg(step).arg(v->budget());
     }
     case Loss: return train && train->get("loss_task") ? QString::number(*train->get("loss_task"), 'f', 4) : QString();
     case Valid: {

@@ -11,36 +11,39 @@ const Record* RunView::lastOf(const std::string& kind) const {
 }
 
 namespace {
-// (tokens, seconds) over the last n train records.
-std::pair<double, double> recentWork(const std::vector<Record>& records, int n) {
+struct RecentWork {
     double tokens = 0, seconds = 0;
-    for (auto it = records.rbegin(); it != records.rend() && n > 0; ++it) {
+    int steps = 0;
+};
+// What the last n logged training steps did (records without a step time are skipped).
+RecentWork recentWork(const std::vector<Record>& records, int n) {
+    RecentWork w;
+    for (auto it = records.rbegin(); it != records.rend() && w.steps < n; ++it) {
         if (it->kind != "train") continue;
-        const auto rate = it->get("tokens_per_s"), dt = it->get("step_time");
-        if (!rate || !dt || *dt <= 0) continue;
-        tokens += *rate * *dt;
-        seconds += *dt;
-        --n;
+        const auto dt = it->get("step_time");
+        if (!dt || *dt <= 0) continue;
+        w.tokens += it->get("tokens_per_s").value_or(0) * *dt;
+        w.seconds += *dt;
+        ++w.steps;
     }
-    return {tokens, seconds};
+    return w;
 }
 } // namespace
 
 double RunView::recentTokensPerS(int n) const {
-    const auto [tokens, seconds] = recentWork(records, n);
-    return seconds > 0 ? tokens / seconds : 0.0;
+    const RecentWork w = recentWork(records, n);
+    return w.seconds > 0 ? w.tokens / w.seconds : 0.0;
 }
 
 double RunView::recentStepTime(int n) const {
-    int count = 0;
-    double seconds = 0;
-    for (auto it = records.rbegin(); it != records.rend() && count < n; ++it)
-        if (it->kind == "train")
-            if (auto dt = it->get("step_time"); dt && *dt > 0) {
-                seconds += *dt;
-                ++count;
-            }
-    return count > 0 ? seconds / count : 0.0;
+    const RecentWork w = recentWork(records, n);
+    return w.steps > 0 ? w.seconds / w.steps : 0.0;
+}
+
+int64_t RunView::budget() const {
+    const int64_t project = config ? config->train.steps : 0;
+    if (!live && status.total_steps > 0) return status.total_steps; // what the run on disk was trained for
+    return project > 0 ? project : status.total_steps;
 }
 
 QString RunView::stateText(bool queued) const {

@@ -36,6 +36,9 @@ struct RunView {
     // 0 when nothing was logged.
     double recentTokensPerS(int n = 20) const;
     double recentStepTime(int n = 20) const;
+    // The step budget: the run directory's while the run is not driven here (it may have been
+    // trained with another), else the config's.
+    int64_t budget() const;
     // The state in words: "queued" (when `queued`), what it is doing before its first step,
     // "not started", "running", "paused", "completed", "stopped" (a stop asked by the user; the
     // status file says cancelled), "failed".

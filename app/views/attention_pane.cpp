@@ -96,36 +96,25 @@ void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int wi
 }
 
 void AttentionPane::requestText(int64_t offset, int64_t length, int layer, int head) {
-    if (m_run.isEmpty()) return;
-    const quint64 gen = ++m_generation;
-    m_picture = QImage();
-    m_wb.probes().request<AttentionMap>(
-        m_run,
-        [offset, length, layer, head](Inspector& in) {
-            const std::vector<int64_t> tokens = in.sample_tokens(offset, length);
-            return slice(in.text_attention(tokens), layer, head);
-        },
-        this,
-        [this, gen](const AttentionMap& m) {
-            if (gen == m_generation) show(m);
-        },
-        [this, gen](const QString& e) {
-            if (gen == m_generation) fail(e);
-        });
+    requestTokens([offset, length](Inspector& in) { return in.sample_tokens(offset, length); }, layer, head);
 }
 
 void AttentionPane::requestCustomText(const QString& text, int layer, int head) {
+    requestTokens(
+        [utf8 = text.toStdString()](Inspector& in) {
+            std::vector<int64_t> tokens = in.encode_text(utf8);
+            if (tokens.size() > 1024) tokens.resize(1024); // the view's limit, as for the test split
+            return tokens;
+        },
+        layer, head);
+}
+
+void AttentionPane::requestTokens(std::function<std::vector<int64_t>(Inspector&)> tokens, int layer, int head) {
     if (m_run.isEmpty()) return;
     const quint64 gen = ++m_generation;
     m_picture = QImage();
-    const std::string utf8 = text.toStdString();
     m_wb.probes().request<AttentionMap>(
-        m_run,
-        [utf8, layer, head](Inspector& in) {
-            std::vector<int64_t> tokens = in.encode_text(utf8);
-            if (tokens.size() > 1024) tokens.resize(1024); // the view's limit, as for the test split
-            return slice(in.text_attention(tokens), layer, head);
-        },
+        m_run, [tokens = std::move(tokens), layer, head](Inspector& in) { return slice(in.text_attention(tokens(in)), layer, head); },
         this,
         [this, gen](const AttentionMap& m) {
             if (gen == m_generation) show(m);

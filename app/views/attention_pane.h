@@ -11,6 +11,7 @@
 
 #include <QImage>
 #include <QWidget>
+#include <functional>
 
 class QLabel;
 
@@ -74,6 +75,8 @@ Q_SIGNALS:
     void queryCellPicked(int row, int col);
 
 private:
+    // Text runs: the attention of the tokens `tokens` gives on the probing thread.
+    void requestTokens(std::function<std::vector<int64_t>(Inspector&)> tokens, int layer, int head);
     void show(const AttentionMap& m);
     void refresh();
     void fail(const QString& error);

@@ -225,12 +225,7 @@ void GeometryView::setRun(const QString& run) {
         m_type = QString::fromStdString(c->position_encoding.type);
         if (shape_changed) {
             m_shape = shape;
-            m_first->setValue(0);
-            m_count->setValue(static_cast<int>(defaultGeometryCount(*c)));
-            m_rows->setValue(static_cast<int>(defaultGeometryGrid(*c)));
-            m_cols->setValue(static_cast<int>(defaultGeometryGrid(*c)));
-            m_row0->setValue(0);
-            m_col0->setValue(0);
+            setDefaultPositions(*c);
         }
         // Layers: SeqPE that acts on q/k compares a layer's query-PE with its key-PE; mixed RoPE
         // has learned frequencies per layer. Everything else has one encoding for all layers.
@@ -398,16 +393,19 @@ void GeometryView::showSnapshotRequest(const GeometryResult& g) {
     m_updating = true;
     m_layer->setCurrentIndex(std::max(0, m_layer->findData(-1)));
     if (!g.metric.empty()) m_metric->setCurrentIndex(std::max(0, m_metric->findData(QString::fromStdString(g.metric))));
-    if (const RunConfig* c = config(run())) {
-        m_first->setValue(0);
-        m_count->setValue(static_cast<int>(defaultGeometryCount(*c)));
-        m_rows->setValue(static_cast<int>(defaultGeometryGrid(*c)));
-        m_cols->setValue(static_cast<int>(defaultGeometryGrid(*c)));
-        m_row0->setValue(0);
-        m_col0->setValue(0);
-    }
+    if (const RunConfig* c = config(run())) setDefaultPositions(*c);
     m_updating = false;
     configureControls();
+}
+
+void GeometryView::setDefaultPositions(const RunConfig& c) {
+    // The positions the training snapshots hold (geometryTrainExtent and its defaults).
+    m_first->setValue(0);
+    m_count->setValue(static_cast<int>(defaultGeometryCount(c)));
+    m_rows->setValue(static_cast<int>(defaultGeometryGrid(c)));
+    m_cols->setValue(static_cast<int>(defaultGeometryGrid(c)));
+    m_row0->setValue(0);
+    m_col0->setValue(0);
 }
 
 void GeometryView::toNewestModel() {

@@ -69,6 +69,7 @@ private:
     void liveProbe();
     void showSnapshotRequest(const GeometryResult& g); // controls = what a snapshot shows
     void toNewestModel();                               // scrubber back to the newest model
+    void setDefaultPositions(const RunConfig& c);       // the snapshots' positions
     const RunConfig* config(const QString& run) const;
 
     Workbench& m_wb;

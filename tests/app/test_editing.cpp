@@ -83,6 +83,8 @@ void typeInto(QWidget* editor, const QString& text) {
     QTest::keyClick(spin, Qt::Key_Return);
 }
 
+QString tinyFile(const fs::path& dir) { return QString::fromStdString((dir / "projects/tiny.json").string()); }
+
 void trainWithCli(const fs::path& dir, const std::string& run) {
     const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
     ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run " + run + " > /dev/null").c_str()), 0);
@@ -95,7 +97,7 @@ TEST(Editing, RemovingATrainedRunAndAddingItAgainKeepsTheWindowAlive) {
     trainWithCli(dir, "learned");
     MainWindow w(realEngineHooks());
     w.show();
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("learned");
     ASSERT_EQ(w.selectedRun(), "learned");
     QCoreApplication::processEvents();
@@ -118,7 +120,7 @@ TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanl
     MainWindow w(realEngineHooks());
     w.setPrompts(true);
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("learned");
     typeInto(w.configPanel()->form()->editorFor("model.n_layer"), "2");
     ASSERT_TRUE(w.workbench().document().isModified());
@@ -156,7 +158,7 @@ TEST(Editing, CtrlZFollowsTheProjectHistoryNotTheFocusedField) {
     const fs::path dir = test::make_tiny_project("app-undo");
     MainWindow w(realEngineHooks());
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("learned");
     ConfigForm* form = w.configPanel()->form();
     auto& doc = w.workbench().document();
@@ -190,7 +192,7 @@ TEST(Editing, RemoveRunIsUndoableAndKeepsTheRunDirectory) {
     trainWithCli(dir, "learned");
     MainWindow w(realEngineHooks());
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("learned");
     w.action("removeRun")->trigger();
     EXPECT_EQ(w.workbench().document().runNames(), QStringList{"seqpe"});
@@ -229,7 +231,7 @@ TEST(Editing, TheWindowWorksAt1000x700WithoutGrowingItself) {
     MainWindow w(realEngineHooks());
     w.resize(1000, 700);
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("seqpe");
     for (const char* tab : {"training", "diagnostics", "geometry", "extrapolation", "attention"}) {
         ASSERT_TRUE(w.showTab(tab));
@@ -247,7 +249,7 @@ TEST(Editing, AttentionShowsAUsersOwnText) {
     trainWithCli(dir, "learned");
     MainWindow w(realEngineHooks());
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("learned");
     ASSERT_TRUE(w.showTab("attention"));
     AttentionView* view = w.attentionView();
@@ -271,7 +273,7 @@ TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
                            " --run seqpe --set train.snapshot_every=5 > /dev/null").c_str()), 0);
     MainWindow w(realEngineHooks());
     activate(w);
-    ASSERT_TRUE(w.openProject(QString::fromStdString((dir / "projects/tiny.json").string())));
+    ASSERT_TRUE(w.openProject(tinyFile(dir)));
     w.selectRun("seqpe");
     ASSERT_TRUE(w.showTab("geometry"));
     GeometryView* view = w.geometryView();

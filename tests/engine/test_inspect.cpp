@@ -20,6 +20,19 @@ struct Snapshots : Observer {
     std::vector<Snapshot> got;
     void on_snapshot(const Snapshot& s) override { got.push_back(s); }
 };
+
+// Trains `c` on the dataset `data` into `run_dir` and opens the finished run for probing
+// (nullptr, with a test failure, when training did not complete).
+std::unique_ptr<Inspector> trained_inspector(const RunConfig& c, const std::filesystem::path& data,
+                                             const std::filesystem::path& run_dir) {
+    TrainerOptions o;
+    o.run_dir = run_dir;
+    o.dataset_dir = data;
+    Snapshots obs;
+    const RunOutcome outcome = make_trainer(c, o)->run(obs, {}).outcome;
+    EXPECT_EQ(outcome, RunOutcome::Completed);
+    return outcome == RunOutcome::Completed ? open_inspector(run_dir) : nullptr;
+}
 } // namespace
 
 TEST(Inspect, SpearmanOnKnownSeries) {
@@ -116,12 +129,8 @@ TEST(Inspect, AttentionMapsOfAFinishedRun) {
     const auto data = write_image_dataset(tmp / "data", 300, 50, 50);
     RunConfig c = tiny_image_config("rope");
     c.train.steps = 3;
-    TrainerOptions o;
-    o.run_dir = tmp / "run";
-    o.dataset_dir = data;
-    Snapshots obs;
-    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
-    auto in = open_inspector(tmp / "run");
+    auto in = trained_inspector(c, data, tmp / "run");
+    ASSERT_NE(in, nullptr);
     EXPECT_EQ(in->step(), 3);
     int h = 0, w = 0, ch = 0;
     int64_t label = -1;
@@ -149,12 +158,8 @@ TEST(Inspect, TextAttentionIsCausalWithTokenLabels) {
     const auto data = write_text_dataset(tmp / "data", 64, 5000, 1000, 1000);
     RunConfig c = tiny_lm_config("alibi");
     c.train.steps = 2;
-    TrainerOptions o;
-    o.run_dir = tmp / "run";
-    o.dataset_dir = data;
-    Snapshots obs;
-    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
-    auto in = open_inspector(tmp / "run");
+    auto in = trained_inspector(c, data, tmp / "run");
+    ASSERT_NE(in, nullptr);
     const auto toks = in->sample_tokens(100, 12);
     ASSERT_EQ(toks.size(), 12u);
     const AttentionResult a = in->text_attention(toks);
@@ -173,12 +178,8 @@ TEST(Inspect, TextOfTheUsersOwnIsTokenisedByTheDataToolAndAttended) {
     const auto data = write_text_dataset(tmp / "data", 300, 5000, 1000, 1000); // byte ids fit in 300
     RunConfig c = tiny_lm_config("alibi");
     c.train.steps = 1;
-    TrainerOptions o;
-    o.run_dir = tmp / "run";
-    o.dataset_dir = data;
-    Snapshots obs;
-    ASSERT_EQ(make_trainer(c, o)->run(obs, {}).outcome, RunOutcome::Completed);
-    auto in = open_inspector(tmp / "run");
+    auto in = trained_inspector(c, data, tmp / "run");
+    ASSERT_NE(in, nullptr);
     const std::vector<int64_t> ids = in->encode_text("Hi, \xc3\xa9!"); // byte tokenizer: UTF-8 bytes
     EXPECT_EQ(ids, (std::vector<int64_t>{72, 105, 44, 32, 0xc3, 0xa9, 33}));
     const AttentionResult a = in->text_attention(ids);
@@ -192,12 +193,8 @@ TEST(Inspect, TextOfTheUsersOwnIsTokenisedByTheDataToolAndAttended) {
     const auto small = write_text_dataset(tmp / "small", 64, 5000, 1000, 1000);
     try {
         (void)encode_text(small, "Hi");
-        RunConfig c2 = tiny_lm_config("alibi");
-        c2.train.steps = 1;
-        o.run_dir = tmp / "run-small";
-        o.dataset_dir = small;
-        ASSERT_EQ(make_trainer(c2, o)->run(obs, {}).outcome, RunOutcome::Completed);
-        auto in2 = open_inspector(tmp / "run-small");
+        auto in2 = trained_inspector(c, small, tmp / "run-small");
+        ASSERT_NE(in2, nullptr);
         in2->encode_text("Hi");
         FAIL() << "no error for tokens outside the vocabulary";
     } catch (const InputError& e) {
