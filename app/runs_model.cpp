@@ -47,7 +47,18 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     const RunView* v = m_wb.store().run(name);
     if (!v) return {};
     if (role == Qt::DecorationRole && idx.column() == Name) return seriesColor(idx.row());
-    if (role == Qt::ToolTipRole && idx.column() == Status) return QString::fromStdString(v->status.message);
+    const CheckpointInfo* damaged = v->damagedCheckpoint();
+    if (role == Qt::ToolTipRole && idx.column() == Status) {
+        QString tip = QString::fromStdString(v->status.message);
+        if (damaged)
+            tip += (tip.isEmpty() ? "" : "\n") +
+                   tr("Checkpoint %1 is damaged (%2). Resume and evaluation use the newest complete checkpoint; "
+                      "a resume sets the damaged one aside.")
+                       .arg(QString::fromStdString(damaged->dir.filename().string()),
+                            QString::fromStdString(damaged->problem));
+        return tip;
+    }
+    if (role == Qt::ForegroundRole && idx.column() == Status && damaged) return QColor(0xb0, 0x3a, 0x2e);
     if (role == Qt::ToolTipRole && idx.column() == Rate) return tr("tokens per second over the last 20 logged steps");
     if (role == Qt::ToolTipRole && idx.column() == Step)
         return tr("steps done / the run's budget (the project's budget in brackets when the run on disk was "
@@ -61,7 +72,10 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     switch (idx.column()) {
     case Name: return name;
     case Encoding: return v->config ? QString::fromStdString(v->config->position_encoding.type) : QString("?");
-    case Status: return v->stateText(m_wb.isQueued(name));
+    case Status: {
+        const QString state = v->stateText(m_wb.isQueued(name));
+        return damaged ? tr("%1 · damaged checkpoint (step %2)").arg(state).arg(damaged->step) : state;
+    }
     case Step: {
         // The run's own budget; the project's beside it when the run on disk was trained with another.
         const int64_t step = train ? train->step : v->status.step;

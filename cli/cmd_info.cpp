@@ -5,6 +5,7 @@
 #include "seqpe/common/files.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/options.h"
+#include "seqpe/checkpoints.h"
 #include "seqpe/run_dir.h"
 
 #include <cstdio>
@@ -63,13 +64,8 @@ int cmd_info(const std::string& dir, bool json) {
             last_diag = &r;
         }
     }
-    std::vector<std::string> checkpoints;
+    const std::vector<CheckpointInfo> checkpoints = list_checkpoints(p, CheckpointCheck::Hashes);
     std::error_code ec;
-    if (fs::is_directory(p.checkpoints(), ec))
-        for (const auto& e : fs::directory_iterator(p.checkpoints(), ec))
-            if (checkpoint_step(e.path()) >= 0 && fs::exists(e.path() / "DONE", ec))
-                checkpoints.push_back(e.path().filename().string());
-    std::sort(checkpoints.begin(), checkpoints.end());
     std::optional<EvalReport> report;
     try {
         if (fs::exists(p.eval() / "extrapolation.json", ec))
@@ -92,7 +88,15 @@ int cmd_info(const std::string& dir, bool json) {
         if (first_diag)
             j["diagnostics"] = {{"first", nlohmann::json::parse(record_to_json(*first_diag))},
                                 {"last", nlohmann::json::parse(record_to_json(*last_diag))}};
-        j["checkpoints"] = checkpoints;
+        nlohmann::ordered_json cks = nlohmann::ordered_json::array();
+        for (const auto& ck : checkpoints) {
+            nlohmann::ordered_json o = {{"name", ck.dir.filename().string()}, {"step", ck.step},
+                                        {"state", checkpoint_health_name(ck.health)}, {"bytes", ck.bytes},
+                                        {"time", ck.time}};
+            if (!ck.problem.empty()) o["problem"] = ck.problem;
+            cks.push_back(o);
+        }
+        j["checkpoints"] = cks;
         if (report) j["eval"] = nlohmann::json::parse(eval_report_json(*report));
         std::puts(j.dump(2).c_str());
         return kExitOk;
@@ -125,8 +129,15 @@ int cmd_info(const std::string& dir, bool json) {
         std::printf("\n");
     }
     if (first_diag) print_diagnostics(*first_diag, *last_diag);
-    std::printf("checkpoints %zu%s%s\n", checkpoints.size(), checkpoints.empty() ? "" : ", newest ",
-                checkpoints.empty() ? "" : checkpoints.back().c_str());
+    // Newest first; damaged and incomplete ones named with their problem.
+    std::printf("checkpoints %zu\n", checkpoints.size());
+    for (const auto& ck : checkpoints)
+        std::printf("  %-22s %-24s %9s  %s%s%s\n", ck.dir.filename().string().c_str(), checkpoint_health_name(ck.health),
+                    human_bytes(static_cast<double>(ck.bytes)).c_str(), ck.time.c_str(), ck.problem.empty() ? "" : "  ",
+                    ck.problem.c_str());
+    if (!checkpoints.empty() && !checkpoints.front().usable())
+        std::printf("warning   the newest checkpoint is %s; resume and evaluation use the newest complete one\n",
+                    checkpoint_health_name(checkpoints.front().health));
     if (report) {
         std::printf("evaluated (%s, step %lld):", report->split.c_str(), static_cast<long long>(report->step));
         for (const auto& r : report->rows)

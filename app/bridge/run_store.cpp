@@ -55,6 +55,12 @@ QString RunView::stateText(bool queued) const {
     return QString::fromUtf8(run_state_name(status.state));
 }
 
+const CheckpointInfo* RunView::damagedCheckpoint() const {
+    for (const auto& c : checkpoints)
+        if (c.health == CheckpointHealth::Damaged && !c.set_aside) return &c;
+    return nullptr;
+}
+
 QVector<QPointF> RunView::series(const std::string& kind, const std::string& key) const {
     QVector<QPointF> out;
     for (const auto& r : records)
@@ -141,7 +147,10 @@ void RunStore::loadFromDisk(RunView& v, bool full, bool notify) {
         } catch (const std::exception&) {
         }
     }
+    const std::string before = v.status.updated;
     if (auto st = read_status(p)) v.status = *st;
+    // A run's checkpoints change when its status does (each checkpoint rewrites it).
+    if (full || v.status.updated != before || v.checkpoints.empty()) v.checkpoints = list_checkpoints(p, CheckpointCheck::Sizes);
     auto& reader = m_readers[v.name];
     if (!reader || full) {
         reader = std::make_unique<MetricsReader>(p.metrics());
@@ -211,6 +220,7 @@ void RunStore::setStatus(const QString& name, const RunStatus& status) {
     if (RunView* v = run(name)) {
         v->status = status;
         if (status.state != RunState::Queued) v->activity.clear();
+        v->checkpoints = list_checkpoints(RunPaths{v->dir}, CheckpointCheck::Sizes);
         Q_EMIT runUpdated(name);
     }
 }

@@ -3,6 +3,7 @@
 // the metric records, whether a run trains in this window, in another process (the CLI), or
 // finished elsewhere (a run directory copied from a GPU server). Runs that this window does not
 // drive are followed on disk: their metrics.jsonl is tailed and status.json re-read.
+#include "seqpe/checkpoints.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/run_dir.h"
 
@@ -28,6 +29,11 @@ struct RunView {
     QString activity;                       // "preparing data: ..." while not yet training
     std::vector<Record> records;            // train and eval records in order
     std::optional<EvalReport> report;       // eval/extrapolation.json
+    std::vector<CheckpointInfo> checkpoints; // newest first, sizes checked against DONE (no hashing)
+
+    // The newest checkpoint that is damaged and not yet set aside (resume and evaluation pass it
+    // over), if any: the runs table marks the run.
+    const CheckpointInfo* damagedCheckpoint() const;
 
     const Record* lastOf(const std::string& kind) const;
     // One definition of each figure the runs table, status bar and charts show:

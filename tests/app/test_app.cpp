@@ -6,6 +6,8 @@
 #include "engine_hooks_real.h"
 #include "log_panel.h"
 #include "main_window.h"
+#include "runs_model.h"
+#include "seqpe/checkpoints.h"
 #include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
@@ -100,5 +102,20 @@ TEST(App, OpensRunDirectoriesWrittenByTheCli) {
     EXPECT_EQ(v->status.state, RunState::Completed);
     EXPECT_EQ(v->series("train", "loss").size(), 20);
     EXPECT_FALSE(w.openRunDirectory(QString::fromStdString(dir.string()))); // not a run directory
+
+    // A run whose newest checkpoint was damaged on disk is marked in the runs table, naming it.
+    const fs::path run = dir / "runs/tiny/learned";
+    const auto cks = list_checkpoints(RunPaths{run});
+    ASSERT_FALSE(cks.empty());
+    fs::resize_file(cks.front().dir / "model.pt", 100);
+    MainWindow w2(realEngineHooks());
+    ASSERT_TRUE(w2.openRunDirectory(QString::fromStdString(run.string())));
+    RunsModel model(w2.workbench());
+    const int row = model.rowOf("learned");
+    ASSERT_GE(row, 0);
+    const QString status = model.data(model.index(row, RunsModel::Status), Qt::DisplayRole).toString();
+    EXPECT_TRUE(status.contains(QString("damaged checkpoint (step %1)").arg(cks.front().step))) << status.toStdString();
+    const QString tip = model.data(model.index(row, RunsModel::Status), Qt::ToolTipRole).toString();
+    EXPECT_TRUE(tip.contains("model.pt: 100 bytes")) << tip.toStdString();
     fs::remove_all(dir);
 }

@@ -3,6 +3,7 @@
 // resume), eval/info/validate.
 #include "seqpe/common/files.h"
 #include "seqpe/records.h"
+#include "seqpe/checkpoints.h"
 #include "seqpe/run_dir.h"
 
 #include <csignal>
@@ -135,6 +136,26 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
             EXPECT_DOUBLE_EQ(rep["rows"][i]["ppl"].get<double>(), report["rows"][i]["ppl"].get<double>()) << "row " << i;
     }
     EXPECT_TRUE(fs::exists(runs() / "learned/eval/extrapolation.json"));
+
+    // The newest checkpoint damaged on disk: info marks it, eval passes over it with a warning.
+    const RunPaths learned{runs() / "learned"};
+    const auto cks = list_checkpoints(learned);
+    ASSERT_GE(cks.size(), 2u);
+    fs::resize_file(cks[0].dir / "model.pt", 10);
+    const Result dinfo = run("info " + learned.root.string());
+    EXPECT_EQ(dinfo.code, 0);
+    const size_t line = dinfo.out.find("  " + cks[0].dir.filename().string());
+    ASSERT_NE(line, std::string::npos) << dinfo.out;
+    EXPECT_EQ(dinfo.out.substr(line, dinfo.out.find('\n', line) - line).find("damaged") == std::string::npos, false)
+        << dinfo.out;
+    EXPECT_NE(dinfo.out.find("model.pt: 10 bytes"), std::string::npos) << dinfo.out;
+    const auto jinfo = nlohmann::json::parse(run("--json info " + learned.root.string()).out);
+    EXPECT_EQ(jinfo["checkpoints"][0]["state"], "damaged");
+    EXPECT_EQ(jinfo["checkpoints"][1]["state"], "complete");
+    const Result dev = run("eval " + learned.root.string());
+    ASSERT_EQ(dev.code, 0) << dev.err << dev.out;
+    EXPECT_NE(dev.out.find("is damaged"), std::string::npos) << dev.out;
+    EXPECT_EQ(json_lines(dev.out).back()["step"], cks[1].step);
 }
 
 TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {

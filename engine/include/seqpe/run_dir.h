@@ -65,7 +65,8 @@ private:
 
 std::vector<Record> read_metrics(const std::filesystem::path& file);
 
-// The newest complete checkpoint (named by `latest`, else the highest step-* with DONE).
+// The newest usable checkpoint: the highest step-* whose DONE checksums match its files
+// (seqpe/checkpoints.h lists all of them with their state).
 std::optional<std::filesystem::path> latest_checkpoint(const RunPaths& p);
 // Step number of a checkpoint directory name "step-00001200"; -1 if not one.
 int64_t checkpoint_step(const std::filesystem::path& dir);

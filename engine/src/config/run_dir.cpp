@@ -124,31 +124,6 @@ int64_t checkpoint_step(const fs::path& dir) {
     }
 }
 
-std::optional<fs::path> latest_checkpoint(const RunPaths& p) {
-    std::error_code ec;
-    const fs::path latest = p.checkpoints() / "latest";
-    if (fs::exists(latest, ec)) {
-        try {
-            std::string name = read_file(latest);
-            while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
-            const fs::path dir = p.checkpoints() / name;
-            if (checkpoint_step(dir) >= 0 && fs::exists(dir / "DONE", ec)) return dir;
-        } catch (...) {
-        }
-    }
-    std::optional<fs::path> best;
-    int64_t best_step = -1;
-    if (!fs::is_directory(p.checkpoints(), ec)) return std::nullopt;
-    for (const auto& e : fs::directory_iterator(p.checkpoints(), ec)) {
-        const int64_t st = checkpoint_step(e.path());
-        if (st > best_step && fs::exists(e.path() / "DONE", ec)) {
-            best_step = st;
-            best = e.path();
-        }
-    }
-    return best;
-}
-
 bool is_run_dir(const fs::path& p) {
     std::error_code ec;
     return fs::is_regular_file(p / "config.json", ec);

@@ -1,6 +1,8 @@
 // evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
 #include "seqpe/evaluate.h"
 
+#include "seqpe/checkpoints.h"
+
 #include "data/lm_data.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -111,7 +113,14 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     const RunPaths paths{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
     RunConfig c = resolve_auto(read_run_config(paths));
-    const fs::path ck = o.checkpoint.empty() ? latest_checkpoint(paths).value_or(fs::path()) : o.checkpoint;
+    fs::path ck = o.checkpoint;
+    if (ck.empty()) {
+        const CheckpointChoice choice = choose_checkpoint(paths);
+        if (!choice.note().empty()) obs.on_log(LogLevel::Warning, choice.note());
+        ck = choice.dir.value_or(fs::path());
+    } else {
+        require_usable_checkpoint(ck);
+    }
     if (ck.empty()) throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
     if (o.dataset_dir.empty()) throw InputError("no dataset given for the evaluation");
     at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads

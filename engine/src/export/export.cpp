@@ -3,6 +3,8 @@
 // model.pt archive on the way out, the model the config builds on the way in.
 #include "seqpe/export.h"
 
+#include "seqpe/checkpoints.h"
+
 #include "export/safetensors.h"
 #include "model/lm.h"
 #include "model/vit.h"
@@ -161,8 +163,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
     } else {
         throw InputError(src.string() + ": neither a run directory (config.json) nor a checkpoint (model.pt)");
     }
-    if (!fs::exists(ck / "DONE", ec))
-        throw InputError(ck.string() + ": incomplete checkpoint (no DONE marker); export an earlier one");
+    require_usable_checkpoint(ck);
     const RunPaths paths{run};
     const RunConfig c = resolve_auto(read_run_config(paths));
     const std::string config_text = read_file(paths.config());

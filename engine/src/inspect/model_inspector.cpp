@@ -2,6 +2,7 @@
 #include "inspect/model_inspector.h"
 
 #include "inspect/geometry.h"
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/token_file.h"
@@ -224,6 +225,7 @@ std::unique_ptr<Inspector> open_inspector(const std::filesystem::path& run_dir, 
     const RunConfig c = resolve_auto(read_run_config(p));
     const std::filesystem::path ck = checkpoint.empty() ? latest_checkpoint(p).value_or(std::filesystem::path()) : checkpoint;
     if (ck.empty()) throw InputError(run_dir.string() + ": no complete checkpoint yet");
+    if (!checkpoint.empty()) require_usable_checkpoint(ck);
     auto model = build_model_for_checkpoint(c, ck / "model.pt");
     const TrainerState st = load_checkpoint(ck, *model, nullptr);
     std::filesystem::path dataset;

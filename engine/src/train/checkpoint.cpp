@@ -3,6 +3,10 @@
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/common/hash.h"
+#include "seqpe/checkpoints.h"
+
+#include <map>
 
 #include <algorithm>
 #include <set>
@@ -16,20 +20,30 @@ namespace seqpe {
 
 namespace {
 
+using FileRecord = std::pair<uint64_t, std::string>;
+
 // Serialises in memory, then writes the bytes ourselves: torch's file writer finishes the zip in its
 // destructor, where a write error (a full disk, a file-size limit) throws and terminates the process.
-void save_archive(torch::serialize::OutputArchive& ar, const fs::path& file) {
+// Returns the file's record for DONE: (size, SHA-256).
+FileRecord save_archive(torch::serialize::OutputArchive& ar, const fs::path& file) {
     std::ostringstream bytes;
     ar.save_to(bytes);
-    write_file_atomic(file, bytes.str()); // RunError naming the file when the disk is full
+    const std::string b = bytes.str();
+    write_file_atomic(file, b); // RunError naming the file when the disk is full
+    return {b.size(), sha256_hex(b)};
 }
 
-void write_module(torch::nn::Module& m, const fs::path& file) {
+FileRecord write_text(const fs::path& file, const std::string& text) {
+    write_file_atomic(file, text);
+    return {text.size(), sha256_hex(text)};
+}
+
+FileRecord write_module(torch::nn::Module& m, const fs::path& file) {
     torch::serialize::OutputArchive ar;
     torch::NoGradGuard ng;
     for (const auto& p : m.named_parameters()) ar.write(p.key(), p.value().detach().cpu());
     for (const auto& b : m.named_buffers()) ar.write(b.key(), b.value().cpu(), /*is_buffer=*/true);
-    save_archive(ar, file);
+    return save_archive(ar, file);
 }
 
 void read_module(torch::nn::Module& m, const fs::path& file) {
@@ -39,7 +53,7 @@ void read_module(torch::nn::Module& m, const fs::path& file) {
     try {
         ar.load_from(file.string());
     } catch (const std::exception& e) {
-        throw InputError(file.string() + ": damaged or not a SeqPE checkpoint (" +
+        throw DamagedCheckpoint(file.string() + ": damaged or not a SeqPE checkpoint (" +
                          std::string(e.what()).substr(0, 120) + ")");
     }
     const std::vector<std::string> keys = ar.keys();
@@ -76,18 +90,20 @@ fs::path save_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimize
     const fs::path tmp = temp_sibling(final_dir);
     make_dirs(tmp);
     try {
-        write_module(model, tmp / "model.pt");
+        std::map<std::string, FileRecord> files;
+        files["model.pt"] = write_module(model, tmp / "model.pt");
         if (opt) {
             torch::serialize::OutputArchive oa;
             opt->adamw().save(oa);
-            save_archive(oa, tmp / "optim.pt");
+            files["optim.pt"] = save_archive(oa, tmp / "optim.pt");
         }
         TrainerState with_version = st;
         with_version.torch_version = TORCH_VERSION;
-        write_file_atomic(tmp / "trainer.json", trainer_state_json(with_version));
+        files["trainer.json"] = write_text(tmp / "trainer.json", trainer_state_json(with_version));
         fsync_path(tmp / "model.pt");
         if (opt) fsync_path(tmp / "optim.pt");
-        write_file_atomic(tmp / "DONE", "");
+        // DONE last, with every file's size and checksum: damage is found before loading.
+        write_file_atomic(tmp / "DONE", checkpoint_done_json(files, st.step));
         fsync_path(tmp);
     } catch (const std::exception& e) {
         std::error_code ec;
@@ -129,7 +145,12 @@ TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Opti
     std::error_code ec;
     if (!fs::exists(dir / "DONE", ec))
         throw InputError(dir.string() + ": incomplete checkpoint (no DONE marker); use an earlier one");
-    TrainerState st = read_trainer_state(dir);
+    TrainerState st;
+    try {
+        st = read_trainer_state(dir);
+    } catch (const InputError& e) {
+        throw DamagedCheckpoint(e.what());
+    }
     read_module(model, dir / "model.pt");
     // An imported checkpoint (seqpe import) has no optim.pt: AdamW restarts with zero moments.
     if (opt && fs::exists(dir / "optim.pt", ec)) {
@@ -138,7 +159,7 @@ TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Opti
             ar.load_from((dir / "optim.pt").string());
             opt->adamw().load(ar);
         } catch (const std::exception& e) {
-            throw InputError((dir / "optim.pt").string() + ": damaged or from another optimiser setup (" +
+            throw DamagedCheckpoint((dir / "optim.pt").string() + ": damaged or from another optimiser setup (" +
                              std::string(e.what()).substr(0, 120) + ")");
         }
     }

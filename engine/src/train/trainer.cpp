@@ -1,12 +1,14 @@
 // The training loop: steps, validation, checkpoints, run-directory files, pause/step/post control.
 #include "train/trainer.h"
 
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/version.h"
 #include "seqpe/config_io.h"
 #include "seqpe/options.h"
 #include "seqpe/runtime.h"
+#include "train/checkpoint.h"
 #include "train/device.h"
 #include "util/rng.h"
 
@@ -103,12 +105,7 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
                 throw InputError(paths_.root.string() + " holds a run whose " + path + " is " + option_json(old, path) +
                                  ", not " + option_json(cfg_, path) +
                                  "; choose another run name (or output directory), or start it again with --restart");
-        if (auto ck = latest_checkpoint(paths_)) {
-            state_ = load_checkpoint(*ck, task_->module(), optim_.get());
-            state_.config_hash = config_hash(cfg_);
-            last_checkpoint_ = ck->filename().string();
-            last_checkpoint_step_ = state_.step;
-        }
+        resume_from_checkpoint();
     } else if (!cfg_.train.init_from.empty()) {
         if (!fs::exists(cfg_.train.init_from, ec))
             throw InputError("train.init_from: " + cfg_.train.init_from +
@@ -137,6 +134,40 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
 TrainerImpl::~TrainerImpl() = default;
 
 double TrainerImpl::now() const { return elapsed_at_start_ + (steady_seconds() - session_start_); }
+
+// Resume from the newest checkpoint that loads. Damaged ones (checksums that do not match, or an
+// older checkpoint without checksums that fails to read) are renamed step-N.damaged, never
+// deleted, and named in the log. A checksum-verified checkpoint that fails to load is a
+// configuration mismatch, not damage: that stays an error.
+void TrainerImpl::resume_from_checkpoint() {
+    std::string note;
+    auto set_aside = [&](const fs::path& dir, const std::string& why) {
+        fs::path moved = dir;
+        if (is_main()) moved = set_checkpoint_aside(dir); // one rank renames the shared directory
+        note += (note.empty() ? "" : "; ") + dir.filename().string() + " is damaged (" + why + "), set aside as " +
+                moved.filename().string();
+    };
+    for (;;) {
+        CheckpointChoice choice = choose_checkpoint(paths_);
+        for (const auto& c : choice.skipped) set_aside(c.dir, c.problem);
+        if (!choice.dir) break;
+        const CheckpointInfo info = inspect_checkpoint(*choice.dir, CheckpointCheck::Sizes);
+        try {
+            state_ = load_checkpoint(*choice.dir, task_->module(), optim_.get());
+        } catch (const DamagedCheckpoint& e) {
+            if (info.health != CheckpointHealth::Unverified || !is_main()) throw;
+            set_aside(*choice.dir, e.what());
+            continue;
+        }
+        state_.config_hash = config_hash(cfg_);
+        last_checkpoint_ = choice.dir->filename().string();
+        last_checkpoint_step_ = state_.step;
+        if (!note.empty()) note += "; resuming from " + last_checkpoint_;
+        break;
+    }
+    if (!note.empty() && last_checkpoint_.empty()) note += "; no earlier complete checkpoint: starting from step 0";
+    resume_note_ = note;
+}
 
 void TrainerImpl::log(Observer& obs, LogLevel level, const std::string& text) {
     if (!is_main()) {
@@ -468,6 +499,7 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
                                      (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
                                                 " (gradients over " + dp_->gradient_backend() + ")"
                                           : ""));
+        if (!resume_note_.empty()) log(obs, LogLevel::Warning, resume_note_);
         if (precision_ == "bf16" && !device_.is_cuda() && !cpu_has_native_bf16())
             log(obs, LogLevel::Warning,
                 "runtime.precision=bf16 on a CPU without native bf16 instructions: oneDNN emulates it and the run is "

@@ -66,6 +66,8 @@ private:
     double last_status_write_ = 0;
     std::string last_checkpoint_;
     std::string init_note_; // "; weights from ..." on a fresh run with train.init_from
+    std::string resume_note_; // damaged checkpoints passed over at resume (logged as a warning)
+    void resume_from_checkpoint();
     int64_t last_checkpoint_step_ = -1;
 
     mutable std::mutex mu_;
