@@ -91,7 +91,8 @@ void MainWindow::buildUi() {
     m_runsView->setAlternatingRowColors(true);
     connect(m_runsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         const QString run = selectedRun();
-        if (!run.isEmpty() && m_wb->document().runNames().contains(run)) m_config->setTarget(run);
+        // A seed or grid point edits its project run (the config panel's targets are those).
+        if (const QString target = m_wb->document().projectRunOf(run); !target.isEmpty()) m_config->setTarget(target);
         if (!run.isEmpty() && m_geometry) { // the views follow the selection (attention: unless comparing)
             m_geometry->setRun(run);
             m_extrapolation->highlightRun(run);
@@ -199,7 +200,7 @@ void MainWindow::updateActions() {
     const bool active = !run.isEmpty() && m_wb->isActive(run);
     RunSession* s = m_wb->session(run);
     const bool paused = active && s && s->isPaused();
-    const bool isProjectRun = m_wb->document().runNames().contains(run);
+    const bool isProjectRun = !m_wb->document().projectRunOf(run).isEmpty();
     if (auto* a = action("start")) a->setEnabled(isProjectRun && (!active || paused));
     if (auto* a = action("pause")) a->setEnabled(active && !paused);
     if (auto* a = action("step")) a->setEnabled(isProjectRun && (paused || (!active && !m_wb->anyActive())));

@@ -111,10 +111,14 @@ void MainWindow::buildActions() {
         if (ok) selectRun(m_wb->document().addRun(enc, enc));
     });
     add("removeRun", tr("&Remove Run"), {}, [this] {
-        const QString r = selectedRun();
-        if (r.isEmpty() || m_wb->isActive(r) || !m_wb->document().runNames().contains(r)) return;
-        if (m_wb->isQueued(r)) m_wb->stop(r); // out of the queue first
-        const QString dir = QString::fromStdString(m_wb->document().runDir(r).string());
+        // A seed or grid point stands for its project run: that run (all its seeds) is removed.
+        const QString r = m_wb->document().projectRunOf(selectedRun());
+        if (r.isEmpty()) return;
+        for (const QString& p : m_wb->document().plannedNames())
+            if (m_wb->document().projectRunOf(p) == r && m_wb->isActive(p)) return;
+        for (const QString& p : m_wb->document().plannedNames())
+            if (m_wb->document().projectRunOf(p) == r && m_wb->isQueued(p)) m_wb->stop(p); // out of the queue first
+        const QString dir = QString::fromStdString(m_wb->document().project().run_dir(r.toStdString()).string());
         m_wb->document().removeRun(r);
         // The run's files are never deleted from here: undo brings the run back with its records.
         const QString text = tr("removed run %1 from the project; its directory %2 stays on disk (Edit > Undo brings the run back)").arg(r, dir);

@@ -5,10 +5,13 @@
 #include "seqpe/common/files.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/options.h"
+#include "seqpe/report_summary.h"
 #include "seqpe/checkpoints.h"
 #include "seqpe/run_dir.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace seqpe::cli {
@@ -38,10 +41,87 @@ static void print_diagnostics(const Record& a, const Record& b) {
         std::printf("          warning: contrastive accuracy %.3g is near chance (%.3g)\n", *acc, *chance);
 }
 
+// The run directories below `dir` (a run's seeds, a sweep's grid points), three levels at most.
+static void find_runs(const fs::path& dir, const fs::path& rel, int depth, std::vector<fs::path>& out) {
+    std::error_code ec;
+    std::vector<fs::path> kids;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.is_directory(ec)) kids.push_back(e.path());
+    std::sort(kids.begin(), kids.end());
+    for (const auto& k : kids) {
+        if (is_run_dir(k)) out.push_back(rel / k.filename());
+        else if (depth > 1) find_runs(k, rel / k.filename(), depth - 1, out);
+    }
+}
+
+// `seqpe info` on a folder of runs (a run with seeds, a sweep): one line per run, then the mean,
+// sd and min-max over the runs that have an evaluation report.
+static int info_of_group(const fs::path& dir, const std::vector<fs::path>& runs, bool json) {
+    std::vector<std::pair<std::string, EvalReport>> reports;
+    nlohmann::ordered_json j;
+    j["dir"] = dir.string();
+    j["runs"] = nlohmann::ordered_json::array();
+    if (!json) std::printf("%zu runs in %s\n", runs.size(), dir.c_str());
+    for (const auto& rel : runs) {
+        const RunPaths p{dir / rel};
+        const auto st = read_status(p);
+        std::optional<EvalReport> rep;
+        std::error_code ec;
+        try {
+            if (fs::exists(p.eval() / "extrapolation.json", ec))
+                rep = eval_report_from_json(read_file(p.eval() / "extrapolation.json"), (p.eval() / "extrapolation.json").string());
+        } catch (const std::exception&) {
+        }
+        if (rep) {
+            rep->run = rel.string();
+            reports.emplace_back(rel.has_parent_path() && rel.filename().string().rfind("seed-", 0) == 0
+                                     ? rel.parent_path().string()
+                                     : rel.string(),
+                                 *rep);
+        }
+        const auto cks = list_checkpoints(p, CheckpointCheck::Sizes);
+        const bool damaged = !cks.empty() && !cks.front().usable();
+        if (json) {
+            nlohmann::ordered_json r = {{"run", rel.string()}, {"state", st ? run_state_name(st->state) : "unknown"},
+                                        {"step", st ? st->step : 0}, {"evaluated", rep.has_value()}};
+            if (damaged) r["damaged_checkpoint"] = cks.front().dir.filename().string();
+            j["runs"].push_back(r);
+        } else {
+            std::printf("  %-32s %-10s step %-8lld %s%s\n", rel.c_str(), st ? run_state_name(st->state) : "unknown",
+                        static_cast<long long>(st ? st->step : 0), rep ? "evaluated" : "not evaluated",
+                        damaged ? "  (newest checkpoint damaged)" : "");
+        }
+    }
+    const auto groups = summarise_by_group(reports);
+    if (json) {
+        j["summary"] = nlohmann::ordered_json::array();
+        for (const auto& g : groups)
+            for (const auto& c : g.cells)
+                j["summary"].push_back({{"group", g.group}, {"mode", c.mode}, {"length", c.length}, {"n", c.n()},
+                                        {"mean", c.mean}, {"sd", c.sd}, {"min", c.min}, {"max", c.max}});
+        std::puts(j.dump(2).c_str());
+        return kExitOk;
+    }
+    for (const auto& g : groups) {
+        std::printf("%s (%s, %zu evaluated):", g.group.c_str(), g.encoding.c_str(), g.cells.empty() ? 0 : g.cells.front().n());
+        const double k = g.metric == "ppl" ? 1.0 : 100.0;
+        for (const auto& c : g.cells)
+            if (c.depth < 0)
+                std::printf(" %s@%lld=%.2f+-%.2f [%.2f, %.2f]", c.mode.c_str(), static_cast<long long>(c.length), k * c.mean,
+                            k * c.sd, k * c.min, k * c.max);
+        std::printf("\n");
+    }
+    return kExitOk;
+}
+
 int cmd_info(const std::string& dir, bool json) {
     const RunPaths p{dir};
     if (!is_run_dir(p.root)) {
-        std::fprintf(stderr, "seqpe: error: %s: not a run directory (no config.json)\n", dir.c_str());
+        std::vector<fs::path> runs;
+        std::error_code ec;
+        if (fs::is_directory(p.root, ec)) find_runs(p.root, {}, 3, runs);
+        if (!runs.empty()) return info_of_group(p.root, runs, json);
+        std::fprintf(stderr, "seqpe: error: %s: not a run directory (no config.json) and no runs below it\n", dir.c_str());
         return kExitBadInput;
     }
     RunConfig c;

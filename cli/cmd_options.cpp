@@ -115,15 +115,31 @@ int cmd_validate(const std::string& config, const std::vector<std::string>& over
         nlohmann::ordered_json j;
         j["ok"] = !has_errors(plan.diagnostics);
         j["runs"] = nlohmann::json::array();
-        for (const auto& r : plan.runs) j["runs"].push_back({{"name", r.name}, {"dir", r.dir.string()}, {"hash", config_hash(r.config)}});
+        for (const auto& r : plan.runs) {
+            nlohmann::ordered_json o = {{"name", r.name}, {"run", r.run}, {"group", r.group}, {"dir", r.dir.string()},
+                                        {"hash", config_hash(r.config)}};
+            if (r.seed) o["seed"] = *r.seed;
+            nlohmann::ordered_json swept = nlohmann::ordered_json::object();
+            for (const auto& [path, v] : r.swept) swept[path] = nlohmann::json::parse(v);
+            if (!r.swept.empty()) o["swept"] = swept;
+            j["runs"].push_back(o);
+        }
         j["diagnostics"] = nlohmann::json::array();
         for (const auto& d : plan.diagnostics)
             j["diagnostics"].push_back({{"path", d.path}, {"message", d.message},
                                         {"severity", d.severity == Diagnostic::Severity::Error ? "error" : "warning"}});
         std::puts(j.dump(2).c_str());
     } else {
+        // One line per expanded run (runs x sweep grid x seeds), then the shape of the expansion.
         for (const auto& r : plan.runs)
             std::printf("run %-20s %s  config %s\n", r.name.c_str(), r.dir.c_str(), config_hash(r.config).c_str());
+        const Project& p = plan.project;
+        if ((!p.seeds.empty() || !p.sweep.empty()) && !plan.runs.empty()) {
+            int64_t points = 1;
+            for (const auto& sw : p.sweep) points *= static_cast<int64_t>(sw.second.size());
+            std::printf("%zu runs: %zu project run(s) x %lld grid point(s) x %zu seed(s)\n", plan.runs.size(),
+                        p.runs.size(), static_cast<long long>(points), std::max<size_t>(1, p.seeds.size()));
+        }
         std::fputs(format_diagnostics(plan.diagnostics, config).c_str(), stderr);
         if (!has_errors(plan.diagnostics)) std::printf("%s: valid\n", config.c_str());
     }

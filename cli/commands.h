@@ -3,6 +3,7 @@
 #include "console.h"
 #include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
+#include "seqpe/run_plan.h"
 
 #include <filesystem>
 #include <string>
@@ -56,6 +57,7 @@ struct CompareArgs {
     std::vector<int64_t> lengths;
     std::string mode, split, precision;
     int64_t max_tokens = -1;
+    bool reuse = false; // keep a run's report of its newest checkpoint instead of evaluating again
 };
 int cmd_compare(const CompareArgs& a, Console& console);
 
@@ -80,21 +82,13 @@ int cmd_data(const std::vector<std::string>& args);
 
 // ---- shared by the commands (run_plan.cpp) ------------------------------------------------------
 
-struct PlannedRun {
-    std::string name;
-    RunConfig config;
-    std::filesystem::path dir;
-};
-
-struct Plan {
-    Project project;
-    std::vector<PlannedRun> runs;
-    std::vector<Diagnostic> diagnostics; // paths prefixed with the run ("seqpe: model.n_head")
-};
-
-// Reads a project (or a run config), applies --set overrides to every selected run, validates.
-Plan make_plan(const std::string& file, const std::vector<std::string>& overrides,
-               const std::vector<std::string>& only_runs, const std::string& out_dir);
+// Reads a project (or a run config), expands runs x sweep x seeds, applies --set overrides to
+// every selected run, validates (seqpe/run_plan.h; the workbench plans with the same step).
+using Plan = RunPlan;
+inline Plan make_plan(const std::string& file, const std::vector<std::string>& overrides,
+                      const std::vector<std::string>& only_runs, const std::string& out_dir) {
+    return plan_file(file, overrides, only_runs, out_dir);
+}
 
 // The dataset of an existing run: the directory meta.json names when it is still valid, else the
 // one seqpe-data prepares for the run's config.

@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
     compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")->expected(1, -1);
     compare->add_option("--mode", ca.mode, "extend, interpolate or both")->check(CLI::IsMember({"extend", "interpolate", "both"}));
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
+    compare->add_flag("--reuse", ca.reuse,
+                      "keep each run's eval report when it is of the newest checkpoint and holds the requested "
+                      "modes and lengths");
     compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")->check(CLI::NonNegativeNumber);
     compare->add_option("--precision", ca.precision, "auto, fp32, bf16 or fp16 (default: what each run trained in)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));

@@ -8,7 +8,38 @@
 
 namespace seqpe::ui {
 
-ProjectDocument::ProjectDocument(QObject* parent) : QObject(parent) { newProject("untitled"); }
+ProjectDocument::ProjectDocument(QObject* parent) : QObject(parent) {
+    // Connected first, so the plan is stale before any other receiver of changed() asks for it.
+    connect(this, &ProjectDocument::changed, this, [this] { m_plan.reset(); });
+    newProject("untitled");
+}
+
+const RunPlan& ProjectDocument::plan() const {
+    if (!m_plan) {
+        Project p = m_project;
+        if (p.file.empty()) p.output_dir = "runs"; // an unsaved project writes under ./runs
+        m_plan = plan_project(p);
+    }
+    return *m_plan;
+}
+
+const PlannedRun* ProjectDocument::planned(const QString& name) const {
+    const std::string n = name.toStdString();
+    for (const auto& r : plan().runs)
+        if (r.name == n) return &r;
+    return nullptr;
+}
+
+QStringList ProjectDocument::plannedNames() const {
+    QStringList out;
+    for (const auto& r : plan().runs) out << QString::fromStdString(r.name);
+    return out;
+}
+
+QString ProjectDocument::projectRunOf(const QString& name) const {
+    if (const PlannedRun* r = planned(name)) return QString::fromStdString(r->run);
+    return m_project.find_run(name.toStdString()) ? name : QString();
+}
 
 std::vector<Diagnostic> ProjectDocument::open(const QString& file) {
     ProjectLoad load = load_project(std::filesystem::path(file.toStdString()));
@@ -64,6 +95,7 @@ ProjectRun* ProjectDocument::findRun(const QString& name) {
 }
 
 RunConfig ProjectDocument::config(const QString& run) const {
+    if (const PlannedRun* p = planned(run); p && (!m_project.seeds.empty() || !m_project.sweep.empty())) return p->config;
     RunConfig c;
     const ProjectRun* r = m_project.find_run(run.toStdString());
     if (r) project_run_config(m_project, *r, c);
@@ -130,14 +162,20 @@ void ProjectDocument::setOption(const QString& run, const QString& path, const Q
 }
 
 QString ProjectDocument::differences(const QString& run) const {
-    const ProjectRun* r = m_project.find_run(run.toStdString());
+    const PlannedRun* p = planned(run);
+    const ProjectRun* r = m_project.find_run(p ? p->run : run.toStdString());
     if (!r) return {};
     QStringList parts;
     for (const auto& [path, value] : r->set) parts << QString::fromStdString(path + "=" + value);
+    if (p) {
+        for (const auto& [path, value] : p->swept) parts << QString::fromStdString(path + "=" + value);
+        if (p->seed) parts << QString("train.seed=%1").arg(*p->seed);
+    }
     return parts.join(", ");
 }
 
 std::filesystem::path ProjectDocument::runDir(const QString& run) const {
+    if (const PlannedRun* p = planned(run)) return p->dir;
     if (m_project.file.empty()) return std::filesystem::path("runs") / run.toStdString();
     return m_project.run_dir(run.toStdString());
 }
@@ -170,6 +208,8 @@ void ProjectDocument::removeRun(const QString& name) {
 void ProjectDocument::restore(const Project& state) {
     m_project.base = state.base;
     m_project.runs = state.runs;
+    m_project.seeds = state.seeds;
+    m_project.sweep = state.sweep;
     setModified(true);
     Q_EMIT changed();
 }

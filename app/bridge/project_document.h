@@ -4,6 +4,7 @@
 // go through setOption(), which keeps a run's overrides minimal (a value equal to the base is no
 // override) and re-validates.
 #include "seqpe/config_io.h"
+#include "seqpe/run_plan.h"
 
 #include <QHash>
 #include <QObject>
@@ -26,13 +27,21 @@ public:
     QString fileName() const;
     bool isModified() const { return m_modified; }
 
+    // The project's runs, as edited (config panel, Add/Remove Run).
     QStringList runNames() const;
-    // "" addresses the base config.
+    // The runs to train: the project's runs x sweep grid x seeds ("seqpe/seed-2"); the same names as
+    // runNames() for a project without seeds or sweep (seqpe/run_plan.h, shared with the CLI).
+    QStringList plannedNames() const;
+    const RunPlan& plan() const;
+    // The project run a planned run comes from ("seqpe/seed-2" -> "seqpe"); "" when unknown.
+    QString projectRunOf(const QString& planned) const;
+    // "" addresses the base config; a planned name gives its full config (sweep values, seed).
     RunConfig config(const QString& run) const;
     std::vector<Diagnostic> diagnostics(const QString& run) const;
     QString optionText(const QString& run, const QString& path) const; // as the form shows it
     void setOption(const QString& run, const QString& path, const QString& text);
-    // Overrides of a run ("path=value, ..."), for the runs table.
+    // Overrides of a run ("path=value, ..."), for the runs table; a planned run adds its swept
+    // values and seed.
     QString differences(const QString& run) const;
     std::filesystem::path runDir(const QString& run) const;
 
@@ -55,7 +64,9 @@ Q_SIGNALS:
 
 private:
     ProjectRun* findRun(const QString& name);
+    const PlannedRun* planned(const QString& name) const;
     Project m_project;
+    mutable std::optional<RunPlan> m_plan; // reset on every change
     bool m_modified = false;
 };
 

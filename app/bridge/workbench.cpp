@@ -19,7 +19,7 @@ Workbench::~Workbench() {
 void Workbench::syncStore() {
     QVector<QPair<QString, std::filesystem::path>> runs;
     QHash<QString, RunConfig> configs;
-    for (const QString& name : m_doc.runNames()) {
+    for (const QString& name : m_doc.plannedNames()) { // runs x sweep x seeds, as the CLI trains them
         runs.append({name, m_doc.runDir(name)});
         configs.insert(name, m_doc.config(name));
     }
@@ -126,7 +126,7 @@ void Workbench::stop(const QString& run) {
 }
 
 void Workbench::runAll() {
-    for (const QString& name : m_doc.runNames()) {
+    for (const QString& name : m_doc.plannedNames()) {
         const RunView* v = m_store.run(name);
         if (v && v->status.state == RunState::Completed && v->status.step >= m_doc.config(name).train.steps) continue;
         start(name);

@@ -375,6 +375,13 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
                              ": no image files (.png, .jpg, .bmp, .pgm, .tif, .webp); add images or remove the folder");
         for (const auto& r : c.rels) rels.push_back(fs::path(c.name) / r);
     }
+    {
+        // The class count and the smallest and largest class, as the IDX reader says how many it found.
+        size_t lo = SIZE_MAX, hi = 0;
+        for (const auto& c : classes) lo = std::min(lo, c.rels.size()), hi = std::max(hi, c.rels.size());
+        rep.log("info", "found " + std::to_string(classes.size()) + " classes (one per folder), " + std::to_string(lo) +
+                            (lo == hi ? "" : " to " + std::to_string(hi)) + " images each");
+    }
     std::array<size_t, 3> counts{};
     for (const auto& c : classes)
         for (size_t i = 0; i < c.rels.size(); ++i) ++counts[size_t(folder_split_of(i))];

@@ -132,7 +132,8 @@ fs::path image_project() {
     const RunPaths p{dir / "runs/img"};
     fs::create_directories(p.checkpoint(10));
     write_run_config(p, c);
-    std::ofstream(p.checkpoint(10) / "DONE") << "";
+    std::ofstream(p.checkpoint(10) / "model.pt") << "weights"; // the fake inspector reads nothing
+    std::ofstream(p.checkpoint(10) / "DONE") << "";           // written before checksums: unverified
     return dir;
 }
 

@@ -8,6 +8,7 @@
 #include "seqpe/data/report.h"
 
 #include <gtest/gtest.h>
+#include <sstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <zlib.h>
@@ -337,9 +338,12 @@ TEST(DataImage, ClassFoldersOfPngs) {
         }
     }
     write_bytes(src / "circle" / "notes.txt", "not an image"); // ignored
-    Reporter quiet;
+    std::ostringstream out, err;
+    Reporter quiet(OutputMode::Json, out, err);
     ImageOptions o{src.string(), 0, tmp / "cache", false};
     const PrepareResult r = prepare_image(o, quiet);
+    // The class count is said, as for IDX files.
+    EXPECT_NE(out.str().find("found 3 classes (one per folder), 11 images each"), std::string::npos) << out.str();
     const auto& m = r.manifest;
     EXPECT_EQ(m.name, "shapes-6x8");
     EXPECT_EQ(m.image.classes, classes);

@@ -1,9 +1,11 @@
 // Project files: parsing, every malformed input, per-run configs, saving.
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
+#include "seqpe/options.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
+#include <map>
 
 using namespace seqpe;
 
@@ -158,6 +160,43 @@ TEST(Project, KeysWrittenTwiceAreRefusedNamingTheKeyAndBothLines) {
     ASSERT_FALSE(d.empty());
     EXPECT_EQ(d[0].path, "optim");
     EXPECT_NE(d[0].message.find("lines 1 and 2"), std::string::npos) << d[0].message;
+}
+
+TEST(Project, IntegersBeyond64BitsAreNamedAsWritten) {
+    // The parser would round these to doubles (1e+20) or wrap them (18446744073709551615 -> -1).
+    RunConfig c;
+    const auto d = config_from_json(R"({"train": {"steps": 123456789012345678901234567890,
+        "seed": 18446744073709551615, "eval_every": 9223372036854775807},
+        "eval": {"length_multipliers": [1, 100000000000000000000000]}})", c);
+    std::map<std::string, std::string> by_path;
+    for (const auto& x : d) by_path[x.path] += x.message + " | ";
+    EXPECT_NE(by_path["train.steps"].find("123456789012345678901234567890 does not fit in 64 bits"), std::string::npos)
+        << by_path["train.steps"];
+    EXPECT_EQ(by_path["train.steps"].find("e+"), std::string::npos) << "the rounded value is echoed too";
+    EXPECT_NE(by_path["train.seed"].find("18446744073709551615"), std::string::npos) << by_path["train.seed"];
+    EXPECT_NE(by_path["eval.length_multipliers[1]"].find("100000000000000000000000"), std::string::npos);
+    EXPECT_EQ(by_path.count("eval.length_multipliers"), 0u) << "the list's rounded echo is shadowed";
+    // In range for int64 but not for the option: the range message prints integers, not 9.2e+18.
+    EXPECT_NE(by_path["train.eval_every"].find("9223372036854775807 is out of range; use a value in [0, "),
+              std::string::npos)
+        << by_path["train.eval_every"];
+    // The limits themselves are accepted where an option allows them; so are big floats.
+    RunConfig ok;
+    EXPECT_TRUE(config_from_json(R"({"train": {"seed": 12345678901234}, "optim": {"lr": 1e-3}})", ok).empty());
+    // A number too large for a double is named, not the parser's "number overflow".
+    const ProjectLoad huge = parse_project("{\"train\": {\"steps\": 1" + std::string(400, '0') + "}}", "c.json");
+    ASSERT_FALSE(huge.diagnostics.empty());
+    EXPECT_EQ(huge.diagnostics[0].path, "train.steps");
+    EXPECT_NE(huge.diagnostics[0].message.find("does not fit in 64 bits"), std::string::npos);
+    EXPECT_LT(huge.diagnostics[0].message.size(), 300u); // the 401 digits are cut
+    // Overrides too.
+    RunConfig o;
+    const auto od = apply_override(o, "train.seed=18446744073709551615");
+    ASSERT_EQ(od.size(), 1u);
+    EXPECT_NE(od[0].message.find("18446744073709551615 does not fit"), std::string::npos) << od[0].message;
+    // Digits inside strings are not numbers.
+    RunConfig s;
+    EXPECT_TRUE(config_from_json(R"({"data": {"source": "/data/123456789012345678901234567890"}})", s).empty());
 }
 
 TEST(Project, NulInAStringOptionIsRefused) {

@@ -66,7 +66,9 @@ TEST(Records, StatusAndCheckpointDiscovery) {
     EXPECT_EQ(back->step, 42);
     EXPECT_FALSE(latest_checkpoint(p));
     std::filesystem::create_directories(p.checkpoint(10));
-    write_file_atomic(p.checkpoint(10) / "DONE", "");
+    write_file_atomic(p.checkpoint(10) / "DONE", ""); // DONE without model.pt: damaged, never chosen
+    EXPECT_FALSE(latest_checkpoint(p));
+    write_file_atomic(p.checkpoint(10) / "model.pt", "weights");
     std::filesystem::create_directories(p.checkpoint(20)); // incomplete: no DONE
     EXPECT_EQ(checkpoint_step(*latest_checkpoint(p)), 10);
     write_file_atomic(p.checkpoints() / "latest", "step-00000020\n"); // names an incomplete one

@@ -3,7 +3,8 @@
 // Project file (docs/CONFIG.md):
 //   { "format": "seqpe-project/1", "name": "...", "output_dir": "runs",
 //     "base": { <RunConfig fields that differ from defaults> },
-//     "runs": [ { "name": "seqpe", "set": { "position_encoding.type": "seqpe" } }, ... ] }
+//     "runs": [ { "name": "seqpe", "set": { "position_encoding.type": "seqpe" } }, ... ],
+//     "seeds": [1, 2, 3], "sweep": { "optim.lr": [0.001, 0.002] }, "max_runs": 1000 }  (optional)
 // A plain RunConfig file is read as a project with one run named after the file.
 #include "seqpe/config.h"
 #include "seqpe/diagnostics.h"
@@ -41,6 +42,12 @@ struct Project {
     std::string output_dir = "runs";
     std::vector<std::pair<std::string, std::string>> base; // option path -> JSON text
     std::vector<ProjectRun> runs;
+    // Every run is trained once per seed (train.seed), into <run>/seed-<s> (seqpe/run_plan.h).
+    std::vector<int64_t> seeds;
+    // A grid over dotted options: path -> values (JSON texts), sorted by path; combined with runs
+    // and seeds. Grids larger than max_runs (default 1000) are refused: raising it is the explicit ask.
+    std::vector<std::pair<std::string, std::vector<std::string>>> sweep;
+    int64_t max_runs = 1000;
     std::filesystem::path file; // where it was read from / will be saved (paths are relative to it)
 
     // The directory runs are written to (output_dir relative to the project file).

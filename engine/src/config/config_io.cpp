@@ -2,6 +2,8 @@
 #include "seqpe/config_io.h"
 
 #include "json_keys.h"
+#include "option_json.h"
+#include "project_grid.h"
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -20,8 +22,6 @@ namespace seqpe {
 using nlohmann::json;
 
 // options.cpp
-std::variant<OptionValue, Diagnostic> option_from_json(const OptionInfo& o, const json& j);
-std::string option_suggestion(const std::string& path);
 
 std::string format_diagnostics(const std::vector<Diagnostic>& d, const std::string& file) {
     std::string out;
@@ -214,20 +214,37 @@ static Diagnostic json_error(const json::exception& e) {
     return Diagnostic{"", "not valid JSON: " + quote_for_message(e.what(), 300)};
 }
 
+// The text scan's diagnostics (repeated keys, integers beyond 64 bits) come first; a later one for
+// the same path from the option readers would echo the parser's rounded value: it is dropped.
+static void drop_shadowed(std::vector<Diagnostic>& diags, size_t scanned) {
+    std::vector<Diagnostic> out(diags.begin(), diags.begin() + static_cast<std::ptrdiff_t>(scanned));
+    for (size_t i = scanned; i < diags.size(); ++i) {
+        bool shadowed = false;
+        const std::string& p = diags[i].path;
+        for (size_t k = 0; k < scanned; ++k) // the same field, or a list whose element was named
+            shadowed |= !p.empty() && (diags[k].path == p || diags[k].path.rfind(p + "[", 0) == 0);
+        if (!shadowed) out.push_back(diags[i]);
+    }
+    diags = std::move(out);
+}
+
 std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) {
     if (auto p = text_problem(text)) return {*p};
+    std::vector<Diagnostic> diags = json_text_diagnostics(text);
     json j;
     try {
         j = json::parse(text);
     } catch (const json::exception& e) { // parse errors, and numbers too large to represent
+        if (!diags.empty() && e.id == 406) return diags; // the overflowing number, named as written
         return {json_error(e)};
     }
     if (!j.is_object()) return {Diagnostic{"", "expected a JSON object of config fields"}};
     std::vector<std::pair<std::string, json>> pairs;
-    std::vector<Diagnostic> diags = duplicate_key_diagnostics(text);
+    const size_t scanned = diags.size();
     flatten(j, "", pairs, diags);
     auto more = apply_pairs(pairs, c, "");
     diags.insert(diags.end(), more.begin(), more.end());
+    drop_shadowed(diags, scanned);
     return diags;
 }
 
@@ -270,18 +287,24 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         diags.push_back(*problem);
         return res;
     }
+    const std::vector<Diagnostic> scan = json_text_diagnostics(text);
     json j;
     try {
         j = json::parse(text);
     } catch (const json::exception& e) { // parse errors, and numbers too large to represent
-        diags.push_back(json_error(e));
+        if (!scan.empty() && e.id == 406) diags = scan; // the overflowing number, named as written
+        else diags.push_back(json_error(e));
         return res;
     }
     if (!j.is_object()) {
         diags.push_back({"", "expected a JSON object (a project or a run config)"});
         return res;
     }
-    diags = duplicate_key_diagnostics(text);
+    diags = scan;
+    struct Shadow { // on every return below: drop the readers' echo of a number the scan named
+        std::vector<Diagnostic>& d; size_t n;
+        ~Shadow() { drop_shadowed(d, n); }
+    } shadow{diags, scan.size()};
     if (!j.contains("format")) {
         // A plain run config: one run named after the file.
         p.name = file.stem().string();
@@ -302,10 +325,12 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
                                        kProjectFormat + "\""});
         return res;
     }
-    static const std::set<std::string> known = {"format", "name", "output_dir", "base", "runs", "description"};
+    static const std::set<std::string> known = {"format", "name",  "output_dir", "base",    "runs",
+                                                "seeds",  "sweep", "max_runs",   "description"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key()))
-            diags.push_back({it.key(), "unknown project key; known keys: format, name, output_dir, base, runs"});
+            diags.push_back({it.key(), "unknown project key; known keys: format, name, output_dir, base, runs, seeds, "
+                                       "sweep, max_runs"});
     if (j.contains("name")) {
         if (j["name"].is_string()) p.name = j["name"].get<std::string>();
         else diags.push_back({"name", "expected a string"});
@@ -369,6 +394,7 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         }
         p.runs.push_back(std::move(run));
     }
+    if (!has_errors(diags)) read_project_grid(j, p, diags);
     return res;
 }
 
@@ -399,6 +425,7 @@ std::string project_to_json(const Project& p) {
         for (const auto& [path, v] : r.set) set[path] = json::parse(v); // dotted keys: easy to diff
         j["runs"].push_back({{"name", r.name}, {"set", set}});
     }
+    write_project_grid(p, j);
     return j.dump(2) + "\n";
 }
 

@@ -1,10 +1,26 @@
 #include "json_keys.h"
 
+#include "seqpe/common/text.h"
+
 #include <map>
 
 namespace seqpe {
 
-std::vector<Diagnostic> duplicate_key_diagnostics(const std::string& text) {
+namespace {
+
+// Does the integer literal (optional '-', digits) fit in int64? Compared as text: the parser
+// would already have rounded it to a double.
+bool fits_int64(const std::string& literal) {
+    const bool negative = !literal.empty() && literal[0] == '-';
+    std::string d = literal.substr(negative ? 1 : 0);
+    d.erase(0, std::min(d.find_first_not_of('0'), d.size() - 1));
+    const std::string limit = negative ? "9223372036854775808" : "9223372036854775807";
+    return d.size() < limit.size() || (d.size() == limit.size() && d <= limit);
+}
+
+} // namespace
+
+std::vector<Diagnostic> json_text_diagnostics(const std::string& text) {
     struct Frame {
         bool object = false;
         std::string path;                 // of this object or array
@@ -47,6 +63,20 @@ std::vector<Diagnostic> duplicate_key_diagnostics(const std::string& text) {
                                                                                "second: keep one"});
                 }
             }
+        } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            // A number token: an integer literal beyond 64 bits would reach the option readers
+            // rounded (or wrapped), so it is named here as written.
+            size_t end = i;
+            while (end < text.size() && (text[end] == '-' || text[end] == '+' || text[end] == '.' ||
+                                         text[end] == 'e' || text[end] == 'E' || (text[end] >= '0' && text[end] <= '9')))
+                ++end;
+            const std::string literal = text.substr(i, end - i);
+            if (literal.find_first_of(".eE+") == std::string::npos && literal.find_first_of("0123456789") != std::string::npos &&
+                literal.find('-', 1) == std::string::npos && !fits_int64(literal))
+                out.push_back({child_path(), "the integer " + quote_for_message(literal) +
+                                                 " does not fit in 64 bits (the limits are -9223372036854775808 and "
+                                                 "9223372036854775807); write a smaller value"});
+            i = end - 1;
         } else if (ch == '{' || ch == '[') {
             Frame f;
             f.object = ch == '{';

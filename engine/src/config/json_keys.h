@@ -9,8 +9,9 @@
 
 namespace seqpe {
 
-// One diagnostic per repeated key (path "a.b" of the key, message with both line numbers).
+// One diagnostic per repeated key (path "a.b" of the key, message with both line numbers), and one
+// per integer literal beyond 64 bits (named as written: the parser would round or wrap it).
 // Text that is not valid JSON may give none: the parser reports it.
-std::vector<Diagnostic> duplicate_key_diagnostics(const std::string& text);
+std::vector<Diagnostic> json_text_diagnostics(const std::string& text);
 
 } // namespace seqpe

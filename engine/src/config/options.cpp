@@ -1,6 +1,9 @@
 // The option table (one entry per RunConfig field) and the generic typed access built on it.
 #include "seqpe/options.h"
 
+#include "json_keys.h"
+#include "option_json.h"
+
 #include "seqpe/common/text.h"
 
 #include "seqpe/encodings.h"
@@ -335,6 +338,8 @@ static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o
         if (j.is_boolean()) return OptionValue(j.get<bool>());
         return bad(j.dump());
     case OptionType::Int:
+        if (j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+            return Diagnostic{o.path, "the integer " + j.dump() + " does not fit in 64 bits; write a smaller value"};
         if (j.is_number_integer()) return OptionValue(j.get<int64_t>());
         if (j.is_number_float()) {
             const double d = j.get<double>();
@@ -353,7 +358,8 @@ static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o
         if (!j.is_array()) return bad(j.dump());
         std::vector<int64_t> out;
         for (const auto& e : j) {
-            if (!e.is_number_integer()) return bad(j.dump());
+            if (!e.is_number_integer() || (e.is_number_unsigned() && e.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+                return bad(j.dump());
             out.push_back(e.get<int64_t>());
         }
         return OptionValue(std::move(out));
@@ -363,12 +369,15 @@ static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o
 }
 
 std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionValue& v) {
-    auto num_check = [&](double x) -> std::optional<Diagnostic> {
+    // Integer options echo the value exactly as an integer (a double would print 9.2e+18).
+    const bool integral = o.type == OptionType::Int || o.type == OptionType::IntList;
+    auto text = [&](double d) { return integral ? std::to_string(static_cast<long long>(d)) : json(d).dump(); };
+    auto num_check = [&](double x, std::string exact = {}) -> std::optional<Diagnostic> {
         if (!std::isfinite(x)) return Diagnostic{o.path, "must be a finite number"};
         if ((o.min && x < *o.min) || (o.max && x > *o.max)) {
             std::ostringstream s;
-            s << json(x).dump() << " is out of range; use a value in [" << (o.min ? json(*o.min).dump() : "-inf")
-              << ", " << (o.max ? json(*o.max).dump() : "inf") << "]";
+            s << (exact.empty() ? text(x) : exact) << " is out of range; use a value in ["
+              << (o.min ? text(*o.min) : "-inf") << ", " << (o.max ? text(*o.max) : "inf") << "]";
             return Diagnostic{o.path, s.str()};
         }
         return std::nullopt;
@@ -384,14 +393,15 @@ std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionVa
             return Diagnostic{o.path, "'" + s + "' is not a choice; use one of: " + list};
         }
     } else if (o.type == OptionType::Int) {
-        return num_check(static_cast<double>(std::get<int64_t>(v)));
+        const int64_t x = std::get<int64_t>(v);
+        return num_check(static_cast<double>(x), std::to_string(x));
     } else if (o.type == OptionType::Float) {
         return num_check(std::get<double>(v));
     } else if (o.type == OptionType::IntList) {
         const auto& l = std::get<std::vector<int64_t>>(v);
         if (l.empty()) return Diagnostic{o.path, "the list must not be empty"};
         for (const auto x : l)
-            if (auto d = num_check(static_cast<double>(x))) return d;
+            if (auto d = num_check(static_cast<double>(x), std::to_string(x))) return d;
     }
     return std::nullopt;
 }
@@ -424,6 +434,11 @@ std::variant<OptionValue, Diagnostic> parse_option_value(const OptionInfo& o, co
 std::vector<Diagnostic> set_option_text(RunConfig& c, const std::string& path, const std::string& text) {
     const OptionInfo* o = find_option(path);
     if (!o) return {Diagnostic{path, "unknown option" + suggest(path)}};
+    if (o->type == OptionType::Int || o->type == OptionType::IntList)
+        for (auto d : json_text_diagnostics(text)) { // an integer beyond 64 bits, named as written
+            d.path = path + d.path;
+            return {d};
+        }
     auto r = parse_option_value(*o, text);
     if (auto* d = std::get_if<Diagnostic>(&r)) return {*d};
     const OptionValue& v = std::get<OptionValue>(r);

@@ -1,0 +1,39 @@
+#pragma once
+// Evaluation reports of runs that differ only by seed, summarised per group (torch-free): for each
+// evaluated (mode, length, depth) the mean, sample standard deviation and min-max over the seeds,
+// beside the per-seed values. `seqpe compare` and the workbench's bands read the same numbers.
+#include "seqpe/evaluate.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seqpe {
+
+struct SummaryCell {
+    std::string mode;
+    int64_t length = 0;
+    int64_t depth = -1;
+    std::vector<double> values;     // one per run of the group, in the order given (ppl, or accuracy in [0, 1])
+    std::vector<std::string> runs;  // the run each value comes from
+    double mean = 0, sd = 0, min = 0, max = 0; // sd: sample standard deviation (n - 1); 0 for one value
+    size_t n() const { return values.size(); }
+};
+
+struct GroupSummary {
+    std::string group;    // "seqpe", "seqpe/lr=0.001"
+    std::string encoding;
+    std::string metric;   // "ppl" (lower is better) | "accuracy" | "em"
+    std::vector<SummaryCell> cells; // in the order the first report lists its rows
+    const SummaryCell* cell(const std::string& mode, int64_t length, int64_t depth = -1) const;
+};
+
+// `reports`: (group, report) pairs, several per group when a project has seeds.
+std::vector<GroupSummary> summarise_by_group(const std::vector<std::pair<std::string, EvalReport>>& reports);
+
+// The group whose mean is best in this column when its lead over the runner-up is larger than the
+// spread (max - min) of both; -1 when no group leads by more than the seeds vary (or fewer than 2).
+int clear_best(const std::vector<GroupSummary>& groups, const std::string& mode, int64_t length, int64_t depth = -1);
+
+} // namespace seqpe
