@@ -9,6 +9,9 @@ EngineHooks realEngineHooks() {
     };
     h.make = [](const RunConfig& c, const TrainerOptions& o) { return make_trainer(c, o); };
     h.inspect = [](const std::filesystem::path& dir) { return open_inspector(dir); };
+    h.evaluate = [](const std::filesystem::path& dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
+        return evaluate_run(dir, o, obs, stop);
+    };
     return h;
 }
 

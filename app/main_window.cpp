@@ -1,6 +1,8 @@
 // MainWindow: layout, selection, status bar, close handling.
 #include "main_window.h"
 
+#include <algorithm>
+
 #include "app_settings.h"
 #include "charts_panel.h"
 #include "config_panel.h"
@@ -52,6 +54,12 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
     connect(m_wb, &Workbench::sessionFinished, this, [this](const QString& run, int outcome, const QString& msg) {
         static const char* names[] = {"completed", "stopped", "failed"};
+        report(run, outcome == 2 ? 3 : 1, QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
+        updateActions();
+        if (m_closing && !m_wb->anyActive()) close();
+    });
+    connect(m_wb, &Workbench::evaluationFinished, this, [this](const QString& run, int outcome, const QString& msg) {
+        static const char* names[] = {"evaluation done", "evaluation stopped (no report written)", "evaluation failed"};
         report(run, outcome == 2 ? 3 : 1, QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
         updateActions();
         if (m_closing && !m_wb->anyActive()) close();
@@ -206,6 +214,9 @@ void MainWindow::updateActions() {
     if (auto* a = action("step")) a->setEnabled(isProjectRun && (paused || (!active && !m_wb->anyActive())));
     if (auto* a = action("stop")) a->setEnabled(active || m_wb->isQueued(run));
     if (auto* a = action("stopAll")) a->setEnabled(m_wb->anyActive() || !m_wb->queue().isEmpty());
+    const RunView* v = m_wb->store().run(run);
+    const bool trained = v && std::any_of(v->checkpoints.begin(), v->checkpoints.end(), [](const CheckpointInfo& c) { return c.usable(); });
+    if (auto* a = action("evaluate")) a->setEnabled(trained && !active);
     if (auto* a = action("start")) a->setText(paused ? tr("&Resume") : tr("&Start"));
 }
 

@@ -6,6 +6,7 @@
 #include "config_panel.h"
 #include "log_panel.h"
 #include "project_history.h"
+#include "runs_model.h"
 #include "views/attention_view.h"
 #include "views/extrapolation_view.h"
 #include "views/figure_exporter.h"
@@ -98,6 +99,16 @@ void MainWindow::buildActions() {
     add("pause", tr("&Pause"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, [this] { m_wb->pause(selectedRun()); updateActions(); });
     add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] { m_wb->step(selectedRun()); });
     add("stop", tr("St&op"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { m_wb->stop(selectedRun()); });
+    add("evaluate", tr("&Evaluate"), {QKeySequence(Qt::CTRL | Qt::Key_E)}, [this] {
+        // The selected runs (or the current one), queued behind the active job.
+        QStringList runs;
+        for (const QModelIndex& i : m_runsView->selectionModel()->selectedRows()) runs << m_runs->runAt(i.row());
+        if (runs.isEmpty() && !selectedRun().isEmpty()) runs << selectedRun();
+        for (const QString& r : runs) m_wb->evaluate(r);
+        statusBar()->showMessage(tr("evaluating %1 (the run's eval settings; Extrapolation shows the report)").arg(runs.join(", ")), 6000);
+    });
+    m_actions["evaluate"]->setToolTip(tr("Evaluate the selected runs at the lengths (resolutions) of their eval settings"));
+    add("evaluateAll", tr("Evaluate A&ll"), {}, [this] { m_wb->evaluateAll(); });
     add("runAll", tr("Run &All (queue)"), {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_wb->runAll(); });
     add("stopAll", tr("Stop A&ll"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period)}, [this] { m_wb->stopAll(); });
     add("addRun", tr("&Add Run..."), {}, [this] {
@@ -158,6 +169,8 @@ void MainWindow::buildMenus() {
     run->addSeparator();
     for (const char* n : {"runAll", "stopAll"}) run->addAction(m_actions[n]);
     run->addSeparator();
+    for (const char* n : {"evaluate", "evaluateAll"}) run->addAction(m_actions[n]);
+    run->addSeparator();
     for (const char* n : {"addRun", "removeRun"}) run->addAction(m_actions[n]);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QMenu* theme = view->addMenu(tr("&Theme"));
@@ -188,11 +201,21 @@ void MainWindow::buildMenus() {
 
     auto* tb = addToolBar(tr("Run"));
     tb->setObjectName("runToolbar");
-    for (const char* n : {"runAll", "start", "pause", "step", "stop", "stopAll"}) tb->addAction(m_actions[n]);
+    for (const char* n : {"runAll", "start", "pause", "step", "stop", "stopAll", "evaluate"}) tb->addAction(m_actions[n]);
     tb->addSeparator();
     for (const char* n : {"addRun", "removeRun"}) tb->addAction(m_actions[n]);
     for (auto* a : m_actions) addAction(a); // shortcuts work without the menus being open
     m_runsView->addAction(m_actions["toggle"]);
+    // The runs table's context menu: the run actions for the run under the mouse.
+    m_runsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_runsView, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        const QModelIndex i = m_runsView->indexAt(at);
+        if (!i.isValid()) return;
+        if (!m_runsView->selectionModel()->isRowSelected(i.row(), {})) m_runsView->setCurrentIndex(i);
+        QMenu menu(this);
+        for (const char* n : {"start", "pause", "stop", "evaluate", "removeRun"}) menu.addAction(m_actions[n]);
+        menu.exec(m_runsView->viewport()->mapToGlobal(at));
+    });
 }
 
 void MainWindow::rebuildRecentMenu() {

@@ -42,6 +42,11 @@ std::optional<EvalReport> reusable_report(const RunPaths& p, const RunConfig& c,
                                  [&](const EvalRow& row) { return row.mode == m && row.length == l; }))
                     return std::nullopt;
         }
+        // Only what was asked for: the requested modes (and lengths, when given).
+        std::erase_if(r.rows, [&](const EvalRow& row) {
+            return std::find(modes.begin(), modes.end(), row.mode) == modes.end() ||
+                   (!a.lengths.empty() && std::find(a.lengths.begin(), a.lengths.end(), row.length) == a.lengths.end());
+        });
         return r;
     } catch (const std::exception&) {
         return std::nullopt;
@@ -54,7 +59,8 @@ std::string cell_text(double v, const std::string& metric) {
     return b;
 }
 
-// comparison.csv (one row per run, mode and length), comparison.json (every report and the
+// comparison.csv (one row per run, mode and length; the seed group last, so that the columns of
+// projects without seeds stay where scripts expect them), comparison.json (every report and the
 // summary), comparison-summary.csv (one row per seed group, mode and length: n, mean, sd, min, max
 // and the per-seed values).
 void write_comparison_files(const fs::path& out, const std::string& project,
@@ -62,7 +68,7 @@ void write_comparison_files(const fs::path& out, const std::string& project,
                             const std::vector<GroupSummary>& groups) {
     std::ostringstream csv;
     csv.precision(8);
-    csv << "run,group,encoding,task,split,mode,length,depth,train_length,metric,value,loss,count\n";
+    csv << "run,encoding,task,split,mode,length,depth,train_length,metric,value,loss,count,group\n";
     nlohmann::ordered_json j;
     j["project"] = project;
     j["reports"] = nlohmann::ordered_json::array();
@@ -71,10 +77,10 @@ void write_comparison_files(const fs::path& out, const std::string& project,
         rj["group"] = group;
         j["reports"].push_back(rj);
         for (const auto& row : r.rows)
-            csv << r.run << "," << group << "," << r.encoding << "," << r.task << "," << r.split << "," << row.mode << ","
-                << row.length << "," << (row.depth >= 0 ? std::to_string(row.depth) : std::string()) << ","
-                << r.train_length << "," << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << ","
-                << row.loss << "," << row.count << "\n";
+            csv << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << row.mode << "," << row.length
+                << "," << (row.depth >= 0 ? std::to_string(row.depth) : std::string()) << "," << r.train_length << ","
+                << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << "," << row.loss << "," << row.count
+                << "," << group << "\n";
     }
     std::ostringstream sum;
     sum.precision(8);

@@ -3,6 +3,8 @@
 // the data first, the other ranks follow its decision (docs/SCALE-OUT.md).
 #include "commands.h"
 
+#include "seqpe/evaluate.h"
+
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/manifest.h"
@@ -98,6 +100,15 @@ int cmd_train(const TrainArgs& a, Console& console) {
             const RunResult r = trainer->run(console, stop);
             console.end_run(run.name, r);
             if (r.outcome == RunOutcome::Cancelled) return kExitCancelled;
+            // A completed run evaluates itself (eval.after_training): the report the workbench's
+            // Extrapolation view and `seqpe compare --reuse` read. Not in distributed jobs (`seqpe eval` after).
+            if (r.outcome == RunOutcome::Completed && run.config.eval.after_training && !dist) {
+                EvalOptions eo;
+                eo.dataset_dir = dataset;
+                const EvalReport rep = evaluate_run(run.dir, eo, console, stop);
+                console.event("evaluated", "run " + run.name + ": evaluated step " + std::to_string(rep.step) + " (" +
+                                               (run.dir / "eval/extrapolation.csv").string() + ")");
+            }
             if (r.outcome == RunOutcome::Failed) {
                 exit_code = r.bad_input ? kExitBadInput : kExitFailed;
                 // The same input would fail the next runs too; a distributed job cannot go on

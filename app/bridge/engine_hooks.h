@@ -2,6 +2,7 @@
 // What the bridge needs from the engine, injected as plain functions: the app passes the real
 // ones (LibTorch), tests pass fakes, so the bridge and its tests never link LibTorch.
 #include "seqpe/dataset.h"
+#include "seqpe/evaluate.h"
 #include "seqpe/inspect.h"
 #include "seqpe/trainer.h"
 
@@ -18,6 +19,9 @@ struct EngineHooks {
         prepare;
     // Builds the trainer (model, data); runs on the worker thread that will own it.
     std::function<std::unique_ptr<Trainer>(const RunConfig&, const TrainerOptions&)> make;
+    // Evaluates a run (its eval.* settings, newest complete checkpoint) and writes its report files
+    // (eval/extrapolation.json, the same files `seqpe eval` writes); runs on a session's worker.
+    std::function<EvalReport(const std::filesystem::path& run_dir, const EvalOptions&, Observer&, std::stop_token)> evaluate;
     // Opens a finished (or stopped) run for probes; runs on a probe worker thread.
     std::function<std::unique_ptr<Inspector>(const std::filesystem::path& run_dir)> inspect;
 };

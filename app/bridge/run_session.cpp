@@ -96,6 +96,20 @@ void RunSession::work(bool paused) {
                 });
             },
             m_stop.get_token());
+        if (m_evaluate) {
+            if (!m_hooks.evaluate) throw RunError("this build cannot evaluate runs");
+            EvalOptions eo;
+            eo.dataset_dir = dataset;
+            const EvalReport rep = m_hooks.evaluate(m_runDir, eo, obs, m_stop.get_token());
+            result.outcome = RunOutcome::Completed;
+            result.message = "evaluated step " + std::to_string(rep.step);
+            notifyRecords();
+            toGui([this, result] {
+                m_finishedEmitted = true;
+                Q_EMIT finished(static_cast<int>(result.outcome), QString::fromStdString(result.message), false);
+            });
+            return;
+        }
         TrainerOptions o;
         o.run_dir = m_runDir;
         o.dataset_dir = dataset;
@@ -128,7 +142,7 @@ void RunSession::work(bool paused) {
         std::lock_guard lk(m_mutex);
         m_trainer.reset();
     }
-    if (result.outcome == RunOutcome::Failed) {
+    if (result.outcome == RunOutcome::Failed && !m_evaluate) { // a failed evaluation leaves the run as it was
         RunStatus s;
         s.state = RunState::Failed;
         s.message = result.message;

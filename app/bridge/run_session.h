@@ -38,6 +38,11 @@ public:
     const RunConfig& config() const { return m_config; }
     const std::filesystem::path& runDir() const { return m_runDir; }
 
+    // An evaluation job instead of training (before start()): prepares the data, evaluates the
+    // run's newest complete checkpoint with its eval.* settings, writes the report; cancellable
+    // (a cancelled evaluation writes no report).
+    void setEvaluation(bool evaluate) { m_evaluate = evaluate; }
+    bool isEvaluation() const { return m_evaluate; }
     void start(bool paused = false); // no-op if already started
     void pause();
     void resume();
@@ -90,6 +95,7 @@ private:
     QTimer* m_drainTimer = nullptr;        // GUI thread
     RunState m_state = RunState::Queued;
     bool m_finishedEmitted = false;        // GUI thread
+    bool m_evaluate = false;               // set before start(); read by the worker after
 };
 
 } // namespace seqpe::ui

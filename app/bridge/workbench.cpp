@@ -56,16 +56,21 @@ void Workbench::start(const QString& run, bool paused) {
     launch(run, paused);
 }
 
-void Workbench::launch(const QString& run, bool paused) {
+void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     m_stopping = false;
     RunConfig cfg = m_doc.config(run);
     m_sessions.erase(run);
     auto s = std::make_unique<RunSession>(run, cfg, m_doc.runDir(run), m_hooks);
     RunSession* raw = s.get();
+    raw->setEvaluation(evaluation);
     connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
     connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
     connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) { Q_EMIT snapshotAvailable(raw->name(), step); });
-    connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) { Q_EMIT logLine(raw->name(), level, t); });
+    connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) {
+        // An evaluation's progress is its log: one line per length and mode.
+        if (raw->isEvaluation() && t.startsWith("eval ")) m_store.setActivity(raw->name(), "evaluating: " + t.mid(5).section(':', 0, 0));
+        Q_EMIT logLine(raw->name(), level, t);
+    });
     connect(raw, &RunSession::preparing, this, [this, raw](const QString& stage, qint64 done, qint64 total) {
         QString text = "preparing data: " + stage;
         if (total > 0) text += QString(" (%1/%2)").arg(done).arg(total);
@@ -73,9 +78,21 @@ void Workbench::launch(const QString& run, bool paused) {
     });
     connect(raw, &RunSession::finished, this, [this, raw](int outcome, const QString& msg, bool) {
         const QString name = raw->name();
+        const bool evaluation = raw->isEvaluation();
         m_store.appendRecords(name, raw->takeRecords());
+        m_store.setActivity(name, QString());
         m_store.setLive(name, false);
-        Q_EMIT sessionFinished(name, outcome, msg);
+        if (evaluation) {
+            m_store.reloadReport(name);
+            Q_EMIT evaluationFinished(name, outcome, msg);
+        } else {
+            if (outcome == static_cast<int>(RunOutcome::Completed) && raw->config().eval.after_training && m_hooks.evaluate &&
+                !m_stopping) {
+                m_evalQueue.prepend(name); // evaluates itself before the next training starts
+                Q_EMIT queueChanged();
+            }
+            Q_EMIT sessionFinished(name, outcome, msg);
+        }
         if (m_stopping) {
             if (!anyActive()) Q_EMIT allStopped();
             return;
@@ -83,18 +100,45 @@ void Workbench::launch(const QString& run, bool paused) {
         launchNext();
     });
     m_store.setLive(run, true);
-    m_store.setActivity(run, "starting");
+    m_store.setActivity(run, evaluation ? "evaluating" : "starting");
     m_sessions[run] = std::move(s);
     raw->start(paused);
     Q_EMIT sessionStarted(run);
 }
 
 void Workbench::launchNext() {
+    while (!anyActive() && !m_evalQueue.isEmpty()) {
+        const QString next = m_evalQueue.takeFirst();
+        Q_EMIT queueChanged();
+        launch(next, false, true);
+    }
     while (!m_queue.isEmpty() && !anyActive()) {
         const QString next = m_queue.takeFirst();
         Q_EMIT queueChanged();
         launch(next, false);
     }
+}
+
+void Workbench::evaluate(const QString& run) {
+    if (!m_store.run(run) || isActive(run) || m_evalQueue.contains(run)) return;
+    if (anyActive()) {
+        m_evalQueue.append(run);
+        Q_EMIT queueChanged();
+        return;
+    }
+    launch(run, false, true);
+}
+
+void Workbench::evaluateAll() {
+    for (const QString& name : m_doc.plannedNames()) {
+        const RunView* v = m_store.run(name);
+        if (v && !v->checkpoints.empty() && v->checkpoints.front().usable()) evaluate(name);
+    }
+}
+
+bool Workbench::isEvaluating(const QString& run) const {
+    const RunSession* s = session(run);
+    return s && s->isActive() && s->isEvaluation();
 }
 
 void Workbench::pause(const QString& run) {
@@ -116,7 +160,7 @@ void Workbench::step(const QString& run) {
 }
 
 void Workbench::stop(const QString& run) {
-    if (m_queue.removeAll(run) > 0) {
+    if (m_queue.removeAll(run) + m_evalQueue.removeAll(run) > 0) {
         RunStatus st = m_store.run(run) ? m_store.run(run)->status : RunStatus{};
         st.message = "removed from the queue";
         m_store.setStatus(run, st);
@@ -136,6 +180,7 @@ void Workbench::runAll() {
 void Workbench::stopAll() {
     m_stopping = true;
     m_queue.clear();
+    m_evalQueue.clear();
     Q_EMIT queueChanged();
     bool any = false;
     for (auto& [name, s] : m_sessions)

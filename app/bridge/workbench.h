@@ -32,31 +32,39 @@ public:
     void resume(const QString& run);
     void step(const QString& run);
     void stop(const QString& run);
+    // Evaluation is a job like training, on the same queue (one job at a time on a CPU): queued
+    // behind the active job, cancellable with stop(), its report shown when it lands. A run whose
+    // training completes evaluates itself when its config says eval.after_training (the default).
+    void evaluate(const QString& run);
+    void evaluateAll();       // every run with a complete checkpoint
+    bool isEvaluating(const QString& run) const;
     void runAll();            // queue every run that is not complete
     void stopAll();           // stop the active run, clear the queue
     bool isActive(const QString& run) const;
-    bool isQueued(const QString& run) const { return m_queue.contains(run); }
+    bool isQueued(const QString& run) const { return m_queue.contains(run) || m_evalQueue.contains(run); }
     bool anyActive() const;
     RunSession* session(const QString& run) const;
     QStringList queue() const { return m_queue; }
 
 Q_SIGNALS:
     void sessionStarted(const QString& run);
-    void sessionFinished(const QString& run, int outcome, const QString& message);
+    void sessionFinished(const QString& run, int outcome, const QString& message); // a training job
     void logLine(const QString& run, int level, const QString& text);
     void queueChanged();
     void allStopped();        // after stopAll(), when no run is active any more
     void snapshotAvailable(const QString& run, qint64 step); // a live geometry snapshot
+    void evaluationFinished(const QString& run, int outcome, const QString& message); // report reloaded
 
 private:
     void syncStore();
-    void launch(const QString& run, bool paused);
+    void launch(const QString& run, bool paused, bool evaluation = false);
     void launchNext();
     EngineHooks m_hooks;
     ProjectDocument m_doc;
     RunStore m_store;
     std::map<QString, std::unique_ptr<RunSession>> m_sessions;
-    QStringList m_queue;
+    QStringList m_queue;      // training jobs
+    QStringList m_evalQueue;  // evaluation jobs (run before the next training)
     std::unique_ptr<ProbeService> m_probes;
     bool m_stopping = false;
 };

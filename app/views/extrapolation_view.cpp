@@ -54,6 +54,13 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     m_depth = new QComboBox;
     m_depth->setToolTip(tr("Needle depth (QA): where in the context the answer is hidden"));
     m_depthLabel = new QLabel(tr("Depth"));
+    m_seeds = new QComboBox;
+    m_seeds->addItem(tr("each seed"), int(Seeds::Each));
+    m_seeds->addItem(tr("mean, min-max band"), int(Seeds::MinMax));
+    m_seeds->addItem(tr("mean, ±1 sd band"), int(Seeds::Sd));
+    m_seeds->setCurrentIndex(1);
+    m_seeds->setToolTip(tr("Runs that differ only by seed: one curve each, or their mean with a band"));
+    m_seedsLabel = new QLabel(tr("Seeds"));
     auto* exportButton = new QPushButton(tr("Export figure..."));
     bar->addWidget(new QLabel(tr("Mode")));
     bar->addWidget(m_mode);
@@ -61,6 +68,8 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     bar->addWidget(m_metric);
     bar->addWidget(m_depthLabel);
     bar->addWidget(m_depth);
+    bar->addWidget(m_seedsLabel);
+    bar->addWidget(m_seeds);
     m_clickHint = new QLabel(tr("click a row: highlight the run"));
     // Never widens the page (see ChartsPanel's hint): cut in a narrow window, whole in its tooltip.
     m_clickHint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -96,7 +105,7 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     top->addWidget(outer, 1);
 
     connect(exportButton, &QPushButton::clicked, this, &ExtrapolationView::exportFigure);
-    for (QComboBox* c : {m_mode, m_metric, m_depth})
+    for (QComboBox* c : {m_mode, m_metric, m_depth, m_seeds})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_updating) rebuild();
         });
@@ -198,6 +207,17 @@ void ExtrapolationView::highlightRun(const QString& run) {
 
 QString ExtrapolationView::metricTitle() const { return metricName(metric()); }
 
+void ExtrapolationView::setSeeds(Seeds mode) { m_seeds->setCurrentIndex(std::max(0, m_seeds->findData(int(mode)))); }
+ExtrapolationView::Seeds ExtrapolationView::seeds() const { return static_cast<Seeds>(m_seeds->currentData().toInt()); }
+
+bool ExtrapolationView::hasSeedGroups() const {
+    QHash<QString, int> members;
+    for (const auto& r : m_wb.document().plan().runs)
+        if (const RunView* v = m_wb.store().run(QString::fromStdString(r.name)); v && v->report)
+            if (++members[QString::fromStdString(r.group)] > 1) return true;
+    return false;
+}
+
 QString ExtrapolationView::hint() const { return m_hint->text(); }
 
 void ExtrapolationView::rebuild() {
@@ -215,6 +235,22 @@ void ExtrapolationView::rebuild() {
     std::vector<std::map<int64_t, double>> perRun;
     const QStringList names = m_wb.store().names();
     int64_t lossLength = 0;
+    // Seed groups (the run plan's): in a grouped mode each group is one curve, its mean, with a band.
+    const bool groupsShown = hasSeedGroups();
+    m_seeds->setVisible(groupsShown);
+    m_seedsLabel->setVisible(groupsShown);
+    const bool grouped = groupsShown && seeds() != Seeds::Each;
+    QHash<QString, QString> groupOf;
+    for (const auto& r : m_wb.document().plan().runs) groupOf.insert(QString::fromStdString(r.name), QString::fromStdString(r.group));
+    struct Group {
+        QString name;
+        int colourIndex = 0;
+        std::map<int64_t, std::vector<double>> values;
+        QStringList runs;
+    };
+    std::vector<Group> groups;
+    m_bands.clear();
+    m_perSeed.clear();
     for (int i = 0; i < names.size(); ++i) {
         const RunView* v = m_wb.store().run(names[i]);
         if (!v->report) {
@@ -231,6 +267,25 @@ void ExtrapolationView::rebuild() {
             if (QString::fromStdString(r.mode) == md && r.depth == depth) values[r.length] = metricValue(r, mt);
         if (values.empty()) continue;
         if (!std::isfinite(m_marker)) m_marker = static_cast<double>(rep.train_length);
+        if (grouped) {
+            const QString g = groupOf.value(names[i], names[i]);
+            auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.name == g; });
+            if (it == groups.end()) it = groups.insert(groups.end(), Group{g, static_cast<int>(groups.size()), {}, {}});
+            it->runs << names[i];
+            for (const auto& [len, val] : values) {
+                it->values[len].push_back(val);
+                lengths.insert(len);
+                m_perSeed.append({names[i], g, QString::number(len), QString::number(val, 'g', 8)});
+            }
+            if (!rep.loss_by_position.empty()) { // every seed's loss by position, in its group's colour
+                QVector<QPointF> lp;
+                for (size_t k = 0; k < rep.loss_by_position.size(); ++k) lp.append(QPointF(static_cast<double>(k), rep.loss_by_position[k]));
+                const QColor colour = seriesColor(it->colourIndex);
+                m_loss->setPoints(m_loss->addSeries(names[i], m_highlight.isEmpty() || m_highlight == g ? colour : faded(colour)), lp);
+                lossLength = std::max(lossLength, rep.loss_by_position_length);
+            }
+            continue;
+        }
         const QColor colour = seriesColor(i);
         const bool dim = !m_highlight.isEmpty() && m_highlight != names[i];
         QVector<QPointF> pts;
@@ -248,6 +303,33 @@ void ExtrapolationView::rebuild() {
             m_loss->setPoints(m_loss->addSeries(names[i], dim ? faded(colour) : colour), lp);
             lossLength = std::max(lossLength, rep.loss_by_position_length);
         }
+    }
+    for (const Group& g : groups) {
+        // Mean curve with its band: min-max, or mean +- sample sd (n - 1).
+        const QColor colour = seriesColor(g.colourIndex);
+        const bool dim = !m_highlight.isEmpty() && m_highlight != g.name;
+        QVector<QPointF> mean, lo, hi;
+        std::map<int64_t, double> row;
+        for (const auto& [len, vals] : g.values) {
+            double sum = 0;
+            for (double v : vals) sum += v;
+            const double m = sum / static_cast<double>(vals.size());
+            double ss = 0;
+            for (double v : vals) ss += (v - m) * (v - m);
+            const double sd = vals.size() > 1 ? std::sqrt(ss / static_cast<double>(vals.size() - 1)) : 0.0;
+            const auto [mn, mx] = std::minmax_element(vals.begin(), vals.end());
+            const double l = seeds() == Seeds::Sd ? m - sd : *mn, h = seeds() == Seeds::Sd ? m + sd : *mx;
+            mean.append(QPointF(static_cast<double>(len), m));
+            lo.append(QPointF(static_cast<double>(len), l));
+            hi.append(QPointF(static_cast<double>(len), h));
+            row[len] = m;
+            m_bands.append({g.name, len, m, l, h, static_cast<int>(vals.size())});
+        }
+        const int id = m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
+        m_curves->setPoints(id, mean);
+        m_curves->setBand(id, lo, hi);
+        m_score.runs << g.name;
+        perRun.push_back(row);
     }
     m_score.lengths = QVector<int64_t>(lengths.begin(), lengths.end());
     for (const auto& values : perRun) {
@@ -295,8 +377,9 @@ void ExtrapolationView::rebuild() {
 
     QStringList hints;
     if (!missing.isEmpty())
-        hints << tr("No evaluation yet for %1: run <code>seqpe eval &lt;run dir&gt; --mode both</code> for each, or "
-                    "<code>seqpe compare %2</code>.")
+        hints << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+E) evaluates the selected runs, Evaluate All "
+                    "every trained run; a run evaluates itself when its training completes (eval.after_training). "
+                    "From a terminal: <code>seqpe compare %2</code>.")
                      .arg(missing.join(", "), m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
     if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
     m_hint->setText(hints.join(" "));
@@ -345,6 +428,16 @@ Figure ExtrapolationView::curvesFigure() const {
     f.size = m_curves->isVisible() ? QSizeF(m_curves->size()) : QSizeF(760, 480);
     f.render = widgetRender(m_curves);
     f.tables = {lineChartTable(*m_curves, m_score.lengthName, metric())};
+    if (!m_bands.isEmpty()) {
+        // The band of each curve and the values it summarises, beside the curves' own CSV.
+        FigureTable bands{"bands", {"group", m_score.lengthName, "n", "mean", seeds() == Seeds::Sd ? "mean_minus_sd" : "min",
+                                    seeds() == Seeds::Sd ? "mean_plus_sd" : "max"}, {}};
+        for (const Band& b : m_bands)
+            bands.rows.append({b.group, QString::number(b.length), QString::number(b.n), QString::number(b.mean, 'g', 8),
+                               QString::number(b.lower, 'g', 8), QString::number(b.upper, 'g', 8)});
+        f.tables.append(bands);
+        f.tables.append(FigureTable{"per-seed", {"run", "group", m_score.lengthName, metric()}, m_perSeed});
+    }
     return f;
 }
 

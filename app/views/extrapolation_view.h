@@ -34,6 +34,12 @@ public:
     void setMetric(const QString& metric); // ppl | accuracy | em | loss
     QString metric() const;
     void setDepth(int64_t depth);        // QA needle depth in percent; -1: all depths
+    // Runs that differ only by seed (a project with "seeds"): each seed as its own curve, or one
+    // curve per group (the mean) with a band: min-max or +-1 sample standard deviation.
+    enum class Seeds { Each, MinMax, Sd };
+    void setSeeds(Seeds s);
+    Seeds seeds() const;
+    bool hasSeedGroups() const;          // some group holds more than one evaluated run
     void highlightRun(const QString& run); // "" for none
     QString highlightedRun() const { return m_highlight; }
 
@@ -68,6 +74,17 @@ private:
     QComboBox* m_mode = nullptr;
     QComboBox* m_metric = nullptr;
     QComboBox* m_depth = nullptr;
+    QComboBox* m_seeds = nullptr;
+    QLabel* m_seedsLabel = nullptr;
+    // Per group shown (grouped modes): the band and the per-seed values, for the figure's CSVs.
+    struct Band {
+        QString group;
+        int64_t length;
+        double mean, lower, upper;
+        int n;
+    };
+    QVector<Band> m_bands;
+    QVector<QVector<QString>> m_perSeed; // run, group, length, value
     QLabel* m_depthLabel = nullptr;
     QLabel* m_hint = nullptr;
     LineChart* m_curves = nullptr;

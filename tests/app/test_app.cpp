@@ -54,12 +54,17 @@ TEST(App, TrainsTheTinyProjectToCompletionWithAResponsiveWindow) {
     });
     probe.start(10);
     QSignalSpy finished(&w.workbench(), &Workbench::sessionFinished);
+    QSignalSpy evaluated(&w.workbench(), &Workbench::evaluationFinished);
     w.action("runAll")->trigger();
     QElapsedTimer t;
     t.start();
-    while (finished.count() < 2 && t.elapsed() < 240000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    // Each run evaluates itself when its training completes (eval.after_training, the default).
+    while ((finished.count() < 2 || evaluated.count() < 2) && t.elapsed() < 240000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     probe.stop();
     ASSERT_EQ(finished.count(), 2) << w.logPanel()->text().toStdString();
+    ASSERT_EQ(evaluated.count(), 2) << w.logPanel()->text().toStdString();
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(evaluated.at(i).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
     for (int i = 0; i < 2; ++i) EXPECT_EQ(finished.at(i).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
     for (const QString& run : {QString("seqpe"), QString("learned")}) {
         const RunView* v = w.workbench().store().run(run);
@@ -67,6 +72,11 @@ TEST(App, TrainsTheTinyProjectToCompletionWithAResponsiveWindow) {
         EXPECT_EQ(v->status.state, RunState::Completed);
         EXPECT_EQ(v->lastOf("train")->step, 20);
         EXPECT_TRUE(latest_checkpoint(RunPaths{v->dir}).has_value());
+        // The report the Extrapolation view draws: the tiny project's 3 lengths, in the run's files.
+        ASSERT_TRUE(v->report.has_value()) << run.toStdString();
+        EXPECT_EQ(v->report->rows.size(), 3u);
+        EXPECT_EQ(v->report->step, 20);
+        EXPECT_TRUE(fs::exists(v->dir / "eval/extrapolation.json"));
     }
     // The charts received every training step of both runs.
     const LineChart* loss = w.charts()->chart(0);

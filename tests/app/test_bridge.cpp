@@ -2,6 +2,9 @@
 #include "fake_trainer.h"
 #include "workbench.h"
 
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -191,6 +194,98 @@ TEST(Bridge, LiveGeometryArrivesWhileAFakeRunTrainsAndProbesAnswerOnTheTrainingT
     ASSERT_TRUE(wait_for([&] { return got; }));
     EXPECT_EQ(where, c.trainer_thread.load());
     wb.stopAll();
+}
+
+namespace {
+
+// A fake evaluation: `lengths` steps of `ms` each (cancellable between them), then the report
+// file, as the real evaluator writes it only when it completes.
+void add_fake_evaluate(EngineHooks& h, int lengths, int ms, std::atomic<int>* evaluations) {
+    h.evaluate = [=](const std::filesystem::path& dir, const EvalOptions&, Observer& obs, std::stop_token stop) {
+        EvalReport rep;
+        rep.run = dir.filename().string();
+        rep.task = "lm";
+        rep.encoding = "seqpe";
+        rep.split = "test";
+        rep.metric = "ppl";
+        rep.step = 20;
+        for (int i = 0; i < lengths; ++i) {
+            if (stop.stop_requested()) throw Cancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+            EvalRow row;
+            row.mode = "extend";
+            row.length = 32 << i;
+            row.ppl = 50.0 + i;
+            rep.rows.push_back(row);
+            obs.on_log(LogLevel::Info, "eval extend L=" + std::to_string(row.length) + ": ppl " + std::to_string(row.ppl));
+        }
+        std::filesystem::create_directories(dir / "eval");
+        write_file_atomic(dir / "eval/extrapolation.json", eval_report_json(rep));
+        if (evaluations) ++*evaluations;
+        return rep;
+    };
+}
+
+} // namespace
+
+TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJob) {
+    const auto tmp = std::filesystem::temp_directory_path() / ("seqpe-bridge-eval-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(tmp);
+    std::filesystem::create_directories(tmp);
+    Counters c;
+    std::atomic<int> evaluations{0};
+    EngineHooks h = fake_hooks(c, 20, 1);
+    add_fake_evaluate(h, 5, 150, &evaluations);
+    Workbench wb(h);
+    ASSERT_TRUE(wb.document().save(QString::fromStdString((tmp / "p.json").string()), nullptr));
+    const QString run = "seqpe";
+    const auto report = wb.document().runDir(run) / "eval/extrapolation.json";
+
+    // Cancelled mid-way: no report, the run's state untouched.
+    QSignalSpy evaluated(&wb, &Workbench::evaluationFinished);
+    wb.evaluate(run);
+    ASSERT_TRUE(wait_for([&] { return wb.isEvaluating(run); }));
+    ASSERT_TRUE(wait_for([&] { return wb.store().run(run)->activity.startsWith("evaluating: extend L=32"); }));
+    wb.stop(run);
+    ASSERT_TRUE(wait_for([&] { return evaluated.count() == 1; }));
+    EXPECT_EQ(evaluated.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Cancelled));
+    EXPECT_FALSE(std::filesystem::exists(report)) << "a cancelled evaluation left a report";
+    EXPECT_FALSE(wb.store().run(run)->report.has_value());
+    EXPECT_NE(wb.store().run(run)->status.state, RunState::Failed);
+
+    // Training completes, then the run evaluates itself (eval.after_training defaults to true),
+    // before anything else queued trains.
+    wb.document().addRun("b", "rope");
+    QSignalSpy trained(&wb, &Workbench::sessionFinished);
+    QStringList jobs;
+    QObject::connect(&wb, &Workbench::sessionStarted, [&](const QString& r) { jobs << (wb.isEvaluating(r) ? "eval " : "train ") + r; });
+    wb.runAll();
+    ASSERT_TRUE(wait_for([&] { return trained.count() == 2 && evaluated.count() == 3; }, 20000));
+    EXPECT_EQ(jobs, (QStringList{"train seqpe", "eval seqpe", "train b", "eval b"}));
+    const RunView* v = wb.store().run(run);
+    ASSERT_TRUE(v->report.has_value()) << "the finished evaluation's report was not loaded";
+    EXPECT_EQ(v->report->rows.size(), 5u);
+    EXPECT_DOUBLE_EQ(v->report->rows.back().ppl, 54.0);
+    EXPECT_TRUE(v->activity.isEmpty());
+    EXPECT_EQ(evaluations.load(), 2);
+
+    // Queued behind a training job; off when the config says so.
+    Counters c2;
+    EngineHooks slow = fake_hooks(c2, 100000, 1);
+    add_fake_evaluate(slow, 2, 10, nullptr);
+    Workbench wb2(slow);
+    ASSERT_TRUE(wb2.document().save(QString::fromStdString((tmp / "q.json").string()), nullptr));
+    wb2.document().addRun("b", "rope");
+    wb2.start("b");
+    ASSERT_TRUE(wait_for([&] { return c2.made.load() == 1; }));
+    wb2.evaluate("seqpe");
+    EXPECT_TRUE(wb2.isQueued("seqpe"));
+    EXPECT_FALSE(wb2.isEvaluating("seqpe"));
+    QSignalSpy ev2(&wb2, &Workbench::evaluationFinished);
+    wb2.stop("b");
+    ASSERT_TRUE(wait_for([&] { return ev2.count() == 1; }));
+    EXPECT_EQ(ev2.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
+    std::filesystem::remove_all(tmp);
 }
 
 TEST(Bridge, RunFiguresHaveOneDefinition) {

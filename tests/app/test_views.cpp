@@ -475,3 +475,82 @@ TEST(ViewsAttention, ColourScalesMapWeightsAsStated) {
     EXPECT_NEAR(lg[3], std::log10(0.25f), 1e-6); // log10 of the normalised weight
     EXPECT_FLOAT_EQ(lg[2], -4.0f);              // masked keys sit at the floor, never -inf
 }
+
+TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
+    // A project with seeds and hand-written reports: 2 encodings x 3 seeds, known perplexities.
+    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seeds-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+        "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2, 3],
+        "runs": [{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
+                 {"name": "rope", "set": {"position_encoding.type": "rope"}}]})";
+    const std::map<std::string, std::vector<double>> ppl32 = {{"seqpe", {50, 52, 57}}, {"rope", {40, 41, 45}}};
+    for (const auto& [enc, vals] : ppl32)
+        for (int s = 1; s <= 3; ++s) {
+            EvalReport r;
+            r.run = "seed-" + std::to_string(s);
+            r.task = "lm";
+            r.encoding = enc;
+            r.split = "test";
+            r.metric = "ppl";
+            r.train_length = 32;
+            for (int64_t len : {32, 64}) {
+                EvalRow row;
+                row.mode = "extend";
+                row.length = len;
+                row.ppl = vals[static_cast<size_t>(s - 1)] * (len == 64 ? 2.0 : 1.0);
+                row.loss = std::log(row.ppl);
+                r.rows.push_back(row);
+            }
+            const fs::path run = dir / "runs" / enc / ("seed-" + std::to_string(s));
+            RunConfig c;
+            c.position_encoding.type = enc;
+            write_run_config(RunPaths{run}, c);
+            fs::create_directories(run / "eval");
+            write_file_atomic(run / "eval/extrapolation.json", eval_report_json(r));
+        }
+    Workbench wb(EngineHooks{});
+    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
+    ASSERT_EQ(wb.store().names().size(), 6);
+    ExtrapolationView view(wb);
+    view.resize(1100, 800);
+    view.reload();
+    ASSERT_TRUE(view.hasSeedGroups());
+    EXPECT_EQ(view.seeds(), ExtrapolationView::Seeds::MinMax); // the default: mean with the seeds' range
+    LineChart* chart = view.curves();
+    ASSERT_EQ(chart->seriesCount(), 2);
+    const int seqpe = chart->seriesIds().front();
+    EXPECT_EQ(chart->seriesName(seqpe), "seqpe (n=3)");
+    EXPECT_TRUE(chart->hasBand(seqpe));
+    const auto mean = chart->points(seqpe);
+    ASSERT_EQ(mean.size(), 2);
+    EXPECT_DOUBLE_EQ(mean[0].y(), (50.0 + 52 + 57) / 3);
+    EXPECT_DOUBLE_EQ(mean[1].y(), 2 * (50.0 + 52 + 57) / 3);
+    // The score table lists the groups' means.
+    EXPECT_EQ(view.shownRuns(), (QStringList{"seqpe", "rope"}));
+    // Export: the curves' CSV plus the bands and the per-seed values.
+    auto tableOf = [&](const QString& suffix) {
+        for (const auto& t : view.curvesFigure().tables)
+            if (t.suffix == suffix) return t;
+        return FigureTable{};
+    };
+    const FigureTable bands = tableOf("bands");
+    ASSERT_EQ(bands.rows.size(), 4); // 2 groups x 2 lengths
+    EXPECT_EQ(bands.header.mid(4), (QStringList{"min", "max"}));
+    EXPECT_EQ(bands.rows[0], (QVector<QString>{"seqpe", "32", "3", QString::number(53.0, 'g', 8), "50", "57"}));
+    EXPECT_EQ(tableOf("per-seed").rows.size(), 12);
+    // +-1 sd: mean 53, sample sd sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13).
+    view.setSeeds(ExtrapolationView::Seeds::Sd);
+    const FigureTable sd = tableOf("bands");
+    ASSERT_EQ(sd.rows.size(), 4);
+    EXPECT_EQ(sd.header.mid(4), (QStringList{"mean_minus_sd", "mean_plus_sd"}));
+    EXPECT_NEAR(sd.rows[0][4].toDouble(), 53.0 - std::sqrt(13.0), 1e-6);
+    EXPECT_NEAR(sd.rows[0][5].toDouble(), 53.0 + std::sqrt(13.0), 1e-6);
+    // Each seed: six curves, no bands.
+    view.setSeeds(ExtrapolationView::Seeds::Each);
+    EXPECT_EQ(chart->seriesCount(), 6);
+    EXPECT_FALSE(chart->hasBand(chart->seriesIds().front()));
+    EXPECT_TRUE(tableOf("bands").rows.isEmpty());
+    fs::remove_all(dir);
+}

@@ -91,12 +91,12 @@ TEST_F(CliSeeds, TrainCompareAndInfoUnderstandSeeds) {
     ASSERT_EQ(cmp.code, 0) << cmp.err << cmp.out;
     const auto per_run = csv_rows(seqpe::read_file(runs() / "comparison.csv"));
     ASSERT_EQ(per_run[0][0], "run");
-    ASSERT_EQ(per_run[0][1], "group");
+    ASSERT_EQ(per_run[0][12], "group");
     std::map<std::string, std::vector<double>> by_length; // length -> per-seed values
     for (size_t i = 1; i < per_run.size(); ++i) {
-        EXPECT_EQ(per_run[i][1], "learned");
+        EXPECT_EQ(per_run[i][12], "learned");
         EXPECT_TRUE(per_run[i][0] == "learned/seed-1" || per_run[i][0] == "learned/seed-2") << per_run[i][0];
-        by_length[per_run[i][6]].push_back(std::stod(per_run[i][10]));
+        by_length[per_run[i][5]].push_back(std::stod(per_run[i][9]));
     }
     ASSERT_EQ(by_length.size(), 3u); // 32, 64, 128
     const auto summary = csv_rows(seqpe::read_file(runs() / "comparison-summary.csv"));

@@ -264,3 +264,39 @@ TEST(WidgetsLineChart, RepaintFollowsThemeButKeepsDataColours)
     EXPECT_GT(countColour(light, c), 50);
     EXPECT_GT(countColour(dark, c), 50); // the same series colour in both themes
 }
+
+TEST(WidgetsLineChart, BandsAreShadedUnderTheCurveAndCountInTheRange)
+{
+    LineChart c;
+    c.resize(400, 300);
+    const int id = c.addSeries("mean", QColor(200, 0, 0));
+    c.setPoints(id, {{1, 10}, {2, 20}});
+    c.autoRange();
+    const auto plain = c.yRange();
+    EXPECT_GT(plain.first, 5.0);
+    c.setBand(id, {{1, 5}, {2, 15}}, {{1, 12}, {2, 30}});
+    ASSERT_TRUE(c.hasBand(id));
+    c.autoRange();
+    const auto banded = c.yRange();
+    EXPECT_LE(banded.first, 5.0);
+    EXPECT_GE(banded.second, 30.0);
+    // Painted: a pixel inside the band (between the curve and the upper edge) carries the colour.
+    QImage img(400, 300, QImage::Format_ARGB32);
+    img.fill(Qt::white);
+    {
+        QPainter p(&img);
+        c.render(p, QRectF(0, 0, 400, 300));
+    }
+    int tinted = 0;
+    for (int y = 0; y < 300; ++y)
+        for (int x = 0; x < 400; ++x) {
+            const QColor px = img.pixelColor(x, y);
+            tinted += px.red() > 200 && px.green() < 235 && px.green() > 150 && px.blue() < 235 && px.blue() > 150;
+        }
+    EXPECT_GT(tinted, 2000) << "no shaded band";
+    // Mismatched edges are refused; clearBand removes it.
+    c.setBand(id, {{1, 5}}, {{1, 6}, {2, 7}});
+    EXPECT_TRUE(c.hasBand(id)); // unchanged
+    c.clearBand(id);
+    EXPECT_FALSE(c.hasBand(id));
+}

@@ -186,6 +186,12 @@ LineChart::Private::Range LineChart::Private::autoY(const Range& x) const
         scan(s.raw.plot);
         if (smoothing != Smoothing::None)
             scan(s.smooth.plot);
+        for (const QVector<QPointF>* b : {&s.bandLo, &s.bandHi}) { // bands in axis space
+            QVector<QPointF> axis;
+            for (const QPointF& q : *b)
+                axis.append(QPointF(toAxisX(q.x()), toAxisY(q.y())));
+            scan(axis);
+        }
     }
     if (!std::isfinite(lo))
         return Range{0, 1};
@@ -231,6 +237,35 @@ int LineChart::addSeries(const QString& name, const QColor& color)
     m_d->series.insert(id, s);
     m_d->changed();
     return id;
+}
+
+void LineChart::setBand(int id, QVector<QPointF> lower, QVector<QPointF> upper)
+{
+    Private::Series* s = m_d->find(id);
+    if (!s || lower.size() != upper.size())
+        return;
+    if (!sortedByX(lower))
+        sortByX(lower);
+    if (!sortedByX(upper))
+        sortByX(upper);
+    s->bandLo = std::move(lower);
+    s->bandHi = std::move(upper);
+    m_d->changed();
+}
+
+void LineChart::clearBand(int id)
+{
+    if (Private::Series* s = m_d->find(id)) {
+        s->bandLo.clear();
+        s->bandHi.clear();
+        m_d->changed();
+    }
+}
+
+bool LineChart::hasBand(int id) const
+{
+    const Private::Series* s = m_d->find(id);
+    return s && !s->bandLo.isEmpty();
 }
 
 void LineChart::setPoints(int id, QVector<QPointF> points)

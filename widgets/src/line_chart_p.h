@@ -24,6 +24,7 @@ struct LineChart::Private {
         QColor color;
         bool visible = true;
         QVector<QPointF> points; // sorted by x
+        QVector<QPointF> bandLo, bandHi; // optional shaded band, sorted by x, data units
         // Derived data, rebuilt lazily when points, log axes or smoothing change.
         mutable bool rawValid = false;
         mutable bool smoothValid = false;
@@ -87,6 +88,7 @@ struct LineChart::Private {
 
     double toAxisX(double x) const; // NaN when not representable (<= 0 on a log axis)
     double toAxisY(double y) const;
+    void drawBand(QPainter& p, const PlotFrame& f, const Series& s) const;
     double fromAxisX(double x) const;
     double fromAxisY(double y) const;
 

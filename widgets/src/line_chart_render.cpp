@@ -182,6 +182,36 @@ void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve&
     flush();
 }
 
+void LineChart::Private::drawBand(QPainter& p, const PlotFrame& f, const Series& s) const
+{
+    // Lower edge left to right, upper edge back: one polygon per run of representable points.
+    QPolygonF lo, hi;
+    auto flush = [&] {
+        if (lo.size() >= 2) {
+            QPolygonF poly = lo;
+            for (int i = hi.size() - 1; i >= 0; --i)
+                poly.append(hi[i]);
+            QColor c = s.color;
+            c.setAlphaF(0.18f);
+            p.setPen(Qt::NoPen);
+            p.setBrush(c);
+            p.drawPolygon(poly);
+        }
+        lo.clear();
+        hi.clear();
+    };
+    for (int i = 0; i < s.bandLo.size() && i < s.bandHi.size(); ++i) {
+        const double ax = toAxisX(s.bandLo[i].x()), ylo = toAxisY(s.bandLo[i].y()), yhi = toAxisY(s.bandHi[i].y());
+        if (!std::isfinite(ax) || !std::isfinite(ylo) || !std::isfinite(yhi)) {
+            flush();
+            continue;
+        }
+        lo.append(f.map(QPointF(ax, ylo)));
+        hi.append(f.map(QPointF(ax, yhi)));
+    }
+    flush();
+}
+
 void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool under) const
 {
     const PlotStyle& style = f.style();
@@ -356,6 +386,9 @@ void LineChart::render(QPainter& p, const QRectF& target) const
     const double scale = std::min(std::hypot(t.m11(), t.m12()) * dpr, 4.0);
     const int columns = std::max(1, int(std::ceil(pr.width() * scale)));
     bool anyData = false;
+    for (const Private::Series& s : m_d->series) // bands under every curve
+        if (s.visible && !s.bandLo.isEmpty())
+            m_d->drawBand(p, l.frame, s);
     for (const Private::Series& s : m_d->series) {
         if (!s.visible)
             continue;

@@ -231,6 +231,8 @@ std::vector<OptionInfo> build_table() {
     choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`"), {"test", "valid"});
     range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split", is_text), 0, 1e12);
     range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
+    b.add("eval.after_training", FIELD(eval.after_training),
+          "evaluate the run (these eval settings) when its training completes, in `seqpe train` and the workbench");
 
     // long-context QA
     auto is_qa = [](const RunConfig& c) { return c.task == "qa"; };

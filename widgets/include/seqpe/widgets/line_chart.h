@@ -49,6 +49,11 @@ public:
     void setPoints(int id, QVector<QPointF> points);
     // Appends points (amortised O(k)); expected to be called with coalesced batches.
     void appendPoints(int id, const QVector<QPointF>& points);
+    // A shaded band around a series (e.g. min-max or +-1 sd over seeds), drawn under the curves in
+    // the series' colour; `lower` and `upper` share their x values. Counts in the automatic y range.
+    void setBand(int id, QVector<QPointF> lower, QVector<QPointF> upper);
+    void clearBand(int id);
+    bool hasBand(int id) const;
     void removeSeries(int id);
     void clear();
     void setSeriesVisible(int id, bool visible);
