@@ -247,6 +247,8 @@ void ExtrapolationView::rebuild() {
         int colourIndex = 0;
         std::map<int64_t, std::vector<double>> values;
         QStringList runs;
+        std::vector<double> loss; // summed loss by position of its runs
+        int lossRuns = 0;
     };
     std::vector<Group> groups;
     m_bands.clear();
@@ -270,18 +272,20 @@ void ExtrapolationView::rebuild() {
         if (grouped) {
             const QString g = groupOf.value(names[i], names[i]);
             auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.name == g; });
-            if (it == groups.end()) it = groups.insert(groups.end(), Group{g, static_cast<int>(groups.size()), {}, {}});
+            // The group takes its first run's colour: the runs table's swatch of that seed.
+            if (it == groups.end()) it = groups.insert(groups.end(), Group{g, i, {}, {}, {}, 0});
             it->runs << names[i];
             for (const auto& [len, val] : values) {
                 it->values[len].push_back(val);
                 lengths.insert(len);
                 m_perSeed.append({names[i], g, QString::number(len), QString::number(val, 'g', 8)});
             }
-            if (!rep.loss_by_position.empty()) { // every seed's loss by position, in its group's colour
-                QVector<QPointF> lp;
-                for (size_t k = 0; k < rep.loss_by_position.size(); ++k) lp.append(QPointF(static_cast<double>(k), rep.loss_by_position[k]));
-                const QColor colour = seriesColor(it->colourIndex);
-                m_loss->setPoints(m_loss->addSeries(names[i], m_highlight.isEmpty() || m_highlight == g ? colour : faded(colour)), lp);
+            if (!rep.loss_by_position.empty()) { // summed here, one mean curve per group below
+                if (it->loss.empty()) it->loss.assign(rep.loss_by_position.size(), 0.0);
+                if (it->loss.size() == rep.loss_by_position.size()) {
+                    for (size_t k = 0; k < it->loss.size(); ++k) it->loss[k] += rep.loss_by_position[k];
+                    ++it->lossRuns;
+                }
                 lossLength = std::max(lossLength, rep.loss_by_position_length);
             }
             continue;
@@ -328,6 +332,11 @@ void ExtrapolationView::rebuild() {
         const int id = m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
         m_curves->setPoints(id, mean);
         m_curves->setBand(id, lo, hi);
+        if (g.lossRuns > 0) {
+            QVector<QPointF> lp;
+            for (size_t k = 0; k < g.loss.size(); ++k) lp.append(QPointF(static_cast<double>(k), g.loss[k] / g.lossRuns));
+            m_loss->setPoints(m_loss->addSeries(QString("%1 (mean of %2)").arg(g.name).arg(g.lossRuns), dim ? faded(colour) : colour), lp);
+        }
         m_score.runs << g.name;
         perRun.push_back(row);
     }
