@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     QCommandLineOption after("after", "milliseconds before --screenshot (default 3000)", "ms", "3000");
     QCommandLineOption run("run-all", "start training every run of the project at once");
     QCommandLineOption theme("theme", "system, light or dark (for this session)", "theme");
-    QCommandLineOption tab("tab", "show a tab: training, diagnostics (the PE diagnostics charts), geometry, extrapolation or attention", "name");
+    QCommandLineOption tab("tab", "show a tab: training, diagnostics (the PE diagnostics charts), geometry, extrapolation, attention or sweep", "name");
     QCommandLineOption exportFigures("export", "write every figure of <project> and exit, without a window", "project");
     QCommandLineOption out("out", "folder for --export (default: <project output_dir>/figures)", "dir");
     QCommandLineOption formats("formats", "figure formats for --export", "png,svg,pdf", "png,svg,pdf");

@@ -1,5 +1,6 @@
 // MainWindow: layout, selection, status bar, close handling.
 #include "main_window.h"
+#include "views/sweep_view.h"
 
 #include <algorithm>
 
@@ -134,6 +135,7 @@ void MainWindow::buildUi() {
     page(m_extrapolation, tr("Extrapolation"));
     m_attention = new AttentionView(*m_wb);
     page(m_attention, tr("Attention"));
+    page(new SweepView(*m_wb), tr("Sweep"));
     setCentralWidget(m_tabs);
 
     auto dock = [this](const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {

@@ -2,6 +2,8 @@
 // Not here: how a figure looks (the views and widgets draw it).
 #include "figure_exporter.h"
 
+#include "sweep_view.h"
+
 #include "charts_panel.h"
 #include "extrapolation_view.h"
 #include "geometry_pane.h"
@@ -86,6 +88,13 @@ void FigureExporter::start(const QString& dir, const QStringList& formats, doubl
         write(m_extrapolation->tableFigure());
     }
     write(m_extrapolation->lossFigure());
+    if (!m_wb.document().project().sweep.empty()) {
+        // The sweep: its chart (against the first swept option) and table.
+        Q_EMIT progress(tr("sweep"));
+        auto* sweep = new SweepView(m_wb, m_host.get());
+        write(sweep->chartFigure());
+        write(sweep->tableFigure());
+    }
 
     // Geometry of every run's newest model (or its newest snapshot when no checkpoint is left).
     m_panes.clear();

@@ -9,12 +9,15 @@
 #include "views/geometry_pane.h"
 #include "views/geometry_view.h"
 #include "views/guided_heat_map.h"
+#include "views/sweep_view.h"
 #include "engine_hooks_real.h"
 #include "../support/tiny_project.h"
 
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/evaluate.h"
+#include "seqpe/records.h"
+#include "seqpe/run_dir.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
 
@@ -22,6 +25,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
 #include <QProcess>
 #include <QSlider>
 #include <QSvgRenderer>
@@ -552,5 +557,96 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     EXPECT_EQ(chart->seriesCount(), 6);
     EXPECT_FALSE(chart->hasBand(chart->seriesIds().front()));
     EXPECT_TRUE(tableOf("bands").rows.isEmpty());
+    fs::remove_all(dir);
+}
+
+TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
+    // A 2 x 2 grid x 2 seeds with hand-written reports and validation records.
+    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-sweep-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+        "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2],
+        "runs": [{"name": "seqpe", "set": {}}],
+        "sweep": {"optim.lr": [0.001, 0.01], "model.n_layer": [1, 2]}})";
+    // ppl at 32 = 100 * lr + 10 * n_layer + seed; validation ppl = that + 1.
+    for (const auto& pr : plan_file(dir / "p.json").runs) {
+        const double lr = pr.config.optim.lr, layers = static_cast<double>(pr.config.model.n_layer);
+        const double v = 100 * lr + 10 * layers + static_cast<double>(*pr.seed);
+        EvalReport r;
+        r.task = "lm";
+        r.metric = "ppl";
+        r.train_length = 32;
+        EvalRow row;
+        row.mode = "extend";
+        row.length = 32;
+        row.ppl = v;
+        r.rows.push_back(row);
+        write_run_config(RunPaths{pr.dir}, pr.config);
+        fs::create_directories(pr.dir / "eval");
+        write_file_atomic(pr.dir / "eval/extrapolation.json", eval_report_json(r));
+        Record e;
+        e.kind = "eval";
+        e.step = 20;
+        e.set("ppl", v + 1);
+        write_file_atomic(RunPaths{pr.dir}.metrics(), record_to_json(e) + "\n");
+    }
+    Workbench wb(EngineHooks{});
+    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
+    SweepView view(wb);
+    view.resize(1100, 700);
+    view.reload();
+    ASSERT_EQ(view.sweptOptions(), (QStringList{"model.n_layer", "optim.lr"}));
+    ASSERT_EQ(view.rows().size(), 4);
+    const SweepView::Row& first = view.rows().front();
+    EXPECT_EQ(first.group, "seqpe/n_layer=1,lr=0.001");
+    EXPECT_EQ(first.values, (QStringList{"1", "0.001"}));
+    EXPECT_EQ(first.evaluated, 2);
+    EXPECT_EQ(first.at.value(32), (QVector<double>{100 * 0.001 + 10 + 1, 100 * 0.001 + 10 + 2}));
+    EXPECT_EQ(first.valid.size(), 2);
+    // Table: run, n_layer, lr, seeds, valid, 32; sorting by the value column sorts numerically.
+    QTableWidget* t = view.table();
+    ASSERT_EQ(t->columnCount(), 6);
+    EXPECT_EQ(t->item(0, 3)->text(), "2/2");
+    EXPECT_EQ(t->item(0, 5)->text(), QString::number(100 * 0.001 + 10 + 1.5, 'f', 2));
+    t->sortItems(5, Qt::DescendingOrder);
+    EXPECT_EQ(t->item(0, 1)->text(), "2"); // n_layer 2, lr 0.01: 1 + 20 + 1.5 = 22.5, the largest
+    EXPECT_EQ(t->item(0, 2)->text(), "0.01");
+    // Filter: rows without the text are hidden.
+    view.filter()->setText("0.01");
+    int shown = 0;
+    for (int r = 0; r < t->rowCount(); ++r) shown += !t->isRowHidden(r);
+    EXPECT_EQ(shown, 2);
+    view.filter()->clear();
+    // Chart: the metric at 32 against lr, one line per n_layer, the seeds' min-max as the band.
+    view.setMetric("L=32");
+    view.setXOption("optim.lr");
+    view.setLinesBy("model.n_layer");
+    LineChart* c = view.chart();
+    ASSERT_EQ(c->seriesCount(), 2);
+    const int id = c->seriesIds().front();
+    EXPECT_EQ(c->seriesName(id), "seqpe n_layer=1");
+    const auto pts = c->points(id);
+    ASSERT_EQ(pts.size(), 2);
+    EXPECT_DOUBLE_EQ(pts[0].x(), 0.001);
+    EXPECT_DOUBLE_EQ(pts[0].y(), 100 * 0.001 + 10 + 1.5);
+    EXPECT_DOUBLE_EQ(pts[1].y(), 100 * 0.01 + 10 + 1.5);
+    EXPECT_TRUE(c->hasBand(id));
+    // Without a lines-by option the n_layer values pool into each point (4 samples, wider band).
+    view.setLinesBy(QString());
+    ASSERT_EQ(c->seriesCount(), 1);
+    EXPECT_DOUBLE_EQ(c->points(c->seriesIds().front())[0].y(), 100 * 0.001 + 15 + 1.5);
+    // Export: the chart's CSV plus every seed's value; the table figure holds the table.
+    const Figure chart = view.chartFigure();
+    ASSERT_FALSE(chart.isNull());
+    ASSERT_EQ(chart.tables.size(), 2);
+    EXPECT_EQ(chart.tables[1].suffix, "per-seed");
+    EXPECT_EQ(chart.tables[1].rows.size(), 8 * 2); // 8 runs x (valid, L=32)
+    const Figure table = view.tableFigure();
+    ASSERT_EQ(table.tables.size(), 1);
+    EXPECT_EQ(table.tables[0].rows.size(), 4);
+    QImage img(table.size.toSize(), QImage::Format_ARGB32);
+    QPainter p(&img);
+    table.render(p, QRectF(QPointF(0, 0), table.size));
     fs::remove_all(dir);
 }
