@@ -50,6 +50,10 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     m_log = new QCheckBox(tr("log scale (losses)"));
     m_log->setChecked(true);
     bar->addWidget(m_log);
+    m_seedMeans = new QCheckBox(tr("seed means"));
+    m_seedMeans->setChecked(true);
+    m_seedMeans->setToolTip(tr("Runs that differ only by seed: their mean in the group's colour, each seed faintly"));
+    bar->addWidget(m_seedMeans);
     auto* hint = new QLabel(tr("wheel: zoom · drag: pan · double-click: reset · click legend: hide"));
     // Never widens the page (a wrapping label would make the scroll page height-for-width and
     // taller than the window): cut in a narrow window, whole in its tooltip.
@@ -88,6 +92,7 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     connect(m_smoothing, &QComboBox::currentIndexChanged, this, apply);
     connect(m_amount, &QSlider::valueChanged, this, apply);
     connect(m_log, &QCheckBox::toggled, this, &ChartsPanel::setLogScale);
+    connect(m_seedMeans, &QCheckBox::toggled, this, &ChartsPanel::setSeedMeans);
     apply();
     connect(&wb.store(), &RunStore::runsChanged, this, &ChartsPanel::rebuild);
     connect(&wb.store(), &RunStore::recordsAdded, this, [this](const QString& run, int) { append(run); });
@@ -110,14 +115,69 @@ void ChartsPanel::setLogScale(bool on) {
         if (m_metrics[i].logY) m_charts[i]->setLogY(on);
 }
 
+void ChartsPanel::setSeedMeans(bool on) {
+    if (m_seedMeans->isChecked() != on) m_seedMeans->setChecked(on);
+    else rebuild();
+}
+
+int ChartsPanel::meanSeries(int chart, const QString& group) const {
+    const auto it = m_means.find({chart, group});
+    return it == m_means.end() ? -1 : it->second;
+}
+
 void ChartsPanel::rebuild() {
     for (auto* c : m_charts) c->clear();
     m_series.clear();
     m_consumed.clear();
+    m_means.clear();
+    m_groups.clear();
+    m_groupOf.clear();
     const QStringList names = m_wb.store().names();
-    for (int r = 0; r < names.size(); ++r)
-        for (int i = 0; i < chartCount(); ++i) m_series[{i, names[r]}] = m_charts[static_cast<size_t>(i)]->addSeries(names[r], seriesColor(r));
+    for (const auto& r : m_wb.document().plan().runs) {
+        const QString n = QString::fromStdString(r.name), g = QString::fromStdString(r.group);
+        if (names.contains(n) && n != g) m_groups[g] << n;
+    }
+    for (auto it = m_groups.begin(); it != m_groups.end();)
+        it = it->second.size() > 1 ? std::next(it) : m_groups.erase(it);
+    for (const auto& [g, runs] : m_groups)
+        for (const QString& r : runs) m_groupOf[r] = g;
+    m_seedMeans->setVisible(!m_groups.empty());
+    const bool means = !m_groups.empty() && m_seedMeans->isChecked();
+    for (int r = 0; r < names.size(); ++r) {
+        // With seed means, a seed is drawn faintly in its group's colour (its first run's swatch).
+        QColor c = seriesColor(r);
+        if (means && m_groupOf.count(names[r])) {
+            c = seriesColor(static_cast<int>(names.indexOf(m_groups[m_groupOf[names[r]]].front())));
+            c.setAlphaF(0.25f);
+        }
+        for (int i = 0; i < chartCount(); ++i) m_series[{i, names[r]}] = m_charts[static_cast<size_t>(i)]->addSeries(names[r], c);
+    }
+    if (means)
+        for (const auto& [g, runs] : m_groups)
+            for (int i = 0; i < chartCount(); ++i)
+                m_means[{i, g}] = m_charts[static_cast<size_t>(i)]->addSeries(
+                    tr("%1 (mean of %2)").arg(g).arg(runs.size()), seriesColor(static_cast<int>(names.indexOf(runs.front()))));
     for (const QString& n : names) append(n);
+}
+
+void ChartsPanel::updateMeans(const QString& group) {
+    // The mean at the steps every seed has logged (a seed still training bounds the curve).
+    const QStringList& runs = m_groups[group];
+    for (int i = 0; i < chartCount(); ++i) {
+        const auto id = m_means.find({i, group});
+        if (id == m_means.end()) continue;
+        std::map<double, std::pair<double, int>> at; // step -> (sum, count)
+        for (const QString& r : runs)
+            for (const QPointF& p : m_charts[static_cast<size_t>(i)]->points(m_series[{i, r}])) {
+                auto& [sum, n] = at[p.x()];
+                sum += p.y();
+                ++n;
+            }
+        QVector<QPointF> mean;
+        for (const auto& [step, sn] : at)
+            if (sn.second == runs.size()) mean.append(QPointF(step, sn.first / sn.second));
+        m_charts[static_cast<size_t>(i)]->setPoints(id->second, mean);
+    }
 }
 
 void ChartsPanel::append(const QString& run) {
@@ -143,6 +203,7 @@ void ChartsPanel::append(const QString& run) {
         if (!pts.isEmpty()) m_charts[static_cast<size_t>(i)]->appendPoints(m_series[{i, run}], pts);
     }
     done = v->records.size();
+    if (const auto g = m_groupOf.find(run); g != m_groupOf.end() && !m_means.empty()) updateMeans(g->second);
 }
 
 } // namespace seqpe::ui

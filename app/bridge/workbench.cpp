@@ -63,12 +63,14 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     auto s = std::make_unique<RunSession>(run, cfg, m_doc.runDir(run), m_hooks);
     RunSession* raw = s.get();
     raw->setEvaluation(evaluation);
+    m_evalProgress.remove(run);
+    if (evaluation) m_evalProgress[run].clock.start();
     connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
     connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
     connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) { Q_EMIT snapshotAvailable(raw->name(), step); });
     connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) {
         // An evaluation's progress is its log: one line per length and mode.
-        if (raw->isEvaluation() && t.startsWith("eval ")) m_store.setActivity(raw->name(), "evaluating: " + t.mid(5).section(':', 0, 0));
+        if (raw->isEvaluation() && t.startsWith("eval ")) m_store.setActivity(raw->name(), evaluationProgress(*raw, t));
         Q_EMIT logLine(raw->name(), level, t);
     });
     connect(raw, &RunSession::preparing, this, [this, raw](const QString& stage, qint64 done, qint64 total) {
@@ -117,6 +119,25 @@ void Workbench::launchNext() {
         Q_EMIT queueChanged();
         launch(next, false);
     }
+}
+
+QString Workbench::evaluationProgress(const RunSession& s, const QString& line) {
+    // "evaluating: extend L=512 (3/10, about 40 s left)": one log line per finished evaluation; the
+    // count comes from the run's eval settings (text and image; QA has per-depth sets: no count).
+    const EvalConfig& e = s.config().eval;
+    const int modes = e.mode == "both" ? 2 : 1;
+    const int total = s.config().task == "lm"      ? static_cast<int>(e.length_multipliers.size()) * modes
+                      : s.config().task == "image" ? static_cast<int>(e.image_sizes.size()) * modes
+                                                   : 0;
+    EvalProgress& p = m_evalProgress[s.name()];
+    if (!p.clock.isValid()) p.clock.start();
+    ++p.done;
+    QString text = "evaluating: " + line.mid(5).section(':', 0, 0);
+    if (total > 0 && p.done <= total) {
+        const double left = static_cast<double>(p.clock.elapsed()) / p.done * (total - p.done) / 1000.0;
+        text += QString(" (%1/%2%3)").arg(p.done).arg(total).arg(p.done < total ? QString(", about %1 s left").arg(qRound(left)) : QString());
+    }
+    return text;
 }
 
 void Workbench::evaluate(const QString& run) {

@@ -9,6 +9,8 @@
 #include "run_session.h"
 #include "run_store.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QStringList>
 #include <map>
@@ -58,6 +60,12 @@ Q_SIGNALS:
 private:
     void syncStore();
     void launch(const QString& run, bool paused, bool evaluation = false);
+    QString evaluationProgress(const RunSession& s, const QString& line);
+    struct EvalProgress {
+        int done = 0;
+        QElapsedTimer clock; // from the job's start (the dataset is cached by then: preparation is quick)
+    };
+    QHash<QString, EvalProgress> m_evalProgress;
     void launchNext();
     EngineHooks m_hooks;
     ProjectDocument m_doc;

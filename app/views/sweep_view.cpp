@@ -82,6 +82,7 @@ SweepView::SweepView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->hide();
+    m_table->setMinimumWidth(420); // the swept values, seeds and metrics without scrolling in a common window
     split->addWidget(m_chart);
     split->addWidget(m_table);
     split->setStretchFactor(0, 1);
@@ -151,6 +152,7 @@ void SweepView::reload() {
     m_updating = true;
     const QString what = m_what->currentData().toString(), x = m_x->currentData().toString(),
                   lines = m_lines->currentData().toString();
+    const bool first = m_lines->count() <= 1; // no sweep shown yet: take the defaults
     m_what->clear();
     m_what->addItem(tr("final validation %1").arg(metricName()), "valid");
     for (qint64 l : m_lengths) m_what->addItem(tr("%1 at %2").arg(metricName()).arg(l), QString("L=%1").arg(l));
@@ -163,7 +165,8 @@ void SweepView::reload() {
     }
     m_what->setCurrentIndex(std::max(0, m_what->findData(what)));
     m_x->setCurrentIndex(std::max(0, m_x->findData(x)));
-    m_lines->setCurrentIndex(std::max(0, m_lines->findData(lines)));
+    // First view of a grid of two or more options: the first on the axis, the second as the lines.
+    m_lines->setCurrentIndex(first && m_options.size() >= 2 ? 2 : std::max(0, m_lines->findData(lines)));
     m_updating = false;
     m_hint->setText(m_options.isEmpty()
                         ? tr("This project has no sweep. Add \"sweep\": {\"optim.lr\": [0.001, 0.002]} to the project "

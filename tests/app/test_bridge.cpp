@@ -245,7 +245,9 @@ TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJo
     QSignalSpy evaluated(&wb, &Workbench::evaluationFinished);
     wb.evaluate(run);
     ASSERT_TRUE(wait_for([&] { return wb.isEvaluating(run); }));
-    ASSERT_TRUE(wait_for([&] { return wb.store().run(run)->activity.startsWith("evaluating: extend L=32"); }));
+    // Progress: the length done, the count from the run's eval settings (5 lengths, extend) and an ETA.
+    ASSERT_TRUE(wait_for([&] { return wb.store().run(run)->activity.startsWith("evaluating: extend L=64 (2/5, about "); }))
+        << wb.store().run(run)->activity.toStdString();
     wb.stop(run);
     ASSERT_TRUE(wait_for([&] { return evaluated.count() == 1; }));
     EXPECT_EQ(evaluated.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Cancelled));

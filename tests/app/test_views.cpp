@@ -1,6 +1,7 @@
 // The Geometry, Extrapolation and Attention views and the figure export, offscreen. The tiny
 // project is trained and evaluated once for the suite by the CLI (real engine, seconds); live
 // geometry and 2D grids at several resolutions use fakes behind the real bridge.
+#include "charts_panel.h"
 #include "fake_trainer.h"
 #include "views/attention_pane.h"
 #include "views/attention_view.h"
@@ -648,5 +649,44 @@ TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
     QImage img(table.size.toSize(), QImage::Format_ARGB32);
     QPainter p(&img);
     table.render(p, QRectF(QPointF(0, 0), table.size));
+    fs::remove_all(dir);
+}
+
+TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
+    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seedcharts-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+        "base": {"task": "lm"}, "seeds": [1, 2], "runs": [{"name": "seqpe", "set": {}}, {"name": "rope",
+        "set": {"position_encoding.type": "rope"}}]})";
+    // Task loss = step + 2 * (seed - 1); seed 2 has logged 5 steps, seed 1 only 3.
+    for (const auto& pr : plan_file(dir / "p.json").runs) {
+        write_run_config(RunPaths{pr.dir}, pr.config);
+        std::string lines;
+        const int steps = *pr.seed == 1 ? 3 : 5;
+        for (int s = 1; s <= steps; ++s) {
+            Record r;
+            r.kind = "train";
+            r.step = s;
+            r.set("loss_task", s + 2.0 * (static_cast<double>(*pr.seed) - 1));
+            lines += record_to_json(r) + "\n";
+        }
+        write_file_atomic(RunPaths{pr.dir}.metrics(), lines);
+    }
+    Workbench wb(EngineHooks{});
+    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
+    ChartsPanel panel(wb);
+    ASSERT_TRUE(panel.hasSeedGroups());
+    LineChart* loss = panel.chart(0);
+    EXPECT_EQ(loss->seriesCount(), 4 + 2); // every seed, and one mean per group
+    const int mean = panel.meanSeries(0, "seqpe");
+    ASSERT_GE(mean, 0);
+    EXPECT_EQ(loss->seriesName(mean), "seqpe (mean of 2)");
+    // Steps both seeds reached (1..3), the mean of (s, s + 2) = s + 1.
+    EXPECT_EQ(loss->points(mean), (QVector<QPointF>{{1, 2}, {2, 3}, {3, 4}}));
+    // Off: the seeds alone, in their own colours.
+    panel.setSeedMeans(false);
+    EXPECT_EQ(loss->seriesCount(), 4);
+    EXPECT_EQ(panel.meanSeries(0, "seqpe"), -1);
     fs::remove_all(dir);
 }
