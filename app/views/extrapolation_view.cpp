@@ -201,7 +201,12 @@ void ExtrapolationView::setMetric(const QString& metric) {
 void ExtrapolationView::setDepth(int64_t depth) { m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth)))); }
 
 void ExtrapolationView::highlightRun(const QString& run) {
-    m_highlight = m_score.runs.contains(run) ? run : QString();
+    // A seed of a group shown as its mean highlights the group.
+    QString target = run;
+    if (!m_score.runs.contains(target))
+        for (const auto& r : m_wb.document().plan().runs)
+            if (QString::fromStdString(r.name) == run) target = QString::fromStdString(r.group);
+    m_highlight = m_score.runs.contains(target) ? target : QString();
     rebuild();
 }
 
@@ -253,6 +258,7 @@ void ExtrapolationView::rebuild() {
     std::vector<Group> groups;
     m_bands.clear();
     m_perSeed.clear();
+    m_shownMembers.clear();
     for (int i = 0; i < names.size(); ++i) {
         const RunView* v = m_wb.store().run(names[i]);
         if (!v->report) {
@@ -269,6 +275,7 @@ void ExtrapolationView::rebuild() {
             if (QString::fromStdString(r.mode) == md && r.depth == depth) values[r.length] = metricValue(r, mt);
         if (values.empty()) continue;
         if (!std::isfinite(m_marker)) m_marker = static_cast<double>(rep.train_length);
+        m_shownMembers << names[i];
         if (grouped) {
             const QString g = groupOf.value(names[i], names[i]);
             auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.name == g; });
@@ -433,7 +440,7 @@ Figure ExtrapolationView::curvesFigure() const {
     const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
     f.stem = "extrapolation-all-curves-" + fileSlug(mode()) + (depth >= 0 ? QString("-depth-%1").arg(depth) : QString());
     f.title = m_curves->title();
-    f.description = configHashes(m_wb, m_score.runs);
+    f.description = configHashes(m_wb, m_shownMembers);
     f.size = m_curves->isVisible() ? QSizeF(m_curves->size()) : QSizeF(760, 480);
     f.render = widgetRender(m_curves);
     f.tables = {lineChartTable(*m_curves, m_score.lengthName, metric())};
@@ -455,7 +462,7 @@ Figure ExtrapolationView::tableFigure() const {
     if (m_score.runs.isEmpty()) return f;
     f.stem = "extrapolation-all-table-" + fileSlug(mode());
     f.title = m_score.title;
-    f.description = configHashes(m_wb, m_score.runs);
+    f.description = configHashes(m_wb, m_shownMembers);
     f.size = scoreTableSize(m_score, *this);
     const ScoreTable table = m_score;
     f.render = [table, this](QPainter& p, const QRectF& r) { renderScoreTable(p, r, table, *this); };
@@ -470,7 +477,7 @@ Figure ExtrapolationView::lossFigure() const {
     if (m_loss->seriesCount() == 0) return f;
     f.stem = m_task == "qa" ? QStringLiteral("extrapolation-all-by-depth") : QStringLiteral("extrapolation-all-loss-by-position");
     f.title = m_loss->title();
-    f.description = configHashes(m_wb, m_score.runs);
+    f.description = configHashes(m_wb, m_shownMembers);
     f.size = m_loss->isVisible() ? QSizeF(m_loss->size()) : QSizeF(760, 420);
     f.render = widgetRender(m_loss);
     f.tables = {lineChartTable(*m_loss, lowerX(), lowerY())};

@@ -84,6 +84,7 @@ private:
         int n;
     };
     QVector<Band> m_bands;
+    QStringList m_shownMembers;          // the runs behind the curves (figure metadata: their config hashes)
     QVector<QVector<QString>> m_perSeed; // run, group, length, value
     QLabel* m_depthLabel = nullptr;
     QLabel* m_hint = nullptr;

@@ -546,6 +546,10 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     EXPECT_EQ(bands.header.mid(4), (QStringList{"min", "max"}));
     EXPECT_EQ(bands.rows[0], (QVector<QString>{"seqpe", "32", "3", QString::number(53.0, 'g', 8), "50", "57"}));
     EXPECT_EQ(tableOf("per-seed").rows.size(), 12);
+    // The figure's metadata names the runs behind the means; a seed's row highlights its group.
+    EXPECT_TRUE(view.curvesFigure().description.contains("seqpe/seed-2=")) << view.curvesFigure().description.toStdString();
+    view.highlightRun("rope/seed-2");
+    EXPECT_EQ(view.highlightedRun(), "rope");
     // +-1 sd: mean 53, sample sd sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13).
     view.setSeeds(ExtrapolationView::Seeds::Sd);
     const FigureTable sd = tableOf("bands");
