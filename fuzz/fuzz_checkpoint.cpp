@@ -31,4 +31,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     seqpe::write_file_atomic(dir / "DONE", std::string_view(reinterpret_cast<const char*>(data), size));
     const seqpe::CheckpointInfo info = seqpe::inspect_checkpoint(dir); // must not throw
     if (info.step != 10 || (info.health != seqpe::CheckpointHealth::Damaged && !info.usable())) std::abort();
+    return 0;
 }

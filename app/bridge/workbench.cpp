@@ -99,7 +99,9 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
             if (!anyActive()) Q_EMIT allStopped();
             return;
         }
-        launchNext();
+        // Later, not inside the session's own signal: the next job may be this run's evaluation,
+        // and launching it replaces (destroys) the session that is emitting.
+        QMetaObject::invokeMethod(this, &Workbench::launchNext, Qt::QueuedConnection);
     });
     m_store.setLive(run, true);
     m_store.setActivity(run, evaluation ? "evaluating" : "starting");
