@@ -133,16 +133,23 @@ void ChartsPanel::rebuild() {
     m_groups.clear();
     m_groupOf.clear();
     const QStringList names = m_wb.store().names();
-    for (const auto& r : m_wb.document().plan().runs) {
-        const QString n = QString::fromStdString(r.name), g = QString::fromStdString(r.group);
-        if (names.contains(n) && n != g) m_groups[g] << n;
-    }
+    for (const QString& n : names)
+        if (const QString g = m_wb.document().groupOf(n); g != n) m_groups[g] << n;
     for (auto it = m_groups.begin(); it != m_groups.end();)
         it = it->second.size() > 1 ? std::next(it) : m_groups.erase(it);
     for (const auto& [g, runs] : m_groups)
         for (const QString& r : runs) m_groupOf[r] = g;
     m_seedMeans->setVisible(!m_groups.empty());
     const bool means = !m_groups.empty() && m_seedMeans->isChecked();
+    // The means first: the legend lists them before the faint seeds.
+    if (means)
+        for (int r = 0; r < names.size(); ++r) { // in the runs table's order, at each group's first run
+            const auto g = m_groupOf.find(names[r]);
+            if (g == m_groupOf.end() || m_groups[g->second].front() != names[r]) continue;
+            for (int i = 0; i < chartCount(); ++i)
+                m_means[{i, g->second}] = m_charts[static_cast<size_t>(i)]->addSeries(
+                    tr("%1 (mean of %2)").arg(g->second).arg(m_groups[g->second].size()), seriesColor(r));
+        }
     for (int r = 0; r < names.size(); ++r) {
         // With seed means, a seed is drawn faintly in its group's colour (its first run's swatch).
         QColor c = seriesColor(r);
@@ -152,11 +159,6 @@ void ChartsPanel::rebuild() {
         }
         for (int i = 0; i < chartCount(); ++i) m_series[{i, names[r]}] = m_charts[static_cast<size_t>(i)]->addSeries(names[r], c);
     }
-    if (means)
-        for (const auto& [g, runs] : m_groups)
-            for (int i = 0; i < chartCount(); ++i)
-                m_means[{i, g}] = m_charts[static_cast<size_t>(i)]->addSeries(
-                    tr("%1 (mean of %2)").arg(g).arg(runs.size()), seriesColor(static_cast<int>(names.indexOf(runs.front()))));
     for (const QString& n : names) append(n);
 }
 

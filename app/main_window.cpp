@@ -217,7 +217,7 @@ void MainWindow::updateActions() {
     if (auto* a = action("stop")) a->setEnabled(active || m_wb->isQueued(run));
     if (auto* a = action("stopAll")) a->setEnabled(m_wb->anyActive() || !m_wb->queue().isEmpty());
     const RunView* v = m_wb->store().run(run);
-    const bool trained = v && std::any_of(v->checkpoints.begin(), v->checkpoints.end(), [](const CheckpointInfo& c) { return c.usable(); });
+    const bool trained = v && v->hasUsableCheckpoint();
     if (auto* a = action("evaluate")) a->setEnabled(trained && !active);
     if (auto* a = action("start")) a->setText(paused ? tr("&Resume") : tr("&Start"));
 }

@@ -36,6 +36,11 @@ QStringList ProjectDocument::plannedNames() const {
     return out;
 }
 
+QString ProjectDocument::groupOf(const QString& name) const {
+    const PlannedRun* r = planned(name);
+    return r ? QString::fromStdString(r->group) : name;
+}
+
 QString ProjectDocument::projectRunOf(const QString& name) const {
     if (const PlannedRun* r = planned(name)) return QString::fromStdString(r->run);
     return m_project.find_run(name.toStdString()) ? name : QString();
@@ -95,7 +100,7 @@ ProjectRun* ProjectDocument::findRun(const QString& name) {
 }
 
 RunConfig ProjectDocument::config(const QString& run) const {
-    if (const PlannedRun* p = planned(run); p && (!m_project.seeds.empty() || !m_project.sweep.empty())) return p->config;
+    if (const PlannedRun* p = planned(run)) return p->config; // the CLI's config: sweep values and seed included
     RunConfig c;
     const ProjectRun* r = m_project.find_run(run.toStdString());
     if (r) project_run_config(m_project, *r, c);

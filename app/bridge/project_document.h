@@ -35,6 +35,9 @@ public:
     const RunPlan& plan() const;
     // The project run a planned run comes from ("seqpe/seed-2" -> "seqpe"); "" when unknown.
     QString projectRunOf(const QString& planned) const;
+    // The seed group of a planned run (its name without "/seed-N": the runs that differ only by
+    // seed); the name itself for a run outside the plan.
+    QString groupOf(const QString& planned) const;
     // "" addresses the base config; a planned name gives its full config (sweep values, seed).
     RunConfig config(const QString& run) const;
     std::vector<Diagnostic> diagnostics(const QString& run) const;

@@ -1,5 +1,7 @@
 #include "run_store.h"
 
+#include <algorithm>
+
 #include "seqpe/common/files.h"
 
 namespace seqpe::ui {
@@ -53,6 +55,10 @@ QString RunView::stateText(bool queued) const {
     if (status.state == RunState::Cancelled) return QStringLiteral("stopped");
     if (status.state == RunState::Queued) return QStringLiteral("not started"); // no status file yet
     return QString::fromUtf8(run_state_name(status.state));
+}
+
+bool RunView::hasUsableCheckpoint() const {
+    return std::any_of(checkpoints.begin(), checkpoints.end(), [](const CheckpointInfo& c) { return c.usable(); });
 }
 
 const CheckpointInfo* RunView::damagedCheckpoint() const {
@@ -150,7 +156,7 @@ void RunStore::loadFromDisk(RunView& v, bool full, bool notify) {
     const std::string before = v.status.updated;
     if (auto st = read_status(p)) v.status = *st;
     // A run's checkpoints change when its status does (each checkpoint rewrites it).
-    if (full || v.status.updated != before || v.checkpoints.empty()) v.checkpoints = list_checkpoints(p, CheckpointCheck::Sizes);
+    if (full || v.status.updated != before) v.checkpoints = list_checkpoints(p, CheckpointCheck::Sizes);
     auto& reader = m_readers[v.name];
     if (!reader || full) {
         reader = std::make_unique<MetricsReader>(p.metrics());
@@ -218,9 +224,12 @@ void RunStore::appendRecords(const QString& name, const QVector<Record>& records
 
 void RunStore::setStatus(const QString& name, const RunStatus& status) {
     if (RunView* v = run(name)) {
+        // A live run reports its status every few steps: its checkpoints are re-read only when its
+        // state changes (a stop or the end writes one), not on the GUI thread at every report.
+        const bool changed = v->status.state != status.state;
         v->status = status;
         if (status.state != RunState::Queued) v->activity.clear();
-        v->checkpoints = list_checkpoints(RunPaths{v->dir}, CheckpointCheck::Sizes);
+        if (changed) v->checkpoints = list_checkpoints(RunPaths{v->dir}, CheckpointCheck::Sizes);
         Q_EMIT runUpdated(name);
     }
 }

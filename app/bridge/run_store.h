@@ -34,6 +34,7 @@ struct RunView {
     // The newest checkpoint that is damaged and not yet set aside (resume and evaluation pass it
     // over), if any: the runs table marks the run.
     const CheckpointInfo* damagedCheckpoint() const;
+    bool hasUsableCheckpoint() const; // something to evaluate or probe
 
     const Record* lastOf(const std::string& kind) const;
     // One definition of each figure the runs table, status bar and charts show:

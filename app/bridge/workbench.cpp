@@ -155,7 +155,7 @@ void Workbench::evaluate(const QString& run) {
 void Workbench::evaluateAll() {
     for (const QString& name : m_doc.plannedNames()) {
         const RunView* v = m_store.run(name);
-        if (v && !v->checkpoints.empty() && v->checkpoints.front().usable()) evaluate(name);
+        if (v && v->hasUsableCheckpoint()) evaluate(name);
     }
 }
 

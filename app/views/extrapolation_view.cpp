@@ -3,6 +3,7 @@
 #include "extrapolation_view.h"
 #include "figure_exporter.h"
 
+#include "seqpe/report_summary.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/theme.h"
 
@@ -202,10 +203,7 @@ void ExtrapolationView::setDepth(int64_t depth) { m_depth->setCurrentIndex(std::
 
 void ExtrapolationView::highlightRun(const QString& run) {
     // A seed of a group shown as its mean highlights the group.
-    QString target = run;
-    if (!m_score.runs.contains(target))
-        for (const auto& r : m_wb.document().plan().runs)
-            if (QString::fromStdString(r.name) == run) target = QString::fromStdString(r.group);
+    const QString target = m_score.runs.contains(run) ? run : m_wb.document().groupOf(run);
     m_highlight = m_score.runs.contains(target) ? target : QString();
     rebuild();
 }
@@ -217,9 +215,8 @@ ExtrapolationView::Seeds ExtrapolationView::seeds() const { return static_cast<S
 
 bool ExtrapolationView::hasSeedGroups() const {
     QHash<QString, int> members;
-    for (const auto& r : m_wb.document().plan().runs)
-        if (const RunView* v = m_wb.store().run(QString::fromStdString(r.name)); v && v->report)
-            if (++members[QString::fromStdString(r.group)] > 1) return true;
+    for (const QString& name : m_wb.store().names())
+        if (const RunView* v = m_wb.store().run(name); v->report && ++members[m_wb.document().groupOf(name)] > 1) return true;
     return false;
 }
 
@@ -245,8 +242,6 @@ void ExtrapolationView::rebuild() {
     m_seeds->setVisible(groupsShown);
     m_seedsLabel->setVisible(groupsShown);
     const bool grouped = groupsShown && seeds() != Seeds::Each;
-    QHash<QString, QString> groupOf;
-    for (const auto& r : m_wb.document().plan().runs) groupOf.insert(QString::fromStdString(r.name), QString::fromStdString(r.group));
     struct Group {
         QString name;
         int colourIndex = 0;
@@ -277,7 +272,7 @@ void ExtrapolationView::rebuild() {
         if (!std::isfinite(m_marker)) m_marker = static_cast<double>(rep.train_length);
         m_shownMembers << names[i];
         if (grouped) {
-            const QString g = groupOf.value(names[i], names[i]);
+            const QString g = m_wb.document().groupOf(names[i]);
             auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.name == g; });
             // The group takes its first run's colour: the runs table's swatch of that seed.
             if (it == groups.end()) it = groups.insert(groups.end(), Group{g, i, {}, {}, {}, 0});
@@ -322,14 +317,9 @@ void ExtrapolationView::rebuild() {
         QVector<QPointF> mean, lo, hi;
         std::map<int64_t, double> row;
         for (const auto& [len, vals] : g.values) {
-            double sum = 0;
-            for (double v : vals) sum += v;
-            const double m = sum / static_cast<double>(vals.size());
-            double ss = 0;
-            for (double v : vals) ss += (v - m) * (v - m);
-            const double sd = vals.size() > 1 ? std::sqrt(ss / static_cast<double>(vals.size() - 1)) : 0.0;
-            const auto [mn, mx] = std::minmax_element(vals.begin(), vals.end());
-            const double l = seeds() == Seeds::Sd ? m - sd : *mn, h = seeds() == Seeds::Sd ? m + sd : *mx;
+            const Spread sp = spread_of(vals);
+            const double m = sp.mean;
+            const double l = seeds() == Seeds::Sd ? m - sp.sd : sp.min, h = seeds() == Seeds::Sd ? m + sp.sd : sp.max;
             mean.append(QPointF(static_cast<double>(len), m));
             lo.append(QPointF(static_cast<double>(len), l));
             hi.append(QPointF(static_cast<double>(len), h));

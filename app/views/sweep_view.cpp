@@ -2,6 +2,7 @@
 
 #include "figure_exporter.h"
 
+#include "seqpe/report_summary.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/theme.h"
 
@@ -26,11 +27,7 @@ namespace seqpe::ui {
 
 namespace {
 
-double mean(const QVector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.isEmpty() ? std::nan("") : s / v.size();
-}
+double mean(const QVector<double>& v) { return spread_of(std::vector<double>(v.begin(), v.end())).mean; }
 
 // Sorts by the number it shows (Qt's default compares text: "10" < "9").
 class NumberItem : public QTableWidgetItem {
@@ -250,10 +247,10 @@ void SweepView::rebuildChart() {
         QVector<QPointF> mid, lo, hi;
         for (const auto& [x, samples] : lines[order[i]]) {
             if (samples.isEmpty()) continue;
-            const auto [mn, mx] = std::minmax_element(samples.begin(), samples.end());
-            mid.append(QPointF(x, mean(samples)));
-            lo.append(QPointF(x, *mn));
-            hi.append(QPointF(x, *mx));
+            const Spread sp = spread_of(std::vector<double>(samples.begin(), samples.end()));
+            mid.append(QPointF(x, sp.mean));
+            lo.append(QPointF(x, sp.min));
+            hi.append(QPointF(x, sp.max));
         }
         if (mid.isEmpty()) continue;
         const int id = m_chart->addSeries(order[i], seriesColor(i));

@@ -1,7 +1,6 @@
 // The Geometry, Extrapolation and Attention views and the figure export, offscreen. The tiny
 // project is trained and evaluated once for the suite by the CLI (real engine, seconds); live
 // geometry and 2D grids at several resolutions use fakes behind the real bridge.
-#include "charts_panel.h"
 #include "fake_trainer.h"
 #include "views/attention_pane.h"
 #include "views/attention_view.h"
@@ -10,15 +9,12 @@
 #include "views/geometry_pane.h"
 #include "views/geometry_view.h"
 #include "views/guided_heat_map.h"
-#include "views/sweep_view.h"
 #include "engine_hooks_real.h"
 #include "../support/tiny_project.h"
 
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/evaluate.h"
-#include "seqpe/records.h"
-#include "seqpe/run_dir.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
 
@@ -26,8 +22,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
-#include <QLineEdit>
-#include <QPainter>
 #include <QProcess>
 #include <QSlider>
 #include <QSvgRenderer>
@@ -480,217 +474,4 @@ TEST(ViewsAttention, ColourScalesMapWeightsAsStated) {
     EXPECT_FLOAT_EQ(lg[0], 0.0f);               // log10 1
     EXPECT_NEAR(lg[3], std::log10(0.25f), 1e-6); // log10 of the normalised weight
     EXPECT_FLOAT_EQ(lg[2], -4.0f);              // masked keys sit at the floor, never -inf
-}
-
-TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
-    // A project with seeds and hand-written reports: 2 encodings x 3 seeds, known perplexities.
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seeds-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
-        "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2, 3],
-        "runs": [{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
-                 {"name": "rope", "set": {"position_encoding.type": "rope"}}]})";
-    const std::map<std::string, std::vector<double>> ppl32 = {{"seqpe", {50, 52, 57}}, {"rope", {40, 41, 45}}};
-    for (const auto& [enc, vals] : ppl32)
-        for (int s = 1; s <= 3; ++s) {
-            EvalReport r;
-            r.run = "seed-" + std::to_string(s);
-            r.task = "lm";
-            r.encoding = enc;
-            r.split = "test";
-            r.metric = "ppl";
-            r.train_length = 32;
-            for (int64_t len : {32, 64}) {
-                EvalRow row;
-                row.mode = "extend";
-                row.length = len;
-                row.ppl = vals[static_cast<size_t>(s - 1)] * (len == 64 ? 2.0 : 1.0);
-                row.loss = std::log(row.ppl);
-                r.rows.push_back(row);
-            }
-            const fs::path run = dir / "runs" / enc / ("seed-" + std::to_string(s));
-            RunConfig c;
-            c.position_encoding.type = enc;
-            write_run_config(RunPaths{run}, c);
-            fs::create_directories(run / "eval");
-            write_file_atomic(run / "eval/extrapolation.json", eval_report_json(r));
-        }
-    Workbench wb(EngineHooks{});
-    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
-    ASSERT_EQ(wb.store().names().size(), 6);
-    ExtrapolationView view(wb);
-    view.resize(1100, 800);
-    view.reload();
-    ASSERT_TRUE(view.hasSeedGroups());
-    EXPECT_EQ(view.seeds(), ExtrapolationView::Seeds::MinMax); // the default: mean with the seeds' range
-    LineChart* chart = view.curves();
-    ASSERT_EQ(chart->seriesCount(), 2);
-    const int seqpe = chart->seriesIds().front();
-    EXPECT_EQ(chart->seriesName(seqpe), "seqpe (n=3)");
-    EXPECT_TRUE(chart->hasBand(seqpe));
-    const auto mean = chart->points(seqpe);
-    ASSERT_EQ(mean.size(), 2);
-    EXPECT_DOUBLE_EQ(mean[0].y(), (50.0 + 52 + 57) / 3);
-    EXPECT_DOUBLE_EQ(mean[1].y(), 2 * (50.0 + 52 + 57) / 3);
-    // The score table lists the groups' means.
-    EXPECT_EQ(view.shownRuns(), (QStringList{"seqpe", "rope"}));
-    // Export: the curves' CSV plus the bands and the per-seed values.
-    auto tableOf = [&](const QString& suffix) {
-        for (const auto& t : view.curvesFigure().tables)
-            if (t.suffix == suffix) return t;
-        return FigureTable{};
-    };
-    const FigureTable bands = tableOf("bands");
-    ASSERT_EQ(bands.rows.size(), 4); // 2 groups x 2 lengths
-    EXPECT_EQ(bands.header.mid(4), (QStringList{"min", "max"}));
-    EXPECT_EQ(bands.rows[0], (QVector<QString>{"seqpe", "32", "3", QString::number(53.0, 'g', 8), "50", "57"}));
-    EXPECT_EQ(tableOf("per-seed").rows.size(), 12);
-    // The figure's metadata names the runs behind the means; a seed's row highlights its group.
-    EXPECT_TRUE(view.curvesFigure().description.contains("seqpe/seed-2=")) << view.curvesFigure().description.toStdString();
-    view.highlightRun("rope/seed-2");
-    EXPECT_EQ(view.highlightedRun(), "rope");
-    // +-1 sd: mean 53, sample sd sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13).
-    view.setSeeds(ExtrapolationView::Seeds::Sd);
-    const FigureTable sd = tableOf("bands");
-    ASSERT_EQ(sd.rows.size(), 4);
-    EXPECT_EQ(sd.header.mid(4), (QStringList{"mean_minus_sd", "mean_plus_sd"}));
-    EXPECT_NEAR(sd.rows[0][4].toDouble(), 53.0 - std::sqrt(13.0), 1e-6);
-    EXPECT_NEAR(sd.rows[0][5].toDouble(), 53.0 + std::sqrt(13.0), 1e-6);
-    // Each seed: six curves, no bands.
-    view.setSeeds(ExtrapolationView::Seeds::Each);
-    EXPECT_EQ(chart->seriesCount(), 6);
-    EXPECT_FALSE(chart->hasBand(chart->seriesIds().front()));
-    EXPECT_TRUE(tableOf("bands").rows.isEmpty());
-    fs::remove_all(dir);
-}
-
-TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
-    // A 2 x 2 grid x 2 seeds with hand-written reports and validation records.
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-sweep-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
-        "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2],
-        "runs": [{"name": "seqpe", "set": {}}],
-        "sweep": {"optim.lr": [0.001, 0.01], "model.n_layer": [1, 2]}})";
-    // ppl at 32 = 100 * lr + 10 * n_layer + seed; validation ppl = that + 1.
-    for (const auto& pr : plan_file(dir / "p.json").runs) {
-        const double lr = pr.config.optim.lr, layers = static_cast<double>(pr.config.model.n_layer);
-        const double v = 100 * lr + 10 * layers + static_cast<double>(*pr.seed);
-        EvalReport r;
-        r.task = "lm";
-        r.metric = "ppl";
-        r.train_length = 32;
-        EvalRow row;
-        row.mode = "extend";
-        row.length = 32;
-        row.ppl = v;
-        r.rows.push_back(row);
-        write_run_config(RunPaths{pr.dir}, pr.config);
-        fs::create_directories(pr.dir / "eval");
-        write_file_atomic(pr.dir / "eval/extrapolation.json", eval_report_json(r));
-        Record e;
-        e.kind = "eval";
-        e.step = 20;
-        e.set("ppl", v + 1);
-        write_file_atomic(RunPaths{pr.dir}.metrics(), record_to_json(e) + "\n");
-    }
-    Workbench wb(EngineHooks{});
-    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
-    SweepView view(wb);
-    view.resize(1100, 700);
-    view.reload();
-    ASSERT_EQ(view.sweptOptions(), (QStringList{"model.n_layer", "optim.lr"}));
-    ASSERT_EQ(view.rows().size(), 4);
-    const SweepView::Row& first = view.rows().front();
-    EXPECT_EQ(first.group, "seqpe/n_layer=1,lr=0.001");
-    EXPECT_EQ(first.values, (QStringList{"1", "0.001"}));
-    EXPECT_EQ(first.evaluated, 2);
-    EXPECT_EQ(first.at.value(32), (QVector<double>{100 * 0.001 + 10 + 1, 100 * 0.001 + 10 + 2}));
-    EXPECT_EQ(first.valid.size(), 2);
-    // Table: run, n_layer, lr, seeds, valid, 32; sorting by the value column sorts numerically.
-    QTableWidget* t = view.table();
-    ASSERT_EQ(t->columnCount(), 6);
-    EXPECT_EQ(t->item(0, 3)->text(), "2/2");
-    EXPECT_EQ(t->item(0, 5)->text(), QString::number(100 * 0.001 + 10 + 1.5, 'f', 2));
-    t->sortItems(5, Qt::DescendingOrder);
-    EXPECT_EQ(t->item(0, 1)->text(), "2"); // n_layer 2, lr 0.01: 1 + 20 + 1.5 = 22.5, the largest
-    EXPECT_EQ(t->item(0, 2)->text(), "0.01");
-    // Filter: rows without the text are hidden.
-    view.filter()->setText("0.01");
-    int shown = 0;
-    for (int r = 0; r < t->rowCount(); ++r) shown += !t->isRowHidden(r);
-    EXPECT_EQ(shown, 2);
-    view.filter()->clear();
-    // Chart: the metric at 32 against lr, one line per n_layer, the seeds' min-max as the band.
-    view.setMetric("L=32");
-    view.setXOption("optim.lr");
-    view.setLinesBy("model.n_layer");
-    LineChart* c = view.chart();
-    ASSERT_EQ(c->seriesCount(), 2);
-    const int id = c->seriesIds().front();
-    EXPECT_EQ(c->seriesName(id), "seqpe n_layer=1");
-    const auto pts = c->points(id);
-    ASSERT_EQ(pts.size(), 2);
-    EXPECT_DOUBLE_EQ(pts[0].x(), 0.001);
-    EXPECT_DOUBLE_EQ(pts[0].y(), 100 * 0.001 + 10 + 1.5);
-    EXPECT_DOUBLE_EQ(pts[1].y(), 100 * 0.01 + 10 + 1.5);
-    EXPECT_TRUE(c->hasBand(id));
-    // Without a lines-by option the n_layer values pool into each point (4 samples, wider band).
-    view.setLinesBy(QString());
-    ASSERT_EQ(c->seriesCount(), 1);
-    EXPECT_DOUBLE_EQ(c->points(c->seriesIds().front())[0].y(), 100 * 0.001 + 15 + 1.5);
-    // Export: the chart's CSV plus every seed's value; the table figure holds the table.
-    const Figure chart = view.chartFigure();
-    ASSERT_FALSE(chart.isNull());
-    ASSERT_EQ(chart.tables.size(), 2);
-    EXPECT_EQ(chart.tables[1].suffix, "per-seed");
-    EXPECT_EQ(chart.tables[1].rows.size(), 8 * 2); // 8 runs x (valid, L=32)
-    const Figure table = view.tableFigure();
-    ASSERT_EQ(table.tables.size(), 1);
-    EXPECT_EQ(table.tables[0].rows.size(), 4);
-    QImage img(table.size.toSize(), QImage::Format_ARGB32);
-    QPainter p(&img);
-    table.render(p, QRectF(QPointF(0, 0), table.size));
-    fs::remove_all(dir);
-}
-
-TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seedcharts-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
-        "base": {"task": "lm"}, "seeds": [1, 2], "runs": [{"name": "seqpe", "set": {}}, {"name": "rope",
-        "set": {"position_encoding.type": "rope"}}]})";
-    // Task loss = step + 2 * (seed - 1); seed 2 has logged 5 steps, seed 1 only 3.
-    for (const auto& pr : plan_file(dir / "p.json").runs) {
-        write_run_config(RunPaths{pr.dir}, pr.config);
-        std::string lines;
-        const int steps = *pr.seed == 1 ? 3 : 5;
-        for (int s = 1; s <= steps; ++s) {
-            Record r;
-            r.kind = "train";
-            r.step = s;
-            r.set("loss_task", s + 2.0 * (static_cast<double>(*pr.seed) - 1));
-            lines += record_to_json(r) + "\n";
-        }
-        write_file_atomic(RunPaths{pr.dir}.metrics(), lines);
-    }
-    Workbench wb(EngineHooks{});
-    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "p.json"))));
-    ChartsPanel panel(wb);
-    ASSERT_TRUE(panel.hasSeedGroups());
-    LineChart* loss = panel.chart(0);
-    EXPECT_EQ(loss->seriesCount(), 4 + 2); // every seed, and one mean per group
-    const int mean = panel.meanSeries(0, "seqpe");
-    ASSERT_GE(mean, 0);
-    EXPECT_EQ(loss->seriesName(mean), "seqpe (mean of 2)");
-    // Steps both seeds reached (1..3), the mean of (s, s + 2) = s + 1.
-    EXPECT_EQ(loss->points(mean), (QVector<QPointF>{{1, 2}, {2, 3}, {3, 4}}));
-    // Off: the seeds alone, in their own colours.
-    panel.setSeedMeans(false);
-    EXPECT_EQ(loss->seriesCount(), 4);
-    EXPECT_EQ(panel.meanSeries(0, "seqpe"), -1);
-    fs::remove_all(dir);
 }

@@ -10,6 +10,7 @@
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
+#include "collect_observer.h"
 
 #include <gtest/gtest.h>
 
@@ -17,24 +18,6 @@ using namespace seqpe;
 using namespace seqpe::test;
 
 namespace {
-
-struct Collect : Observer {
-    std::vector<Record> records;
-    std::vector<std::string> logs;
-    void on_record(const Record& r) override { records.push_back(r); }
-    void on_log(LogLevel, const std::string& t) override { logs.push_back(t); }
-    std::vector<double> losses() const {
-        std::vector<double> v;
-        for (const auto& r : records)
-            if (r.kind == "train") v.push_back(*r.get("loss"));
-        return v;
-    }
-    bool logged(const std::string& part) const {
-        for (const auto& l : logs)
-            if (l.find(part) != std::string::npos) return true;
-        return false;
-    }
-};
 
 RunResult train(const RunConfig& c, const fs::path& data, const fs::path& run, Collect& obs, int64_t stop_after = 0) {
     TrainerOptions o;
@@ -87,6 +70,11 @@ Fixture& fixture() {
     return f;
 }
 
+// The tests' starting point: a run stopped after step 8, with checkpoints at steps 4 and 8.
+bool stopped_at_8(const fs::path& run, Collect& obs) {
+    return train(config(), fixture().data, run, obs, 8).outcome == RunOutcome::Cancelled;
+}
+
 } // namespace
 
 TEST(CheckpointRecovery, DoneRecordsSizesAndChecksumsOfEveryFile) {
@@ -111,8 +99,7 @@ TEST_P(DamagedNewest, ResumeFallsBackSetsItAsideAndMatchesAnUninterruptedRun) {
     Fixture& f = fixture();
     const fs::path run = f.tmp / ("split-" + std::to_string(static_cast<int>(GetParam())));
     Collect a;
-    const RunResult ra = train(config(), f.data, run, a, 8);
-    ASSERT_EQ(ra.outcome, RunOutcome::Cancelled) << ra.message;
+    ASSERT_TRUE(stopped_at_8(run, a));
     const RunPaths p{run};
     ASSERT_EQ(list_checkpoints(p).size(), 2u); // steps 8 and 4
     damage(p.checkpoint(8), GetParam());
@@ -160,7 +147,7 @@ TEST(CheckpointRecovery, OlderCheckpointWithoutChecksumsFallsBackWhenItFailsToLo
     Fixture& f = fixture();
     const fs::path run = f.tmp / "legacy";
     Collect a;
-    ASSERT_EQ(train(config(), f.data, run, a, 8).outcome, RunOutcome::Cancelled);
+    ASSERT_TRUE(stopped_at_8(run, a));
     const RunPaths p{run};
     // As written before checksums existed: an empty DONE.
     for (int s : {4, 8}) write_file_atomic(p.checkpoint(s) / "DONE", "");
@@ -181,7 +168,7 @@ TEST(CheckpointRecovery, EveryCheckpointDamagedStartsAgainAndSaysSo) {
     Fixture& f = fixture();
     const fs::path run = f.tmp / "alldamaged";
     Collect a;
-    ASSERT_EQ(train(config(), f.data, run, a, 8).outcome, RunOutcome::Cancelled);
+    ASSERT_TRUE(stopped_at_8(run, a));
     const RunPaths p{run};
     damage(p.checkpoint(8), Damage::Empty);
     damage(p.checkpoint(4), Damage::NotACheckpoint);
@@ -196,7 +183,7 @@ TEST(CheckpointRecovery, ExplicitDamagedCheckpointIsRefusedNamingTheStep) {
     Fixture& f = fixture();
     const fs::path run = f.tmp / "explicit";
     Collect a;
-    ASSERT_EQ(train(config(), f.data, run, a, 8).outcome, RunOutcome::Cancelled);
+    ASSERT_TRUE(stopped_at_8(run, a));
     const RunPaths p{run};
     damage(p.checkpoint(8), Damage::Truncated);
     try {
@@ -225,7 +212,7 @@ TEST(CheckpointRecovery, VerifiedCheckpointOfAnotherModelIsAnErrorNotDamage) {
     Fixture& f = fixture();
     const fs::path run = f.tmp / "other-model";
     Collect a;
-    ASSERT_EQ(train(config(), f.data, run, a, 8).outcome, RunOutcome::Cancelled);
+    ASSERT_TRUE(stopped_at_8(run, a));
     RunConfig learned = config();
     learned.position_encoding.type = "learned";
     Collect l;

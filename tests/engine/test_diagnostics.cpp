@@ -7,6 +7,7 @@
 #include "seqpe/config_io.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
+#include "collect_observer.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -69,13 +70,6 @@ TEST(Diagnostics, CentredCosineRemovesTheCommonComponent) {
     EXPECT_LT(cen.matrix.data[L - 1], -0.9); // opposite ends of the ramp
     EXPECT_NE(cen.description.find("centred"), std::string::npos);
 }
-
-namespace {
-struct Collect : Observer {
-    std::vector<Record> records;
-    void on_record(const Record& r) override { records.push_back(r); }
-};
-} // namespace
 
 TEST(Diagnostics, SeqPeRunWritesDiagRecordsWithSharesAndAccuracy) {
     TempDir tmp("diag");

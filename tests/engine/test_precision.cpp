@@ -8,6 +8,7 @@
 #include "seqpe/runtime.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
+#include "collect_observer.h"
 #include "train/device.h"
 
 #include <cmath>
@@ -69,13 +70,6 @@ TEST(Precision, AttentionProbabilitiesAreFp32UnderBf16Autocast) {
 }
 
 namespace {
-
-struct Collect : Observer {
-    std::vector<Record> records;
-    std::vector<std::string> logs;
-    void on_record(const Record& r) override { records.push_back(r); }
-    void on_log(LogLevel, const std::string& text) override { logs.push_back(text); }
-};
 
 double last_valid_loss(const std::vector<Record>& rs) {
     double v = NAN;

@@ -4,6 +4,7 @@
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
+#include "collect_observer.h"
 
 #include <gtest/gtest.h>
 #include <future>
@@ -14,25 +15,6 @@ using namespace seqpe;
 using namespace seqpe::test;
 
 namespace {
-
-struct Collect : Observer {
-    std::vector<Record> records;
-    std::vector<RunStatus> statuses;
-    std::vector<std::string> logs;
-    std::function<void(const Record&)> hook;
-    void on_record(const Record& r) override {
-        records.push_back(r);
-        if (hook) hook(r);
-    }
-    void on_status(const RunStatus& s) override { statuses.push_back(s); }
-    void on_log(LogLevel, const std::string& t) override { logs.push_back(t); }
-    std::vector<double> losses() const {
-        std::vector<double> v;
-        for (const auto& r : records)
-            if (r.kind == "train") v.push_back(*r.get("loss"));
-        return v;
-    }
-};
 
 RunResult train(const RunConfig& c, const std::filesystem::path& data, const std::filesystem::path& run, Collect& obs,
                 int64_t stop_after = 0) {

@@ -52,6 +52,7 @@ std::vector<CheckpointInfo> list_checkpoints(const RunPaths& p, CheckpointCheck 
 // first usable), with the newer ones that were passed over because they are damaged.
 struct CheckpointChoice {
     std::optional<std::filesystem::path> dir;
+    CheckpointHealth health = CheckpointHealth::Incomplete; // of `dir`: Complete or Unverified
     std::vector<CheckpointInfo> skipped; // damaged or incomplete checkpoints newer than `dir`
     // "step-00001200 is damaged (model.pt: 0 bytes, DONE records 5,123,456); using step-00001000",
     // empty when nothing was skipped.

@@ -11,6 +11,13 @@
 
 namespace seqpe {
 
+// Mean, sample standard deviation (n - 1; 0 for one value) and min-max of a set of values, the one
+// definition behind `seqpe compare`'s summary and the workbench's seed bands. All NaN when empty.
+struct Spread {
+    double mean = 0, sd = 0, min = 0, max = 0;
+};
+Spread spread_of(const std::vector<double>& values);
+
 struct SummaryCell {
     std::string mode;
     int64_t length = 0;

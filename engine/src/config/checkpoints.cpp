@@ -178,6 +178,7 @@ CheckpointChoice choose_checkpoint(const RunPaths& p) {
         CheckpointInfo info = inspect_checkpoint(dir, CheckpointCheck::Hashes);
         if (info.usable()) {
             choice.dir = dir;
+            choice.health = info.health;
             break;
         }
         // An incomplete directory newer than the newest complete one is normal for a writer that

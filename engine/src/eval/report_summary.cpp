@@ -7,6 +7,21 @@
 
 namespace seqpe {
 
+Spread spread_of(const std::vector<double>& values) {
+    if (values.empty()) return {std::nan(""), std::nan(""), std::nan(""), std::nan("")};
+    const double n = static_cast<double>(values.size());
+    Spread s;
+    for (double v : values) s.mean += v;
+    s.mean /= n;
+    double ss = 0;
+    for (double v : values) ss += (v - s.mean) * (v - s.mean);
+    s.sd = values.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    s.min = *lo;
+    s.max = *hi;
+    return s;
+}
+
 const SummaryCell* GroupSummary::cell(const std::string& mode, int64_t length, int64_t depth) const {
     for (const auto& c : cells)
         if (c.mode == mode && c.length == length && c.depth == depth) return &c;
@@ -34,15 +49,11 @@ std::vector<GroupSummary> summarise_by_group(const std::vector<std::pair<std::st
     }
     for (auto& g : out)
         for (auto& c : g.cells) {
-            const double n = static_cast<double>(c.values.size());
-            double sum = 0;
-            for (double v : c.values) sum += v;
-            c.mean = sum / n;
-            double ss = 0;
-            for (double v : c.values) ss += (v - c.mean) * (v - c.mean);
-            c.sd = c.values.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
-            c.min = *std::min_element(c.values.begin(), c.values.end());
-            c.max = *std::max_element(c.values.begin(), c.values.end());
+            const Spread s = spread_of(c.values);
+            c.mean = s.mean;
+            c.sd = s.sd;
+            c.min = s.min;
+            c.max = s.max;
         }
     return out;
 }

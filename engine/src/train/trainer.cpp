@@ -151,11 +151,10 @@ void TrainerImpl::resume_from_checkpoint() {
         CheckpointChoice choice = choose_checkpoint(paths_);
         for (const auto& c : choice.skipped) set_aside(c.dir, c.problem);
         if (!choice.dir) break;
-        const CheckpointInfo info = inspect_checkpoint(*choice.dir, CheckpointCheck::Sizes);
         try {
             state_ = load_checkpoint(*choice.dir, task_->module(), optim_.get());
         } catch (const DamagedCheckpoint& e) {
-            if (info.health != CheckpointHealth::Unverified || !is_main()) throw;
+            if (choice.health != CheckpointHealth::Unverified || !is_main()) throw;
             set_aside(*choice.dir, e.what());
             continue;
         }
