@@ -33,6 +33,15 @@ namespace {
 
 QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
 
+// A fresh folder holding the project `json` as p.json.
+fs::path project_dir(const std::string& tag, const std::string& json) {
+    const fs::path dir = fs::temp_directory_path() / (tag + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "p.json") << json;
+    return dir;
+}
+
 // A run directory as `seqpe train` leaves it for these views: its config, an evaluation report
 // with the given perplexities (extend mode) and, when valid_ppl is a number, a validation record.
 void write_evaluated_run(const fs::path& dir, const RunConfig& c, const std::vector<std::pair<int64_t, double>>& ppl,
@@ -67,13 +76,10 @@ void write_evaluated_run(const fs::path& dir, const RunConfig& c, const std::vec
 
 TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     // A project with seeds and hand-written reports: 2 encodings x 3 seeds, known perplexities.
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seeds-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir = project_dir("seqpe-views-seeds", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2, 3],
         "runs": [{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
-                 {"name": "rope", "set": {"position_encoding.type": "rope"}}]})";
+                 {"name": "rope", "set": {"position_encoding.type": "rope"}}]})");
     const std::map<std::string, std::vector<double>> ppl32 = {{"seqpe", {50, 52, 57}}, {"rope", {40, 41, 45}}};
     for (const auto& pr : plan_file(dir / "p.json").runs) {
         const double v = ppl32.at(pr.run)[static_cast<size_t>(*pr.seed - 1)];
@@ -130,13 +136,10 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
 
 TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
     // A 2 x 2 grid x 2 seeds with hand-written reports and validation records.
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-sweep-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir = project_dir("seqpe-views-sweep", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2],
         "runs": [{"name": "seqpe", "set": {}}],
-        "sweep": {"optim.lr": [0.001, 0.01], "model.n_layer": [1, 2]}})";
+        "sweep": {"optim.lr": [0.001, 0.01], "model.n_layer": [1, 2]}})");
     // ppl at 32 = 100 * lr + 10 * n_layer + seed; validation ppl = that + 1.
     for (const auto& pr : plan_file(dir / "p.json").runs) {
         const double lr = pr.config.optim.lr, layers = static_cast<double>(pr.config.model.n_layer);
@@ -204,12 +207,9 @@ TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
 }
 
 TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
-    const fs::path dir = fs::temp_directory_path() / ("seqpe-views-seedcharts-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::ofstream(dir / "p.json") << R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir = project_dir("seqpe-views-seedcharts", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm"}, "seeds": [1, 2], "runs": [{"name": "seqpe", "set": {}}, {"name": "rope",
-        "set": {"position_encoding.type": "rope"}}]})";
+        "set": {"position_encoding.type": "rope"}}]})");
     // Task loss = step + 2 * (seed - 1); seed 2 has logged 5 steps, seed 1 only 3.
     for (const auto& pr : plan_file(dir / "p.json").runs) {
         write_run_config(RunPaths{pr.dir}, pr.config);
