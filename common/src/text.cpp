@@ -4,6 +4,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace seqpe {
@@ -185,6 +186,11 @@ std::string byte_piece(unsigned char b) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "<0x%02X>", b);
     return buf;
+}
+
+std::string first_line(std::string_view text, size_t max_bytes) {
+    const size_t nl = text.find_first_of("\r\n");
+    return std::string(text.substr(0, std::min({nl, max_bytes, text.size()})));
 }
 
 } // namespace seqpe

@@ -154,6 +154,17 @@ TEST(CheckpointRecovery, OlderCheckpointWithoutChecksumsFallsBackWhenItFailsToLo
     EXPECT_EQ(inspect_checkpoint(p.checkpoint(8)).health, CheckpointHealth::Unverified);
     damage(p.checkpoint(8), Damage::Truncated);
     EXPECT_EQ(inspect_checkpoint(p.checkpoint(8)).health, CheckpointHealth::Unverified); // nothing to compare with
+    // Evaluation passes over it (it fails to read) and leaves the run directory as it is.
+    Collect e;
+    EvalOptions o;
+    o.dataset_dir = f.data;
+    o.lengths = {16};
+    o.mode = "extend";
+    o.max_tokens = 256;
+    o.write_files = false;
+    EXPECT_EQ(evaluate_run(run, o, e, {}).step, 4);
+    EXPECT_TRUE(e.logged("step-00000008 is damaged")) << "no warning";
+    EXPECT_TRUE(fs::exists(p.checkpoint(8))) << "an evaluation renamed a checkpoint";
     Collect b;
     const RunResult rb = train(config(), f.data, run, b);
     ASSERT_EQ(rb.outcome, RunOutcome::Completed) << rb.message;

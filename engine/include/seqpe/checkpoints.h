@@ -53,12 +53,10 @@ std::vector<CheckpointInfo> list_checkpoints(const RunPaths& p, CheckpointCheck 
 struct CheckpointChoice {
     std::optional<std::filesystem::path> dir;
     CheckpointHealth health = CheckpointHealth::Incomplete; // of `dir`: Complete or Unverified
-    std::vector<CheckpointInfo> skipped; // damaged or incomplete checkpoints newer than `dir`
-    // "step-00001200 is damaged (model.pt: 0 bytes, DONE records 5,123,456); using step-00001000",
-    // empty when nothing was skipped.
-    std::string note() const;
+    std::vector<CheckpointInfo> skipped; // damaged checkpoints newer than `dir`
 };
-CheckpointChoice choose_checkpoint(const RunPaths& p);
+// `below_step`: only checkpoints of earlier steps (to pass over one that failed to load).
+CheckpointChoice choose_checkpoint(const RunPaths& p, int64_t below_step = INT64_MAX);
 
 // Throws InputError naming the checkpoint and what is wrong when `dir` is incomplete or damaged.
 void require_usable_checkpoint(const std::filesystem::path& dir);

@@ -157,22 +157,14 @@ std::vector<CheckpointInfo> list_checkpoints(const RunPaths& p, CheckpointCheck 
     return out;
 }
 
-std::string CheckpointChoice::note() const {
-    std::string s;
-    for (const auto& c : skipped)
-        s += (s.empty() ? "" : "; ") + c.dir.filename().string() + " is " + checkpoint_health_name(c.health) + " (" +
-             c.problem + ")";
-    if (s.empty()) return s;
-    return s + "; " + (dir ? "using " + dir->filename().string() : std::string("no earlier complete checkpoint"));
-}
-
-CheckpointChoice choose_checkpoint(const RunPaths& p) {
+CheckpointChoice choose_checkpoint(const RunPaths& p, int64_t below_step) {
     CheckpointChoice choice;
     std::error_code ec;
     if (!fs::is_directory(p.checkpoints(), ec)) return choice;
     std::vector<std::pair<int64_t, fs::path>> dirs;
     for (const auto& e : fs::directory_iterator(p.checkpoints(), ec))
-        if (const int64_t s = checkpoint_step(e.path()); s >= 0 && e.is_directory(ec)) dirs.emplace_back(s, e.path());
+        if (const int64_t s = checkpoint_step(e.path()); s >= 0 && s < below_step && e.is_directory(ec))
+            dirs.emplace_back(s, e.path());
     std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [step, dir] : dirs) {
         CheckpointInfo info = inspect_checkpoint(dir, CheckpointCheck::Hashes);

@@ -113,15 +113,9 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     const RunPaths paths{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
     RunConfig c = resolve_auto(read_run_config(paths));
-    fs::path ck = o.checkpoint;
-    if (ck.empty()) {
-        const CheckpointChoice choice = choose_checkpoint(paths);
-        if (!choice.note().empty()) obs.on_log(LogLevel::Warning, choice.note());
-        ck = choice.dir.value_or(fs::path());
-    } else {
-        require_usable_checkpoint(ck);
-    }
-    if (ck.empty()) throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
+    if (o.checkpoint.empty() && !latest_checkpoint(paths))
+        throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
+    if (!o.checkpoint.empty()) require_usable_checkpoint(o.checkpoint);
     if (o.dataset_dir.empty()) throw InputError("no dataset given for the evaluation");
     at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
                                                                : std::max(1u, std::thread::hardware_concurrency())));
@@ -139,7 +133,16 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     precision = effective_precision(dev, precision);
     AutocastScope autocast(dev, precision); // per-position NLLs are summed in fp32/fp64 (evaluate_lm)
     std::unique_ptr<Task> task = make_task(c, o.dataset_dir, dev);
-    const TrainerState st = load_checkpoint(ck, task->module(), nullptr);
+    TrainerState st;
+    if (o.checkpoint.empty()) {
+        // The newest that loads; damaged ones are named, the run directory is left as it is.
+        const LoadedCheckpoint ck = load_newest_checkpoint(paths, task->module(), nullptr, /*set_aside=*/false);
+        if (!ck.note.empty() && ck.dir) obs.on_log(LogLevel::Warning, ck.note + "; evaluating " + ck.dir->filename().string());
+        if (!ck.dir) throw InputError(run_dir.string() + ": no checkpoint of the run loads (" + ck.note + ")");
+        st = ck.state;
+    } else {
+        st = load_checkpoint(o.checkpoint, task->module(), nullptr);
+    }
     task->module().eval();
 
     EvalReport rep;

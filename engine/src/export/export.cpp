@@ -10,6 +10,7 @@
 #include "model/vit.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/common/text.h"
 #include "seqpe/common/manifest.h"
 #include "seqpe/common/version.h"
 #include "seqpe/config_io.h"
@@ -176,7 +177,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
         ar.load_from(model_file.string());
     } catch (const std::exception& e) {
         throw InputError(model_file.string() + ": damaged or not a SeqPE checkpoint (" +
-                         std::string(e.what()).substr(0, 120) + ")");
+                         first_line(e.what()) + ")");
     }
     std::vector<torch::Tensor> keep;
     std::vector<st::TensorData> tensors;

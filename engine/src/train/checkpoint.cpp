@@ -3,6 +3,7 @@
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/common/text.h"
 #include "seqpe/common/hash.h"
 #include "seqpe/checkpoints.h"
 
@@ -54,7 +55,7 @@ void read_module(torch::nn::Module& m, const fs::path& file) {
         ar.load_from(file.string());
     } catch (const std::exception& e) {
         throw DamagedCheckpoint(file.string() + ": damaged or not a SeqPE checkpoint (" +
-                         std::string(e.what()).substr(0, 120) + ")");
+                         first_line(e.what()) + ")");
     }
     const std::vector<std::string> keys = ar.keys();
     const std::set<std::string> in_file(keys.begin(), keys.end());
@@ -160,10 +161,33 @@ TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Opti
             opt->adamw().load(ar);
         } catch (const std::exception& e) {
             throw DamagedCheckpoint((dir / "optim.pt").string() + ": damaged or from another optimiser setup (" +
-                             std::string(e.what()).substr(0, 120) + ")");
+                             first_line(e.what()) + ")");
         }
     }
     return st;
+}
+
+LoadedCheckpoint load_newest_checkpoint(const RunPaths& run, torch::nn::Module& model, Optimizer* opt, bool set_aside) {
+    LoadedCheckpoint out;
+    auto pass_over = [&](const fs::path& dir, const std::string& why) {
+        out.note += (out.note.empty() ? "" : "; ") + dir.filename().string() + " is damaged (" + why + ")";
+        if (set_aside) out.note += ", set aside as " + set_checkpoint_aside(dir).filename().string();
+    };
+    for (int64_t below = INT64_MAX;;) {
+        const CheckpointChoice choice = choose_checkpoint(run, below);
+        for (const auto& c : choice.skipped) pass_over(c.dir, c.problem);
+        if (!choice.dir) break;
+        try {
+            out.state = load_checkpoint(*choice.dir, model, opt);
+            out.dir = choice.dir;
+            break;
+        } catch (const DamagedCheckpoint& e) {
+            if (choice.health != CheckpointHealth::Unverified) throw; // verified: another model, not damage
+            pass_over(*choice.dir, e.what());
+            below = checkpoint_step(*choice.dir);
+        }
+    }
+    return out;
 }
 
 void load_weights(const fs::path& src, torch::nn::Module& model) {

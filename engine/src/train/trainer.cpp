@@ -135,37 +135,20 @@ TrainerImpl::~TrainerImpl() = default;
 
 double TrainerImpl::now() const { return elapsed_at_start_ + (steady_seconds() - session_start_); }
 
-// Resume from the newest checkpoint that loads. Damaged ones (checksums that do not match, or an
-// older checkpoint without checksums that fails to read) are renamed step-N.damaged, never
-// deleted, and named in the log. A checksum-verified checkpoint that fails to load is a
-// configuration mismatch, not damage: that stays an error.
+// Resume from the newest checkpoint that loads (load_newest_checkpoint: damaged ones are set aside
+// by the rank that writes the run directory and named in the log).
 void TrainerImpl::resume_from_checkpoint() {
-    std::string note;
-    auto set_aside = [&](const fs::path& dir, const std::string& why) {
-        fs::path moved = dir;
-        if (is_main()) moved = set_checkpoint_aside(dir); // one rank renames the shared directory
-        note += (note.empty() ? "" : "; ") + dir.filename().string() + " is damaged (" + why + "), set aside as " +
-                moved.filename().string();
-    };
-    for (;;) {
-        CheckpointChoice choice = choose_checkpoint(paths_);
-        for (const auto& c : choice.skipped) set_aside(c.dir, c.problem);
-        if (!choice.dir) break;
-        try {
-            state_ = load_checkpoint(*choice.dir, task_->module(), optim_.get());
-        } catch (const DamagedCheckpoint& e) {
-            if (choice.health != CheckpointHealth::Unverified || !is_main()) throw;
-            set_aside(*choice.dir, e.what());
-            continue;
-        }
+    const LoadedCheckpoint ck = load_newest_checkpoint(paths_, task_->module(), optim_.get(), is_main());
+    if (ck.dir) {
+        state_ = ck.state;
         state_.config_hash = config_hash(cfg_);
-        last_checkpoint_ = choice.dir->filename().string();
+        last_checkpoint_ = ck.dir->filename().string();
         last_checkpoint_step_ = state_.step;
-        if (!note.empty()) note += "; resuming from " + last_checkpoint_;
-        break;
     }
-    if (!note.empty() && last_checkpoint_.empty()) note += "; no earlier complete checkpoint: starting from step 0";
-    resume_note_ = note;
+    resume_note_ = ck.note;
+    if (!resume_note_.empty())
+        resume_note_ += ck.dir ? "; resuming from " + last_checkpoint_
+                               : std::string("; no earlier complete checkpoint: starting from step 0");
 }
 
 void TrainerImpl::log(Observer& obs, LogLevel level, const std::string& text) {

@@ -17,6 +17,10 @@ std::optional<size_t> find_invalid_utf8(std::string_view text);
 // control characters written as \xHH, cut after `max_bytes` with "... (N bytes)" appended.
 std::string quote_for_message(std::string_view text, size_t max_bytes = 100);
 
+// The first line of `text`, at most `max_bytes` (a library's exception text, which LibTorch follows
+// with a multi-line backtrace, quoted inside one of our messages).
+std::string first_line(std::string_view text, size_t max_bytes = 120);
+
 // Cuts `text` into pieces of at most `max_bytes` at sentence ends (". ", "! ", "? ") or, failing
 // that, at spaces; pieces never start with a space. SentencePiece skips training sentences longer
 // than its limit, and the default corpus stores a whole speech on one line.
