@@ -70,6 +70,17 @@ Fixture& fixture() {
     return f;
 }
 
+// A quick evaluation of a run of the fixture's data (one length, 256 tokens, no files written).
+EvalOptions short_eval() {
+    EvalOptions o;
+    o.dataset_dir = fixture().data;
+    o.lengths = {16};
+    o.mode = "extend";
+    o.max_tokens = 256;
+    o.write_files = false;
+    return o;
+}
+
 // The tests' starting point: a run stopped after step 8, with checkpoints at steps 4 and 8.
 bool stopped_at_8(const fs::path& run, Collect& obs) {
     return train(config(), fixture().data, run, obs, 8).outcome == RunOutcome::Cancelled;
@@ -156,13 +167,7 @@ TEST(CheckpointRecovery, OlderCheckpointWithoutChecksumsFallsBackWhenItFailsToLo
     EXPECT_EQ(inspect_checkpoint(p.checkpoint(8)).health, CheckpointHealth::Unverified); // nothing to compare with
     // Evaluation passes over it (it fails to read) and leaves the run directory as it is.
     Collect e;
-    EvalOptions o;
-    o.dataset_dir = f.data;
-    o.lengths = {16};
-    o.mode = "extend";
-    o.max_tokens = 256;
-    o.write_files = false;
-    EXPECT_EQ(evaluate_run(run, o, e, {}).step, 4);
+    EXPECT_EQ(evaluate_run(run, short_eval(), e, {}).step, 4);
     EXPECT_TRUE(e.logged("step-00000008 is damaged")) << "no warning";
     EXPECT_TRUE(fs::exists(p.checkpoint(8))) << "an evaluation renamed a checkpoint";
     Collect b;
@@ -209,12 +214,7 @@ TEST(CheckpointRecovery, ExplicitDamagedCheckpointIsRefusedNamingTheStep) {
     EXPECT_NO_THROW(export_safetensors(run, f.tmp / "y.safetensors"));
     // Evaluation passes over it with a warning naming it.
     Collect e;
-    EvalOptions o;
-    o.dataset_dir = f.data;
-    o.lengths = {16};
-    o.mode = "extend";
-    o.max_tokens = 256;
-    const EvalReport rep = evaluate_run(run, o, e, {});
+    const EvalReport rep = evaluate_run(run, short_eval(), e, {});
     EXPECT_EQ(rep.step, 4);
     EXPECT_TRUE(e.logged("step-00000008 is damaged")) << "no warning";
 }
