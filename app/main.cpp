@@ -1,5 +1,6 @@
 // seqpe-workbench: the desktop workbench. Builds the objects and runs the event loop; nothing else.
 #include "app_settings.h"
+#include "checkpoints_dialog.h"
 #include "engine_hooks_real.h"
 #include "latency_probe.h"
 #include "main_window.h"
@@ -13,6 +14,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QPainter>
+#include <QPixmap>
+#include <QPointer>
 #include <QScreen>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -51,7 +55,8 @@ int main(int argc, char** argv) {
     QCommandLineOption formats("formats", "figure formats for --export", "png,svg,pdf", "png,svg,pdf");
     QCommandLineOption latency("latency-probe", "train the project's runs for <seconds>, print event-loop gap "
                                "statistics and the time to interactive as JSON, and quit", "seconds");
-    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency});
+    QCommandLineOption checkpoints("checkpoints", "open the Checkpoints dialog of a run (export its weights)", "run");
+    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
@@ -76,9 +81,17 @@ int main(int argc, char** argv) {
     else if (cli.isSet(run))
         QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
     if (cli.isSet(tab)) w.showTab(cli.value(tab));
+    QPointer<QWidget> dialog;
+    if (cli.isSet(checkpoints)) dialog = w.openCheckpoints(cli.value(checkpoints));
     if (cli.isSet(screenshot)) {
         QTimer::singleShot(cli.value(after).toInt(), &w, [&] {
-            w.grab().save(cli.value(screenshot));
+            QPixmap shot = w.grab();
+            if (dialog) { // the dialog over the window, where a window manager would centre it
+                QPainter p(&shot);
+                const QPixmap d = dialog->grab();
+                p.drawPixmap((shot.width() - d.width()) / 2, (shot.height() - d.height()) / 2, d);
+            }
+            shot.save(cli.value(screenshot));
             w.workbench().stopAll();
             QTimer::singleShot(0, &w, [&w] { w.close(); });
         });

@@ -73,6 +73,7 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     connect(&m_wb->store(), &RunStore::recordsAdded, this, &MainWindow::updateStatusBar);
     connect(&m_wb->document(), &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(&m_wb->document(), &ProjectDocument::changed, this, &MainWindow::updateTitle);
+    connectWeights();
     restoreGeometry(AppSettings::windowGeometry());
     if (!restoreState(AppSettings::windowState())) {
         // First start: the charts get the space; runs table, log and config take what they need.
@@ -219,6 +220,8 @@ void MainWindow::updateActions() {
     const RunView* v = m_wb->store().run(run);
     const bool trained = v && v->hasUsableCheckpoint();
     if (auto* a = action("evaluate")) a->setEnabled(trained && !active);
+    for (const char* n : {"exportWeights", "checkpoints"})
+        if (auto* a = action(n)) a->setEnabled(v && !v->checkpoints.empty());
     if (auto* a = action("start")) a->setText(paused ? tr("&Resume") : tr("&Start"));
 }
 

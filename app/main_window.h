@@ -10,6 +10,7 @@
 class QAction;
 class QLabel;
 class QMenu;
+class QProgressBar;
 class QTableView;
 class QTabWidget;
 
@@ -17,6 +18,7 @@ namespace seqpe::ui {
 
 class AttentionView;
 class ChartsPanel;
+class CheckpointsDialog;
 class ConfigPanel;
 class ExtrapolationView;
 class FigureExporter;
@@ -35,6 +37,11 @@ public:
     Workbench& workbench() { return *m_wb; }
     bool openProject(const QString& file);       // shows problems in a dialog (or the log when offscreen)
     bool openRunDirectory(const QString& dir);
+    // The run's checkpoints with export and "show in" (runs table, File > Export Weights).
+    CheckpointsDialog* openCheckpoints(const QString& run);
+    // File > Import Weights without the file dialogs: starts the import (progress in the status
+    // bar; the run is selected when it lands). False with the reason logged when it cannot start.
+    bool importWeights(const QString& file, const QString& config, const QString& name);
     QString selectedRun() const;
     void selectRun(const QString& run);
     ChartsPanel* charts() const { return m_charts; }
@@ -72,6 +79,8 @@ private:
     void report(const QString& run, int level, const QString& text);
     void exportCurrentFigure(); // main_window_actions.cpp
     void exportAllFigures();    // main_window_actions.cpp
+    void importWeightsInteractively(); // main_window_weights.cpp
+    void connectWeights();             // main_window_weights.cpp
 
     Workbench* m_wb = nullptr;
     RunsModel* m_runs = nullptr;
@@ -86,6 +95,7 @@ private:
     AttentionView* m_attention = nullptr;
     FigureExporter* m_exporter = nullptr;
     QLabel* m_statusRun = nullptr;
+    QProgressBar* m_transfer = nullptr; // an import's progress, in the status bar
     QMenu* m_recent = nullptr;
     QMap<QString, QAction*> m_actions;
     ProjectHistory* m_history = nullptr;

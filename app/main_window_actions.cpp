@@ -64,6 +64,11 @@ void MainWindow::buildActions() {
         AppSettings::setDialogFolder("runDir", QFileInfo(d).absolutePath());
         openRunDirectory(d);
     });
+    add("exportWeights", tr("Export &Weights..."), {}, [this] { openCheckpoints(selectedRun()); });
+    m_actions["exportWeights"]->setToolTip(tr("The selected run's checkpoints: export one as safetensors, or show it in the views"));
+    add("checkpoints", tr("&Checkpoints and Export..."), {}, [this] { openCheckpoints(selectedRun()); });
+    add("importWeights", tr("&Import Weights..."), {}, [this] { importWeightsInteractively(); });
+    m_actions["importWeights"]->setToolTip(tr("A safetensors file and its config as a new run of this project"));
     add("save", tr("&Save"), keysFor(QKeySequence::Save, QKeySequence(Qt::CTRL | Qt::Key_S)), [this] { saveProject(false); });
     add("saveAs", tr("Save &As..."), keysFor(QKeySequence::SaveAs, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)), [this] { saveProject(true); });
     add("quit", tr("&Quit"), keysFor(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)), [this] { close(); });
@@ -160,6 +165,8 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     for (const char* n : {"exportFigure", "exportAll"}) file->addAction(m_actions[n]);
     file->addSeparator();
+    for (const char* n : {"exportWeights", "importWeights"}) file->addAction(m_actions[n]);
+    file->addSeparator();
     file->addAction(m_actions["quit"]);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_actions["undo"]);
@@ -213,7 +220,11 @@ void MainWindow::buildMenus() {
         if (!i.isValid()) return;
         if (!m_runsView->selectionModel()->isRowSelected(i.row(), {})) m_runsView->setCurrentIndex(i);
         QMenu menu(this);
-        for (const char* n : {"start", "pause", "stop", "evaluate", "removeRun"}) menu.addAction(m_actions[n]);
+        for (const char* n : {"start", "pause", "stop", "evaluate"}) menu.addAction(m_actions[n]);
+        menu.addSeparator();
+        menu.addAction(m_actions["checkpoints"]);
+        menu.addSeparator();
+        menu.addAction(m_actions["removeRun"]);
         menu.exec(m_runsView->viewport()->mapToGlobal(at));
     });
 }
@@ -255,7 +266,7 @@ bool MainWindow::openRunDirectory(const QString& dir) {
             QMessageBox::warning(this, tr("Not a run directory"), tr("%1 has no config.json.").arg(dir));
         return false;
     }
-    const QString name = m_wb->store().addRunDirectory(dir.toStdString());
+    const QString name = m_wb->attachRunDirectory(dir.toStdString());
     selectRun(name);
     report(name, 1, tr("opened run directory %1").arg(dir));
     return true;

@@ -28,6 +28,13 @@ ProbeService::~ProbeService() {
     std::lock_guard lk(m_mutex); // the loop's last writes (m_open) happen-before the members die
 }
 
+void ProbeService::setCheckpoint(const QString& run, const std::filesystem::path& checkpoint) {
+    if (m_pinned.value(run) == checkpoint) return;
+    if (checkpoint.empty()) m_pinned.remove(run);
+    else m_pinned.insert(run, checkpoint);
+    Q_EMIT checkpointChanged(run);
+}
+
 void ProbeService::submit(const QString& run, std::function<void(Inspector&)> work, QObject* context,
                           std::function<void(bool, const QString&)> done) {
     QPointer<QObject> guard(context);
@@ -36,8 +43,9 @@ void ProbeService::submit(const QString& run, std::function<void(Inspector&)> wo
             if (guard) done(ok, err);
         });
     };
-    // A run training in this window answers between its steps.
-    if (RunSession* s = m_wb.session(run); s && s->isActive()) {
+    const std::filesystem::path pinned = checkpoint(run);
+    // A run training in this window answers between its steps (unless pinned to a checkpoint).
+    if (RunSession* s = m_wb.session(run); s && s->isActive() && pinned.empty()) {
         const bool posted = s->post([work, deliver](Inspector& in) {
             try {
                 work(in);
@@ -55,7 +63,7 @@ void ProbeService::submit(const QString& run, std::function<void(Inspector&)> wo
     }
     {
         std::lock_guard lk(m_mutex);
-        m_jobs.push_back({v->dir, std::move(work), guard, done});
+        m_jobs.push_back({v->dir, pinned, std::move(work), guard, done});
     }
     m_cv.notify_one();
 }
@@ -78,12 +86,16 @@ void ProbeService::loop() {
             });
         };
         try {
-            const auto ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
+            std::filesystem::path ck = job.checkpoint;
+            if (ck.empty()) ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
+            else if (!std::filesystem::exists(ck / "model.pt"))
+                throw InputError(ck.string() + ": the checkpoint is gone (a run keeps its newest train.keep_checkpoints); "
+                                               "choose another");
             if (ck.empty()) throw InputError(job.dir.string() + ": no checkpoint yet");
             auto& slot = m_open[job.dir];
             if (!slot.second || slot.first != ck) {
                 slot.second.reset(); // free the old model before loading the new one
-                slot.second = m_hooks.inspect(job.dir);
+                slot.second = m_hooks.inspect(job.dir, job.checkpoint);
                 slot.first = ck;
             }
             job.work(*slot.second);

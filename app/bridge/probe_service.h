@@ -2,11 +2,13 @@
 // Probes of any run for the views, never on the GUI thread: a run that trains in this window
 // answers on its training thread between steps; any other run (finished, stopped, trained
 // elsewhere) is opened by a probe worker that keeps one model per run directory, reloaded when
-// the run's newest checkpoint changes. Results come back as queued callbacks on the GUI thread;
+// the run's newest checkpoint changes. A run can be pinned to one of its checkpoints: every view's
+// probes of that run then answer from that checkpoint (on the probe worker, also while it trains). Results come back as queued callbacks on the GUI thread;
 // a callback whose `context` object died meanwhile is dropped.
 #include "engine_hooks.h"
 #include "gui_outbox.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QThread>
@@ -27,6 +29,11 @@ public:
     ProbeService(Workbench& wb, EngineHooks hooks, QObject* parent = nullptr);
     ~ProbeService() override;
 
+    // The checkpoint directory the probes of `run` answer from; empty: the newest (or the live
+    // model while the run trains here). Emits checkpointChanged when it changes.
+    void setCheckpoint(const QString& run, const std::filesystem::path& checkpoint);
+    std::filesystem::path checkpoint(const QString& run) const { return m_pinned.value(run); }
+
     // Runs `work` with an inspector of `run`, then `done(ok, error)` on the GUI thread.
     void submit(const QString& run, std::function<void(Inspector&)> work, QObject* context,
                 std::function<void(bool ok, const QString& error)> done);
@@ -43,10 +50,15 @@ public:
             });
     }
 
+Q_SIGNALS:
+    void checkpointChanged(const QString& run);
+
 private:
     Q_INVOKABLE void drainOutbox() { m_outbox.drain(); }
+    QHash<QString, std::filesystem::path> m_pinned; // GUI thread
     struct Job {
         std::filesystem::path dir;
+        std::filesystem::path checkpoint; // empty: the newest
         std::function<void(Inspector&)> work;
         QPointer<QObject> context;
         std::function<void(bool, const QString&)> done;

@@ -113,19 +113,6 @@ void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& run
     Q_EMIT runsChanged();
 }
 
-QString RunStore::addRunDirectory(const std::filesystem::path& dir) {
-    QString base = QString::fromStdString(dir.filename().string());
-    QString name = base;
-    for (int i = 2; run(name); ++i) name = base + "-" + QString::number(i);
-    auto v = std::make_unique<RunView>();
-    v->name = name;
-    v->dir = dir;
-    loadFromDisk(*v, true, false); // the views read it all on runsChanged
-    m_runs.push_back(std::move(v));
-    Q_EMIT runsChanged();
-    return name;
-}
-
 QStringList RunStore::names() const {
     QStringList out;
     for (const auto& v : m_runs) out << v->name;

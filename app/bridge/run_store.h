@@ -61,8 +61,6 @@ public:
 
     // Replaces the set of runs (keeps records of runs that stay).
     void setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs, const QHash<QString, RunConfig>& configs);
-    // Adds one run directory trained elsewhere; returns its name (made unique).
-    QString addRunDirectory(const std::filesystem::path& dir);
     QStringList names() const;
     const RunView* run(const QString& name) const;
     RunView* run(const QString& name);

@@ -1,9 +1,21 @@
 #include "workbench.h"
 
+#include "seqpe/checkpoints.h"
+
+#include <algorithm>
+#include <utility>
+
 namespace seqpe::ui {
 
 Workbench::Workbench(EngineHooks hooks, QObject* parent) : QObject(parent), m_hooks(std::move(hooks)) {
     m_probes = std::make_unique<ProbeService>(*this, m_hooks);
+    m_weights = std::make_unique<WeightsTransfer>(m_hooks);
+    connect(m_weights.get(), &WeightsTransfer::finished, this, [this](bool ok, const QString&, const QString& result) {
+        const QString name = std::exchange(m_importing, QString());
+        if (!ok || name.isEmpty() || m_weights->kind() != WeightsTransfer::Kind::Import) return;
+        Q_EMIT runImported(attachRunDirectory(result.toStdString(), name));
+    });
+    connect(&m_doc, &ProjectDocument::loaded, this, &Workbench::attachImports);
     connect(&m_doc, &ProjectDocument::changed, this, &Workbench::syncStore);
     syncStore();
 }
@@ -23,7 +35,81 @@ void Workbench::syncStore() {
         runs.append({name, m_doc.runDir(name)});
         configs.insert(name, m_doc.config(name));
     }
+    for (const auto& a : m_attached)
+        if (!configs.contains(a.first)) runs.append(a); // the store reads their configs from disk
     m_store.setRuns(runs, configs);
+}
+
+std::filesystem::path Workbench::importFolder() const {
+    const Project& p = m_doc.project();
+    return (p.file.empty() ? std::filesystem::path("runs") : p.output_path()) / "imported";
+}
+
+void Workbench::attachImports() {
+    m_attached.clear();
+    std::error_code ec;
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& e : std::filesystem::directory_iterator(importFolder(), ec))
+        if (is_run_dir(e.path())) dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+    for (const auto& d : dirs) m_attached.append({"imported/" + QString::fromStdString(d.filename().string()), d});
+}
+
+QString Workbench::attachRunDirectory(const std::filesystem::path& dir, const QString& name) {
+    for (const auto& a : m_attached)
+        if (a.second == dir) return a.first; // already shown
+    const QString base = name.isEmpty() ? QString::fromStdString(dir.filename().string()) : name;
+    QString unique = base;
+    for (int i = 2; m_store.run(unique); ++i) unique = base + "-" + QString::number(i);
+    m_attached.append({unique, dir});
+    syncStore();
+    return unique;
+}
+
+std::optional<std::pair<std::filesystem::path, RunConfig>> Workbench::runTarget(const QString& run) const {
+    for (const QString& p : m_doc.plannedNames())
+        if (p == run) return std::pair{m_doc.runDir(run), m_doc.config(run)};
+    const RunView* v = m_store.run(run);
+    if (!v) return std::nullopt;
+    return std::pair{v->dir, v->config.value_or(RunConfig{})};
+}
+
+bool Workbench::exportWeights(const QString& run, const std::filesystem::path& checkpoint, const std::filesystem::path& file,
+                              QString* why) {
+    auto refuse = [why](const QString& text) {
+        if (why) *why = text;
+        return false;
+    };
+    if (m_weights->isBusy()) return refuse(tr("another export or import is in progress"));
+    if (!m_store.run(run)) return refuse(tr("no run named %1").arg(run));
+    // The sizes against DONE now (cheap); the worker checks every byte (SHA-256) before writing.
+    const CheckpointInfo info = inspect_checkpoint(checkpoint, CheckpointCheck::Sizes);
+    if (!info.usable())
+        return refuse(tr("the checkpoint of step %1 of %2 is %3 (%4); choose a complete one")
+                          .arg(info.step)
+                          .arg(run, QString::fromUtf8(checkpoint_health_name(info.health)), QString::fromStdString(info.problem)));
+    return m_weights->startExport(checkpoint, file) || refuse(tr("another export or import is in progress"));
+}
+
+bool Workbench::importWeights(const std::filesystem::path& file, const std::filesystem::path& config, const QString& name,
+                              QString* why) {
+    auto refuse = [why](const QString& text) {
+        if (why) *why = text;
+        return false;
+    };
+    if (m_weights->isBusy()) return refuse(tr("another export or import is in progress"));
+    const QString stem = name.trimmed().isEmpty() ? QString::fromStdString(file.stem().string()) : name.trimmed();
+    if (stem.contains('/') || stem.contains('\\') || stem == "." || stem == "..")
+        return refuse(tr("the run name %1 is not a folder name; use letters, digits, '-', '_' or '.'").arg(stem));
+    // A free name: neither a run shown nor a directory on disk (an import never overwrites).
+    QString n = stem;
+    std::error_code ec;
+    for (int i = 2; m_store.run("imported/" + n) || std::filesystem::exists(importFolder() / n.toStdString(), ec); ++i)
+        n = stem + "-" + QString::number(i);
+    if (!m_weights->startImport(file, config, importFolder() / n.toStdString()))
+        return refuse(tr("another export or import is in progress"));
+    m_importing = "imported/" + n;
+    return true;
 }
 
 RunSession* Workbench::session(const QString& run) const {
@@ -58,9 +144,10 @@ void Workbench::start(const QString& run, bool paused) {
 
 void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     m_stopping = false;
-    RunConfig cfg = m_doc.config(run);
+    const auto target = runTarget(run);
+    if (!target) return;
     m_sessions.erase(run);
-    auto s = std::make_unique<RunSession>(run, cfg, m_doc.runDir(run), m_hooks);
+    auto s = std::make_unique<RunSession>(run, target->second, target->first, m_hooks);
     RunSession* raw = s.get();
     raw->setEvaluation(evaluation);
     m_evalProgress.remove(run);
@@ -153,7 +240,7 @@ void Workbench::evaluate(const QString& run) {
 }
 
 void Workbench::evaluateAll() {
-    for (const QString& name : m_doc.plannedNames()) {
+    for (const QString& name : m_store.names()) { // the project's runs and the attached ones
         const RunView* v = m_store.run(name);
         if (v && v->hasUsableCheckpoint()) evaluate(name);
     }

@@ -8,6 +8,7 @@
 #include "project_document.h"
 #include "run_session.h"
 #include "run_store.h"
+#include "weights_transfer.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,6 +16,7 @@
 #include <QStringList>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace seqpe::ui {
 
@@ -27,6 +29,26 @@ public:
     ProjectDocument& document() { return m_doc; }
     RunStore& store() { return m_store; }
     ProbeService& probes() { return *m_probes; }
+    WeightsTransfer& weights() { return *m_weights; }
+
+    // Run directories shown beside the project's runs: opened (File > Open Run Directory) or
+    // imported. They stay through edits of the project; imported runs live in the project's
+    // output folder under imported/ and come back whenever the project is opened. Returns the
+    // run's name ("imported/NAME" for imports; made unique).
+    QString attachRunDirectory(const std::filesystem::path& dir, const QString& name = {});
+    // Where imports go: <output folder>/imported.
+    std::filesystem::path importFolder() const;
+    // A run's directory and config, for planned and attached runs alike (nullopt: no such run).
+    std::optional<std::pair<std::filesystem::path, RunConfig>> runTarget(const QString& run) const;
+
+    // Exports a checkpoint of `run` (a directory from RunView::checkpoints) on the weights worker;
+    // a checkpoint that is damaged or incomplete is refused at once, naming its step (false, `why`).
+    bool exportWeights(const QString& run, const std::filesystem::path& checkpoint, const std::filesystem::path& file,
+                       QString* why);
+    // Imports `file` + `config` as a new run imported/<name> (a free name: never overwrites); the
+    // run is attached when the import succeeds (runImported). False with `why` when it cannot start.
+    bool importWeights(const std::filesystem::path& file, const std::filesystem::path& config, const QString& name,
+                       QString* why);
 
     // Run control by run name. start() queues the run when another one is training.
     void start(const QString& run, bool paused = false);
@@ -56,9 +78,11 @@ Q_SIGNALS:
     void allStopped();        // after stopAll(), when no run is active any more
     void snapshotAvailable(const QString& run, qint64 step); // a live geometry snapshot
     void evaluationFinished(const QString& run, int outcome, const QString& message); // report reloaded
+    void runImported(const QString& run); // attached, ready to probe and evaluate
 
 private:
     void syncStore();
+    void attachImports(); // the imported/ runs of the project just opened
     void launch(const QString& run, bool paused, bool evaluation = false);
     QString evaluationProgress(const RunSession& s, const QString& line);
     struct EvalProgress {
@@ -74,6 +98,9 @@ private:
     QStringList m_queue;      // training jobs
     QStringList m_evalQueue;  // evaluation jobs (run before the next training)
     std::unique_ptr<ProbeService> m_probes;
+    std::unique_ptr<WeightsTransfer> m_weights;
+    QVector<QPair<QString, std::filesystem::path>> m_attached; // opened or imported run directories
+    QString m_importing; // the name an import in progress will attach as
     bool m_stopping = false;
 };
 

@@ -84,7 +84,9 @@ void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int wi
     m_wb.probes().request<AttentionMap>(
         m_run,
         [pixels = std::move(pixels), height, width, channels, size, layer, head](Inspector& in) {
-            return slice(in.image_attention(pixels, height, width, channels, size), layer, head);
+            AttentionMap m = slice(in.image_attention(pixels, height, width, channels, size), layer, head);
+            m.step = in.step();
+            return m;
         },
         this,
         [this, gen](const AttentionMap& m) {
@@ -114,7 +116,12 @@ void AttentionPane::requestTokens(std::function<std::vector<int64_t>(Inspector&)
     const quint64 gen = ++m_generation;
     m_picture = QImage();
     m_wb.probes().request<AttentionMap>(
-        m_run, [tokens = std::move(tokens), layer, head](Inspector& in) { return slice(in.text_attention(tokens(in)), layer, head); },
+        m_run,
+        [tokens = std::move(tokens), layer, head](Inspector& in) {
+            AttentionMap m = slice(in.text_attention(tokens(in)), layer, head);
+            m.step = in.step();
+            return m;
+        },
         this,
         [this, gen](const AttentionMap& m) {
             if (gen == m_generation) show(m);
@@ -210,9 +217,10 @@ void AttentionPane::refresh() {
         m_heat->setColumnLabels({});
         m_heat->setBackgroundImage(m_picture, m_opacity);
         const double share = classShare();
-        m_heat->setTitle(tr("%1: layer %2, %3, query (%4, %5), class token %6%")
+        m_heat->setTitle(tr("%1 (step %7): layer %2, %3, query (%4, %5), class token %6%")
                              .arg(m_run).arg(m_map.layer).arg(head).arg(m_query.y()).arg(m_query.x())
-                             .arg(100 * share, 0, 'f', 1));
+                             .arg(100 * share, 0, 'f', 1)
+                             .arg(m_map.step));
         m_heat->setColorBarLabel(m_scale == Scale::Linear ? tr("attention") : tr("attention (%1)").arg(scaleText()));
         QString predicted;
         if (m_map.predicted >= 0)
@@ -225,7 +233,7 @@ void AttentionPane::refresh() {
         m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), colourValues(m_map.probs, static_cast<int>(T), m_scale, m_rowNormalised));
         m_heat->setRowLabels(m_map.labels);
         m_heat->setColumnLabels(m_map.labels);
-        m_heat->setTitle(tr("%1: layer %2, %3 (query x key), %4").arg(m_run).arg(m_map.layer).arg(head, scaleText()));
+        m_heat->setTitle(tr("%1 (step %2): layer %3, %4 (query x key), %5").arg(m_run).arg(m_map.step).arg(m_map.layer).arg(head, scaleText()));
         m_heat->setColorBarLabel(tr("attention (%1)").arg(scaleText()));
         const QPoint c = m_heat->markedCell();
         m_info->setText(c.x() >= 0 ? m_heat->cellText(c.y(), c.x()) : tr("%1 tokens; click a cell to read it").arg(T));

@@ -30,6 +30,7 @@ struct AttentionMap {
     QStringList labels;             // text: one per token
     int64_t predicted = -1;         // image: predicted class
     QStringList classes;
+    int64_t step = -1;              // of the checkpoint (or live model) probed
 };
 
 class AttentionPane : public QWidget {

@@ -1,6 +1,7 @@
 // AttentionView: run choice, the shared input (test image, picture file or text window), layer
 // and head, and the panes side by side. Not here: slicing and drawing attention (AttentionPane).
 #include "attention_view.h"
+#include "checkpoint_picker.h"
 #include "figure_exporter.h"
 
 #include "app_settings.h"
@@ -13,6 +14,7 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -53,6 +55,12 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_list = new QListWidget;
     m_list->setMaximumHeight(140);
     form->addWidget(m_list);
+    auto* at = new QHBoxLayout;
+    at->addWidget(new QLabel(tr("Checkpoint")));
+    m_checkpoint = new CheckpointPicker(wb);
+    m_checkpoint->setToolTip(tr("The checkpoint of the run selected in the list that its pane shows"));
+    at->addWidget(m_checkpoint, 1);
+    form->addLayout(at);
 
     m_imageBox = new QWidget;
     auto* img = new QFormLayout(m_imageBox);
@@ -164,6 +172,10 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     connect(m_opacity, &QSlider::valueChanged, this, [this](int v) {
         for (auto* p : m_panes) p->setOverlayOpacity(v / 100.0);
     });
+    connect(m_list, &QListWidget::currentTextChanged, m_checkpoint, &CheckpointPicker::setRun);
+    connect(&wb.probes(), &ProbeService::checkpointChanged, this, [this](const QString& run) {
+        if (m_checked.contains(run)) scheduleRefresh();
+    });
     connect(m_list, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
         if (!m_updating) onChecked(item->text(), item->checkState() == Qt::Checked);
     });
@@ -202,6 +214,7 @@ void AttentionView::rebuildRunList() {
         item->setCheckState(m_checked.contains(n) ? Qt::Checked : Qt::Unchecked);
     }
     m_updating = false;
+    if (!m_checked.isEmpty()) m_list->setCurrentItem(m_list->findItems(m_checked.front(), Qt::MatchExactly).value(0));
     if (m_checked.isEmpty() && !names.isEmpty()) addRun(names.front());
     else {
         configure();
@@ -244,6 +257,7 @@ void AttentionView::onChecked(const QString& run, bool on) {
         }
         m_updating = false;
         m_checked << run;
+        m_list->setCurrentItem(m_list->findItems(run, Qt::MatchExactly).value(0));
     }
     configure();
     layoutPanes();

@@ -25,6 +25,7 @@ class QTimer;
 namespace seqpe::ui {
 
 class AttentionPane;
+class CheckpointPicker;
 
 class AttentionView : public QWidget {
     Q_OBJECT
@@ -74,6 +75,7 @@ private:
     std::array<AttentionPane*, 3> m_panes{};
     QWidget* m_frame = nullptr;
     QListWidget* m_list = nullptr;
+    CheckpointPicker* m_checkpoint = nullptr; // of the list's current run
     QStringList m_checked;
     bool m_image = false;
     QWidget* m_imageBox = nullptr;

@@ -146,7 +146,8 @@ void GeometryPane::send(const GeometryRequest& r) {
         this,
         [this, run, finish](const GeometryProbe& p) {
             finish([this, run, p] {
-                showResult(p.g, (m_wb.isActive(run) ? tr("live, step %1") : tr("checkpoint step %1")).arg(p.step));
+                const bool live = m_wb.isActive(run) && m_wb.probes().checkpoint(run).empty();
+                showResult(p.g, (live ? tr("live, step %1") : tr("checkpoint step %1")).arg(p.step));
             });
         },
         [this, run, r, finish](const QString& error) {

@@ -1,6 +1,7 @@
 // GeometryView: the controls of the Geometry tab, live updates and the snapshot scrubber.
 // Not here: drawing and probing one run (GeometryPane).
 #include "geometry_view.h"
+#include "checkpoint_picker.h"
 #include "figure_exporter.h"
 
 #include "seqpe/encodings.h"
@@ -43,6 +44,7 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     auto* top = new QVBoxLayout(this);
     auto* bar1 = new QHBoxLayout;
     m_run = new QComboBox;
+    m_checkpoint = new CheckpointPicker(wb);
     m_compare = new QComboBox;
     m_metric = new QComboBox;
     m_metric->addItem(tr("centred cosine similarity"), "centred");
@@ -102,6 +104,8 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_train = new QLabel;
     bar2->addWidget(m_train);
     bar2->addSpacing(16);
+    bar2->addWidget(caption(tr("Checkpoint")));
+    bar2->addWidget(m_checkpoint);
     bar2->addWidget(caption(tr("Step")));
     m_scrub = new QSlider(Qt::Horizontal);
     m_scrub->setMinimumWidth(180);
@@ -169,6 +173,12 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
             const QSignalBlocker block(m_show);
             m_show->setCurrentIndex(1);
         });
+    connect(&wb.probes(), &ProbeService::checkpointChanged, this, [this](const QString& run) {
+        if (run != this->run() && run != compareRun()) return;
+        toNewestModel(); // the scrubber's right end is the chosen checkpoint
+        m_scrubLabel->setText(modelText());
+        scheduleRefresh();
+    });
     connect(&wb, &Workbench::snapshotAvailable, this, &GeometryView::onSnapshot);
     connect(&wb, &Workbench::sessionFinished, this, [this](const QString& run) {
         if (m_live->isChecked() && (run == this->run() || run == compareRun())) scheduleRefresh(); // the final model
@@ -206,6 +216,7 @@ void GeometryView::rebuildRunLists() {
 void GeometryView::setRun(const QString& run) {
     if (run == this->run() && !run.isEmpty()) return;
     m_panes[0]->setRun(run);
+    m_checkpoint->setRun(run);
     {
         m_updating = true;
         m_run->setCurrentText(run);
@@ -343,14 +354,14 @@ void GeometryView::reloadSnapshots() {
     if (atEnd) m_scrub->setValue(snapshotCount());
     m_scrub->setEnabled(!m_snapshots.empty());
     m_scrubLabel->setText(m_scrub->value() >= snapshotCount()
-                              ? tr("newest model (%1 snapshots)").arg(snapshotCount())
+                              ? modelText()
                               : tr("snapshot step %1").arg(m_snapshots[static_cast<size_t>(m_scrub->value())].first));
 }
 
 void GeometryView::showScrubbed() {
     const int i = m_scrub->value();
     if (i >= snapshotCount()) {
-        m_scrubLabel->setText(tr("newest model (%1 snapshots)").arg(snapshotCount()));
+        m_scrubLabel->setText(modelText());
         refresh();
         return;
     }
@@ -412,7 +423,13 @@ void GeometryView::toNewestModel() {
     if (m_scrub->value() >= snapshotCount()) return;
     const QSignalBlocker block(m_scrub);
     m_scrub->setValue(snapshotCount());
-    m_scrubLabel->setText(tr("newest model (%1 snapshots)").arg(snapshotCount()));
+    m_scrubLabel->setText(modelText());
+}
+
+QString GeometryView::modelText() const {
+    const std::filesystem::path pinned = m_wb.probes().checkpoint(run());
+    if (pinned.empty()) return tr("newest model (%1 snapshots)").arg(snapshotCount());
+    return tr("checkpoint step %1 (%2 snapshots)").arg(checkpoint_step(pinned)).arg(snapshotCount());
 }
 
 void GeometryView::onSnapshot(const QString& run, qint64) {
@@ -421,7 +438,7 @@ void GeometryView::onSnapshot(const QString& run, qint64) {
     const GeometryRequest r = currentRequest();
     bool probe = false;
     for (auto* p : m_panes) {
-        if (p->run() != run) continue;
+        if (p->run() != run || !m_wb.probes().checkpoint(run).empty()) continue; // pinned: not live
         const RunConfig* c = config(run);
         RunSession* s = m_wb.session(run);
         const auto snap = s ? s->latestSnapshot() : std::nullopt;
@@ -444,7 +461,7 @@ void GeometryView::liveProbe() {
     m_sinceLiveProbe.restart();
     const GeometryRequest r = currentRequest();
     for (auto* p : m_panes)
-        if (!p->run().isEmpty() && m_wb.isActive(p->run())) p->request(r);
+        if (!p->run().isEmpty() && m_wb.isActive(p->run()) && m_wb.probes().checkpoint(p->run()).empty()) p->request(r);
 }
 
 Figure GeometryView::figure() const {

@@ -24,6 +24,7 @@ class QTimer;
 
 namespace seqpe::ui {
 
+class CheckpointPicker;
 class GeometryPane;
 
 class GeometryView : public QWidget {
@@ -68,7 +69,8 @@ private:
     void onSnapshot(const QString& run, qint64 step);
     void liveProbe();
     void showSnapshotRequest(const GeometryResult& g); // controls = what a snapshot shows
-    void toNewestModel();                               // scrubber back to the newest model
+    void toNewestModel();                               // scrubber back to the newest (or pinned) model
+    QString modelText() const;                          // "newest model (12 snapshots)"
     void setDefaultPositions(const RunConfig& c);       // the snapshots' positions
     const RunConfig* config(const QString& run) const;
 
@@ -76,6 +78,7 @@ private:
     std::array<GeometryPane*, 2> m_panes{};
     QWidget* m_frame = nullptr;
     QComboBox* m_run = nullptr;
+    CheckpointPicker* m_checkpoint = nullptr; // of the primary run
     QComboBox* m_compare = nullptr;
     QComboBox* m_metric = nullptr;
     QComboBox* m_layer = nullptr;

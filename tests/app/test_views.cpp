@@ -139,7 +139,7 @@ fs::path image_project() {
 
 EngineHooks grid_hooks() {
     EngineHooks h;
-    h.inspect = [](const fs::path&) { return std::make_unique<GridInspector>(); };
+    h.inspect = [](const fs::path&, const fs::path&) { return std::make_unique<GridInspector>(); };
     return h;
 }
 

@@ -12,11 +12,9 @@
 // An imported checkpoint therefore has no optim.pt: training on from it restarts AdamW (zero
 // moments) at the imported step, and `train.init_from` may name the imported run to start a new run
 // from its weights.
-#include <cstdint>
+#include "seqpe/safetensors_file.h"
+
 #include <filesystem>
-#include <map>
-#include <string>
-#include <vector>
 
 namespace seqpe {
 
@@ -24,7 +22,8 @@ namespace seqpe {
 // checkpoint directory (checkpoints/step-XXXXXXXX inside a run). Writes `out_file` atomically and
 // `<out_file stem>.config.json` beside it. Throws InputError naming the path for a missing run,
 // checkpoint or config, RunError for I/O failures.
-void export_safetensors(const std::filesystem::path& run_dir_or_checkpoint, const std::filesystem::path& out_file);
+void export_safetensors(const std::filesystem::path& run_dir_or_checkpoint, const std::filesystem::path& out_file,
+                        const TransferProgress& progress = {});
 
 // Creates the run directory `new_run_dir` (which must not exist, or be empty) from a safetensors file
 // and a run config (the `<stem>.config.json` written by export, a run's config.json, or a config
@@ -34,23 +33,6 @@ void export_safetensors(const std::filesystem::path& run_dir_or_checkpoint, cons
 // before anything is written. Throws InputError naming the file for any problem; returns the run
 // directory.
 std::filesystem::path import_safetensors(const std::filesystem::path& file, const std::filesystem::path& config_json,
-                                         const std::filesystem::path& new_run_dir);
-
-// `model.safetensors` -> `model.config.json` (same directory).
-std::filesystem::path safetensors_config_path(const std::filesystem::path& out_file);
-
-// What a safetensors file holds (its header, validated like import does; the data are not read).
-struct SafetensorsEntry {
-    std::string name;
-    std::string dtype; // "F32"
-    std::vector<int64_t> shape;
-    uint64_t bytes = 0;
-};
-struct SafetensorsSummary {
-    std::vector<SafetensorsEntry> tensors; // sorted by name
-    std::map<std::string, std::string> metadata;
-    uint64_t file_bytes = 0;
-};
-SafetensorsSummary read_safetensors_summary(const std::filesystem::path& file); // throws InputError
+                                         const std::filesystem::path& new_run_dir, const TransferProgress& progress = {});
 
 } // namespace seqpe

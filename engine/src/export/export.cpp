@@ -140,11 +140,10 @@ std::shared_ptr<torch::nn::Module> build_model(const RunConfig& c, const st::Hea
 
 } // namespace
 
-fs::path safetensors_config_path(const fs::path& out_file) {
-    return out_file.parent_path() / (out_file.stem().string() + ".config.json");
-}
-
-void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
+void export_safetensors(const fs::path& src_in, const fs::path& out_file, const TransferProgress& progress) {
+    auto report = [&](const std::string& stage, double f) {
+        if (progress) progress(stage, f);
+    };
     const fs::path src = strip_slash(src_in);
     std::error_code ec;
     fs::path ck, run;
@@ -164,6 +163,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
     } else {
         throw InputError(src.string() + ": neither a run directory (config.json) nor a checkpoint (model.pt)");
     }
+    report("checking " + ck.filename().string(), 0.0); // reads every byte (SHA-256)
     require_usable_checkpoint(ck);
     const RunPaths paths{run};
     const RunConfig c = resolve_auto(read_run_config(paths));
@@ -172,6 +172,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
 
     const fs::path model_file = ck / "model.pt";
     if (!fs::exists(model_file, ec)) throw InputError(model_file.string() + ": missing; the checkpoint is incomplete");
+    report("reading " + model_file.filename().string(), 0.4);
     torch::serialize::InputArchive ar;
     try {
         ar.load_from(model_file.string());
@@ -206,20 +207,18 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file) {
         {"seqpe_encoding", c.position_encoding.type},
         {"seqpe_version", kToolVersion},
     };
+    report("writing " + std::to_string(tensors.size()) + " tensors", 0.7);
     write_file_atomic(safetensors_config_path(out_file), config_text);
     st::write_file(out_file, std::move(tensors), metadata);
+    report("done", 1.0);
 }
 
-SafetensorsSummary read_safetensors_summary(const fs::path& file) {
-    const st::Reader r(file);
-    SafetensorsSummary s;
-    s.file_bytes = r.file_bytes();
-    s.metadata = r.header().metadata;
-    for (const auto& t : r.header().tensors) s.tensors.push_back({t.name, st::dtype_name(t.dtype), t.shape, t.bytes()});
-    return s;
-}
-
-fs::path import_safetensors(const fs::path& file, const fs::path& config_json, const fs::path& new_run_dir_in) {
+fs::path import_safetensors(const fs::path& file, const fs::path& config_json, const fs::path& new_run_dir_in,
+                            const TransferProgress& progress) {
+    auto report = [&](const std::string& stage, double f) {
+        if (progress) progress(stage, f);
+    };
+    report("reading " + file.filename().string(), 0.0);
     const fs::path new_run_dir = strip_slash(new_run_dir_in);
     const std::string where = file.string();
     const st::Reader reader(file);
@@ -229,6 +228,7 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
     const int64_t step = metadata_step(h, where);
     const std::string cfg_name = config_json.string();
 
+    report("checking " + std::to_string(h.tensors.size()) + " tensors against " + config_json.filename().string(), 0.1);
     torch::NoGradGuard ng;
     const std::shared_ptr<torch::nn::Module> model = build_model(c, h, where, cfg_name);
     std::map<std::string, torch::Tensor> want;
@@ -254,7 +254,9 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
         if (!h.find(name))
             throw InputError(where + ": has no " + st::quote_name(name) + " (shape " + dims_string(tensor.sizes().vec()) +
                              "), which the model of " + cfg_name + " needs; the file comes from another configuration");
+    size_t done = 0;
     for (const auto& t : h.tensors) {
+        report("reading tensors", 0.2 + 0.6 * static_cast<double>(done++) / static_cast<double>(h.tensors.size()));
         torch::Tensor& target = want.at(t.name);
         if (target.device().is_cpu() && target.is_contiguous()) {
             reader.read(t, target.data_ptr());
@@ -266,6 +268,7 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
     }
 
     // The run directory is assembled under a temporary name and renamed into place.
+    report("writing " + new_run_dir.filename().string(), 0.85);
     if (new_run_dir.has_parent_path()) make_dirs(new_run_dir.parent_path());
     const fs::path tmp = temp_sibling(new_run_dir);
     try {
@@ -309,6 +312,7 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
         fs::remove_all(tmp, ec2);
         throw RunError("cannot create " + new_run_dir.string() + ": " + ec.message());
     }
+    report("done", 1.0);
     return new_run_dir;
 }
 

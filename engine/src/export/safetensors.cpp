@@ -2,6 +2,7 @@
 // nlohmann's SAX interface straight into TensorInfo records: no document tree, nothing nested deeper
 // than the format allows, duplicate keys caught (a DOM parser would keep the last one silently).
 #include "export/safetensors.h"
+#include "seqpe/safetensors_file.h"
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -469,3 +470,22 @@ void write_file(const fs::path& file, std::vector<TensorData> tensors, const std
 }
 
 } // namespace seqpe::safetensors
+
+namespace seqpe {
+
+namespace fs = std::filesystem;
+
+fs::path safetensors_config_path(const fs::path& out_file) {
+    return out_file.parent_path() / (out_file.stem().string() + ".config.json");
+}
+
+SafetensorsSummary read_safetensors_summary(const fs::path& file) {
+    const safetensors::Reader r(file);
+    SafetensorsSummary s;
+    s.file_bytes = r.file_bytes();
+    s.metadata = r.header().metadata;
+    for (const auto& t : r.header().tensors) s.tensors.push_back({t.name, safetensors::dtype_name(t.dtype), t.shape, t.bytes()});
+    return s;
+}
+
+} // namespace seqpe
