@@ -1,5 +1,6 @@
 #include "engine_hooks_real.h"
 
+#include "seqpe/engine.h"
 #include "seqpe/export.h"
 
 namespace seqpe::ui {

@@ -5,6 +5,7 @@
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/report_summary.h"
 #include "signals.h"
@@ -192,25 +193,17 @@ int cmd_compare(const CompareArgs& a, Console& console) {
                     continue;
                 }
             }
-            EvalOptions o;
-            o.dataset_dir = resolve_run_dataset(p.root, c, console, stop);
-            o.lengths = a.lengths;
-            o.mode = a.mode;
-            o.split = a.split;
-            o.max_tokens = a.max_tokens;
-            o.precision = a.precision;
+            const EvalOptions o = eval_options(a, resolve_run_dataset(p.root, c, console, stop));
             console.begin_run(run.name, run.dir.string(), 0, 0);
             EvalReport rep = evaluate_run(p.root, o, console, stop);
             rep.run = run.name; // "seqpe/seed-2", not the directory's last component
             reports.emplace_back(run.group, std::move(rep));
-        } catch (const Cancelled&) {
-            return kExitCancelled;
-        } catch (const InputError& e) {
-            console.error("run " + run.name + ": " + e.what());
-            return kExitBadInput;
-        } catch (const std::exception& e) {
-            console.error("run " + run.name + ": " + e.what());
-            exit_code = kExitFailed;
+        } catch (...) {
+            const RunResult r = run_result_of_current_exception();
+            if (r.outcome == RunOutcome::Cancelled) return kExitCancelled;
+            console.error("run " + run.name + ": " + r.message);
+            exit_code = exit_code_of(r);
+            if (r.bad_input) return exit_code;
         }
     }
     if (reports.empty()) {

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "seqpe/common/error.h"
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/run_dir.h"
 #include "signals.h"
@@ -20,14 +21,8 @@ int cmd_eval(const EvalArgs& a, Console& console) {
             return kExitBadInput;
         }
         const RunConfig c = read_run_config(paths);
-        EvalOptions o;
-        o.dataset_dir = resolve_run_dataset(paths.root, c, console, stop);
-        o.lengths = a.lengths;
-        o.mode = a.mode;
-        o.split = a.split;
-        o.max_tokens = a.max_tokens;
+        EvalOptions o = eval_options(a, resolve_run_dataset(paths.root, c, console, stop));
         o.checkpoint = a.checkpoint;
-        o.precision = a.precision;
         const EvalReport rep = evaluate_run(paths.root, o, console, stop);
         if (console.json()) {
             const auto body = nlohmann::ordered_json::parse(eval_report_json(rep));

@@ -3,6 +3,7 @@
 // the data first, the other ranks follow its decision (docs/SCALE-OUT.md).
 #include "commands.h"
 
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 
 #include "seqpe/common/error.h"
@@ -110,21 +111,20 @@ int cmd_train(const TrainArgs& a, Console& console) {
                                                (run.dir / "eval/extrapolation.csv").string() + ")");
             }
             if (r.outcome == RunOutcome::Failed) {
-                exit_code = r.bad_input ? kExitBadInput : kExitFailed;
+                exit_code = exit_code_of(r);
                 // The same input would fail the next runs too; a distributed job cannot go on
                 // without the rank that failed.
                 if (r.bad_input || dist) return exit_code;
             }
-        } catch (const Cancelled&) {
-            console.event("cancelled", "cancelled while preparing run " + run.name);
-            return kExitCancelled;
-        } catch (const InputError& e) {
-            console.error(std::string("run ") + run.name + ": " + e.what());
-            return kExitBadInput;
-        } catch (const std::exception& e) {
-            console.error(std::string("run ") + run.name + ": " + e.what());
-            exit_code = kExitFailed;
-            if (dist) return exit_code;
+        } catch (...) {
+            const RunResult r = run_result_of_current_exception();
+            if (r.outcome == RunOutcome::Cancelled) {
+                console.event("cancelled", "cancelled while preparing run " + run.name);
+                return kExitCancelled;
+            }
+            console.error("run " + run.name + ": " + r.message);
+            exit_code = exit_code_of(r);
+            if (r.bad_input || dist) return exit_code;
         }
     }
     return exit_code;

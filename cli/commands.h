@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of `seqpe`. Each returns the process exit code (seqpe::ExitCode).
 #include "console.h"
+#include "seqpe/evaluate.h"
 #include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
 #include "seqpe/run_plan.h"
@@ -60,6 +61,19 @@ struct CompareArgs {
     bool reuse = false; // keep a run's report of its newest checkpoint instead of evaluating again
 };
 int cmd_compare(const CompareArgs& a, Console& console);
+
+// The evaluation options of `seqpe eval` and `seqpe compare` flags (EvalArgs, CompareArgs; what is
+// not given comes from each run's eval settings).
+template <class Args> EvalOptions eval_options(const Args& a, const std::filesystem::path& dataset_dir) {
+    EvalOptions o;
+    o.dataset_dir = dataset_dir;
+    o.lengths = a.lengths;
+    o.mode = a.mode;
+    o.split = a.split;
+    o.max_tokens = a.max_tokens;
+    o.precision = a.precision;
+    return o;
+}
 
 struct BenchArgs {
     std::vector<std::string> sizes, encodings, precisions;

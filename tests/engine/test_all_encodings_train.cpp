@@ -1,4 +1,5 @@
 // Every encoding (and every SeqPE application) trains the tiny language model with a falling loss.
+#include "seqpe/engine.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
 

@@ -5,6 +5,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/export.h"
 #include "seqpe/run_dir.h"

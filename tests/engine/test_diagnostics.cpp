@@ -5,6 +5,7 @@
 #include "pe/absolute.h"
 #include "pe/encoding.h"
 #include "seqpe/config_io.h"
+#include "seqpe/engine.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
 #include "collect_observer.h"

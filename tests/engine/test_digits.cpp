@@ -1,4 +1,4 @@
-// SeqPE position tokenisation: the checkable facts 1-4 and 6 of seqpe-method.md §11.
+// SeqPE position tokenisation: the checkable facts 1-4 and 6 of docs/METHOD.md §11.
 #include "seqpe/common/error.h"
 #include "seqpe/position_digits.h"
 

@@ -1,4 +1,5 @@
-// Baseline encodings and the SeqPE application maths (seqpe-method.md §9, §11 facts 9-12, 20-23).
+// Baseline encodings and the SeqPE application maths (docs/METHOD.md §9; §11 facts 9, 10, 12,
+// 20-23).
 #include "model/attention.h"
 #include "pe/absolute.h"
 #include "pe/relative.h"

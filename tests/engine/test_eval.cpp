@@ -1,6 +1,7 @@
 // Evaluation: perplexity of a uniform predictor, chunking that covers every token once, reports.
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"

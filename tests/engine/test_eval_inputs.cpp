@@ -12,7 +12,7 @@
 using namespace seqpe;
 using namespace seqpe::test;
 
-TEST(QaScore, OfficialSubstringRuleWithNearMisses) { // seqpe-method.md §8.2
+TEST(QaScore, OfficialSubstringRuleWithNearMisses) { // docs/METHOD.md §8.2
     // A hit: the answer anywhere in the generation, case and surrounding white space ignored.
     EXPECT_TRUE(qa_answer_matches("4817203", "4817203"));
     EXPECT_TRUE(qa_answer_matches(" 4817203.\n", "4817203"));

@@ -4,6 +4,7 @@
 #include "model/vit.h"
 #include "seqpe/common/error.h"
 #include "seqpe/dataset.h"
+#include "seqpe/engine.h"
 #include "pe/relative.h"
 #include "seqpe/inspect.h"
 #include "seqpe/trainer.h"

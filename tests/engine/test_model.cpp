@@ -1,5 +1,6 @@
 // The language model: shapes, causality, and KV-cache decoding equal to the full forward pass for
-// every encoding (the official attn_scalar decoding flaw, §12.8, must not exist here).
+// every encoding (the official attn_scalar decoding flaw, docs/METHOD.md §12.8, must not exist
+// here).
 #include "model/lm.h"
 #include "test_util.h"
 

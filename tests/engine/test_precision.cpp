@@ -3,6 +3,7 @@
 // full-size comparison).
 #include "model/attention.h"
 #include "seqpe/common/error.h"
+#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/run_dir.h"
 #include "seqpe/runtime.h"

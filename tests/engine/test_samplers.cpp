@@ -1,4 +1,4 @@
-// SeqPE samplers: the checkable facts 13, 15, 18 and 19 of seqpe-method.md §11.
+// SeqPE samplers: the checkable facts 13, 15, 18 and 19 of docs/METHOD.md §11.
 #include "pe/seqpe/samplers.h"
 
 #include <gtest/gtest.h>

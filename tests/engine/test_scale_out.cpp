@@ -3,6 +3,7 @@
 // batch-sharding checks. (Two-process training is in tests/cli/test_distributed.cpp.)
 #include "seqpe/common/error.h"
 #include "seqpe/distributed.h"
+#include "seqpe/engine.h"
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"

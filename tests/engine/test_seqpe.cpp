@@ -1,5 +1,5 @@
-// SeqPE encoder and objectives: §11 facts 5, 6, 8, 11, 14, 16, 17, 26; gradients by finite
-// differences; one encoder pass per step.
+// SeqPE encoder and objectives: docs/METHOD.md §11 facts 5, 6, 8, 11, 14, 16, 17, 26; gradients
+// by finite differences; one encoder pass per step.
 #include "pe/seqpe/seqpe.h"
 #include "seqpe/config_io.h"
 #include "test_util.h"

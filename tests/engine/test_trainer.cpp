@@ -1,6 +1,7 @@
 // Trainer: a tiny run learns; cancellation leaves a checkpoint; resume equals an uninterrupted run;
 // pause/step; numerical faults; checkpoints from another shape are refused.
 #include "seqpe/common/error.h"
+#include "seqpe/engine.h"
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"

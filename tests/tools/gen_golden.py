@@ -3,7 +3,8 @@
 
 An INDEPENDENT float64 PyTorch reference of SeqPE (arXiv 2506.13277) and the baseline position
 encodings, written from the method as docs/METHOD.md and the paper describe it (digits, encoder,
-attention application, objectives) -- NOT from the C++ engine. It writes small JSON fixtures that the C++ test compares
+attention application, objectives; the § numbers below are that page's sections) -- NOT from the
+C++ engine. It writes small JSON fixtures that the C++ test compares
 the engine against. CI never runs this script: the fixtures are committed.
 
 Regenerating the goldens is a deliberate act (it changes what the engine is tested against):
@@ -598,7 +599,7 @@ def gen_attention():
 
 def build():
     meta = {"format": FORMAT, "generator": "tests/tools/gen_golden.py", "torch_version": torch.__version__,
-            "dtype": "float64", "spec": "seqpe-method.md (arXiv 2506.13277)"}
+            "dtype": "float64", "spec": "docs/METHOD.md (arXiv 2506.13277)"}
     files = {
         "encoder.json": gen_encoder(),
         "seqpe_qk.json": gen_seqpe_qk(),

@@ -1,0 +1,276 @@
+// evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
+#include "seqpe/engine.h"
+#include "seqpe/evaluate.h"
+
+#include "seqpe/checkpoints.h"
+
+#include "data/lm_data.h"
+#include "seqpe/common/error.h"
+#include "seqpe/common/files.h"
+#include "seqpe/config_io.h"
+#include "seqpe/encodings.h"
+#include "train/checkpoint.h"
+#include "train/device.h"
+#include "train/image_task.h"
+#include "train/lm_task.h"
+#include "train/qa_task.h"
+
+#include <map>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <ATen/Parallel.h>
+#include <torch/nn/functional/loss.h>
+
+namespace seqpe {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Perplexity over non-overlapping chunks that cover every token of the split once: chunk k feeds
+// tokens [kL, kL + L) and predicts [kL + 1, kL + L]; the last chunk is shorter. Positions start at 0.
+EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const RunConfig& c, int64_t L,
+                       const std::string& mode, int64_t max_tokens, std::vector<double>* by_pos, Observer& obs,
+                       std::stop_token stop) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t n_tokens = max_tokens > 0 ? std::min(split.size(), max_tokens + 1) : split.size();
+    const int64_t predict = n_tokens - 1;
+    // Keep the tokens per batch near the training batch's: memory stays flat as L grows.
+    const int64_t per_batch = std::max<int64_t>(1, (c.eval.batch_size > 0 ? c.eval.batch_size : c.train.batch_size) *
+                                                       c.train.seq_len / L);
+    Layout layout = layout_1d(L);
+    layout.trained_length = c.train.seq_len;
+    layout.device = model.wte->weight.device();
+    if (mode == "interpolate") layout.scale = static_cast<double>(c.train.seq_len) / static_cast<double>(L);
+    double nll = 0;
+    int64_t scored = 0;
+    std::vector<double> pos_sum;
+    int64_t pos_count = 0;
+    if (by_pos) pos_sum.assign(static_cast<size_t>(L), 0.0);
+    const int64_t full_chunks = predict / L;
+    namespace F = torch::nn::functional;
+    for (int64_t k = 0; k < full_chunks; k += per_batch) {
+        if (stop.stop_requested()) throw Cancelled();
+        const int64_t n = std::min(per_batch, full_chunks - k);
+        torch::Tensor buf = torch::empty({n, L + 1}, torch::kLong);
+        for (int64_t j = 0; j < n; ++j) split.copy_to((k + j) * L, L + 1, buf[j].data_ptr<int64_t>());
+        using torch::indexing::Slice;
+        const auto dev = model.wte->weight.device();
+        const torch::Tensor x = buf.index({Slice(), Slice(0, L)}).to(dev);
+        const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev);
+        const torch::Tensor logits = model.forward(x, layout);
+        const torch::Tensor tok_nll = F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
+                                                       F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                                          .view({n, L});
+        nll += tok_nll.sum().item<double>();
+        scored += n * L;
+        if (by_pos) {
+            const torch::Tensor s = tok_nll.sum(0).to(torch::kDouble).cpu();
+            for (int64_t i = 0; i < L; ++i) pos_sum[static_cast<size_t>(i)] += s[i].item<double>();
+            pos_count += n;
+        }
+    }
+    const int64_t rest = predict - full_chunks * L; // the shorter last chunk
+    if (rest > 0) {
+        const int64_t start = full_chunks * L;
+        const torch::Tensor buf = split.slice(start, rest + 1).view({1, rest + 1});
+        using torch::indexing::Slice;
+        const auto dev = model.wte->weight.device();
+        Layout tail = layout_1d(rest);
+        tail.trained_length = c.train.seq_len;
+        tail.scale = layout.scale;
+        tail.device = dev;
+        const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
+        nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
+                                buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
+                                F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .item<double>();
+        scored += rest;
+    }
+    EvalRow row;
+    row.mode = mode;
+    row.length = L;
+    row.count = scored;
+    row.loss = scored ? nll / static_cast<double>(scored) : 0.0;
+    row.ppl = std::exp(row.loss);
+    row.seconds = seconds_since(t0);
+    row.tokens_per_s = static_cast<double>(scored) / std::max(row.seconds, 1e-9);
+    if (by_pos && pos_count > 0) {
+        by_pos->resize(static_cast<size_t>(L));
+        for (int64_t i = 0; i < L; ++i) (*by_pos)[static_cast<size_t>(i)] = pos_sum[static_cast<size_t>(i)] / double(pos_count);
+    }
+    obs.on_log(LogLevel::Info, "eval " + mode + " L=" + std::to_string(L) + ": loss " + std::to_string(row.loss) +
+                                   ", ppl " + std::to_string(row.ppl) + " over " + std::to_string(scored) + " tokens");
+    return row;
+}
+
+} // namespace
+
+EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
+    const RunPaths paths{run_dir};
+    if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
+    RunConfig c = resolve_auto(read_run_config(paths));
+    if (o.checkpoint.empty() && !latest_checkpoint(paths))
+        throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
+    if (!o.checkpoint.empty()) require_usable_checkpoint(o.checkpoint);
+    if (o.dataset_dir.empty()) throw InputError("no dataset given for the evaluation");
+    at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
+                                                               : std::max(1u, std::thread::hardware_concurrency())));
+    torch::NoGradGuard ng;
+    // The run's device; a run trained on a GPU is evaluated on the CPU where there is none.
+    torch::Device dev = torch::kCPU;
+    try {
+        dev = select_device(c.runtime.device);
+    } catch (const InputError& e) {
+        obs.on_log(LogLevel::Info, std::string("evaluating on the CPU: ") + e.what());
+    }
+    // The run's precision (or the caller's); an fp16 CUDA run evaluated on the CPU takes auto.
+    std::string precision = o.precision.empty() ? c.runtime.precision : o.precision;
+    if (precision == "fp16" && !dev.is_cuda()) precision = "auto";
+    precision = effective_precision(dev, precision);
+    AutocastScope autocast(dev, precision); // per-position NLLs are summed in fp32/fp64 (evaluate_lm)
+    std::unique_ptr<Task> task = make_task(c, o.dataset_dir, dev);
+    TrainerState st;
+    if (o.checkpoint.empty()) {
+        // The newest that loads; damaged ones are named, the run directory is left as it is.
+        const LoadedCheckpoint ck = load_newest_checkpoint(paths, task->module(), nullptr, /*set_aside=*/false);
+        if (!ck.note.empty() && ck.dir) obs.on_log(LogLevel::Warning, ck.note + "; evaluating " + ck.dir->filename().string());
+        if (!ck.dir) throw InputError(run_dir.string() + ": no checkpoint of the run loads (" + ck.note + ")");
+        st = ck.state;
+    } else {
+        st = load_checkpoint(o.checkpoint, task->module(), nullptr);
+    }
+    task->module().eval();
+
+    EvalReport rep;
+    rep.run = run_dir.filename().string();
+    rep.task = c.task;
+    rep.encoding = c.position_encoding.type;
+    rep.split = o.split.empty() ? c.eval.split : o.split;
+    rep.step = st.step;
+    rep.precision = precision;
+    const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
+    if (mode != "extend" && mode != "interpolate" && mode != "both")
+        throw InputError("eval mode '" + mode + "' is not one of extend, interpolate, both");
+    std::vector<std::string> modes = mode == "both" ? std::vector<std::string>{"extend", "interpolate"}
+                                                    : std::vector<std::string>{mode};
+
+    if (c.task == "qa") {
+        auto* qa = dynamic_cast<QaTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        rep.metric = "em";
+        rep.split = "test";
+        rep.train_length = c.train.seq_len;
+        const int64_t budget = c.qa.max_new_tokens;
+        for (const auto& md : modes) {
+            for (const auto& [name, prompt_len] : qa_test_splits(m)) {
+                const int64_t context = prompt_len + budget; // the length of the whole sequence
+                if (!o.lengths.empty() && std::find(o.lengths.begin(), o.lengths.end(), context) == o.lengths.end()) continue;
+                const auto t0 = std::chrono::steady_clock::now();
+                const QaSplit split(o.dataset_dir, m, name);
+                const auto s = qa->score(split, o.max_tokens > 0 ? o.max_tokens : 0, md, stop);
+                if (stop.stop_requested()) throw Cancelled();
+                EvalRow all;
+                all.mode = md;
+                all.length = context;
+                all.loss = s.loss;
+                all.accuracy = s.count ? static_cast<double>(s.correct) / static_cast<double>(s.count) : 0.0;
+                all.count = s.count;
+                all.seconds = seconds_since(t0);
+                rep.rows.push_back(all);
+                std::map<int64_t, std::pair<int64_t, int64_t>> depth; // depth -> (correct, count)
+                for (const auto& [d, ok] : s.by_depth) {
+                    depth[d].first += ok;
+                    depth[d].second += 1;
+                }
+                for (const auto& [d, cc] : depth) {
+                    EvalRow row = all;
+                    row.depth = d;
+                    row.accuracy = static_cast<double>(cc.first) / static_cast<double>(cc.second);
+                    row.count = cc.second;
+                    row.loss = 0;
+                    rep.rows.push_back(row);
+                }
+                obs.on_log(LogLevel::Info, "eval " + md + " " + name + " (context " + std::to_string(context) +
+                                               "): exact match " + std::to_string(100 * all.accuracy) + "% of " +
+                                               std::to_string(s.count) + ", answer loss " + std::to_string(s.loss));
+            }
+        }
+    } else if (c.task != "image") {
+        auto* lm = dynamic_cast<LmTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        const TokenSplit split(o.dataset_dir, m, rep.split);
+        rep.metric = "ppl";
+        rep.train_length = c.train.seq_len;
+        std::vector<int64_t> lengths = o.lengths;
+        if (lengths.empty())
+            for (auto mult : c.eval.length_multipliers) lengths.push_back(mult * c.train.seq_len);
+        const int64_t max_tokens = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
+        auto& model = *lm->model();
+        model.query_chunk = 512; // bound attention memory at long lengths
+        int64_t longest = 0;
+        for (auto L : lengths) longest = std::max(longest, L);
+        for (const auto& md : modes) {
+            for (const int64_t L : lengths) {
+                if (L < 2) throw InputError("evaluation length " + std::to_string(L) + " is too short");
+                std::vector<double>* by_pos = (md == modes.front() && L == longest) ? &rep.loss_by_position : nullptr;
+                EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop);
+                if (c.position_encoding.type == "learned" && L > c.train.seq_len)
+                    row.note = "learned table interpolated from " + std::to_string(c.train.seq_len) + " rows";
+                if (md == "interpolate" && (c.position_encoding.type == "none"))
+                    row.note = "no positions to interpolate: same as extend";
+                rep.rows.push_back(row);
+                if (by_pos) rep.loss_by_position_length = L;
+            }
+        }
+    } else {
+        auto* img = dynamic_cast<ImageTask*>(task.get());
+        const DatasetManifest m = read_manifest(o.dataset_dir);
+        const ImageSplit split(o.dataset_dir, m, rep.split);
+        rep.metric = "accuracy";
+        rep.train_length = c.data.image_size;
+        std::vector<int64_t> sizes = o.lengths.empty() ? c.eval.image_sizes : o.lengths;
+        const int64_t max_images = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
+        for (const auto& md : modes) {
+            for (const int64_t size : sizes) {
+                if (size % c.model.patch_size != 0)
+                    throw InputError("evaluation size " + std::to_string(size) + " is not a multiple of model.patch_size " +
+                                     std::to_string(c.model.patch_size));
+                const auto t0 = std::chrono::steady_clock::now();
+                const ValidationResult v = img->evaluate(split, static_cast<int>(size), md == "interpolate", max_images, stop);
+                if (stop.stop_requested()) throw Cancelled();
+                EvalRow row;
+                row.mode = md;
+                row.length = size;
+                row.loss = v.loss;
+                row.accuracy = v.metric;
+                row.count = v.count;
+                row.seconds = seconds_since(t0);
+                const int64_t g = size / c.model.patch_size;
+                row.tokens_per_s = static_cast<double>(v.count * g * g) / std::max(row.seconds, 1e-9);
+                if (c.position_encoding.type == "learned" && size != c.data.image_size)
+                    row.note = "learned grid resized bicubically";
+                obs.on_log(LogLevel::Info, "eval " + md + " " + std::to_string(size) + "px: accuracy " +
+                                               std::to_string(100 * v.metric) + "% over " + std::to_string(v.count) + " images");
+                rep.rows.push_back(row);
+            }
+        }
+    }
+    if (o.write_files) {
+        write_file_atomic(paths.eval() / "extrapolation.json", eval_report_json(rep));
+        write_file_atomic(paths.eval() / "extrapolation.csv", eval_report_csv(rep));
+        if (!rep.loss_by_position.empty()) {
+            std::string csv = "position,loss\n";
+            for (size_t i = 0; i < rep.loss_by_position.size(); ++i)
+                csv += std::to_string(i) + "," + std::to_string(rep.loss_by_position[i]) + "\n";
+            write_file_atomic(paths.eval() / "loss_by_position.csv", csv);
+        }
+    }
+    return rep;
+}
+
+} // namespace seqpe

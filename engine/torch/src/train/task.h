@@ -1,0 +1,55 @@
+#pragma once
+// What differs between the three tasks (lm: the language model, LmTask; image: the ViT
+// classifier, ImageTask; qa: long-context QA fine-tuning of the language model, QaTask), behind one
+// interface the trainer drives: batches, the loss of a batch under a layout, validation, the
+// default layout.
+#include "pe/encoding.h"
+#include "seqpe/common/manifest.h"
+#include "seqpe/config.h"
+#include "seqpe/records.h"
+
+#include <filesystem>
+#include <memory>
+#include <stop_token>
+#include <torch/nn/module.h>
+
+namespace seqpe {
+
+struct TrainBatch {
+    // LM and QA: tokens (B, T) and targets (B, T) (QA: -100 outside the answer); image: pixels
+    // (B, C, H, W) and labels (B)
+    torch::Tensor x, y;
+    int64_t tokens = 0;   // positions processed (throughput)
+    int64_t examples = 0;
+};
+
+struct ValidationResult {
+    double loss = 0;
+    double metric = 0;          // LM: perplexity; image: top-1 accuracy; QA: exact match
+    const char* metric_name = "ppl";
+    int64_t count = 0;          // tokens, images or QA examples evaluated
+};
+
+class Task {
+public:
+    virtual ~Task() = default;
+    virtual torch::nn::Module& module() = 0;
+    virtual PositionEncodingImpl& pe() = 0;
+    virtual Layout default_layout() const = 0;
+    // Micro-batch `micro` of `micros` of step `step` (deterministic in (seed, step)).
+    virtual TrainBatch batch(int64_t step, int64_t micro, int64_t micros) = 0;
+    virtual torch::Tensor loss(const TrainBatch& b, const Layout& layout) = 0;
+    // Validation on the valid split (max_batches 0 = all); eval mode and no grad are set by the caller.
+    virtual ValidationResult validate(int64_t max_batches, std::stop_token stop) = 0;
+    virtual torch::Device device() const = 0;
+    virtual std::string describe() const = 0; // one line: model size, data
+};
+
+// Builds the task of `config` on the prepared dataset in `dataset_dir`. Throws InputError when the
+// dataset does not suit the task (kind, vocabulary, image size).
+std::unique_ptr<Task> make_task(const RunConfig& config, const std::filesystem::path& dataset_dir,
+                                const torch::Device& device);
+
+int64_t count_parameters(const torch::nn::Module& m, const std::string& prefix = "");
+
+} // namespace seqpe
