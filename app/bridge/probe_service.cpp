@@ -63,7 +63,24 @@ void ProbeService::submit(const QString& run, std::function<void(Inspector&)> wo
     }
     {
         std::lock_guard lk(m_mutex);
-        m_jobs.push_back({v->dir, pinned, std::move(work), guard, done});
+        m_jobs.push_back({v->dir, pinned, std::move(work), {}, guard, done});
+    }
+    m_cv.notify_one();
+}
+
+void ProbeService::readSnapshot(const std::filesystem::path& file, QObject* context,
+                                std::function<void(const GeometryResult&)> ok, std::function<void(const QString&)> fail) {
+    auto result = std::make_shared<GeometryResult>();
+    Job job;
+    job.plain = [file, result] { *result = read_geometry_snapshot(file); };
+    job.context = context;
+    job.done = [result, ok = std::move(ok), fail = std::move(fail)](bool success, const QString& error) {
+        if (success) ok(*result);
+        else if (fail) fail(error);
+    };
+    {
+        std::lock_guard lk(m_mutex);
+        m_jobs.push_back(std::move(job));
     }
     m_cv.notify_one();
 }
@@ -86,6 +103,11 @@ void ProbeService::loop() {
             });
         };
         try {
+            if (job.plain) {
+                job.plain();
+                report(true, {});
+                continue;
+            }
             std::filesystem::path ck = job.checkpoint;
             if (ck.empty()) ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
             else if (!std::filesystem::exists(ck / "model.pt"))

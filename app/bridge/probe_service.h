@@ -38,6 +38,10 @@ public:
     void submit(const QString& run, std::function<void(Inspector&)> work, QObject* context,
                 std::function<void(bool ok, const QString& error)> done);
 
+    // Reads a geometry snapshot file (a 2D one holds up to 4096 x 4096 floats) on the probe worker.
+    void readSnapshot(const std::filesystem::path& file, QObject* context, std::function<void(const GeometryResult&)> ok,
+                      std::function<void(const QString&)> fail);
+
     template <class R>
     void request(const QString& run, std::function<R(Inspector&)> work, QObject* context,
                  std::function<void(const R&)> ok, std::function<void(const QString&)> fail = {}) {
@@ -60,6 +64,7 @@ private:
         std::filesystem::path dir;
         std::filesystem::path checkpoint; // empty: the newest
         std::function<void(Inspector&)> work;
+        std::function<void()> plain; // instead of `work`: needs no model
         QPointer<QObject> context;
         std::function<void(bool, const QString&)> done;
     };

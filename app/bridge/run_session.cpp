@@ -123,19 +123,8 @@ void RunSession::work(bool paused) {
             for (; m_pendingSteps > 0; --m_pendingSteps) m_trainer->step();
         }
         result = m_trainer->run(obs, m_stop.get_token());
-    } catch (const Cancelled&) {
-        result.outcome = RunOutcome::Cancelled;
-        result.message = "stopped while preparing";
-    } catch (const InputError& e) {
-        result.outcome = RunOutcome::Failed;
-        result.bad_input = true;
-        result.message = e.what();
-    } catch (const std::exception& e) {
-        result.outcome = RunOutcome::Failed;
-        result.message = e.what();
     } catch (...) {
-        result.outcome = RunOutcome::Failed;
-        result.message = "unknown error";
+        result = run_result_of_current_exception("stopped while preparing");
     }
     {
         // The trainer (and the model it owns) dies on the thread that used it.

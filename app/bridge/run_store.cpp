@@ -143,7 +143,10 @@ void RunStore::loadFromDisk(RunView& v, bool full, bool notify) {
     const std::string before = v.status.updated;
     if (auto st = read_status(p)) v.status = *st;
     // A run's checkpoints change when its status does (each checkpoint rewrites it).
-    if (full || v.status.updated != before) v.checkpoints = list_checkpoints(p, CheckpointCheck::Sizes);
+    if (full || v.status.updated != before) {
+        v.checkpoints = list_checkpoints(p, CheckpointCheck::Sizes);
+        v.snapshots = list_geometry_snapshots(v.dir);
+    }
     auto& reader = m_readers[v.name];
     if (!reader || full) {
         reader = std::make_unique<MetricsReader>(p.metrics());
@@ -172,6 +175,10 @@ void RunStore::loadReport(RunView& v) {
         v.report = eval_report_from_json(read_file(file), file.string());
     } catch (const std::exception&) {
     }
+}
+
+void RunStore::reloadSnapshots(const QString& name) {
+    if (RunView* v = run(name)) v->snapshots = list_geometry_snapshots(v->dir);
 }
 
 void RunStore::reloadReport(const QString& name) {

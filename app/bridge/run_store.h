@@ -5,6 +5,7 @@
 // drive are followed on disk: their metrics.jsonl is tailed and status.json re-read.
 #include "seqpe/checkpoints.h"
 #include "seqpe/evaluate.h"
+#include "seqpe/inspect.h"
 #include "seqpe/run_dir.h"
 
 #include <QHash>
@@ -30,6 +31,7 @@ struct RunView {
     std::vector<Record> records;            // train and eval records in order
     std::optional<EvalReport> report;       // eval/extrapolation.json
     std::vector<CheckpointInfo> checkpoints; // newest first, sizes checked against DONE (no hashing)
+    std::vector<std::pair<int64_t, std::filesystem::path>> snapshots; // geometry snapshots by step
 
     // The newest checkpoint that is damaged and not yet set aside (resume and evaluation pass it
     // over), if any: the runs table marks the run.
@@ -72,6 +74,7 @@ public:
     // Re-reads runs not driven by this window (called by a timer; public for tests).
     void pollDisk();
     void reloadReport(const QString& name);
+    void reloadSnapshots(const QString& name); // a live run wrote one
 
 Q_SIGNALS:
     void runsChanged();                              // set of runs changed

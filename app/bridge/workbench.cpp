@@ -154,7 +154,10 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     if (evaluation) m_evalProgress[run].clock.start();
     connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
     connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
-    connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) { Q_EMIT snapshotAvailable(raw->name(), step); });
+    connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) {
+        m_store.reloadSnapshots(raw->name());
+        Q_EMIT snapshotAvailable(raw->name(), step);
+    });
     connect(raw, &RunSession::logLine, this, [this, raw](int level, const QString& t) {
         // An evaluation's progress is its log: one line per length and mode.
         if (raw->isEvaluation() && t.startsWith("eval ")) m_store.setActivity(raw->name(), evaluationProgress(*raw, t));

@@ -79,22 +79,10 @@ void AttentionPane::setRun(const QString& run) {
 void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int width, int channels, int size, int layer,
                                  int head, const QImage& picture) {
     if (m_run.isEmpty()) return;
-    const quint64 gen = ++m_generation;
     m_picture = picture.scaled(size, size); // what the model sees: the engine resizes to size x size
-    m_wb.probes().request<AttentionMap>(
-        m_run,
-        [pixels = std::move(pixels), height, width, channels, size, layer, head](Inspector& in) {
-            AttentionMap m = slice(in.image_attention(pixels, height, width, channels, size), layer, head);
-            m.step = in.step();
-            return m;
-        },
-        this,
-        [this, gen](const AttentionMap& m) {
-            if (gen == m_generation) show(m);
-        },
-        [this, gen](const QString& e) {
-            if (gen == m_generation) fail(e);
-        });
+    requestMap([pixels = std::move(pixels), height, width, channels, size](Inspector& in) {
+        return in.image_attention(pixels, height, width, channels, size);
+    }, layer, head);
 }
 
 void AttentionPane::requestText(int64_t offset, int64_t length, int layer, int head) {
@@ -113,12 +101,16 @@ void AttentionPane::requestCustomText(const QString& text, int layer, int head) 
 
 void AttentionPane::requestTokens(std::function<std::vector<int64_t>(Inspector&)> tokens, int layer, int head) {
     if (m_run.isEmpty()) return;
-    const quint64 gen = ++m_generation;
     m_picture = QImage();
+    requestMap([tokens = std::move(tokens)](Inspector& in) { return in.text_attention(tokens(in)); }, layer, head);
+}
+
+void AttentionPane::requestMap(std::function<AttentionResult(Inspector&)> attention, int layer, int head) {
+    const quint64 gen = ++m_generation; // answers to earlier requests are dropped
     m_wb.probes().request<AttentionMap>(
         m_run,
-        [tokens = std::move(tokens), layer, head](Inspector& in) {
-            AttentionMap m = slice(in.text_attention(tokens(in)), layer, head);
+        [attention = std::move(attention), layer, head](Inspector& in) {
+            AttentionMap m = slice(attention(in), layer, head);
             m.step = in.step();
             return m;
         },

@@ -78,6 +78,8 @@ Q_SIGNALS:
 private:
     // Text runs: the attention of the tokens `tokens` gives on the probing thread.
     void requestTokens(std::function<std::vector<int64_t>(Inspector&)> tokens, int layer, int head);
+    // The attention `attention` computes on the probe worker, sliced to a layer and head.
+    void requestMap(std::function<AttentionResult(Inspector&)> attention, int layer, int head);
     void show(const AttentionMap& m);
     void refresh();
     void fail(const QString& error);

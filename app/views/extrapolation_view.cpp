@@ -242,15 +242,7 @@ void ExtrapolationView::rebuild() {
     m_seeds->setVisible(groupsShown);
     m_seedsLabel->setVisible(groupsShown);
     const bool grouped = groupsShown && seeds() != Seeds::Each;
-    struct Group {
-        QString name;
-        int colourIndex = 0;
-        std::map<int64_t, std::vector<double>> values;
-        QStringList runs;
-        std::vector<double> loss; // summed loss by position of its runs
-        int lossRuns = 0;
-    };
-    std::vector<Group> groups;
+    std::vector<SeedGroup> groups;
     m_bands.clear();
     m_perSeed.clear();
     m_shownMembers.clear();
@@ -273,9 +265,9 @@ void ExtrapolationView::rebuild() {
         m_shownMembers << names[i];
         if (grouped) {
             const QString g = m_wb.document().groupOf(names[i]);
-            auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.name == g; });
+            auto it = std::find_if(groups.begin(), groups.end(), [&](const SeedGroup& x) { return x.name == g; });
             // The group takes its first run's colour: the runs table's swatch of that seed.
-            if (it == groups.end()) it = groups.insert(groups.end(), Group{g, i, {}, {}, {}, 0});
+            if (it == groups.end()) it = groups.insert(groups.end(), SeedGroup{g, i, {}, {}, {}, 0});
             it->runs << names[i];
             for (const auto& [len, val] : values) {
                 it->values[len].push_back(val);
@@ -310,39 +302,54 @@ void ExtrapolationView::rebuild() {
             lossLength = std::max(lossLength, rep.loss_by_position_length);
         }
     }
-    for (const Group& g : groups) {
-        // Mean curve with its band: min-max, or mean +- sample sd (n - 1).
-        const QColor colour = seriesColor(g.colourIndex);
-        const bool dim = !m_highlight.isEmpty() && m_highlight != g.name;
-        QVector<QPointF> mean, lo, hi;
-        std::map<int64_t, double> row;
-        for (const auto& [len, vals] : g.values) {
-            const Spread sp = spread_of(vals);
-            const double m = sp.mean;
-            const double l = seeds() == Seeds::Sd ? m - sp.sd : sp.min, h = seeds() == Seeds::Sd ? m + sp.sd : sp.max;
-            mean.append(QPointF(static_cast<double>(len), m));
-            lo.append(QPointF(static_cast<double>(len), l));
-            hi.append(QPointF(static_cast<double>(len), h));
-            row[len] = m;
-            m_bands.append({g.name, len, m, l, h, static_cast<int>(vals.size())});
-        }
-        const int id = m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
-        m_curves->setPoints(id, mean);
-        m_curves->setBand(id, lo, hi);
-        if (g.lossRuns > 0) {
-            QVector<QPointF> lp;
-            for (size_t k = 0; k < g.loss.size(); ++k) lp.append(QPointF(static_cast<double>(k), g.loss[k] / g.lossRuns));
-            m_loss->setPoints(m_loss->addSeries(QString("%1 (mean of %2)").arg(g.name).arg(g.lossRuns), dim ? faded(colour) : colour), lp);
-        }
-        m_score.runs << g.name;
-        perRun.push_back(row);
-    }
+    for (const SeedGroup& g : groups) perRun.push_back(addGroupCurves(g));
     m_score.lengths = QVector<int64_t>(lengths.begin(), lengths.end());
     for (const auto& values : perRun) {
         QVector<double> row;
         for (int64_t l : m_score.lengths) row << (values.count(l) ? values.at(l) : std::nan(""));
         m_score.values << row;
     }
+    decorateCharts(md, mt, depth, lossLength);
+    fillTableWidget(m_table, m_score);
+    if (const int row = static_cast<int>(m_score.runs.indexOf(m_highlight)); row >= 0) m_table->selectRow(row);
+
+    showHints(missing, otherTask);
+    Q_EMIT rebuilt();
+}
+
+// One seed group's curve: the mean over its seeds with a band (min-max, or mean +- sample sd),
+// and its mean loss by position; returns the means by length for the score table.
+std::map<int64_t, double> ExtrapolationView::addGroupCurves(const SeedGroup& g) {
+    // Mean curve with its band: min-max, or mean +- sample sd (n - 1).
+    const QColor colour = seriesColor(g.colourIndex);
+    const bool dim = !m_highlight.isEmpty() && m_highlight != g.name;
+    QVector<QPointF> mean, lo, hi;
+    std::map<int64_t, double> row;
+    for (const auto& [len, vals] : g.values) {
+        const Spread sp = spread_of(vals);
+        const double m = sp.mean;
+        const double l = seeds() == Seeds::Sd ? m - sp.sd : sp.min, h = seeds() == Seeds::Sd ? m + sp.sd : sp.max;
+        mean.append(QPointF(static_cast<double>(len), m));
+        lo.append(QPointF(static_cast<double>(len), l));
+        hi.append(QPointF(static_cast<double>(len), h));
+        row[len] = m;
+        m_bands.append({g.name, len, m, l, h, static_cast<int>(vals.size())});
+    }
+    const int id = m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
+    m_curves->setPoints(id, mean);
+    m_curves->setBand(id, lo, hi);
+    if (g.lossRuns > 0) {
+        QVector<QPointF> lp;
+        for (size_t k = 0; k < g.loss.size(); ++k) lp.append(QPointF(static_cast<double>(k), g.loss[k] / g.lossRuns));
+        m_loss->setPoints(m_loss->addSeries(QString("%1 (mean of %2)").arg(g.name).arg(g.lossRuns), dim ? faded(colour) : colour), lp);
+    }
+    m_score.runs << g.name;
+    return row;
+}
+
+// Titles, axes, the training-length marker and the shaded extrapolation region of both charts.
+void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int64_t depth, int64_t lossLength) {
+    const bool image = m_task == "image";
     const QString lengthAxis = image ? tr("evaluation resolution (pixels)") : tr("evaluation length (tokens)");
     m_score.trainLength = std::isfinite(m_marker) ? static_cast<int64_t>(m_marker) : 0;
     const QString depthText = depth >= 0 ? tr(", needle depth %1%").arg(depth) : QString();
@@ -378,9 +385,10 @@ void ExtrapolationView::rebuild() {
         m_clickHint->setToolTip(m_clickHint->text());
     }
     m_loss->autoRange();
-    fillTableWidget(m_table, m_score);
-    if (const int row = static_cast<int>(m_score.runs.indexOf(m_highlight)); row >= 0) m_table->selectRow(row);
+}
 
+// What is not shown and why: runs without an evaluation, runs of another task.
+void ExtrapolationView::showHints(const QStringList& missing, const QStringList& otherTask) {
     QStringList hints;
     if (!missing.isEmpty())
         hints << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+E) evaluates the selected runs, Evaluate All "
@@ -390,7 +398,6 @@ void ExtrapolationView::rebuild() {
     if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
     m_hint->setText(hints.join(" "));
     m_hint->setVisible(!hints.isEmpty());
-    Q_EMIT rebuilt();
 }
 
 // QA: where in the context the needle was against whether it was found, one curve per context

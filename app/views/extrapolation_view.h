@@ -12,6 +12,8 @@
 #include <QDateTime>
 #include <QHash>
 #include <QWidget>
+#include <map>
+#include <vector>
 #include <cmath>
 
 class QComboBox;
@@ -63,7 +65,18 @@ Q_SIGNALS:
     void rebuilt();
 
 private:
+    struct SeedGroup { // runs that differ only by seed, drawn as one curve
+        QString name;
+        int colourIndex = 0;
+        std::map<int64_t, std::vector<double>> values;
+        QStringList runs;
+        std::vector<double> loss; // summed loss by position of its runs
+        int lossRuns = 0;
+    };
     void rebuild();
+    std::map<int64_t, double> addGroupCurves(const SeedGroup& g);
+    void decorateCharts(const QString& mode, const QString& metric, int64_t depth, int64_t lossLength);
+    void showHints(const QStringList& missing, const QStringList& otherTask);
     void rebuildChoices();
     void showDepthProfile(const QString& mode, const QString& metric); // QA: the lower chart
     QString lowerX() const; // the lower chart's x column name for CSV: position or depth

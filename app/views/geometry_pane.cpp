@@ -163,16 +163,23 @@ void GeometryPane::send(const GeometryRequest& r) {
 
 bool GeometryPane::fallBackToSnapshot(const QString& why) {
     const RunView* v = m_wb.store().run(m_run);
-    if (!v) return false;
-    const auto snaps = list_geometry_snapshots(v->dir);
-    if (snaps.empty()) return false;
-    try {
-        showResult(read_geometry_snapshot(snaps.back().second), tr("snapshot step %1").arg(snaps.back().first));
-    } catch (const std::exception&) {
-        return false;
-    }
-    m_note->setText(tr("No model to probe (%1): showing the newest snapshot.").arg(why));
-    m_note->show();
+    if (!v || v->snapshots.empty()) return false;
+    const auto [step, file] = v->snapshots.back();
+    const QString run = m_run;
+    m_wb.probes().readSnapshot(
+        file, this,
+        [this, run, step, why](const GeometryResult& g) {
+            if (run != m_run) return;
+            showResult(g, tr("snapshot step %1").arg(step));
+            m_note->setText(tr("No model to probe (%1): showing the newest snapshot.").arg(why));
+            m_note->show();
+        },
+        [this, run, why](const QString&) {
+            if (run != m_run) return;
+            m_note->setText(tr("Probe failed: %1").arg(why));
+            m_note->show();
+            Q_EMIT probeFailed(why);
+        });
     return true;
 }
 

@@ -348,7 +348,7 @@ void GeometryView::refresh() {
 void GeometryView::reloadSnapshots() {
     const RunView* v = m_wb.store().run(run());
     const bool atEnd = m_scrub->value() >= snapshotCount();
-    m_snapshots = v ? list_geometry_snapshots(v->dir) : decltype(m_snapshots){};
+    m_snapshots = v ? v->snapshots : decltype(m_snapshots){};
     const QSignalBlocker block(m_scrub);
     m_scrub->setRange(0, snapshotCount());
     if (atEnd) m_scrub->setValue(snapshotCount());
@@ -360,6 +360,7 @@ void GeometryView::reloadSnapshots() {
 
 void GeometryView::showScrubbed() {
     const int i = m_scrub->value();
+    const quint64 generation = ++m_scrubGeneration; // answers for an earlier position are dropped
     if (i >= snapshotCount()) {
         m_scrubLabel->setText(modelText());
         refresh();
@@ -367,16 +368,15 @@ void GeometryView::showScrubbed() {
     }
     const int64_t step = m_snapshots[static_cast<size_t>(i)].first;
     m_scrubLabel->setText(tr("snapshot step %1").arg(step));
-    bool controlsSet = false;
     // Snapshots hold the default request; the comparison run shows its snapshot at the same step
-    // (or the newest one before it).
+    // (or the newest one before it). Files are read on the probe worker (a 2D one can be large).
     for (auto* p : m_panes) {
         if (p->run().isEmpty()) continue;
         const RunView* v = m_wb.store().run(p->run());
         if (!v) continue;
         std::filesystem::path file;
         int64_t at = -1;
-        for (const auto& [s, f] : p == m_panes[0] ? m_snapshots : list_geometry_snapshots(v->dir))
+        for (const auto& [s, f] : p == m_panes[0] ? m_snapshots : v->snapshots)
             if (s <= step) {
                 file = f;
                 at = s;
@@ -385,16 +385,19 @@ void GeometryView::showScrubbed() {
             p->showMessage(tr("%1 has no snapshot at or before step %2").arg(p->run()).arg(step));
             continue;
         }
-        try {
-            const GeometryResult g = read_geometry_snapshot(file);
-            if (!controlsSet) {
-                showSnapshotRequest(g); // the controls say what the snapshot shows
-                controlsSet = true;
-            }
-            p->showResult(g, tr("snapshot step %1").arg(at));
-        } catch (const std::exception& e) {
-            p->showMessage(QString::fromStdString(e.what()));
-        }
+        m_wb.probes().readSnapshot(
+            file, p,
+            [this, p, generation, at](const GeometryResult& g) {
+                if (generation != m_scrubGeneration) return;
+                if (m_controlsGeneration != generation) { // the first answer: the controls say what it shows
+                    m_controlsGeneration = generation;
+                    showSnapshotRequest(g);
+                }
+                p->showResult(g, tr("snapshot step %1").arg(at));
+            },
+            [this, p, generation](const QString& e) {
+                if (generation == m_scrubGeneration) p->showMessage(e);
+            });
     }
 }
 
@@ -420,6 +423,7 @@ void GeometryView::setDefaultPositions(const RunConfig& c) {
 }
 
 void GeometryView::toNewestModel() {
+    ++m_scrubGeneration; // a snapshot still being read is no longer wanted
     if (m_scrub->value() >= snapshotCount()) return;
     const QSignalBlocker block(m_scrub);
     m_scrub->setValue(snapshotCount());

@@ -101,6 +101,8 @@ private:
     QTimer* m_liveTimer = nullptr;
     QElapsedTimer m_sinceLiveProbe;
     std::vector<std::pair<int64_t, std::filesystem::path>> m_snapshots; // of the primary run
+    quint64 m_scrubGeneration = 0;   // of the scrubber position whose snapshots are being read
+    quint64 m_controlsGeneration = 0; // the scrubber position the controls were set for
     bool m_updating = false; // controls being set by code, not the user
     bool m_stale = false;
     QString m_type;      // the primary run's encoding (its default measure)

@@ -177,8 +177,8 @@ TEST_F(Views, GeometryOfAFinishedRunHasTheRequestedSizeAndItsRankCorrelation) {
     EXPECT_TRUE(f.description.contains("learned=") && f.description.contains("seqpe="));
     // The trainer's snapshots (train.snapshot_every) are on the scrubber; the first replays step 0.
     ASSERT_GT(view.snapshotCount(), 0);
-    view.scrubber()->setValue(0);
-    EXPECT_TRUE(pane->source().contains("snapshot step")) << pane->source().toStdString();
+    view.scrubber()->setValue(0); // the snapshot file is read on the probe worker
+    EXPECT_TRUE(wait_for([&] { return pane->source().contains("snapshot step 0"); })) << pane->source().toStdString();
 }
 
 TEST(ViewsFake, LiveGeometryFollowsTheSnapshotsOfATrainingRun) {

@@ -3,6 +3,7 @@
 #include "seqpe/widgets/heat_map.h"
 
 #include "color_bar.h"
+#include "color_scale.h"
 #include "plot_frame.h"
 
 #include <QFontMetricsF>
@@ -30,9 +31,7 @@ struct HeatMap::Private {
     HeatMap* q;
     int rows = 0, cols = 0;
     QVector<float> values;
-    ColorMap map = ColorMap::Viridis;
-    bool autoRange = true;
-    double lo = 0, hi = 1;
+    ColorScale scale;
     QStringList rowLabels, colLabels;
     QString title, barLabel;
     bool keepAspect = true;
@@ -41,13 +40,11 @@ struct HeatMap::Private {
     QPoint marked{-1, -1};
     QPoint hover{-1, -1};
 
-    QVector<QRgb> lut = colorMapTable(ColorMap::Viridis, 256);
     mutable bool imageValid = false;
     mutable QImage image;  // cols x rows, one pixel per cell
     mutable QImage scaled; // `image` resampled to the last drawn device size
 
     void updateAutoRange();
-    int indexOf(double v) const;
     void ensureImage() const;
     const QImage& imageForSize(const QSize& devicePixels) const;
     Layout layout(const QRectF& target) const;
@@ -63,38 +60,10 @@ struct HeatMap::Private {
 
 void HeatMap::Private::updateAutoRange()
 {
-    if (!autoRange)
+    if (!scale.automatic)
         return;
-    double mn = std::numeric_limits<double>::infinity(), mx = -mn;
-    for (float v : values)
-        if (std::isfinite(v)) {
-            mn = std::min(mn, double(v));
-            mx = std::max(mx, double(v));
-        }
-    if (!std::isfinite(mn)) {
-        mn = 0;
-        mx = 1;
-    }
-    if (isDiverging(map)) {
-        // Diverging maps put their neutral colour at 0: the sign of a value must read at a glance.
-        const double m = std::max(std::abs(mn), std::abs(mx));
-        mn = m > 0 ? -m : -1;
-        mx = m > 0 ? m : 1;
-    } else if (!(mx > mn)) {
-        mn -= 0.5;
-        mx += 0.5;
-    }
-    lo = mn;
-    hi = mx;
+    scale.fit(values);
     imageValid = false;
-}
-
-int HeatMap::Private::indexOf(double v) const
-{
-    if (!std::isfinite(v))
-        return -1;
-    const double t = hi > lo ? (v - lo) / (hi - lo) : 0.0;
-    return std::clamp(int(std::lround(t * 255.0)), 0, 255);
 }
 
 void HeatMap::Private::ensureImage() const
@@ -108,7 +77,7 @@ void HeatMap::Private::ensureImage() const
         return;
     }
     image = QImage(cols, rows, QImage::Format_ARGB32_Premultiplied);
-    const double scale = hi > lo ? 255.0 / (hi - lo) : 0.0;
+    const double k = scale.hi > scale.lo ? 255.0 / (scale.hi - scale.lo) : 0.0;
     for (int r = 0; r < rows; ++r) {
         auto* line = reinterpret_cast<QRgb*>(image.scanLine(r));
         const float* src = values.constData() + size_t(r) * cols;
@@ -119,7 +88,7 @@ void HeatMap::Private::ensureImage() const
                 continue;
             }
             // Same rounding as indexOf(): colorAt() and the picture always agree.
-            line[c] = lut[std::clamp(int(std::lround((v - lo) * scale)), 0, 255)];
+            line[c] = scale.lut[std::clamp(int(std::lround((v - scale.lo) * k)), 0, 255)];
         }
     }
     imageValid = true;
@@ -152,7 +121,7 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
         l.title = QRectF(target.left() + pad, top - pad * 0.4, target.width() - 2 * pad, th);
         top += th + pad * 0.5;
     }
-    const double barW = colorBarWidth(l.style, ColorBarSpec{map, lo, hi, barLabel});
+    const double barW = colorBarWidth(l.style, scale.bar(barLabel));
     const auto labelExtent = [&](const QStringList& labels, double cap) {
         double w = 0;
         for (const QString& s : labels)
@@ -284,8 +253,7 @@ int HeatMap::columns() const
 
 void HeatMap::setColorMap(ColorMap map)
 {
-    m_d->map = map;
-    m_d->lut = colorMapTable(map, 256);
+    m_d->scale.setMap(map);
     m_d->imageValid = false;
     m_d->updateAutoRange(); // diverging maps change the auto range
     update();
@@ -293,35 +261,32 @@ void HeatMap::setColorMap(ColorMap map)
 
 ColorMap HeatMap::colorMap() const
 {
-    return m_d->map;
+    return m_d->scale.map;
 }
 
 void HeatMap::setRange(double lo, double hi)
 {
-    if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo))
+    if (!m_d->scale.setFixed(lo, hi))
         return;
-    m_d->autoRange = false;
-    m_d->lo = lo;
-    m_d->hi = hi;
     m_d->imageValid = false;
     update();
 }
 
 void HeatMap::setAutoRange()
 {
-    m_d->autoRange = true;
+    m_d->scale.automatic = true;
     m_d->updateAutoRange();
     update();
 }
 
 double HeatMap::rangeLow() const
 {
-    return m_d->lo;
+    return m_d->scale.lo;
 }
 
 double HeatMap::rangeHigh() const
 {
-    return m_d->hi;
+    return m_d->scale.hi;
 }
 
 void HeatMap::setRowLabels(const QStringList& labels)
@@ -382,13 +347,13 @@ double HeatMap::valueAt(int row, int col) const
 
 int HeatMap::colorIndexAt(int row, int col) const
 {
-    return m_d->indexOf(valueAt(row, col));
+    return m_d->scale.indexOf(valueAt(row, col));
 }
 
 QColor HeatMap::colorAt(int row, int col) const
 {
     const int i = colorIndexAt(row, col);
-    return i < 0 ? QColor() : QColor(m_d->lut[i]);
+    return i < 0 ? QColor() : QColor(m_d->scale.lut[i]);
 }
 
 QPoint HeatMap::cellAt(QPointF pos) const
@@ -482,7 +447,7 @@ void HeatMap::render(QPainter& p, const QRectF& target) const
         p.setFont(l.style.font);
         p.drawText(l.matrix, Qt::AlignCenter, tr("No data"));
     }
-    drawColorBar(p, l.style, ColorBarSpec{m_d->map, m_d->lo, m_d->hi, m_d->barLabel}, l.bar);
+    drawColorBar(p, l.style, m_d->scale.bar(m_d->barLabel), l.bar);
     p.restore();
 }
 

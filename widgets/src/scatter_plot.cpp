@@ -3,6 +3,7 @@
 #include "seqpe/widgets/scatter_plot.h"
 
 #include "color_bar.h"
+#include "color_scale.h"
 #include "plot_frame.h"
 #include "seqpe/widgets/theme.h"
 
@@ -23,13 +24,10 @@ struct ScatterPlot::Private {
     QVector<QPointF> points;
     QVector<double> values;
     QStringList labels;
-    ColorMap map = ColorMap::Viridis;
-    bool autoColor = true;
-    double lo = 0, hi = 1;
+    ColorScale scale;
     QString title, xLabel, yLabel, barLabel;
     double pointSize = 6;
     int hover = -1;
-    QVector<QRgb> lut = colorMapTable(ColorMap::Viridis, 256);
 
     bool hasColors() const { return !values.isEmpty(); }
     void updateColorRange();
@@ -39,28 +37,7 @@ struct ScatterPlot::Private {
 
 void ScatterPlot::Private::updateColorRange()
 {
-    if (!autoColor)
-        return;
-    double mn = std::numeric_limits<double>::infinity(), mx = -mn;
-    for (double v : values)
-        if (std::isfinite(v)) {
-            mn = std::min(mn, v);
-            mx = std::max(mx, v);
-        }
-    if (!std::isfinite(mn)) {
-        mn = 0;
-        mx = 1;
-    }
-    if (isDiverging(map)) {
-        const double m = std::max(std::abs(mn), std::abs(mx));
-        mn = m > 0 ? -m : -1;
-        mx = m > 0 ? m : 1;
-    } else if (!(mx > mn)) {
-        mn -= 0.5;
-        mx += 0.5;
-    }
-    lo = mn;
-    hi = mx;
+    scale.fit(values);
 }
 
 QColor ScatterPlot::Private::colorOf(int i) const
@@ -70,8 +47,7 @@ QColor ScatterPlot::Private::colorOf(int i) const
     const double v = values[i];
     if (!std::isfinite(v))
         return QColor(128, 128, 128);
-    const double t = hi > lo ? (v - lo) / (hi - lo) : 0.0;
-    return QColor(lut[std::clamp(int(std::lround(t * 255.0)), 0, 255)]);
+    return QColor(scale.lut[scale.indexOf(v)]);
 }
 
 PlotFrame ScatterPlot::Private::frame(const QRectF& target) const
@@ -92,7 +68,7 @@ PlotFrame ScatterPlot::Private::frame(const QRectF& target) const
     }
     // Pad by 5% plus half a point, so markers on the extremes are not cut by the frame.
     const double px = std::max((x1 - x0) * 0.05, 1e-9), py = std::max((y1 - y0) * 0.05, 1e-9);
-    const double reserve = hasColors() ? colorBarWidth(style, ColorBarSpec{map, lo, hi, barLabel}) : 0.0;
+    const double reserve = hasColors() ? colorBarWidth(style, scale.bar(barLabel)) : 0.0;
     return PlotFrame(style, title, AxisSpec{x0 - px, x1 + px, false, xLabel}, AxisSpec{y0 - py, y1 + py, false, yLabel},
                      target, reserve);
 }
@@ -130,25 +106,20 @@ void ScatterPlot::setPointLabels(const QStringList& labels)
 
 void ScatterPlot::setColorMap(ColorMap map)
 {
-    m_d->map = map;
-    m_d->lut = colorMapTable(map, 256);
+    m_d->scale.setMap(map);
     m_d->updateColorRange();
     update();
 }
 
 void ScatterPlot::setColorRange(double lo, double hi)
 {
-    if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo))
-        return;
-    m_d->autoColor = false;
-    m_d->lo = lo;
-    m_d->hi = hi;
-    update();
+    if (m_d->scale.setFixed(lo, hi))
+        update();
 }
 
 void ScatterPlot::setAutoColorRange()
 {
-    m_d->autoColor = true;
+    m_d->scale.automatic = true;
     m_d->updateColorRange();
     update();
 }
@@ -237,7 +208,7 @@ void ScatterPlot::render(QPainter& p, const QRectF& target) const
     p.restore();
     f.drawOver(p);
     if (m_d->hasColors())
-        drawColorBar(p, f.style(), ColorBarSpec{m_d->map, m_d->lo, m_d->hi, m_d->barLabel}, f.reservedRect());
+        drawColorBar(p, f.style(), m_d->scale.bar(m_d->barLabel), f.reservedRect());
     p.restore();
 }
 
