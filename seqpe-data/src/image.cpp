@@ -114,7 +114,8 @@ struct Built {
     std::vector<std::string> classes;
 };
 
-PrepareResult write_dataset(const fs::path& final_dir, bool replace, Built& b, DatasetManifest m, Reporter& rep) {
+PrepareResult write_dataset(CacheEntry& entry, bool force, Built& b, DatasetManifest m, Reporter& rep) {
+    const fs::path& final_dir = entry.dir();
     rep.stage("write", "writing the split files");
     make_dirs(final_dir.parent_path());
     TempDir tmp(final_dir);
@@ -138,10 +139,7 @@ PrepareResult write_dataset(const fs::path& final_dir, bool replace, Built& b, D
         write_file_atomic(tmp.path() / info.labels_file, labels);
         m.splits.push_back(std::move(info));
     }
-    m.kind = "image";
-    m.created = utc_now_iso();
-    m.tool_version = kToolVersion;
-    m.git_commit = kGitCommit;
+    entry.stamp(m, "image");
     m.image.height = b.height;
     m.image.width = b.width;
     m.image.channels = b.channels;
@@ -149,13 +147,7 @@ PrepareResult write_dataset(const fs::path& final_dir, bool replace, Built& b, D
     m.image.label_dtype = wide ? "uint16" : "uint8";
     compute_mean_std(b.splits[0], b.channels, m.image.mean, m.image.std);
     write_manifest(tmp.path(), m);
-    test_stall("publish");
-    throw_if_cancelled();
-    if (!tmp.publish(replace)) {
-        if (auto other = try_read_manifest(final_dir)) return {final_dir, true, std::move(*other)};
-        tmp.publish(true);
-    }
-    return {final_dir, false, read_manifest(final_dir)};
+    return entry.publish(tmp, force);
 }
 
 std::vector<SourceInfo> hash_sources(const fs::path& root, const std::vector<fs::path>& rels, Reporter& rep) {
@@ -216,17 +208,9 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
     const auto sources = hash_sources(root, rels, rep);
     const std::string name = base + "-" + size_text(H, W);
     const std::string hash = recipe_hash(image_recipe(H, W, kIdxSplitRuleId, fashion ? "idx fashion-mnist" : "idx"), sources);
-    const fs::path final_dir = dataset_dir(cache, name, hash);
-    cleanup_stale_temps(final_dir.parent_path());
-    std::error_code ec;
-    const bool existed = fs::exists(final_dir, ec);
-    if (!o.force) {
-        if (auto m = try_read_manifest(final_dir)) {
-            rep.log("info", "cache hit: " + final_dir.string());
-            return {final_dir, true, std::move(*m)};
-        }
-        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
-    }
+    CacheEntry entry(cache, name, hash);
+    if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
+    const fs::path& final_dir = entry.dir();
 
     rep.stage("load", "reading the IDX files (" + std::to_string(ti.dims[0]) + " train, " + std::to_string(vi.dims[0]) +
                           " test images of " + std::to_string(rows) + "x" + std::to_string(cols) + ")");
@@ -300,8 +284,6 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
     for (size_t i = 0; i < vi.dims[0]; ++i) add(b.splits[2], test_images.data.data() + i * in_px, test_labels.data[i]);
 
     DatasetManifest m;
-    m.name = name;
-    m.recipe_hash = hash;
     m.source = label;
     m.split_rule = kIdxSplitRule;
     m.sources = sources;
@@ -310,7 +292,7 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
                                   {"resized", resize},
                                   {"layout", "N x H x W x C, uint8, row-major"}}
                        .dump();
-    return write_dataset(final_dir, o.force || existed, b, std::move(m), rep);
+    return write_dataset(entry, o.force, b, std::move(m), rep);
 }
 
 // ---------------------------------------------------------------- class folders
@@ -403,17 +385,9 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
     const auto sources = hash_sources(root, rels, rep);
     const std::string name = base + "-" + size_text(H, W);
     const std::string hash = recipe_hash(image_recipe(H, W, kFolderSplitRuleId, "class folders"), sources);
-    const fs::path final_dir = dataset_dir(cache, name, hash);
-    cleanup_stale_temps(final_dir.parent_path());
-    std::error_code ec;
-    const bool existed = fs::exists(final_dir, ec);
-    if (!o.force) {
-        if (auto m = try_read_manifest(final_dir)) {
-            rep.log("info", "cache hit: " + final_dir.string());
-            return {final_dir, true, std::move(*m)};
-        }
-        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
-    }
+    CacheEntry entry(cache, name, hash);
+    if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
+    const fs::path& final_dir = entry.dir();
 
     // Decode everything as 3-channel RGB; store as 1 channel when every image is gray.
     rep.stage("load", "decoding " + std::to_string(rels.size()) + " images of " + std::to_string(classes.size()) +
@@ -468,8 +442,6 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
     rep.log("info", std::string("stored as ") + (all_gray ? "grayscale (1 channel)" : "RGB (3 channels)"));
 
     DatasetManifest m;
-    m.name = name;
-    m.recipe_hash = hash;
     m.source = root.string();
     m.split_rule = kFolderSplitRule;
     m.sources = sources;
@@ -478,7 +450,7 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
                                   {"resized", o.image_size > 0},
                                   {"layout", "N x H x W x C, uint8, row-major, RGB order"}}
                        .dump();
-    return write_dataset(final_dir, o.force || existed, b, std::move(m), rep);
+    return write_dataset(entry, o.force, b, std::move(m), rep);
 }
 
 } // namespace

@@ -230,19 +230,12 @@ std::vector<std::string> key_words(const std::vector<std::string_view>& texts) {
     return {words.begin(), words.end()};
 }
 
-PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
-    check_options(o);
-    const bool niah = o.task == "niah";
-    const int distractors = niah ? o.distractors : 0;
-    const fs::path cache = resolve_cache(o.cache);
-    QaOptions text_opts = o;
-    text_opts.text.cache = cache;
-    text_opts.text.force = false;
-    const PrepareResult src = source_dataset(text_opts, rep);
-    const DatasetManifest& tm = src.manifest;
+namespace {
 
-    // ---- cache key ----
-    std::vector<std::pair<std::string, std::string>> recipe = {
+// What decides the dataset's content besides the sources (its cache key).
+std::vector<std::pair<std::string, std::string>> qa_recipe(const QaOptions& o, int distractors, const DatasetManifest& tm) {
+    const bool niah = o.task == "niah";
+    return {
         {"format", kDatasetFormat},
         {"kind", "qa"},
         {"generator", kQaGeneratorId},
@@ -261,31 +254,11 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
         {"tool_version", kToolVersion},
         {"source_dataset", tm.recipe_hash},
     };
-    const std::string hash = recipe_hash(recipe, tm.sources);
-    const std::string name = tm.name + "-" + o.task;
-    const fs::path final_dir = dataset_dir(cache, name, hash);
-    cleanup_stale_temps(final_dir.parent_path());
-    std::error_code ec;
-    const bool existed = fs::exists(final_dir, ec);
-    if (!o.force) {
-        if (auto m = try_read_manifest(final_dir)) {
-            rep.log("info", "cache hit: " + final_dir.string());
-            return {final_dir, true, std::move(*m)};
-        }
-        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
-    }
+}
 
-    // ---- text and tokenizer ----
-    std::array<Stream, 3> streams = read_streams(src, rep);
-    const QaTokenizer tok(tm, src.dir);
-    std::vector<std::string_view> train_texts;
-    for (const QaDoc& d : streams[0].docs) train_texts.emplace_back(d.text);
-    const std::vector<std::string> keys = niah ? key_words(train_texts) : std::vector<std::string>{};
-    if (niah && keys.size() < size_t(distractors + 1))
-        throw InputError("the train documents of " + tm.name + " hold only " + std::to_string(keys.size()) +
-                         " distinct lowercase words of 4-10 letters, too few keys for " + std::to_string(distractors + 1) +
-                         " needles; use fewer --distractors or more text");
-
+// Each sentence's length in tokens (estimated per sentence, in parallel), and each stream's suffix
+// sums: how much text follows a sentence.
+void measure_sentences(std::array<Stream, 3>& streams, const QaTokenizer& tok, const DatasetManifest& tm, Reporter& rep) {
     size_t nsent = 0;
     for (Stream& st : streams) {
         build_sentences(st);
@@ -321,63 +294,55 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
         st.suffix.assign(st.sents.size() + 1, 0);
         for (size_t i = st.sents.size(); i-- > 0;) st.suffix[i] = st.suffix[i + 1] + st.sents[i].est;
     }
+}
 
-    // ---- can every length be filled? ----
-    {
-        std::string longest = "xxxxxxxxxx";
-        if (niah) {
-            longest = keys[0];
-            for (const auto& k : keys)
-                if (k.size() > longest.size()) longest = k;
-        }
-        const uint64_t fixed = niah ? tok.count(niah_question(longest)) +
-                                          uint64_t(distractors + 1) * tok.count_joined(niah_needle(longest, "9999999"))
-                                    : tok.count(passkey_question()) + tok.count_joined(passkey_needle("99999"));
-        const std::string parts =
-            niah ? "the question and " + std::to_string(distractors + 1) + " needle" + (distractors ? "s" : "")
-                 : std::string("the question and the needle");
-        auto check_room = [&](const std::string& flag, int l) {
-            if (2 * fixed > uint64_t(l))
-                throw InputError(flag + " " + std::to_string(l) + " is too short for --task " + o.task + ": " + parts +
-                                 " take up to " + std::to_string(fixed) +
-                                 " tokens, and at least half of every prompt must be text; use longer lengths" +
-                                 (niah && distractors ? " or fewer --distractors" : ""));
-        };
-        check_room("--train-length", o.train_length);
-        for (const int l : o.lengths) check_room("--lengths", l);
-        auto check_text = [&](const std::string& flag, int l, const Stream& st, const std::string& use) {
-            if (st.total() <= uint64_t(l))
-                throw InputError(flag + " " + std::to_string(l) + " is longer than the " + st.role + " documents of " +
-                                 tm.name + " can fill (" + std::to_string(st.docs.size()) + " document" +
-                                 (st.docs.size() == 1 ? "" : "s") + ", about " + std::to_string(st.total()) +
-                                 " tokens of text, " + use + "); use a shorter " + flag +
-                                 " or a corpus with more held-out text");
-        };
-        check_text("--train-length", o.train_length, streams[0], "for the train split");
-        check_text("--train-length", o.train_length, streams[1], "for the valid split");
-        for (const int l : o.lengths) check_text("--lengths", l, streams[2], "for the test splits");
+// Every requested length must hold the question and needles in at most half of the prompt, and the
+// documents of each split must hold enough text to fill it.
+void check_lengths(const QaOptions& o, const std::array<Stream, 3>& streams, const QaTokenizer& tok,
+                   const std::vector<std::string>& keys, int distractors, const DatasetManifest& tm) {
+    const bool niah = o.task == "niah";
+    std::string longest = "xxxxxxxxxx";
+    if (niah) {
+        longest = keys[0];
+        for (const auto& k : keys)
+            if (k.size() > longest.size()) longest = k;
     }
+    const uint64_t fixed = niah ? tok.count(niah_question(longest)) +
+                                      uint64_t(distractors + 1) * tok.count_joined(niah_needle(longest, "9999999"))
+                                : tok.count(passkey_question()) + tok.count_joined(passkey_needle("99999"));
+    const std::string parts =
+        niah ? "the question and " + std::to_string(distractors + 1) + " needle" + (distractors ? "s" : "")
+             : std::string("the question and the needle");
+    auto check_room = [&](const std::string& flag, int l) {
+        if (2 * fixed > uint64_t(l))
+            throw InputError(flag + " " + std::to_string(l) + " is too short for --task " + o.task + ": " + parts +
+                             " take up to " + std::to_string(fixed) +
+                             " tokens, and at least half of every prompt must be text; use longer lengths" +
+                             (niah && distractors ? " or fewer --distractors" : ""));
+    };
+    check_room("--train-length", o.train_length);
+    for (const int l : o.lengths) check_room("--lengths", l);
+    auto check_text = [&](const std::string& flag, int l, const Stream& st, const std::string& use) {
+        if (st.total() <= uint64_t(l))
+            throw InputError(flag + " " + std::to_string(l) + " is longer than the " + st.role + " documents of " +
+                             tm.name + " can fill (" + std::to_string(st.docs.size()) + " document" +
+                             (st.docs.size() == 1 ? "" : "s") + ", about " + std::to_string(st.total()) +
+                             " tokens of text, " + use + "); use a shorter " + flag +
+                             " or a corpus with more held-out text");
+    };
+    check_text("--train-length", o.train_length, streams[0], "for the train split");
+    check_text("--train-length", o.train_length, streams[1], "for the valid split");
+    for (const int l : o.lengths) check_text("--lengths", l, streams[2], "for the test splits");
+}
 
-    // ---- examples ----
-    std::vector<SplitPlan> plans;
-    plans.push_back({"train", &streams[0], uint64_t(o.train_length), std::vector<int>(size_t(o.train_examples), -1)});
-    plans.push_back({"valid", &streams[1], uint64_t(o.train_length), std::vector<int>(size_t(o.valid_examples), -1)});
-    for (const int l : o.lengths) {
-        SplitPlan p{"test-" + std::to_string(l), &streams[2], uint64_t(l), {}};
-        for (const int d : o.depths) p.depths.insert(p.depths.end(), size_t(o.test_examples), d);
-        plans.push_back(std::move(p));
-    }
+// The examples of every split (in parallel), as <split>.jsonl, .tokens and .index in `dir`.
+void write_examples(const std::vector<SplitPlan>& plans, const Ctx& ctx, const DatasetManifest& tm, const fs::path& dir,
+                    DatasetManifest& m, Reporter& rep) {
     uint64_t total = 0;
     for (const auto& p : plans) total += p.depths.size();
-    rep.stage("generate", "generating " + std::to_string(total) + " " + o.task + " examples in " +
-                              std::to_string(plans.size()) + " splits");
-    make_dirs(final_dir.parent_path());
-    TempDir tmp(final_dir);
-    const Ctx ctx{&tok, o.task, niah, distractors, o.seed, &keys};
     std::atomic<uint64_t> generated{0};
     const auto t0 = std::chrono::steady_clock::now();
     rep.progress("generate", 0, total);
-    DatasetManifest m;
     for (const SplitPlan& p : plans) {
         std::vector<Example> ex(p.depths.size());
         parallel_for(ex.size(), [&](size_t i) {
@@ -405,25 +370,72 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
         info.file = p.name + ".jsonl";
         info.tokens_file = p.name + ".tokens";
         info.index_file = p.name + ".index";
-        write_file_atomic(tmp.path() / info.file, jsonl);
-        write_tokens(tmp.path() / info.tokens_file, tokens, tm.token_bytes());
-        write_u64(tmp.path() / info.index_file, index);
+        write_file_atomic(dir / info.file, jsonl);
+        write_tokens(dir / info.tokens_file, tokens, tm.token_bytes());
+        write_u64(dir / info.index_file, index);
         m.splits.push_back(std::move(info));
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rep.log("info", "generated " + std::to_string(total) + " examples in " + human_duration(secs));
+}
+
+} // namespace
+
+PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
+    check_options(o);
+    const bool niah = o.task == "niah";
+    const int distractors = niah ? o.distractors : 0;
+    const fs::path cache = resolve_cache(o.cache);
+    QaOptions text_opts = o;
+    text_opts.text.cache = cache;
+    text_opts.text.force = false;
+    const PrepareResult src = source_dataset(text_opts, rep);
+    const DatasetManifest& tm = src.manifest;
+
+    const std::string hash = recipe_hash(qa_recipe(o, distractors, tm), tm.sources);
+    const std::string name = tm.name + "-" + o.task;
+    CacheEntry entry(cache, name, hash);
+    if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
+    const fs::path& final_dir = entry.dir();
+
+    // ---- text and tokenizer ----
+    std::array<Stream, 3> streams = read_streams(src, rep);
+    const QaTokenizer tok(tm, src.dir);
+    std::vector<std::string_view> train_texts;
+    for (const QaDoc& d : streams[0].docs) train_texts.emplace_back(d.text);
+    const std::vector<std::string> keys = niah ? key_words(train_texts) : std::vector<std::string>{};
+    if (niah && keys.size() < size_t(distractors + 1))
+        throw InputError("the train documents of " + tm.name + " hold only " + std::to_string(keys.size()) +
+                         " distinct lowercase words of 4-10 letters, too few keys for " + std::to_string(distractors + 1) +
+                         " needles; use fewer --distractors or more text");
+
+    measure_sentences(streams, tok, tm, rep);
+    check_lengths(o, streams, tok, keys, distractors, tm);
+
+    // ---- examples ----
+    std::vector<SplitPlan> plans;
+    plans.push_back({"train", &streams[0], uint64_t(o.train_length), std::vector<int>(size_t(o.train_examples), -1)});
+    plans.push_back({"valid", &streams[1], uint64_t(o.train_length), std::vector<int>(size_t(o.valid_examples), -1)});
+    for (const int l : o.lengths) {
+        SplitPlan p{"test-" + std::to_string(l), &streams[2], uint64_t(l), {}};
+        for (const int d : o.depths) p.depths.insert(p.depths.end(), size_t(o.test_examples), d);
+        plans.push_back(std::move(p));
+    }
+    uint64_t total = 0;
+    for (const auto& p : plans) total += p.depths.size();
+    rep.stage("generate", "generating " + std::to_string(total) + " " + o.task + " examples in " +
+                              std::to_string(plans.size()) + " splits");
+    make_dirs(final_dir.parent_path());
+    TempDir tmp(final_dir);
+    DatasetManifest m;
+    write_examples(plans, Ctx{&tok, o.task, niah, distractors, o.seed, &keys}, tm, tmp.path(), m, rep);
 
     // ---- tokenizer files and manifest ----
     rep.stage("write", "writing the manifest");
     write_file_atomic(tmp.path() / tm.tokenizer.pieces_file, read_file(src.dir / tm.tokenizer.pieces_file));
     if (!tm.tokenizer.model_file.empty())
         write_file_atomic(tmp.path() / tm.tokenizer.model_file, read_file(src.dir / tm.tokenizer.model_file));
-    m.kind = "qa";
-    m.name = name;
-    m.created = utc_now_iso();
-    m.tool_version = kToolVersion;
-    m.git_commit = kGitCommit;
-    m.recipe_hash = hash;
+    entry.stamp(m, "qa");
     m.source = tm.source;
     m.split_rule = kQaSplitRule;
     m.sources = tm.sources;
@@ -453,13 +465,7 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
     m.extra_json = extra.dump();
     write_manifest(tmp.path(), m);
 
-    test_stall("publish");
-    throw_if_cancelled();
-    if (!tmp.publish(o.force || existed)) {
-        if (auto other = try_read_manifest(final_dir)) return {final_dir, true, std::move(*other)};
-        tmp.publish(true);
-    }
-    return {final_dir, false, read_manifest(final_dir)};
+    return entry.publish(tmp, o.force);
 }
 
 } // namespace seqpe::data

@@ -223,67 +223,67 @@ std::string train_bpe(const std::vector<std::string_view>& train_docs, int vocab
     return serialized;
 }
 
-PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
-    if (o.tokenizer != "bpe" && o.tokenizer != "byte")
-        throw InputError("--tokenizer must be bpe or byte, not '" + o.tokenizer + "'");
-    const bool bpe = o.tokenizer == "bpe";
-    if (bpe && (o.vocab_size < kMinVocab || o.vocab_size > kMaxVocab))
-        throw InputError("--vocab-size " + std::to_string(o.vocab_size) + " is out of range; use " +
-                         std::to_string(kMinVocab) + ".." + std::to_string(kMaxVocab));
-    const fs::path cache = resolve_cache(o.cache);
-    const std::string source = (o.source.empty() || o.source == "auto") ? "sotu" : o.source;
+namespace {
 
-    // ---- sources ----
+// The documents of a text source: every .txt file under its folder, read and hashed.
+struct TextSource {
     fs::path root;
-    std::string base;
-    std::string source_label;
+    std::string base;  // dataset name stem
+    std::string label; // manifest "source"
+    std::vector<Doc> docs;
+    std::vector<SourceInfo> sources;
+    uint64_t bytes = 0;
+};
+
+TextSource read_text_source(const std::string& source, const fs::path& cache, Reporter& rep) {
+    TextSource t;
     if (source == "sotu") {
-        root = fetch_sotu(cache, rep).dir;
-        base = "sotu";
-        source_label = "sotu";
+        t.root = fetch_sotu(cache, rep).dir;
+        t.base = "sotu";
+        t.label = "sotu";
     } else {
         std::error_code ec;
-        root = fs::absolute(fs::path(source), ec).lexically_normal();
-        if (!fs::exists(root, ec))
+        t.root = fs::absolute(fs::path(source), ec).lexically_normal();
+        if (!fs::exists(t.root, ec))
             throw InputError(source + ": not found; pass --source sotu or a folder of UTF-8 .txt files");
-        if (!fs::is_directory(root, ec))
+        if (!fs::is_directory(t.root, ec))
             throw InputError(source + ": not a directory; pass --source sotu or a folder of UTF-8 .txt files");
-        base = sanitize_name(folder_base_name(root));
-        source_label = root.string();
+        t.base = sanitize_name(folder_base_name(t.root));
+        t.label = t.root.string();
     }
-    const std::vector<fs::path> rels = list_files_recursive(root, {".txt"});
+    const std::vector<fs::path> rels = list_files_recursive(t.root, {".txt"});
     if (rels.empty())
-        throw InputError(root.string() +
+        throw InputError(t.root.string() +
                          ": no .txt files found; pass --source a folder of UTF-8 .txt files (one document per file)");
     if (rels.size() < 3)
-        throw InputError(root.string() + ": only " + std::to_string(rels.size()) + " document" +
+        throw InputError(t.root.string() + ": only " + std::to_string(rels.size()) + " document" +
                          (rels.size() == 1 ? "" : "s") +
                          " (.txt files); at least 3 are needed (train, valid and test); add more files");
 
-    rep.stage("hash", "reading " + std::to_string(rels.size()) + " documents from " + root.string());
-    std::vector<Doc> docs(rels.size());
-    std::vector<SourceInfo> sources;
-    uint64_t total_bytes = 0;
+    rep.stage("hash", "reading " + std::to_string(rels.size()) + " documents from " + t.root.string());
+    t.docs.resize(rels.size());
     for (size_t i = 0; i < rels.size(); ++i) {
         throw_if_cancelled();
-        Doc& d = docs[i];
+        Doc& d = t.docs[i];
         d.rel = rels[i].generic_string();
-        d.path = root / rels[i];
+        d.path = t.root / rels[i];
         d.text = read_file(d.path);
         d.sha256 = sha256_hex(d.text);
         d.split = text_split_of(i, rels.size());
-        sources.push_back({d.rel, d.sha256, d.text.size()});
-        total_bytes += d.text.size();
+        t.sources.push_back({d.rel, d.sha256, d.text.size()});
+        t.bytes += d.text.size();
         rep.progress("hash", i + 1, rels.size());
     }
+    return t;
+}
 
-    // ---- cache key ----
-    const std::string name = base + (bpe ? "-bpe" + std::to_string(o.vocab_size) : "-byte");
+// What decides the dataset's content besides the sources (its cache key).
+std::vector<std::pair<std::string, std::string>> text_recipe(bool bpe, int vocab_size) {
     std::vector<std::pair<std::string, std::string>> recipe = {
         {"format", kDatasetFormat},
         {"kind", "text"},
         {"tokenizer", bpe ? "sentencepiece-bpe" : "byte"},
-        {"vocab_size", std::to_string(bpe ? o.vocab_size : 257)},
+        {"vocab_size", std::to_string(bpe ? vocab_size : 257)},
         {"image_size", "0"},
         {"split_rule", kTextSplitRuleId},
         {"tool_version", kToolVersion},
@@ -293,25 +293,15 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
         recipe.emplace_back("spm.seed", spm_seed_text());
         recipe.emplace_back("spm.sentence_max_bytes", std::to_string(kSentenceMaxBytes));
     }
-    const std::string hash = recipe_hash(recipe, sources);
-    const fs::path final_dir = dataset_dir(cache, name, hash);
-    cleanup_stale_temps(final_dir.parent_path());
-    std::error_code ec;
-    const bool existed = fs::exists(final_dir, ec);
-    if (!o.force) {
-        if (auto m = try_read_manifest(final_dir)) {
-            rep.log("info", "cache hit: " + final_dir.string());
-            return {final_dir, true, std::move(*m)};
-        }
-        if (existed) rep.log("warning", final_dir.string() + " is incomplete or corrupt; preparing it again");
-    }
+    return recipe;
+}
 
-    // ---- checks and split ----
-    rep.stage("check", "checking " + std::to_string(docs.size()) + " documents (" + human_bytes(double(total_bytes)) + ")");
-    // Every document is checked, and all the bad ones are named with their count, so that one
-    // run of the tool finds them all.
+// Every document is checked, and all the bad ones are named with their count, so that one run of
+// the tool finds them all.
+void check_documents(const TextSource& t, Reporter& rep) {
+    rep.stage("check", "checking " + std::to_string(t.docs.size()) + " documents (" + human_bytes(double(t.bytes)) + ")");
     std::vector<std::string> bad;
-    for (const Doc& d : docs) {
+    for (const Doc& d : t.docs) {
         try {
             check_document(d.path.string(), d.text);
         } catch (const InputError& e) {
@@ -322,42 +312,41 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
     if (!bad.empty()) {
         std::string list;
         for (size_t i = 0; i < bad.size() && i < 5; ++i) list += (i ? "; " : "") + bad[i];
-        throw InputError(std::to_string(bad.size()) + " of " + std::to_string(docs.size()) + " documents cannot be used: " +
+        throw InputError(std::to_string(bad.size()) + " of " + std::to_string(t.docs.size()) + " documents cannot be used: " +
                          list + (bad.size() > 5 ? "; and " + std::to_string(bad.size() - 5) + " more" : ""));
     }
     std::array<size_t, 3> ndocs{};
-    for (const Doc& d : docs) ++ndocs[size_t(d.split)];
-    rep.stage("split", std::to_string(docs.size()) + " documents: " + std::to_string(ndocs[0]) + " train, " +
+    for (const Doc& d : t.docs) ++ndocs[size_t(d.split)];
+    rep.stage("split", std::to_string(t.docs.size()) + " documents: " + std::to_string(ndocs[0]) + " train, " +
                            std::to_string(ndocs[1]) + " valid, " + std::to_string(ndocs[2]) +
                            " test (by document: i mod 10 = 5 valid, 9 test)");
+}
 
-    make_dirs(final_dir.parent_path());
-    TempDir tmp(final_dir);
-
-    // ---- tokenizer ----
-    DatasetManifest m;
+// The tokenizer into `dir` (BPE trained on the train split only, or bytes): tokenizer.model,
+// pieces.txt and the manifest's tokenizer entry.
+void make_tokenizer(const TextSource& t, bool bpe, int vocab_size, const fs::path& dir,
+                    sentencepiece::SentencePieceProcessor& sp, DatasetManifest& m, Reporter& rep) {
     std::vector<std::string> pieces;
-    sentencepiece::SentencePieceProcessor sp;
     if (bpe) {
         std::vector<std::string_view> train_docs;
         uint64_t train_bytes = 0;
-        for (const Doc& d : docs)
+        for (const Doc& d : t.docs)
             if (d.split == Split::Train) {
                 train_docs.emplace_back(d.text);
                 train_bytes += d.text.size();
             }
-        rep.stage("tokenizer", "training SentencePiece BPE (vocab " + std::to_string(o.vocab_size) + ") on " +
+        rep.stage("tokenizer", "training SentencePiece BPE (vocab " + std::to_string(vocab_size) + ") on " +
                                    std::to_string(train_docs.size()) + " train documents (" +
                                    human_bytes(double(train_bytes)) + ")");
         const auto t0 = std::chrono::steady_clock::now();
-        const std::string model = train_bpe(train_docs, o.vocab_size, rep);
+        const std::string model = train_bpe(train_docs, vocab_size, rep);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (const auto st = sp.LoadFromSerializedProto(model); !st.ok())
             throw RunError(std::string("cannot load the trained SentencePiece model: ") + st.message());
-        write_file_atomic(tmp.path() / "tokenizer.model", model);
+        write_file_atomic(dir / "tokenizer.model", model);
         const int n = sp.GetPieceSize();
-        if (n != o.vocab_size)
-            rep.log("warning", "SentencePiece made " + std::to_string(n) + " pieces instead of " + std::to_string(o.vocab_size));
+        if (n != vocab_size)
+            rep.log("warning", "SentencePiece made " + std::to_string(n) + " pieces instead of " + std::to_string(vocab_size));
         for (int i = 0; i < n; ++i) pieces.push_back(sp.IdToPiece(i));
         rep.stage("tokenizer", "trained the tokenizer in " + human_duration(secs) + " (" + std::to_string(n) + " pieces)");
         m.tokenizer = {"sentencepiece-bpe", n, "tokenizer.model", "pieces.txt", sp.eos_id(), sp.bos_id(), sp.unk_id(), -1};
@@ -372,33 +361,40 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
         pieces_text += p;
         pieces_text += '\n';
     }
-    write_file_atomic(tmp.path() / "pieces.txt", pieces_text);
+    write_file_atomic(dir / "pieces.txt", pieces_text);
+}
 
-    // ---- encode ----
-    rep.stage("encode", "encoding " + std::to_string(docs.size()) + " documents");
+// Token ids of every document (in parallel), each ending with the tokenizer's end-of-sequence id.
+std::vector<std::vector<uint32_t>> encode_documents(const TextSource& t, bool bpe, const sentencepiece::SentencePieceProcessor& sp,
+                                                    uint32_t eos, Reporter& rep) {
+    rep.stage("encode", "encoding " + std::to_string(t.docs.size()) + " documents");
     test_stall("encode");
-    std::vector<std::vector<uint32_t>> ids(docs.size());
+    std::vector<std::vector<uint32_t>> ids(t.docs.size());
     std::atomic<uint64_t> encoded{0};
-    const uint32_t eos = static_cast<uint32_t>(m.tokenizer.eos_id);
-    rep.progress("encode", 0, docs.size());
-    parallel_for(docs.size(), [&](size_t i) {
+    rep.progress("encode", 0, t.docs.size());
+    parallel_for(t.docs.size(), [&](size_t i) {
         throw_if_cancelled();
         std::vector<uint32_t>& out = ids[i];
         if (bpe) {
             std::vector<int> v;
-            if (const auto st = sp.Encode(docs[i].text, &v); !st.ok())
-                throw RunError(docs[i].path.string() + ": SentencePiece cannot encode it: " + st.message());
+            if (const auto st = sp.Encode(t.docs[i].text, &v); !st.ok())
+                throw RunError(t.docs[i].path.string() + ": SentencePiece cannot encode it: " + st.message());
             out.assign(v.begin(), v.end());
         } else {
-            out.reserve(docs[i].text.size() + 1);
-            for (const char c : docs[i].text) out.push_back(static_cast<unsigned char>(c));
+            out.reserve(t.docs[i].text.size() + 1);
+            for (const char c : t.docs[i].text) out.push_back(static_cast<unsigned char>(c));
         }
         out.push_back(eos);
-        rep.progress("encode", encoded.fetch_add(1) + 1, docs.size());
+        rep.progress("encode", encoded.fetch_add(1) + 1, t.docs.size());
     });
     throw_if_cancelled();
+    return ids;
+}
 
-    // ---- split files ----
+// <split>.tokens and <split>.docs (document offsets) into `dir`, the splits into the manifest;
+// returns the documents of each split for the manifest's extra fields.
+nlohmann::json write_text_splits(const TextSource& t, const std::vector<std::vector<uint32_t>>& ids, const fs::path& dir,
+                                 DatasetManifest& m, Reporter& rep) {
     rep.stage("write", "writing the split files");
     nlohmann::json split_docs = nlohmann::json::object();
     for (const Split s : {Split::Train, Split::Valid, Split::Test}) {
@@ -407,34 +403,56 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
         SplitInfo info;
         info.name = split_name(s);
         split_docs[info.name] = nlohmann::json::array();
-        for (size_t i = 0; i < docs.size(); ++i) {
-            if (docs[i].split != s) continue;
+        for (size_t i = 0; i < t.docs.size(); ++i) {
+            if (t.docs[i].split != s) continue;
             offsets.push_back(tokens.size());
             tokens.insert(tokens.end(), ids[i].begin(), ids[i].end());
-            info.source_bytes += docs[i].text.size();
-            split_docs[info.name].push_back(docs[i].rel);
+            info.source_bytes += t.docs[i].text.size();
+            split_docs[info.name].push_back(t.docs[i].rel);
         }
         info.count = tokens.size();
         info.documents = offsets.size();
         info.file = info.name + ".tokens";
         info.docs_file = info.name + ".docs";
-        write_tokens(tmp.path() / info.file, tokens, 2);
-        write_u64(tmp.path() / info.docs_file, offsets);
+        write_tokens(dir / info.file, tokens, 2);
+        write_u64(dir / info.docs_file, offsets);
         m.splits.push_back(std::move(info));
     }
+    return split_docs;
+}
 
-    // ---- manifest ----
-    m.kind = "text";
-    m.name = name;
-    m.created = utc_now_iso();
-    m.tool_version = kToolVersion;
-    m.git_commit = kGitCommit;
-    m.recipe_hash = hash;
-    m.source = source_label;
+} // namespace
+
+PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
+    if (o.tokenizer != "bpe" && o.tokenizer != "byte")
+        throw InputError("--tokenizer must be bpe or byte, not '" + o.tokenizer + "'");
+    const bool bpe = o.tokenizer == "bpe";
+    if (bpe && (o.vocab_size < kMinVocab || o.vocab_size > kMaxVocab))
+        throw InputError("--vocab-size " + std::to_string(o.vocab_size) + " is out of range; use " +
+                         std::to_string(kMinVocab) + ".." + std::to_string(kMaxVocab));
+    const fs::path cache = resolve_cache(o.cache);
+    const TextSource t = read_text_source((o.source.empty() || o.source == "auto") ? "sotu" : o.source, cache, rep);
+
+    const std::string name = t.base + (bpe ? "-bpe" + std::to_string(o.vocab_size) : "-byte");
+    const std::string hash = recipe_hash(text_recipe(bpe, o.vocab_size), t.sources);
+    CacheEntry entry(cache, name, hash);
+    if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
+
+    check_documents(t, rep);
+    make_dirs(entry.dir().parent_path());
+    TempDir tmp(entry.dir());
+    DatasetManifest m;
+    sentencepiece::SentencePieceProcessor sp;
+    make_tokenizer(t, bpe, o.vocab_size, tmp.path(), sp, m, rep);
+    const auto ids = encode_documents(t, bpe, sp, static_cast<uint32_t>(m.tokenizer.eos_id), rep);
+    const nlohmann::json split_docs = write_text_splits(t, ids, tmp.path(), m, rep);
+
+    entry.stamp(m, "text");
+    m.source = t.label;
     m.split_rule = kTextSplitRule;
-    m.sources = sources;
+    m.sources = t.sources;
     m.token_dtype = "uint16"; // vocab <= 65535 always (kMaxVocab)
-    nlohmann::json extra = {{"source_root", root.string()}, {"split_documents", split_docs}};
+    nlohmann::json extra = {{"source_root", t.root.string()}, {"split_documents", split_docs}};
     if (bpe) {
         nlohmann::json opts = nlohmann::json::object();
         for (const auto& [k, v] : bpe_trainer_options()) opts[k] = v;
@@ -445,16 +463,7 @@ PrepareResult prepare_text(const TextOptions& o, Reporter& rep) {
     }
     m.extra_json = extra.dump();
     write_manifest(tmp.path(), m);
-
-    test_stall("publish");
-    throw_if_cancelled();
-    if (!tmp.publish(o.force || existed)) {
-        // Another run published the same recipe first; use it when it is sound.
-        if (auto other = try_read_manifest(final_dir)) return {final_dir, true, std::move(*other)};
-        tmp.publish(true);
-    }
-    // The manifest as the engine will read it (validates sizes once more).
-    return {final_dir, false, read_manifest(final_dir)};
+    return entry.publish(tmp, o.force);
 }
 
 } // namespace seqpe::data

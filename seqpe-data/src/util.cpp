@@ -1,9 +1,11 @@
 // Cancellation, temporary dataset folders, cache keys and names.
 #include "seqpe/data/util.h"
+#include "seqpe/data/report.h"
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
+#include "seqpe/common/version.h"
 
 #include <algorithm>
 #include <atomic>
@@ -276,6 +278,44 @@ void test_stall(std::string_view stage) {
         if (!hard) throw_if_cancelled();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+}
+
+CacheEntry::CacheEntry(const fs::path& cache, const std::string& name, const std::string& hash)
+    : name_(name), hash_(hash), dir_(dataset_dir(cache, name, hash)) {
+    cleanup_stale_temps(dir_.parent_path());
+    std::error_code ec;
+    existed_ = fs::exists(dir_, ec);
+}
+
+std::optional<PrepareResult> CacheEntry::lookup(bool force, Reporter& rep) const {
+    if (force) return std::nullopt;
+    if (auto m = try_read_manifest(dir_)) {
+        rep.log("info", "cache hit: " + dir_.string());
+        return PrepareResult{dir_, true, std::move(*m)};
+    }
+    if (existed_) rep.log("warning", dir_.string() + " is incomplete or corrupt; preparing it again");
+    return std::nullopt;
+}
+
+void CacheEntry::stamp(DatasetManifest& m, const std::string& kind) const {
+    m.kind = kind;
+    m.name = name_;
+    m.recipe_hash = hash_;
+    m.created = utc_now_iso();
+    m.tool_version = kToolVersion;
+    m.git_commit = kGitCommit;
+}
+
+PrepareResult CacheEntry::publish(TempDir& tmp, bool force) {
+    test_stall("publish");
+    throw_if_cancelled();
+    if (!tmp.publish(force || existed_)) {
+        // Another run published the same recipe first; use it when it is sound.
+        if (auto other = try_read_manifest(dir_)) return {dir_, true, std::move(*other)};
+        tmp.publish(true);
+    }
+    // The manifest as the engine will read it (validates sizes once more).
+    return {dir_, false, read_manifest(dir_)};
 }
 
 } // namespace seqpe::data

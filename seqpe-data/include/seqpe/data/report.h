@@ -7,7 +7,7 @@
 //     {"event":"done","dataset":"/abs/path","cache_hit":true,"name":"...","kind":"text","splits":{...}}
 //     {"event":"error","message":"...","exit":2}
 //   human: progress on stderr, the dataset path alone on stdout.
-// The engine (engine/src/config/dataset.cpp) follows the JSON form. Thread-safe.
+// The engine (engine/core/src/config/dataset.cpp) follows the JSON form. Thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>

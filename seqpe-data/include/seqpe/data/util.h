@@ -81,6 +81,32 @@ struct PrepareResult {
     DatasetManifest manifest;
 };
 
+class Reporter;
+
+// One dataset of the cache, dataset_dir(cache, name, hash): every prepare function looks it up
+// first and publishes its temporary folder into it last, so a recipe is prepared once and a
+// dataset is either complete or absent.
+class CacheEntry {
+public:
+    CacheEntry(const fs::path& cache, const std::string& name, const std::string& hash);
+    const fs::path& dir() const { return dir_; }
+    // The complete dataset (a cache hit, logged) unless `force`; nullopt: prepare it (an existing
+    // folder that is incomplete or corrupt is logged as prepared again).
+    std::optional<PrepareResult> lookup(bool force, Reporter& rep) const;
+    // Moves `tmp` into place, replacing the folder when `force` or when it existed broken. When
+    // another process published the same recipe first, its dataset is used if it is sound. A stop
+    // requested before this point cancels (nothing is published).
+    PrepareResult publish(TempDir& tmp, bool force);
+    // The manifest's identity and provenance: kind, name, recipe hash, creation time, tool version
+    // and commit.
+    void stamp(DatasetManifest& m, const std::string& kind) const;
+
+private:
+    std::string name_, hash_;
+    fs::path dir_;
+    bool existed_ = false;
+};
+
 // The splits of a manifest in display order: train, valid, test, then the others by name with
 // numeric suffixes compared as numbers (test-256 before test-1024).
 std::vector<const SplitInfo*> ordered_splits(const DatasetManifest& m);
