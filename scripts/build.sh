@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Configures and builds the tree into build/ (used by run.sh and test.sh). Extra arguments go to
-# cmake's configure step, e.g. scripts/build.sh -DSEQPE_BUILD_GUI=OFF.
+# Configures and builds the tree into build/ through a CMake preset (used by run.sh and test.sh):
+# SEQPE_PRESET=cpu (default: Release) or dev (the same with warnings as errors; what CI builds).
+# Extra arguments go to cmake's configure step, e.g. scripts/build.sh -DSEQPE_BUILD_GUI=OFF;
+# SEQPE_BUILD_DIR builds elsewhere than build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PRESET=${SEQPE_PRESET:-cpu}
 BUILD_DIR=${SEQPE_BUILD_DIR:-build}
 # Each LibTorch translation unit needs ~1.4 GB while compiling: at most one job per 2 GB and per core.
 mem_gb=$(awk '/MemAvailable/ {print int($2 / 1048576)}' /proc/meminfo)
 jobs=$(( $(nproc) < mem_gb / 2 ? $(nproc) : mem_gb / 2 ))
 [ "$jobs" -lt 1 ] && jobs=1
-if [ ! -f "$BUILD_DIR/build.ninja" ] || [ $# -gt 0 ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${SEQPE_BUILD_TYPE:-Release} "$@"
+# Configure when the folder is new, when arguments are given, or when the preset's warning setting
+# differs from the folder's (cpu and dev share build/).
+want_werror=$([ "$PRESET" = dev ] && echo ON || echo OFF)
+have_werror=$(sed -n 's/^SEQPE_WARNINGS_AS_ERRORS:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null || true)
+if [ ! -f "$BUILD_DIR/build.ninja" ] || [ $# -gt 0 ] || [ "${have_werror:-OFF}" != "$want_werror" ]; then
+  cmake --preset "$PRESET" -B "$BUILD_DIR" -DSEQPE_WARNINGS_AS_ERRORS="$want_werror" "$@"
 fi
 cmake --build "$BUILD_DIR" -j "$jobs"
