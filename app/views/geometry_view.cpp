@@ -238,17 +238,20 @@ void GeometryView::setRun(const QString& run) {
             m_shape = shape;
             setDefaultPositions(*c);
         }
-        // Layers: SeqPE that acts on q/k compares a layer's query-PE with its key-PE; mixed RoPE
-        // has learned frequencies per layer. Everything else has one encoding for all layers.
+        // Layers (the encodings table says what a layer can show): an encoding acting on q/k per
+        // layer compares a layer's query-PE with its key-PE; learned rotary frequencies differ per
+        // layer. Everything else has one encoding for all layers.
         const RunConfig r = resolve_auto(*c);
-        const std::string& type = r.position_encoding.type;
+        const EncodingInfo* info = find_encoding(r.position_encoding.type);
+        const std::string probe = info ? info->layer_probe : "";
         m_layer->clear();
         m_layer->addItem(tr("position embeddings"), -1);
-        if (type == "seqpe" && r.position_encoding.seqpe.apply != "input_add")
+        if (probe == "qk-pe" && r.position_encoding.seqpe.apply != "input_add")
             for (int64_t l = 0; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1: query-PE · key-PE").arg(l), int(l));
-        if (type == "rope_mixed")
+        if (probe == "frequencies") {
+            m_layer->setItemText(0, tr("layer 0 frequencies")); // -1 and 0 are the same layer
             for (int64_t l = 1; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1 frequencies").arg(l), int(l));
-        if (type == "rope_mixed") m_layer->setItemText(0, tr("layer 0 frequencies")); // -1 and 0 are the same layer
+        }
         m_head->clear();
         m_head->addItem(tr("mean over heads"), -1);
         for (int64_t h = 0; h < r.model.n_head; ++h) m_head->addItem(tr("head %1").arg(h), int(h));
@@ -282,10 +285,10 @@ void GeometryView::configureControls() {
     const std::string type = resolve_auto(*c).position_encoding.type;
     const EncodingInfo* info = find_encoding(type);
     const bool relative = info && info->relative; // the encodings table knows, not the view
-    const bool qk = type == "seqpe" && m_layer->currentData().toInt() >= 0;
+    const bool qk = info && std::string(info->layer_probe) == "qk-pe" && m_layer->currentData().toInt() >= 0;
     m_layer->setEnabled(m_layer->count() > 1);
     m_head->setEnabled(relative || qk);
-    m_metric->setEnabled(!relative && !qk && type != "none");
+    m_metric->setEnabled(!relative && !qk && info && info->has_positions());
 }
 
 GeometryRequest GeometryView::currentRequest() const {

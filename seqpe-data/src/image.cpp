@@ -210,7 +210,6 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
     const std::string hash = recipe_hash(image_recipe(H, W, kIdxSplitRuleId, fashion ? "idx fashion-mnist" : "idx"), sources);
     CacheEntry entry(cache, name, hash);
     if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
-    const fs::path& final_dir = entry.dir();
 
     rep.stage("load", "reading the IDX files (" + std::to_string(ti.dims[0]) + " train, " + std::to_string(vi.dims[0]) +
                           " test images of " + std::to_string(rows) + "x" + std::to_string(cols) + ")");
@@ -387,7 +386,6 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
     const std::string hash = recipe_hash(image_recipe(H, W, kFolderSplitRuleId, "class folders"), sources);
     CacheEntry entry(cache, name, hash);
     if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
-    const fs::path& final_dir = entry.dir();
 
     // Decode everything as 3-channel RGB; store as 1 channel when every image is gray.
     rep.stage("load", "decoding " + std::to_string(rels.size()) + " images of " + std::to_string(classes.size()) +

@@ -274,8 +274,9 @@ TEST(WidgetsHeatMap, TickLabelsNeverOverlapOrClipAtAnySize)
                                                                  << size.height() << ": labels " << i << ", " << j;
             }
             // Three-digit labels keep their digits (no "110" drawn as "10").
-            if (n >= 128 && size.width() >= 520)
+            if (n >= 128 && size.width() >= 520) {
                 EXPECT_GE(boxes.back().height(), QFontMetricsF(h.font()).horizontalAdvance(QStringLiteral("99")));
+            }
         }
     }
 }

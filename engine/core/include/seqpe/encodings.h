@@ -17,6 +17,14 @@ struct EncodingInfo {
                              // the induced score, not embeddings; no metric or PCA applies)
     const char* hooks;       // where it acts: "input", "qk", "bias" (comma separated)
     const char* extrapolation; // how it reaches unseen lengths/resolutions
+    // What the Geometry view can show per layer besides the shared encoding: "qk-pe" (SeqPE applied
+    // to q/k: a layer's query-PE against its key-PE), "frequencies" (learned rotary frequencies per
+    // layer), "" (one encoding for every layer).
+    const char* layer_probe;
+    // Learned position vectors (not a relative score): they share a large common component, so the
+    // Geometry view and the training snapshots open them in centred cosine rather than cosine.
+    bool learned_embeddings() const { return learnable && !relative; }
+    bool has_positions() const { return hooks[0] != '\0'; } // false: no position information at all
 };
 
 const std::vector<EncodingInfo>& encoding_table();

@@ -3,6 +3,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/npy.h"
+#include "seqpe/encodings.h"
 #include "seqpe/inspect.h"
 #include "seqpe/run_dir.h"
 
@@ -36,8 +37,8 @@ void write_geometry_snapshot(const fs::path& dir, int64_t step, const GeometryRe
 }
 
 std::string default_geometry_metric(const RunConfig& c) {
-    const std::string& t = c.position_encoding.type;
-    return t == "seqpe" || t == "learned" ? "centred" : "cosine";
+    const EncodingInfo* e = find_encoding(c.position_encoding.type);
+    return e && e->learned_embeddings() ? "centred" : "cosine";
 }
 
 GeometryResult read_geometry_snapshot(const fs::path& file) {
