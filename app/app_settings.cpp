@@ -22,7 +22,9 @@ void AppSettings::addRecentProject(const QString& file) {
     QSettings().setValue("recentProjects", list);
 }
 
-void AppSettings::clearRecentProjects() { QSettings().remove("recentProjects"); }
+void AppSettings::clearRecentProjects() {
+    QSettings().remove("recentProjects");
+}
 
 Theme AppSettings::theme() {
     const QString t = QSettings().value("theme", "system").toString();
@@ -33,8 +35,12 @@ void AppSettings::setTheme(Theme t) {
     QSettings().setValue("theme", t == Theme::Dark ? "dark" : t == Theme::Light ? "light" : "system");
 }
 
-QByteArray AppSettings::windowGeometry() { return QSettings().value("window/geometry").toByteArray(); }
-QByteArray AppSettings::windowState() { return QSettings().value("window/state").toByteArray(); }
+QByteArray AppSettings::windowGeometry() {
+    return QSettings().value("window/geometry").toByteArray();
+}
+QByteArray AppSettings::windowState() {
+    return QSettings().value("window/state").toByteArray();
+}
 
 void AppSettings::saveWindow(const QByteArray& geometry, const QByteArray& state) {
     QSettings s;

@@ -85,7 +85,9 @@ ChartsPanel::ChartsPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     connect(m_group, &QComboBox::currentIndexChanged, this, &ChartsPanel::showGroup);
     auto apply = [this] {
         const int m = m_smoothing->currentIndex();
-        const auto mode = m == 0 ? LineChart::Smoothing::None : m == 1 ? LineChart::Smoothing::Ema : LineChart::Smoothing::MovingAverage;
+        const auto mode = m == 0   ? LineChart::Smoothing::None
+                          : m == 1 ? LineChart::Smoothing::Ema
+                                   : LineChart::Smoothing::MovingAverage;
         const double amount = m == 1 ? m_amount->value() / 100.0 : 1 + m_amount->value();
         setSmoothing(mode, amount);
     };
@@ -116,8 +118,10 @@ void ChartsPanel::setLogScale(bool on) {
 }
 
 void ChartsPanel::setSeedMeans(bool on) {
-    if (m_seedMeans->isChecked() != on) m_seedMeans->setChecked(on);
-    else rebuild();
+    if (m_seedMeans->isChecked() != on)
+        m_seedMeans->setChecked(on);
+    else
+        rebuild();
 }
 
 int ChartsPanel::meanSeries(int chart, const QString& group) const {
@@ -157,7 +161,8 @@ void ChartsPanel::rebuild() {
             c = seriesColor(static_cast<int>(names.indexOf(m_groups[m_groupOf[names[r]]].front())));
             c.setAlphaF(0.25f);
         }
-        for (int i = 0; i < chartCount(); ++i) m_series[{i, names[r]}] = m_charts[static_cast<size_t>(i)]->addSeries(names[r], c);
+        for (int i = 0; i < chartCount(); ++i)
+            m_series[{i, names[r]}] = m_charts[static_cast<size_t>(i)]->addSeries(names[r], c);
     }
     for (const QString& n : names) append(n);
 }

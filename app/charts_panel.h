@@ -27,10 +27,10 @@ public:
     explicit ChartsPanel(Workbench& wb, QWidget* parent = nullptr);
     struct Metric {
         QString title, yLabel;
-        std::string kind; // "train" | "eval" | "diag"
+        std::string kind;              // "train" | "eval" | "diag"
         std::vector<std::string> keys; // the first key a run has is plotted
         bool logY = false;
-        int group = 0;    // 0: training, 1: PE diagnostics
+        int group = 0; // 0: training, 1: PE diagnostics
     };
     void showGroup(int group);
     const std::vector<Metric>& metrics() const { return m_metrics; }
@@ -47,9 +47,9 @@ private:
     void rebuild();
     void append(const QString& run);
     void updateMeans(const QString& group);
-    std::map<QString, QStringList> m_groups;          // seed group -> its runs (groups of 2 or more)
-    std::map<QString, QString> m_groupOf;              // run -> its seed group
-    std::map<std::pair<int, QString>, int> m_means;   // (chart, group) -> mean series
+    std::map<QString, QStringList> m_groups;        // seed group -> its runs (groups of 2 or more)
+    std::map<QString, QString> m_groupOf;           // run -> its seed group
+    std::map<std::pair<int, QString>, int> m_means; // (chart, group) -> mean series
     QCheckBox* m_seedMeans = nullptr;
     Workbench& m_wb;
     std::vector<Metric> m_metrics;

@@ -25,7 +25,10 @@ CheckpointsDialog::CheckpointsDialog(Workbench& wb, const QString& run,
     setWindowTitle(tr("Checkpoints of %1").arg(run));
     auto* top = new QVBoxLayout(this);
     const RunView* v = wb.store().run(run);
-    auto* heading = new QLabel(tr("<b>%1</b> &nbsp; %2").arg(run.toHtmlEscaped(), v ? QString::fromStdString(v->dir.lexically_normal().string()).toHtmlEscaped() : QString()));
+    auto* heading = new QLabel(
+        tr("<b>%1</b> &nbsp; %2")
+            .arg(run.toHtmlEscaped(),
+                 v ? QString::fromStdString(v->dir.lexically_normal().string()).toHtmlEscaped() : QString()));
     heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
     top->addWidget(heading);
     m_table = new QTableWidget(0, 5);
@@ -46,7 +49,8 @@ CheckpointsDialog::CheckpointsDialog(Workbench& wb, const QString& run,
     top->addWidget(m_message);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     m_export = buttons->addButton(tr("Export Weights..."), QDialogButtonBox::ActionRole);
-    m_export->setToolTip(tr("The checkpoint's weights as safetensors with the run's config beside it (as `seqpe export`)"));
+    m_export->setToolTip(
+        tr("The checkpoint's weights as safetensors with the run's config beside it (as `seqpe export`)"));
     m_geometry = buttons->addButton(tr("Show in Geometry"), QDialogButtonBox::ActionRole);
     m_attention = buttons->addButton(tr("Show in Attention"), QDialogButtonBox::ActionRole);
     top->addWidget(buttons);
@@ -54,7 +58,8 @@ CheckpointsDialog::CheckpointsDialog(Workbench& wb, const QString& run,
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_export, &QPushButton::clicked, this, &CheckpointsDialog::exportInteractively);
-    for (auto [button, tab] : {std::pair{m_geometry, QStringLiteral("geometry")}, std::pair{m_attention, QStringLiteral("attention")}})
+    for (auto [button, tab] :
+         {std::pair{m_geometry, QStringLiteral("geometry")}, std::pair{m_attention, QStringLiteral("attention")}})
         connect(button, &QPushButton::clicked, this, [this, tab] {
             const CheckpointInfo* c = checkpointAt(selectedRow());
             if (!c || !c->usable()) return;
@@ -75,8 +80,10 @@ CheckpointsDialog::CheckpointsDialog(Workbench& wb, const QString& run,
         if (!m_mine) return;
         m_mine = false;
         m_progress->hide();
-        m_message->setText(ok ? tr("Wrote %1 and %2.").arg(file, QString::fromStdString(safetensors_config_path(file.toStdString()).string()))
-                              : tr("<span style='color:#c0392b'>Export failed: %1</span>").arg(msg.toHtmlEscaped()));
+        m_message->setText(
+            ok ? tr("Wrote %1 and %2.")
+                     .arg(file, QString::fromStdString(safetensors_config_path(file.toStdString()).string()))
+               : tr("<span style='color:#c0392b'>Export failed: %1</span>").arg(msg.toHtmlEscaped()));
         updateButtons();
         Q_EMIT exported(ok, msg, file);
     });
@@ -84,7 +91,8 @@ CheckpointsDialog::CheckpointsDialog(Workbench& wb, const QString& run,
 }
 
 const CheckpointInfo* CheckpointsDialog::checkpointAt(int row) const {
-    return row >= 0 && row < static_cast<int>(m_checkpoints.size()) ? &m_checkpoints[static_cast<size_t>(row)] : nullptr;
+    return row >= 0 && row < static_cast<int>(m_checkpoints.size()) ? &m_checkpoints[static_cast<size_t>(row)]
+                                                                    : nullptr;
 }
 
 int CheckpointsDialog::selectedRow() const {
@@ -92,9 +100,13 @@ int CheckpointsDialog::selectedRow() const {
     return rows.isEmpty() ? -1 : rows.front().row();
 }
 
-void CheckpointsDialog::selectRow(int row) { m_table->selectRow(row); }
+void CheckpointsDialog::selectRow(int row) {
+    m_table->selectRow(row);
+}
 
-QString CheckpointsDialog::message() const { return m_message->text(); }
+QString CheckpointsDialog::message() const {
+    return m_message->text();
+}
 
 void CheckpointsDialog::rebuild() {
     const int keep = selectedRow();
@@ -104,8 +116,8 @@ void CheckpointsDialog::rebuild() {
     int firstUsable = -1;
     for (int r = 0; r < m_table->rowCount(); ++r) {
         const CheckpointInfo& c = m_checkpoints[static_cast<size_t>(r)];
-        const QStringList cells = {checkpointStepText(c), checkpointTimeText(c), checkpointSizeText(c), checkpointStateText(c),
-                                   QString::fromStdString(c.problem)};
+        const QStringList cells = {checkpointStepText(c), checkpointTimeText(c), checkpointSizeText(c),
+                                   checkpointStateText(c), QString::fromStdString(c.problem)};
         for (int col = 0; col < cells.size(); ++col) {
             auto* item = new QTableWidgetItem(cells[col]);
             item->setToolTip(QString::fromStdString(c.dir.string()) + (c.problem.empty() ? "" : "\n" + cells[4]));
@@ -152,9 +164,11 @@ void CheckpointsDialog::exportInteractively() {
         exportTo(row, QString());
         return;
     }
-    const QString folder = AppSettings::dialogFolder("weights", QString::fromStdString((m_wb.document().project().output_path() / "exports").string()));
+    const QString folder = AppSettings::dialogFolder(
+        "weights", QString::fromStdString((m_wb.document().project().output_path() / "exports").string()));
     const QString suggested = QDir(folder).filePath(fileSlug(m_run) + QString("-step-%1.safetensors").arg(c->step));
-    const QString file = QFileDialog::getSaveFileName(this, tr("Export weights as safetensors"), suggested, tr("safetensors (*.safetensors)"));
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export weights as safetensors"), suggested,
+                                                      tr("safetensors (*.safetensors)"));
     if (file.isEmpty()) return;
     AppSettings::setDialogFolder("weights", file);
     QDir().mkpath(QFileInfo(file).absolutePath());

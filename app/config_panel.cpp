@@ -23,12 +23,24 @@ static FieldSpec fieldFor(const OptionInfo& o) {
         f.group = rest.contains('.') ? "seqpe " + rest.section('.', 0, 0) : "seqpe";
     }
     switch (o.type) {
-    case OptionType::Bool: f.type = FieldSpec::Bool; break;
-    case OptionType::Int: f.type = FieldSpec::Int; break;
-    case OptionType::Float: f.type = FieldSpec::Float; break;
-    case OptionType::String: f.type = FieldSpec::String; break;
-    case OptionType::Choice: f.type = FieldSpec::Choice; break;
-    case OptionType::IntList: f.type = FieldSpec::IntList; break;
+    case OptionType::Bool:
+        f.type = FieldSpec::Bool;
+        break;
+    case OptionType::Int:
+        f.type = FieldSpec::Int;
+        break;
+    case OptionType::Float:
+        f.type = FieldSpec::Float;
+        break;
+    case OptionType::String:
+        f.type = FieldSpec::String;
+        break;
+    case OptionType::Choice:
+        f.type = FieldSpec::Choice;
+        break;
+    case OptionType::IntList:
+        f.type = FieldSpec::IntList;
+        break;
     }
     for (const auto& c : o.choices) f.choices << QString::fromStdString(c);
     f.min = o.min;
@@ -103,15 +115,17 @@ void ConfigPanel::showOpenFailure(const QString& file, const std::vector<Diagnos
     QVector<FieldDiagnostic> diags;
     for (const auto& d : problems)
         if (d.severity == Diagnostic::Severity::Error)
-            diags.append({QString(), QString("%1: %2%3").arg(QFileInfo(file).fileName(),
-                                                            d.path.empty() ? QString() : QString::fromStdString(d.path) + ": ",
-                                                            QString::fromStdString(d.message))});
+            diags.append({QString(), QString("%1: %2%3")
+                                         .arg(QFileInfo(file).fileName(),
+                                              d.path.empty() ? QString() : QString::fromStdString(d.path) + ": ",
+                                              QString::fromStdString(d.message))});
     m_diag->setDiagnostics(diags);
-    m_note->setText(tr("<span style='color:#c0392b'><b>Could not open %1</b>: the problems are listed below. "
-                       "The editor shows the project that stayed open (%2).</span>")
-                        .arg(file.toHtmlEscaped(), m_wb.document().fileName().isEmpty()
-                                                       ? tr("an empty, unsaved one")
-                                                       : QFileInfo(m_wb.document().fileName()).fileName().toHtmlEscaped()));
+    m_note->setText(
+        tr("<span style='color:#c0392b'><b>Could not open %1</b>: the problems are listed below. "
+           "The editor shows the project that stayed open (%2).</span>")
+            .arg(file.toHtmlEscaped(), m_wb.document().fileName().isEmpty()
+                                           ? tr("an empty, unsaved one")
+                                           : QFileInfo(m_wb.document().fileName()).fileName().toHtmlEscaped()));
 }
 
 void ConfigPanel::refresh() {
@@ -131,7 +145,8 @@ void ConfigPanel::refresh() {
     m_form->setRelevant(relevant);
     QVector<FieldDiagnostic> diags;
     for (const auto& d : doc.diagnostics(m_target))
-        diags.append({QString::fromStdString(d.path), QString::fromStdString(d.message), d.severity == Diagnostic::Severity::Error});
+        diags.append({QString::fromStdString(d.path), QString::fromStdString(d.message),
+                      d.severity == Diagnostic::Severity::Error});
     m_form->setDiagnostics(diags);
     m_diag->setDiagnostics(diags);
     m_note->setText(m_target.isEmpty() ? tr("Changes apply to every run that does not override the field.")

@@ -11,14 +11,14 @@ EngineHooks realEngineHooks() {
         return prepare_dataset(c, ev, stop);
     };
     h.make = [](const RunConfig& c, const TrainerOptions& o) { return make_trainer(c, o); };
-    h.inspect = [](const std::filesystem::path& dir, const std::filesystem::path& ck) { return open_inspector(dir, ck); };
-    h.exportWeights = [](const std::filesystem::path& ck, const std::filesystem::path& file, const TransferProgress& p) {
-        export_safetensors(ck, file, p);
+    h.inspect = [](const std::filesystem::path& dir, const std::filesystem::path& ck) {
+        return open_inspector(dir, ck);
     };
+    h.exportWeights = [](const std::filesystem::path& ck, const std::filesystem::path& file,
+                         const TransferProgress& p) { export_safetensors(ck, file, p); };
     h.importWeights = [](const std::filesystem::path& file, const std::filesystem::path& config,
-                         const std::filesystem::path& run_dir, const TransferProgress& p) {
-        return import_safetensors(file, config, run_dir, p);
-    };
+                         const std::filesystem::path& run_dir,
+                         const TransferProgress& p) { return import_safetensors(file, config, run_dir, p); };
     h.evaluate = [](const std::filesystem::path& dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
         return evaluate_run(dir, o, obs, stop);
     };

@@ -34,13 +34,16 @@ void startLatencyProbe(MainWindow& w, const QElapsedTimer& sinceStart, double se
         st->tick.stop();
         std::vector<double> g = st->gaps;
         std::sort(g.begin(), g.end());
-        auto q = [&](double p) { return g.empty() ? 0.0 : g[std::min(g.size() - 1, static_cast<size_t>(p * (g.size() - 1) + 0.5))]; };
+        auto q = [&](double p) {
+            return g.empty() ? 0.0 : g[std::min(g.size() - 1, static_cast<size_t>(p * (g.size() - 1) + 0.5))];
+        };
         int64_t steps = 0;
         for (const QString& run : w.workbench().store().names())
             if (const RunView* v = w.workbench().store().run(run)) steps += v->status.step;
-        std::printf("{\"kind\":\"latency\",\"ticks\":%zu,\"gap_median_ms\":%.2f,\"gap_p99_ms\":%.2f,\"gap_max_ms\":%.2f,"
-                    "\"time_to_interactive_ms\":%.1f,\"steps_trained\":%lld}\n",
-                    g.size(), q(0.5), q(0.99), g.empty() ? 0.0 : g.back(), interactive_ms, static_cast<long long>(steps));
+        std::printf(
+            "{\"kind\":\"latency\",\"ticks\":%zu,\"gap_median_ms\":%.2f,\"gap_p99_ms\":%.2f,\"gap_max_ms\":%.2f,"
+            "\"time_to_interactive_ms\":%.1f,\"steps_trained\":%lld}\n",
+            g.size(), q(0.5), q(0.99), g.empty() ? 0.0 : g.back(), interactive_ms, static_cast<long long>(steps));
         std::fflush(stdout);
         w.workbench().stopAll();
         QTimer::singleShot(0, &w, [&w] { w.close(); });

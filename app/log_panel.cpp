@@ -48,6 +48,8 @@ void LogPanel::rerender() {
         if (f.isEmpty() || f == l.run) m_view->appendPlainText(l.text);
 }
 
-QString LogPanel::text() const { return m_view->toPlainText(); }
+QString LogPanel::text() const {
+    return m_view->toPlainText();
+}
 
 } // namespace seqpe::ui

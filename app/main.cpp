@@ -13,12 +13,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QPainter>
 #include <QPixmap>
 #include <QPointer>
 #include <QScreen>
-#include <QElapsedTimer>
 #include <QTimer>
 
 int main(int argc, char** argv) {
@@ -49,19 +49,27 @@ int main(int argc, char** argv) {
     QCommandLineOption after("after", "milliseconds before --screenshot (default 3000)", "ms", "3000");
     QCommandLineOption run("run-all", "start training every run of the project at once");
     QCommandLineOption theme("theme", "system, light or dark (for this session)", "theme");
-    QCommandLineOption tab("tab", "show a tab: training, diagnostics (the PE diagnostics charts), geometry, extrapolation, attention or sweep", "name");
+    QCommandLineOption tab(
+        "tab",
+        "show a tab: training, diagnostics (the PE diagnostics charts), geometry, extrapolation, attention or sweep",
+        "name");
     QCommandLineOption exportFigures("export", "write every figure of <project> and exit, without a window", "project");
     QCommandLineOption out("out", "folder for --export (default: <project output_dir>/figures)", "dir");
     QCommandLineOption formats("formats", "figure formats for --export", "png,svg,pdf", "png,svg,pdf");
-    QCommandLineOption latency("latency-probe", "train the project's runs for <seconds>, print event-loop gap "
-                               "statistics and the time to interactive as JSON, and quit", "seconds");
+    QCommandLineOption latency("latency-probe",
+                               "train the project's runs for <seconds>, print event-loop gap "
+                               "statistics and the time to interactive as JSON, and quit",
+                               "seconds");
     QCommandLineOption checkpoints("checkpoints", "open the Checkpoints dialog of a run (export its weights)", "run");
     cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
     auto t = cli.isSet(exportFigures) ? seqpe::ui::Theme::Light : seqpe::ui::AppSettings::theme();
-    if (cli.isSet(theme)) t = cli.value(theme) == "dark" ? seqpe::ui::Theme::Dark : cli.value(theme) == "light" ? seqpe::ui::Theme::Light : seqpe::ui::Theme::System;
+    if (cli.isSet(theme))
+        t = cli.value(theme) == "dark"    ? seqpe::ui::Theme::Dark
+            : cli.value(theme) == "light" ? seqpe::ui::Theme::Light
+                                          : seqpe::ui::Theme::System;
     seqpe::ui::applyTheme(app, t);
     if (cli.isSet(exportFigures))
         return seqpe::ui::exportFiguresHeadless(seqpe::ui::realEngineHooks(), cli.value(exportFigures), cli.value(out),
@@ -71,8 +79,10 @@ int main(int argc, char** argv) {
     const QStringList args = cli.positionalArguments();
     if (!args.isEmpty()) {
         const QString target = args.front();
-        if (QFileInfo(target).isDir()) w.openRunDirectory(target);
-        else w.openProject(target);
+        if (QFileInfo(target).isDir())
+            w.openRunDirectory(target);
+        else
+            w.openProject(target);
     } else if (const auto recent = seqpe::ui::AppSettings::recentProjects(); !recent.isEmpty()) {
         w.openProject(recent.front());
     }

@@ -23,8 +23,8 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
-#include <QKeyEvent>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -40,28 +40,33 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     m_prompts = QGuiApplication::platformName() != "offscreen";
     m_wb = new Workbench(std::move(hooks), this);
     buildUi();
-    m_history = new ProjectHistory(m_wb->document(), [this](const QString& run) {
-        // Show what an undo or redo changed: the run's row and config, or the base config.
-        if (!run.isEmpty() && m_wb->document().runNames().contains(run)) {
-            selectRun(run);
-            m_config->setTarget(run);
-        } else if (run.isEmpty()) {
-            m_config->setTarget(QString());
-        }
-    }, this);
+    m_history = new ProjectHistory(
+        m_wb->document(),
+        [this](const QString& run) {
+            // Show what an undo or redo changed: the run's row and config, or the base config.
+            if (!run.isEmpty() && m_wb->document().runNames().contains(run)) {
+                selectRun(run);
+                m_config->setTarget(run);
+            } else if (run.isEmpty()) {
+                m_config->setTarget(QString());
+            }
+        },
+        this);
     qApp->installEventFilter(this);
     buildActions();
     buildMenus();
     connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
     connect(m_wb, &Workbench::sessionFinished, this, [this](const QString& run, int outcome, const QString& msg) {
         static const char* names[] = {"completed", "stopped", "failed"};
-        report(run, outcome == 2 ? 3 : 1, QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
+        report(run, outcome == 2 ? 3 : 1,
+               QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
         updateActions();
         if (m_closing && !m_wb->anyActive()) close();
     });
     connect(m_wb, &Workbench::evaluationFinished, this, [this](const QString& run, int outcome, const QString& msg) {
         static const char* names[] = {"evaluation done", "evaluation stopped (no report written)", "evaluation failed"};
-        report(run, outcome == 2 ? 3 : 1, QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
+        report(run, outcome == 2 ? 3 : 1,
+               QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
         updateActions();
         if (m_closing && !m_wb->anyActive()) close();
     });
@@ -77,7 +82,8 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     restoreGeometry(AppSettings::windowGeometry());
     if (!restoreState(AppSettings::windowState())) {
         // First start: the charts get the space; runs table, log and config take what they need.
-        resizeDocks({findChild<QDockWidget*>("runsDock"), findChild<QDockWidget*>("logDock")}, {150, 130}, Qt::Vertical);
+        resizeDocks({findChild<QDockWidget*>("runsDock"), findChild<QDockWidget*>("logDock")}, {150, 130},
+                    Qt::Vertical);
         resizeDocks({findChild<QDockWidget*>("configDock")}, {340}, Qt::Horizontal);
     }
     updateTitle();
@@ -114,8 +120,10 @@ void MainWindow::buildUi() {
     connect(m_runs, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_keepSelection = selectedRun(); });
     connect(m_runs, &QAbstractItemModel::modelReset, this, [this] {
         const int row = m_runs->rowOf(m_keepSelection);
-        if (row >= 0) m_runsView->selectRow(row);
-        else if (m_runs->rowCount() > 0) m_runsView->selectRow(0);
+        if (row >= 0)
+            m_runsView->selectRow(row);
+        else if (m_runs->rowCount() > 0)
+            m_runsView->selectRow(0);
     });
 
     m_tabs = new QTabWidget;
@@ -171,7 +179,9 @@ void MainWindow::buildUi() {
     statusBar()->addPermanentWidget(m_statusRun, 1);
 }
 
-QAction* MainWindow::action(const QString& name) const { return m_actions.value(name); }
+QAction* MainWindow::action(const QString& name) const {
+    return m_actions.value(name);
+}
 
 QWidget* MainWindow::currentView() const {
     auto* scroll = qobject_cast<QScrollArea*>(m_tabs->currentWidget());
@@ -191,14 +201,18 @@ bool MainWindow::showTab(const QString& name) {
     return false;
 }
 
-QString MainWindow::selectedRun() const { return m_runs->runAt(m_runsView->currentIndex().row()); }
+QString MainWindow::selectedRun() const {
+    return m_runs->runAt(m_runsView->currentIndex().row());
+}
 
 void MainWindow::selectRun(const QString& run) {
     const int row = m_runs->rowOf(run);
     if (row >= 0) m_runsView->selectRow(row);
 }
 
-void MainWindow::report(const QString& run, int level, const QString& text) { m_log->append(run, level, text); }
+void MainWindow::report(const QString& run, int level, const QString& text) {
+    m_log->append(run, level, text);
+}
 
 void MainWindow::updateTitle() {
     const auto& doc = m_wb->document();
@@ -240,7 +254,10 @@ void MainWindow::updateStatusBar() {
     const int64_t total = v->budget();
     QString text = QString("%1: %2").arg(run, v->stateText(m_wb->isQueued(run)));
     if (t) {
-        text += QString(" · step %1/%2 · %3 tok/s").arg(t->step).arg(total).arg(QLocale().toString(qRound64(v->recentTokensPerS())));
+        text += QString(" · step %1/%2 · %3 tok/s")
+                    .arg(t->step)
+                    .arg(total)
+                    .arg(QLocale().toString(qRound64(v->recentTokensPerS())));
         // An ETA only for a run that is training (the same mean step time as the rate's window).
         if (v->live && v->status.state != RunState::Completed) {
             const double eta = v->recentStepTime() * static_cast<double>(std::max<int64_t>(0, total - t->step));
@@ -257,7 +274,8 @@ bool MainWindow::eventFilter(QObject* o, QEvent* e) {
         auto* k = static_cast<QKeyEvent*>(e);
         auto* w = qobject_cast<QWidget*>(o);
         const QKeySequence key(k->keyCombination());
-        if (w && m_config->form()->isAncestorOf(w) && (action("undo")->shortcuts().contains(key) || action("redo")->shortcuts().contains(key)))
+        if (w && m_config->form()->isAncestorOf(w) &&
+            (action("undo")->shortcuts().contains(key) || action("redo")->shortcuts().contains(key)))
             return true; // not accepted: the shortcut map goes on to the window's actions
     }
     return QMainWindow::eventFilter(o, e);

@@ -35,7 +35,7 @@ public:
     ~MainWindow() override;
 
     Workbench& workbench() { return *m_wb; }
-    bool openProject(const QString& file);       // shows problems in a dialog (or the log when offscreen)
+    bool openProject(const QString& file); // shows problems in a dialog (or the log when offscreen)
     bool openRunDirectory(const QString& dir);
     // The run's checkpoints with export and "show in" (runs table, File > Export Weights).
     CheckpointsDialog* openCheckpoints(const QString& run);
@@ -51,7 +51,8 @@ public:
     GeometryView* geometryView() const { return m_geometry; }
     ExtrapolationView* extrapolationView() const { return m_extrapolation; }
     AttentionView* attentionView() const { return m_attention; }
-    bool showTab(const QString& name); // "training", "diagnostics" (its PE group), "geometry", "extrapolation", "attention"
+    bool
+    showTab(const QString& name); // "training", "diagnostics" (its PE group), "geometry", "extrapolation", "attention"
     // Actions by name ("start", "pause", "step", "stop", "runAll", "stopAll", ...), for tests.
     QAction* action(const QString& name) const;
     ProjectHistory* history() const { return m_history; }
@@ -65,8 +66,8 @@ protected:
 
 private:
     void buildUi();
-    void buildActions();      // main_window_actions.cpp
-    void buildMenus();        // main_window_actions.cpp
+    void buildActions(); // main_window_actions.cpp
+    void buildMenus();   // main_window_actions.cpp
     void updateActions();
     QWidget* currentView() const; // the view of the current tab (inside its scroll area)
     void updateStatusBar();
@@ -77,8 +78,8 @@ private:
     void newProject();
     void toggleStartPause();
     void report(const QString& run, int level, const QString& text);
-    void exportCurrentFigure(); // main_window_actions.cpp
-    void exportAllFigures();    // main_window_actions.cpp
+    void exportCurrentFigure();        // main_window_actions.cpp
+    void exportAllFigures();           // main_window_actions.cpp
     void importWeightsInteractively(); // main_window_weights.cpp
     void connectWeights();             // main_window_weights.cpp
 
@@ -100,7 +101,7 @@ private:
     QMap<QString, QAction*> m_actions;
     ProjectHistory* m_history = nullptr;
     bool m_closing = false;
-    bool m_asked = false;   // the unsaved-edits question was answered for this close
+    bool m_asked = false; // the unsaved-edits question was answered for this close
     bool m_prompts = true;
     QString m_keepSelection; // the selected run across model resets
 };

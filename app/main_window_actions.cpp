@@ -47,33 +47,41 @@ void MainWindow::buildActions() {
         m_actions.insert(name, a);
         return a;
     };
-    add("new", tr("&New Project"), keysFor(QKeySequence::New, QKeySequence(Qt::CTRL | Qt::Key_N)), [this] { newProject(); });
+    add("new", tr("&New Project"), keysFor(QKeySequence::New, QKeySequence(Qt::CTRL | Qt::Key_N)),
+        [this] { newProject(); });
     add("open", tr("&Open Project..."), keysFor(QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_O)), [this] {
         if (!maybeSave()) return;
-        const QString here = m_wb->document().fileName().isEmpty() ? QString() : QFileInfo(m_wb->document().fileName()).absolutePath();
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open project"), AppSettings::dialogFolder("project", here), tr("Projects (*.json)"));
+        const QString here =
+            m_wb->document().fileName().isEmpty() ? QString() : QFileInfo(m_wb->document().fileName()).absolutePath();
+        const QString f = QFileDialog::getOpenFileName(
+            this, tr("Open project"), AppSettings::dialogFolder("project", here), tr("Projects (*.json)"));
         if (f.isEmpty()) return;
         AppSettings::setDialogFolder("project", f);
         openProject(f);
     });
     add("openRun", tr("Open &Run Directory..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)}, [this] {
         const QString runs = QString::fromStdString(m_wb->document().project().output_path().string());
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Open a run directory (trained here or elsewhere)"),
-                                                            AppSettings::dialogFolder("runDir", runs));
+        const QString d = QFileDialog::getExistingDirectory(
+            this, tr("Open a run directory (trained here or elsewhere)"), AppSettings::dialogFolder("runDir", runs));
         if (d.isEmpty()) return;
         AppSettings::setDialogFolder("runDir", QFileInfo(d).absolutePath());
         openRunDirectory(d);
     });
     add("exportWeights", tr("Export &Weights..."), {}, [this] { openCheckpoints(selectedRun()); });
-    m_actions["exportWeights"]->setToolTip(tr("The selected run's checkpoints: export one as safetensors, or show it in the views"));
+    m_actions["exportWeights"]->setToolTip(
+        tr("The selected run's checkpoints: export one as safetensors, or show it in the views"));
     add("checkpoints", tr("&Checkpoints and Export..."), {}, [this] { openCheckpoints(selectedRun()); });
     add("importWeights", tr("&Import Weights..."), {}, [this] { importWeightsInteractively(); });
     m_actions["importWeights"]->setToolTip(tr("A safetensors file and its config as a new run of this project"));
-    add("save", tr("&Save"), keysFor(QKeySequence::Save, QKeySequence(Qt::CTRL | Qt::Key_S)), [this] { saveProject(false); });
-    add("saveAs", tr("Save &As..."), keysFor(QKeySequence::SaveAs, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)), [this] { saveProject(true); });
+    add("save", tr("&Save"), keysFor(QKeySequence::Save, QKeySequence(Qt::CTRL | Qt::Key_S)),
+        [this] { saveProject(false); });
+    add("saveAs", tr("Save &As..."), keysFor(QKeySequence::SaveAs, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)),
+        [this] { saveProject(true); });
     add("quit", tr("&Quit"), keysFor(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)), [this] { close(); });
-    add("exportFigure", tr("&Export Figure..."), {QKeySequence(Qt::CTRL | Qt::Key_E)}, [this] { exportCurrentFigure(); });
-    add("exportAll", tr("Export A&ll Figures..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)}, [this] { exportAllFigures(); });
+    add("exportFigure", tr("&Export Figure..."), {QKeySequence(Qt::CTRL | Qt::Key_E)},
+        [this] { exportCurrentFigure(); });
+    add("exportAll", tr("Export A&ll Figures..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
+        [this] { exportAllFigures(); });
     // Undo/redo follow the project's history whichever field has the focus (eventFilter keeps the
     // editors' own text undo from taking Ctrl+Z); a typed edit not yet reported is reported first.
     QUndoStack* history = m_history->stack();
@@ -81,10 +89,11 @@ void MainWindow::buildActions() {
         m_config->form()->flushPendingEdits();
         m_history->stack()->undo();
     });
-    auto* redo = add("redo", tr("&Redo"), keysFor(QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)), [this] {
-        m_config->form()->flushPendingEdits();
-        m_history->stack()->redo();
-    });
+    auto* redo =
+        add("redo", tr("&Redo"), keysFor(QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)), [this] {
+            m_config->form()->flushPendingEdits();
+            m_history->stack()->redo();
+        });
     auto label = [](QAction* a, const QString& verb) {
         return [a, verb](const QString& what) { a->setText(what.isEmpty() ? verb : verb + " " + what); };
     };
@@ -97,11 +106,16 @@ void MainWindow::buildActions() {
 
     add("start", tr("&Start"), {}, [this] {
         const QString r = selectedRun();
-        if (m_wb->isActive(r)) m_wb->resume(r);
-        else m_wb->start(r);
+        if (m_wb->isActive(r))
+            m_wb->resume(r);
+        else
+            m_wb->start(r);
     });
     add("toggle", tr("Start / Pause"), {QKeySequence(Qt::Key_Space)}, [this] { toggleStartPause(); });
-    add("pause", tr("&Pause"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, [this] { m_wb->pause(selectedRun()); updateActions(); });
+    add("pause", tr("&Pause"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, [this] {
+        m_wb->pause(selectedRun());
+        updateActions();
+    });
     add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] { m_wb->step(selectedRun()); });
     add("stop", tr("St&op"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { m_wb->stop(selectedRun()); });
     add("evaluate", tr("&Evaluate"), {QKeySequence(Qt::CTRL | Qt::Key_E)}, [this] {
@@ -110,9 +124,11 @@ void MainWindow::buildActions() {
         for (const QModelIndex& i : m_runsView->selectionModel()->selectedRows()) runs << m_runs->runAt(i.row());
         if (runs.isEmpty() && !selectedRun().isEmpty()) runs << selectedRun();
         for (const QString& r : runs) m_wb->evaluate(r);
-        statusBar()->showMessage(tr("evaluating %1 (the run's eval settings; Extrapolation shows the report)").arg(runs.join(", ")), 6000);
+        statusBar()->showMessage(
+            tr("evaluating %1 (the run's eval settings; Extrapolation shows the report)").arg(runs.join(", ")), 6000);
     });
-    m_actions["evaluate"]->setToolTip(tr("Evaluate the selected runs at the lengths (resolutions) of their eval settings"));
+    m_actions["evaluate"]->setToolTip(
+        tr("Evaluate the selected runs at the lengths (resolutions) of their eval settings"));
     add("evaluateAll", tr("Evaluate A&ll"), {}, [this] { m_wb->evaluateAll(); });
     add("runAll", tr("Run &All (queue)"), {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_wb->runAll(); });
     add("stopAll", tr("Stop A&ll"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period)}, [this] { m_wb->stopAll(); });
@@ -137,7 +153,9 @@ void MainWindow::buildActions() {
         const QString dir = QString::fromStdString(m_wb->document().project().run_dir(r.toStdString()).string());
         m_wb->document().removeRun(r);
         // The run's files are never deleted from here: undo brings the run back with its records.
-        const QString text = tr("removed run %1 from the project; its directory %2 stays on disk (Edit > Undo brings the run back)").arg(r, dir);
+        const QString text =
+            tr("removed run %1 from the project; its directory %2 stays on disk (Edit > Undo brings the run back)")
+                .arg(r, dir);
         report(r, 1, text);
         statusBar()->showMessage(text, 8000);
     });
@@ -149,9 +167,12 @@ void MainWindow::toggleStartPause() {
     const QString r = selectedRun();
     if (r.isEmpty()) return;
     RunSession* s = m_wb->session(r);
-    if (!m_wb->isActive(r)) m_wb->start(r);
-    else if (s && s->isPaused()) m_wb->resume(r);
-    else m_wb->pause(r);
+    if (!m_wb->isActive(r))
+        m_wb->start(r);
+    else if (s && s->isPaused())
+        m_wb->resume(r);
+    else
+        m_wb->pause(r);
     updateActions();
 }
 
@@ -198,7 +219,9 @@ void MainWindow::buildMenus() {
         QString text;
         for (auto it = m_actions.begin(); it != m_actions.end(); ++it)
             if (!it.value()->shortcut().isEmpty())
-                text += QString("%1\t%2\n").arg(it.value()->shortcut().toString(QKeySequence::NativeText), it.value()->text().remove('&'));
+                text +=
+                    QString("%1\t%2\n")
+                        .arg(it.value()->shortcut().toString(QKeySequence::NativeText), it.value()->text().remove('&'));
         QMessageBox::information(this, tr("Keyboard shortcuts"), text);
     });
     help->addAction(tr("&About"), this, [this] {
@@ -208,7 +231,8 @@ void MainWindow::buildMenus() {
 
     auto* tb = addToolBar(tr("Run"));
     tb->setObjectName("runToolbar");
-    for (const char* n : {"runAll", "start", "pause", "step", "stop", "stopAll", "evaluate"}) tb->addAction(m_actions[n]);
+    for (const char* n : {"runAll", "start", "pause", "step", "stop", "stopAll", "evaluate"})
+        tb->addAction(m_actions[n]);
     tb->addSeparator();
     for (const char* n : {"addRun", "removeRun"}) tb->addAction(m_actions[n]);
     for (auto* a : m_actions) addAction(a); // shortcuts work without the menus being open
@@ -248,7 +272,8 @@ bool MainWindow::openProject(const QString& file) {
         const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
         report("project", 3, text);
         m_config->showOpenFailure(file, diags); // where the user looks, also without a dialog
-        statusBar()->showMessage(tr("Could not open %1 (see the problems list)").arg(QFileInfo(file).fileName()), 15000);
+        statusBar()->showMessage(tr("Could not open %1 (see the problems list)").arg(QFileInfo(file).fileName()),
+                                 15000);
         if (m_prompts) QMessageBox::warning(this, tr("Cannot open project"), text);
         return false;
     }
@@ -262,8 +287,7 @@ bool MainWindow::openProject(const QString& file) {
 bool MainWindow::openRunDirectory(const QString& dir) {
     if (!is_run_dir(dir.toStdString())) {
         report("run", 3, tr("%1 is not a run directory (no config.json)").arg(dir));
-        if (m_prompts)
-            QMessageBox::warning(this, tr("Not a run directory"), tr("%1 has no config.json.").arg(dir));
+        if (m_prompts) QMessageBox::warning(this, tr("Not a run directory"), tr("%1 has no config.json.").arg(dir));
         return false;
     }
     const QString name = m_wb->attachRunDirectory(dir.toStdString());
@@ -275,7 +299,9 @@ bool MainWindow::openRunDirectory(const QString& dir) {
 bool MainWindow::maybeSave() {
     if (!m_wb->document().isModified() || !m_prompts) return true;
     QString text = tr("Save the project before closing it?");
-    if (m_wb->anyActive()) text += "\n\n" + tr("A run is training: it stops after its current step and writes a checkpoint, so it can be resumed.");
+    if (m_wb->anyActive())
+        text += "\n\n" +
+                tr("A run is training: it stops after its current step and writes a checkpoint, so it can be resumed.");
     const auto r = QMessageBox::question(this, tr("Unsaved changes"), text,
                                          QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (r == QMessageBox::Cancel) return false;
@@ -301,10 +327,14 @@ bool MainWindow::saveProject(bool saveAs) {
 
 void MainWindow::exportCurrentFigure() {
     QWidget* tab = currentView();
-    if (tab == m_geometry) m_geometry->exportFigure();
-    else if (tab == m_extrapolation) m_extrapolation->exportFigure();
-    else if (tab == m_attention) m_attention->exportFigure();
-    else exportFigureInteractively(this, trainingPanelFigure(*m_wb, *m_charts), FigureExporter::defaultDirectory(*m_wb));
+    if (tab == m_geometry)
+        m_geometry->exportFigure();
+    else if (tab == m_extrapolation)
+        m_extrapolation->exportFigure();
+    else if (tab == m_attention)
+        m_attention->exportFigure();
+    else
+        exportFigureInteractively(this, trainingPanelFigure(*m_wb, *m_charts), FigureExporter::defaultDirectory(*m_wb));
 }
 
 void MainWindow::exportAllFigures() {
@@ -313,15 +343,19 @@ void MainWindow::exportAllFigures() {
     const QString dir = FigureExporter::defaultDirectory(*m_wb);
     if (!m_exporter) {
         m_exporter = new FigureExporter(*m_wb, this);
-        connect(m_exporter, &FigureExporter::progress, this, [this](const QString& t) { statusBar()->showMessage(tr("Exporting %1...").arg(t)); });
+        connect(m_exporter, &FigureExporter::progress, this,
+                [this](const QString& t) { statusBar()->showMessage(tr("Exporting %1...").arg(t)); });
         connect(m_exporter, &FigureExporter::finished, this, [this](bool ok) {
             statusBar()->clearMessage();
-            QString text = tr("%1 files written to %2.").arg(m_exporter->files().size()).arg(FigureExporter::defaultDirectory(*m_wb));
+            QString text = tr("%1 files written to %2.")
+                               .arg(m_exporter->files().size())
+                               .arg(FigureExporter::defaultDirectory(*m_wb));
             const QStringList more = m_exporter->errors() + m_exporter->notes();
             if (!more.isEmpty()) text += "\n\n" + more.join('\n');
             report("figures", ok ? 1 : 3, text);
             if (m_prompts)
-                ok ? QMessageBox::information(this, tr("Figures exported"), text) : QMessageBox::warning(this, tr("Export failed"), text);
+                ok ? QMessageBox::information(this, tr("Figures exported"), text)
+                   : QMessageBox::warning(this, tr("Export failed"), text);
         });
     }
     m_exporter->start(dir);

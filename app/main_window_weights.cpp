@@ -29,32 +29,42 @@ void MainWindow::connectWeights() {
         m_transfer->setValue(static_cast<int>(f * 100));
         m_transfer->setFormat(tr("importing: %1 %p%").arg(stage));
     });
-    connect(&m_wb->weights(), &WeightsTransfer::finished, this, [this](bool ok, const QString& msg, const QString& result) {
-        m_transfer->hide();
-        if (ok) {
-            report(m_wb->weights().kind() == WeightsTransfer::Kind::Import ? "import" : "export", 1,
-                   m_wb->weights().kind() == WeightsTransfer::Kind::Import ? tr("created run directory %1").arg(result)
-                                                                          : tr("exported weights to %1").arg(result));
-            return;
-        }
-        const bool import = m_wb->weights().kind() == WeightsTransfer::Kind::Import;
-        report(import ? "import" : "export", 3, (import ? tr("import failed: %1") : tr("export failed: %1")).arg(msg));
-        statusBar()->showMessage(import ? tr("Import failed (see the log)") : tr("Export failed (see the log)"), 10000);
-        if (import && m_prompts) QMessageBox::warning(this, tr("Import failed"), msg);
-    });
+    connect(&m_wb->weights(), &WeightsTransfer::finished, this,
+            [this](bool ok, const QString& msg, const QString& result) {
+                m_transfer->hide();
+                if (ok) {
+                    report(m_wb->weights().kind() == WeightsTransfer::Kind::Import ? "import" : "export", 1,
+                           m_wb->weights().kind() == WeightsTransfer::Kind::Import
+                               ? tr("created run directory %1").arg(result)
+                               : tr("exported weights to %1").arg(result));
+                    return;
+                }
+                const bool import = m_wb->weights().kind() == WeightsTransfer::Kind::Import;
+                report(import ? "import" : "export", 3,
+                       (import ? tr("import failed: %1") : tr("export failed: %1")).arg(msg));
+                statusBar()->showMessage(import ? tr("Import failed (see the log)") : tr("Export failed (see the log)"),
+                                         10000);
+                if (import && m_prompts) QMessageBox::warning(this, tr("Import failed"), msg);
+            });
     connect(m_wb, &Workbench::runImported, this, [this](const QString& run) {
         selectRun(run);
-        statusBar()->showMessage(tr("Imported %1: Geometry and Attention probe it, Evaluate (Ctrl+E) measures it").arg(run), 10000);
+        statusBar()->showMessage(
+            tr("Imported %1: Geometry and Attention probe it, Evaluate (Ctrl+E) measures it").arg(run), 10000);
     });
 }
 
 CheckpointsDialog* MainWindow::openCheckpoints(const QString& run) {
     if (run.isEmpty() || !m_wb->store().run(run)) return nullptr;
-    auto* d = new CheckpointsDialog(*m_wb, run, [this](const QString& r, const QString& tab) {
-        showTab(tab);
-        if (tab == "geometry") m_geometry->setRun(r);
-        else m_attention->setRuns({r});
-    }, this);
+    auto* d = new CheckpointsDialog(
+        *m_wb, run,
+        [this](const QString& r, const QString& tab) {
+            showTab(tab);
+            if (tab == "geometry")
+                m_geometry->setRun(r);
+            else
+                m_attention->setRuns({r});
+        },
+        this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     if (m_prompts) d->show();
     return d;
@@ -73,7 +83,8 @@ bool MainWindow::importWeights(const QString& file, const QString& config, const
 }
 
 void MainWindow::importWeightsInteractively() {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Import weights (safetensors)"), AppSettings::dialogFolder("weights", QString()),
+    const QString file = QFileDialog::getOpenFileName(this, tr("Import weights (safetensors)"),
+                                                      AppSettings::dialogFolder("weights", QString()),
                                                       tr("safetensors (*.safetensors)"));
     if (file.isEmpty()) return;
     AppSettings::setDialogFolder("weights", file);
@@ -81,8 +92,8 @@ void MainWindow::importWeightsInteractively() {
     const QFileInfo info(file);
     QString config = info.dir().filePath(info.completeBaseName() + ".config.json");
     if (!QFileInfo::exists(config)) {
-        config = QFileDialog::getOpenFileName(this, tr("The run config of %1 (its model shape)").arg(info.fileName()), info.absolutePath(),
-                                              tr("Run configs (*.json)"));
+        config = QFileDialog::getOpenFileName(this, tr("The run config of %1 (its model shape)").arg(info.fileName()),
+                                              info.absolutePath(), tr("Run configs (*.json)"));
         if (config.isEmpty()) return;
     }
     bool ok = false;

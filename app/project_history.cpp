@@ -39,9 +39,10 @@ private:
 
 ProjectHistory::ProjectHistory(ProjectDocument& doc, std::function<void(const QString&)> show, QObject* parent)
     : QObject(parent), m_doc(doc), m_stack(new QUndoStack(this)) {
-    connect(&doc, &ProjectDocument::edited, this, [this, show](const QString& what, const QString& run, const Project& before) {
-        m_stack->push(new ProjectEdit(m_doc, what, run, before, m_doc.project(), show));
-    });
+    connect(&doc, &ProjectDocument::edited, this,
+            [this, show](const QString& what, const QString& run, const Project& before) {
+                m_stack->push(new ProjectEdit(m_doc, what, run, before, m_doc.project(), show));
+            });
     // Another project: its history starts empty and clean.
     connect(&doc, &ProjectDocument::loaded, m_stack, [this] {
         m_stack->clear();
@@ -51,6 +52,8 @@ ProjectHistory::ProjectHistory(ProjectDocument& doc, std::function<void(const QS
     connect(m_stack, &QUndoStack::cleanChanged, this, [this](bool clean) { m_doc.setModified(!clean); });
 }
 
-void ProjectHistory::markSaved() { m_stack->setClean(); }
+void ProjectHistory::markSaved() {
+    m_stack->setClean();
+}
 
 } // namespace seqpe::ui

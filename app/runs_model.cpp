@@ -25,10 +25,18 @@ RunsModel::RunsModel(Workbench& wb, QObject* parent) : QAbstractTableModel(paren
     reset();
 }
 
-int RunsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : m_names.size(); }
-int RunsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
-QString RunsModel::runAt(int row) const { return row >= 0 && row < m_names.size() ? m_names[row] : QString(); }
-int RunsModel::rowOf(const QString& run) const { return m_names.indexOf(run); }
+int RunsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : m_names.size();
+}
+int RunsModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+QString RunsModel::runAt(int row) const {
+    return row >= 0 && row < m_names.size() ? m_names[row] : QString();
+}
+int RunsModel::rowOf(const QString& run) const {
+    return m_names.indexOf(run);
+}
 
 void RunsModel::refreshRun(const QString& run) {
     const int row = m_names.indexOf(run);
@@ -70,8 +78,10 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     const Record* train = v->lastOf("train");
     const Record* eval = v->lastOf("eval");
     switch (idx.column()) {
-    case Name: return name;
-    case Encoding: return v->config ? QString::fromStdString(v->config->position_encoding.type) : QString("?");
+    case Name:
+        return name;
+    case Encoding:
+        return v->config ? QString::fromStdString(v->config->position_encoding.type) : QString("?");
     case Status: {
         const QString state = v->stateText(m_wb.isQueued(name));
         return damaged ? tr("%1 · damaged checkpoint (step %2)").arg(state).arg(damaged->step) : state;
@@ -84,7 +94,8 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
             return QString("%1/%2 (project: %3)").arg(step).arg(v->budget()).arg(project);
         return QString("%1/%2").arg(step).arg(v->budget());
     }
-    case Loss: return train && train->get("loss_task") ? QString::number(*train->get("loss_task"), 'f', 4) : QString();
+    case Loss:
+        return train && train->get("loss_task") ? QString::number(*train->get("loss_task"), 'f', 4) : QString();
     case Valid: {
         if (!eval) return {};
         if (auto p = eval->get("ppl")) return "ppl " + QString::number(*p, 'f', 2);
@@ -96,7 +107,8 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
         const double rate = v->recentTokensPerS();
         return rate > 0 ? loc.toString(qRound64(rate)) : QString();
     }
-    case Differs: return m_wb.document().differences(name);
+    case Differs:
+        return m_wb.document().differences(name);
     }
     return {};
 }

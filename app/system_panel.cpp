@@ -23,7 +23,9 @@ SystemPanel::SystemPanel(QWidget* parent) : QWidget(parent) {
     sample();
 }
 
-void SystemPanel::setDeviceText(const QString& text) { m_device = text; }
+void SystemPanel::setDeviceText(const QString& text) {
+    m_device = text;
+}
 
 static double wallSeconds() {
     static QElapsedTimer t;
@@ -38,10 +40,12 @@ void SystemPanel::sample() {
     if (stat.open(QIODevice::ReadOnly)) {
         const QString s = QString::fromLatin1(stat.readAll());
         const QStringList f = s.mid(s.lastIndexOf(')') + 2).split(' ');
-        if (f.size() > 13) cpuSeconds = (f[11].toDouble() + f[12].toDouble()) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        if (f.size() > 13)
+            cpuSeconds = (f[11].toDouble() + f[12].toDouble()) / static_cast<double>(::sysconf(_SC_CLK_TCK));
     }
     const double wall = wallSeconds();
-    if (m_lastCpuSeconds >= 0 && wall > m_lastWall) m_cpu = 100.0 * (cpuSeconds - m_lastCpuSeconds) / (wall - m_lastWall);
+    if (m_lastCpuSeconds >= 0 && wall > m_lastWall)
+        m_cpu = 100.0 * (cpuSeconds - m_lastCpuSeconds) / (wall - m_lastWall);
     m_lastCpuSeconds = cpuSeconds;
     m_lastWall = wall;
     qint64 rss = 0, peak = 0;

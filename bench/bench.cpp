@@ -10,9 +10,9 @@
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <array>
-#include <map>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unistd.h>
@@ -26,9 +26,10 @@ static double python_tokens_per_s(const std::string& size, const std::string& pr
     const std::string script = std::string(SEQPE_BENCH_DIR) + "/reference_gpt.py";
     // The reference keeps freed memory as the engine does (init_runtime's mallopt, here through
     // glibc's environment tunables): without it each step page-faults its buffers back in.
-    const std::string cmd = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864 /usr/bin/python3 " +
-                            script + " --size " + size + " --precision " + precision + " --threads " +
-                            std::to_string(threads) + " --repeats " + std::to_string(repeats) + " 2>&1";
+    const std::string cmd =
+        "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864 /usr/bin/python3 " + script +
+        " --size " + size + " --precision " + precision + " --threads " + std::to_string(threads) + " --repeats " +
+        std::to_string(repeats) + " 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) {
         *status = "cannot start /usr/bin/python3";
@@ -66,7 +67,8 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
     r.cpu = ri.cpu;
     r.cpu_bf16 = ri.cpu_bf16;
     std::vector<std::string> precisions = o.precisions;
-    if (precisions.empty()) precisions = ri.cpu_bf16 ? std::vector<std::string>{"fp32", "bf16"} : std::vector<std::string>{"fp32"};
+    if (precisions.empty())
+        precisions = ri.cpu_bf16 ? std::vector<std::string>{"fp32", "bf16"} : std::vector<std::string>{"fp32"};
     progress("matrix multiply rate (2048x2048 fp32)");
     r.matmul_gflops = matmul_gflops(o.repeats, "fp32");
     const bool with_bf16 = std::find(precisions.begin(), precisions.end(), "bf16") != precisions.end();
@@ -90,39 +92,39 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
         // side by side (this machine class changes speed between processes and over minutes).
         std::map<std::string, double> learned_step; // per precision
         for (const auto& [enc, variant] : plan)
-          for (const auto& precision : precisions) {
-            progress(size + " " + enc + (variant.empty() ? "" : " (" + variant + ")") + " " + precision);
-            RunConfig c = size_config(size, enc);
-            if (variant == "main-only") {
-                c.position_encoding.seqpe.contrastive.weight = 0;
-                c.position_encoding.seqpe.transfer.weight = 0;
+            for (const auto& precision : precisions) {
+                progress(size + " " + enc + (variant.empty() ? "" : " (" + variant + ")") + " " + precision);
+                RunConfig c = size_config(size, enc);
+                if (variant == "main-only") {
+                    c.position_encoding.seqpe.contrastive.weight = 0;
+                    c.position_encoding.seqpe.transfer.weight = 0;
+                }
+                c = resolve_auto(c);
+                BenchRow row;
+                row.size = size;
+                row.encoding = enc;
+                row.variant = variant;
+                row.precision = precision;
+                row.tokens_per_step = c.train.batch_size * c.train.seq_len;
+                row.flops_per_step = model_flops_per_step(c, kVocab);
+                row.step = time_training(c, kVocab, o.warmup, o.repeats, &row.params, &row.pe_params, precision);
+                row.tokens_per_s = double(row.tokens_per_step) / row.step.total;
+                const double rate = precision == "bf16" ? r.matmul_bf16_gflops : r.matmul_gflops;
+                row.hw_share = rate > 0 ? row.flops_per_step / row.step.total / (rate * 1e9) : 0.0;
+                if (enc == "learned" && variant.empty()) learned_step[precision] = row.step.total;
+                if (learned_step[precision] > 0) row.ratio_to_learned = row.step.total / learned_step[precision];
+                if (precision != "fp32")
+                    for (const auto& x : r.rows)
+                        if (x.size == size && x.encoding == enc && x.variant == variant && x.precision == "fp32")
+                            row.speedup_vs_fp32 = x.step.total / row.step.total;
+                if (o.eval && variant.empty()) {
+                    row.eval_1x_tokens_per_s = time_eval(c, kVocab, c.train.seq_len, 3, precision).tokens_per_s;
+                    const EvalTiming e16 = time_eval(c, kVocab, 16 * c.train.seq_len, 2, precision);
+                    row.eval_16x_tokens_per_s = e16.tokens_per_s;
+                    row.eval_16x_peak_rss_mb = e16.peak_rss_mb;
+                }
+                r.rows.push_back(row);
             }
-            c = resolve_auto(c);
-            BenchRow row;
-            row.size = size;
-            row.encoding = enc;
-            row.variant = variant;
-            row.precision = precision;
-            row.tokens_per_step = c.train.batch_size * c.train.seq_len;
-            row.flops_per_step = model_flops_per_step(c, kVocab);
-            row.step = time_training(c, kVocab, o.warmup, o.repeats, &row.params, &row.pe_params, precision);
-            row.tokens_per_s = double(row.tokens_per_step) / row.step.total;
-            const double rate = precision == "bf16" ? r.matmul_bf16_gflops : r.matmul_gflops;
-            row.hw_share = rate > 0 ? row.flops_per_step / row.step.total / (rate * 1e9) : 0.0;
-            if (enc == "learned" && variant.empty()) learned_step[precision] = row.step.total;
-            if (learned_step[precision] > 0) row.ratio_to_learned = row.step.total / learned_step[precision];
-            if (precision != "fp32")
-                for (const auto& x : r.rows)
-                    if (x.size == size && x.encoding == enc && x.variant == variant && x.precision == "fp32")
-                        row.speedup_vs_fp32 = x.step.total / row.step.total;
-            if (o.eval && variant.empty()) {
-                row.eval_1x_tokens_per_s = time_eval(c, kVocab, c.train.seq_len, 3, precision).tokens_per_s;
-                const EvalTiming e16 = time_eval(c, kVocab, 16 * c.train.seq_len, 2, precision);
-                row.eval_16x_tokens_per_s = e16.tokens_per_s;
-                row.eval_16x_peak_rss_mb = e16.peak_rss_mb;
-            }
-            r.rows.push_back(row);
-          }
     }
     if (!o.dataset_dir.empty()) {
         progress("data loading");
@@ -132,14 +134,16 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
         const auto t0 = std::chrono::steady_clock::now();
         int n = 0;
         while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 1.0) (void)b.batch(n++);
-        r.data_tokens_per_s = double(n) * 16 * 256 / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        r.data_tokens_per_s =
+            double(n) * 16 * 256 / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     if (o.python) {
         progress("python reference (plain PyTorch eager, same kernels)");
         r.python_status = "ok";
         for (const auto& size : o.sizes)
             for (const auto& precision : precisions)
-                r.python.push_back({size, precision, python_tokens_per_s(size, precision, threads, o.repeats, &r.python_status)});
+                r.python.push_back(
+                    {size, precision, python_tokens_per_s(size, precision, threads, o.repeats, &r.python_status)});
     }
     r.peak_rss_mb = double(peak_rss_bytes()) / 1048576.0;
     return r;

@@ -9,20 +9,20 @@ namespace seqpe::bench {
 
 struct BenchOptions {
     std::vector<std::string> sizes = {"quickstart", "medium"};
-    std::vector<std::string> encodings; // empty: all 1D encodings
+    std::vector<std::string> encodings;  // empty: all 1D encodings
     std::vector<std::string> precisions; // fp32 and/or bf16; empty: fp32, and bf16 where the CPU has it natively
     int warmup = 2;
-    int repeats = 7;                    // medians over these
+    int repeats = 7; // medians over these
     int threads = 0;
-    bool eval = true;                   // eval tokens/s at 1x and 16x
-    bool python = true;                 // time bench/reference_gpt.py beside the engine
-    std::string dataset_dir;            // for the data-loading line (skipped when empty)
-    std::string json_out;               // write the report here too
+    bool eval = true;        // eval tokens/s at 1x and 16x
+    bool python = true;      // time bench/reference_gpt.py beside the engine
+    std::string dataset_dir; // for the data-loading line (skipped when empty)
+    std::string json_out;    // write the report here too
 };
 
 struct StepTiming {
     double forward = 0, backward = 0, optimizer = 0, total = 0; // seconds (medians)
-    double encoder = 0;                                          // SeqPE: prepare_step (encoder forward)
+    double encoder = 0;                                         // SeqPE: prepare_step (encoder forward)
 };
 
 struct BenchRow {
@@ -30,14 +30,14 @@ struct BenchRow {
     std::string precision = "fp32";      // fp32 | bf16 (CPU autocast)
     int64_t params = 0, pe_params = 0;
     int64_t tokens_per_step = 0;
-    double flops_per_step = 0;           // analytic (forward + backward)
+    double flops_per_step = 0; // analytic (forward + backward)
     StepTiming step;
     double tokens_per_s = 0;
-    double hw_share = 0;                 // flops_per_step / step / matmul rate of the row's precision
-    double speedup_vs_fp32 = 0;          // bf16 rows: the fp32 row's step time / this step time
+    double hw_share = 0;        // flops_per_step / step / matmul rate of the row's precision
+    double speedup_vs_fp32 = 0; // bf16 rows: the fp32 row's step time / this step time
     double eval_1x_tokens_per_s = 0, eval_16x_tokens_per_s = 0;
     double eval_16x_peak_rss_mb = 0;
-    double ratio_to_learned = 0;         // step time / learned's step time (same size)
+    double ratio_to_learned = 0; // step time / learned's step time (same size)
 };
 
 struct PythonRow {
@@ -47,15 +47,15 @@ struct PythonRow {
 
 struct BenchReport {
     std::string machine, cpu, torch_version, blas;
-    bool cpu_bf16 = false;               // native bf16 instructions (runtime.precision auto -> bf16)
+    bool cpu_bf16 = false; // native bf16 instructions (runtime.precision auto -> bf16)
     int threads = 0;
-    double matmul_gflops = 0;            // 2048 x 2048 fp32, median
-    double matmul_bf16_gflops = 0;       // the same in bf16 (0: not measured)
-    double data_tokens_per_s = 0;        // LmBatcher on the dataset (0: not measured)
+    double matmul_gflops = 0;      // 2048 x 2048 fp32, median
+    double matmul_bf16_gflops = 0; // the same in bf16 (0: not measured)
+    double data_tokens_per_s = 0;  // LmBatcher on the dataset (0: not measured)
     double peak_rss_mb = 0;
     std::vector<BenchRow> rows;
-    std::string python_status;           // "ok", or why the reference did not run
-    std::vector<PythonRow> python;       // the eager reference per size and precision
+    std::string python_status;     // "ok", or why the reference did not run
+    std::vector<PythonRow> python; // the eager reference per size and precision
 };
 
 BenchReport run_bench(const BenchOptions& o, const std::function<void(const std::string&)>& progress);

@@ -143,7 +143,8 @@ EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int re
         const double t0 = now();
         // The evaluator's work per batch: logits, then the NLL in fp32.
         const torch::Tensor logits = model->forward(x, l);
-        (void)torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), x.view({-1})).item<double>();
+        (void)torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), x.view({-1}))
+            .item<double>();
         if (it > 0) t.push_back(now() - t0);
     }
     EvalTiming e;

@@ -11,8 +11,8 @@ struct EvalTiming {
 
 RunConfig size_config(const std::string& size, const std::string& encoding);
 double model_flops_per_step(const RunConfig& c, int64_t vocab);
-StepTiming time_training(const RunConfig& c, int64_t vocab, int warmup, int repeats, int64_t* params, int64_t* pe_params,
-                         const std::string& precision);
+StepTiming time_training(const RunConfig& c, int64_t vocab, int warmup, int repeats, int64_t* params,
+                         int64_t* pe_params, const std::string& precision);
 EvalTiming time_eval(const RunConfig& c, int64_t vocab, int64_t length, int repeats, const std::string& precision);
 double matmul_gflops(int repeats, const std::string& precision);
 

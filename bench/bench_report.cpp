@@ -16,20 +16,23 @@ std::string report_table(const BenchReport& r) {
     std::snprintf(b, sizeof b, "matmul 2048^2: fp32 %.1f GFLOP/s", r.matmul_gflops);
     s += b;
     if (r.matmul_bf16_gflops > 0) {
-        std::snprintf(b, sizeof b, ", bf16 %.1f GFLOP/s (%.2fx)", r.matmul_bf16_gflops, r.matmul_bf16_gflops / r.matmul_gflops);
+        std::snprintf(b, sizeof b, ", bf16 %.1f GFLOP/s (%.2fx)", r.matmul_bf16_gflops,
+                      r.matmul_bf16_gflops / r.matmul_gflops);
         s += b;
     }
     s += "\n";
-    s += "size        encoding             prec     params  pe_params  step ms (fwd/bwd/opt, enc)      tok/s   hw%  x learned  x fp32  eval1x tok/s eval16x tok/s  16x MB\n";
+    s += "size        encoding             prec     params  pe_params  step ms (fwd/bwd/opt, enc)      tok/s   hw%  x "
+         "learned  x fp32  eval1x tok/s eval16x tok/s  16x MB\n";
     for (const auto& x : r.rows) {
         const std::string name = x.encoding + (x.variant.empty() ? "" : " (" + x.variant + ")");
-        std::snprintf(b, sizeof b,
-                      "%-11s %-20s %-4s %9lld %9lld %6.1f (%5.1f/%5.1f/%4.1f, %4.1f) %9.0f %5.1f %8.2f %7s %12.0f %13.0f %7.0f\n",
-                      x.size.c_str(), name.c_str(), x.precision.c_str(), static_cast<long long>(x.params),
-                      static_cast<long long>(x.pe_params), 1e3 * x.step.total, 1e3 * x.step.forward, 1e3 * x.step.backward,
-                      1e3 * x.step.optimizer, 1e3 * x.step.encoder, x.tokens_per_s, 100 * x.hw_share, x.ratio_to_learned,
-                      x.speedup_vs_fp32 > 0 ? (std::to_string(x.speedup_vs_fp32).substr(0, 4) + "x").c_str() : "-",
-                      x.eval_1x_tokens_per_s, x.eval_16x_tokens_per_s, x.eval_16x_peak_rss_mb);
+        std::snprintf(
+            b, sizeof b,
+            "%-11s %-20s %-4s %9lld %9lld %6.1f (%5.1f/%5.1f/%4.1f, %4.1f) %9.0f %5.1f %8.2f %7s %12.0f %13.0f %7.0f\n",
+            x.size.c_str(), name.c_str(), x.precision.c_str(), static_cast<long long>(x.params),
+            static_cast<long long>(x.pe_params), 1e3 * x.step.total, 1e3 * x.step.forward, 1e3 * x.step.backward,
+            1e3 * x.step.optimizer, 1e3 * x.step.encoder, x.tokens_per_s, 100 * x.hw_share, x.ratio_to_learned,
+            x.speedup_vs_fp32 > 0 ? (std::to_string(x.speedup_vs_fp32).substr(0, 4) + "x").c_str() : "-",
+            x.eval_1x_tokens_per_s, x.eval_16x_tokens_per_s, x.eval_16x_peak_rss_mb);
         s += b;
     }
     if (r.data_tokens_per_s > 0) {
@@ -44,8 +47,9 @@ std::string report_table(const BenchReport& r) {
             for (const auto& x : r.rows)
                 if (x.size == p.size && x.precision == p.precision && x.encoding == "learned" && x.variant.empty())
                     engine = x.tokens_per_s;
-            std::snprintf(b, sizeof b, "  %-11s %-4s %9.0f tok/s  engine %9.0f tok/s  engine/reference %.2fx\n", p.size.c_str(),
-                          p.precision.c_str(), p.tokens_per_s, engine, p.tokens_per_s > 0 ? engine / p.tokens_per_s : 0.0);
+            std::snprintf(b, sizeof b, "  %-11s %-4s %9.0f tok/s  engine %9.0f tok/s  engine/reference %.2fx\n",
+                          p.size.c_str(), p.precision.c_str(), p.tokens_per_s, engine,
+                          p.tokens_per_s > 0 ? engine / p.tokens_per_s : 0.0);
             s += b;
         }
     }

@@ -28,8 +28,10 @@ int cmd_bench(const BenchArgs& a, Console& console) {
     return guarded(console, [&] {
         const auto r = bench::run_bench(o, [&](const std::string& what) { console.event("bench", "bench: " + what); });
         if (!a.json_out.empty()) write_file_atomic(a.json_out, bench::report_json(r));
-        if (console.json()) std::fputs(bench::report_json(r).c_str(), stdout);
-        else std::fputs(bench::report_table(r).c_str(), stdout);
+        if (console.json())
+            std::fputs(bench::report_json(r).c_str(), stdout);
+        else
+            std::fputs(bench::report_table(r).c_str(), stdout);
         return kExitOk;
     });
 }

@@ -10,11 +10,11 @@
 #include "seqpe/report_summary.h"
 #include "signals.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 namespace seqpe::cli {
@@ -33,10 +33,11 @@ std::optional<EvalReport> reusable_report(const RunPaths& p, const RunConfig& c,
         if (!ck || checkpoint_step(*ck) != r.step) return std::nullopt;
         if (r.split != (a.split.empty() ? c.eval.split : a.split)) return std::nullopt;
         const std::string mode = a.mode.empty() ? c.eval.mode : a.mode;
-        std::vector<std::string> modes = mode == "both" ? std::vector<std::string>{"extend", "interpolate"}
-                                                        : std::vector<std::string>{mode};
+        std::vector<std::string> modes =
+            mode == "both" ? std::vector<std::string>{"extend", "interpolate"} : std::vector<std::string>{mode};
         for (const auto& m : modes) {
-            const bool any = std::any_of(r.rows.begin(), r.rows.end(), [&](const EvalRow& row) { return row.mode == m; });
+            const bool any =
+                std::any_of(r.rows.begin(), r.rows.end(), [&](const EvalRow& row) { return row.mode == m; });
             if (!any) return std::nullopt;
             for (const int64_t l : a.lengths)
                 if (std::none_of(r.rows.begin(), r.rows.end(),
@@ -80,8 +81,8 @@ void write_comparison_files(const fs::path& out, const std::string& project,
         for (const auto& row : r.rows)
             csv << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << row.mode << "," << row.length
                 << "," << (row.depth >= 0 ? std::to_string(row.depth) : std::string()) << "," << r.train_length << ","
-                << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << "," << row.loss << "," << row.count
-                << "," << group << "\n";
+                << r.metric << "," << (r.metric == "ppl" ? row.ppl : row.accuracy) << "," << row.loss << ","
+                << row.count << "," << group << "\n";
     }
     std::ostringstream sum;
     sum.precision(8);
@@ -178,7 +179,8 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         if (stop.stop_requested()) return kExitCancelled;
         const RunPaths p{run.dir};
         if (!is_run_dir(p.root) || !latest_checkpoint(p)) {
-            console.event("skip", "run " + run.name + ": not trained yet (" + run.dir.string() + "); run `seqpe train` first");
+            console.event("skip",
+                          "run " + run.name + ": not trained yet (" + run.dir.string() + "); run `seqpe train` first");
             exit_code = kExitFailed;
             continue;
         }
@@ -213,18 +215,17 @@ int cmd_compare(const CompareArgs& a, Console& console) {
     const fs::path out = a.out.empty() ? plan.project.output_path() : fs::path(a.out);
     const std::vector<GroupSummary> groups = summarise_by_group(reports);
     write_comparison_files(out, plan.project.name, reports, groups);
-    const bool seeded = std::any_of(groups.begin(), groups.end(), [](const GroupSummary& g) {
-        return !g.cells.empty() && g.cells.front().n() > 1;
-    });
+    const bool seeded = std::any_of(groups.begin(), groups.end(),
+                                    [](const GroupSummary& g) { return !g.cells.empty() && g.cells.front().n() > 1; });
     const EvalReport& first = reports.front().second;
-    const std::string metric = first.metric == "ppl" ? "perplexity (lower is better)"
+    const std::string metric = first.metric == "ppl"  ? "perplexity (lower is better)"
                                : first.metric == "em" ? "exact match % (higher is better)"
                                                       : "top-1 accuracy % (higher is better)";
     if (console.json()) {
         console.event("comparison", (out / "comparison.csv").string());
     } else {
-        std::printf("%s on %s; columns are evaluation %s (~ = interpolate mode)%s\n%s", metric.c_str(), first.split.c_str(),
-                    first.metric == "ppl" ? "lengths" : "resolutions",
+        std::printf("%s on %s; columns are evaluation %s (~ = interpolate mode)%s\n%s", metric.c_str(),
+                    first.split.c_str(), first.metric == "ppl" ? "lengths" : "resolutions",
                     seeded ? "; mean +- sd over the seeds, * = best by more than the min-max spread of both" : "",
                     comparison_table(groups, seeded).c_str());
         std::printf("written: %s, %s%s\n", (out / "comparison.csv").c_str(), (out / "comparison.json").c_str(),

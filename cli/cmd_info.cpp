@@ -1,27 +1,30 @@
 // seqpe info RUN_DIR: what a run is, where it stands, and what it measured.
 #include "commands.h"
 
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/options.h"
 #include "seqpe/report_summary.h"
-#include "seqpe/checkpoints.h"
 #include "seqpe/run_dir.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace seqpe::cli {
 
 // The diagnostics (train.diagnostics_every) at the first and the last step that has them.
 static void print_diagnostics(const Record& a, const Record& b) {
     std::printf("positions step %lld -> %lld:", static_cast<long long>(a.step), static_cast<long long>(b.step));
-    const std::pair<const char*, const char*> shown[] = {
-        {"pe_share", "PE share of logits"}, {"pe_share_input", "PE/input RMS"}, {"contrastive_acc", "contrastive acc"},
-        {"share_main", "encoder grad from main task"}, {"rank_corr", "rank corr"}, {"pc1_share", "PC1 share"}};
+    const std::pair<const char*, const char*> shown[] = {{"pe_share", "PE share of logits"},
+                                                         {"pe_share_input", "PE/input RMS"},
+                                                         {"contrastive_acc", "contrastive acc"},
+                                                         {"share_main", "encoder grad from main task"},
+                                                         {"rank_corr", "rank corr"},
+                                                         {"pc1_share", "PC1 share"}};
     bool first = true;
     for (const auto& [key, label] : shown) {
         const auto x = a.get(key), y = b.get(key);
@@ -36,7 +39,8 @@ static void print_diagnostics(const Record& a, const Record& b) {
     const auto share = b.get("pe_share"), acc = b.get("contrastive_acc"), chance = b.get("contrastive_chance");
     if (share && *share < 0.1)
         std::printf("          warning: the position term moves the attention logits by %.1f%% of the content term; "
-                    "the model barely uses its positions\n", 100 * *share);
+                    "the model barely uses its positions\n",
+                    100 * *share);
     if (acc && chance && *acc < 2 * *chance)
         std::printf("          warning: contrastive accuracy %.3g is near chance (%.3g)\n", *acc, *chance);
 }
@@ -49,8 +53,10 @@ static void find_runs(const fs::path& dir, const fs::path& rel, int depth, std::
         if (e.is_directory(ec)) kids.push_back(e.path());
     std::sort(kids.begin(), kids.end());
     for (const auto& k : kids) {
-        if (is_run_dir(k)) out.push_back(rel / k.filename());
-        else if (depth > 1) find_runs(k, rel / k.filename(), depth - 1, out);
+        if (is_run_dir(k))
+            out.push_back(rel / k.filename());
+        else if (depth > 1)
+            find_runs(k, rel / k.filename(), depth - 1, out);
     }
 }
 
@@ -69,7 +75,8 @@ static int info_of_group(const fs::path& dir, const std::vector<fs::path>& runs,
         std::error_code ec;
         try {
             if (fs::exists(p.eval() / "extrapolation.json", ec))
-                rep = eval_report_from_json(read_file(p.eval() / "extrapolation.json"), (p.eval() / "extrapolation.json").string());
+                rep = eval_report_from_json(read_file(p.eval() / "extrapolation.json"),
+                                            (p.eval() / "extrapolation.json").string());
         } catch (const std::exception&) {
         }
         if (rep) {
@@ -82,8 +89,10 @@ static int info_of_group(const fs::path& dir, const std::vector<fs::path>& runs,
         const auto cks = list_checkpoints(p, CheckpointCheck::Sizes);
         const bool damaged = !cks.empty() && !cks.front().usable();
         if (json) {
-            nlohmann::ordered_json r = {{"run", rel.string()}, {"state", st ? run_state_name(st->state) : "unknown"},
-                                        {"step", st ? st->step : 0}, {"evaluated", rep.has_value()}};
+            nlohmann::ordered_json r = {{"run", rel.string()},
+                                        {"state", st ? run_state_name(st->state) : "unknown"},
+                                        {"step", st ? st->step : 0},
+                                        {"evaluated", rep.has_value()}};
             if (damaged) r["damaged_checkpoint"] = cks.front().dir.filename().string();
             j["runs"].push_back(r);
         } else {
@@ -97,18 +106,25 @@ static int info_of_group(const fs::path& dir, const std::vector<fs::path>& runs,
         j["summary"] = nlohmann::ordered_json::array();
         for (const auto& g : groups)
             for (const auto& c : g.cells)
-                j["summary"].push_back({{"group", g.group}, {"mode", c.mode}, {"length", c.length}, {"n", c.n()},
-                                        {"mean", c.mean}, {"sd", c.sd}, {"min", c.min}, {"max", c.max}});
+                j["summary"].push_back({{"group", g.group},
+                                        {"mode", c.mode},
+                                        {"length", c.length},
+                                        {"n", c.n()},
+                                        {"mean", c.mean},
+                                        {"sd", c.sd},
+                                        {"min", c.min},
+                                        {"max", c.max}});
         std::puts(j.dump(2).c_str());
         return kExitOk;
     }
     for (const auto& g : groups) {
-        std::printf("%s (%s, %zu evaluated):", g.group.c_str(), g.encoding.c_str(), g.cells.empty() ? 0 : g.cells.front().n());
+        std::printf("%s (%s, %zu evaluated):", g.group.c_str(), g.encoding.c_str(),
+                    g.cells.empty() ? 0 : g.cells.front().n());
         const double k = g.metric == "ppl" ? 1.0 : 100.0;
         for (const auto& c : g.cells)
             if (c.depth < 0)
-                std::printf(" %s@%lld=%.2f+-%.2f [%.2f, %.2f]", c.mode.c_str(), static_cast<long long>(c.length), k * c.mean,
-                            k * c.sd, k * c.min, k * c.max);
+                std::printf(" %s@%lld=%.2f+-%.2f [%.2f, %.2f]", c.mode.c_str(), static_cast<long long>(c.length),
+                            k * c.mean, k * c.sd, k * c.min, k * c.max);
         std::printf("\n");
     }
     return kExitOk;
@@ -121,7 +137,8 @@ int cmd_info(const std::string& dir, bool json) {
         std::error_code ec;
         if (fs::is_directory(p.root, ec)) find_runs(p.root, {}, 3, runs);
         if (!runs.empty()) return info_of_group(p.root, runs, json);
-        std::fprintf(stderr, "seqpe: error: %s: not a run directory (no config.json) and no runs below it\n", dir.c_str());
+        std::fprintf(stderr, "seqpe: error: %s: not a run directory (no config.json) and no runs below it\n",
+                     dir.c_str());
         return kExitBadInput;
     }
     RunConfig c;
@@ -149,7 +166,8 @@ int cmd_info(const std::string& dir, bool json) {
     std::optional<EvalReport> report;
     try {
         if (fs::exists(p.eval() / "extrapolation.json", ec))
-            report = eval_report_from_json(read_file(p.eval() / "extrapolation.json"), (p.eval() / "extrapolation.json").string());
+            report = eval_report_from_json(read_file(p.eval() / "extrapolation.json"),
+                                           (p.eval() / "extrapolation.json").string());
     } catch (const std::exception&) {
     }
     const RunConfig defaults = resolve_auto(RunConfig{});
@@ -161,8 +179,11 @@ int cmd_info(const std::string& dir, bool json) {
         j["encoding"] = c.position_encoding.type;
         j["config_hash"] = config_hash(c);
         j["config_differs"] = nlohmann::json::parse(config_diff_json(c, defaults));
-        if (status) j["status"] = {{"state", run_state_name(status->state)}, {"step", status->step},
-                                   {"total_steps", status->total_steps}, {"message", status->message}};
+        if (status)
+            j["status"] = {{"state", run_state_name(status->state)},
+                           {"step", status->step},
+                           {"total_steps", status->total_steps},
+                           {"message", status->message}};
         if (last_train) j["last_train"] = nlohmann::json::parse(record_to_json(*last_train));
         if (last_eval) j["last_eval"] = nlohmann::json::parse(record_to_json(*last_eval));
         if (first_diag)
@@ -170,8 +191,10 @@ int cmd_info(const std::string& dir, bool json) {
                                 {"last", nlohmann::json::parse(record_to_json(*last_diag))}};
         nlohmann::ordered_json cks = nlohmann::ordered_json::array();
         for (const auto& ck : checkpoints) {
-            nlohmann::ordered_json o = {{"name", ck.dir.filename().string()}, {"step", ck.step},
-                                        {"state", checkpoint_health_name(ck.health)}, {"bytes", ck.bytes},
+            nlohmann::ordered_json o = {{"name", ck.dir.filename().string()},
+                                        {"step", ck.step},
+                                        {"state", checkpoint_health_name(ck.health)},
+                                        {"bytes", ck.bytes},
                                         {"time", ck.time}};
             if (!ck.problem.empty()) o["problem"] = ck.problem;
             cks.push_back(o);
@@ -203,7 +226,8 @@ int cmd_info(const std::string& dir, bool json) {
         std::printf("train     step %lld: loss %.4f, %.0f tok/s\n", static_cast<long long>(last_train->step),
                     last_train->get("loss").value_or(NAN), last_train->get("tokens_per_s").value_or(0));
     if (last_eval) {
-        std::printf("valid     step %lld: loss %.4f", static_cast<long long>(last_eval->step), last_eval->get("loss").value_or(NAN));
+        std::printf("valid     step %lld: loss %.4f", static_cast<long long>(last_eval->step),
+                    last_eval->get("loss").value_or(NAN));
         if (auto v = last_eval->get("ppl")) std::printf(", ppl %.2f", *v);
         if (auto v = last_eval->get("accuracy")) std::printf(", accuracy %.2f%%", 100 * *v);
         std::printf("\n");
@@ -212,9 +236,9 @@ int cmd_info(const std::string& dir, bool json) {
     // Newest first; damaged and incomplete ones named with their problem.
     std::printf("checkpoints %zu\n", checkpoints.size());
     for (const auto& ck : checkpoints)
-        std::printf("  %-22s %-24s %9s  %s%s%s\n", ck.dir.filename().string().c_str(), checkpoint_health_name(ck.health),
-                    human_bytes(static_cast<double>(ck.bytes)).c_str(), ck.time.c_str(), ck.problem.empty() ? "" : "  ",
-                    ck.problem.c_str());
+        std::printf("  %-22s %-24s %9s  %s%s%s\n", ck.dir.filename().string().c_str(),
+                    checkpoint_health_name(ck.health), human_bytes(static_cast<double>(ck.bytes)).c_str(),
+                    ck.time.c_str(), ck.problem.empty() ? "" : "  ", ck.problem.c_str());
     if (!checkpoints.empty() && !checkpoints.front().usable())
         std::printf("warning   the newest checkpoint is %s; resume and evaluation use the newest complete one\n",
                     checkpoint_health_name(checkpoints.front().health));

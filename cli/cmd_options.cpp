@@ -12,12 +12,18 @@ namespace seqpe::cli {
 
 static std::string type_text(const OptionInfo& o) {
     switch (o.type) {
-    case OptionType::Bool: return "bool";
-    case OptionType::Int: return "int";
-    case OptionType::Float: return "float";
-    case OptionType::String: return "string";
-    case OptionType::Choice: return "choice";
-    case OptionType::IntList: return "int list";
+    case OptionType::Bool:
+        return "bool";
+    case OptionType::Int:
+        return "int";
+    case OptionType::Float:
+        return "float";
+    case OptionType::String:
+        return "string";
+    case OptionType::Choice:
+        return "choice";
+    case OptionType::IntList:
+        return "int list";
     }
     return "?";
 }
@@ -50,8 +56,9 @@ int cmd_options(bool all, bool json, bool markdown) {
         for (const auto& o : option_table()) {
             if (o.group() != group) {
                 group = o.group();
-                std::printf("\n### %s\n\n| option | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n",
-                            group.c_str());
+                std::printf(
+                    "\n### %s\n\n| option | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n",
+                    group.c_str());
             }
             std::printf("| `%s`%s | %s | `%s` | %s | %s |\n", o.path.c_str(), o.advanced ? " (advanced)" : "",
                         type_text(o).c_str(), option_json(defaults, o.path).c_str(), md_cell(range_text(o)).c_str(),
@@ -82,8 +89,8 @@ int cmd_options(bool all, bool json, bool markdown) {
             group = o.group();
             std::printf("\n[%s]\n", group.c_str());
         }
-        std::printf("  %-46s %-7s %-12s %s", o.path.c_str(), type_text(o).c_str(), option_json(defaults, o.path).c_str(),
-                    o.help.c_str());
+        std::printf("  %-46s %-7s %-12s %s", o.path.c_str(), type_text(o).c_str(),
+                    option_json(defaults, o.path).c_str(), o.help.c_str());
         const std::string r = range_text(o);
         if (!r.empty()) std::printf(o.type == OptionType::Choice ? "  {%s}" : "  %s", r.c_str());
         std::printf("\n");
@@ -96,8 +103,14 @@ int cmd_encodings(bool json) {
     if (json) {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
         for (const auto& e : encoding_table())
-            arr.push_back({{"name", e.name}, {"title", e.title}, {"description", e.description}, {"text", e.text},
-                           {"image", e.image}, {"learnable", e.learnable}, {"relative", e.relative}, {"hooks", e.hooks},
+            arr.push_back({{"name", e.name},
+                           {"title", e.title},
+                           {"description", e.description},
+                           {"text", e.text},
+                           {"image", e.image},
+                           {"learnable", e.learnable},
+                           {"relative", e.relative},
+                           {"hooks", e.hooks},
                            {"extrapolation", e.extrapolation}});
         std::puts(arr.dump(2).c_str());
         return kExitOk;
@@ -116,7 +129,10 @@ int cmd_validate(const std::string& config, const std::vector<std::string>& over
         j["ok"] = !has_errors(plan.diagnostics);
         j["runs"] = nlohmann::json::array();
         for (const auto& r : plan.runs) {
-            nlohmann::ordered_json o = {{"name", r.name}, {"run", r.run}, {"group", r.group}, {"dir", r.dir.string()},
+            nlohmann::ordered_json o = {{"name", r.name},
+                                        {"run", r.run},
+                                        {"group", r.group},
+                                        {"dir", r.dir.string()},
                                         {"hash", config_hash(r.config)}};
             if (r.seed) o["seed"] = *r.seed;
             nlohmann::ordered_json swept = nlohmann::ordered_json::object();
@@ -126,7 +142,8 @@ int cmd_validate(const std::string& config, const std::vector<std::string>& over
         }
         j["diagnostics"] = nlohmann::json::array();
         for (const auto& d : plan.diagnostics)
-            j["diagnostics"].push_back({{"path", d.path}, {"message", d.message},
+            j["diagnostics"].push_back({{"path", d.path},
+                                        {"message", d.message},
                                         {"severity", d.severity == Diagnostic::Severity::Error ? "error" : "warning"}});
         std::puts(j.dump(2).c_str());
     } else {

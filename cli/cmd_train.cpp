@@ -25,7 +25,8 @@ std::shared_ptr<DistributedContext> join_job(const TrainArgs& a, const Plan& pla
     if (!a.distributed) return nullptr;
     if (a.paused) throw InputError("--paused does not combine with --distributed");
     const DistributedEnv env = distributed_env_from_environment();
-    const double timeout = plan.runs.empty() ? RuntimeConfig{}.dist_timeout_s : plan.runs.front().config.runtime.dist_timeout_s;
+    const double timeout =
+        plan.runs.empty() ? RuntimeConfig{}.dist_timeout_s : plan.runs.front().config.runtime.dist_timeout_s;
     auto ctx = init_distributed(env, timeout);
     console.event("distributed", "rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) +
                                      " joined the job at " + env.master_addr + ":" + std::to_string(env.master_port));
@@ -57,8 +58,8 @@ int cmd_train(const TrainArgs& a, Console& console) {
             if (leader) {
                 try {
                     const RunPaths paths{run.dir};
-                    if (auto st = read_status(paths); st && st->state == RunState::Completed && !a.restart &&
-                                                       st->step >= run.config.train.steps) {
+                    if (auto st = read_status(paths);
+                        st && st->state == RunState::Completed && !a.restart && st->step >= run.config.train.steps) {
                         console.event("skip", "run " + run.name + ": already completed (" + run.dir.string() +
                                                   "); pass --restart to train it again");
                         skip = true;
@@ -69,7 +70,8 @@ int cmd_train(const TrainArgs& a, Console& console) {
                                 if (ch == ':') ch = '-';
                             const fs::path aside = run.dir.string() + ".replaced-" + stamp;
                             fs::rename(run.dir, aside);
-                            console.event("restart", "run " + run.name + ": the previous run was moved to " + aside.string());
+                            console.event("restart",
+                                          "run " + run.name + ": the previous run was moved to " + aside.string());
                         }
                         dataset = prepare_with_progress(run.config, console, stop);
                     }
@@ -79,8 +81,11 @@ int cmd_train(const TrainArgs& a, Console& console) {
                 }
             }
             if (dist) {
-                const std::string decision =
-                    dist->share_from_main("run " + run.name, failed ? "failed" : skip ? "skip" : "train", kPrepareWait);
+                const std::string decision = dist->share_from_main("run " + run.name,
+                                                                   failed ? "failed"
+                                                                   : skip ? "skip"
+                                                                          : "train",
+                                                                   kPrepareWait);
                 if (failed) std::rethrow_exception(failed);
                 if (decision == "failed") throw RunError("rank 0 could not start run " + run.name + " (see its log)");
                 skip = decision == "skip";

@@ -1,9 +1,9 @@
 #pragma once
 // The subcommands of `seqpe`. Each returns the process exit code (seqpe::ExitCode).
 #include "console.h"
-#include "seqpe/evaluate.h"
 #include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
+#include "seqpe/evaluate.h"
 #include "seqpe/run_plan.h"
 
 #include <filesystem>
@@ -15,8 +15,7 @@ namespace seqpe::cli {
 // Runs a command body and maps what escapes it to the exit codes every command shares: 130 for a
 // cancellation (Ctrl-C), 2 for input the user can fix (InputError), 1 for everything else; one
 // line on the console for each.
-template <class F>
-int guarded(Console& console, F&& fn, const std::string& cancelled = "cancelled") {
+template <class F> int guarded(Console& console, F&& fn, const std::string& cancelled = "cancelled") {
     try {
         return fn();
     } catch (const Cancelled&) {
@@ -39,7 +38,7 @@ struct TrainArgs {
     bool restart = false;               // move an existing run aside and start again
     int64_t stop_after = 0;             // stop (with a checkpoint) after N steps this session
     bool paused = false;
-    bool distributed = false;           // one rank of a data-parallel job (torchrun's environment)
+    bool distributed = false; // one rank of a data-parallel job (torchrun's environment)
 };
 int cmd_train(const TrainArgs& a, Console& console);
 
@@ -83,9 +82,13 @@ struct BenchArgs {
 };
 int cmd_bench(const BenchArgs& a, Console& console);
 
-struct ExportArgs { std::string run_dir, out, checkpoint; };
+struct ExportArgs {
+    std::string run_dir, out, checkpoint;
+};
 int cmd_export(const ExportArgs& a, Console& console); // cmd_export.cpp
-struct ImportArgs { std::string file, config, run_dir; };
+struct ImportArgs {
+    std::string file, config, run_dir;
+};
 int cmd_import(const ImportArgs& a, Console& console);
 
 int cmd_info(const std::string& run_dir, bool json);

@@ -10,7 +10,9 @@
 
 namespace seqpe::cli {
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+    return ::isatty(STDOUT_FILENO) == 1;
+}
 
 static double seconds(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -49,7 +51,10 @@ void Console::begin_run(const std::string& name, const std::string& dir, int64_t
 void Console::end_run(const std::string& name, const RunResult& r) {
     std::lock_guard lk(mu_);
     if (json_) {
-        print_json({{"kind", "done"}, {"run", name}, {"outcome", run_outcome_name(r.outcome)}, {"step", r.step},
+        print_json({{"kind", "done"},
+                    {"run", name},
+                    {"outcome", run_outcome_name(r.outcome)},
+                    {"step", r.step},
                     {"message", r.message}});
         return;
     }
@@ -118,14 +123,20 @@ void Console::on_log(LogLevel level, const std::string& text) {
     }
     if (level == LogLevel::Debug) return;
     finish_bar();
-    std::fprintf(stderr, "%s%s\n", level == LogLevel::Error ? "error: " : level == LogLevel::Warning ? "warning: " : "",
+    std::fprintf(stderr, "%s%s\n",
+                 level == LogLevel::Error     ? "error: "
+                 : level == LogLevel::Warning ? "warning: "
+                                              : "",
                  text.c_str());
 }
 
 void Console::on_status(const RunStatus& s) {
     std::lock_guard lk(mu_);
     if (json_)
-        print_json({{"kind", "status"}, {"run", run_}, {"state", run_state_name(s.state)}, {"step", s.step},
+        print_json({{"kind", "status"},
+                    {"run", run_},
+                    {"state", run_state_name(s.state)},
+                    {"step", s.step},
                     {"message", s.message}});
 }
 

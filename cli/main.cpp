@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     // Commands that run the engine restart once with passive OpenMP waiting (seqpe/runtime.h).
     if (argc > 1) {
         const std::string cmd = argv[1];
-        if (cmd == "train" || cmd == "eval" || cmd == "compare" || cmd == "bench") seqpe::reexec_with_passive_openmp(argv);
+        if (cmd == "train" || cmd == "eval" || cmd == "compare" || cmd == "bench")
+            seqpe::reexec_with_passive_openmp(argv);
     }
     CLI::App app{"seqpe: train, evaluate and compare position encodings (SeqPE and baselines) from the command line"};
     app.set_version_flag("--version", std::string(kToolVersion) + " (" + kGitCommit + ")");
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
     train->add_option("--run", ta.runs, "train only this run of the project (repeatable)");
     train->add_option("--out", ta.out, "write runs here instead of the project's output_dir");
     train->add_flag("--restart", ta.restart, "move an existing run aside and train it again from scratch");
-    train->add_option("--stop-after", ta.stop_after, "stop with a checkpoint after N steps of this session")->check(CLI::PositiveNumber);
+    train->add_option("--stop-after", ta.stop_after, "stop with a checkpoint after N steps of this session")
+        ->check(CLI::PositiveNumber);
     train->add_flag("--paused", ta.paused, "start paused (for debugging)")->group("");
     train->add_flag("--distributed", ta.distributed,
                     "be one rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK "
@@ -50,11 +52,15 @@ int main(int argc, char** argv) {
     EvalArgs ea;
     auto* eval = app.add_subcommand("eval", "evaluate a trained run at its training length and beyond");
     eval->add_option("run_dir", ea.run_dir, "run directory written by `seqpe train`")->required();
-    eval->add_option("--lengths", ea.lengths, "evaluation lengths in tokens (text) or pixels (image), e.g. --lengths 128 256")->expected(1, -1);
+    eval->add_option("--lengths", ea.lengths,
+                     "evaluation lengths in tokens (text) or pixels (image), e.g. --lengths 128 256")
+        ->expected(1, -1);
     eval->add_option("--mode", ea.mode, "extend, interpolate or both (default: the run's eval.mode)")
         ->check(CLI::IsMember({"extend", "interpolate", "both"}));
-    eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")->check(CLI::IsMember({"test", "valid"}));
-    eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")->check(CLI::NonNegativeNumber);
+    eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")
+        ->check(CLI::IsMember({"test", "valid"}));
+    eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")
+        ->check(CLI::NonNegativeNumber);
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
     eval->add_option("--precision", ea.precision, "auto, fp32, bf16 or fp16 (default: what the run trained in)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
@@ -65,22 +71,28 @@ int main(int argc, char** argv) {
     compare->add_option("--set", ca.overrides, "override a field (as given to train)")->take_all();
     compare->add_option("--run", ca.runs, "only this run (repeatable)");
     compare->add_option("--out", ca.out, "runs live here instead of the project's output_dir");
-    compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")->expected(1, -1);
-    compare->add_option("--mode", ca.mode, "extend, interpolate or both")->check(CLI::IsMember({"extend", "interpolate", "both"}));
+    compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")
+        ->expected(1, -1);
+    compare->add_option("--mode", ca.mode, "extend, interpolate or both")
+        ->check(CLI::IsMember({"extend", "interpolate", "both"}));
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
     compare->add_flag("--reuse", ca.reuse,
                       "keep each run's eval report when it is of the newest checkpoint and holds the requested "
                       "modes and lengths");
-    compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")->check(CLI::NonNegativeNumber);
+    compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")
+        ->check(CLI::NonNegativeNumber);
     compare->add_option("--precision", ca.precision, "auto, fp32, bf16 or fp16 (default: what each run trained in)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
 
 #ifdef SEQPE_HAVE_BENCH
     BenchArgs ba;
-    auto* bench = app.add_subcommand("bench", "measure step time, throughput, memory and the matmul rate of this machine");
+    auto* bench =
+        app.add_subcommand("bench", "measure step time, throughput, memory and the matmul rate of this machine");
     bench->add_option("--sizes", ba.sizes, "quickstart and/or medium (default both)")->expected(1, -1);
     bench->add_option("--encodings", ba.encodings, "encodings to time (default: every text encoding)")->expected(1, -1);
-    bench->add_option("--precisions", ba.precisions, "fp32 and/or bf16 (default: fp32, and bf16 where the CPU has it natively)")
+    bench
+        ->add_option("--precisions", ba.precisions,
+                     "fp32 and/or bf16 (default: fp32, and bf16 where the CPU has it natively)")
         ->expected(1, -1)
         ->check(CLI::IsMember({"fp32", "bf16"}));
     bench->add_option("--repeats", ba.repeats, "timed steps per measurement (medians)")->check(CLI::Range(1, 1000));
@@ -93,10 +105,12 @@ int main(int argc, char** argv) {
 #endif
 
     ExportArgs xa;
-    auto* xcmd = app.add_subcommand("export", "write a checkpoint's weights as a safetensors file (its config beside it)");
+    auto* xcmd =
+        app.add_subcommand("export", "write a checkpoint's weights as a safetensors file (its config beside it)");
     xcmd->add_option("run_dir", xa.run_dir, "run directory (or a checkpoint directory)")->required();
     xcmd->add_option("--out", xa.out, "the .safetensors file to write")->required();
-    xcmd->add_option("--checkpoint", xa.checkpoint, "a checkpoint directory or name (default: the newest complete one)");
+    xcmd->add_option("--checkpoint", xa.checkpoint,
+                     "a checkpoint directory or name (default: the newest complete one)");
     ImportArgs ia;
     auto* icmd = app.add_subcommand("import", "create a run directory from a safetensors file and its config");
     icmd->add_option("file", ia.file, "the .safetensors file")->required();
@@ -120,7 +134,8 @@ int main(int argc, char** argv) {
     validate->add_option("config", vconfig, "project file or run config")->required();
     validate->add_option("--set", voverrides, "override a field")->take_all();
 
-    auto* data = app.add_subcommand("data", "prepare datasets (runs seqpe-data): `seqpe data prepare text|image [options]`");
+    auto* data =
+        app.add_subcommand("data", "prepare datasets (runs seqpe-data): `seqpe data prepare text|image [options]`");
     data->prefix_command();
 
     try {

@@ -42,7 +42,7 @@ std::stop_token install_stop_signals() {
         (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
         g_source.request_stop();
     }).detach();
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
@@ -51,6 +51,8 @@ std::stop_token install_stop_signals() {
     return g_source.get_token();
 }
 
-bool stop_signalled() { return g_stopped.load(); }
+bool stop_signalled() {
+    return g_stopped.load();
+}
 
 } // namespace seqpe::cli

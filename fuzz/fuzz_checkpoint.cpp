@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 #include <string_view>
+#include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const seqpe::InputError&) {
     }
     static const std::filesystem::path dir = [] {
-        const auto d = std::filesystem::temp_directory_path() / ("fuzz-ck-" + std::to_string(::getpid())) / "step-00000010";
+        const auto d =
+            std::filesystem::temp_directory_path() / ("fuzz-ck-" + std::to_string(::getpid())) / "step-00000010";
         std::filesystem::create_directories(d);
         seqpe::write_file_atomic(d / "model.pt", "weights");
         return d;

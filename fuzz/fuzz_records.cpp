@@ -1,6 +1,6 @@
 // Metrics records (one JSON line each, the files other programs and killed runs leave behind).
-#include "seqpe/evaluate.h"
 #include "seqpe/common/error.h"
+#include "seqpe/evaluate.h"
 #include "seqpe/records.h"
 
 #include <cstdint>

@@ -30,8 +30,10 @@ ProbeService::~ProbeService() {
 
 void ProbeService::setCheckpoint(const QString& run, const std::filesystem::path& checkpoint) {
     if (m_pinned.value(run) == checkpoint) return;
-    if (checkpoint.empty()) m_pinned.remove(run);
-    else m_pinned.insert(run, checkpoint);
+    if (checkpoint.empty())
+        m_pinned.remove(run);
+    else
+        m_pinned.insert(run, checkpoint);
     Q_EMIT checkpointChanged(run);
 }
 
@@ -69,14 +71,17 @@ void ProbeService::submit(const QString& run, std::function<void(Inspector&)> wo
 }
 
 void ProbeService::readSnapshot(const std::filesystem::path& file, QObject* context,
-                                std::function<void(const GeometryResult&)> ok, std::function<void(const QString&)> fail) {
+                                std::function<void(const GeometryResult&)> ok,
+                                std::function<void(const QString&)> fail) {
     auto result = std::make_shared<GeometryResult>();
     Job job;
     job.plain = [file, result] { *result = read_geometry_snapshot(file); };
     job.context = context;
     job.done = [result, ok = std::move(ok), fail = std::move(fail)](bool success, const QString& error) {
-        if (success) ok(*result);
-        else if (fail) fail(error);
+        if (success)
+            ok(*result);
+        else if (fail)
+            fail(error);
     };
     {
         std::lock_guard lk(m_mutex);
@@ -109,10 +114,12 @@ void ProbeService::loop() {
                 continue;
             }
             std::filesystem::path ck = job.checkpoint;
-            if (ck.empty()) ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
+            if (ck.empty())
+                ck = latest_checkpoint(RunPaths{job.dir}).value_or(std::filesystem::path());
             else if (!std::filesystem::exists(ck / "model.pt"))
-                throw InputError(ck.string() + ": the checkpoint is gone (a run keeps its newest train.keep_checkpoints); "
-                                               "choose another");
+                throw InputError(ck.string() +
+                                 ": the checkpoint is gone (a run keeps its newest train.keep_checkpoints); "
+                                 "choose another");
             if (ck.empty()) throw InputError(job.dir.string() + ": no checkpoint yet");
             auto& slot = m_open[job.dir];
             if (!slot.second || slot.first != ck) {

@@ -3,8 +3,8 @@
 // answers on its training thread between steps; any other run (finished, stopped, trained
 // elsewhere) is opened by a probe worker that keeps one model per run directory, reloaded when
 // the run's newest checkpoint changes. A run can be pinned to one of its checkpoints: every view's
-// probes of that run then answer from that checkpoint (on the probe worker, also while it trains). Results come back as queued callbacks on the GUI thread;
-// a callback whose `context` object died meanwhile is dropped.
+// probes of that run then answer from that checkpoint (on the probe worker, also while it trains). Results come back as
+// queued callbacks on the GUI thread; a callback whose `context` object died meanwhile is dropped.
 #include "engine_hooks.h"
 #include "gui_outbox.h"
 
@@ -12,12 +12,12 @@
 #include <QObject>
 #include <QPointer>
 #include <QThread>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <condition_variable>
 
 namespace seqpe::ui {
 
@@ -39,8 +39,8 @@ public:
                 std::function<void(bool ok, const QString& error)> done);
 
     // Reads a geometry snapshot file (a 2D one holds up to 4096 x 4096 floats) on the probe worker.
-    void readSnapshot(const std::filesystem::path& file, QObject* context, std::function<void(const GeometryResult&)> ok,
-                      std::function<void(const QString&)> fail);
+    void readSnapshot(const std::filesystem::path& file, QObject* context,
+                      std::function<void(const GeometryResult&)> ok, std::function<void(const QString&)> fail);
 
     template <class R>
     void request(const QString& run, std::function<R(Inspector&)> work, QObject* context,
@@ -49,8 +49,10 @@ public:
         submit(
             run, [work = std::move(work), result](Inspector& in) { *result = work(in); }, context,
             [result, ok = std::move(ok), fail = std::move(fail)](bool success, const QString& error) {
-                if (success) ok(*result);
-                else if (fail) fail(error);
+                if (success)
+                    ok(*result);
+                else if (fail)
+                    fail(error);
             });
     }
 

@@ -72,7 +72,8 @@ bool ProjectDocument::save(const QString& file, QString* error) {
         // Run folders stay where they were: output_dir is relative to the project file.
         if (!m_project.file.empty() && target.parent_path() != m_project.file.parent_path()) {
             const auto out = m_project.output_path();
-            m_project.output_dir = std::filesystem::relative(std::filesystem::absolute(out), target.parent_path()).string();
+            m_project.output_dir =
+                std::filesystem::relative(std::filesystem::absolute(out), target.parent_path()).string();
         }
         save_project(m_project, target);
         m_project.file = target;
@@ -85,7 +86,9 @@ bool ProjectDocument::save(const QString& file, QString* error) {
     }
 }
 
-QString ProjectDocument::fileName() const { return QString::fromStdString(m_project.file.string()); }
+QString ProjectDocument::fileName() const {
+    return QString::fromStdString(m_project.file.string());
+}
 
 QStringList ProjectDocument::runNames() const {
     QStringList out;
@@ -103,8 +106,10 @@ RunConfig ProjectDocument::config(const QString& run) const {
     if (const PlannedRun* p = planned(run)) return p->config; // the CLI's config: sweep values and seed included
     RunConfig c;
     const ProjectRun* r = m_project.find_run(run.toStdString());
-    if (r) project_run_config(m_project, *r, c);
-    else project_base_config(m_project, c);
+    if (r)
+        project_run_config(m_project, *r, c);
+    else
+        project_base_config(m_project, c);
     resolve_paths(c, m_project.file.empty() ? std::filesystem::path() : m_project.file.parent_path());
     return c;
 }
@@ -124,8 +129,10 @@ QString ProjectDocument::optionText(const QString& run, const QString& path) con
     if (!o) return {};
     RunConfig c;
     const ProjectRun* r = m_project.find_run(run.toStdString());
-    if (r) project_run_config(m_project, *r, c);
-    else project_base_config(m_project, c);
+    if (r)
+        project_run_config(m_project, *r, c);
+    else
+        project_base_config(m_project, c);
     return QString::fromStdString(option_value_text(*o, o->get(c)));
 }
 
@@ -144,8 +151,10 @@ void ProjectDocument::setOption(const QString& run, const QString& path, const Q
     auto set_pair = [&](std::vector<std::pair<std::string, std::string>>& pairs, bool remove) {
         for (auto it = pairs.begin(); it != pairs.end(); ++it)
             if (it->first == path.toStdString()) {
-                if (remove) pairs.erase(it);
-                else it->second = json;
+                if (remove)
+                    pairs.erase(it);
+                else
+                    it->second = json;
                 return;
             }
         if (!remove) pairs.emplace_back(path.toStdString(), json);
@@ -158,7 +167,8 @@ void ProjectDocument::setOption(const QString& run, const QString& path, const Q
         set_pair(r->set, same);
     } else {
         RunConfig defaults;
-        const bool same = std::holds_alternative<OptionValue>(parsed) && o->get(defaults) == std::get<OptionValue>(parsed);
+        const bool same =
+            std::holds_alternative<OptionValue>(parsed) && o->get(defaults) == std::get<OptionValue>(parsed);
         set_pair(m_project.base, same);
     }
     setModified(true);
@@ -191,7 +201,8 @@ QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
     for (int i = 2; findRun(n); ++i) n = name + "-" + QString::number(i);
     ProjectRun r;
     r.name = n.toStdString();
-    if (!encoding.isEmpty()) r.set.emplace_back("position_encoding.type", nlohmann::json(encoding.toStdString()).dump());
+    if (!encoding.isEmpty())
+        r.set.emplace_back("position_encoding.type", nlohmann::json(encoding.toStdString()).dump());
     m_project.runs.push_back(r);
     setModified(true);
     Q_EMIT changed();
@@ -203,8 +214,9 @@ void ProjectDocument::removeRun(const QString& name) {
     if (!findRun(name)) return;
     const Project before = m_project;
     auto& runs = m_project.runs;
-    runs.erase(std::remove_if(runs.begin(), runs.end(), [&](const ProjectRun& r) { return r.name == name.toStdString(); }),
-               runs.end());
+    runs.erase(
+        std::remove_if(runs.begin(), runs.end(), [&](const ProjectRun& r) { return r.name == name.toStdString(); }),
+        runs.end());
     setModified(true);
     Q_EMIT changed();
     Q_EMIT edited(tr("Remove run %1").arg(name), name, before);

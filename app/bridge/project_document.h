@@ -58,8 +58,8 @@ public:
     void setModified(bool m);
 
 Q_SIGNALS:
-    void changed();           // any edit (configs, runs)
-    void loaded();            // another project was opened or created
+    void changed(); // any edit (configs, runs)
+    void loaded();  // another project was opened or created
     void modifiedChanged(bool modified);
     // After each user edit (setOption, addRun, removeRun): what it was, the run it touched ("" for
     // the base) and the project as it was before it, for the undo history.

@@ -18,7 +18,8 @@ public:
         m_s->notifyRecords();
     }
     void on_log(LogLevel level, const std::string& text) override {
-        m_s->toGui([s = m_s, level, text] { Q_EMIT s->logLine(static_cast<int>(level), QString::fromStdString(text)); });
+        m_s->toGui(
+            [s = m_s, level, text] { Q_EMIT s->logLine(static_cast<int>(level), QString::fromStdString(text)); });
     }
     void on_status(const RunStatus& st) override {
         m_s->toGui([s = m_s, st] { Q_EMIT s->statusChanged(st); });
@@ -159,8 +160,10 @@ void RunSession::resume() {
 void RunSession::step() {
     std::lock_guard lk(m_mutex);
     m_pausedRequested = true;
-    if (m_trainer) m_trainer->step();
-    else ++m_pendingSteps;
+    if (m_trainer)
+        m_trainer->step();
+    else
+        ++m_pendingSteps;
 }
 
 bool RunSession::isPaused() const {

@@ -19,8 +19,8 @@
 #include <QTimer>
 #include <QVector>
 #include <atomic>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -31,7 +31,8 @@ namespace seqpe::ui {
 class RunSession : public QObject {
     Q_OBJECT
 public:
-    RunSession(QString name, RunConfig config, std::filesystem::path runDir, EngineHooks hooks, QObject* parent = nullptr);
+    RunSession(QString name, RunConfig config, std::filesystem::path runDir, EngineHooks hooks,
+               QObject* parent = nullptr);
     ~RunSession() override;
 
     const QString& name() const { return m_name; }
@@ -63,7 +64,7 @@ public:
     QVector<Record> takeRecords();
 
 Q_SIGNALS:
-    void recordsAvailable();                         // coalesced; call takeRecords()
+    void recordsAvailable(); // coalesced; call takeRecords()
     void statusChanged(const seqpe::RunStatus& status);
     void logLine(int level, const QString& text);
     void preparing(const QString& stage, qint64 done, qint64 total);
@@ -72,11 +73,11 @@ Q_SIGNALS:
 
 private:
     class Observer;
-    void work(bool paused); // on the worker thread
-    void notifyRecords();   // any thread
+    void work(bool paused);                                                // on the worker thread
+    void notifyRecords();                                                  // any thread
     void toGui(std::function<void()> fn) { m_outbox.post(std::move(fn)); } // any thread, in order
-    Q_INVOKABLE void drainOutbox() { m_outbox.drain(); }                  // GUI thread
-    Q_INVOKABLE void startDrainTimer();   // GUI thread
+    Q_INVOKABLE void drainOutbox() { m_outbox.drain(); }                   // GUI thread
+    Q_INVOKABLE void startDrainTimer();                                    // GUI thread
 
     QString m_name;
     RunConfig m_config;
@@ -84,18 +85,18 @@ private:
     EngineHooks m_hooks;
     QThread* m_thread = nullptr;
     std::stop_source m_stop;
-    mutable std::mutex m_mutex;            // guards m_trainer, m_pending, m_pausedRequested
-    std::unique_ptr<Trainer> m_trainer;    // created and destroyed on the worker thread
+    mutable std::mutex m_mutex;         // guards m_trainer, m_pending, m_pausedRequested
+    std::unique_ptr<Trainer> m_trainer; // created and destroyed on the worker thread
     QVector<Record> m_pending;
-    std::optional<Snapshot> m_snapshot;    // guarded by m_mutex
+    std::optional<Snapshot> m_snapshot; // guarded by m_mutex
     bool m_pausedRequested = false;
-    int m_pendingSteps = 0;                // step() before the trainer exists
+    int m_pendingSteps = 0; // step() before the trainer exists
     std::atomic<bool> m_notifyPending{false};
     GuiOutbox m_outbox{this};
-    QTimer* m_drainTimer = nullptr;        // GUI thread
+    QTimer* m_drainTimer = nullptr; // GUI thread
     RunState m_state = RunState::Queued;
-    bool m_finishedEmitted = false;        // GUI thread
-    bool m_evaluate = false;               // set before start(); read by the worker after
+    bool m_finishedEmitted = false; // GUI thread
+    bool m_evaluate = false;        // set before start(); read by the worker after
 };
 
 } // namespace seqpe::ui

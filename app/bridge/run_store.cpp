@@ -81,11 +81,13 @@ RunStore::RunStore(QObject* parent) : QObject(parent) {
     m_poll.start();
 }
 
-void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs, const QHash<QString, RunConfig>& configs) {
+void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs,
+                       const QHash<QString, RunConfig>& configs) {
     // Same runs (a config edit): update configs in place; views keep their selection and curves.
     bool same = static_cast<int>(m_runs.size()) == runs.size();
     for (int i = 0; same && i < runs.size(); ++i)
-        same = m_runs[static_cast<size_t>(i)]->name == runs[i].first && m_runs[static_cast<size_t>(i)]->dir == runs[i].second;
+        same = m_runs[static_cast<size_t>(i)]->name == runs[i].first &&
+               m_runs[static_cast<size_t>(i)]->dir == runs[i].second;
     if (same) {
         for (auto& v : m_runs)
             if (configs.contains(v->name)) v->config = configs.value(v->name);
@@ -211,7 +213,8 @@ void RunStore::appendRecords(const QString& name, const QVector<Record>& records
     if (!v || records.isEmpty()) return;
     // A live run that resumed from a checkpoint continues at the checkpoint's step.
     const int64_t first = records.front().step;
-    while (!v->records.empty() && v->records.back().step > first && v->records.back().kind == "train") v->records.pop_back();
+    while (!v->records.empty() && v->records.back().step > first && v->records.back().kind == "train")
+        v->records.pop_back();
     for (const auto& r : records) v->records.push_back(r);
     Q_EMIT recordsAdded(name, records.size());
 }

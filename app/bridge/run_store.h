@@ -24,12 +24,12 @@ namespace seqpe::ui {
 struct RunView {
     QString name;
     std::filesystem::path dir;
-    std::optional<RunConfig> config;       // the project's config, or the run directory's
-    RunStatus status;                       // state Queued when nothing is known yet
-    bool live = false;                      // driven by this window
-    QString activity;                       // "preparing data: ..." while not yet training
-    std::vector<Record> records;            // train and eval records in order
-    std::optional<EvalReport> report;       // eval/extrapolation.json
+    std::optional<RunConfig> config;         // the project's config, or the run directory's
+    RunStatus status;                        // state Queued when nothing is known yet
+    bool live = false;                       // driven by this window
+    QString activity;                        // "preparing data: ..." while not yet training
+    std::vector<Record> records;             // train and eval records in order
+    std::optional<EvalReport> report;        // eval/extrapolation.json
     std::vector<CheckpointInfo> checkpoints; // newest first, sizes checked against DONE (no hashing)
     std::vector<std::pair<int64_t, std::filesystem::path>> snapshots; // geometry snapshots by step
 
@@ -77,8 +77,8 @@ public:
     void reloadSnapshots(const QString& name); // a live run wrote one
 
 Q_SIGNALS:
-    void runsChanged();                              // set of runs changed
-    void runUpdated(const QString& name);            // status or activity changed
+    void runsChanged();                   // set of runs changed
+    void runUpdated(const QString& name); // status or activity changed
     void recordsAdded(const QString& name, int count);
 
 private:

@@ -74,8 +74,8 @@ std::optional<std::pair<std::filesystem::path, RunConfig>> Workbench::runTarget(
     return std::pair{v->dir, v->config.value_or(RunConfig{})};
 }
 
-bool Workbench::exportWeights(const QString& run, const std::filesystem::path& checkpoint, const std::filesystem::path& file,
-                              QString* why) {
+bool Workbench::exportWeights(const QString& run, const std::filesystem::path& checkpoint,
+                              const std::filesystem::path& file, QString* why) {
     auto refuse = [why](const QString& text) {
         if (why) *why = text;
         return false;
@@ -87,12 +87,13 @@ bool Workbench::exportWeights(const QString& run, const std::filesystem::path& c
     if (!info.usable())
         return refuse(tr("the checkpoint of step %1 of %2 is %3 (%4); choose a complete one")
                           .arg(info.step)
-                          .arg(run, QString::fromUtf8(checkpoint_health_name(info.health)), QString::fromStdString(info.problem)));
+                          .arg(run, QString::fromUtf8(checkpoint_health_name(info.health)),
+                               QString::fromStdString(info.problem)));
     return m_weights->startExport(checkpoint, file) || refuse(tr("another export or import is in progress"));
 }
 
-bool Workbench::importWeights(const std::filesystem::path& file, const std::filesystem::path& config, const QString& name,
-                              QString* why) {
+bool Workbench::importWeights(const std::filesystem::path& file, const std::filesystem::path& config,
+                              const QString& name, QString* why) {
     auto refuse = [why](const QString& text) {
         if (why) *why = text;
         return false;
@@ -152,8 +153,10 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     raw->setEvaluation(evaluation);
     m_evalProgress.remove(run);
     if (evaluation) m_evalProgress[run].clock.start();
-    connect(raw, &RunSession::recordsAvailable, this, [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
-    connect(raw, &RunSession::statusChanged, this, [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
+    connect(raw, &RunSession::recordsAvailable, this,
+            [this, raw] { m_store.appendRecords(raw->name(), raw->takeRecords()); });
+    connect(raw, &RunSession::statusChanged, this,
+            [this, raw](const RunStatus& st) { m_store.setStatus(raw->name(), st); });
     connect(raw, &RunSession::snapshotAvailable, this, [this, raw](qint64 step) {
         m_store.reloadSnapshots(raw->name());
         Q_EMIT snapshotAvailable(raw->name(), step);
@@ -178,8 +181,8 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
             m_store.reloadReport(name);
             Q_EMIT evaluationFinished(name, outcome, msg);
         } else {
-            if (outcome == static_cast<int>(RunOutcome::Completed) && raw->config().eval.after_training && m_hooks.evaluate &&
-                !m_stopping) {
+            if (outcome == static_cast<int>(RunOutcome::Completed) && raw->config().eval.after_training &&
+                m_hooks.evaluate && !m_stopping) {
                 m_evalQueue.prepend(name); // evaluates itself before the next training starts
                 Q_EMIT queueChanged();
             }
@@ -227,7 +230,10 @@ QString Workbench::evaluationProgress(const RunSession& s, const QString& line) 
     QString text = "evaluating: " + line.mid(5).section(':', 0, 0);
     if (total > 0 && p.done <= total) {
         const double left = static_cast<double>(p.clock.elapsed()) / p.done * (total - p.done) / 1000.0;
-        text += QString(" (%1/%2%3)").arg(p.done).arg(total).arg(p.done < total ? QString(", about %1 s left").arg(qRound(left)) : QString());
+        text += QString(" (%1/%2%3)")
+                    .arg(p.done)
+                    .arg(total)
+                    .arg(p.done < total ? QString(", about %1 s left").arg(qRound(left)) : QString());
     }
     return text;
 }

@@ -60,10 +60,10 @@ public:
     // behind the active job, cancellable with stop(), its report shown when it lands. A run whose
     // training completes evaluates itself when its config says eval.after_training (the default).
     void evaluate(const QString& run);
-    void evaluateAll();       // every run with a complete checkpoint
+    void evaluateAll(); // every run with a complete checkpoint
     bool isEvaluating(const QString& run) const;
-    void runAll();            // queue every run that is not complete
-    void stopAll();           // stop the active run, clear the queue
+    void runAll();  // queue every run that is not complete
+    void stopAll(); // stop the active run, clear the queue
     bool isActive(const QString& run) const;
     bool isQueued(const QString& run) const { return m_queue.contains(run) || m_evalQueue.contains(run); }
     bool anyActive() const;
@@ -75,7 +75,7 @@ Q_SIGNALS:
     void sessionFinished(const QString& run, int outcome, const QString& message); // a training job
     void logLine(const QString& run, int level, const QString& text);
     void queueChanged();
-    void allStopped();        // after stopAll(), when no run is active any more
+    void allStopped();                                       // after stopAll(), when no run is active any more
     void snapshotAvailable(const QString& run, qint64 step); // a live geometry snapshot
     void evaluationFinished(const QString& run, int outcome, const QString& message); // report reloaded
     void runImported(const QString& run); // attached, ready to probe and evaluate
@@ -95,12 +95,12 @@ private:
     ProjectDocument m_doc;
     RunStore m_store;
     std::map<QString, std::unique_ptr<RunSession>> m_sessions;
-    QStringList m_queue;      // training jobs
-    QStringList m_evalQueue;  // evaluation jobs (run before the next training)
+    QStringList m_queue;     // training jobs
+    QStringList m_evalQueue; // evaluation jobs (run before the next training)
     std::unique_ptr<ProbeService> m_probes;
     std::unique_ptr<WeightsTransfer> m_weights;
     QVector<QPair<QString, std::filesystem::path>> m_attached; // opened or imported run directories
-    QString m_importing; // the name an import in progress will attach as
+    QString m_importing;                                       // the name an import in progress will attach as
     bool m_stopping = false;
 };
 

@@ -80,9 +80,9 @@ void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int wi
                                  int head, const QImage& picture) {
     if (m_run.isEmpty()) return;
     m_picture = picture.scaled(size, size); // what the model sees: the engine resizes to size x size
-    requestMap([pixels = std::move(pixels), height, width, channels, size](Inspector& in) {
-        return in.image_attention(pixels, height, width, channels, size);
-    }, layer, head);
+    requestMap([pixels = std::move(pixels), height, width, channels,
+                size](Inspector& in) { return in.image_attention(pixels, height, width, channels, size); },
+               layer, head);
 }
 
 void AttentionPane::requestText(int64_t offset, int64_t length, int layer, int head) {
@@ -130,7 +130,8 @@ void AttentionPane::setOverlayOpacity(double opacity) {
 
 void AttentionPane::show(const AttentionMap& m) {
     // Another resolution: keep the query on the same spot of the picture.
-    if (m_map.gridRows > 0 && m.gridRows > 0 && m_query.x() >= 0 && (m.gridRows != m_map.gridRows || m.gridCols != m_map.gridCols))
+    if (m_map.gridRows > 0 && m.gridRows > 0 && m_query.x() >= 0 &&
+        (m.gridRows != m_map.gridRows || m.gridCols != m_map.gridCols))
         m_query = QPoint(static_cast<int>((m_query.x() + 0.5) * m.gridCols / m_map.gridCols),
                          static_cast<int>((m_query.y() + 0.5) * m.gridRows / m_map.gridRows));
     m_map = m;
@@ -158,7 +159,9 @@ void AttentionPane::setColourScale(Scale scale, bool rowNormalised) {
 }
 
 QString AttentionPane::scaleText() const {
-    QString s = m_scale == Scale::Log ? tr("log10 scale") : m_scale == Scale::Sqrt ? tr("square-root scale") : tr("linear scale");
+    QString s = m_scale == Scale::Log    ? tr("log10 scale")
+                : m_scale == Scale::Sqrt ? tr("square-root scale")
+                                         : tr("linear scale");
     if (m_rowNormalised) s += tr(", rows normalised");
     return s;
 }
@@ -172,8 +175,10 @@ QVector<float> AttentionPane::colourValues(QVector<float> w, int cols, Scale sca
                 for (int c = 0; c < cols; ++c) w[r + c] /= hi;
         }
     for (float& v : w) {
-        if (scale == Scale::Sqrt) v = std::sqrt(std::max(v, 0.0f));
-        else if (scale == Scale::Log) v = std::log10(std::max(v, 1e-4f)); // masked (0) keys at the floor
+        if (scale == Scale::Sqrt)
+            v = std::sqrt(std::max(v, 0.0f));
+        else if (scale == Scale::Log)
+            v = std::log10(std::max(v, 1e-4f)); // masked (0) keys at the floor
     }
     return w;
 }
@@ -203,29 +208,44 @@ void AttentionPane::refresh() {
         const int64_t q = m_map.prefix + m_query.y() * cols + m_query.x();
         QVector<float> row(rows * cols);
         for (int k = 0; k < rows * cols; ++k) row[k] = m_map.probs[static_cast<qsizetype>(q * T + m_map.prefix + k)];
-        m_heat->setMatrix(rows, cols, colourValues(std::move(row), 0, m_scale, false)); // one query: nothing to normalise per row
+        m_heat->setMatrix(rows, cols,
+                          colourValues(std::move(row), 0, m_scale, false)); // one query: nothing to normalise per row
         m_heat->setMarkedCell(m_query.y(), m_query.x());
         m_heat->setRowLabels({});
         m_heat->setColumnLabels({});
         m_heat->setBackgroundImage(m_picture, m_opacity);
         const double share = classShare();
         m_heat->setTitle(tr("%1 (step %7): layer %2, %3, query (%4, %5), class token %6%")
-                             .arg(m_run).arg(m_map.layer).arg(head).arg(m_query.y()).arg(m_query.x())
+                             .arg(m_run)
+                             .arg(m_map.layer)
+                             .arg(head)
+                             .arg(m_query.y())
+                             .arg(m_query.x())
                              .arg(100 * share, 0, 'f', 1)
                              .arg(m_map.step));
         m_heat->setColorBarLabel(m_scale == Scale::Linear ? tr("attention") : tr("attention (%1)").arg(scaleText()));
         QString predicted;
         if (m_map.predicted >= 0)
-            predicted = tr(" · predicted: %1").arg(m_map.predicted < m_map.classes.size() ? m_map.classes[m_map.predicted]
-                                                                                          : QString::number(m_map.predicted));
+            predicted = tr(" · predicted: %1")
+                            .arg(m_map.predicted < m_map.classes.size() ? m_map.classes[m_map.predicted]
+                                                                        : QString::number(m_map.predicted));
         m_info->setText(tr("<b>class token: %1%</b> of the query patch's attention%2 · grid %3 x %4 (%5 px)")
-                            .arg(100 * share, 0, 'f', 1).arg(predicted).arg(rows).arg(cols).arg(m_picture.width()));
+                            .arg(100 * share, 0, 'f', 1)
+                            .arg(predicted)
+                            .arg(rows)
+                            .arg(cols)
+                            .arg(m_picture.width()));
     } else {
         m_heat->setBackgroundImage(QImage(), 0);
-        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T), colourValues(m_map.probs, static_cast<int>(T), m_scale, m_rowNormalised));
+        m_heat->setMatrix(static_cast<int>(T), static_cast<int>(T),
+                          colourValues(m_map.probs, static_cast<int>(T), m_scale, m_rowNormalised));
         m_heat->setRowLabels(m_map.labels);
         m_heat->setColumnLabels(m_map.labels);
-        m_heat->setTitle(tr("%1 (step %2): layer %3, %4 (query x key), %5").arg(m_run).arg(m_map.step).arg(m_map.layer).arg(head, scaleText()));
+        m_heat->setTitle(tr("%1 (step %2): layer %3, %4 (query x key), %5")
+                             .arg(m_run)
+                             .arg(m_map.step)
+                             .arg(m_map.layer)
+                             .arg(head, scaleText()));
         m_heat->setColorBarLabel(tr("attention (%1)").arg(scaleText()));
         const QPoint c = m_heat->markedCell();
         m_info->setText(c.x() >= 0 ? m_heat->cellText(c.y(), c.x()) : tr("%1 tokens; click a cell to read it").arg(T));
@@ -237,7 +257,9 @@ FigureTable AttentionPane::table() const {
     if (!hasMap()) return t;
     // The raw weights, whatever the colour scale (query q, key k over all tokens).
     const int64_t T = m_map.tokens;
-    auto rawAt = [&](int64_t q, int64_t k) { return static_cast<double>(m_map.probs[static_cast<qsizetype>(q * T + k)]); };
+    auto rawAt = [&](int64_t q, int64_t k) {
+        return static_cast<double>(m_map.probs[static_cast<qsizetype>(q * T + k)]);
+    };
     const QString layer = QString::number(m_map.layer), head = m_map.head >= 0 ? QString::number(m_map.head) : "mean";
     if (m_map.gridRows > 0) {
         t.header = {"run", "layer", "head", "query_row", "query_col", "key_row", "key_col", "attention"};
@@ -246,7 +268,8 @@ FigureTable AttentionPane::table() const {
         for (int r = 0; r < m_heat->rows(); ++r)
             for (int c = 0; c < m_heat->columns(); ++c)
                 t.rows.append({m_run, layer, head, qr, qc, QString::number(r), QString::number(c),
-                               csvNumber(rawAt(m_map.prefix + (m_query.y() * m_heat->columns() + m_query.x()), m_map.prefix + r * m_heat->columns() + c))});
+                               csvNumber(rawAt(m_map.prefix + (m_query.y() * m_heat->columns() + m_query.x()),
+                                               m_map.prefix + r * m_heat->columns() + c))});
     } else {
         t.header = {"run", "layer", "head", "query", "key", "query_token", "key_token", "attention"};
         for (int q = 0; q < m_heat->rows(); ++q)

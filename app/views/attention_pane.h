@@ -21,16 +21,16 @@ class HeatMap;
 
 // One layer of one forward pass, as the pane keeps it.
 struct AttentionMap {
-    int64_t tokens = 0;             // T
-    int64_t prefix = 0;             // class token(s) before the patches (image)
+    int64_t tokens = 0; // T
+    int64_t prefix = 0; // class token(s) before the patches (image)
     int64_t gridRows = 0, gridCols = 0;
-    int64_t layer = 0, head = -1;   // head -1: mean over the heads
-    int64_t layers = 0, heads = 0;  // of the model
-    QVector<float> probs;           // (T, T): query x key
-    QStringList labels;             // text: one per token
-    int64_t predicted = -1;         // image: predicted class
+    int64_t layer = 0, head = -1;  // head -1: mean over the heads
+    int64_t layers = 0, heads = 0; // of the model
+    QVector<float> probs;          // (T, T): query x key
+    QStringList labels;            // text: one per token
+    int64_t predicted = -1;        // image: predicted class
     QStringList classes;
-    int64_t step = -1;              // of the checkpoint (or live model) probed
+    int64_t step = -1; // of the checkpoint (or live model) probed
 };
 
 class AttentionPane : public QWidget {

@@ -39,7 +39,8 @@ struct ImageSample {
 
 QImage toImage(const std::vector<uint8_t>& px, int h, int w, int c) {
     QImage img(w, h, c == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-    for (int y = 0; y < h; ++y) std::memcpy(img.scanLine(y), px.data() + static_cast<size_t>(y) * w * c, static_cast<size_t>(w) * c);
+    for (int y = 0; y < h; ++y)
+        std::memcpy(img.scanLine(y), px.data() + static_cast<size_t>(y) * w * c, static_cast<size_t>(w) * c);
     return img;
 }
 
@@ -146,8 +147,9 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     connect(m_debounce, &QTimer::timeout, this, &AttentionView::refresh);
     connect(exportButton, &QPushButton::clicked, this, &AttentionView::exportFigure);
     connect(m_open, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open an image"), AppSettings::dialogFolder("image", QString()),
-                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.pgm *.ppm)"));
+        const QString f =
+            QFileDialog::getOpenFileName(this, tr("Open an image"), AppSettings::dialogFolder("image", QString()),
+                                         tr("Images (*.png *.jpg *.jpeg *.bmp *.pgm *.ppm)"));
         if (f.isEmpty()) return;
         AppSettings::setDialogFolder("image", f);
         openImageFile(f);
@@ -156,16 +158,19 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
         m_fromFile = false; // back to the test split
         scheduleRefresh();
     });
-    for (QSpinBox* s : {m_size, m_offset, m_length}) connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
+    for (QSpinBox* s : {m_size, m_offset, m_length})
+        connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
     connect(m_text, &QLineEdit::returnPressed, this, &AttentionView::refresh);
     connect(m_text, &QLineEdit::textChanged, this, [this](const QString& t) {
         if (t.isEmpty()) scheduleRefresh(); // cleared: back to the test split
     });
     for (QSpinBox* s : {m_offset, m_length})
         connect(s, &QSpinBox::valueChanged, this, [this] { m_text->clear(); }); // the window again
-    for (QComboBox* c : {m_layer, m_head}) connect(c, &QComboBox::currentIndexChanged, this, &AttentionView::scheduleRefresh);
+    for (QComboBox* c : {m_layer, m_head})
+        connect(c, &QComboBox::currentIndexChanged, this, &AttentionView::scheduleRefresh);
     auto applyScale = [this] {
-        for (auto* p : m_panes) p->setColourScale(AttentionPane::Scale(m_scale->currentData().toInt()), m_rowNorm->isChecked());
+        for (auto* p : m_panes)
+            p->setColourScale(AttentionPane::Scale(m_scale->currentData().toInt()), m_rowNorm->isChecked());
     };
     connect(m_scale, &QComboBox::currentIndexChanged, this, applyScale);
     connect(m_rowNorm, &QCheckBox::toggled, this, applyScale);
@@ -215,7 +220,8 @@ void AttentionView::rebuildRunList() {
     }
     m_updating = false;
     if (!m_checked.isEmpty()) m_list->setCurrentItem(m_list->findItems(m_checked.front(), Qt::MatchExactly).value(0));
-    if (m_checked.isEmpty() && !names.isEmpty()) addRun(names.front());
+    if (m_checked.isEmpty() && !names.isEmpty())
+        addRun(names.front());
     else {
         configure();
         layoutPanes();
@@ -237,7 +243,9 @@ void AttentionView::setRuns(const QStringList& runs) {
     for (const QString& r : runs) addRun(r);
 }
 
-QStringList AttentionView::runs() const { return m_checked; }
+QStringList AttentionView::runs() const {
+    return m_checked;
+}
 
 void AttentionView::onChecked(const QString& run, bool on) {
     m_checked.removeAll(run);
@@ -280,7 +288,8 @@ void AttentionView::configure() {
     }
     if (image != m_image || !m_kindSet) {
         // Text maps read best in log10 (one large weight per row), image maps over the picture linearly.
-        m_scale->setCurrentIndex(m_scale->findData(int(image ? AttentionPane::Scale::Linear : AttentionPane::Scale::Log)));
+        m_scale->setCurrentIndex(
+            m_scale->findData(int(image ? AttentionPane::Scale::Linear : AttentionPane::Scale::Log)));
         m_kindSet = true;
     }
     m_image = image;
@@ -302,13 +311,16 @@ void AttentionView::configure() {
 
 void AttentionView::layoutPanes() {
     for (size_t i = 0; i < m_panes.size(); ++i) {
-        const QString run = i < static_cast<size_t>(m_checked.size()) ? m_checked[static_cast<qsizetype>(i)] : QString();
+        const QString run =
+            i < static_cast<size_t>(m_checked.size()) ? m_checked[static_cast<qsizetype>(i)] : QString();
         m_panes[i]->setRun(run);
         m_panes[i]->setVisible(!run.isEmpty());
     }
 }
 
-int AttentionView::paneCount() const { return static_cast<int>(std::min<qsizetype>(3, m_checked.size())); }
+int AttentionView::paneCount() const {
+    return static_cast<int>(std::min<qsizetype>(3, m_checked.size()));
+}
 
 void AttentionView::scheduleRefresh() {
     if (!m_updating) m_debounce->start();
@@ -327,7 +339,9 @@ void AttentionView::setImage(const QImage& picture) {
     m_w = img.width();
     m_c = gray ? 1 : 3;
     m_pixels.resize(static_cast<size_t>(m_h) * m_w * m_c);
-    for (int y = 0; y < m_h; ++y) std::memcpy(m_pixels.data() + static_cast<size_t>(y) * m_w * m_c, img.constScanLine(y), static_cast<size_t>(m_w) * m_c);
+    for (int y = 0; y < m_h; ++y)
+        std::memcpy(m_pixels.data() + static_cast<size_t>(y) * m_w * m_c, img.constScanLine(y),
+                    static_cast<size_t>(m_w) * m_c);
     m_picture = img;
     m_fromFile = true;
     m_source->setText(tr("Picture %1 x %2 (%3)").arg(m_w).arg(m_h).arg(gray ? tr("grayscale") : tr("RGB")));
@@ -345,15 +359,21 @@ bool AttentionView::openImageFile(const QString& file) {
     return true;
 }
 
-void AttentionView::setResolution(int pixels) { m_size->setValue(pixels); }
+void AttentionView::setResolution(int pixels) {
+    m_size->setValue(pixels);
+}
 
 int AttentionView::resolution() const {
     const int p = patchSize();
     return std::max(p, (m_size->value() + p / 2) / p * p);
 }
 
-void AttentionView::setLayer(int layer) { m_layer->setCurrentIndex(std::max(0, m_layer->findData(layer))); }
-void AttentionView::setHead(int head) { m_head->setCurrentIndex(std::max(0, m_head->findData(head))); }
+void AttentionView::setLayer(int layer) {
+    m_layer->setCurrentIndex(std::max(0, m_layer->findData(layer)));
+}
+void AttentionView::setHead(int head) {
+    m_head->setCurrentIndex(std::max(0, m_head->findData(head)));
+}
 void AttentionView::setTextWindow(int64_t offset, int64_t length) {
     m_offset->setValue(static_cast<int>(offset));
     m_length->setValue(static_cast<int>(length));
@@ -379,7 +399,9 @@ void AttentionView::refresh() {
     if (!m_image) {
         m_source->setText(!m_text->text().trimmed().isEmpty()
                               ? tr("Your text (%1 characters)").arg(m_text->text().size())
-                              : tr("Tokens %1 to %2 of the test split").arg(m_offset->value()).arg(m_offset->value() + m_length->value() - 1));
+                              : tr("Tokens %1 to %2 of the test split")
+                                    .arg(m_offset->value())
+                                    .arg(m_offset->value() + m_length->value() - 1));
         probeAll();
         return;
     }
@@ -416,7 +438,9 @@ void AttentionView::refresh() {
             Q_EMIT imageReady();
             probeAll();
         },
-        [this](const QString& e) { m_source->setText(tr("<span style='color:#c0392b'>No test image: %1</span>").arg(e.toHtmlEscaped())); });
+        [this](const QString& e) {
+            m_source->setText(tr("<span style='color:#c0392b'>No test image: %1</span>").arg(e.toHtmlEscaped()));
+        });
 }
 
 void AttentionView::setCustomText(const QString& text) {
@@ -428,9 +452,13 @@ void AttentionView::setCustomText(const QString& text) {
 void AttentionView::probeAll() {
     const int layer = m_layer->currentData().toInt(), head = m_head->currentData().toInt();
     for (int i = 0; i < paneCount(); ++i) {
-        if (m_image) m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, resolution(), layer, head, m_picture);
-        else if (!m_text->text().trimmed().isEmpty()) m_panes[static_cast<size_t>(i)]->requestCustomText(m_text->text(), layer, head);
-        else m_panes[static_cast<size_t>(i)]->requestText(m_offset->value(), m_length->value(), layer, head);
+        if (m_image)
+            m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, resolution(), layer, head,
+                                                          m_picture);
+        else if (!m_text->text().trimmed().isEmpty())
+            m_panes[static_cast<size_t>(i)]->requestCustomText(m_text->text(), layer, head);
+        else
+            m_panes[static_cast<size_t>(i)]->requestText(m_offset->value(), m_length->value(), layer, head);
     }
 }
 
@@ -459,6 +487,8 @@ Figure AttentionView::figure() const {
     return f;
 }
 
-void AttentionView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
+void AttentionView::exportFigure() {
+    exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb));
+}
 
 } // namespace seqpe::ui

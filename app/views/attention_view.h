@@ -41,13 +41,13 @@ public:
     void setTestImage(int index);
     void setImage(const QImage& picture); // a picture instead of a test image
     bool openImageFile(const QString& file);
-    void setResolution(int pixels);       // rounded to a multiple of the patch size
+    void setResolution(int pixels); // rounded to a multiple of the patch size
     int resolution() const;
     void setLayer(int layer);
-    void setHead(int head);               // -1: mean over the heads
+    void setHead(int head); // -1: mean over the heads
     void setTextWindow(int64_t offset, int64_t length);
     void setCustomText(const QString& text); // as if typed into Text and Enter pressed ("" = the window)
-    void setQueryCell(int row, int col);  // image runs, every pane
+    void setQueryCell(int row, int col);     // image runs, every pane
 
     void refresh(); // fetch the image if needed, then probe every pane
     AttentionPane* pane(int i) const { return m_panes[static_cast<size_t>(i)]; }
@@ -65,7 +65,7 @@ protected:
 private:
     void rebuildRunList();
     void onChecked(const QString& run, bool on);
-    void configure();   // controls from the first checked run's config
+    void configure(); // controls from the first checked run's config
     void layoutPanes();
     void probeAll();
     void scheduleRefresh();

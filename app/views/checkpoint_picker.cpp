@@ -7,9 +7,13 @@
 
 namespace seqpe::ui {
 
-QString checkpointStepText(const CheckpointInfo& c) { return QObject::tr("step %1").arg(QLocale().toString(qlonglong(c.step))); }
+QString checkpointStepText(const CheckpointInfo& c) {
+    return QObject::tr("step %1").arg(QLocale().toString(qlonglong(c.step)));
+}
 
-QString checkpointSizeText(const CheckpointInfo& c) { return QString::fromStdString(human_bytes(static_cast<double>(c.bytes))); }
+QString checkpointSizeText(const CheckpointInfo& c) {
+    return QString::fromStdString(human_bytes(static_cast<double>(c.bytes)));
+}
 
 QString checkpointTimeText(const CheckpointInfo& c) {
     // ISO-8601 UTC ("2026-12-03T14:02:11Z") -> "2026-12-03 14:02 UTC"
@@ -56,7 +60,9 @@ void CheckpointPicker::rebuild() {
         auto* items = qobject_cast<QStandardItemModel*>(model());
         for (const CheckpointInfo& c : v->checkpoints) {
             const QString dir = QString::fromStdString(c.dir.string());
-            addItem(c.usable() ? checkpointStepText(c) : tr("%1 (%2)").arg(checkpointStepText(c), checkpointStateText(c)), dir);
+            addItem(c.usable() ? checkpointStepText(c)
+                               : tr("%1 (%2)").arg(checkpointStepText(c), checkpointStateText(c)),
+                    dir);
             const int i = count() - 1;
             QString tip = checkpointTimeText(c) + " · " + checkpointSizeText(c) + " · " + checkpointStateText(c);
             if (!c.problem.empty()) tip += "\n" + QString::fromStdString(c.problem);
@@ -68,7 +74,9 @@ void CheckpointPicker::rebuild() {
             }
         }
     }
-    if (!found) addItem(tr("%1 (gone)").arg(QString::fromStdString(m_wb.probes().checkpoint(m_run).filename().string())), pinned);
+    if (!found)
+        addItem(tr("%1 (gone)").arg(QString::fromStdString(m_wb.probes().checkpoint(m_run).filename().string())),
+                pinned);
     if (!found) setCurrentIndex(count() - 1);
     if (pinned.isEmpty()) setCurrentIndex(0);
     setEnabled(v != nullptr);

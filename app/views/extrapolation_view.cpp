@@ -174,7 +174,8 @@ void ExtrapolationView::rebuildChoices() {
     for (const auto& md : modes) m_mode->addItem(QString::fromStdString(md));
     m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode.isEmpty() ? QStringLiteral("extend") : mode)));
     m_metric->clear();
-    if (!reportMetric.empty()) m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
+    if (!reportMetric.empty())
+        m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
     m_metric->addItem(metricName("loss"), "loss");
     // Reports can arrive after the first refresh: until the user picks one, follow the reports' metric.
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_chosenMetric)));
@@ -192,14 +193,22 @@ QStringList ExtrapolationView::modes() const {
     for (int i = 0; i < m_mode->count(); ++i) out << m_mode->itemText(i);
     return out;
 }
-QString ExtrapolationView::mode() const { return m_mode->currentText(); }
-void ExtrapolationView::setMode(const QString& mode) { m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode))); }
-QString ExtrapolationView::metric() const { return m_metric->currentData().toString(); }
+QString ExtrapolationView::mode() const {
+    return m_mode->currentText();
+}
+void ExtrapolationView::setMode(const QString& mode) {
+    m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode)));
+}
+QString ExtrapolationView::metric() const {
+    return m_metric->currentData().toString();
+}
 void ExtrapolationView::setMetric(const QString& metric) {
     m_chosenMetric = metric;
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
 }
-void ExtrapolationView::setDepth(int64_t depth) { m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth)))); }
+void ExtrapolationView::setDepth(int64_t depth) {
+    m_depth->setCurrentIndex(std::max(0, m_depth->findData(qint64(depth))));
+}
 
 void ExtrapolationView::highlightRun(const QString& run) {
     // A seed of a group shown as its mean highlights the group.
@@ -208,19 +217,28 @@ void ExtrapolationView::highlightRun(const QString& run) {
     rebuild();
 }
 
-QString ExtrapolationView::metricTitle() const { return metricName(metric()); }
+QString ExtrapolationView::metricTitle() const {
+    return metricName(metric());
+}
 
-void ExtrapolationView::setSeeds(Seeds mode) { m_seeds->setCurrentIndex(std::max(0, m_seeds->findData(int(mode)))); }
-ExtrapolationView::Seeds ExtrapolationView::seeds() const { return static_cast<Seeds>(m_seeds->currentData().toInt()); }
+void ExtrapolationView::setSeeds(Seeds mode) {
+    m_seeds->setCurrentIndex(std::max(0, m_seeds->findData(int(mode))));
+}
+ExtrapolationView::Seeds ExtrapolationView::seeds() const {
+    return static_cast<Seeds>(m_seeds->currentData().toInt());
+}
 
 bool ExtrapolationView::hasSeedGroups() const {
     QHash<QString, int> members;
     for (const QString& name : m_wb.store().names())
-        if (const RunView* v = m_wb.store().run(name); v->report && ++members[m_wb.document().groupOf(name)] > 1) return true;
+        if (const RunView* v = m_wb.store().run(name); v->report && ++members[m_wb.document().groupOf(name)] > 1)
+            return true;
     return false;
 }
 
-QString ExtrapolationView::hint() const { return m_hint->text(); }
+QString ExtrapolationView::hint() const {
+    return m_hint->text();
+}
 
 void ExtrapolationView::rebuild() {
     const QString md = mode(), mt = metric();
@@ -297,7 +315,8 @@ void ExtrapolationView::rebuild() {
         if (!rep.loss_by_position.empty()) {
             QVector<QPointF> lp;
             lp.reserve(static_cast<qsizetype>(rep.loss_by_position.size()));
-            for (size_t k = 0; k < rep.loss_by_position.size(); ++k) lp.append(QPointF(static_cast<double>(k), rep.loss_by_position[k]));
+            for (size_t k = 0; k < rep.loss_by_position.size(); ++k)
+                lp.append(QPointF(static_cast<double>(k), rep.loss_by_position[k]));
             m_loss->setPoints(m_loss->addSeries(names[i], dim ? faded(colour) : colour), lp);
             lossLength = std::max(lossLength, rep.loss_by_position_length);
         }
@@ -335,13 +354,16 @@ std::map<int64_t, double> ExtrapolationView::addGroupCurves(const SeedGroup& g) 
         row[len] = m;
         m_bands.append({g.name, len, m, l, h, static_cast<int>(vals.size())});
     }
-    const int id = m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
+    const int id =
+        m_curves->addSeries(QString("%1 (n=%2)").arg(g.name).arg(g.runs.size()), dim ? faded(colour) : colour);
     m_curves->setPoints(id, mean);
     m_curves->setBand(id, lo, hi);
     if (g.lossRuns > 0) {
         QVector<QPointF> lp;
         for (size_t k = 0; k < g.loss.size(); ++k) lp.append(QPointF(static_cast<double>(k), g.loss[k] / g.lossRuns));
-        m_loss->setPoints(m_loss->addSeries(QString("%1 (mean of %2)").arg(g.name).arg(g.lossRuns), dim ? faded(colour) : colour), lp);
+        m_loss->setPoints(
+            m_loss->addSeries(QString("%1 (mean of %2)").arg(g.name).arg(g.lossRuns), dim ? faded(colour) : colour),
+            lp);
     }
     m_score.runs << g.name;
     return row;
@@ -354,7 +376,8 @@ void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int
     m_score.trainLength = std::isfinite(m_marker) ? static_cast<int64_t>(m_marker) : 0;
     const QString depthText = depth >= 0 ? tr(", needle depth %1%").arg(depth) : QString();
     m_score.title = tr("%1 by %2 (%3%4)").arg(metricTitle(), m_score.lengthName, md, depthText);
-    m_curves->setTitle(tr("%1 against %2 (%3%4)").arg(metricTitle(), image ? tr("resolution") : tr("length"), md, depthText));
+    m_curves->setTitle(
+        tr("%1 against %2 (%3%4)").arg(metricTitle(), image ? tr("resolution") : tr("length"), md, depthText));
     m_curves->setAxisLabels(lengthAxis, metricTitle());
     m_curves->setLogX(!image); // lengths double from one evaluation to the next
     m_curves->setLogY(mt == "ppl");
@@ -380,8 +403,10 @@ void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int
         m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
                                         : tr("Loss by position (text runs, after `seqpe eval`)"));
         // Reports record loss by position for their longest extend evaluation only: say which.
-        m_clickHint->setText(lossLength > 0 ? tr("click a row: highlight the run (loss by position: the %1-token evaluation)").arg(lossLength)
-                                            : tr("click a row: highlight the run"));
+        m_clickHint->setText(
+            lossLength > 0
+                ? tr("click a row: highlight the run (loss by position: the %1-token evaluation)").arg(lossLength)
+                : tr("click a row: highlight the run"));
         m_clickHint->setToolTip(m_clickHint->text());
     }
     m_loss->autoRange();
@@ -394,7 +419,8 @@ void ExtrapolationView::showHints(const QStringList& missing, const QStringList&
         hints << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+E) evaluates the selected runs, Evaluate All "
                     "every trained run; a run evaluates itself when its training completes (eval.after_training). "
                     "From a terminal: <code>seqpe compare %2</code>.")
-                     .arg(missing.join(", "), m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
+                     .arg(missing.join(", "),
+                          m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
     if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
     m_hint->setText(hints.join(" "));
     m_hint->setVisible(!hints.isEmpty());
@@ -418,9 +444,9 @@ void ExtrapolationView::showDepthProfile(const QString& md, const QString& mt) {
     for (auto& [len, pts] : byLength) {
         std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
         const bool trained = m_score.trainLength > 0 && len <= m_score.trainLength;
-        m_loss->setPoints(m_loss->addSeries(trained ? tr("%1 tokens (train)").arg(len) : tr("%1 tokens").arg(len),
-                                            seriesColor(k++)),
-                          pts);
+        m_loss->setPoints(
+            m_loss->addSeries(trained ? tr("%1 tokens (train)").arg(len) : tr("%1 tokens").arg(len), seriesColor(k++)),
+            pts);
     }
     m_loss->setAxisLabels(tr("needle depth (% of the context; 100 = next to the question)"), metricTitle());
     m_loss->setTitle(run.isEmpty() ? tr("%1 by needle depth").arg(metricTitle())
@@ -428,14 +454,19 @@ void ExtrapolationView::showDepthProfile(const QString& md, const QString& mt) {
     m_clickHint->setText(tr("click a cell: highlight the run and show its %1 by needle depth").arg(metricTitle()));
 }
 
-QString ExtrapolationView::lowerX() const { return m_task == "qa" ? QStringLiteral("depth") : QStringLiteral("position"); }
-QString ExtrapolationView::lowerY() const { return m_task == "qa" ? metric() : QStringLiteral("loss"); }
+QString ExtrapolationView::lowerX() const {
+    return m_task == "qa" ? QStringLiteral("depth") : QStringLiteral("position");
+}
+QString ExtrapolationView::lowerY() const {
+    return m_task == "qa" ? metric() : QStringLiteral("loss");
+}
 
 Figure ExtrapolationView::curvesFigure() const {
     Figure f;
     if (m_score.runs.isEmpty()) return f;
     const int64_t depth = m_depth->currentData().isValid() ? m_depth->currentData().toLongLong() : -1;
-    f.stem = "extrapolation-all-curves-" + fileSlug(mode()) + (depth >= 0 ? QString("-depth-%1").arg(depth) : QString());
+    f.stem =
+        "extrapolation-all-curves-" + fileSlug(mode()) + (depth >= 0 ? QString("-depth-%1").arg(depth) : QString());
     f.title = m_curves->title();
     f.description = configHashes(m_wb, m_shownMembers);
     f.size = m_curves->isVisible() ? QSizeF(m_curves->size()) : QSizeF(760, 480);
@@ -443,11 +474,14 @@ Figure ExtrapolationView::curvesFigure() const {
     f.tables = {lineChartTable(*m_curves, m_score.lengthName, metric())};
     if (!m_bands.isEmpty()) {
         // The band of each curve and the values it summarises, beside the curves' own CSV.
-        FigureTable bands{"bands", {"group", m_score.lengthName, "n", "mean", seeds() == Seeds::Sd ? "mean_minus_sd" : "min",
-                                    seeds() == Seeds::Sd ? "mean_plus_sd" : "max"}, {}};
+        FigureTable bands{"bands",
+                          {"group", m_score.lengthName, "n", "mean", seeds() == Seeds::Sd ? "mean_minus_sd" : "min",
+                           seeds() == Seeds::Sd ? "mean_plus_sd" : "max"},
+                          {}};
         for (const Band& b : m_bands)
-            bands.rows.append({b.group, QString::number(b.length), QString::number(b.n), QString::number(b.mean, 'g', 8),
-                               QString::number(b.lower, 'g', 8), QString::number(b.upper, 'g', 8)});
+            bands.rows.append({b.group, QString::number(b.length), QString::number(b.n),
+                               QString::number(b.mean, 'g', 8), QString::number(b.lower, 'g', 8),
+                               QString::number(b.upper, 'g', 8)});
         f.tables.append(bands);
         f.tables.append(FigureTable{"per-seed", {"run", "group", m_score.lengthName, metric()}, m_perSeed});
     }
@@ -472,7 +506,8 @@ Figure ExtrapolationView::tableFigure() const {
 Figure ExtrapolationView::lossFigure() const {
     Figure f;
     if (m_loss->seriesCount() == 0) return f;
-    f.stem = m_task == "qa" ? QStringLiteral("extrapolation-all-by-depth") : QStringLiteral("extrapolation-all-loss-by-position");
+    f.stem = m_task == "qa" ? QStringLiteral("extrapolation-all-by-depth")
+                            : QStringLiteral("extrapolation-all-loss-by-position");
     f.title = m_loss->title();
     f.description = configHashes(m_wb, m_shownMembers);
     f.size = m_loss->isVisible() ? QSizeF(m_loss->size()) : QSizeF(760, 420);
@@ -502,6 +537,8 @@ Figure ExtrapolationView::figure() const {
     return f;
 }
 
-void ExtrapolationView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
+void ExtrapolationView::exportFigure() {
+    exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb));
+}
 
 } // namespace seqpe::ui

@@ -12,9 +12,9 @@
 #include <QDateTime>
 #include <QHash>
 #include <QWidget>
+#include <cmath>
 #include <map>
 #include <vector>
-#include <cmath>
 
 class QComboBox;
 class QLabel;
@@ -30,18 +30,18 @@ class ExtrapolationView : public QWidget {
 public:
     explicit ExtrapolationView(Workbench& wb, QWidget* parent = nullptr);
 
-    QStringList modes() const;           // the evaluation modes found in the reports
-    void setMode(const QString& mode);   // extend | interpolate
+    QStringList modes() const;         // the evaluation modes found in the reports
+    void setMode(const QString& mode); // extend | interpolate
     QString mode() const;
     void setMetric(const QString& metric); // ppl | accuracy | em | loss
     QString metric() const;
-    void setDepth(int64_t depth);        // QA needle depth in percent; -1: all depths
+    void setDepth(int64_t depth); // QA needle depth in percent; -1: all depths
     // Runs that differ only by seed (a project with "seeds"): each seed as its own curve, or one
     // curve per group (the mean) with a band: min-max or +-1 sample standard deviation.
     enum class Seeds { Each, MinMax, Sd };
     void setSeeds(Seeds s);
     Seeds seeds() const;
-    bool hasSeedGroups() const;          // some group holds more than one evaluated run
+    bool hasSeedGroups() const;            // some group holds more than one evaluated run
     void highlightRun(const QString& run); // "" for none
     QString highlightedRun() const { return m_highlight; }
 
@@ -109,7 +109,7 @@ private:
     QTimer* m_watch = nullptr;
     QHash<QString, QDateTime> m_seen; // report file times, to notice new evaluations
     ScoreTable m_score;
-    QString m_task;       // the task whose runs are shown (lm, image, qa)
+    QString m_task; // the task whose runs are shown (lm, image, qa)
     QString m_highlight;
     double m_marker = std::nan("");
     bool m_updating = false;

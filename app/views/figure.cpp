@@ -68,29 +68,36 @@ QStringList writeFigureFormats(const Figure& f, const QString& dir, const QStrin
 
 void exportFigureInteractively(QWidget* parent, const Figure& f, const QString& folder) {
     if (f.isNull()) {
-        QMessageBox::information(parent, QObject::tr("Export figure"), QObject::tr("This view shows nothing to export yet."));
+        QMessageBox::information(parent, QObject::tr("Export figure"),
+                                 QObject::tr("This view shows nothing to export yet."));
         return;
     }
     QString selected;
-    const QString path = QFileDialog::getSaveFileName(
-        parent, QObject::tr("Export figure"), QDir(AppSettings::dialogFolder("export", folder)).filePath(f.stem + ".pdf"),
-        QObject::tr("PDF (*.pdf);;SVG (*.svg);;PNG image (*.png)"), &selected);
+    const QString path =
+        QFileDialog::getSaveFileName(parent, QObject::tr("Export figure"),
+                                     QDir(AppSettings::dialogFolder("export", folder)).filePath(f.stem + ".pdf"),
+                                     QObject::tr("PDF (*.pdf);;SVG (*.svg);;PNG image (*.png)"), &selected);
     if (path.isEmpty()) return;
     AppSettings::setDialogFolder("export", path);
     double dpi = 150;
     if (QFileInfo(path).suffix().compare("png", Qt::CaseInsensitive) == 0) {
         bool ok = false;
-        dpi = QInputDialog::getInt(parent, QObject::tr("PNG resolution"), QObject::tr("Dots per inch"), 300, 72, 1200, 50, &ok);
+        dpi = QInputDialog::getInt(parent, QObject::tr("PNG resolution"), QObject::tr("Dots per inch"), 300, 72, 1200,
+                                   50, &ok);
         if (!ok) return;
     }
     QString error;
     const QStringList files = writeFigure(f, path, dpi, &error);
-    if (!error.isEmpty()) QMessageBox::warning(parent, QObject::tr("Export failed"), error);
+    if (!error.isEmpty())
+        QMessageBox::warning(parent, QObject::tr("Export failed"), error);
     else if (!files.isEmpty())
-        QMessageBox::information(parent, QObject::tr("Figure exported"), QObject::tr("Wrote:\n%1").arg(files.join('\n')));
+        QMessageBox::information(parent, QObject::tr("Figure exported"),
+                                 QObject::tr("Wrote:\n%1").arg(files.join('\n')));
 }
 
-QString csvNumber(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
+QString csvNumber(double v) {
+    return QString::number(v, 'g', QLocale::FloatingPointShortest);
+}
 
 QString fileSlug(const QString& text) {
     QString s = text.toLower();
@@ -114,14 +121,14 @@ FigureTable lineChartTable(const LineChart& chart, const QString& xName, const Q
     for (int id : chart.seriesIds()) {
         if (!chart.isSeriesVisible(id)) continue;
         const QString name = chart.seriesName(id);
-        for (const QPointF& p : chart.points(id))
-            t.rows.append({name, csvNumber(p.x()), csvNumber(p.y())});
+        for (const QPointF& p : chart.points(id)) t.rows.append({name, csvNumber(p.x()), csvNumber(p.y())});
     }
     return t;
 }
 
 RenderFunction widgetRender(const QWidget* w) {
-    if (auto* g = qobject_cast<const GuidedHeatMap*>(w)) return [g](QPainter& p, const QRectF& r) { g->renderFigure(p, r); };
+    if (auto* g = qobject_cast<const GuidedHeatMap*>(w))
+        return [g](QPainter& p, const QRectF& r) { g->renderFigure(p, r); };
     if (auto* h = qobject_cast<const HeatMap*>(w)) return [h](QPainter& p, const QRectF& r) { h->render(p, r); };
     if (auto* s = qobject_cast<const ScatterPlot*>(w)) return [s](QPainter& p, const QRectF& r) { s->render(p, r); };
     if (auto* c = qobject_cast<const LineChart*>(w)) return [c](QPainter& p, const QRectF& r) { c->render(p, r); };

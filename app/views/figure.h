@@ -29,10 +29,10 @@ struct FigureTable {
 };
 
 struct Figure {
-    QString stem;         // file name without extension: "<view>-<run>-<what>"
-    QString title;        // metadata title (PNG chunk, SVG <title>, PDF /Title)
-    QString description;  // metadata description: the runs' config hashes
-    QSizeF size;          // logical pixels (96 per inch)
+    QString stem;        // file name without extension: "<view>-<run>-<what>"
+    QString title;       // metadata title (PNG chunk, SVG <title>, PDF /Title)
+    QString description; // metadata description: the runs' config hashes
+    QSizeF size;         // logical pixels (96 per inch)
     RenderFunction render;
     QVector<FigureTable> tables;
     bool isNull() const { return !render; }

@@ -108,10 +108,13 @@ void FigureExporter::start(const QString& dir, const QStringList& formats, doubl
             if (--m_waiting == 0) QTimer::singleShot(0, this, &FigureExporter::writeGeometry);
         };
         connect(pane, &GeometryPane::resultShown, this, done, Qt::SingleShotConnection);
-        connect(pane, &GeometryPane::probeFailed, this, [this, run, done](const QString& e) {
-            m_notes << tr("geometry of %1 skipped: %2").arg(run, e);
-            done();
-        }, Qt::SingleShotConnection);
+        connect(
+            pane, &GeometryPane::probeFailed, this,
+            [this, run, done](const QString& e) {
+                m_notes << tr("geometry of %1 skipped: %2").arg(run, e);
+                done();
+            },
+            Qt::SingleShotConnection);
         pane->request(GeometryRequest{});
     }
     Q_EMIT progress(tr("geometry of %1 runs").arg(m_panes.size()));
@@ -134,7 +137,9 @@ void FigureExporter::writeGeometry() {
         p->scatter()->resize(560, 460);
         write(p->heatFigure("geometry-" + p->run() + "-heatmap"));
         const Figure pca = p->pcaFigure("geometry-" + p->run() + "-pca");
-        if (pca.isNull()) m_notes << tr("%1: no PCA figure (%2 encoding has no embedding vectors)").arg(p->run(), QString::fromStdString(p->result().kind));
+        if (pca.isNull())
+            m_notes << tr("%1: no PCA figure (%2 encoding has no embedding vectors)")
+                           .arg(p->run(), QString::fromStdString(p->result().kind));
         write(pca);
     }
     finish();

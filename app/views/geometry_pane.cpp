@@ -17,8 +17,12 @@ namespace seqpe::ui {
 int64_t geometryTrainExtent(const RunConfig& c) {
     return c.task == "image" ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : c.train.seq_len;
 }
-int64_t defaultGeometryCount(const RunConfig& c) { return std::min<int64_t>(512, 2 * geometryTrainExtent(c)); }
-int64_t defaultGeometryGrid(const RunConfig& c) { return std::min<int64_t>(32, 2 * geometryTrainExtent(c)); }
+int64_t defaultGeometryCount(const RunConfig& c) {
+    return std::min<int64_t>(512, 2 * geometryTrainExtent(c));
+}
+int64_t defaultGeometryGrid(const RunConfig& c) {
+    return std::min<int64_t>(32, 2 * geometryTrainExtent(c));
+}
 
 bool isDefaultGeometryRequest(const GeometryRequest& r, const RunConfig& c) {
     // The same normalisation as the engine: 0 means "the default extent".
@@ -36,7 +40,9 @@ struct GeometryProbe {
     int64_t step = 0;
 };
 
-QString number(double v) { return csvNumber(v); }
+QString number(double v) {
+    return csvNumber(v);
+}
 
 bool sameRequest(const GeometryRequest& a, const GeometryRequest& b) {
     return a.first == b.first && a.count == b.count && a.rows == b.rows && a.cols == b.cols && a.row0 == b.row0 &&
@@ -114,8 +120,10 @@ void GeometryPane::request(const GeometryRequest& r) {
     if (m_run.isEmpty()) return;
     if (m_inFlight) {
         // The answer in flight will do when it is for the same request.
-        if (sameRequest(r, m_sent) && m_sentRun == m_run) m_pending.reset();
-        else m_pending = r;
+        if (sameRequest(r, m_sent) && m_sentRun == m_run)
+            m_pending.reset();
+        else
+            m_pending = r;
         return;
     }
     send(r);
@@ -236,7 +244,8 @@ void GeometryPane::refresh() {
     const int n = static_cast<int>(m_g.matrix.shape[0]);
     const bool grid = m_g.dims == 2 && m_g.rows * m_g.cols == n;
     auto pos = [&](int i, int axis) { return m_g.positions[static_cast<size_t>(i * m_g.dims + axis)]; };
-    const QString rho = std::isfinite(m_g.rank_correlation) ? QString::number(m_g.rank_correlation, 'f', 3) : QString("n/a");
+    const QString rho =
+        std::isfinite(m_g.rank_correlation) ? QString::number(m_g.rank_correlation, 'f', 3) : QString("n/a");
     m_heat->setColorMap(m_g.metric == "l2" ? ColorMap::Viridis : ColorMap::Coolwarm);
     m_heat->setColorBarLabel(measureName());
     m_heat->setTitle(tr("%1: %2, %3, ρ = %4").arg(m_run, measureName(), m_source, rho));
@@ -256,10 +265,15 @@ void GeometryPane::refresh() {
         m_heat->setColumnLabels(cl);
         m_heat->setMarkedCell(m_query.y(), m_query.x());
         // The training grid ends at row/col train_extent (positions count from the grid origin).
-        const int gr = static_cast<int>(m_g.train_extent - pos(0, 0)), gc = static_cast<int>(m_g.train_extent - pos(0, 1));
+        const int gr = static_cast<int>(m_g.train_extent - pos(0, 0)),
+                  gc = static_cast<int>(m_g.train_extent - pos(0, 1));
         m_heat->setGuides(gr > 0 && gr < rows ? gr : -1, gc > 0 && gc < cols ? gc : -1, tr("train grid"));
         extent = tr("query patch (%1, %2) against every patch of a %3 x %4 grid; dashed: the %5 x %5 training grid")
-                     .arg(pos(q, 0)).arg(pos(q, 1)).arg(rows).arg(cols).arg(m_g.train_extent);
+                     .arg(pos(q, 0))
+                     .arg(pos(q, 1))
+                     .arg(rows)
+                     .arg(cols)
+                     .arg(m_g.train_extent);
     } else {
         m_heat->setMatrix(n, n, QVector<float>(m_g.matrix.data.begin(), m_g.matrix.data.end()));
         QStringList labels;
@@ -270,20 +284,26 @@ void GeometryPane::refresh() {
         m_heat->setMarkedCell(-1, -1);
         if (m_g.dims == 1 && n > 0) {
             const int k = static_cast<int>(m_g.train_extent - pos(0, 0));
-            m_heat->setGuides(k > 0 && k < n ? k : -1, k > 0 && k < n ? k : -1, tr("train length %1").arg(m_g.train_extent));
+            m_heat->setGuides(k > 0 && k < n ? k : -1, k > 0 && k < n ? k : -1,
+                              tr("train length %1").arg(m_g.train_extent));
             extent = tr("positions %1 to %2; training length %3%4")
-                         .arg(pos(0, 0)).arg(pos(n - 1, 0)).arg(m_g.train_extent)
+                         .arg(pos(0, 0))
+                         .arg(pos(n - 1, 0))
+                         .arg(m_g.train_extent)
                          .arg(k > 0 && k < n ? tr(" (dashed: beyond it)") : QString());
         } else {
             m_heat->setGuides(-1, -1, {});
             extent = grid ? tr("%1 x %2 patches in raster order; training grid %3 x %3; click a row to see that "
-                               "patch on the grid").arg(m_g.rows).arg(m_g.cols).arg(m_g.train_extent)
+                               "patch on the grid")
+                                .arg(m_g.rows)
+                                .arg(m_g.cols)
+                                .arg(m_g.train_extent)
                           : tr("%1 positions").arg(n);
         }
     }
-    m_header->setText(QString("<b>%1</b> — %2<br>%3").arg(m_run.toHtmlEscaped(),
-                                                          QString::fromStdString(m_g.description).toHtmlEscaped(),
-                                                          extent.toHtmlEscaped()));
+    m_header->setText(QString("<b>%1</b> — %2<br>%3")
+                          .arg(m_run.toHtmlEscaped(), QString::fromStdString(m_g.description).toHtmlEscaped(),
+                               extent.toHtmlEscaped()));
     m_rank->setText(tr("<span style='font-size:18pt; font-weight:600'>ρ = %1</span><br>Spearman rank correlation of "
                        "encoding distance with position distance (1: farther is always less similar)")
                         .arg(rho));
@@ -295,7 +315,9 @@ void GeometryPane::refreshScatter() {
     const int n = static_cast<int>(m_g.matrix.shape[0]);
     if (m_g.projection.shape.size() != 2 || m_g.projection.shape[0] != n || m_g.projection.shape[1] < 2) {
         m_scatter->setPoints({}, {});
-        m_scatter->setTitle(m_g.kind == "embedding" ? tr("PCA: not available") : tr("PCA: no embedding vectors (%1 encoding)").arg(QString::fromStdString(m_g.kind)));
+        m_scatter->setTitle(m_g.kind == "embedding"
+                                ? tr("PCA: not available")
+                                : tr("PCA: no embedding vectors (%1 encoding)").arg(QString::fromStdString(m_g.kind)));
         m_scatter->setAxisLabels(QString(), QString()); // no axes of an earlier plot under "not available"
         return;
     }
@@ -304,10 +326,13 @@ void GeometryPane::refreshScatter() {
     QStringList names;
     const int64_t cols = std::max<int64_t>(1, m_g.cols);
     for (int i = 0; i < n; ++i) {
-        pts.append(QPointF(m_g.projection.data[static_cast<size_t>(2 * i)], m_g.projection.data[static_cast<size_t>(2 * i + 1)]));
+        pts.append(QPointF(m_g.projection.data[static_cast<size_t>(2 * i)],
+                           m_g.projection.data[static_cast<size_t>(2 * i + 1)]));
         if (m_g.dims == 2) {
-            const int64_t r = m_g.positions[static_cast<size_t>(2 * i)], c = m_g.positions[static_cast<size_t>(2 * i + 1)];
-            colour.append(m_colorBy == ColorBy::RasterIndex ? static_cast<double>(r * cols + c) : std::hypot(double(r), double(c)));
+            const int64_t r = m_g.positions[static_cast<size_t>(2 * i)],
+                          c = m_g.positions[static_cast<size_t>(2 * i + 1)];
+            colour.append(m_colorBy == ColorBy::RasterIndex ? static_cast<double>(r * cols + c)
+                                                            : std::hypot(double(r), double(c)));
             names << tr("patch (%1, %2)").arg(r).arg(c);
         } else {
             const int64_t p = m_g.positions[static_cast<size_t>(i)];
@@ -319,12 +344,13 @@ void GeometryPane::refreshScatter() {
     m_scatter->setPoints(pts, colour);
     m_scatter->setPointLabels(names);
     m_scatter->setAutoColorRange();
-    m_scatter->setColorBarLabel(m_g.dims == 1 ? tr("position")
+    m_scatter->setColorBarLabel(m_g.dims == 1                       ? tr("position")
                                 : m_colorBy == ColorBy::RasterIndex ? tr("patch row·%1 + col").arg(cols)
                                                                     : tr("distance from patch (0, 0)"));
     // A share that rounds to 0.0% is said in words: one direction holds (nearly) all the variance.
     auto share = [](const char* pc, double e) {
-        return e < 0.0005 ? tr("%1 (under 0.05%: the points lie on one line)").arg(pc) : tr("%1 (%2%)").arg(pc).arg(100 * e, 0, 'f', 1);
+        return e < 0.0005 ? tr("%1 (under 0.05%: the points lie on one line)").arg(pc)
+                          : tr("%1 (%2%)").arg(pc).arg(100 * e, 0, 'f', 1);
     };
     m_scatter->setAxisLabels(share("PC1", m_g.explained[0]), share("PC2", m_g.explained[1]));
     m_scatter->setTitle(tr("%1: PCA of the position embeddings").arg(m_run));
@@ -334,25 +360,30 @@ FigureTable GeometryPane::matrixTable() const {
     FigureTable t;
     if (!m_has) return t;
     const int rows = m_heat->rows(), cols = m_heat->columns();
-    auto pos = [&](int i, int axis) { return QString::number(m_g.positions[static_cast<size_t>(i * m_g.dims + axis)]); };
-    const QString measure = QString::fromStdString(m_g.description); // e.g. "centred cosine similarity of the position embeddings"
+    auto pos = [&](int i, int axis) {
+        return QString::number(m_g.positions[static_cast<size_t>(i * m_g.dims + axis)]);
+    };
+    const QString measure =
+        QString::fromStdString(m_g.description); // e.g. "centred cosine similarity of the position embeddings"
     if (m_g.dims == 2 && m_queryMode && rows * cols == m_g.matrix.shape[0]) {
         const int q = m_query.y() * cols + m_query.x();
         t.header = {"run", "measure", "query_row", "query_col", "row", "col", "value"};
         for (int r = 0; r < rows; ++r)
             for (int c = 0; c < cols; ++c)
-                t.rows.append({m_run, measure, pos(q, 0), pos(q, 1), pos(r * cols + c, 0), pos(r * cols + c, 1), number(m_heat->valueAt(r, c))});
+                t.rows.append({m_run, measure, pos(q, 0), pos(q, 1), pos(r * cols + c, 0), pos(r * cols + c, 1),
+                               number(m_heat->valueAt(r, c))});
     } else if (m_g.dims == 2) {
         t.header = {"run", "measure", "i", "j", "row_i", "col_i", "row_j", "col_j", "value"};
         for (int i = 0; i < rows; ++i)
             for (int j = 0; j < cols; ++j)
-                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(i, 1), pos(j, 0), pos(j, 1),
-                               number(m_heat->valueAt(i, j))});
+                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(i, 1), pos(j, 0),
+                               pos(j, 1), number(m_heat->valueAt(i, j))});
     } else {
         t.header = {"run", "measure", "i", "j", "position_i", "position_j", "value"};
         for (int i = 0; i < rows; ++i)
             for (int j = 0; j < cols; ++j)
-                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(j, 0), number(m_heat->valueAt(i, j))});
+                t.rows.append({m_run, measure, QString::number(i), QString::number(j), pos(i, 0), pos(j, 0),
+                               number(m_heat->valueAt(i, j))});
     }
     return t;
 }
@@ -368,12 +399,14 @@ FigureTable GeometryPane::projectionTable() const {
         QVector<QString> row{m_run, QString::number(i)};
         for (int a = 0; a < m_g.dims; ++a) row << QString::number(m_g.positions[static_cast<size_t>(i * m_g.dims + a)]);
         const double colour = m_g.dims == 2 && m_colorBy == ColorBy::DistanceFromOrigin
-                                  ? std::hypot(double(m_g.positions[static_cast<size_t>(2 * i)]), double(m_g.positions[static_cast<size_t>(2 * i + 1)]))
-                              : m_g.dims == 2 ? double(m_g.positions[static_cast<size_t>(2 * i)] * std::max<int64_t>(1, m_g.cols) +
-                                                       m_g.positions[static_cast<size_t>(2 * i + 1)])
-                                              : double(m_g.positions[static_cast<size_t>(i)]);
-        row << number(m_g.projection.data[static_cast<size_t>(2 * i)]) << number(m_g.projection.data[static_cast<size_t>(2 * i + 1)])
-            << number(colour);
+                                  ? std::hypot(double(m_g.positions[static_cast<size_t>(2 * i)]),
+                                               double(m_g.positions[static_cast<size_t>(2 * i + 1)]))
+                              : m_g.dims == 2
+                                  ? double(m_g.positions[static_cast<size_t>(2 * i)] * std::max<int64_t>(1, m_g.cols) +
+                                           m_g.positions[static_cast<size_t>(2 * i + 1)])
+                                  : double(m_g.positions[static_cast<size_t>(i)]);
+        row << number(m_g.projection.data[static_cast<size_t>(2 * i)])
+            << number(m_g.projection.data[static_cast<size_t>(2 * i + 1)]) << number(colour);
         t.rows.append(row);
     }
     return t;

@@ -87,7 +87,7 @@ private:
     bool m_has = false;
     QString m_source;
     bool m_inFlight = false;
-    GeometryRequest m_sent;                   // the request in flight, and its run
+    GeometryRequest m_sent; // the request in flight, and its run
     QString m_sentRun;
     std::optional<GeometryRequest> m_pending; // the newest request, waiting for it
     bool m_queryMode = false;

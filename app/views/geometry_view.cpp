@@ -36,7 +36,9 @@ QSpinBox* spin(int lo, int hi, int value, const QString& tip) {
     return s;
 }
 
-QLabel* caption(const QString& text) { return new QLabel(text); }
+QLabel* caption(const QString& text) {
+    return new QLabel(text);
+}
 
 } // namespace
 
@@ -48,8 +50,10 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_compare = new QComboBox;
     m_metric = new QComboBox;
     m_metric->addItem(tr("centred cosine similarity"), "centred");
-    m_metric->setItemData(0, tr("cosine similarity after removing the mean over the shown positions: how positions "
-                                "differ, without the component they all share"), Qt::ToolTipRole);
+    m_metric->setItemData(0,
+                          tr("cosine similarity after removing the mean over the shown positions: how positions "
+                             "differ, without the component they all share"),
+                          Qt::ToolTipRole);
     m_metric->addItem(tr("cosine similarity"), "cosine");
     m_metric->addItem(tr("dot product"), "dot");
     m_metric->addItem(tr("L2 distance"), "l2");
@@ -59,8 +63,11 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_live->setChecked(true);
     m_live->setToolTip(tr("While the run trains, update on every geometry snapshot (train.snapshot_every)"));
     auto* exportButton = new QPushButton(tr("Export figure..."));
-    for (auto [label, w] : {std::pair{tr("Run"), static_cast<QWidget*>(m_run)}, {tr("compare with"), m_compare},
-                            {tr("Measure"), m_metric}, {tr("Layer"), m_layer}, {tr("Head"), m_head}}) {
+    for (auto [label, w] : {std::pair{tr("Run"), static_cast<QWidget*>(m_run)},
+                            {tr("compare with"), m_compare},
+                            {tr("Measure"), m_metric},
+                            {tr("Layer"), m_layer},
+                            {tr("Head"), m_head}}) {
         bar1->addWidget(caption(label));
         bar1->addWidget(w);
     }
@@ -94,8 +101,12 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_colorBy->addItem(tr("raster index"));
     m_colorBy->addItem(tr("distance from origin"));
     m_colorBy->setToolTip(tr("Colour of the PCA points: row*cols+col, or the distance of (row, col) from (0, 0)"));
-    for (auto [label, w] : {std::pair{tr("Grid"), static_cast<QWidget*>(m_rows)}, {tr("x"), m_cols},
-                            {tr("from row"), m_row0}, {tr("col"), m_col0}, {tr("Show"), m_show}, {tr("PCA colour"), m_colorBy}}) {
+    for (auto [label, w] : {std::pair{tr("Grid"), static_cast<QWidget*>(m_rows)},
+                            {tr("x"), m_cols},
+                            {tr("from row"), m_row0},
+                            {tr("col"), m_col0},
+                            {tr("Show"), m_show},
+                            {tr("PCA colour"), m_colorBy}}) {
         a2->addWidget(caption(label));
         a2->addWidget(w);
     }
@@ -192,9 +203,15 @@ const RunConfig* GeometryView::config(const QString& run) const {
     return v && v->config ? &*v->config : nullptr;
 }
 
-QString GeometryView::run() const { return m_panes[0]->run(); }
-QString GeometryView::compareRun() const { return m_panes[1]->run(); }
-bool GeometryView::isLive() const { return m_live->isChecked(); }
+QString GeometryView::run() const {
+    return m_panes[0]->run();
+}
+QString GeometryView::compareRun() const {
+    return m_panes[1]->run();
+}
+bool GeometryView::isLive() const {
+    return m_live->isChecked();
+}
 
 void GeometryView::rebuildRunLists() {
     m_updating = true;
@@ -247,7 +264,8 @@ void GeometryView::setRun(const QString& run) {
         m_layer->clear();
         m_layer->addItem(tr("position embeddings"), -1);
         if (probe == "qk-pe" && r.position_encoding.seqpe.apply != "input_add")
-            for (int64_t l = 0; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1: query-PE · key-PE").arg(l), int(l));
+            for (int64_t l = 0; l < r.model.n_layer; ++l)
+                m_layer->addItem(tr("layer %1: query-PE · key-PE").arg(l), int(l));
         if (probe == "frequencies") {
             m_layer->setItemText(0, tr("layer 0 frequencies")); // -1 and 0 are the same layer
             for (int64_t l = 1; l < r.model.n_layer; ++l) m_layer->addItem(tr("layer %1 frequencies").arg(l), int(l));
@@ -255,7 +273,9 @@ void GeometryView::setRun(const QString& run) {
         m_head->clear();
         m_head->addItem(tr("mean over heads"), -1);
         for (int64_t h = 0; h < r.model.n_head; ++h) m_head->addItem(tr("head %1").arg(h), int(h));
-        if (shape_changed) m_metric->setCurrentIndex(std::max(0, m_metric->findData(QString::fromStdString(default_geometry_metric(r)))));
+        if (shape_changed)
+            m_metric->setCurrentIndex(
+                std::max(0, m_metric->findData(QString::fromStdString(default_geometry_metric(r)))));
         m_train->setText(image ? tr("training grid %1 x %1 patches").arg(geometryTrainExtent(*c))
                                : tr("training length %1").arg(geometryTrainExtent(*c)));
         m_updating = false;
@@ -274,9 +294,12 @@ void GeometryView::setCompareRun(const QString& run) {
     m_compare->setCurrentIndex(other.isEmpty() ? 0 : m_compare->findText(other));
     m_updating = false;
     if (other.isEmpty()) return;
-    if (m_scrub->value() < snapshotCount()) showScrubbed();
-    else if (isVisible()) m_panes[1]->request(currentRequest()); // the primary pane has its answer
-    else m_stale = true;
+    if (m_scrub->value() < snapshotCount())
+        showScrubbed();
+    else if (isVisible())
+        m_panes[1]->request(currentRequest()); // the primary pane has its answer
+    else
+        m_stale = true;
 }
 
 void GeometryView::configureControls() {
@@ -309,7 +332,9 @@ GeometryRequest GeometryView::currentRequest() const {
     return r;
 }
 
-void GeometryView::setMetric(const QString& metric) { m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric))); }
+void GeometryView::setMetric(const QString& metric) {
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
+}
 void GeometryView::setPositions(int64_t first, int64_t count) {
     m_first->setValue(static_cast<int>(first));
     m_count->setValue(static_cast<int>(count));
@@ -318,10 +343,18 @@ void GeometryView::setGrid(int64_t rows, int64_t cols) {
     m_rows->setValue(static_cast<int>(rows));
     m_cols->setValue(static_cast<int>(cols));
 }
-void GeometryView::setLayer(int64_t layer) { m_layer->setCurrentIndex(std::max(0, m_layer->findData(int(layer)))); }
-void GeometryView::setHead(int64_t head) { m_head->setCurrentIndex(std::max(0, m_head->findData(int(head)))); }
-void GeometryView::setQueryMode(bool on) { m_show->setCurrentIndex(on ? 1 : 0); }
-void GeometryView::setLive(bool on) { m_live->setChecked(on); }
+void GeometryView::setLayer(int64_t layer) {
+    m_layer->setCurrentIndex(std::max(0, m_layer->findData(int(layer))));
+}
+void GeometryView::setHead(int64_t head) {
+    m_head->setCurrentIndex(std::max(0, m_head->findData(int(head))));
+}
+void GeometryView::setQueryMode(bool on) {
+    m_show->setCurrentIndex(on ? 1 : 0);
+}
+void GeometryView::setLive(bool on) {
+    m_live->setChecked(on);
+}
 
 void GeometryView::scheduleRefresh() {
     if (!m_updating) m_debounce->start();
@@ -450,14 +483,18 @@ void GeometryView::onSnapshot(const QString& run, qint64) {
         RunSession* s = m_wb.session(run);
         const auto snap = s ? s->latestSnapshot() : std::nullopt;
         // The trainer computed exactly this request already: no probe needed.
-        if (snap && c && isDefaultGeometryRequest(r, *c)) p->showResult(snap->geometry, tr("live, step %1").arg(snap->step));
-        else probe = true;
+        if (snap && c && isDefaultGeometryRequest(r, *c))
+            p->showResult(snap->geometry, tr("live, step %1").arg(snap->step));
+        else
+            probe = true;
     }
     if (!probe) return;
     // Other requests are probed on the training thread, at most every 2 s (each costs the run a pause).
     const qint64 wait = m_sinceLiveProbe.isValid() ? 2000 - m_sinceLiveProbe.elapsed() : 0;
-    if (wait <= 0) liveProbe();
-    else if (!m_liveTimer->isActive()) m_liveTimer->start(static_cast<int>(wait));
+    if (wait <= 0)
+        liveProbe();
+    else if (!m_liveTimer->isActive())
+        m_liveTimer->start(static_cast<int>(wait));
 }
 
 void GeometryView::liveProbe() {
@@ -499,6 +536,8 @@ Figure GeometryView::figure() const {
     return f;
 }
 
-void GeometryView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
+void GeometryView::exportFigure() {
+    exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb));
+}
 
 } // namespace seqpe::ui

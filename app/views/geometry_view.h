@@ -69,9 +69,9 @@ private:
     void onSnapshot(const QString& run, qint64 step);
     void liveProbe();
     void showSnapshotRequest(const GeometryResult& g); // controls = what a snapshot shows
-    void toNewestModel();                               // scrubber back to the newest (or pinned) model
-    QString modelText() const;                          // "newest model (12 snapshots)"
-    void setDefaultPositions(const RunConfig& c);       // the snapshots' positions
+    void toNewestModel();                              // scrubber back to the newest (or pinned) model
+    QString modelText() const;                         // "newest model (12 snapshots)"
+    void setDefaultPositions(const RunConfig& c);      // the snapshots' positions
     const RunConfig* config(const QString& run) const;
 
     Workbench& m_wb;
@@ -101,12 +101,13 @@ private:
     QTimer* m_liveTimer = nullptr;
     QElapsedTimer m_sinceLiveProbe;
     std::vector<std::pair<int64_t, std::filesystem::path>> m_snapshots; // of the primary run
-    quint64 m_scrubGeneration = 0;   // of the scrubber position whose snapshots are being read
+    quint64 m_scrubGeneration = 0;    // of the scrubber position whose snapshots are being read
     quint64 m_controlsGeneration = 0; // the scrubber position the controls were set for
-    bool m_updating = false; // controls being set by code, not the user
+    bool m_updating = false;          // controls being set by code, not the user
     bool m_stale = false;
     QString m_type;      // the primary run's encoding (its default measure)
-    int64_t m_shape = 0; // the primary run's dims and training extent, signed (2D negative)    // a refresh was skipped while hidden: probes only for what is seen
+    int64_t m_shape = 0; // the primary run's dims and training extent, signed (2D negative)    // a refresh was skipped
+                         // while hidden: probes only for what is seen
 };
 
 } // namespace seqpe::ui

@@ -18,9 +18,13 @@ namespace {
 
 // Perplexity spans orders of magnitude once a run breaks down: compare on a log scale so the
 // runs that still work are not all drawn the same colour.
-double scaled(const ScoreTable& t, double v) { return t.metric == "ppl" && v > 0 ? std::log(v) : v; }
+double scaled(const ScoreTable& t, double v) {
+    return t.metric == "ppl" && v > 0 ? std::log(v) : v;
+}
 
-QColor textOn(const QColor& bg) { return qGray(bg.rgb()) > 140 ? QColor(Qt::black) : QColor(Qt::white); }
+QColor textOn(const QColor& bg) {
+    return qGray(bg.rgb()) > 140 ? QColor(Qt::black) : QColor(Qt::white);
+}
 
 } // namespace
 
@@ -87,7 +91,10 @@ void fillTableWidget(QTableWidget* w, const ScoreTable& t) {
                 item->setBackground(bg);
                 item->setForeground(textOn(bg));
             }
-            item->setToolTip(QString("%1 at %2 %3: %4").arg(t.runs[r], t.lengthName).arg(t.lengths[c]).arg(t.format(t.values[r][c])));
+            item->setToolTip(QString("%1 at %2 %3: %4")
+                                 .arg(t.runs[r], t.lengthName)
+                                 .arg(t.lengths[c])
+                                 .arg(t.format(t.values[r][c])));
             w->setItem(r, c, item);
         }
     // Numbers never wrap: columns fit their contents, and the table asks its splitter for the
@@ -109,7 +116,8 @@ QSizeF scoreTableSize(const ScoreTable& t, const QWidget& style) {
     double cellW = fm.horizontalAdvance(QStringLiteral("00000.00")) + 16;
     for (int c = 0; c < t.lengths.size(); ++c) cellW = std::max(cellW, fm.horizontalAdvance(t.header(c)) + 12);
     const double lh = fm.height();
-    return {nameW + 28 + cellW * std::max<qsizetype>(1, t.lengths.size()), lh * (5.5 + 1.8 * std::max<qsizetype>(1, t.runs.size()))};
+    return {nameW + 28 + cellW * std::max<qsizetype>(1, t.lengths.size()),
+            lh * (5.5 + 1.8 * std::max<qsizetype>(1, t.runs.size()))};
 }
 
 void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, const QWidget& style) {
@@ -125,7 +133,8 @@ void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, co
     p.fillRect(target, pal.color(QPalette::Base));
     p.setPen(pal.color(QPalette::Text));
     p.setFont(bold);
-    const QRectF titleRect(target.left() + pad, target.top() + pad * 0.5, target.width() - 2 * pad, QFontMetricsF(bold).height());
+    const QRectF titleRect(target.left() + pad, target.top() + pad * 0.5, target.width() - 2 * pad,
+                           QFontMetricsF(bold).height());
     p.drawText(titleRect, Qt::AlignCenter, t.title);
     p.setFont(f);
     double nameW = fm.horizontalAdvance(QStringLiteral("run"));
@@ -162,7 +171,8 @@ void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, co
     QColor note = pal.color(QPalette::Text);
     note.setAlpha(160);
     p.setPen(note);
-    p.drawText(QRectF(target.left() + pad, gridTop + nr * rowH + 4, target.width() - 2 * pad, footer), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRectF(target.left() + pad, gridTop + nr * rowH + 4, target.width() - 2 * pad, footer),
+               Qt::AlignLeft | Qt::AlignVCenter,
                QObject::tr("%1 by %2; colour: viridis, brighter = better%3")
                    .arg(t.metric, t.lengthName, t.metric == "ppl" ? QObject::tr(" (log scale)") : QString()));
     p.restore();

@@ -18,15 +18,15 @@ namespace seqpe::ui {
 
 struct ScoreTable {
     QString title;
-    QString metric;      // ppl | loss | accuracy | em
-    QString lengthName;  // "length" (tokens) or "resolution" (pixels)
+    QString metric;     // ppl | loss | accuracy | em
+    QString lengthName; // "length" (tokens) or "resolution" (pixels)
     QStringList runs;
     QVector<int64_t> lengths;
     QVector<QVector<double>> values; // [run][length]; NaN: not evaluated
     int64_t trainLength = 0;
 
     bool lowerIsBetter() const { return metric == "ppl" || metric == "loss"; }
-    QString format(double v) const;     // "23.41", "87.5%"
+    QString format(double v) const;          // "23.41", "87.5%"
     double goodness(int run, int col) const; // 0 (worst in the table) .. 1 (best); NaN for a gap
     QColor color(int run, int col) const;    // invalid for a gap
     QString header(int col) const;           // "64", "32 (train)"

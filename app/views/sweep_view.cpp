@@ -27,7 +27,9 @@ namespace seqpe::ui {
 
 namespace {
 
-double mean(const QVector<double>& v) { return spread_of(std::vector<double>(v.begin(), v.end())).mean; }
+double mean(const QVector<double>& v) {
+    return spread_of(std::vector<double>(v.begin(), v.end())).mean;
+}
 
 // Sorts by the number it shows (Qt's default compares text: "10" < "9").
 class NumberItem : public QTableWidgetItem {
@@ -128,9 +130,12 @@ void SweepView::reload() {
         const RunView* v = m_wb.store().run(QString::fromStdString(pr.name));
         if (!v) continue;
         if (const Record* e = v->lastOf("eval")) {
-            if (auto p = e->get("ppl")) row.valid << *p;
-            else if (auto a = e->get("accuracy")) row.valid << 100 * *a;
-            else if (auto m = e->get("em")) row.valid << 100 * *m;
+            if (auto p = e->get("ppl"))
+                row.valid << *p;
+            else if (auto a = e->get("accuracy"))
+                row.valid << 100 * *a;
+            else if (auto m = e->get("em"))
+                row.valid << 100 * *m;
         }
         if (!v->report) continue;
         ++row.evaluated;
@@ -213,10 +218,18 @@ void SweepView::rebuildTable() {
     Q_EMIT m_filter->textChanged(m_filter->text()); // keep the filter applied
 }
 
-void SweepView::setXOption(const QString& path) { m_x->setCurrentIndex(std::max(0, m_x->findData(path))); }
-void SweepView::setLinesBy(const QString& path) { m_lines->setCurrentIndex(std::max(0, m_lines->findData(path))); }
-void SweepView::setMetric(const QString& key) { m_what->setCurrentIndex(std::max(0, m_what->findData(key))); }
-QString SweepView::hint() const { return m_hint->text(); }
+void SweepView::setXOption(const QString& path) {
+    m_x->setCurrentIndex(std::max(0, m_x->findData(path)));
+}
+void SweepView::setLinesBy(const QString& path) {
+    m_lines->setCurrentIndex(std::max(0, m_lines->findData(path)));
+}
+void SweepView::setMetric(const QString& key) {
+    m_what->setCurrentIndex(std::max(0, m_what->findData(key)));
+}
+QString SweepView::hint() const {
+    return m_hint->text();
+}
 
 void SweepView::rebuildChart() {
     m_chart->clear();
@@ -230,14 +243,16 @@ void SweepView::rebuildChart() {
     const auto& sweep = m_wb.document().plan().project.sweep;
     QStringList xValues;
     for (const auto& v : sweep[static_cast<size_t>(xi)].second) xValues << QString::fromStdString(sweep_value_label(v));
-    const bool numeric = std::all_of(xValues.begin(), xValues.end(), [](const QString& v) { return number(v).has_value(); });
+    const bool numeric =
+        std::all_of(xValues.begin(), xValues.end(), [](const QString& v) { return number(v).has_value(); });
     bool positive = numeric;
     for (const QString& v : xValues) positive = positive && *number(v) > 0;
     // Lines: project run (and the lines-by value); points: the x value; samples: every seed's value.
     std::map<QString, std::map<double, QVector<double>>> lines;
     QStringList order;
     for (const Row& row : m_rows) {
-        const QString key = row.run + (li >= 0 ? QString(" %1=%2").arg(m_options[li].section('.', -1), row.values[li]) : QString());
+        const QString key =
+            row.run + (li >= 0 ? QString(" %1=%2").arg(m_options[li].section('.', -1), row.values[li]) : QString());
         if (!lines.count(key)) order << key;
         const double x = numeric ? *number(row.values[xi]) : static_cast<double>(xValues.indexOf(row.values[xi]));
         const QVector<double>& samples = what == "valid" ? row.valid : row.at.value(what.mid(2).toLongLong());
@@ -255,7 +270,8 @@ void SweepView::rebuildChart() {
         if (mid.isEmpty()) continue;
         const int id = m_chart->addSeries(order[i], seriesColor(i));
         m_chart->setPoints(id, mid);
-        if (std::any_of(lines[order[i]].begin(), lines[order[i]].end(), [](const auto& p) { return p.second.size() > 1; }))
+        if (std::any_of(lines[order[i]].begin(), lines[order[i]].end(),
+                        [](const auto& p) { return p.second.size() > 1; }))
             m_chart->setBand(id, lo, hi);
     }
     // Learning rates and scales span decades: a log axis when the values are positive and do.
@@ -278,7 +294,8 @@ Figure SweepView::chartFigure() const {
     // Every seed's value behind the points, so that the bands can be recomputed.
     FigureTable perSeed{"per-seed", {"group"}, {}};
     for (const QString& o : m_options) perSeed.header << o;
-    perSeed.header << "metric" << "value";
+    perSeed.header << "metric"
+                   << "value";
     for (const Row& row : m_rows) {
         auto add = [&](const QString& metric, const QVector<double>& values) {
             for (double v : values) {
@@ -305,7 +322,8 @@ Figure SweepView::tableFigure() const {
     for (int r = 0; r < m_table->rowCount(); ++r) {
         if (m_table->isRowHidden(r)) continue;
         QVector<QString> line;
-        for (int c = 0; c < m_table->columnCount(); ++c) line << (m_table->item(r, c) ? m_table->item(r, c)->text() : QString());
+        for (int c = 0; c < m_table->columnCount(); ++c)
+            line << (m_table->item(r, c) ? m_table->item(r, c)->text() : QString());
         t.rows << line;
     }
     f.tables = {t};
@@ -335,8 +353,8 @@ Figure SweepView::tableFigure() const {
             p.setFont(ft);
             double x = 4;
             for (int c = 0; c < cells.size(); ++c) {
-                p.drawText(QRectF(x, y, widths[c], lineH), c == 0 ? Qt::AlignLeft | Qt::AlignVCenter : Qt::AlignRight | Qt::AlignVCenter,
-                           cells[c]);
+                p.drawText(QRectF(x, y, widths[c], lineH),
+                           c == 0 ? Qt::AlignLeft | Qt::AlignVCenter : Qt::AlignRight | Qt::AlignVCenter, cells[c]);
                 x += widths[c];
             }
             y += lineH;
@@ -348,8 +366,12 @@ Figure SweepView::tableFigure() const {
     return f;
 }
 
-Figure SweepView::figure() const { return chartFigure(); }
+Figure SweepView::figure() const {
+    return chartFigure();
+}
 
-void SweepView::exportFigure() { exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb)); }
+void SweepView::exportFigure() {
+    exportFigureInteractively(this, figure(), FigureExporter::defaultDirectory(m_wb));
+}
 
 } // namespace seqpe::ui

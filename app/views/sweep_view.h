@@ -28,12 +28,12 @@ public:
 
     // One grid point of one project run, its seeds pooled.
     struct Row {
-        QString group;   // "seqpe/lr=0.001,scalar_scale=8"
-        QString run;     // "seqpe"
-        QStringList values;  // one per swept option, in the plan's order
+        QString group;      // "seqpe/lr=0.001,scalar_scale=8"
+        QString run;        // "seqpe"
+        QStringList values; // one per swept option, in the plan's order
         int planned = 0, evaluated = 0;
-        QVector<double> valid;              // final validation metric per seed that has one
-        QMap<qint64, QVector<double>> at;   // evaluation length -> per-seed metric (extend)
+        QVector<double> valid;            // final validation metric per seed that has one
+        QMap<qint64, QVector<double>> at; // evaluation length -> per-seed metric (extend)
     };
     const QVector<Row>& rows() const { return m_rows; }
     QStringList sweptOptions() const { return m_options; }
@@ -46,7 +46,7 @@ public:
     void setMetric(const QString& key);   // "valid" or "L=<length>"
     QString hint() const;
 
-    Figure figure() const;      // chart and table together
+    Figure figure() const; // chart and table together
     Figure chartFigure() const;
     Figure tableFigure() const;
     void exportFigure();
@@ -68,7 +68,7 @@ private:
     QVector<Row> m_rows;
     QStringList m_options; // swept option paths
     QVector<qint64> m_lengths;
-    std::string m_metric;  // ppl | accuracy | em
+    std::string m_metric; // ppl | accuracy | em
     bool m_updating = false;
 };
 

@@ -94,10 +94,8 @@ void check_writable_dir(const fs::path& dir) {
 
 fs::path cache_root() {
     if (const char* c = std::getenv("SEQPE_CACHE"); c && *c) return fs::path(c);
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-        return fs::path(x) / "seqpe-workbench";
-    if (const char* h = std::getenv("HOME"); h && *h)
-        return fs::path(h) / ".cache" / "seqpe-workbench";
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "seqpe-workbench";
+    if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "seqpe-workbench";
     return fs::temp_directory_path() / "seqpe-workbench-cache";
 }
 

@@ -19,7 +19,9 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
         throw RunError("OpenSSL: cannot initialise SHA-256");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(impl_->ctx);
+}
 
 void Sha256::update(std::string_view bytes) {
     EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size());
@@ -48,8 +50,7 @@ std::string sha256_hex(std::string_view bytes) {
     return h.hex();
 }
 
-static void digest_file(const std::filesystem::path& path, const EVP_MD* md, unsigned char* out,
-                        unsigned* n) {
+static void digest_file(const std::filesystem::path& path, const EVP_MD* md, unsigned char* out, unsigned* n) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError("cannot read " + path.string());
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();

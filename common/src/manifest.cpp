@@ -43,15 +43,23 @@ std::string manifest_to_json(const DatasetManifest& m) {
         j["sources"].push_back({{"path", s.path}, {"sha256", s.sha256}, {"bytes", s.bytes}});
     if (m.kind != "image") {
         const auto& t = m.tokenizer;
-        j["tokenizer"] = {{"type", t.type},        {"vocab_size", t.vocab_size},
-                          {"model_file", t.model_file}, {"pieces_file", t.pieces_file},
-                          {"eos_id", t.eos_id},    {"bos_id", t.bos_id},
-                          {"unk_id", t.unk_id},    {"pad_id", t.pad_id}};
+        j["tokenizer"] = {{"type", t.type},
+                          {"vocab_size", t.vocab_size},
+                          {"model_file", t.model_file},
+                          {"pieces_file", t.pieces_file},
+                          {"eos_id", t.eos_id},
+                          {"bos_id", t.bos_id},
+                          {"unk_id", t.unk_id},
+                          {"pad_id", t.pad_id}};
         j["token_dtype"] = m.token_dtype;
     } else {
-        j["image"] = {{"height", m.image.height},   {"width", m.image.width},
-                      {"channels", m.image.channels}, {"classes", m.image.classes},
-                      {"label_dtype", m.image.label_dtype}, {"mean", m.image.mean}, {"std", m.image.std}};
+        j["image"] = {{"height", m.image.height},
+                      {"width", m.image.width},
+                      {"channels", m.image.channels},
+                      {"classes", m.image.classes},
+                      {"label_dtype", m.image.label_dtype},
+                      {"mean", m.image.mean},
+                      {"std", m.image.std}};
     }
     json splits = json::object();
     for (const auto& s : m.splits) {
@@ -109,8 +117,8 @@ DatasetManifest manifest_from_json(const std::string& text, const std::string& w
     DatasetManifest m;
     m.format = req<std::string>(j, "format", where);
     if (m.format != kDatasetFormat)
-        throw InputError(where + ": unsupported dataset format '" + m.format + "' (this build reads " +
-                         kDatasetFormat + "); prepare the dataset again with this seqpe-data");
+        throw InputError(where + ": unsupported dataset format '" + m.format + "' (this build reads " + kDatasetFormat +
+                         "); prepare the dataset again with this seqpe-data");
     m.kind = req<std::string>(j, "kind", where);
     if (m.kind != "text" && m.kind != "image" && m.kind != "qa")
         throw InputError(where + ": field 'kind' must be text, image or qa, not '" + m.kind + "'");
@@ -123,8 +131,8 @@ DatasetManifest manifest_from_json(const std::string& text, const std::string& w
     m.split_rule = opt<std::string>(j, "split_rule", "");
     if (j.contains("sources") && j["sources"].is_array())
         for (const auto& s : j["sources"])
-            m.sources.push_back({opt<std::string>(s, "path", ""), opt<std::string>(s, "sha256", ""),
-                                 opt<uint64_t>(s, "bytes", 0)});
+            m.sources.push_back(
+                {opt<std::string>(s, "path", ""), opt<std::string>(s, "sha256", ""), opt<uint64_t>(s, "bytes", 0)});
     if (m.kind != "image") {
         const json& t = j.contains("tokenizer") ? j["tokenizer"] : json();
         m.tokenizer.type = req<std::string>(t, "type", where, "tokenizer");
@@ -157,11 +165,11 @@ DatasetManifest manifest_from_json(const std::string& text, const std::string& w
             m.image.mean.assign(size_t(std::max(m.image.channels, 0)), 0.5);
             m.image.std.assign(size_t(std::max(m.image.channels, 0)), 0.5);
         }
-        if (m.image.height <= 0 || m.image.width <= 0 || m.image.height > 8192 ||
-            m.image.width > 8192 || (m.image.channels != 1 && m.image.channels != 3))
+        if (m.image.height <= 0 || m.image.width <= 0 || m.image.height > 8192 || m.image.width > 8192 ||
+            (m.image.channels != 1 && m.image.channels != 3))
             throw InputError(where + ": image size " + std::to_string(m.image.height) + "x" +
-                             std::to_string(m.image.width) + "x" +
-                             std::to_string(m.image.channels) + " is not supported");
+                             std::to_string(m.image.width) + "x" + std::to_string(m.image.channels) +
+                             " is not supported");
         if (m.image.classes.empty() || m.image.classes.size() > 65535)
             throw InputError(where + ": image.classes must list 1..65535 class names");
         if (m.image.label_dtype != "uint8" && m.image.label_dtype != "uint16")
@@ -215,7 +223,8 @@ static void check_qa_tokens(const fs::path& dir, const SplitInfo& s, int token_b
                          " example tokens); the dataset is incomplete, prepare it again with seqpe-data");
     if (tsize % uint64_t(token_bytes) != 0)
         throw InputError(tokens.string() + ": " + std::to_string(tsize) + " bytes, not a whole number of " +
-                         std::to_string(token_bytes) + "-byte tokens; the file is truncated or corrupt, prepare the dataset again");
+                         std::to_string(token_bytes) +
+                         "-byte tokens; the file is truncated or corrupt, prepare the dataset again");
     if (s.index_file.empty()) return;
     const fs::path index = dir / s.index_file;
     check_size(index, s.count * 24, std::to_string(s.count) + " examples of 3 uint64");
@@ -235,8 +244,7 @@ DatasetManifest read_manifest(const fs::path& dir) {
     const fs::path mpath = dir / "manifest.json";
     std::error_code ec;
     if (!fs::exists(mpath, ec))
-        throw InputError(mpath.string() +
-                         ": not found; this is not a prepared dataset (run `seqpe data prepare`)");
+        throw InputError(mpath.string() + ": not found; this is not a prepared dataset (run `seqpe data prepare`)");
     DatasetManifest m = manifest_from_json(read_file(mpath), mpath.string());
     for (const auto& s : m.splits) {
         if (m.kind == "text") {
@@ -254,8 +262,7 @@ DatasetManifest read_manifest(const fs::path& dir) {
             if (!s.tokens_file.empty()) check_qa_tokens(dir, s, m.token_bytes());
         }
     }
-    if (m.kind != "image" && !m.tokenizer.pieces_file.empty() &&
-        !fs::exists(dir / m.tokenizer.pieces_file, ec))
+    if (m.kind != "image" && !m.tokenizer.pieces_file.empty() && !fs::exists(dir / m.tokenizer.pieces_file, ec))
         throw InputError((dir / m.tokenizer.pieces_file).string() + ": missing; prepare the dataset again");
     return m;
 }

@@ -12,7 +12,8 @@ namespace seqpe {
 
 std::string npy_encode(const std::vector<float>& data, const std::vector<int64_t>& shape) {
     std::string dims;
-    for (size_t i = 0; i < shape.size(); ++i) dims += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? "," : "");
+    for (size_t i = 0; i < shape.size(); ++i)
+        dims += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? "," : "");
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
     const size_t unpadded = 10 + header.size() + 1;
     header.append((64 - unpadded % 64) % 64, ' ');
@@ -37,7 +38,8 @@ void npy_decode(const std::string& b, const std::string& where, std::vector<floa
     std::memcpy(&n, b.data() + 8, 2);
     if (b[6] != 1 || 10u + n > b.size()) throw InputError(where + ": unsupported or truncated .npy header");
     const std::string header = b.substr(10, n);
-    if (header.find("'descr': '<f4'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
+    if (header.find("'descr': '<f4'") == std::string::npos ||
+        header.find("'fortran_order': False") == std::string::npos)
         throw InputError(where + ": expected a float32 C-order array");
     static const std::regex shape_re("'shape': \\(([0-9, ]*)\\)");
     std::smatch m;

@@ -178,7 +178,9 @@ std::string Vocabulary::decode(const std::vector<int64_t>& ids) const {
     return out;
 }
 
-std::string Vocabulary::display(int64_t id) const { return piece(id); }
+std::string Vocabulary::display(int64_t id) const {
+    return piece(id);
+}
 
 std::string byte_piece(unsigned char b) {
     if (b == ' ') return "\xE2\x96\x81";

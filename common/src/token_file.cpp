@@ -15,7 +15,7 @@ namespace seqpe {
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw InputError(errno_message("cannot open " + path.string()));
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd, &st) != 0) {
         ::close(fd);
         throw InputError(errno_message("cannot stat " + path.string()));

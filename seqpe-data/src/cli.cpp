@@ -72,7 +72,8 @@ std::string info_text(const fs::path& dir, const DatasetManifest& m) {
     s << "  source:     " << m.source << " (" << m.sources.size() << " files, " << human_bytes(double(bytes)) << ")\n";
     s << "  recipe:     " << m.recipe_hash << "\n";
     if (m.kind != "image") {
-        s << "  tokenizer:  " << m.tokenizer.type << ", vocabulary " << m.tokenizer.vocab_size << ", eos " << m.tokenizer.eos_id;
+        s << "  tokenizer:  " << m.tokenizer.type << ", vocabulary " << m.tokenizer.vocab_size << ", eos "
+          << m.tokenizer.eos_id;
         if (!m.tokenizer.model_file.empty()) s << ", model " << m.tokenizer.model_file;
         s << ", pieces " << m.tokenizer.pieces_file << "; tokens " << m.token_dtype << "\n";
     } else {
@@ -102,7 +103,10 @@ std::string info_text(const fs::path& dir, const DatasetManifest& m) {
     s << "  splits:\n";
     for (const SplitInfo* p : ordered_splits(m)) {
         const SplitInfo& sp = *p;
-        s << "    " << sp.name << ": " << sp.count << (m.kind == "image" ? " images" : m.kind == "qa" ? " examples" : " tokens");
+        s << "    " << sp.name << ": " << sp.count
+          << (m.kind == "image" ? " images"
+              : m.kind == "qa"  ? " examples"
+                                : " tokens");
         if (!sp.docs_file.empty())
             s << ", " << sp.documents << " documents, " << human_bytes(double(sp.source_bytes)) << " of text";
         s << "\n";
@@ -179,9 +183,10 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     t->add_flag("--json", *json, "JSON lines on stdout");
 
     CLI::App* im = app.add_subcommand("image", "prepare an image classification dataset");
-    im->add_option("--source", image->source,
-                   "fashion-mnist (Debian package dataset-fashion-mnist), auto (= fashion-mnist), a folder of IDX files "
-                   "(train/t10k images and labels, .gz or plain) or a folder with one sub-folder of images per class")
+    im->add_option(
+          "--source", image->source,
+          "fashion-mnist (Debian package dataset-fashion-mnist), auto (= fashion-mnist), a folder of IDX files "
+          "(train/t10k images and labels, .gz or plain) or a folder with one sub-folder of images per class")
         ->capture_default_str();
     im->add_option("--image-size", image->image_size, "resize to N x N pixels; 0 keeps the native size")
         ->check(CLI::Range(0, kMaxImageSize))
@@ -195,10 +200,10 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     auto qa_depths = std::make_shared<std::string>(join_list(qa->depths));
     CLI::App* q = app.add_subcommand(
         "qa", "generate a long-context QA dataset (needle in a haystack, passkey) from a text dataset's documents");
-    CLI::Option* q_from =
-        q->add_option("--from", qa->from, "a prepared text dataset folder (else one is prepared like `seqpe-data text`)");
-    CLI::Option* q_src = q->add_option("--source", qa->text.source, "as for `seqpe-data text` (without --from)")
-                             ->capture_default_str();
+    CLI::Option* q_from = q->add_option("--from", qa->from,
+                                        "a prepared text dataset folder (else one is prepared like `seqpe-data text`)");
+    CLI::Option* q_src =
+        q->add_option("--source", qa->text.source, "as for `seqpe-data text` (without --from)")->capture_default_str();
     CLI::Option* q_tok = q->add_option("--tokenizer", qa->text.tokenizer, "bpe or byte (without --from)")
                              ->check(CLI::IsMember({"bpe", "byte"}))
                              ->capture_default_str();
@@ -209,8 +214,10 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     q->add_option("--task", qa->task, "niah (multi-key needle in a haystack, 7-digit answers) or passkey (5 digits)")
         ->check(CLI::IsMember({"niah", "passkey"}))
         ->capture_default_str();
-    q->add_option("--train-length", qa->train_length, "prompt tokens of the train and valid examples")->capture_default_str();
-    q->add_option("--lengths", *qa_lengths, "prompt tokens of the test splits (one test-<L> split each), comma-separated")
+    q->add_option("--train-length", qa->train_length, "prompt tokens of the train and valid examples")
+        ->capture_default_str();
+    q->add_option("--lengths", *qa_lengths,
+                  "prompt tokens of the test splits (one test-<L> split each), comma-separated")
         ->capture_default_str();
     q->add_option("--train-examples", qa->train_examples, "train examples")->capture_default_str();
     q->add_option("--valid-examples", qa->valid_examples, "valid examples")->capture_default_str();
@@ -223,7 +230,8 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
     q->add_flag("--force", qa->force, "generate again even when the dataset exists");
     q->add_flag("--json", *json, "JSON lines on stdout");
 
-    CLI::App* f = app.add_subcommand("fetch", "download a source corpus into <cache>/sources ($SEQPE_SOTU_URL overrides the URL)");
+    CLI::App* f = app.add_subcommand(
+        "fetch", "download a source corpus into <cache>/sources ($SEQPE_SOTU_URL overrides the URL)");
     f->add_option("corpus", *what, "sotu")->required()->check(CLI::IsMember({"sotu"}));
     f->add_option("--cache", *cache, cache_help);
     f->add_flag("--json", *json, "JSON lines on stdout");
@@ -249,7 +257,9 @@ std::unique_ptr<Command> parse_command_line(int argc, const char* const* argv, i
         for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
         const std::string msg = one_line(e.what()) + "; see '" + where + " --help'";
         if (wants_json(argc, argv))
-            std::cout << nlohmann::ordered_json{{"event", "error"}, {"message", msg}, {"exit", int(kExitBadInput)}}.dump() << std::endl;
+            std::cout
+                << nlohmann::ordered_json{{"event", "error"}, {"message", msg}, {"exit", int(kExitBadInput)}}.dump()
+                << std::endl;
         else
             std::cerr << "seqpe-data: error: " << msg << std::endl;
         exit_code = kExitBadInput;

@@ -18,7 +18,9 @@
 
 namespace seqpe::data {
 
-fs::path sotu_dir(const fs::path& cache) { return cache / "sources" / kSotuDirName; }
+fs::path sotu_dir(const fs::path& cache) {
+    return cache / "sources" / kSotuDirName;
+}
 
 namespace {
 
@@ -44,7 +46,8 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, cu
     auto* t = static_cast<Transfer*>(user);
     if (cancel_requested()) return 1; // CURLE_ABORTED_BY_CALLBACK
     if (dlnow > 0 || dltotal > 0)
-        t->rep->progress("download", static_cast<uint64_t>(dlnow), static_cast<uint64_t>(std::max<curl_off_t>(dltotal, 0)));
+        t->rep->progress("download", static_cast<uint64_t>(dlnow),
+                         static_cast<uint64_t>(std::max<curl_off_t>(dltotal, 0)));
     return 0;
 }
 
@@ -136,7 +139,8 @@ size_t extract_txt_from_tgz(const fs::path& tarball, const fs::path& dest_dir) {
         std::string data;
         la_ssize_t k;
         while ((k = archive_read_data(a, block.data(), block.size())) > 0) data.append(block.data(), size_t(k));
-        if (k < 0) throw RunError(tarball.string() + ": corrupt archive entry " + path + " (" + archive_error_string(a) + ")");
+        if (k < 0)
+            throw RunError(tarball.string() + ": corrupt archive entry " + path + " (" + archive_error_string(a) + ")");
         write_file_atomic(dest_dir / name, data);
         ++n;
     }

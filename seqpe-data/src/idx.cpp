@@ -78,8 +78,7 @@ std::string hex32(uint32_t v) {
 IdxHeader parse_header(GzReader& in, const fs::path& file, int ndims) {
     const char* what = ndims == 3 ? "an IDX images file (idx3-ubyte)" : "an IDX labels file (idx1-ubyte)";
     uint8_t head[4];
-    if (in.read(head, 4) < 4)
-        throw InputError(file.string() + ": too short for an IDX header; expected " + what);
+    if (in.read(head, 4) < 4) throw InputError(file.string() + ": too short for an IDX header; expected " + what);
     IdxHeader h;
     h.magic = be32(head);
     const uint32_t expected = 0x00000800u | uint32_t(ndims);
@@ -93,8 +92,8 @@ IdxHeader parse_header(GzReader& in, const fs::path& file, int ndims) {
     if (h.dims[0] == 0) throw InputError(file.string() + ": the IDX header says the file holds no items");
     for (int d = 1; d < ndims; ++d)
         if (h.dims[d] < 1 || h.dims[d] > 4096)
-            throw InputError(file.string() + ": IDX dimension " + std::to_string(d) + " is " + std::to_string(h.dims[d]) +
-                             " (must be 1..4096); the file is corrupt or not " + what);
+            throw InputError(file.string() + ": IDX dimension " + std::to_string(d) + " is " +
+                             std::to_string(h.dims[d]) + " (must be 1..4096); the file is corrupt or not " + what);
     return h;
 }
 

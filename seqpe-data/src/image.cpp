@@ -33,8 +33,8 @@ const char* const kFolderSplitRule =
 const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
-const std::vector<std::string> kImageExts = {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".pbm",
-                                             ".pnm", ".tif", ".tiff", ".webp"};
+const std::vector<std::string> kImageExts = {".png", ".jpg", ".jpeg", ".bmp",  ".pgm", ".ppm",
+                                             ".pbm", ".pnm", ".tif",  ".tiff", ".webp"};
 
 struct IdxSet {
     fs::path train_images, train_labels, test_images, test_labels;
@@ -164,7 +164,8 @@ std::vector<SourceInfo> hash_sources(const fs::path& root, const std::vector<fs:
     return out;
 }
 
-std::vector<std::pair<std::string, std::string>> image_recipe(int h, int w, const char* rule_id, const std::string& layout) {
+std::vector<std::pair<std::string, std::string>> image_recipe(int h, int w, const char* rule_id,
+                                                              const std::string& layout) {
     return {{"format", kDatasetFormat},
             {"kind", "image"},
             {"tokenizer", "none"},
@@ -207,7 +208,8 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
         rels.push_back(p->lexically_relative(root));
     const auto sources = hash_sources(root, rels, rep);
     const std::string name = base + "-" + size_text(H, W);
-    const std::string hash = recipe_hash(image_recipe(H, W, kIdxSplitRuleId, fashion ? "idx fashion-mnist" : "idx"), sources);
+    const std::string hash =
+        recipe_hash(image_recipe(H, W, kIdxSplitRuleId, fashion ? "idx fashion-mnist" : "idx"), sources);
     CacheEntry entry(cache, name, hash);
     if (auto hit = entry.lookup(o.force, rep)) return std::move(*hit);
 
@@ -241,12 +243,14 @@ PrepareResult prepare_idx(const IdxSet& set, const fs::path& root, const std::st
             for (int c = 0; c <= max_label && missing < 0; ++c)
                 if (!seen[size_t(c)]) missing = c;
             throw InputError(set.train_labels.string() + ": labels are not 0..N-1: " + std::to_string(distinct) +
-                             " distinct labels up to " + std::to_string(max_label) + " (label " + std::to_string(missing) +
-                             " never occurs), which would make " + std::to_string(max_label + 1) +
-                             " classes; number the classes 0.." + std::to_string(distinct - 1));
+                             " distinct labels up to " + std::to_string(max_label) + " (label " +
+                             std::to_string(missing) + " never occurs), which would make " +
+                             std::to_string(max_label + 1) + " classes; number the classes 0.." +
+                             std::to_string(distinct - 1));
         }
         if (max_label < 1)
-            throw InputError(set.train_labels.string() + ": every image has label 0; a classifier needs at least 2 classes");
+            throw InputError(set.train_labels.string() +
+                             ": every image has label 0; a classifier needs at least 2 classes");
         for (int c = 0; c <= max_label; ++c) b.classes.push_back(std::to_string(c));
     }
     rep.log("info", "found " + std::to_string(b.classes.size()) + " classes");
@@ -320,13 +324,14 @@ cv::Mat load_image(const fs::path& p) {
         cv::extractChannel(m, t, 0);
         m = t;
     } else if (m.channels() != 1 && m.channels() != 3) {
-        throw InputError(p.string() + ": " + std::to_string(m.channels()) + " channels are not supported; convert it to RGB or grayscale");
+        throw InputError(p.string() + ": " + std::to_string(m.channels()) +
+                         " channels are not supported; convert it to RGB or grayscale");
     }
     return m;
 }
 
-PrepareResult prepare_folder(const fs::path& root, const std::string& base, const ImageOptions& o, const fs::path& cache,
-                             Reporter& rep) {
+PrepareResult prepare_folder(const fs::path& root, const std::string& base, const ImageOptions& o,
+                             const fs::path& cache, Reporter& rep) {
     std::vector<ClassFiles> classes;
     {
         std::error_code ec;
@@ -348,7 +353,8 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
         throw InputError(root.string() + ": only one class folder (" + classes[0].name +
                          "); classification needs at least 2 sub-folders, one per class");
     if (classes.size() > 65535)
-        throw InputError(root.string() + ": " + std::to_string(classes.size()) + " class folders; at most 65535 are supported");
+        throw InputError(root.string() + ": " + std::to_string(classes.size()) +
+                         " class folders; at most 65535 are supported");
     std::vector<fs::path> rels;
     for (const auto& c : classes) {
         if (c.rels.empty())
@@ -368,7 +374,10 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
         for (size_t i = 0; i < c.rels.size(); ++i) ++counts[size_t(folder_split_of(i))];
     for (int s = 0; s < 3; ++s)
         if (counts[size_t(s)] == 0)
-            throw InputError(root.string() + ": the " + std::string(s == 0 ? "train" : s == 1 ? "valid" : "test") +
+            throw InputError(root.string() + ": the " +
+                             std::string(s == 0   ? "train"
+                                         : s == 1 ? "valid"
+                                                  : "test") +
                              " split would be empty (image i of each class goes to valid when i mod 10 = 5 and to "
                              "test when i mod 10 = 9, so some class needs at least 10 images); add images");
 
@@ -406,7 +415,8 @@ PrepareResult prepare_folder(const fs::path& root, const std::string& base, cons
             if (o.image_size == 0 && (img.rows != H || img.cols != W))
                 throw InputError(p.string() + ": is " + std::to_string(img.rows) + "x" + std::to_string(img.cols) +
                                  " but " + rels.front().generic_string() + " is " + std::to_string(H) + "x" +
-                                 std::to_string(W) + "; pass --image-size N to resize all images, or make them one size");
+                                 std::to_string(W) +
+                                 "; pass --image-size N to resize all images, or make them one size");
             if (img.rows != H || img.cols != W) {
                 cv::Mat t;
                 cv::resize(img, t, cv::Size(W, H), 0, 0, interpolation(img.rows, img.cols, H, W));
@@ -458,7 +468,9 @@ fs::path fashion_mnist_dir() {
     return "/usr/share/datasets/fashion-mnist";
 }
 
-bool idx_is_valid(size_t index) { return index % 12 == 11; }
+bool idx_is_valid(size_t index) {
+    return index % 12 == 11;
+}
 
 int folder_split_of(size_t index) {
     if (index % 10 == 5) return 1;
@@ -486,9 +498,11 @@ PrepareResult prepare_image(const ImageOptions& o, Reporter& rep) {
     std::error_code ec;
     const fs::path root = fs::absolute(fs::path(source), ec).lexically_normal();
     if (!fs::exists(root, ec))
-        throw InputError(source + ": not found; pass --source fashion-mnist, an IDX folder or a folder of class folders");
+        throw InputError(source +
+                         ": not found; pass --source fashion-mnist, an IDX folder or a folder of class folders");
     if (!fs::is_directory(root, ec))
-        throw InputError(source + ": not a directory; pass --source fashion-mnist, an IDX folder or a folder of class folders");
+        throw InputError(source +
+                         ": not a directory; pass --source fashion-mnist, an IDX folder or a folder of class folders");
     const std::string base = sanitize_name(folder_base_name(root));
     if (const auto set = find_idx_set(root)) return prepare_idx(*set, root, base, root.string(), false, o, cache, rep);
     return prepare_folder(root, base, o, cache, rep);

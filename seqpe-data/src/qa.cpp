@@ -29,7 +29,8 @@ namespace {
 
 constexpr const char* kQaGeneratorId = "qa-ruler/1";
 constexpr const char* kNiahNeedle = "One of the special magic numbers for {key} is: {value}.";
-constexpr const char* kNiahQuestion = "\nWhat is the special magic number for {key} mentioned in the provided text? Answer:";
+constexpr const char* kNiahQuestion =
+    "\nWhat is the special magic number for {key} mentioned in the provided text? Answer:";
 constexpr const char* kPasskeyNeedle = "The pass key is {value}. Remember it. {value} is the pass key.";
 constexpr const char* kPasskeyQuestion = "\nWhat is the pass key? The pass key is";
 
@@ -62,11 +63,11 @@ void check_options(const QaOptions& o) {
         throw InputError("--task must be niah or passkey, not '" + o.task + "'");
     auto check_length = [](const std::string& flag, int l) {
         if (l < kQaMinLength)
-            throw InputError(flag + " " + std::to_string(l) + " is below the minimum of " + std::to_string(kQaMinLength) +
-                             " tokens");
+            throw InputError(flag + " " + std::to_string(l) + " is below the minimum of " +
+                             std::to_string(kQaMinLength) + " tokens");
         if (l > kQaMaxLength)
-            throw InputError(flag + " " + std::to_string(l) + " is above the maximum of " + std::to_string(kQaMaxLength) +
-                             " tokens");
+            throw InputError(flag + " " + std::to_string(l) + " is above the maximum of " +
+                             std::to_string(kQaMaxLength) + " tokens");
     };
     check_length("--train-length", o.train_length);
     if (o.lengths.empty()) throw InputError("--lengths is empty; give at least one test length, e.g. 256,512");
@@ -80,7 +81,8 @@ void check_options(const QaOptions& o) {
         if (o.depths[i] < 0 || o.depths[i] > 100)
             throw InputError("--depths " + std::to_string(o.depths[i]) + " is not a percentage (0..100)");
         for (size_t j = 0; j < i; ++j)
-            if (o.depths[i] == o.depths[j]) throw InputError("--depths names " + std::to_string(o.depths[i]) + " twice");
+            if (o.depths[i] == o.depths[j])
+                throw InputError("--depths names " + std::to_string(o.depths[i]) + " twice");
     }
     for (const auto& [flag, v] : {std::pair<const char*, int>{"--train-examples", o.train_examples},
                                   {"--valid-examples", o.valid_examples},
@@ -96,7 +98,8 @@ void check_options(const QaOptions& o) {
 // The text dataset named by --from, or the one `seqpe-data text` makes for the options.
 PrepareResult source_dataset(const QaOptions& o, Reporter& rep) {
     if (o.from.empty()) {
-        rep.stage("source", "text dataset for --source " + (o.text.source.empty() ? std::string("sotu") : o.text.source));
+        rep.stage("source",
+                  "text dataset for --source " + (o.text.source.empty() ? std::string("sotu") : o.text.source));
         return prepare_text(o.text, rep);
     }
     std::error_code ec;
@@ -128,8 +131,8 @@ std::array<Stream, 3> read_streams(const PrepareResult& src, Reporter& rep) {
     }
     if (!extra.contains("source_root") || !extra["source_root"].is_string() || !extra.contains("split_documents") ||
         !extra["split_documents"].is_object())
-        throw InputError(src.dir.string() +
-                         ": the manifest records no source_root/split_documents; prepare the text dataset again with this seqpe-data");
+        throw InputError(src.dir.string() + ": the manifest records no source_root/split_documents; prepare the text "
+                                            "dataset again with this seqpe-data");
     const fs::path root = extra["source_root"].get<std::string>();
     std::map<std::string, std::string> sha;
     for (const auto& s : m.sources) sha[s.path] = s.sha256;
@@ -144,8 +147,8 @@ std::array<Stream, 3> read_streams(const PrepareResult& src, Reporter& rep) {
     for (int i = 0; i < 3; ++i) {
         Stream& st = streams[size_t(i)];
         st.role = roles[i];
-        const nlohmann::json& list = extra["split_documents"].contains(roles[i]) ? extra["split_documents"][roles[i]]
-                                                                                  : nlohmann::json::array();
+        const nlohmann::json& list =
+            extra["split_documents"].contains(roles[i]) ? extra["split_documents"][roles[i]] : nlohmann::json::array();
         if (!list.is_array() || list.empty())
             throw InputError(src.dir.string() + ": the text dataset lists no " + st.role +
                              " documents; prepare it again");
@@ -159,7 +162,8 @@ std::array<Stream, 3> read_streams(const PrepareResult& src, Reporter& rep) {
             const fs::path p = root / rel;
             std::error_code ec;
             if (!fs::is_regular_file(p, ec))
-                throw InputError(p.string() + ": missing; the text dataset's source files moved or were deleted (prepare it again from where they are now)");
+                throw InputError(p.string() + ": missing; the text dataset's source files moved or were deleted "
+                                              "(prepare it again from where they are now)");
             QaDoc d{rel, read_file(p)};
             if (sha256_hex(d.text) != it->second)
                 throw InputError(p.string() + ": changed since the text dataset " + m.name +
@@ -176,9 +180,15 @@ std::array<Stream, 3> read_streams(const PrepareResult& src, Reporter& rep) {
 std::string niah_needle(std::string_view key, std::string_view value) {
     return replace_all(replace_all(kNiahNeedle, "{key}", key), "{value}", value);
 }
-std::string niah_question(std::string_view key) { return replace_all(kNiahQuestion, "{key}", key); }
-std::string passkey_needle(std::string_view value) { return replace_all(kPasskeyNeedle, "{value}", value); }
-std::string passkey_question() { return kPasskeyQuestion; }
+std::string niah_question(std::string_view key) {
+    return replace_all(kNiahQuestion, "{key}", key);
+}
+std::string passkey_needle(std::string_view value) {
+    return replace_all(kPasskeyNeedle, "{value}", value);
+}
+std::string passkey_question() {
+    return kPasskeyQuestion;
+}
 
 uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
     if (n == 0) throw std::invalid_argument("uniform_below(0)");
@@ -203,7 +213,8 @@ std::vector<int> parse_int_list(const std::string& flag, const std::string& text
         const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
         if (item.empty() || r.ec != std::errc() || r.ptr != item.data() + item.size() ||
             v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max())
-            throw InputError(flag + ": '" + item + "' is not a whole number; write a comma-separated list such as 256,512,1024");
+            throw InputError(flag + ": '" + item +
+                             "' is not a whole number; write a comma-separated list such as 256,512,1024");
         out.push_back(int(v));
         pos = comma + 1;
     }
@@ -233,7 +244,8 @@ std::vector<std::string> key_words(const std::vector<std::string_view>& texts) {
 namespace {
 
 // What decides the dataset's content besides the sources (its cache key).
-std::vector<std::pair<std::string, std::string>> qa_recipe(const QaOptions& o, int distractors, const DatasetManifest& tm) {
+std::vector<std::pair<std::string, std::string>> qa_recipe(const QaOptions& o, int distractors,
+                                                           const DatasetManifest& tm) {
     const bool niah = o.task == "niah";
     return {
         {"format", kDatasetFormat},
@@ -258,7 +270,8 @@ std::vector<std::pair<std::string, std::string>> qa_recipe(const QaOptions& o, i
 
 // Each sentence's length in tokens (estimated per sentence, in parallel), and each stream's suffix
 // sums: how much text follows a sentence.
-void measure_sentences(std::array<Stream, 3>& streams, const QaTokenizer& tok, const DatasetManifest& tm, Reporter& rep) {
+void measure_sentences(std::array<Stream, 3>& streams, const QaTokenizer& tok, const DatasetManifest& tm,
+                       Reporter& rep) {
     size_t nsent = 0;
     for (Stream& st : streams) {
         build_sentences(st);
@@ -406,8 +419,8 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
     const std::vector<std::string> keys = niah ? key_words(train_texts) : std::vector<std::string>{};
     if (niah && keys.size() < size_t(distractors + 1))
         throw InputError("the train documents of " + tm.name + " hold only " + std::to_string(keys.size()) +
-                         " distinct lowercase words of 4-10 letters, too few keys for " + std::to_string(distractors + 1) +
-                         " needles; use fewer --distractors or more text");
+                         " distinct lowercase words of 4-10 letters, too few keys for " +
+                         std::to_string(distractors + 1) + " needles; use fewer --distractors or more text");
 
     measure_sentences(streams, tok, tm, rep);
     check_lengths(o, streams, tok, keys, distractors, tm);
@@ -459,7 +472,8 @@ PrepareResult prepare_qa(const QaOptions& o, Reporter& rep) {
         {"answer", " {value}, then eos"},
         {"sentence_max_bytes", kQaSentenceMaxBytes},
         {"generator", kQaGeneratorId},
-        {"index_format", "uint64 triples per example: start offset into <split>.tokens, prompt tokens, answer tokens including eos"},
+        {"index_format",
+         "uint64 triples per example: start offset into <split>.tokens, prompt tokens, answer tokens including eos"},
     };
     if (niah) extra["key_words"] = keys.size();
     m.extra_json = extra.dump();

@@ -44,10 +44,6 @@ uint64_t example_seed(uint64_t seed, std::string_view split, uint64_t index) {
     return mix64(mix64(mix64(seed) ^ fnv1a(split)) ^ index);
 }
 
-
-
-
-
 struct Needle {
     std::string key;
     std::string value;
@@ -129,8 +125,6 @@ Assembled assemble(const Stream& st, size_t start, size_t k, const std::vector<N
     return a;
 }
 
-
-
 std::string draw_value(std::mt19937_64& rng, int digits) {
     uint64_t lo = 1;
     for (int i = 1; i < digits; ++i) lo *= 10;
@@ -208,9 +202,9 @@ Example make_example(const Ctx& c, const Stream& st, const std::string& split, u
 
     // Starts whose remaining text overfills the budget (suffix sums do not increase).
     const size_t n = st.sents.size();
-    const size_t starts = size_t(std::partition_point(st.suffix.begin(), st.suffix.begin() + long(n),
-                                                      [&](uint64_t v) { return v > budget; }) -
-                                 st.suffix.begin());
+    const size_t starts = size_t(
+        std::partition_point(st.suffix.begin(), st.suffix.begin() + long(n), [&](uint64_t v) { return v > budget; }) -
+        st.suffix.begin());
     if (starts == 0)
         throw InputError("the " + st.role + " documents hold too little text for a " + std::to_string(length) +
                          "-token prompt");

@@ -28,24 +28,28 @@ public:
             if (m.tokenizer.eos_id != 256 || m.tokenizer.vocab_size != 257)
                 throw InputError(dir.string() + ": byte tokenizer with vocabulary " +
                                  std::to_string(m.tokenizer.vocab_size) + " and eos " +
-                                 std::to_string(m.tokenizer.eos_id) + " (expected 257 and 256); prepare the text dataset again");
+                                 std::to_string(m.tokenizer.eos_id) +
+                                 " (expected 257 and 256); prepare the text dataset again");
         } else if (m.tokenizer.type == "sentencepiece-bpe") {
             bpe_ = true;
             if (m.tokenizer.model_file.empty())
-                throw InputError(dir.string() + ": the manifest names no tokenizer model; prepare the text dataset again");
+                throw InputError(dir.string() +
+                                 ": the manifest names no tokenizer model; prepare the text dataset again");
             const std::string model = read_file(dir / m.tokenizer.model_file);
             if (const auto st = sp_.LoadFromSerializedProto(model); !st.ok())
                 throw InputError((dir / m.tokenizer.model_file).string() + ": not a SentencePiece model (" +
                                  st.message() + "); prepare the text dataset again");
             if (sp_.GetPieceSize() != m.tokenizer.vocab_size || sp_.eos_id() != m.tokenizer.eos_id)
-                throw InputError((dir / m.tokenizer.model_file).string() +
-                                 ": does not match the manifest's vocabulary or eos id; prepare the text dataset again");
+                throw InputError(
+                    (dir / m.tokenizer.model_file).string() +
+                    ": does not match the manifest's vocabulary or eos id; prepare the text dataset again");
             // The answer " {value}" is encoded as {value} with SentencePiece's dummy prefix.
             std::vector<std::string> probe;
             (void)sp_.Encode("1", &probe);
             if (probe.empty() || probe[0].rfind("\xE2\x96\x81", 0) != 0)
-                throw InputError((dir / m.tokenizer.model_file).string() +
-                                 ": the model adds no dummy prefix; prepare the text dataset again with this seqpe-data");
+                throw InputError(
+                    (dir / m.tokenizer.model_file).string() +
+                    ": the model adds no dummy prefix; prepare the text dataset again with this seqpe-data");
         } else {
             throw InputError(dir.string() + ": tokenizer type '" + m.tokenizer.type + "' is not supported for QA");
         }

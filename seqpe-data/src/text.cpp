@@ -39,9 +39,12 @@ constexpr unsigned kSpmSeed = 20240601;
 
 const char* split_name(Split s) {
     switch (s) {
-    case Split::Train: return "train";
-    case Split::Valid: return "valid";
-    case Split::Test: return "test";
+    case Split::Train:
+        return "train";
+    case Split::Valid:
+        return "valid";
+    case Split::Test:
+        return "test";
     }
     return "train";
 }
@@ -59,7 +62,8 @@ Split text_split_of(size_t i, size_t n) {
 
 std::vector<int64_t> encode_with_dataset(const fs::path& dir, const std::string& text) {
     const DatasetManifest m = read_manifest(dir);
-    if (m.kind != "text") throw InputError(dir.string() + " is a " + m.kind + " dataset: only text datasets tokenise text");
+    if (m.kind != "text")
+        throw InputError(dir.string() + " is a " + m.kind + " dataset: only text datasets tokenise text");
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw InputError("--text: nothing to tokenise (empty)");
     check_document("--text", text);
     std::vector<int64_t> ids;
@@ -104,7 +108,8 @@ void check_document(const std::string& display, std::string_view text) {
         if (!no_text(cp)) return;
         i += len;
     }
-    throw InputError(display + ": holds no text (only white space, a byte-order mark or control characters); remove it");
+    throw InputError(display +
+                     ": holds no text (only white space, a byte-order mark or control characters); remove it");
 }
 
 std::vector<std::pair<std::string, std::string>> bpe_trainer_options() {
@@ -173,14 +178,16 @@ private:
 };
 
 struct Doc {
-    std::string rel;  // generic relative path
-    fs::path path;    // absolute
+    std::string rel; // generic relative path
+    fs::path path;   // absolute
     std::string text;
     std::string sha256;
     Split split = Split::Train;
 };
 
-std::string spm_seed_text() { return std::to_string(kSpmSeed); }
+std::string spm_seed_text() {
+    return std::to_string(kSpmSeed);
+}
 
 } // namespace
 
@@ -201,7 +208,8 @@ std::string train_bpe(const std::vector<std::string_view>& train_docs, int vocab
     if (!status.ok()) {
         const std::string msg = status.message();
         std::smatch m;
-        if (std::regex_search(msg, m, std::regex(R"(Vocabulary size too high \((\d+)\)\. Please set it to a value <= (\d+))"))) {
+        if (std::regex_search(
+                msg, m, std::regex(R"(Vocabulary size too high \((\d+)\)\. Please set it to a value <= (\d+))"))) {
             const long most = std::stol(m[2].str());
             if (most < kMinVocab)
                 throw InputError("--vocab-size " + std::to_string(vocab_size) +
@@ -213,9 +221,10 @@ std::string train_bpe(const std::vector<std::string_view>& train_docs, int vocab
                              " or smaller, or add more text");
         }
         if (std::regex_search(msg, m, std::regex(R"(smaller than required_chars\. (\d+) vs (\d+))"))) {
-            throw InputError("--vocab-size " + std::to_string(vocab_size) +
-                             " is too small for this corpus: its characters, the 256 byte pieces and <unk>/<s>/</s> need " +
-                             m[2].str() + "; use --vocab-size " + m[2].str() + " or larger");
+            throw InputError(
+                "--vocab-size " + std::to_string(vocab_size) +
+                " is too small for this corpus: its characters, the 256 byte pieces and <unk>/<s>/</s> need " +
+                m[2].str() + "; use --vocab-size " + m[2].str() + " or larger");
         }
         throw RunError("SentencePiece training failed: " + msg);
     }
@@ -299,7 +308,8 @@ std::vector<std::pair<std::string, std::string>> text_recipe(bool bpe, int vocab
 // Every document is checked, and all the bad ones are named with their count, so that one run of
 // the tool finds them all.
 void check_documents(const TextSource& t, Reporter& rep) {
-    rep.stage("check", "checking " + std::to_string(t.docs.size()) + " documents (" + human_bytes(double(t.bytes)) + ")");
+    rep.stage("check",
+              "checking " + std::to_string(t.docs.size()) + " documents (" + human_bytes(double(t.bytes)) + ")");
     std::vector<std::string> bad;
     for (const Doc& d : t.docs) {
         try {
@@ -312,8 +322,9 @@ void check_documents(const TextSource& t, Reporter& rep) {
     if (!bad.empty()) {
         std::string list;
         for (size_t i = 0; i < bad.size() && i < 5; ++i) list += (i ? "; " : "") + bad[i];
-        throw InputError(std::to_string(bad.size()) + " of " + std::to_string(t.docs.size()) + " documents cannot be used: " +
-                         list + (bad.size() > 5 ? "; and " + std::to_string(bad.size() - 5) + " more" : ""));
+        throw InputError(std::to_string(bad.size()) + " of " + std::to_string(t.docs.size()) +
+                         " documents cannot be used: " + list +
+                         (bad.size() > 5 ? "; and " + std::to_string(bad.size() - 5) + " more" : ""));
     }
     std::array<size_t, 3> ndocs{};
     for (const Doc& d : t.docs) ++ndocs[size_t(d.split)];
@@ -346,10 +357,13 @@ void make_tokenizer(const TextSource& t, bool bpe, int vocab_size, const fs::pat
         write_file_atomic(dir / "tokenizer.model", model);
         const int n = sp.GetPieceSize();
         if (n != vocab_size)
-            rep.log("warning", "SentencePiece made " + std::to_string(n) + " pieces instead of " + std::to_string(vocab_size));
+            rep.log("warning",
+                    "SentencePiece made " + std::to_string(n) + " pieces instead of " + std::to_string(vocab_size));
         for (int i = 0; i < n; ++i) pieces.push_back(sp.IdToPiece(i));
-        rep.stage("tokenizer", "trained the tokenizer in " + human_duration(secs) + " (" + std::to_string(n) + " pieces)");
-        m.tokenizer = {"sentencepiece-bpe", n, "tokenizer.model", "pieces.txt", sp.eos_id(), sp.bos_id(), sp.unk_id(), -1};
+        rep.stage("tokenizer",
+                  "trained the tokenizer in " + human_duration(secs) + " (" + std::to_string(n) + " pieces)");
+        m.tokenizer = {"sentencepiece-bpe", n,           "tokenizer.model", "pieces.txt",
+                       sp.eos_id(),         sp.bos_id(), sp.unk_id(),       -1};
     } else {
         for (int b = 0; b < 256; ++b) pieces.push_back(byte_piece(static_cast<unsigned char>(b)));
         pieces.emplace_back("</s>");
@@ -357,7 +371,8 @@ void make_tokenizer(const TextSource& t, bool bpe, int vocab_size, const fs::pat
     }
     std::string pieces_text;
     for (const auto& p : pieces) {
-        if (p.find('\n') != std::string::npos) throw RunError("a tokenizer piece contains a newline; cannot write pieces.txt");
+        if (p.find('\n') != std::string::npos)
+            throw RunError("a tokenizer piece contains a newline; cannot write pieces.txt");
         pieces_text += p;
         pieces_text += '\n';
     }
@@ -365,8 +380,9 @@ void make_tokenizer(const TextSource& t, bool bpe, int vocab_size, const fs::pat
 }
 
 // Token ids of every document (in parallel), each ending with the tokenizer's end-of-sequence id.
-std::vector<std::vector<uint32_t>> encode_documents(const TextSource& t, bool bpe, const sentencepiece::SentencePieceProcessor& sp,
-                                                    uint32_t eos, Reporter& rep) {
+std::vector<std::vector<uint32_t>> encode_documents(const TextSource& t, bool bpe,
+                                                    const sentencepiece::SentencePieceProcessor& sp, uint32_t eos,
+                                                    Reporter& rep) {
     rep.stage("encode", "encoding " + std::to_string(t.docs.size()) + " documents");
     test_stall("encode");
     std::vector<std::vector<uint32_t>> ids(t.docs.size());
@@ -393,8 +409,8 @@ std::vector<std::vector<uint32_t>> encode_documents(const TextSource& t, bool bp
 
 // <split>.tokens and <split>.docs (document offsets) into `dir`, the splits into the manifest;
 // returns the documents of each split for the manifest's extra fields.
-nlohmann::json write_text_splits(const TextSource& t, const std::vector<std::vector<uint32_t>>& ids, const fs::path& dir,
-                                 DatasetManifest& m, Reporter& rep) {
+nlohmann::json write_text_splits(const TextSource& t, const std::vector<std::vector<uint32_t>>& ids,
+                                 const fs::path& dir, DatasetManifest& m, Reporter& rep) {
     rep.stage("write", "writing the split files");
     nlohmann::json split_docs = nlohmann::json::object();
     for (const Split s : {Split::Train, Split::Valid, Split::Test}) {

@@ -17,8 +17,8 @@
 #include <fcntl.h>
 #include <mutex>
 #include <set>
-#include <tuple>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace seqpe::data {
@@ -37,9 +37,15 @@ std::set<std::string>& temp_registry() {
 }
 } // namespace
 
-bool cancel_requested() { return g_cancel.load(std::memory_order_relaxed); }
-void request_cancel() { g_cancel.store(true); }
-void reset_cancel() { g_cancel.store(false); }
+bool cancel_requested() {
+    return g_cancel.load(std::memory_order_relaxed);
+}
+void request_cancel() {
+    g_cancel.store(true);
+}
+void reset_cancel() {
+    g_cancel.store(false);
+}
 void throw_if_cancelled() {
     if (cancel_requested()) throw Cancelled();
 }
@@ -122,8 +128,7 @@ void cleanup_stale_temps(const fs::path& dir) noexcept {
             const size_t dot = name.find('.', start);
             if (dot == std::string::npos || dot == start) continue;
             const std::string pid_text = name.substr(start, dot - start);
-            if (!std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                continue;
+            if (!std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
             const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
             // Only "<name>.tmp.<pid>.<n>" exactly: a dataset whose name merely contains ".tmp." is never touched.
             const std::string rest = name.substr(dot + 1);
@@ -164,8 +169,7 @@ std::string folder_base_name(const fs::path& folder) {
     std::error_code ec;
     fs::path p = fs::weakly_canonical(fs::absolute(folder, ec), ec);
     if (ec) p = folder.lexically_normal();
-    while (!p.empty() && p.filename().empty() && p.has_parent_path() && p.parent_path() != p)
-        p = p.parent_path();
+    while (!p.empty() && p.filename().empty() && p.has_parent_path() && p.parent_path() != p) p = p.parent_path();
     return p.filename().string();
 }
 
@@ -222,8 +226,11 @@ std::vector<const SplitInfo*> ordered_splits(const DatasetManifest& m) {
 nlohmann::ordered_json done_fields(const PrepareResult& r) {
     nlohmann::ordered_json splits = nlohmann::ordered_json::object();
     for (const SplitInfo* s : ordered_splits(r.manifest)) splits[s->name] = s->count;
-    return {{"dataset", r.dir.string()}, {"cache_hit", r.cache_hit}, {"name", r.manifest.name},
-            {"kind", r.manifest.kind},   {"splits", splits}};
+    return {{"dataset", r.dir.string()},
+            {"cache_hit", r.cache_hit},
+            {"name", r.manifest.name},
+            {"kind", r.manifest.kind},
+            {"splits", splits}};
 }
 
 std::string done_summary(const PrepareResult& r) {

@@ -25,7 +25,8 @@ public:
         const int64_t n = r.count > 0 ? r.count : 8;
         g.matrix.shape = {n, n};
         g.matrix.data.assign(static_cast<size_t>(n * n), 0.0f);
-        for (int64_t i = 0; i < n; ++i) g.matrix.data[static_cast<size_t>(i * n + i)] = static_cast<float>(step_.load());
+        for (int64_t i = 0; i < n; ++i)
+            g.matrix.data[static_cast<size_t>(i * n + i)] = static_cast<float>(step_.load());
         for (int64_t i = 0; i < n; ++i) g.positions.push_back(i);
         return g;
     }
@@ -95,14 +96,25 @@ public:
         res.step = step_;
         return res;
     }
-    void pause() override { set([&] { paused_ = true; }); }
-    void resume() override { set([&] { paused_ = false; }); }
-    void step() override { set([&] { paused_ = true; ++steps_; }); }
+    void pause() override {
+        set([&] { paused_ = true; });
+    }
+    void resume() override {
+        set([&] { paused_ = false; });
+    }
+    void step() override {
+        set([&] {
+            paused_ = true;
+            ++steps_;
+        });
+    }
     bool is_paused() const override {
         std::lock_guard lk(mu_);
         return paused_;
     }
-    void post(std::function<void()> fn) override { set([&] { posted_.push_back(std::move(fn)); }); }
+    void post(std::function<void()> fn) override {
+        set([&] { posted_.push_back(std::move(fn)); });
+    }
     Inspector& inspector() override { return inspector_; }
     int64_t current_step() const override { return step_; }
     int64_t total_steps() const override { return total_; }

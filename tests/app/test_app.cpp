@@ -1,6 +1,7 @@
 // The real workbench, offscreen, driven like a user: open the tiny project, run the queue to the
 // end with the real engine (seqpe-data child process, LibTorch trainer on worker threads), while
 // the event loop stays responsive; edit a field and undo it; reopen the runs from disk.
+#include "../support/tiny_project.h"
 #include "charts_panel.h"
 #include "config_panel.h"
 #include "engine_hooks_real.h"
@@ -8,7 +9,6 @@
 #include "main_window.h"
 #include "runs_model.h"
 #include "seqpe/checkpoints.h"
-#include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
 
@@ -31,7 +31,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path make_project(const std::string& tag) { return test::make_tiny_project("app-" + tag); }
+fs::path make_project(const std::string& tag) {
+    return test::make_tiny_project("app-" + tag);
+}
 
 } // namespace
 
@@ -104,7 +106,9 @@ TEST(App, TrainsTheTinyProjectToCompletionWithAResponsiveWindow) {
 TEST(App, OpensRunDirectoriesWrittenByTheCli) {
     const fs::path dir = make_project("open");
     const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
-    ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run learned > /dev/null").c_str()), 0);
+    ASSERT_EQ(
+        std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run learned > /dev/null").c_str()),
+        0);
     MainWindow w(realEngineHooks());
     ASSERT_TRUE(w.openRunDirectory(QString::fromStdString((dir / "runs/tiny/learned").string())));
     const RunView* v = w.workbench().store().run("learned");

@@ -66,9 +66,9 @@ TEST(Bridge, RunsToCompletionOnAWorkerWithCoalescedRecords) {
     ASSERT_NE(v, nullptr);
     int train = 0;
     for (const auto& r : v->records) train += r.kind == "train";
-    EXPECT_EQ(train, 300);                 // every record arrives, in order
+    EXPECT_EQ(train, 300); // every record arrives, in order
     EXPECT_EQ(v->records.back().step, 300);
-    EXPECT_LT(notifications, 300 / 5);     // but in batches: ~40 ms apart, not one per step
+    EXPECT_LT(notifications, 300 / 5);                              // but in batches: ~40 ms apart, not one per step
     EXPECT_NE(c.trainer_thread.load(), std::this_thread::get_id()); // built on the worker
     EXPECT_FALSE(wb.isActive(run));
 }
@@ -188,9 +188,7 @@ TEST(Bridge, LiveGeometryArrivesWhileAFakeRunTrainsAndProbesAnswerOnTheTrainingT
             r.count = 5;
             return in.geometry(r);
         },
-        &context, [&](const GeometryResult& g) {
-            got = g.matrix.shape[0] == 5;
-        });
+        &context, [&](const GeometryResult& g) { got = g.matrix.shape[0] == 5; });
     ASSERT_TRUE(wait_for([&] { return got; }));
     EXPECT_EQ(where, c.trainer_thread.load());
     wb.stopAll();
@@ -217,7 +215,8 @@ void add_fake_evaluate(EngineHooks& h, int lengths, int ms, std::atomic<int>* ev
             row.length = 32 << i;
             row.ppl = 50.0 + i;
             rep.rows.push_back(row);
-            obs.on_log(LogLevel::Info, "eval extend L=" + std::to_string(row.length) + ": ppl " + std::to_string(row.ppl));
+            obs.on_log(LogLevel::Info,
+                       "eval extend L=" + std::to_string(row.length) + ": ppl " + std::to_string(row.ppl));
         }
         std::filesystem::create_directories(dir / "eval");
         write_file_atomic(dir / "eval/extrapolation.json", eval_report_json(rep));
@@ -246,8 +245,9 @@ TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJo
     wb.evaluate(run);
     ASSERT_TRUE(wait_for([&] { return wb.isEvaluating(run); }));
     // Progress: the length done, the count from the run's eval settings (5 lengths, extend) and an ETA.
-    ASSERT_TRUE(wait_for([&] { return wb.store().run(run)->activity.startsWith("evaluating: extend L=64 (2/5, about "); }))
-        << wb.store().run(run)->activity.toStdString();
+    ASSERT_TRUE(wait_for([&] {
+        return wb.store().run(run)->activity.startsWith("evaluating: extend L=64 (2/5, about ");
+    })) << wb.store().run(run)->activity.toStdString();
     wb.stop(run);
     ASSERT_TRUE(wait_for([&] { return evaluated.count() == 1; }));
     EXPECT_EQ(evaluated.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Cancelled));
@@ -260,7 +260,8 @@ TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJo
     wb.document().addRun("b", "rope");
     QSignalSpy trained(&wb, &Workbench::sessionFinished);
     QStringList jobs;
-    QObject::connect(&wb, &Workbench::sessionStarted, [&](const QString& r) { jobs << (wb.isEvaluating(r) ? "eval " : "train ") + r; });
+    QObject::connect(&wb, &Workbench::sessionStarted,
+                     [&](const QString& r) { jobs << (wb.isEvaluating(r) ? "eval " : "train ") + r; });
     wb.runAll();
     ASSERT_TRUE(wait_for([&] { return trained.count() == 2 && evaluated.count() == 3; }, 20000));
     EXPECT_EQ(jobs, (QStringList{"train seqpe", "eval seqpe", "train b", "eval b"}));
@@ -304,7 +305,7 @@ TEST(Bridge, RunFiguresHaveOneDefinition) {
     eval.kind = "eval";
     eval.step = 19;
     v.records.push_back(eval); // not a training step: ignored
-    train(20, 100, 10.0);       // one slow step (a Step while paused): 1000 tokens in 10 s
+    train(20, 100, 10.0);      // one slow step (a Step while paused): 1000 tokens in 10 s
     // Total tokens over total time of the last 20 steps: 20000 / (19 * 0.25 + 10) = 1355.9.
     EXPECT_NEAR(v.recentTokensPerS(), 20000.0 / 14.75, 1e-6);
     EXPECT_NEAR(v.recentStepTime(), 14.75 / 20, 1e-12);

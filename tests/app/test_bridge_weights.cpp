@@ -35,7 +35,8 @@ void write_run(const fs::path& dir, const std::vector<int64_t>& steps) {
     make_dirs(dir);
     write_run_config(p, RunConfig{});
     for (int64_t s : steps) {
-        const fs::path ck = p.checkpoints() / ("step-" + std::string(8 - std::to_string(s).size(), '0') + std::to_string(s));
+        const fs::path ck =
+            p.checkpoints() / ("step-" + std::string(8 - std::to_string(s).size(), '0') + std::to_string(s));
         make_dirs(ck);
         std::map<std::string, std::pair<uint64_t, std::string>> files;
         for (const std::string name : {"model.pt", "trainer.json"}) {
@@ -67,12 +68,13 @@ EngineHooks weight_hooks(Calls& calls) {
         write_file_atomic(file, "weights of " + ck.filename().string());
         write_file_atomic(safetensors_config_path(file), read_file(RunPaths{ck.parent_path().parent_path()}.config()));
     };
-    h.importWeights = [&calls](const fs::path& file, const fs::path& config, const fs::path& dir, const TransferProgress& progress) {
+    h.importWeights = [&calls](const fs::path& file, const fs::path& config, const fs::path& dir,
+                               const TransferProgress& progress) {
         calls.imported = std::this_thread::get_id();
         progress("reading tensors", 0.5);
         if (read_file(config).find("\"d_model\": 999") != std::string::npos)
-            throw InputError(file.string() + ": \"wte.weight\" has shape [256, 32] but the model of " + config.string() +
-                             " needs [vocabulary, 999]");
+            throw InputError(file.string() + ": \"wte.weight\" has shape [256, 32] but the model of " +
+                             config.string() + " needs [vocabulary, 999]");
         if (fs::exists(dir)) throw InputError(dir.string() + ": exists");
         write_run(dir, {read_file(file) == "weights of step-00000010" ? 10 : 20});
         return dir;
@@ -157,7 +159,8 @@ TEST(BridgeWeights, ExportAndImportRunOffTheGuiThreadRefuseDamageAndNeverOverwri
     ASSERT_TRUE(wb.importWeights(tmp / "out/w.safetensors", tmp / "out/bad.json", "bad", &why));
     ASSERT_TRUE(wait_for([&] { return finished.count() == 1; }));
     EXPECT_FALSE(finished.at(0).at(0).toBool());
-    EXPECT_TRUE(finished.at(0).at(1).toString().contains("\"wte.weight\" has shape")) << finished.at(0).at(1).toString().toStdString();
+    EXPECT_TRUE(finished.at(0).at(1).toString().contains("\"wte.weight\" has shape"))
+        << finished.at(0).at(1).toString().toStdString();
     EXPECT_EQ(static_cast<int>(wb.store().names().size()), runs_before);
     EXPECT_EQ(imported.count(), 2);
 
@@ -176,7 +179,8 @@ TEST(BridgeWeights, ExportAndImportRunOffTheGuiThreadRefuseDamageAndNeverOverwri
     QObject context;
     int answers = 0;
     auto probe = [&] {
-        again.probes().submit("seqpe", [](Inspector&) {}, &context, [&](bool, const QString&) { ++answers; });
+        again.probes().submit(
+            "seqpe", [](Inspector&) {}, &context, [&](bool, const QString&) { ++answers; });
     };
     again.probes().setCheckpoint("seqpe", good);
     probe();

@@ -1,6 +1,7 @@
 // The workbench under a user's hands: remove and re-add a trained run, close with unsaved edits
 // while a run trains, undo order across fields. Driven through the real widgets (actions, dialogs,
 // keys) offscreen, with the real engine.
+#include "../support/tiny_project.h"
 #include "config_panel.h"
 #include "engine_hooks_real.h"
 #include "log_panel.h"
@@ -10,7 +11,6 @@
 #include "views/attention_view.h"
 #include "views/geometry_pane.h"
 #include "views/geometry_view.h"
-#include "../support/tiny_project.h"
 
 #include "seqpe/widgets/config_form.h"
 #include "seqpe/widgets/diagnostics_list.h"
@@ -19,19 +19,19 @@
 #include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
-#include <functional>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
-#include <QUndoStack>
-#include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
+#include <QUndoStack>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
 
 using namespace seqpe;
@@ -83,11 +83,15 @@ void typeInto(QWidget* editor, const QString& text) {
     QTest::keyClick(spin, Qt::Key_Return);
 }
 
-QString tinyFile(const fs::path& dir) { return QString::fromStdString((dir / "projects/tiny.json").string()); }
+QString tinyFile(const fs::path& dir) {
+    return QString::fromStdString((dir / "projects/tiny.json").string());
+}
 
 void trainWithCli(const fs::path& dir, const std::string& run) {
     const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
-    ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run " + run + " > /dev/null").c_str()), 0);
+    ASSERT_EQ(std::system(
+                  (cli + " train " + (dir / "projects/tiny.json").string() + " --run " + run + " > /dev/null").c_str()),
+              0);
 }
 
 } // namespace
@@ -126,7 +130,12 @@ TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanl
     ASSERT_TRUE(w.workbench().document().isModified());
     ASSERT_TRUE(w.windowTitle().contains("tiny.json*"));
     w.action("start")->trigger();
-    waitFor([&] { const RunView* v = w.workbench().store().run("learned"); return v && v->lastOf("train"); }, 120000);
+    waitFor(
+        [&] {
+            const RunView* v = w.workbench().store().run("learned");
+            return v && v->lastOf("train");
+        },
+        120000);
     ASSERT_TRUE(w.workbench().isActive("learned")) << w.logPanel()->text().toStdString();
 
     // Ctrl+Q, Cancel: the window and the run go on.
@@ -178,7 +187,7 @@ TEST(Editing, CtrlZFollowsTheProjectHistoryNotTheFocusedField) {
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier);
     EXPECT_EQ(doc.differences("learned"), "position_encoding.type=\"learned\"");
     EXPECT_EQ(form->value("model.n_head"), "2");
-    EXPECT_FALSE(doc.isModified()); // back at the saved state
+    EXPECT_FALSE(doc.isModified());              // back at the saved state
     EXPECT_EQ(w.history()->stack()->count(), 2); // the undos added no edits of their own
     // Ctrl+Shift+Z redoes, in order.
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
@@ -270,7 +279,9 @@ TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
     const fs::path dir = test::make_tiny_project("app-scrub");
     const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
     ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() +
-                           " --run seqpe --set train.snapshot_every=5 > /dev/null").c_str()), 0);
+                           " --run seqpe --set train.snapshot_every=5 > /dev/null")
+                              .c_str()),
+              0);
     MainWindow w(realEngineHooks());
     activate(w);
     ASSERT_TRUE(w.openProject(tinyFile(dir)));
@@ -280,7 +291,7 @@ TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
     waitFor([&] { return view->snapshotCount() >= 2; }, 20000);
     ASSERT_GE(view->snapshotCount(), 2);
     EXPECT_EQ(view->currentRequest().metric, "centred"); // learned embeddings open centred
-    view->setLayer(0); // the layer-0 query-PE x key-PE score, over 5 positions
+    view->setLayer(0);                                   // the layer-0 query-PE x key-PE score, over 5 positions
     view->setPositions(0, 5);
     ASSERT_EQ(view->currentRequest().layer, 0);
     view->scrubber()->setValue(0); // the first snapshot: position embeddings, default positions
@@ -299,7 +310,7 @@ TEST(Editing, AProjectThatCannotBeOpenedSaysWhyWhereTheUserLooks) {
     const fs::path dir = test::make_tiny_project("app-badopen");
     {
         std::ofstream(dir / "projects/bad.json") << "{\"format\": \"seqpe-project/1\", \"runs\": [{\"name\": \"a\"}],\n"
-                                                   " \"base\": {\"model\": {\"n_layer\": 2, \"n_layer\": 3}}}";
+                                                    " \"base\": {\"model\": {\"n_layer\": 2, \"n_layer\": 3}}}";
     }
     MainWindow w(realEngineHooks());
     activate(w);

@@ -1,10 +1,10 @@
 // GUI stress with the real engine: start and stop a run 100 times through the window's actions,
 // then close the window mid-run. No deadlock (every wait is bounded), no crash, resident memory
 // bounded (measured after a warm-up), and the run resumes from the checkpoint each stop wrote.
+#include "../support/tiny_project.h"
 #include "engine_hooks_real.h"
 #include "log_panel.h"
 #include "main_window.h"
-#include "../support/tiny_project.h"
 
 #include "seqpe/run_dir.h"
 
@@ -33,7 +33,9 @@ double resident_mb() {
 }
 
 // The tiny project with a budget no session reaches: every session ends by Stop.
-fs::path make_project() { return test::make_tiny_project("stress", 1000000); }
+fs::path make_project() {
+    return test::make_tiny_project("stress", 1000000);
+}
 
 template <class Pred> bool wait_for(Pred done, int ms) {
     QElapsedTimer t;
@@ -66,10 +68,11 @@ TEST(Stress, StartStopAHundredTimesThenCloseMidRun) {
         // Alternate between stopping at once (mid-setup) and after the run has made progress.
         if (i % 2 == 1) wait_for([&] { return v->status.step > last_step; }, 20000);
         w->action("stop")->trigger();
-        ASSERT_TRUE(wait_for([&] { return finished.count() == i + 1; }, 60000))
-            << "stop " << i << " hung; log:\n" << w->logPanel()->text().toStdString();
+        ASSERT_TRUE(wait_for([&] { return finished.count() == i + 1; }, 60000)) << "stop " << i << " hung; log:\n"
+                                                                                << w->logPanel()->text().toStdString();
         const int outcome = finished.at(i).at(1).toInt();
-        ASSERT_TRUE(outcome == static_cast<int>(RunOutcome::Cancelled) || outcome == static_cast<int>(RunOutcome::Completed))
+        ASSERT_TRUE(outcome == static_cast<int>(RunOutcome::Cancelled) ||
+                    outcome == static_cast<int>(RunOutcome::Completed))
             << "cycle " << i << ": " << finished.at(i).at(2).toString().toStdString();
         ASSERT_GE(v->status.step, last_step) << "a stop lost progress at cycle " << i;
         last_step = v->status.step;
@@ -77,8 +80,8 @@ TEST(Stress, StartStopAHundredTimesThenCloseMidRun) {
     const double rss_end = resident_mb();
     const double growth = rss_end - rss_warm;
     std::cout << "[stress] " << kCycles << " start/stop cycles, " << last_step << " steps trained; resident "
-              << rss_warm << " MB after " << kWarmup << " cycles, " << rss_end << " MB after " << kCycles
-              << " (growth " << growth << " MB)\n";
+              << rss_warm << " MB after " << kWarmup << " cycles, " << rss_end << " MB after " << kCycles << " (growth "
+              << growth << " MB)\n";
     EXPECT_GT(last_step, 0);
     // A leak of one model, optimiser or dataset per session (several MB each) would exceed this.
     EXPECT_LT(growth, 48.0) << "resident memory grew by " << growth << " MB over " << kCycles - kWarmup << " cycles";

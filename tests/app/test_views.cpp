@@ -1,6 +1,8 @@
 // The Geometry, Extrapolation and Attention views and the figure export, offscreen. The tiny
 // project is trained and evaluated once for the suite by the CLI (real engine, seconds); live
 // geometry and 2D grids at several resolutions use fakes behind the real bridge.
+#include "../support/tiny_project.h"
+#include "engine_hooks_real.h"
 #include "fake_trainer.h"
 #include "views/attention_pane.h"
 #include "views/attention_view.h"
@@ -9,8 +11,6 @@
 #include "views/geometry_pane.h"
 #include "views/geometry_view.h"
 #include "views/guided_heat_map.h"
-#include "engine_hooks_real.h"
-#include "../support/tiny_project.h"
 
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
@@ -29,8 +29,8 @@
 #include <QTest>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <gtest/gtest.h>
+#include <set>
 
 using namespace seqpe;
 using namespace seqpe::ui;
@@ -45,7 +45,9 @@ template <class P> bool wait_for(P pred, int ms = 60000) {
     return pred();
 }
 
-QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
+QString q(const fs::path& p) {
+    return QString::fromStdString(p.string());
+}
 
 // The tiny project (seqpe + learned, 20 steps, training length 32), trained and evaluated at
 // 32, 64, 128 tokens in both modes by the CLI, shared by the tests of the suite.
@@ -53,7 +55,8 @@ class Views : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir_ = test::make_tiny_project("views");
-        const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string(), project = (dir_ / "projects/tiny.json").string();
+        const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string(),
+                          project = (dir_ / "projects/tiny.json").string();
         ok_ = std::system((cli + " train " + project + " > /dev/null").c_str()) == 0 &&
               std::system((cli + " compare " + project + " --mode both > /dev/null").c_str()) == 0;
     }
@@ -133,7 +136,7 @@ fs::path image_project() {
     fs::create_directories(p.checkpoint(10));
     write_run_config(p, c);
     std::ofstream(p.checkpoint(10) / "model.pt") << "weights"; // the fake inspector reads nothing
-    std::ofstream(p.checkpoint(10) / "DONE") << "";           // written before checksums: unverified
+    std::ofstream(p.checkpoint(10) / "DONE") << "";            // written before checksums: unverified
     return dir;
 }
 
@@ -143,7 +146,9 @@ EngineHooks grid_hooks() {
     return h;
 }
 
-void click(QWidget* w, QPointF at) { QTest::mouseClick(w, Qt::LeftButton, {}, at.toPoint()); }
+void click(QWidget* w, QPointF at) {
+    QTest::mouseClick(w, Qt::LeftButton, {}, at.toPoint());
+}
 
 } // namespace
 
@@ -162,10 +167,11 @@ TEST_F(Views, GeometryOfAFinishedRunHasTheRequestedSizeAndItsRankCorrelation) {
     EXPECT_EQ(pane->heatMap()->columns(), 48);
     EXPECT_EQ(pane->result().positions.front(), 10);
     EXPECT_FLOAT_EQ(pane->heatMap()->valueAt(3, 3), 1.0f); // cosine of a vector with itself
-    EXPECT_EQ(pane->heatMap()->guideColumn(), 32 - 10);  // the training length is marked
+    EXPECT_EQ(pane->heatMap()->guideColumn(), 32 - 10);    // the training length is marked
     const double rho = pane->result().rank_correlation;
     ASSERT_TRUE(std::isfinite(rho));
-    EXPECT_TRUE(pane->rankLabel()->text().contains(QString::number(rho, 'f', 3))) << pane->rankLabel()->text().toStdString();
+    EXPECT_TRUE(pane->rankLabel()->text().contains(QString::number(rho, 'f', 3)))
+        << pane->rankLabel()->text().toStdString();
     EXPECT_EQ(pane->scatter()->pointCount(), 48);
 
     // Another run side by side gets the same request; the figure's CSV holds both matrices.
@@ -201,14 +207,18 @@ TEST(ViewsFake, LiveGeometryFollowsTheSnapshotsOfATrainingRun) {
     // The default request is what the trainer computes for each snapshot: shown as it arrives
     // (the fake's diagonal holds its step).
     std::set<float> steps;
-    ASSERT_TRUE(wait_for([&] {
-        if (pane->hasResult() && pane->source().startsWith("live")) steps.insert(static_cast<float>(pane->heatMap()->valueAt(0, 0)));
-        return steps.size() >= 3;
-    }, 20000));
+    ASSERT_TRUE(wait_for(
+        [&] {
+            if (pane->hasResult() && pane->source().startsWith("live"))
+                steps.insert(static_cast<float>(pane->heatMap()->valueAt(0, 0)));
+            return steps.size() >= 3;
+        },
+        20000));
     EXPECT_GT(*steps.begin(), 0.0f);
     // Another request is probed on the training thread (at most every 2 s) as snapshots arrive.
     view.setPositions(0, 5);
-    ASSERT_TRUE(wait_for([&] { return pane->hasResult() && pane->heatMap()->rows() == 5 && pane->source().startsWith("live"); }, 20000));
+    ASSERT_TRUE(wait_for(
+        [&] { return pane->hasResult() && pane->heatMap()->rows() == 5 && pane->source().startsWith("live"); }, 20000));
     wb.stopAll();
     ASSERT_TRUE(wait_for([&] { return !wb.anyActive(); }));
 }
@@ -311,7 +321,9 @@ TEST_F(Views, ExtrapolationFollowsTheReportsMetricUntilTheUserPicksOne) {
 
 // Exact match of run r (0: seqpe, 1: learned) at length L and needle depth d in the QA reports
 // written below: every value distinct, so a curve of the wrong run or length cannot pass.
-double qa_em(int r, int64_t L, int64_t d) { return 0.1 * (r + 1) + 0.001 * static_cast<double>(d) + 0.0001 * static_cast<double>(L); }
+double qa_em(int r, int64_t L, int64_t d) {
+    return 0.1 * (r + 1) + 0.001 * static_cast<double>(d) + 0.0001 * static_cast<double>(L);
+}
 
 TEST_F(Views, QaRunsShowExactMatchByNeedleDepthForTheHighlightedRun) {
     // A copy of the tiny project whose two reports are rewritten as QA reports (lengths 32 and 64,
@@ -358,7 +370,8 @@ TEST_F(Views, QaRunsShowExactMatchByNeedleDepthForTheHighlightedRun) {
             const auto pts = byDepth->points(id);
             ASSERT_EQ(pts.size(), 3);
             for (const QPointF& pt : pts)
-                EXPECT_DOUBLE_EQ(pt.y(), qa_em(r, L, static_cast<int64_t>(pt.x()))) << runs[static_cast<size_t>(r)] << " " << L;
+                EXPECT_DOUBLE_EQ(pt.y(), qa_em(r, L, static_cast<int64_t>(pt.x())))
+                    << runs[static_cast<size_t>(r)] << " " << L;
             EXPECT_EQ(pts.front().x(), 0);
             EXPECT_EQ(pts.back().x(), 100);
         }
@@ -398,7 +411,8 @@ TEST_F(Views, ExportedSvgPdfAndCsvHoldWhatTheViewShows) {
     EXPECT_TRUE(pdfText.startsWith("%PDF"));
     // One page object ("/Type /Pages" is the page tree, which none of these patterns match).
     EXPECT_EQ(pdfText.count("/Type /Page\n") + pdfText.count("/Type /Page ") + pdfText.count("/Type /Page/") +
-                  pdfText.count("/Type /Page>"), 1);
+                  pdfText.count("/Type /Page>"),
+              1);
     // The CSV beside the figure equals the curves drawn, point for point.
     QStringList header;
     QVector<QVector<QString>> rows;
@@ -471,7 +485,7 @@ TEST(ViewsAttention, ColourScalesMapWeightsAsStated) {
     EXPECT_FLOAT_EQ(sq[1], 0.5f);
     EXPECT_FLOAT_EQ(sq[0], std::sqrt(0.5f));
     const QVector<float> lg = AttentionPane::colourValues(w, 3, S::Log, true);
-    EXPECT_FLOAT_EQ(lg[0], 0.0f);               // log10 1
+    EXPECT_FLOAT_EQ(lg[0], 0.0f);                // log10 1
     EXPECT_NEAR(lg[3], std::log10(0.25f), 1e-6); // log10 of the normalised weight
-    EXPECT_FLOAT_EQ(lg[2], -4.0f);              // masked keys sit at the floor, never -inf
+    EXPECT_FLOAT_EQ(lg[2], -4.0f);               // masked keys sit at the floor, never -inf
 }

@@ -31,7 +31,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
+QString q(const fs::path& p) {
+    return QString::fromStdString(p.string());
+}
 
 // A fresh folder holding the project `json` as p.json.
 fs::path project_dir(const std::string& tag, const std::string& json) {
@@ -76,7 +78,8 @@ void write_evaluated_run(const fs::path& dir, const RunConfig& c, const std::vec
 
 TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     // A project with seeds and hand-written reports: 2 encodings x 3 seeds, known perplexities.
-    const fs::path dir = project_dir("seqpe-views-seeds", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir =
+        project_dir("seqpe-views-seeds", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2, 3],
         "runs": [{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
                  {"name": "rope", "set": {"position_encoding.type": "rope"}}]})");
@@ -116,7 +119,8 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     EXPECT_EQ(bands.rows[0], (QVector<QString>{"seqpe", "32", "3", QString::number(53.0, 'g', 8), "50", "57"}));
     EXPECT_EQ(tableOf("per-seed").rows.size(), 12);
     // The figure's metadata names the runs behind the means; a seed's row highlights its group.
-    EXPECT_TRUE(view.curvesFigure().description.contains("seqpe/seed-2=")) << view.curvesFigure().description.toStdString();
+    EXPECT_TRUE(view.curvesFigure().description.contains("seqpe/seed-2="))
+        << view.curvesFigure().description.toStdString();
     view.highlightRun("rope/seed-2");
     EXPECT_EQ(view.highlightedRun(), "rope");
     // +-1 sd: mean 53, sample sd sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13).
@@ -136,7 +140,8 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
 
 TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
     // A 2 x 2 grid x 2 seeds with hand-written reports and validation records.
-    const fs::path dir = project_dir("seqpe-views-sweep", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir =
+        project_dir("seqpe-views-sweep", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2],
         "runs": [{"name": "seqpe", "set": {}}],
         "sweep": {"optim.lr": [0.001, 0.01], "model.n_layer": [1, 2]}})");
@@ -207,7 +212,8 @@ TEST(ViewsFake, SweepViewTabulatesTheGridAndChartsAMetricAgainstAnOption) {
 }
 
 TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
-    const fs::path dir = project_dir("seqpe-views-seedcharts", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+    const fs::path dir =
+        project_dir("seqpe-views-seedcharts", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
         "base": {"task": "lm"}, "seeds": [1, 2], "runs": [{"name": "seqpe", "set": {}}, {"name": "rope",
         "set": {"position_encoding.type": "rope"}}]})");
     // Task loss = step + 2 * (seed - 1); seed 2 has logged 5 steps, seed 1 only 3.

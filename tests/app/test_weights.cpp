@@ -2,13 +2,13 @@
 // the Checkpoints dialog, import it as a new run, and get bit-identical weights and the same
 // evaluation; a damaged checkpoint is refused naming its step; a config of another model shape is
 // refused naming the tensor; the Geometry view shows a chosen (older) checkpoint.
+#include "../support/tiny_project.h"
 #include "checkpoints_dialog.h"
 #include "engine_hooks_real.h"
 #include "log_panel.h"
 #include "main_window.h"
 #include "views/geometry_pane.h"
 #include "views/geometry_view.h"
-#include "../support/tiny_project.h"
 
 #include "seqpe/checkpoints.h"
 #include "seqpe/common/files.h"
@@ -39,7 +39,9 @@ template <class P> bool wait_for(P pred, int ms = 60000) {
 TEST(Weights, ExportThenImportRoundTripsBitIdenticalWeightsAndTheSameEvaluation) {
     const fs::path dir = test::make_tiny_project("weights");
     const std::string cli = (fs::path(SEQPE_BINARY_DIR) / "cli/seqpe").string();
-    ASSERT_EQ(std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run learned > /dev/null").c_str()), 0);
+    ASSERT_EQ(
+        std::system((cli + " train " + (dir / "projects/tiny.json").string() + " --run learned > /dev/null").c_str()),
+        0);
     MainWindow w(realEngineHooks());
     w.setPrompts(false);
     w.show(); // the views probe only what is seen
@@ -106,7 +108,8 @@ TEST(Weights, ExportThenImportRoundTripsBitIdenticalWeightsAndTheSameEvaluation)
     ASSERT_TRUE(wait_for([&] { return pane->hasResult() && pane->source() == "checkpoint step 10"; }, 30000))
         << pane->source().toStdString();
     w.workbench().probes().setCheckpoint("learned", {});
-    ASSERT_TRUE(wait_for([&] { return pane->source() == "checkpoint step 20"; }, 30000)) << pane->source().toStdString();
+    ASSERT_TRUE(wait_for([&] { return pane->source() == "checkpoint step 20"; }, 30000))
+        << pane->source().toStdString();
 
     // A damaged checkpoint is refused, naming its step; nothing is written.
     fs::resize_file(older / "model.pt", 100);
@@ -124,10 +127,12 @@ TEST(Weights, ExportThenImportRoundTripsBitIdenticalWeightsAndTheSameEvaluation)
     write_file_atomic(dir / "exports/other.config.json", cfg);
     QSignalSpy done(&w.workbench().weights(), &WeightsTransfer::finished);
     const int runs = static_cast<int>(w.workbench().store().names().size());
-    ASSERT_TRUE(w.importWeights(QString::fromStdString(out.string()), QString::fromStdString((dir / "exports/other.config.json").string()), "other"));
+    ASSERT_TRUE(w.importWeights(QString::fromStdString(out.string()),
+                                QString::fromStdString((dir / "exports/other.config.json").string()), "other"));
     ASSERT_TRUE(wait_for([&] { return done.count() == 1; }));
     EXPECT_FALSE(done.at(0).at(0).toBool());
-    EXPECT_TRUE(done.at(0).at(1).toString().contains("'wte.weight' has shape [")) << done.at(0).at(1).toString().toStdString();
+    EXPECT_TRUE(done.at(0).at(1).toString().contains("'wte.weight' has shape ["))
+        << done.at(0).at(1).toString().toStdString();
     EXPECT_EQ(static_cast<int>(w.workbench().store().names().size()), runs);
     EXPECT_FALSE(fs::exists(w.workbench().importFolder() / "other"));
     d->close();

@@ -1,9 +1,9 @@
 // `seqpe` run as a user runs it: the tiny project on the committed corpus excerpt, bad input of
 // every kind (exit code 2 with one line naming the file or field), Ctrl-C (exit 130, checkpoint,
 // resume), eval/info/validate.
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/files.h"
 #include "seqpe/records.h"
-#include "seqpe/checkpoints.h"
 #include "seqpe/run_dir.h"
 
 #include <csignal>
@@ -73,7 +73,9 @@ std::vector<nlohmann::json> json_lines(const std::string& s) {
     return v;
 }
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string& s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 } // namespace
 
@@ -121,7 +123,8 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
     ASSERT_EQ(cmp.code, 0) << cmp.err << cmp.out;
     const std::string csv = read_file(runs() / "comparison.csv");
     std::vector<std::string> lines;
-    for (size_t at = 0, nl; (nl = csv.find('\n', at)) != std::string::npos; at = nl + 1) lines.push_back(csv.substr(at, nl - at));
+    for (size_t at = 0, nl; (nl = csv.find('\n', at)) != std::string::npos; at = nl + 1)
+        lines.push_back(csv.substr(at, nl - at));
     ASSERT_EQ(lines.size(), 1u + 2 * 3 * 2) << csv; // header + {seqpe, learned} x {32, 64, 128} x {extend, interpolate}
     EXPECT_EQ(lines[0].rfind("run,encoding,task,split,mode,length,", 0), 0u) << lines[0];
     for (const char* want : {"seqpe,seqpe,lm,test,extend,128,", "learned,learned,lm,test,interpolate,64,"})
@@ -133,7 +136,8 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
         if (rep["encoding"] != "seqpe") continue;
         ASSERT_EQ(rep["rows"].size(), report["rows"].size());
         for (size_t i = 0; i < report["rows"].size(); ++i)
-            EXPECT_DOUBLE_EQ(rep["rows"][i]["ppl"].get<double>(), report["rows"][i]["ppl"].get<double>()) << "row " << i;
+            EXPECT_DOUBLE_EQ(rep["rows"][i]["ppl"].get<double>(), report["rows"][i]["ppl"].get<double>())
+                << "row " << i;
     }
     EXPECT_TRUE(fs::exists(runs() / "learned/eval/extrapolation.json"));
 
@@ -165,7 +169,8 @@ TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {
     const auto lines = json_lines(r.out);
     ASSERT_EQ(lines.size(), 1u);
     const std::string msg = lines[0]["message"];
-    EXPECT_NE(msg.find("bad.json: model.n_layers: unknown option; did you mean model.n_layer"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("bad.json: model.n_layers: unknown option; did you mean model.n_layer"), std::string::npos)
+        << msg;
     EXPECT_NE(msg.find("optim.lr"), std::string::npos) << msg;
     EXPECT_FALSE(fs::exists(dir_ / "runs"));
 
@@ -208,7 +213,8 @@ TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {
     r = run("train " + (dir_ / "latin1.json").string()); // JSON lines when stdout is not a terminal
     EXPECT_EQ(r.code, 2);
     ASSERT_EQ(json_lines(r.out).size(), 1u) << r.out;
-    EXPECT_NE(json_lines(r.out)[0]["message"].get<std::string>().find("latin1.json: not UTF-8 at line 2"), std::string::npos);
+    EXPECT_NE(json_lines(r.out)[0]["message"].get<std::string>().find("latin1.json: not UTF-8 at line 2"),
+              std::string::npos);
     write_file_atomic(dir_ / "empty.json", "  \n");
     r = run("validate " + (dir_ / "empty.json").string());
     EXPECT_EQ(r.code, 2);
@@ -246,8 +252,8 @@ TEST_F(Cli, BadDataExitsTwoNamingTheFile) {
     for (const auto& e : fs::directory_iterator(dir_ / "cache/datasets")) dataset = e.path();
     fs::copy(dataset, dir_ / "mydata");
     fs::resize_file(dir_ / "mydata/train.tokens", 100);
-    r = run("train " + project() + " --run learned --restart --set train.steps=2 --set data.dataset_dir=" +
-            (dir_ / "mydata").string());
+    r = run("train " + project() +
+            " --run learned --restart --set train.steps=2 --set data.dataset_dir=" + (dir_ / "mydata").string());
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.out.find("train.tokens"), std::string::npos) << r.out;
 }
@@ -270,8 +276,17 @@ TEST_F(Cli, UnwritableOutputAndForeignCheckpointExitTwo) {
 
 TEST_F(Cli, CtrlCStopsAfterTheStepWithACheckpointAndResumeFinishes) {
     const std::string out = (dir_ / "stdout").string();
-    std::vector<std::string> args = {SEQPE_CLI, "train", project(), "--run", "seqpe", "--set", "train.steps=100000",
-                                     "--set", "train.checkpoint_every=0", "--set", "train.eval_every=0"};
+    std::vector<std::string> args = {SEQPE_CLI,
+                                     "train",
+                                     project(),
+                                     "--run",
+                                     "seqpe",
+                                     "--set",
+                                     "train.steps=100000",
+                                     "--set",
+                                     "train.checkpoint_every=0",
+                                     "--set",
+                                     "train.eval_every=0"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -309,7 +324,8 @@ TEST_F(Cli, ConfigReferenceInTheDocsIsWhatTheOptionTablePrints) {
     const Result r = run("options --markdown");
     ASSERT_EQ(r.code, 0) << r.err;
     const std::string doc = read_file(fs::path(SEQPE_SOURCE_DIR) / "docs/CONFIG.md");
-    const std::string marker = "Advanced options are hidden in `seqpe options` without `--all` and folded in the GUI's editor.\n";
+    const std::string marker =
+        "Advanced options are hidden in `seqpe options` without `--all` and folded in the GUI's editor.\n";
     const auto at = doc.find(marker);
     ASSERT_NE(at, std::string::npos);
     EXPECT_EQ(doc.substr(at + marker.size()), r.out);

@@ -101,8 +101,8 @@ TEST_F(CliSeeds, TrainCompareAndInfoUnderstandSeeds) {
     ASSERT_EQ(by_length.size(), 3u); // 32, 64, 128
     const auto summary = csv_rows(seqpe::read_file(runs() / "comparison-summary.csv"));
     ASSERT_EQ(summary.size(), 4u);
-    EXPECT_EQ(summary[0], (std::vector<std::string>{"group", "encoding", "metric", "mode", "length", "depth", "n", "mean",
-                                                    "sd", "min", "max", "values"}));
+    EXPECT_EQ(summary[0], (std::vector<std::string>{"group", "encoding", "metric", "mode", "length", "depth", "n",
+                                                    "mean", "sd", "min", "max", "values"}));
     for (size_t i = 1; i < summary.size(); ++i) {
         const auto& vals = by_length[summary[i][4]];
         ASSERT_EQ(vals.size(), 2u);
@@ -144,7 +144,10 @@ TEST_F(CliSeeds, ValidateListsASweepAndRefusesBadOnes) {
     EXPECT_EQ(bad.code, 2);
     EXPECT_NE(bad.err.find("sweep.optim.lr[1]"), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("sweep.model.n_heads: unknown option"), std::string::npos) << bad.err;
-    const Result big = run("validate " + project(R"({"seeds": [1,2,3,4,5,6,7,8,9,10], "sweep": {"train.steps": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51]}})"));
+    const Result big = run(
+        "validate " +
+        project(
+            R"({"seeds": [1,2,3,4,5,6,7,8,9,10], "sweep": {"train.steps": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51]}})"));
     EXPECT_EQ(big.code, 2);
     EXPECT_NE(big.err.find("expands to 1020 runs, more than max_runs = 1000"), std::string::npos) << big.err;
 }

@@ -146,8 +146,8 @@ protected:
     // `seqpe train tiny.json --run seqpe --out OUT --set S.. [ARGS..]` (plus --distributed for a rank).
     std::vector<std::string> train_args(const fs::path& out, const std::vector<std::string>& sets,
                                         const std::vector<std::string>& extra, bool distributed) {
-        std::vector<std::string> a = {SEQPE_CLI, "train", (dir_ / "projects/tiny.json").string(), "--run", "seqpe",
-                                      "--out", out.string()};
+        std::vector<std::string> a = {SEQPE_CLI, "train",     (dir_ / "projects/tiny.json").string(), "--run", "seqpe",
+                                      "--out",   out.string()};
         // fp32: the one-process comparison is to 1e-4, beyond what bf16 rounding of differently
         // split batches keeps (runtime.precision auto is bf16 on CPUs that have it natively).
         a.push_back("--set");
@@ -167,10 +167,12 @@ protected:
         std::vector<Proc*> ranks;
         for (int r = 0; r < world; ++r) {
             const std::map<std::string, std::string> env = {
-                {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", std::to_string(port)}, {"WORLD_SIZE", std::to_string(world)},
-                {"RANK", std::to_string(r)},  {"LOCAL_RANK", std::to_string(r)},  {"LOCAL_WORLD_SIZE", std::to_string(world)}};
+                {"MASTER_ADDR", "127.0.0.1"},          {"MASTER_PORT", std::to_string(port)},
+                {"WORLD_SIZE", std::to_string(world)}, {"RANK", std::to_string(r)},
+                {"LOCAL_RANK", std::to_string(r)},     {"LOCAL_WORLD_SIZE", std::to_string(world)}};
             const std::string base = tag + "-rank" + std::to_string(r);
-            procs_.push_back(spawn(train_args(out, sets, extra, true), env, dir_ / (base + ".out"), dir_ / (base + ".err")));
+            procs_.push_back(
+                spawn(train_args(out, sets, extra, true), env, dir_ / (base + ".out"), dir_ / (base + ".err")));
             ranks.push_back(&procs_.back());
         }
         return ranks;
@@ -195,7 +197,9 @@ protected:
         }
         return false;
     }
-    std::string log_of(const Proc& p) const { return slurp(p.out) + slurp(p.err); }
+    std::string log_of(const Proc& p) const {
+        return slurp(p.out) + slurp(p.err);
+    }
 
     fs::path dir_;
     std::deque<Proc> procs_;
@@ -204,8 +208,9 @@ protected:
 // Dropout off (the model's and the SeqPE encoder's): both runs then compute the same function;
 // 1 thread per process so that each rank's kernels sum in the same order as the single process's.
 const std::vector<std::string> kEqualitySets = {
-    "train.steps=5",   "train.eval_every=0", "train.checkpoint_every=0", "train.snapshot_every=0",
-    "model.dropout=0", "position_encoding.seqpe.resid_dropout=0",      "runtime.threads=1"};
+    "train.steps=5",          "train.eval_every=0", "train.checkpoint_every=0",
+    "train.snapshot_every=0", "model.dropout=0",    "position_encoding.seqpe.resid_dropout=0",
+    "runtime.threads=1"};
 
 // Largest |a - b| over the tensors of two model.pt files; `key` names where.
 double max_difference(const fs::path& a, const fs::path& b, std::string* key) {
@@ -226,7 +231,9 @@ double max_difference(const fs::path& a, const fs::path& b, std::string* key) {
     return worst;
 }
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 } // namespace
 

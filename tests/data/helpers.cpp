@@ -36,7 +36,9 @@ fs::path fixtures_dir() {
     return fs::path(SEQPE_SOURCE_DIR) / "tests" / "fixtures";
 }
 
-fs::path sotu_excerpt() { return fixtures_dir() / "sotu-excerpt"; }
+fs::path sotu_excerpt() {
+    return fixtures_dir() / "sotu-excerpt";
+}
 
 void write_bytes(const fs::path& p, const std::string& bytes) {
     fs::create_directories(p.parent_path());

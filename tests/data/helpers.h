@@ -25,8 +25,8 @@ private:
     fs::path path_;
 };
 
-fs::path fixtures_dir();                // tests/fixtures
-fs::path sotu_excerpt();                // tests/fixtures/sotu-excerpt
+fs::path fixtures_dir(); // tests/fixtures
+fs::path sotu_excerpt(); // tests/fixtures/sotu-excerpt
 void write_bytes(const fs::path& p, const std::string& bytes);
 std::string read_bytes(const fs::path& p);
 // Copies the .txt files of a fixture folder (so a test may modify them).

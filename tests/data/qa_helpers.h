@@ -107,7 +107,8 @@ inline std::vector<Found> needles_in(const std::string& input) {
 }
 
 // The prompt without the question and the needles (each with its one joining space): the haystack.
-inline std::string haystack_of(const std::string& input, const std::string& question, const std::vector<Found>& needles) {
+inline std::string haystack_of(const std::string& input, const std::string& question,
+                               const std::vector<Found>& needles) {
     EXPECT_GE(input.size(), question.size());
     EXPECT_EQ(input.substr(input.size() - question.size()), question) << "the prompt ends with the question";
     std::string h = input.substr(0, input.size() - question.size());
@@ -147,11 +148,14 @@ inline size_t longest_sentence(const std::string& haystack) {
 inline std::map<std::string, std::vector<std::string>> role_documents(const DatasetManifest& text) {
     const auto extra = nlohmann::json::parse(text.extra_json);
     std::map<std::string, std::vector<std::string>> out;
-    for (const char* r : {"train", "valid", "test"}) out[r] = extra["split_documents"][r].get<std::vector<std::string>>();
+    for (const char* r : {"train", "valid", "test"})
+        out[r] = extra["split_documents"][r].get<std::vector<std::string>>();
     return out;
 }
 
-inline std::string role_of(const std::string& split) { return split.rfind("test-", 0) == 0 ? "test" : split; }
+inline std::string role_of(const std::string& split) {
+    return split.rfind("test-", 0) == 0 ? "test" : split;
+}
 
 inline std::string expect_qa_input_error(const QaFixture& f, const QaOptions& o) {
     try {

@@ -17,7 +17,9 @@ size_t count_lines(const std::string& s) {
 }
 
 // Every non-hidden entry of <cache>/datasets (finished datasets and temporary folders).
-std::vector<std::string> datasets_in(const fs::path& cache) { return list_dir(cache / "datasets"); }
+std::vector<std::string> datasets_in(const fs::path& cache) {
+    return list_dir(cache / "datasets");
+}
 
 } // namespace
 
@@ -62,7 +64,8 @@ TEST(DataCli, NonUtf8CorpusExits2NamingTheFile) {
     ScratchDir tmp;
     copy_txt(sotu_excerpt(), tmp / "corpus");
     write_bytes(tmp / "corpus" / "broken.txt", "ok text \xFF\xFE more");
-    const ToolRun r = run_tool({"text", "--source", (tmp / "corpus").string(), "--cache", (tmp / "cache").string(), "--json"});
+    const ToolRun r =
+        run_tool({"text", "--source", (tmp / "corpus").string(), "--cache", (tmp / "cache").string(), "--json"});
     EXPECT_EQ(r.exit_code, 2);
     ASSERT_FALSE(r.events.empty());
     EXPECT_TRUE(r.all_lines_json);
@@ -76,8 +79,8 @@ TEST(DataCli, NonUtf8CorpusExits2NamingTheFile) {
 
 TEST(DataCli, GoodCorpusPrintsDoneLine) {
     ScratchDir tmp;
-    const std::vector<std::string> args = {"text", "--source", sotu_excerpt().string(), "--tokenizer", "byte",
-                                           "--cache", (tmp / "cache").string(), "--json"};
+    const std::vector<std::string> args = {"text", "--source", sotu_excerpt().string(),  "--tokenizer",
+                                           "byte", "--cache",  (tmp / "cache").string(), "--json"};
     ToolRun r = run_tool(args);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_TRUE(r.all_lines_json) << r.out;
@@ -118,7 +121,8 @@ TEST(DataCli, SigtermDuringEncodingLeavesNothing) {
     ScratchDir tmp;
     bool sent = false;
     const ToolRun r = run_tool_and_signal(
-        {"text", "--source", sotu_excerpt().string(), "--tokenizer", "byte", "--cache", (tmp / "cache").string(), "--json"},
+        {"text", "--source", sotu_excerpt().string(), "--tokenizer", "byte", "--cache", (tmp / "cache").string(),
+         "--json"},
         {{"SEQPE_DATA_TEST_STALL", "encode"}},
         [](const nlohmann::json& e) { return e["event"] == "stage" && e["stage"] == "encode"; }, SIGTERM, sent);
     ASSERT_TRUE(sent) << r.out << r.err;
@@ -133,7 +137,8 @@ TEST(DataCli, SigintDuringAStepThatIgnoresItStillExits130AndCleansUp) {
     bool sent = false;
     double secs = 0;
     const ToolRun r = run_tool_and_signal(
-        {"text", "--source", sotu_excerpt().string(), "--tokenizer", "byte", "--cache", (tmp / "cache").string(), "--json"},
+        {"text", "--source", sotu_excerpt().string(), "--tokenizer", "byte", "--cache", (tmp / "cache").string(),
+         "--json"},
         {{"SEQPE_DATA_TEST_STALL", "encode:hard"}},
         [](const nlohmann::json& e) { return e["event"] == "stage" && e["stage"] == "encode"; }, SIGINT, sent, &secs);
     ASSERT_TRUE(sent);
@@ -160,7 +165,8 @@ TEST(DataCli, FetchNetworkFailureIsOneLineExit1) {
     const ToolRun t = run_tool({"text", "--cache", (tmp / "cache").string()},
                                {{"SEQPE_SOTU_URL", "http://127.0.0.1:9/datasets-sotu-0.2.3.tgz"}});
     EXPECT_EQ(t.exit_code, 1);
-    EXPECT_NE(t.events.back()["message"].get<std::string>().find("cannot download http://127.0.0.1:9/"), std::string::npos);
+    EXPECT_NE(t.events.back()["message"].get<std::string>().find("cannot download http://127.0.0.1:9/"),
+              std::string::npos);
     EXPECT_TRUE(list_dir(tmp / "cache" / "sources").empty());
 }
 

@@ -8,9 +8,9 @@
 #include "seqpe/data/report.h"
 
 #include <gtest/gtest.h>
-#include <sstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <sstream>
 #include <zlib.h>
 
 #include <cmath>
@@ -304,9 +304,10 @@ TEST(DataImage, IdxFolderPlainFilesAndMismatches) {
     // A label outside the class range (200 in a 2-class set) is refused, not 201 classes.
     write_idx(tmp / "plain" / "t10k-labels-idx1-ubyte", {3}, {0, 1, 200}, false);
     msg = expect_input_error([&] { prepare_image(o, quiet); });
-    EXPECT_NE(msg.find("labels are not 0..N-1: 3 distinct labels up to 200 (label 2 never occurs), which would make 201 "
-                       "classes; number the classes 0..2"),
-              std::string::npos)
+    EXPECT_NE(
+        msg.find("labels are not 0..N-1: 3 distinct labels up to 200 (label 2 never occurs), which would make 201 "
+                 "classes; number the classes 0..2"),
+        std::string::npos)
         << msg;
     // One class only.
     make_idx_folder(tmp / "one", 12, 3, 3, 3, 1, false);
@@ -433,7 +434,8 @@ TEST(DataImage, FolderProblemsAreInputErrors) {
 }
 
 TEST(DataImage, FashionMnistFromDebian) {
-    if (!fs::exists(fashion_mnist_dir() / "train-images-idx3-ubyte.gz")) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+    if (!fs::exists(fashion_mnist_dir() / "train-images-idx3-ubyte.gz"))
+        GTEST_SKIP() << "dataset-fashion-mnist not installed";
     ScratchDir tmp;
     Reporter quiet;
     ImageOptions o;

@@ -17,7 +17,6 @@ using namespace seqpe;
 using namespace seqpe::data;
 using namespace seqpe::test;
 
-
 TEST(DataQa, UniformBelowIsInRangeAndCoversIt) {
     std::mt19937_64 rng(123);
     std::vector<int> seen(7, 0);
@@ -44,9 +43,11 @@ TEST(DataQa, ParseListsAndKeyWords) {
             EXPECT_NE(std::string(e.what()).find("--lengths"), std::string::npos) << e.what();
         }
     }
-    const auto words = key_words({"The nation's Treasury pays seventeen creditors; abc, four fourteenletters, Peace peace "
-                                  "peace-keeping caf\xC3\xA9s"});
-    EXPECT_EQ(words, (std::vector<std::string>{"creditors", "four", "keeping", "nation", "pays", "peace", "seventeen"}));
+    const auto words =
+        key_words({"The nation's Treasury pays seventeen creditors; abc, four fourteenletters, Peace peace "
+                   "peace-keeping caf\xC3\xA9s"});
+    EXPECT_EQ(words,
+              (std::vector<std::string>{"creditors", "four", "keeping", "nation", "pays", "peace", "seventeen"}));
 }
 
 TEST(DataQa, TokensAndIndexMatchTheJsonl) {
@@ -233,7 +234,8 @@ TEST(DataQa, CliBadArgumentsExit2WithOneLine) {
         EXPECT_EQ(msg.find('\n'), std::string::npos);
     };
     const std::string from = f.text.dir.string();
-    one_error({"qa", "--from", from, "--lengths", "32,512", "--distractors", "1"}, "--lengths 32 is below the minimum of 64");
+    one_error({"qa", "--from", from, "--lengths", "32,512", "--distractors", "1"},
+              "--lengths 32 is below the minimum of 64");
     one_error({"qa", "--from", from, "--lengths", "512,x"}, "--lengths: 'x' is not a whole number");
     one_error({"qa", "--from", from, "--train-length", "512", "--lengths", "8192", "--distractors", "1"},
               "--lengths 8192 is longer than the test documents");
@@ -248,11 +250,28 @@ TEST(DataQa, CliBadArgumentsExit2WithOneLine) {
 
 TEST(DataQa, CliDoneLineAndCacheHit) {
     ScratchDir tmp;
-    const std::vector<std::string> args = {
-        "qa",         "--source",         sotu_excerpt().string(), "--tokenizer",      "byte", "--train-length", "512",
-        "--lengths",  "512,2048,1024",    "--train-examples",      "10",               "--valid-examples", "3",
-        "--test-examples", "2",           "--depths",              "0,100",            "--distractors", "1",
-        "--cache",    (tmp / "cache").string(), "--json"};
+    const std::vector<std::string> args = {"qa",
+                                           "--source",
+                                           sotu_excerpt().string(),
+                                           "--tokenizer",
+                                           "byte",
+                                           "--train-length",
+                                           "512",
+                                           "--lengths",
+                                           "512,2048,1024",
+                                           "--train-examples",
+                                           "10",
+                                           "--valid-examples",
+                                           "3",
+                                           "--test-examples",
+                                           "2",
+                                           "--depths",
+                                           "0,100",
+                                           "--distractors",
+                                           "1",
+                                           "--cache",
+                                           (tmp / "cache").string(),
+                                           "--json"};
     ToolRun r = run_tool(args);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_TRUE(r.all_lines_json);
@@ -261,7 +280,8 @@ TEST(DataQa, CliDoneLineAndCacheHit) {
     EXPECT_EQ(done["kind"], "qa");
     EXPECT_EQ(done["cache_hit"], false);
     // nlohmann::json sorts keys on parse, so look at the line itself: train, valid, then test-<L> by length.
-    EXPECT_NE(r.out.find(R"("splits":{"train":10,"valid":3,"test-512":4,"test-1024":4,"test-2048":4})"), std::string::npos)
+    EXPECT_NE(r.out.find(R"("splits":{"train":10,"valid":3,"test-512":4,"test-1024":4,"test-2048":4})"),
+              std::string::npos)
         << r.out;
     bool saw_generate = false;
     for (const auto& e : r.events)

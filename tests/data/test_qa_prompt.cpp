@@ -30,7 +30,8 @@ TEST(DataQa, NeedleAtRequestedDepth) {
             EXPECT_EQ(depth, f.opts.depths[i / size_t(f.opts.test_examples)]) << "grouped by depth";
             const std::string input = j["input"], key = j["key"];
             const auto needles = needles_in(input);
-            const auto target = std::find_if(needles.begin(), needles.end(), [&](const Found& n) { return n.key == key; });
+            const auto target =
+                std::find_if(needles.begin(), needles.end(), [&](const Found& n) { return n.key == key; });
             ASSERT_NE(target, needles.end());
             const size_t needle_token = j["needle_token"];
             EXPECT_EQ(needle_token, target->pos) << "byte tokens: the needle's token index is its byte offset";
@@ -46,7 +47,7 @@ TEST(DataQa, NeedleAtRequestedDepth) {
             EXPECT_TRUE(after == ' ' || after == '\n') << int(after);
             const std::string question = niah_question(key);
             const size_t length = j["length"];
-            const size_t context = length - question.size();  // haystack + every needle
+            const size_t context = length - question.size(); // haystack + every needle
             const double wanted = depth / 100.0 * double(context - target->len);
             const std::string hay = haystack_of(input, question, needles);
             // Within one sentence (plus one needle that may share the boundary) of the asked depth.
@@ -87,7 +88,8 @@ TEST(DataQa, PromptLengthFitsTheTarget) {
             EXPECT_LE(length, target);
             // Short by less than the sentence (with its separator) that comes next in the split's
             // text: one more sentence would not have fitted.
-            const auto parts = split_lines(haystack_of(input, niah_question(j["key"].get<std::string>()), needles_in(input)));
+            const auto parts =
+                split_lines(haystack_of(input, niah_question(j["key"].get<std::string>()), needles_in(input)));
             const std::string last_doc = j["documents"].back();
             const std::string text = read_bytes(sotu_excerpt() / last_doc);
             const size_t at = text.find(parts.back());
@@ -166,7 +168,8 @@ TEST(DataQa, HaystacksComeFromTheirSplitsDocuments) {
             const auto docs = j["documents"].get<std::vector<std::string>>();
             ASSERT_FALSE(docs.empty());
             for (const auto& d : docs) {
-                EXPECT_NE(std::find(allowed.begin(), allowed.end(), d), allowed.end()) << d << " is not a " << role << " document";
+                EXPECT_NE(std::find(allowed.begin(), allowed.end(), d), allowed.end())
+                    << d << " is not a " << role << " document";
                 used[role].insert(d);
             }
             // The haystack is contiguous text of those documents (joined by a newline between documents).
@@ -260,7 +263,8 @@ TEST(DataQa, BpeAnswerTokensContinueThePrompt) {
             const std::string input = j["input"], value = j["outputs"][0];
             const uint64_t start = index[3 * i], prompt = index[3 * i + 1], answer = index[3 * i + 2];
             const std::vector<int> p(tokens.begin() + long(start), tokens.begin() + long(start + prompt));
-            const std::vector<int> a(tokens.begin() + long(start + prompt), tokens.begin() + long(start + prompt + answer - 1));
+            const std::vector<int> a(tokens.begin() + long(start + prompt),
+                                     tokens.begin() + long(start + prompt + answer - 1));
             EXPECT_EQ(tokens[start + prompt + answer - 1], uint32_t(sp.eos_id()));
             // The prompt tokens are SentencePiece's encoding of the input, the length its size, and
             // the answer tokens are exactly what follows when the answer is appended to the prompt.

@@ -193,7 +193,7 @@ TEST(DataText, DocumentsWithoutTextAreNamedWithTheirCountForBothTokenizers) {
 
 TEST(DataText, CheckDocumentAcceptsUtf8) {
     EXPECT_NO_THROW(check_document("x.txt", "caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D"));
-    EXPECT_THROW(check_document("x.txt", "\xC3"), InputError);      // truncated sequence
+    EXPECT_THROW(check_document("x.txt", "\xC3"), InputError);         // truncated sequence
     EXPECT_THROW(check_document("x.txt", "\xED\xA0\x80"), InputError); // surrogate
 }
 
@@ -327,7 +327,8 @@ TEST(DataText, BpeVocabularyTooLargeOrTooSmallIsInputError) {
 TEST(DataText, ByteTokensAreTheBytes) {
     ScratchDir tmp;
     copy_txt(sotu_excerpt(), tmp / "corpus");
-    write_bytes(tmp / "corpus" / "2022_unicode.txt", "Caf\xC3\xA9, na\xC3\xAFve \xE2\x80\x94 \xF0\x9F\x98\x80 end\n\ttab");
+    write_bytes(tmp / "corpus" / "2022_unicode.txt",
+                "Caf\xC3\xA9, na\xC3\xAFve \xE2\x80\x94 \xF0\x9F\x98\x80 end\n\ttab");
     TextOptions o{(tmp / "corpus").string(), "byte", 4096, tmp / "cache", false};
     Reporter quiet;
     const PrepareResult r = prepare_text(o, quiet);

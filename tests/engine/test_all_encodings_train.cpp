@@ -24,7 +24,8 @@ TEST(AllEncodingsTrain, TinyLanguageModelLossFalls) {
     struct Case {
         std::string type, apply, qk;
     };
-    std::vector<Case> cases = {{"learned", "", ""}, {"sinusoidal", "", ""}, {"rope", "", ""}, {"alibi", "", ""}, {"none", "", ""}};
+    std::vector<Case> cases = {
+        {"learned", "", ""}, {"sinusoidal", "", ""}, {"rope", "", ""}, {"alibi", "", ""}, {"none", "", ""}};
     for (const char* a : {"input_add", "attn_mul", "attn_add", "attn_scalar"})
         for (const char* q : {"none", "single", "multi"})
             if (std::string(a) != "input_add" || std::string(q) == "none") cases.push_back({"seqpe", a, q});
@@ -64,7 +65,7 @@ TEST(AllEncodingsTrain, TinyVisionTransformerTrainsWithEvery2DEncoding) {
         std::string type, apply, qk;
         bool learns_fast;
     };
-    std::vector<Case> cases = {{"learned", "", "", true}, {"rope", "", "", true},   {"rope_mixed", "", "", true},
+    std::vector<Case> cases = {{"learned", "", "", true},     {"rope", "", "", true},   {"rope_mixed", "", "", true},
                                {"sinusoidal", "", "", false}, {"alibi", "", "", false}, {"none", "", "", false}};
     for (const char* a : {"input_add", "attn_mul", "attn_add", "attn_scalar"})
         cases.push_back({"seqpe", a, std::string(a) == "input_add" ? "none" : "multi", false});

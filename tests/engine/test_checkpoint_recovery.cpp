@@ -1,6 +1,7 @@
 // Damaged checkpoints: DONE's checksums find them before loading; a resume falls back to the
 // newest complete checkpoint, sets the damaged one aside (never deletes it) and then trains
 // exactly as an uninterrupted run; evaluation and export name a damaged checkpoint they refuse.
+#include "collect_observer.h"
 #include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -11,7 +12,6 @@
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
-#include "collect_observer.h"
 
 #include <gtest/gtest.h>
 
@@ -42,16 +42,24 @@ void damage(const fs::path& ck, Damage how) {
     const fs::path model = ck / "model.pt";
     const std::string bytes = read_file(model);
     switch (how) {
-    case Damage::Empty: write_file_atomic(model, ""); break;
-    case Damage::Truncated: write_file_atomic(model, bytes.substr(0, bytes.size() / 2)); break;
-    case Damage::NotACheckpoint: write_file_atomic(model, "this is not a checkpoint\n"); break;
+    case Damage::Empty:
+        write_file_atomic(model, "");
+        break;
+    case Damage::Truncated:
+        write_file_atomic(model, bytes.substr(0, bytes.size() / 2));
+        break;
+    case Damage::NotACheckpoint:
+        write_file_atomic(model, "this is not a checkpoint\n");
+        break;
     case Damage::SameSizeGarbage: {
         std::string g = bytes;
         for (size_t i = g.size() / 3; i < g.size() / 3 + 64; ++i) g[i] = static_cast<char>(g[i] ^ 0x5a);
         write_file_atomic(model, g); // the size matches DONE: only the checksum finds it
         break;
     }
-    case Damage::TrainerStateGarbage: write_file_atomic(ck / "trainer.json", "{\"step\": "); break;
+    case Damage::TrainerStateGarbage:
+        write_file_atomic(ck / "trainer.json", "{\"step\": ");
+        break;
     }
 }
 

@@ -16,7 +16,9 @@ bool mentions(const std::vector<Diagnostic>& d, const std::string& path, const s
     return false;
 }
 
-std::string dump(const std::vector<Diagnostic>& d) { return format_diagnostics(d); }
+std::string dump(const std::vector<Diagnostic>& d) {
+    return format_diagnostics(d);
+}
 
 } // namespace
 

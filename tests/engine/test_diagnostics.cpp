@@ -1,5 +1,6 @@
 // Position-encoding diagnostics (train.diagnostics_every): the score share against hand-computed
 // values, the centred geometry metric, and the "diag" records of a SeqPE run.
+#include "collect_observer.h"
 #include "inspect/geometry.h"
 #include "model/lm.h"
 #include "pe/absolute.h"
@@ -8,7 +9,6 @@
 #include "seqpe/engine.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
-#include "collect_observer.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -45,8 +45,8 @@ TEST(Diagnostics, CentredCosineRemovesTheCommonComponent) {
         torch::NoGradGuard ng;
         const torch::Tensor t = torch::arange(L, torch::kFloat).view({L, 1});
         torch::Tensor rows = torch::zeros({L, C});
-        rows.select(1, 0).fill_(100.0);                    // common component
-        rows.select(1, 1).copy_(t.view({L}) - (L - 1) / 2.0); // centred ramp
+        rows.select(1, 0).fill_(100.0);                         // common component
+        rows.select(1, 1).copy_(t.view({L}) - (L - 1) / 2.0);   // centred ramp
         rows.select(1, 2).copy_(0.5 * torch::cos(t.view({L}))); // a second, oscillating direction
         learned->table.copy_(rows);
     }
@@ -102,16 +102,18 @@ TEST(Diagnostics, SeqPeRunWritesDiagRecordsWithSharesAndAccuracy) {
         const double acc = d.get("contrastive_acc").value_or(-1);
         EXPECT_GE(acc, 0);
         EXPECT_LE(acc, 1);
-        EXPECT_NEAR(d.get("contrastive_chance").value_or(0), 1.0 / static_cast<double>(s.contrastive.candidates), 1e-12);
+        EXPECT_NEAR(d.get("contrastive_chance").value_or(0), 1.0 / static_cast<double>(s.contrastive.candidates),
+                    1e-12);
         const double sm = d.get("share_main").value_or(-1), sc = d.get("share_contrastive").value_or(-1),
                      sd = d.get("share_distill").value_or(-1);
         EXPECT_GT(sm, 0);
         EXPECT_GT(sc, 0);
         EXPECT_GT(sd, 0);
         EXPECT_NEAR(sm + sc + sd, 1.0, 1e-9);
-        EXPECT_NEAR(sm, d.get("grad_main").value_or(0) /
-                            (d.get("grad_main").value_or(0) + d.get("grad_contrastive").value_or(0) +
-                             d.get("grad_distill").value_or(0)),
+        EXPECT_NEAR(sm,
+                    d.get("grad_main").value_or(0) /
+                        (d.get("grad_main").value_or(0) + d.get("grad_contrastive").value_or(0) +
+                         d.get("grad_distill").value_or(0)),
                     1e-9);
         const double rc = d.get("rank_corr").value_or(NAN), pc1 = d.get("pc1_share").value_or(NAN);
         EXPECT_GE(rc, -1);

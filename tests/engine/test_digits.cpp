@@ -15,7 +15,7 @@ TEST(Digits, DerivedDigitCounts) { // §11.1
     EXPECT_EQ(axis_extent(2, 10000), 100);
     EXPECT_EQ(axis_extent(2, 10200), 100);
     EXPECT_EQ(make_digit_scheme(1, 20000, 10, 7, false).digits, 7); // forced
-    EXPECT_EQ(make_digit_scheme(1, 256, 2, 0, false).digits, 8);     // other bases
+    EXPECT_EQ(make_digit_scheme(1, 256, 2, 0, false).digits, 8);    // other bases
 }
 
 TEST(Digits, TextPositions) { // §11.2

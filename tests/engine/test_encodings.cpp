@@ -23,10 +23,13 @@ PeModelInfo info(int dims, int64_t d_model = 64, int64_t heads = 1, int64_t laye
     return i;
 }
 
-double max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).abs().max().item<double>();
+}
 
 // q.k of one head after rotating q at position pq and k at position pk.
-double rotated_score(RopeImpl& rope, const Layout& lq, const Layout& lk, const torch::Tensor& qv, const torch::Tensor& kv) {
+double rotated_score(RopeImpl& rope, const Layout& lq, const Layout& lk, const torch::Tensor& qv,
+                     const torch::Tensor& kv) {
     torch::Tensor q = qv.view({1, 1, 1, -1}).clone(), k = kv.view({1, 1, 1, -1}).clone(), dummy = q.clone();
     rope.begin(lq, lq);
     rope.apply_qk(0, q, dummy);
@@ -109,7 +112,7 @@ TEST(Rope, ScoreDependsOnlyOnTheOffsetPerAxis2D) {
 TEST(Alibi, SlopesAreThePapersGeometricSequence) { // §11.20
     const auto s8 = AlibiImpl::slopes(8);
     for (int i = 0; i < 8; ++i) EXPECT_DOUBLE_EQ(s8[static_cast<size_t>(i)], std::pow(2.0, -(i + 1)));
-    const std::vector<double> s12_expected = {0.5,       0.25,      0.125,     0.0625,    0.03125,   0.015625,
+    const std::vector<double> s12_expected = {0.5,       0.25,       0.125,     0.0625,    0.03125,   0.015625,
                                               0.0078125, 0.00390625, 0.7071068, 0.3535534, 0.1767767, 0.0883883};
     const auto s12 = AlibiImpl::slopes(12);
     ASSERT_EQ(s12.size(), 12u);
@@ -131,7 +134,8 @@ TEST(Alibi, BiasGrowsWithDistanceIn1DAnd2D) {
     off.begin(layout_1d(6), layout_1d(6));
     EXPECT_NEAR(off.bias(0)[0][0][5][2].item<float>(), b[0][0][5][2].item<float>() / std::sqrt(8.0), 1e-6);
     // Under a causal mask, -slope*(i-j) and the official slope*j give the same probabilities.
-    torch::Tensor alt = (torch::arange(6).to(torch::kFloat) * AlibiImpl::slopes(4)[0]).view({1, 1, 1, 6}).expand({1, 1, 6, 6});
+    torch::Tensor alt =
+        (torch::arange(6).to(torch::kFloat) * AlibiImpl::slopes(4)[0]).view({1, 1, 1, 6}).expand({1, 1, 6, 6});
     torch::Tensor mask = torch::ones({6, 6}).triu(1).to(torch::kBool);
     auto probs = [&](const torch::Tensor& bias) { return torch::softmax(bias.masked_fill(mask, -INFINITY), -1); };
     EXPECT_LT(max_diff(probs(b.index({Slice(), Slice(0, 1)})), probs(alt)), 1e-6);
@@ -183,7 +187,9 @@ TEST(SeqPeApply, IdentitiesWithNeutralPositionVectors) { // §11.9, §11.10
     const int64_t B = 2, H = 2, T = 5, D = 4;
     const torch::Tensor q0 = torch::randn({B, H, T, D}), k0 = torch::randn({B, H, T, D});
     const torch::Tensor zeros = torch::zeros({1, H, T, D}), ones = torch::ones({1, H, T, D});
-    auto scores = [](const torch::Tensor& q, const torch::Tensor& k) { return torch::matmul(q, k.transpose(-2, -1)) / 2.0; };
+    auto scores = [](const torch::Tensor& q, const torch::Tensor& k) {
+        return torch::matmul(q, k.transpose(-2, -1)) / 2.0;
+    };
     const torch::Tensor vanilla = scores(q0, k0);
     for (auto [m, pe] : {std::pair{SeqPeApply::AttnScalar, zeros}, std::pair{SeqPeApply::AttnMul, ones},
                          std::pair{SeqPeApply::AttnAdd, zeros}}) {
@@ -196,7 +202,8 @@ TEST(SeqPeApply, IdentitiesWithNeutralPositionVectors) { // §11.9, §11.10
     torch::Tensor q = q0.clone(), k = k0.clone();
     apply_pe_to_qk(SeqPeApply::AttnScalar, q, k, pq, pk, 2.5);
     EXPECT_EQ(q.size(-1), 2 * D);
-    const torch::Tensor expected = torch::matmul(q0, k0.transpose(-2, -1)) + 2.5 * torch::matmul(pq, pk.transpose(-2, -1));
+    const torch::Tensor expected =
+        torch::matmul(q0, k0.transpose(-2, -1)) + 2.5 * torch::matmul(pq, pk.transpose(-2, -1));
     EXPECT_LT(max_diff(torch::matmul(q, k.transpose(-2, -1)), expected), 1e-4);
 }
 
@@ -210,7 +217,8 @@ TEST(SeqPeApply, ExampleUsesLayoutBatchIndexModG) { // §11.12
 
 TEST(Attention, QueryChunksEqualTheFullComputation) {
     torch::manual_seed(4);
-    const torch::Tensor q = torch::randn({2, 3, 37, 8}), k = torch::randn({2, 3, 37, 8}), v = torch::randn({2, 3, 37, 8});
+    const torch::Tensor q = torch::randn({2, 3, 37, 8}), k = torch::randn({2, 3, 37, 8}),
+                        v = torch::randn({2, 3, 37, 8});
     const torch::Tensor bias = torch::randn({1, 3, 37, 37});
     AttentionOptions o;
     o.scale = 0.3;
@@ -221,6 +229,7 @@ TEST(Attention, QueryChunksEqualTheFullComputation) {
     torch::Tensor probs;
     o.query_chunk = 0;
     attend(q, k, v, bias, o, &probs);
-    EXPECT_LT(max_diff(probs.sum(-1), torch::ones({2, 3, 37})), 1e-5);                      // rows sum to one
-    EXPECT_EQ(probs.index({Slice(), Slice(), 3, Slice(4, torch::indexing::None)}).abs().max().item<float>(), 0.0f); // causal
+    EXPECT_LT(max_diff(probs.sum(-1), torch::ones({2, 3, 37})), 1e-5); // rows sum to one
+    EXPECT_EQ(probs.index({Slice(), Slice(), 3, Slice(4, torch::indexing::None)}).abs().max().item<float>(),
+              0.0f); // causal
 }

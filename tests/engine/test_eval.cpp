@@ -35,7 +35,7 @@ TEST(Eval, UniformPredictorHasPerplexityEqualToTheVocabularySize) {
     RunConfig c = tiny_lm_config("learned");
     c.train.steps = 1;
     const auto run = trained_run(tmp, c, data);
-    {   // Zero every weight: all logits are 0, so every token has probability 1/V.
+    { // Zero every weight: all logits are 0, so every token has probability 1/V.
         auto task = make_task(c, data, torch::kCPU);
         torch::NoGradGuard ng;
         for (auto& p : task->module().parameters()) p.zero_();
@@ -113,6 +113,6 @@ TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
         EXPECT_LE(row.accuracy, 1.0);
     }
     EXPECT_GT(r.rows[0].accuracy, 0.4); // at the training resolution (4 classes: chance 0.25)
-    o.lengths = {18};                    // not a multiple of the patch size
+    o.lengths = {18};                   // not a multiple of the patch size
     EXPECT_THROW(evaluate_run(run, o, q), InputError);
 }

@@ -44,7 +44,9 @@ std::filesystem::path ramp_dataset(const std::filesystem::path& dir) {
 }
 
 // The dataset's normalisation (mean 0.25, std 0.3 in write_image_dataset) of a pixel value.
-double normalised(double v) { return (v / 255.0 - 0.25) / 0.3; }
+double normalised(double v) {
+    return (v / 255.0 - 0.25) / 0.3;
+}
 
 } // namespace
 
@@ -81,8 +83,8 @@ TEST(ImageGrid, PatchIndexMapsToRowAndColumnFromTheOrigin) {
     const VisionTransformer vit(c, 1, 4);
     const Layout l = vit->layout_for(40, 40); // 10x10 grid, laid out from (0, 0) ('extend')
     EXPECT_EQ(l.grid, (std::vector<int64_t>{10, 10}));
-    EXPECT_EQ(l.prefix, 1);          // the class token carries no grid position
-    EXPECT_EQ(l.trained_length, 4);  // 'interpolate' scales by 4 / 10 from this side
+    EXPECT_EQ(l.prefix, 1);         // the class token carries no grid position
+    EXPECT_EQ(l.trained_length, 4); // 'interpolate' scales by 4 / 10 from this side
     ASSERT_EQ(l.pos.sizes(), (std::vector<int64_t>{1, 100, 2}));
     for (const int64_t t : {0, 9, 10, 23, 57, 99}) {
         EXPECT_EQ(l.pos[0][t][0].item<int64_t>(), t / 10) << "row of patch " << t;

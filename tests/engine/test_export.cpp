@@ -47,7 +47,9 @@ std::string le64(uint64_t n) {
 }
 
 // A file from a header text and a data section (no padding: the spec allows any header length).
-std::string make_file(const std::string& header, const std::string& data) { return le64(header.size()) + header + data; }
+std::string make_file(const std::string& header, const std::string& data) {
+    return le64(header.size()) + header + data;
+}
 
 // `fn` throws an InputError whose message is one line, names `file` and contains `needle`.
 void expect_refused(const std::function<void()>& fn, const std::string& file, const std::string& needle) {
@@ -206,8 +208,8 @@ TEST(ExportFormat, WriterFollowsTheSpecAndReaderReadsItBack) {
     const double scalar = 3.141592653589793;
     std::vector<st::TensorData> ts = {
         {"z.weight", st::DType::F32, {2, 3}, a.data()}, {"b.count", st::DType::I64, {4}, b.data()},
-        {"half", st::DType::F16, {3}, h.data()},          {"brain", st::DType::BF16, {3, 1}, h.data()},
-        {"flags", st::DType::Bool, {3}, flags},           {"scalar", st::DType::F64, {}, &scalar},
+        {"half", st::DType::F16, {3}, h.data()},        {"brain", st::DType::BF16, {3, 1}, h.data()},
+        {"flags", st::DType::Bool, {3}, flags},         {"scalar", st::DType::F64, {}, &scalar},
         {"empty", st::DType::F32, {0, 5}, nullptr},
     };
     const fs::path f = tmp / "t.safetensors";
@@ -242,7 +244,8 @@ TEST(ExportFormat, WriterFollowsTheSpecAndReaderReadsItBack) {
     EXPECT_EQ(summary.tensors.size(), ts.size());
     EXPECT_EQ(summary.metadata.at("format"), "pt");
     // Bad names are refused by the writer.
-    EXPECT_THROW(st::write_file(tmp / "x.safetensors", {{"a", st::DType::F32, {1}, a.data()}, {"a", st::DType::F32, {1}, a.data()}}, {}),
+    EXPECT_THROW(st::write_file(tmp / "x.safetensors",
+                                {{"a", st::DType::F32, {1}, a.data()}, {"a", st::DType::F32, {1}, a.data()}}, {}),
                  InputError);
     EXPECT_THROW(st::write_file(tmp / "x.safetensors", {{"", st::DType::F32, {1}, a.data()}}, {}), InputError);
     EXPECT_FALSE(fs::exists(tmp / "x.safetensors"));
@@ -253,7 +256,8 @@ TEST(ExportFormat, MalformedFilesAreRefusedWithTheFileNamed) {
     const std::string four = f32_bytes({1.f});
     const std::string eight = f32_bytes({1.f, 2.f});
     const std::string twelve = f32_bytes({1.f, 2.f, 3.f});
-    auto tensor = [](const std::string& name, const std::string& dtype, const std::string& shape, uint64_t b, uint64_t e) {
+    auto tensor = [](const std::string& name, const std::string& dtype, const std::string& shape, uint64_t b,
+                     uint64_t e) {
         return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" +
                std::to_string(b) + "," + std::to_string(e) + "]}";
     };
@@ -277,9 +281,10 @@ TEST(ExportFormat, MalformedFilesAreRefusedWithTheFileNamed) {
         {"missing shape", make_file("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", four), "has no shape"},
         {"missing offsets", make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", four), "has no data_offsets"},
         {"unknown dtype", make_file("{" + tensor("a", "F33", "[1]", 0, 4) + "}", four), "unknown dtype 'F33'"},
-        {"dtype not a string", make_file("{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", four), "not a string"},
-        {"unknown field",
-         make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", four), "unknown field 'x'"},
+        {"dtype not a string", make_file("{\"a\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", four),
+         "not a string"},
+        {"unknown field", make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":1}}", four),
+         "unknown field 'x'"},
         {"negative dimension", make_file("{" + tensor("a", "F32", "[-1]", 0, 4) + "}", four), "non-negative"},
         {"fractional dimension", make_file("{" + tensor("a", "F32", "[1.5]", 0, 4) + "}", four), "non-negative"},
         {"three offsets", make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", four),
@@ -292,14 +297,17 @@ TEST(ExportFormat, MalformedFilesAreRefusedWithTheFileNamed) {
         {"offsets reversed", make_file("{" + tensor("a", "F32", "[1]", 8, 4) + "}", eight), "end before they begin"},
         {"shape and offsets disagree", make_file("{" + tensor("a", "F32", "[3]", 0, 4) + "}", four), "needs 12 bytes"},
         {"overlap",
-         make_file("{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[2]", 4, 12) + "}", twelve), "overlaps"},
+         make_file("{" + tensor("a", "F32", "[2]", 0, 8) + "," + tensor("b", "F32", "[2]", 4, 12) + "}", twelve),
+         "overlaps"},
         {"gap", make_file("{" + tensor("a", "F32", "[1]", 0, 4) + "," + tensor("b", "F32", "[1]", 8, 12) + "}", twelve),
          "belong to no tensor"},
         {"data not covered", make_file("{" + tensor("a", "F32", "[1]", 0, 4) + "}", eight), "belong to no tensor"},
         {"duplicate names",
-         make_file("{" + tensor("a", "F32", "[1]", 0, 4) + "," + tensor("a", "F32", "[1]", 4, 8) + "}", eight), "twice"},
+         make_file("{" + tensor("a", "F32", "[1]", 0, 4) + "," + tensor("a", "F32", "[1]", 4, 8) + "}", eight),
+         "twice"},
         {"duplicate field",
-         make_file("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", four), "two 'dtype'"},
+         make_file("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", four),
+         "two 'dtype'"},
         {"empty name", make_file("{" + tensor("", "F32", "[1]", 0, 4) + "}", four), "empty name"},
         {"metadata not strings", make_file("{\"__metadata__\":{\"k\":1}}", ""), "not a string"},
         {"metadata not an object", make_file("{\"__metadata__\":[]}", ""), "not an object of strings"},
@@ -323,7 +331,8 @@ TEST(ExportFormat, MalformedFilesAreRefusedWithTheFileNamed) {
     }
     EXPECT_LT(max_rss_kb() - rss_before, 200 * 1024) << "no large allocation while refusing";
     EXPECT_FALSE(fs::exists(tmp / "run"));
-    expect_refused([&] { st::Reader r(tmp / "missing.safetensors"); }, (tmp / "missing.safetensors").string(), "not found");
+    expect_refused([&] { st::Reader r(tmp / "missing.safetensors"); }, (tmp / "missing.safetensors").string(),
+                   "not found");
 }
 
 TEST(ExportFormat, RandomlyDamagedFilesAreRefusedCleanly) {
@@ -343,11 +352,21 @@ TEST(ExportFormat, RandomlyDamagedFilesAreRefusedCleanly) {
         for (int e = 0; e < edits; ++e) {
             const size_t pos = static_cast<size_t>(rng() % m.size());
             switch (rng() % 5) {
-            case 0: m[pos] = static_cast<char>(rng()); break;
-            case 1: m[pos] = interesting[rng() % sizeof interesting]; break;
-            case 2: m.erase(pos, 1 + rng() % 8); break;
-            case 3: m.insert(pos, 1, interesting[rng() % sizeof interesting]); break;
-            case 4: m.resize(pos); break;
+            case 0:
+                m[pos] = static_cast<char>(rng());
+                break;
+            case 1:
+                m[pos] = interesting[rng() % sizeof interesting];
+                break;
+            case 2:
+                m.erase(pos, 1 + rng() % 8);
+                break;
+            case 3:
+                m.insert(pos, 1, interesting[rng() % sizeof interesting]);
+                break;
+            case 4:
+                m.resize(pos);
+                break;
             }
             // assign(1, c), not = "x": GCC 12 reports a false -Warray-bounds on the inlined memcpy (GCC bug 105651).
             if (m.empty()) m.assign(1, 'x');
@@ -398,14 +417,16 @@ TEST(ExportRun, SeqPeRoundTripsBitExactly) {
 
 TEST(ExportRun, RefusesWhatIsNotACompleteRun) {
     TempDir tmp("export-bad");
-    expect_refused([&] { export_safetensors(tmp / "none", tmp / "o.safetensors"); }, (tmp / "none").string(), "not found");
+    expect_refused([&] { export_safetensors(tmp / "none", tmp / "o.safetensors"); }, (tmp / "none").string(),
+                   "not found");
     make_dirs(tmp / "empty");
     expect_refused([&] { export_safetensors(tmp / "empty", tmp / "o.safetensors"); }, (tmp / "empty").string(),
                    "neither a run directory");
     const RunPaths p{tmp / "untrained"};
     make_dirs(p.root);
     write_run_config(p, tiny_lm_config());
-    expect_refused([&] { export_safetensors(p.root, tmp / "o.safetensors"); }, p.root.string(), "no complete checkpoint");
+    expect_refused([&] { export_safetensors(p.root, tmp / "o.safetensors"); }, p.root.string(),
+                   "no complete checkpoint");
     EXPECT_FALSE(fs::exists(tmp / "o.safetensors"));
 }
 
@@ -439,7 +460,8 @@ TEST(ExportImport, RefusesFilesThatDoNotFitTheConfig) {
                    "holds 'blocks.1.");
     RunConfig rope = c;
     rope.position_encoding.type = "rope";
-    expect_refused([&] { import_safetensors(file, write_config("rope.json", rope), tmp / "r"); }, fs_name, "does not have");
+    expect_refused([&] { import_safetensors(file, write_config("rope.json", rope), tmp / "r"); }, fs_name,
+                   "does not have");
     RunConfig longer = c;
     longer.train.seq_len = 32; // the learned table grows
     expect_refused([&] { import_safetensors(file, write_config("longer.json", longer), tmp / "r"); }, fs_name,
@@ -465,8 +487,11 @@ TEST(ExportImport, RefusesFilesThatDoNotFitTheConfig) {
         return f;
     };
     static const double eight_doubles[32 * 2] = {};
-    const fs::path extra = rewrite("extra.safetensors", [](auto& ts) { ts.push_back({"extra.weight", st::DType::F32, {2}, eight_doubles}); });
-    expect_refused([&] { import_safetensors(extra, cfg, tmp / "r"); }, extra.string(), "holds 'extra.weight', which the model");
+    const fs::path extra = rewrite("extra.safetensors", [](auto& ts) {
+        ts.push_back({"extra.weight", st::DType::F32, {2}, eight_doubles});
+    });
+    expect_refused([&] { import_safetensors(extra, cfg, tmp / "r"); }, extra.string(),
+                   "holds 'extra.weight', which the model");
     const fs::path f64 = rewrite("f64.safetensors", [](auto& ts) {
         for (auto& t : ts)
             if (t.name == "ln_f.weight") {
@@ -474,7 +499,8 @@ TEST(ExportImport, RefusesFilesThatDoNotFitTheConfig) {
                 t.data = eight_doubles;
             }
     });
-    expect_refused([&] { import_safetensors(f64, cfg, tmp / "r"); }, f64.string(), "'ln_f.weight' is F64 but the model needs F32");
+    expect_refused([&] { import_safetensors(f64, cfg, tmp / "r"); }, f64.string(),
+                   "'ln_f.weight' is F64 but the model needs F32");
     const fs::path shape = rewrite("shape.safetensors", [](auto& ts) {
         for (auto& t : ts)
             if (t.name == "ln_f.weight") t.shape = {2, 16};
@@ -484,7 +510,8 @@ TEST(ExportImport, RefusesFilesThatDoNotFitTheConfig) {
     const fs::path missing = rewrite("missing.safetensors", [](auto& ts) {
         ts.erase(std::remove_if(ts.begin(), ts.end(), [](const auto& t) { return t.name == "ln_f.bias"; }), ts.end());
     });
-    expect_refused([&] { import_safetensors(missing, cfg, tmp / "r"); }, missing.string(), "has no 'ln_f.bias' (shape [32])");
+    expect_refused([&] { import_safetensors(missing, cfg, tmp / "r"); }, missing.string(),
+                   "has no 'ln_f.bias' (shape [32])");
     const fs::path huge_vocab = rewrite("vocab.safetensors", [](auto& ts) {
         for (auto& t : ts)
             if (t.name == "wte.weight") t.shape = {64 * 32, 1}; // same bytes; would be a 2048 x 32 embedding
@@ -545,7 +572,8 @@ TEST(ExportImport, ImportedRunsTrainOn) {
         failure = e.what();
     }
     if (!failure.empty() && failure.find("optim.pt") != std::string::npos)
-        GTEST_SKIP() << "resuming without optim.pt needs the load_checkpoint change (see the export report): " << failure;
+        GTEST_SKIP() << "resuming without optim.pt needs the load_checkpoint change (see the export report): "
+                     << failure;
     ASSERT_TRUE(failure.empty()) << failure;
     EXPECT_EQ(r.step, 4);
     const auto ck = latest_checkpoint(RunPaths{imported});

@@ -54,7 +54,9 @@ json load(const std::string& name) {
     return j;
 }
 
-std::vector<int64_t> shape_of(const json& t) { return t.at("shape").get<std::vector<int64_t>>(); }
+std::vector<int64_t> shape_of(const json& t) {
+    return t.at("shape").get<std::vector<int64_t>>();
+}
 
 torch::Tensor dbl(const json& t) { // {"shape", "data"} -> float64 tensor
     const auto data = t.at("data").get<std::vector<double>>();
@@ -95,14 +97,30 @@ struct Role {
 
 const std::map<std::string, Role>& roles() {
     static const std::map<std::string, Role> r = {
-        {"tok.weight", {1, 1.0, 0}},        {"slot.weight", {2, 1.0, 0}},      {"dim", {3, 1.0, 0}},
-        {"cls", {4, 1.0, 0}},               {"ln1.weight", {10, 0.1, 1}},      {"ln1.bias", {11, 0.1, 0}},
-        {"qkv.weight", {12, 0.3, 0}},       {"qkv.bias", {13, 0.1, 0}},        {"proj.weight", {14, 0.2, 0}},
-        {"proj.bias", {15, 0.1, 0}},        {"ln2.weight", {16, 0.1, 1}},      {"ln2.bias", {17, 0.1, 0}},
-        {"fc.weight", {18, 0.3, 0}},        {"fc.bias", {19, 0.1, 0}},         {"fc_out.weight", {20, 0.2, 0}},
-        {"fc_out.bias", {21, 0.1, 0}},      {"ln_f.weight", {30, 0.1, 1}},     {"ln_f.bias", {31, 0.1, 0}},
-        {"out_proj.weight", {32, 0.3, 0}},  {"out_proj.bias", {33, 0.1, 0}},   {"qk_single.weight", {40, 0.3, 0}},
-        {"qk_single.bias", {41, 0.1, 0}},   {"qk_multi.weight", {42, 0.3, 0}}, {"qk_multi.bias", {43, 0.1, 0}},
+        {"tok.weight", {1, 1.0, 0}},
+        {"slot.weight", {2, 1.0, 0}},
+        {"dim", {3, 1.0, 0}},
+        {"cls", {4, 1.0, 0}},
+        {"ln1.weight", {10, 0.1, 1}},
+        {"ln1.bias", {11, 0.1, 0}},
+        {"qkv.weight", {12, 0.3, 0}},
+        {"qkv.bias", {13, 0.1, 0}},
+        {"proj.weight", {14, 0.2, 0}},
+        {"proj.bias", {15, 0.1, 0}},
+        {"ln2.weight", {16, 0.1, 1}},
+        {"ln2.bias", {17, 0.1, 0}},
+        {"fc.weight", {18, 0.3, 0}},
+        {"fc.bias", {19, 0.1, 0}},
+        {"fc_out.weight", {20, 0.2, 0}},
+        {"fc_out.bias", {21, 0.1, 0}},
+        {"ln_f.weight", {30, 0.1, 1}},
+        {"ln_f.bias", {31, 0.1, 0}},
+        {"out_proj.weight", {32, 0.3, 0}},
+        {"out_proj.bias", {33, 0.1, 0}},
+        {"qk_single.weight", {40, 0.3, 0}},
+        {"qk_single.bias", {41, 0.1, 0}},
+        {"qk_multi.weight", {42, 0.3, 0}},
+        {"qk_multi.bias", {43, 0.1, 0}},
         {"cls_pe", {44, 1.0, 0}},
     };
     return r;
@@ -149,7 +167,9 @@ int64_t count(const torch::nn::Module& m) {
     return n;
 }
 
-std::string case_name(const json& c) { return c.value("name", std::string("?")); }
+std::string case_name(const json& c) {
+    return c.value("name", std::string("?"));
+}
 
 } // namespace
 
@@ -229,11 +249,21 @@ void check_encoder_case(const std::string& name) {
 
 } // namespace
 
-TEST(Golden, SeqPeEncoder1D) { check_encoder_case("1d"); }
-TEST(Golden, SeqPeEncoder2D) { check_encoder_case("2d"); }
-TEST(Golden, SeqPeEncoder2DPerDimSlots) { check_encoder_case("2d_per_dim"); }
-TEST(Golden, SeqPeEncoder1DMaskPadding) { check_encoder_case("1d_mask_padding"); }
-TEST(Golden, SeqPeEncoder1DNoFinalLayerNormTemperature) { check_encoder_case("1d_no_final_ln_temperature"); }
+TEST(Golden, SeqPeEncoder1D) {
+    check_encoder_case("1d");
+}
+TEST(Golden, SeqPeEncoder2D) {
+    check_encoder_case("2d");
+}
+TEST(Golden, SeqPeEncoder2DPerDimSlots) {
+    check_encoder_case("2d_per_dim");
+}
+TEST(Golden, SeqPeEncoder1DMaskPadding) {
+    check_encoder_case("1d_mask_padding");
+}
+TEST(Golden, SeqPeEncoder1DNoFinalLayerNormTemperature) {
+    check_encoder_case("1d_no_final_ln_temperature");
+}
 
 TEST(Golden, ParameterCountsOfTheOfficialSizes) { // §2.5, §11.26 (exact integers)
     const json pc = load("encoder.json").at("param_counts");
@@ -353,7 +383,8 @@ TEST(Golden, TransferLossValuesAndGradients) {
     for (const json& v : t.at("variants")) {
         const std::string metric = v.at("metric").get<std::string>();
         const double beta = v.at("beta").get<double>(), lam = v.at("logit_scale").get<double>();
-        const std::string what = "transfer " + metric + " beta=" + std::to_string(beta) + " scale=" + std::to_string(lam);
+        const std::string what =
+            "transfer " + metric + " beta=" + std::to_string(beta) + " scale=" + std::to_string(lam);
         const torch::Tensor teacher = formula(t.at("teacher")).requires_grad_(true);
         const torch::Tensor student = formula(t.at("student")).requires_grad_(true);
         const torch::Tensor loss = transfer_loss(teacher, student, H, metric, beta, lam);
@@ -385,11 +416,12 @@ TEST(Golden, AttnApplyLogitsWithLayoutBroadcasting) {
         const std::string m = c.at("method").get<std::string>();
         const bool mh = c.at("multi_head").get<bool>();
         const double s = c.at("scalar_scale").get<double>();
-        const SeqPeApply method = m == "attn_mul" ? SeqPeApply::AttnMul
+        const SeqPeApply method = m == "attn_mul"   ? SeqPeApply::AttnMul
                                   : m == "attn_add" ? SeqPeApply::AttnAdd
                                                     : SeqPeApply::AttnScalar;
         torch::Tensor q = q0.clone(), k = k0.clone();
-        apply_pe_to_qk(method, q, k, formula(in.at(mh ? "pq" : "pq_one_head")), formula(in.at(mh ? "pk" : "pk_one_head")), s);
+        apply_pe_to_qk(method, q, k, formula(in.at(mh ? "pq" : "pq_one_head")),
+                       formula(in.at(mh ? "pk" : "pk_one_head")), s);
         // The logit scale is 1/sqrt(Dh) of the unwidened head, also for attn_scalar.
         const torch::Tensor logits = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(Dh);
         // float64: tolerance 1e-12 (logits ~ 1).
@@ -476,8 +508,8 @@ TEST(Golden, AlibiPaperAndOfficialScaling) {
 TEST(Golden, SinusoidRows) {
     const json s = load("alibi_sinusoid.json").at("sinusoid");
     const auto pos = s.at("positions").get<std::vector<int64_t>>();
-    const torch::Tensor rows = sinusoid_1d(torch::tensor(pos, torch::kLong).to(torch::kDouble), s.at("dim").get<int64_t>(),
-                                           s.at("base").get<double>());
+    const torch::Tensor rows = sinusoid_1d(torch::tensor(pos, torch::kLong).to(torch::kDouble),
+                                           s.at("dim").get<int64_t>(), s.at("base").get<double>());
     // Returned as float32 (computed in double): rounding <= 6e-8 -> tolerance 2e-7.
     EXPECT_LT(report("sinusoid rows", max_abs(rows, dbl(s.at("rows")))), 2e-7);
 }
@@ -492,7 +524,8 @@ TEST(Golden, Resample1DLinear) {
 
 TEST(Golden, Resample2DBicubic) {
     const json r = load("resample.json").at("resample_2d");
-    const torch::Tensor out = resample_2d(formula(r.at("table")), r.at("out_h").get<int64_t>(), r.at("out_w").get<int64_t>());
+    const torch::Tensor out =
+        resample_2d(formula(r.at("table")), r.at("out_h").get<int64_t>(), r.at("out_w").get<int64_t>());
     // float64: tolerance 1e-12.
     EXPECT_LT(report("resample 2d bicubic 4x4->7x7", max_abs(out, dbl(r.at("out")))), 1e-12);
 }
@@ -502,7 +535,8 @@ TEST(Golden, Resample2DBicubic) {
 TEST(Golden, AttentionCallWithBiasAndCausalMask) {
     const json a = load("attention.json");
     const json& in = a.at("inputs");
-    const torch::Tensor q = formula(in.at("q")), k = formula(in.at("k")), v = formula(in.at("v")), b = formula(in.at("bias"));
+    const torch::Tensor q = formula(in.at("q")), k = formula(in.at("k")), v = formula(in.at("v")),
+                        b = formula(in.at("bias"));
     AttentionOptions o;
     o.scale = a.at("scale").get<double>();
     o.causal = a.at("causal").get<bool>();

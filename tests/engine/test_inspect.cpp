@@ -2,10 +2,10 @@
 #include "inspect/geometry.h"
 #include "model/lm.h"
 #include "model/vit.h"
+#include "pe/relative.h"
 #include "seqpe/common/error.h"
 #include "seqpe/dataset.h"
 #include "seqpe/engine.h"
-#include "pe/relative.h"
 #include "seqpe/inspect.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
@@ -186,8 +186,8 @@ TEST(Inspect, TextOfTheUsersOwnIsTokenisedByTheDataToolAndAttended) {
     const AttentionResult a = in->text_attention(ids);
     ASSERT_EQ(a.tokens.size(), 7u);
     EXPECT_EQ(a.tokens[0], "t72");
-    EXPECT_THROW(in->encode_text("   "), InputError);          // nothing to tokenise
-    EXPECT_THROW(in->encode_text("a\xff b"), InputError);      // not UTF-8
+    EXPECT_THROW(in->encode_text("   "), InputError);                   // nothing to tokenise
+    EXPECT_THROW(in->encode_text("a\xff b"), InputError);               // not UTF-8
     EXPECT_EQ(encode_text(data, "AB"), (std::vector<int64_t>{65, 66})); // the engine's call, without a run
 
     // A vocabulary smaller than the ids: refused by name, never an index past the table.

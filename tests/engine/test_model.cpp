@@ -16,7 +16,8 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-    std::vector<Case> v = {{"learned", "", ""}, {"sinusoidal", "", ""}, {"rope", "", ""}, {"alibi", "", ""}, {"none", "", ""}};
+    std::vector<Case> v = {
+        {"learned", "", ""}, {"sinusoidal", "", ""}, {"rope", "", ""}, {"alibi", "", ""}, {"none", "", ""}};
     for (const char* a : {"input_add", "attn_mul", "attn_add", "attn_scalar"})
         for (const char* q : {"none", "single", "multi"})
             if (std::string(a) != "input_add" || std::string(q) == "none") v.push_back({"seqpe", a, q});
@@ -36,7 +37,9 @@ LanguageModel make_model(const Case& k) {
     return m;
 }
 
-std::string name(const Case& k) { return k.encoding + (k.apply.empty() ? "" : "/" + k.apply + "/" + k.qk); }
+std::string name(const Case& k) {
+    return k.encoding + (k.apply.empty() ? "" : "/" + k.apply + "/" + k.qk);
+}
 
 } // namespace
 
@@ -69,7 +72,8 @@ TEST(Model, KvCacheDecodingEqualsTheFullForwardForEveryEncoding) {
         cache.reset(m->blocks->size());
         std::vector<torch::Tensor> parts;
         parts.push_back(m->forward(x.index({Slice(), Slice(0, 5)}), layout_1d(5, 0), &cache)); // a prompt
-        for (int64_t t = 5; t < T; ++t) parts.push_back(m->forward(x.index({Slice(), Slice(t, t + 1)}), layout_1d(1, t), &cache));
+        for (int64_t t = 5; t < T; ++t)
+            parts.push_back(m->forward(x.index({Slice(), Slice(t, t + 1)}), layout_1d(1, t), &cache));
         const torch::Tensor inc = torch::cat(parts, 1);
         EXPECT_LT((inc - full).abs().max().item<float>(), 1e-4) << name(k);
         EXPECT_EQ(cache.length, T);

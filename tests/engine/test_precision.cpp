@@ -1,6 +1,7 @@
 // bf16 on the CPU: what runtime.precision resolves to, what autocast computes in, and that a
 // bf16 run trains, records its precision and stays close to fp32 (docs/PERFORMANCE.md has the
 // full-size comparison).
+#include "collect_observer.h"
 #include "model/attention.h"
 #include "seqpe/common/error.h"
 #include "seqpe/engine.h"
@@ -9,7 +10,6 @@
 #include "seqpe/runtime.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
-#include "collect_observer.h"
 #include "train/device.h"
 
 #include <cmath>
@@ -22,7 +22,7 @@ using namespace seqpe::test;
 TEST(Precision, AutoIsBf16ExactlyOnCpusWithNativeBf16) {
     EXPECT_EQ(resolve_precision("auto", /*cuda=*/false, /*native_bf16=*/true), "bf16");
     EXPECT_EQ(resolve_precision("auto", false, false), "fp32");
-    EXPECT_EQ(resolve_precision("auto", true, true), "fp32"); // GPUs: bf16/fp16 only when asked for
+    EXPECT_EQ(resolve_precision("auto", true, true), "fp32");   // GPUs: bf16/fp16 only when asked for
     EXPECT_EQ(resolve_precision("bf16", false, false), "bf16"); // asked for: emulated, with a warning
     EXPECT_EQ(resolve_precision("fp32", false, true), "fp32");
     EXPECT_EQ(resolve_precision("fp16", true, false), "fp16");
@@ -58,7 +58,8 @@ TEST(Precision, CpuAutocastComputesMatmulsInBf16AndEndsWithItsScope) {
 TEST(Precision, AttentionProbabilitiesAreFp32UnderBf16Autocast) {
     // The softmax of bf16 scores runs in fp32: each row sums to 1 to fp32 precision.
     torch::manual_seed(2);
-    const torch::Tensor q = torch::randn({1, 2, 64, 8}), k = torch::randn({1, 2, 64, 8}), v = torch::randn({1, 2, 64, 8});
+    const torch::Tensor q = torch::randn({1, 2, 64, 8}), k = torch::randn({1, 2, 64, 8}),
+                        v = torch::randn({1, 2, 64, 8});
     AttentionOptions o;
     o.scale = 1.0 / std::sqrt(8.0);
     o.causal = true;

@@ -153,7 +153,8 @@ TEST(Project, KeysWrittenTwiceAreRefusedNamingTheKeyAndBothLines) {
   "base": {"model": {"n_layer": 2}, "data": {"source": "a,\"b"}},
   "runs": [{"name": "a", "set": {"model.n_layer": 3}}, {"name": "b", "set": {"model.n_layer": 4}}]})";
     const ProjectLoad ok = parse_project(fine, "p.json");
-    EXPECT_FALSE(has_errors(ok.diagnostics)) << (ok.diagnostics.empty() ? "" : ok.diagnostics[0].path + ": " + ok.diagnostics[0].message);
+    EXPECT_FALSE(has_errors(ok.diagnostics))
+        << (ok.diagnostics.empty() ? "" : ok.diagnostics[0].path + ": " + ok.diagnostics[0].message);
     // Plain run configs too.
     RunConfig c;
     const auto d = config_from_json("{\"optim\": {\"lr\": 0.1},\n \"optim\": {\"lr\": 0.2}}", c);
@@ -167,7 +168,8 @@ TEST(Project, IntegersBeyond64BitsAreNamedAsWritten) {
     RunConfig c;
     const auto d = config_from_json(R"({"train": {"steps": 123456789012345678901234567890,
         "seed": 18446744073709551615, "eval_every": 9223372036854775807},
-        "eval": {"length_multipliers": [1, 100000000000000000000000]}})", c);
+        "eval": {"length_multipliers": [1, 100000000000000000000000]}})",
+                                    c);
     std::map<std::string, std::string> by_path;
     for (const auto& x : d) by_path[x.path] += x.message + " | ";
     EXPECT_NE(by_path["train.steps"].find("123456789012345678901234567890 does not fit in 64 bits"), std::string::npos)
@@ -206,7 +208,8 @@ TEST(Project, NulInAStringOptionIsRefused) {
     EXPECT_EQ(d[0].path, "data.source");
     EXPECT_NE(d[0].message.find("NUL"), std::string::npos);
     const ProjectLoad load = parse_project(R"({"format": "seqpe-project/1", "output_dir": "runs\u0000x",
-        "base": {"task": "lm"}, "runs": [{"name": "a", "set": {"position_encoding.type": "rope\u0000"}}]})", "p.json");
+        "base": {"task": "lm"}, "runs": [{"name": "a", "set": {"position_encoding.type": "rope\u0000"}}]})",
+                                           "p.json");
     std::vector<std::string> paths;
     for (const auto& x : load.diagnostics) paths.push_back(x.path);
     EXPECT_NE(std::find(paths.begin(), paths.end(), "output_dir"), paths.end());

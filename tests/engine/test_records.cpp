@@ -34,20 +34,25 @@ TEST(Records, MetricsReaderFollowsAGrowingFileAndSkipsAPartialLine) {
     const auto f = tmp / "metrics.jsonl";
     {
         std::ofstream o(f);
-        o << R"({"kind":"train","step":1,"time":0.1,"loss":5})" << "\n" << R"({"kind":"train","ste)";
+        o << R"({"kind":"train","step":1,"time":0.1,"loss":5})"
+          << "\n"
+          << R"({"kind":"train","ste)";
     }
     MetricsReader reader(f);
     auto a = reader.read_new();
     ASSERT_EQ(a.size(), 1u);
     {
         std::ofstream o(f, std::ios::app);
-        o << R"(p":2,"time":0.2,"loss":4})" << "\n" << "garbage\n";
+        o << R"(p":2,"time":0.2,"loss":4})"
+          << "\n"
+          << "garbage\n";
     }
     auto b = reader.read_new();
     ASSERT_EQ(b.size(), 1u);
     EXPECT_EQ(b[0].step, 2);
     EXPECT_TRUE(reader.read_new().empty());
-    write_file_atomic(f, R"({"kind":"train","step":1,"time":0,"loss":1})" "\n"); // truncated by a resume
+    write_file_atomic(f, R"({"kind":"train","step":1,"time":0,"loss":1})"
+                         "\n"); // truncated by a resume
     EXPECT_EQ(reader.read_new().size(), 1u);
 }
 

@@ -4,8 +4,8 @@
 #include "seqpe/report_summary.h"
 #include "seqpe/run_plan.h"
 
-#include <gtest/gtest.h>
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace seqpe;
 namespace fs = std::filesystem;
@@ -16,7 +16,8 @@ ProjectLoad parse(const std::string& extra, const std::string& runs =
                                                 R"([{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
                                                     {"name": "rope", "set": {"position_encoding.type": "rope"}}])") {
     return parse_project(R"({"format": "seqpe-project/1", "name": "p", "output_dir": "out",
-        "base": {"model": {"n_layer": 1, "d_model": 32, "n_head": 2}}, "runs": )" + runs + extra + "}",
+        "base": {"model": {"n_layer": 1, "d_model": 32, "n_head": 2}}, "runs": )" +
+                             runs + extra + "}",
                          "/proj/p.json");
 }
 
@@ -74,8 +75,10 @@ TEST(RunPlan, SeedsGiveOneRunPerSeedUnderTheRunsDirectory) {
 TEST(RunPlan, SweepIsAGridWithNamesFromTheValuesOptionsInPathOrder) {
     // Written in the other order: the grid (and the names) follow the paths' order, so reordering
     // the keys never renames a run.
-    const ProjectLoad load = parse(R"(, "sweep": {"position_encoding.seqpe.scalar_scale": [1, 8, 36], "optim.lr": [0.001, 0.002]},
-        "seeds": [1, 2])", R"([{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}}])");
+    const ProjectLoad load =
+        parse(R"(, "sweep": {"position_encoding.seqpe.scalar_scale": [1, 8, 36], "optim.lr": [0.001, 0.002]},
+        "seeds": [1, 2])",
+              R"([{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}}])");
     ASSERT_FALSE(has_errors(load.diagnostics)) << first_error(load.diagnostics);
     const RunPlan plan = plan_project(load.project);
     ASSERT_FALSE(has_errors(plan.diagnostics)) << first_error(plan.diagnostics);
@@ -92,8 +95,10 @@ TEST(RunPlan, SweepIsAGridWithNamesFromTheValuesOptionsInPathOrder) {
     EXPECT_EQ(plan.runs[4].swept[0], (std::pair<std::string, std::string>{"optim.lr", "0.001"}));
 
     // Appending a value keeps every existing name (and directory).
-    const ProjectLoad more = parse(R"(, "sweep": {"optim.lr": [0.001, 0.002, 0.004], "position_encoding.seqpe.scalar_scale": [1, 8, 36, 64]},
-        "seeds": [1, 2])", R"([{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}}])");
+    const ProjectLoad more =
+        parse(R"(, "sweep": {"optim.lr": [0.001, 0.002, 0.004], "position_encoding.seqpe.scalar_scale": [1, 8, 36, 64]},
+        "seeds": [1, 2])",
+              R"([{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}}])");
     const RunPlan bigger = plan_project(more.project);
     ASSERT_EQ(bigger.runs.size(), 24u);
     for (const auto& r : plan.runs)
@@ -118,13 +123,17 @@ TEST(RunPlan, BadSeedsAndSweepsAreRefusedNamingTheField) {
     EXPECT_NE(error_of(R"(, "seeds": [1, "2"])").find("seeds[1]: expected an integer"), std::string::npos);
     EXPECT_NE(error_of(R"(, "seeds": [1, -2])").find("seeds[1]:"), std::string::npos);
     EXPECT_NE(error_of(R"(, "seeds": [1, 1])").find("seeds[1]: seed 1 is listed twice"), std::string::npos);
-    EXPECT_NE(error_of(R"(, "sweep": {"optim.lrr": [1]})").find("sweep.optim.lrr: unknown option; did you mean optim.lr"),
-              std::string::npos)
+    EXPECT_NE(
+        error_of(R"(, "sweep": {"optim.lrr": [1]})").find("sweep.optim.lrr: unknown option; did you mean optim.lr"),
+        std::string::npos)
         << error_of(R"(, "sweep": {"optim.lrr": [1]})");
-    EXPECT_NE(error_of(R"(, "sweep": {"optim.lr": []})").find("sweep.optim.lr: expected a non-empty list"), std::string::npos);
-    EXPECT_NE(error_of(R"(, "sweep": {"optim.lr": 0.1})").find("sweep.optim.lr: expected a non-empty list"), std::string::npos);
-    EXPECT_NE(error_of(R"(, "sweep": {"model.n_layer": [1, "two"]})").find("sweep.model.n_layer[1]: expected an integer"),
+    EXPECT_NE(error_of(R"(, "sweep": {"optim.lr": []})").find("sweep.optim.lr: expected a non-empty list"),
               std::string::npos);
+    EXPECT_NE(error_of(R"(, "sweep": {"optim.lr": 0.1})").find("sweep.optim.lr: expected a non-empty list"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of(R"(, "sweep": {"model.n_layer": [1, "two"]})").find("sweep.model.n_layer[1]: expected an integer"),
+        std::string::npos);
     EXPECT_NE(error_of(R"(, "sweep": {"model.n_layer": [1, 0]})").find("sweep.model.n_layer[1]: 0 is out of range"),
               std::string::npos)
         << error_of(R"(, "sweep": {"model.n_layer": [1, 0]})");
@@ -132,7 +141,8 @@ TEST(RunPlan, BadSeedsAndSweepsAreRefusedNamingTheField) {
     EXPECT_NE(error_of(R"(, "sweep": {"position_encoding.type": ["rope", "spiral"]})")
                   .find("sweep.position_encoding.type[1]: 'spiral' is not a choice"),
               std::string::npos);
-    EXPECT_NE(error_of(R"(, "seeds": [1], "sweep": {"train.seed": [1, 2]})").find("sweep.train.seed:"), std::string::npos);
+    EXPECT_NE(error_of(R"(, "seeds": [1], "sweep": {"train.seed": [1, 2]})").find("sweep.train.seed:"),
+              std::string::npos);
     EXPECT_NE(error_of(R"(, "sweep": []")").size(), 0u);
     EXPECT_NE(error_of(R"(, "max_runs": 0)").find("max_runs:"), std::string::npos);
     // Cross-field checks of each grid point: 3 heads do not divide width 32.

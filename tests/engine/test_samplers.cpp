@@ -184,7 +184,8 @@ TEST(Samplers, ShiftKeepsExactly320OffsetsThatStayInRange) { // §11.19
     Rng rng(1);
     const auto drawn = text.draw(rng, 16);
     ASSERT_EQ(drawn.size(), 16u);
-    for (const int64_t o : drawn) EXPECT_NE(std::find(text.offsets().begin(), text.offsets().end(), o), text.offsets().end());
+    for (const int64_t o : drawn)
+        EXPECT_NE(std::find(text.offsets().begin(), text.offsets().end(), o), text.offsets().end());
 }
 
 TEST(Samplers, SameSeedSameSamples) {

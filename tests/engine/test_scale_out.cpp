@@ -38,14 +38,18 @@ public:
         for (const auto& [k, v] : vars) {
             const char* old = std::getenv(k);
             saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
-            if (v) ::setenv(k, v, 1);
-            else ::unsetenv(k);
+            if (v)
+                ::setenv(k, v, 1);
+            else
+                ::unsetenv(k);
         }
     }
     ~ScopedEnv() {
         for (const auto& [k, v] : saved_) {
-            if (v) ::setenv(k.c_str(), v->c_str(), 1);
-            else ::unsetenv(k.c_str());
+            if (v)
+                ::setenv(k.c_str(), v->c_str(), 1);
+            else
+                ::unsetenv(k.c_str());
         }
     }
 
@@ -147,8 +151,12 @@ TEST(LossScaler, SkipsAndHalvesOnOverflowThenGrowsAfterCleanSteps) {
 
 TEST(Distributed, TheEnvironmentIsReadAsTorchrunWritesIt) {
     {
-        ScopedEnv env({{"MASTER_ADDR", "10.0.0.5"}, {"MASTER_PORT", "29511"}, {"RANK", "3"}, {"WORLD_SIZE", "8"},
-                       {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "2"}});
+        ScopedEnv env({{"MASTER_ADDR", "10.0.0.5"},
+                       {"MASTER_PORT", "29511"},
+                       {"RANK", "3"},
+                       {"WORLD_SIZE", "8"},
+                       {"LOCAL_RANK", "1"},
+                       {"LOCAL_WORLD_SIZE", "2"}});
         const DistributedEnv e = distributed_env_from_environment();
         EXPECT_EQ(e.master_addr, "10.0.0.5");
         EXPECT_EQ(e.master_port, 29511);
@@ -158,8 +166,12 @@ TEST(Distributed, TheEnvironmentIsReadAsTorchrunWritesIt) {
         EXPECT_EQ(e.local_world_size, 2);
     }
     {
-        ScopedEnv env({{"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "29511"}, {"RANK", "1"}, {"WORLD_SIZE", "2"},
-                       {"LOCAL_RANK", nullptr}, {"LOCAL_WORLD_SIZE", nullptr}});
+        ScopedEnv env({{"MASTER_ADDR", "127.0.0.1"},
+                       {"MASTER_PORT", "29511"},
+                       {"RANK", "1"},
+                       {"WORLD_SIZE", "2"},
+                       {"LOCAL_RANK", nullptr},
+                       {"LOCAL_WORLD_SIZE", nullptr}});
         EXPECT_EQ(distributed_env_from_environment().local_rank, 1); // defaults to RANK
     }
     {

@@ -24,7 +24,9 @@ EncoderOptions enc_opts(int dims, int64_t max_pos, int64_t E, int64_t heads, int
     return o;
 }
 
-int64_t params(const torch::nn::Module& m) { return count_parameters(m); }
+int64_t params(const torch::nn::Module& m) {
+    return count_parameters(m);
+}
 
 RunConfig seqpe_config(const std::string& apply, const std::string& qk, bool multi_head = true, int64_t layers = 2) {
     RunConfig c = test::tiny_lm_config("seqpe");
@@ -162,8 +164,10 @@ TEST(SeqPeLoss, TransferLossPropertiesAndExplicitReduction) { // §11.16, §11.1
     double sum = 0;
     for (int64_t b = 0; b < B; ++b)
         for (int64_t h = 0; h < H; ++h) {
-            const torch::Tensor T = t[b].index({Slice(), Slice(h * 4, h * 4 + 4)}), S = s[b].index({Slice(), Slice(h * 4, h * 4 + 4)});
-            const torch::Tensor pt = torch::softmax(torch::matmul(T, T.t()), -1), ps = torch::softmax(torch::matmul(S, S.t()), -1);
+            const torch::Tensor T = t[b].index({Slice(), Slice(h * 4, h * 4 + 4)}),
+                                S = s[b].index({Slice(), Slice(h * 4, h * 4 + 4)});
+            const torch::Tensor pt = torch::softmax(torch::matmul(T, T.t()), -1),
+                                ps = torch::softmax(torch::matmul(S, S.t()), -1);
             sum += ((pt * (pt.log() - ps.log())).sum() + (ps * (ps.log() - pt.log())).sum()).item<double>();
         }
     EXPECT_NEAR(base, sum / static_cast<double>(B * H * n * n), 1e-10);
@@ -190,7 +194,8 @@ TEST(SeqPeGrad, EncoderAndEveryApplyMethodMatchFiniteDifferences) {
             SeqPeImpl pe(c, lm_info(c));
             pe.to(torch::kDouble);
             pe.eval();
-            const torch::Tensor q0 = torch::randn({1, 2, 4, 4}, torch::kDouble), k0 = torch::randn({1, 2, 4, 4}, torch::kDouble);
+            const torch::Tensor q0 = torch::randn({1, 2, 4, 4}, torch::kDouble),
+                                k0 = torch::randn({1, 2, 4, 4}, torch::kDouble);
             const torch::Tensor x0 = torch::randn({1, 4, 8}, torch::kDouble);
             const torch::Tensor w = torch::randn({1, 2, 4, 4}, torch::kDouble);
             auto f = [&]() {
@@ -225,7 +230,8 @@ TEST(SeqPeGrad, EncoderAndEveryApplyMethodMatchFiniteDifferences) {
                     flat[i] = orig;
                     const double fd = (up - down) / (2 * h);
                     const double an = grad.view({-1})[i].item<double>();
-                    EXPECT_NEAR(an, fd, 1e-6 + 1e-5 * std::abs(fd)) << apply << "/" << qk << " " << p.key() << "[" << i << "]";
+                    EXPECT_NEAR(an, fd, 1e-6 + 1e-5 * std::abs(fd))
+                        << apply << "/" << qk << " " << p.key() << "[" << i << "]";
                     ++checked;
                 }
             }

@@ -1,14 +1,14 @@
 // Trainer: a tiny run learns; cancellation leaves a checkpoint; resume equals an uninterrupted run;
 // pause/step; numerical faults; checkpoints from another shape are refused.
+#include "collect_observer.h"
 #include "seqpe/common/error.h"
 #include "seqpe/engine.h"
 #include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
-#include "collect_observer.h"
 
-#include <gtest/gtest.h>
 #include <future>
+#include <gtest/gtest.h>
 #include <thread>
 #include <unistd.h>
 
@@ -85,7 +85,8 @@ TEST(Trainer, SameConfigSeedAndThreadsGiveIdenticalMetrics) {
             const auto va = a.records[i].get(key), vb = b.records[i].get(key);
             ASSERT_EQ(va.has_value(), vb.has_value()) << key;
             if (va) {
-                EXPECT_EQ(*va, *vb) << a.records[i].kind << " step " << a.records[i].step << " " << key; // bit-identical
+                EXPECT_EQ(*va, *vb) << a.records[i].kind << " step " << a.records[i].step << " "
+                                    << key; // bit-identical
             }
         }
     }
@@ -98,7 +99,7 @@ TEST(Trainer, CancelWritesCheckpointAndResumeEqualsUninterrupted) {
     TempDir tmp("resume");
     const auto data = write_text_dataset(tmp / "data", 64, 20000, 2000, 2000);
     RunConfig c = tiny_lm_config("seqpe"); // SeqPE: samplers and shift must resume exactly too
-    c.model.dropout = 0.1;                // dropout draws must resume exactly too
+    c.model.dropout = 0.1;                 // dropout draws must resume exactly too
     c.train.steps = 16;
     c.train.eval_every = 0;
     c.train.checkpoint_every = 0;
@@ -244,7 +245,8 @@ TEST(Trainer, CheckpointOfAnotherShapeIsRefusedWithTheParameterName) {
     } catch (const InputError& e) {
         const std::string m = e.what();
         EXPECT_NE(m.find("train.init_from: " + wide.train.init_from + " does not exist; train that run first"),
-                  std::string::npos) << m;
+                  std::string::npos)
+            << m;
     }
 }
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <random>
 #include <string>
-#include <vector>
 #include <unistd.h>
+#include <vector>
 
 namespace seqpe::test {
 

@@ -1,12 +1,12 @@
 // SIGKILL at random moments, then resume: every time the run directory holds a checkpoint that
 // loads, and the run finally completes. A full disk (RLIMIT_FSIZE) fails the checkpoint write with
 // a clear message and keeps the previous checkpoint.
+#include "../support/tiny_project.h"
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/run_dir.h"
 #include "train/checkpoint.h"
 #include "train/task.h"
-#include "../support/tiny_project.h"
 
 #include <csignal>
 #include <fcntl.h>
@@ -65,9 +65,19 @@ int64_t check_run(const fs::path& run) {
 TEST(Reliability, KillLoopAlwaysLeavesAResumableRun) {
     const fs::path dir = make_project("kill");
     const fs::path run = dir / "runs/tiny/learned";
-    const std::vector<std::string> base = {SEQPE_CLI, "train", (dir / "projects/tiny.json").string(), "--run", "learned",
-                                           "--set", "train.steps=100000", "--set", "train.checkpoint_every=2",
-                                           "--set", "train.eval_every=0", "--set", "train.snapshot_every=7"};
+    const std::vector<std::string> base = {SEQPE_CLI,
+                                           "train",
+                                           (dir / "projects/tiny.json").string(),
+                                           "--run",
+                                           "learned",
+                                           "--set",
+                                           "train.steps=100000",
+                                           "--set",
+                                           "train.checkpoint_every=2",
+                                           "--set",
+                                           "train.eval_every=0",
+                                           "--set",
+                                           "train.snapshot_every=7"};
     std::mt19937 rng(12345);
     int survived = 0;
     int64_t last = -1;
@@ -109,8 +119,8 @@ TEST(Reliability, KillLoopAlwaysLeavesAResumableRun) {
     EXPECT_EQ(read_status(RunPaths{run})->state, RunState::Completed);
     EXPECT_EQ(check_run(run), last + 4);
     RecordProperty("kill_iterations_survived", survived);
-    std::printf("kill loop: %d of %d iterations left a resumable run; newest checkpoint step %lld\n", survived, iterations,
-                static_cast<long long>(last));
+    std::printf("kill loop: %d of %d iterations left a resumable run; newest checkpoint step %lld\n", survived,
+                iterations, static_cast<long long>(last));
     // No leftovers of killed checkpoint writers remain after a clean save.
     for (const auto& e : fs::directory_iterator(RunPaths{run}.checkpoints()))
         EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();

@@ -9,8 +9,7 @@
 
 using namespace seqpe::ui;
 
-TEST(WidgetsColorMap, EndsAreThePublishedColours)
-{
+TEST(WidgetsColorMap, EndsAreThePublishedColours) {
     struct Ends {
         ColorMap map;
         QColor lo, hi;
@@ -39,8 +38,7 @@ TEST(WidgetsColorMap, EndsAreThePublishedColours)
     }
 }
 
-TEST(WidgetsColorMap, InteriorFollowsControlPoints)
-{
+TEST(WidgetsColorMap, InteriorFollowsControlPoints) {
     // viridis[128] = (0.127568, 0.566949, 0.550556) sits at t = 128/255.
     EXPECT_EQ(colorMapColor(ColorMap::Viridis, 128.0 / 255.0), QColor(33, 145, 140));
     // magma[128] = (0.716387, 0.214982, 0.475290).
@@ -50,22 +48,17 @@ TEST(WidgetsColorMap, InteriorFollowsControlPoints)
     EXPECT_EQ(colorMapColor(ColorMap::Gray, 0.5), QColor(128, 128, 128));
 }
 
-TEST(WidgetsColorMap, NaNGivesInvalidColour)
-{
+TEST(WidgetsColorMap, NaNGivesInvalidColour) {
     EXPECT_FALSE(colorMapColor(ColorMap::Viridis, std::numeric_limits<double>::quiet_NaN()).isValid());
 }
 
-TEST(WidgetsColorMap, DivergingOnlyCoolwarm)
-{
-    for (ColorMap m : allColorMaps())
-        EXPECT_EQ(isDiverging(m), m == ColorMap::Coolwarm);
+TEST(WidgetsColorMap, DivergingOnlyCoolwarm) {
+    for (ColorMap m : allColorMaps()) EXPECT_EQ(isDiverging(m), m == ColorMap::Coolwarm);
 }
 
-TEST(WidgetsTheme, SeriesColoursAreDistinctAndCycle)
-{
+TEST(WidgetsTheme, SeriesColoursAreDistinctAndCycle) {
     for (int i = 0; i < seriesColorCount(); ++i)
-        for (int j = i + 1; j < seriesColorCount(); ++j)
-            EXPECT_NE(seriesColor(i), seriesColor(j));
+        for (int j = i + 1; j < seriesColorCount(); ++j) EXPECT_NE(seriesColor(i), seriesColor(j));
     EXPECT_EQ(seriesColor(seriesColorCount()), seriesColor(0));
     EXPECT_EQ(seriesColor(-1), seriesColor(seriesColorCount() - 1));
 }

@@ -18,22 +18,60 @@ using namespace seqpe::ui;
 
 namespace {
 
-QVector<FieldSpec> sampleFields()
-{
+QVector<FieldSpec> sampleFields() {
     QVector<FieldSpec> f;
-    f.append({QStringLiteral("model.n_layer"), QString(), FieldSpec::Int, {}, 1.0, 64.0, QStringLiteral("transformer blocks"), false});
-    f.append({QStringLiteral("model.encoding"), QString(), FieldSpec::Choice,
-              {QStringLiteral("learned"), QStringLiteral("rope"), QStringLiteral("alibi")}, std::nullopt, std::nullopt,
-              QStringLiteral("position encoding"), false});
-    f.append({QStringLiteral("optim.lr"), QString(), FieldSpec::Float, {}, 0.0, 1.0, QStringLiteral("learning rate"), false});
-    f.append({QStringLiteral("data.name"), QString(), FieldSpec::String, {}, std::nullopt, std::nullopt, QStringLiteral("dataset"), false});
-    f.append({QStringLiteral("eval.lengths"), QString(), FieldSpec::IntList, {}, 1.0, std::nullopt, QStringLiteral("evaluation lengths"), false});
-    f.append({QStringLiteral("train.amp"), QString(), FieldSpec::Bool, {}, std::nullopt, std::nullopt, QStringLiteral("mixed precision"), true});
+    f.append({QStringLiteral("model.n_layer"),
+              QString(),
+              FieldSpec::Int,
+              {},
+              1.0,
+              64.0,
+              QStringLiteral("transformer blocks"),
+              false});
+    f.append({QStringLiteral("model.encoding"),
+              QString(),
+              FieldSpec::Choice,
+              {QStringLiteral("learned"), QStringLiteral("rope"), QStringLiteral("alibi")},
+              std::nullopt,
+              std::nullopt,
+              QStringLiteral("position encoding"),
+              false});
+    f.append({QStringLiteral("optim.lr"),
+              QString(),
+              FieldSpec::Float,
+              {},
+              0.0,
+              1.0,
+              QStringLiteral("learning rate"),
+              false});
+    f.append({QStringLiteral("data.name"),
+              QString(),
+              FieldSpec::String,
+              {},
+              std::nullopt,
+              std::nullopt,
+              QStringLiteral("dataset"),
+              false});
+    f.append({QStringLiteral("eval.lengths"),
+              QString(),
+              FieldSpec::IntList,
+              {},
+              1.0,
+              std::nullopt,
+              QStringLiteral("evaluation lengths"),
+              false});
+    f.append({QStringLiteral("train.amp"),
+              QString(),
+              FieldSpec::Bool,
+              {},
+              std::nullopt,
+              std::nullopt,
+              QStringLiteral("mixed precision"),
+              true});
     return f;
 }
 
-QMap<QString, QString> sampleValues()
-{
+QMap<QString, QString> sampleValues() {
     return {{QStringLiteral("model.n_layer"), QStringLiteral("6")},
             {QStringLiteral("model.encoding"), QStringLiteral("\"rope\"")},
             {QStringLiteral("optim.lr"), QStringLiteral("0.01")},
@@ -42,14 +80,12 @@ QMap<QString, QString> sampleValues()
             {QStringLiteral("train.amp"), QStringLiteral("false")}};
 }
 
-QLabel* messageLabel(ConfigForm& form, const QString& path)
-{
+QLabel* messageLabel(ConfigForm& form, const QString& path) {
     QWidget* editor = form.editorFor(path);
     return editor ? editor->parentWidget()->findChild<QLabel*>(QStringLiteral("fieldMessage")) : nullptr;
 }
 
-void typeAndCommit(QLineEdit* le, const QString& text)
-{
+void typeAndCommit(QLineEdit* le, const QString& text) {
     le->selectAll();
     QTest::keyClick(le, Qt::Key_Backspace);
     QTest::keyClicks(le, text);
@@ -58,8 +94,7 @@ void typeAndCommit(QLineEdit* le, const QString& text)
 
 } // namespace
 
-TEST(WidgetsConfigForm, SetValuesShowsEngineTextWithoutEchoing)
-{
+TEST(WidgetsConfigForm, SetValuesShowsEngineTextWithoutEchoing) {
     ConfigForm form;
     form.setFields(sampleFields());
     QSignalSpy edited(&form, &ConfigForm::valueEdited);
@@ -70,12 +105,12 @@ TEST(WidgetsConfigForm, SetValuesShowsEngineTextWithoutEchoing)
     EXPECT_EQ(form.value(QStringLiteral("optim.lr")), QStringLiteral("0.01"));
     EXPECT_EQ(form.value(QStringLiteral("eval.lengths")), QStringLiteral("[128,256]"));
     EXPECT_EQ(form.value(QStringLiteral("train.amp")), QStringLiteral("false"));
-    EXPECT_EQ(qobject_cast<QLineEdit*>(form.editorFor(QStringLiteral("eval.lengths")))->text(), QStringLiteral("128, 256"));
+    EXPECT_EQ(qobject_cast<QLineEdit*>(form.editorFor(QStringLiteral("eval.lengths")))->text(),
+              QStringLiteral("128, 256"));
     EXPECT_EQ(form.undoStack()->count(), 0);
 }
 
-TEST(WidgetsConfigForm, DiagnosticIsShownOnItsField)
-{
+TEST(WidgetsConfigForm, DiagnosticIsShownOnItsField) {
     ConfigForm form;
     form.setFields(sampleFields());
     form.setValues(sampleValues());
@@ -97,8 +132,7 @@ TEST(WidgetsConfigForm, DiagnosticIsShownOnItsField)
     EXPECT_TRUE(label->isHidden());
 }
 
-TEST(WidgetsConfigForm, AdvancedFieldsHiddenUnlessShownOrInTrouble)
-{
+TEST(WidgetsConfigForm, AdvancedFieldsHiddenUnlessShownOrInTrouble) {
     ConfigForm form;
     form.setFields(sampleFields());
     EXPECT_FALSE(form.isFieldShown(QStringLiteral("train.amp")));
@@ -110,8 +144,7 @@ TEST(WidgetsConfigForm, AdvancedFieldsHiddenUnlessShownOrInTrouble)
     EXPECT_TRUE(form.isFieldShown(QStringLiteral("train.amp")));
 }
 
-TEST(WidgetsConfigForm, TypingEmitsValueEditedWithTheText)
-{
+TEST(WidgetsConfigForm, TypingEmitsValueEditedWithTheText) {
     ConfigForm form;
     form.setFields(sampleFields());
     form.setValues(sampleValues());
@@ -143,8 +176,7 @@ TEST(WidgetsConfigForm, TypingEmitsValueEditedWithTheText)
     EXPECT_EQ(edited.last().at(1).toString(), QStringLiteral("12"));
 }
 
-TEST(WidgetsConfigForm, UndoRestoresAndRedoReapplies)
-{
+TEST(WidgetsConfigForm, UndoRestoresAndRedoReapplies) {
     ConfigForm form;
     form.setFields(sampleFields());
     form.setValues(sampleValues());
@@ -171,8 +203,7 @@ TEST(WidgetsConfigForm, UndoRestoresAndRedoReapplies)
     EXPECT_EQ(edited.count(), 5);
 }
 
-TEST(WidgetsConfigForm, WithUndoOffEditsAreOnlyReported)
-{
+TEST(WidgetsConfigForm, WithUndoOffEditsAreOnlyReported) {
     // An owner with its own history (the workbench's project undo) switches the form's off.
     ConfigForm form;
     form.setFields(sampleFields());
@@ -185,8 +216,7 @@ TEST(WidgetsConfigForm, WithUndoOffEditsAreOnlyReported)
     EXPECT_EQ(form.undoStack()->count(), 0);
 }
 
-TEST(WidgetsConfigForm, LocalCheckMarksUnparsableNumbers)
-{
+TEST(WidgetsConfigForm, LocalCheckMarksUnparsableNumbers) {
     ConfigForm form;
     form.setFields(sampleFields());
     form.setValues(sampleValues());
@@ -198,8 +228,7 @@ TEST(WidgetsConfigForm, LocalCheckMarksUnparsableNumbers)
     EXPECT_EQ(form.fieldState(QStringLiteral("optim.lr")), FieldState::Normal);
 }
 
-TEST(WidgetsConfigForm, BaseDifferencesRelevanceAndFilter)
-{
+TEST(WidgetsConfigForm, BaseDifferencesRelevanceAndFilter) {
     ConfigForm form;
     form.setFields(sampleFields());
     form.setValues(sampleValues());
@@ -212,8 +241,7 @@ TEST(WidgetsConfigForm, BaseDifferencesRelevanceAndFilter)
     EXPECT_FALSE(form.differsFromBase(QStringLiteral("model.encoding")));
 
     QSet<QString> relevant;
-    for (const FieldSpec& f : sampleFields())
-        relevant.insert(f.path);
+    for (const FieldSpec& f : sampleFields()) relevant.insert(f.path);
     relevant.remove(QStringLiteral("data.name"));
     form.setRelevant(relevant);
     EXPECT_FALSE(form.isRelevant(QStringLiteral("data.name")));
@@ -227,8 +255,7 @@ TEST(WidgetsConfigForm, BaseDifferencesRelevanceAndFilter)
     EXPECT_TRUE(form.isFieldShown(QStringLiteral("model.n_layer")));
 }
 
-TEST(WidgetsDiagnosticsList, ClickFocusesTheField)
-{
+TEST(WidgetsDiagnosticsList, ClickFocusesTheField) {
     ConfigForm form;
     form.resize(500, 300);
     form.setFields(sampleFields());

@@ -21,8 +21,7 @@ namespace {
 
 struct ChartFixture {
     LineChart chart;
-    ChartFixture()
-    {
+    ChartFixture() {
         chart.setTitle(QStringLiteral("Loss vs step"));
         chart.setAxisLabels(QStringLiteral("step"), QStringLiteral("loss"));
         const int a = chart.addSeries(QStringLiteral("run-alpha"), QColor(230, 159, 0));
@@ -36,22 +35,19 @@ struct ChartFixture {
         chart.setPoints(b, pb);
         chart.setMarker(200, QStringLiteral("train length"));
     }
-    RenderFunction render() const
-    {
+    RenderFunction render() const {
         return [this](QPainter& p, const QRectF& r) { chart.render(p, r); };
     }
 };
 
-QByteArray readAll(const QString& path)
-{
+QByteArray readAll(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 } // namespace
 
-TEST(WidgetsExport, SvgIsValidAndKeepsLegendAndTitle)
-{
+TEST(WidgetsExport, SvgIsValidAndKeepsLegendAndTitle) {
     QTemporaryDir dir;
     ASSERT_TRUE(dir.isValid());
     ChartFixture f;
@@ -70,32 +66,32 @@ TEST(WidgetsExport, SvgIsValidAndKeepsLegendAndTitle)
     EXPECT_TRUE(xml.contains("config 3f2a9c"));
 }
 
-TEST(WidgetsExport, PdfHasExactlyOnePage)
-{
+TEST(WidgetsExport, PdfHasExactlyOnePage) {
     QTemporaryDir dir;
     ChartFixture f;
     const QString path = dir.filePath(QStringLiteral("loss.pdf"));
     QString error;
-    ASSERT_TRUE(exportFigure(f.render(), QSizeF(640, 400), path, {150, QStringLiteral("SeqPE loss"), QString()}, &error))
+    ASSERT_TRUE(
+        exportFigure(f.render(), QSizeF(640, 400), path, {150, QStringLiteral("SeqPE loss"), QString()}, &error))
         << error.toStdString();
     const QByteArray pdf = readAll(path);
     ASSERT_TRUE(pdf.startsWith("%PDF"));
     int pages = 0;
     for (qsizetype i = pdf.indexOf("/Type /Page"); i >= 0; i = pdf.indexOf("/Type /Page", i + 1))
-        if (i + 11 >= pdf.size() || pdf[i + 11] != 's')
-            ++pages;
+        if (i + 11 >= pdf.size() || pdf[i + 11] != 's') ++pages;
     EXPECT_EQ(pages, 1);
     EXPECT_TRUE(pdf.contains("/Title"));
     EXPECT_GT(pdf.size(), 2000);
 }
 
-TEST(WidgetsExport, PngScalesWithDpiAndCarriesMetadata)
-{
+TEST(WidgetsExport, PngScalesWithDpiAndCarriesMetadata) {
     QTemporaryDir dir;
     ChartFixture f;
     const QString p150 = dir.filePath(QStringLiteral("a.png")), p300 = dir.filePath(QStringLiteral("b.png"));
-    ASSERT_TRUE(exportFigure(f.render(), QSizeF(640, 400), p150, {150, QStringLiteral("loss"), QStringLiteral("hash 1")}));
-    ASSERT_TRUE(exportFigure(f.render(), QSizeF(640, 400), p300, {300, QStringLiteral("loss"), QStringLiteral("hash 1")}));
+    ASSERT_TRUE(
+        exportFigure(f.render(), QSizeF(640, 400), p150, {150, QStringLiteral("loss"), QStringLiteral("hash 1")}));
+    ASSERT_TRUE(
+        exportFigure(f.render(), QSizeF(640, 400), p300, {300, QStringLiteral("loss"), QStringLiteral("hash 1")}));
     const QImage a(p150), b(p300);
     ASSERT_FALSE(a.isNull());
     ASSERT_FALSE(b.isNull());
@@ -108,8 +104,7 @@ TEST(WidgetsExport, PngScalesWithDpiAndCarriesMetadata)
     EXPECT_NEAR(b.dotsPerMeterX() * 0.0254, 300, 0.5);
 }
 
-TEST(WidgetsExport, RejectsUnknownFormatsAndUnwritablePaths)
-{
+TEST(WidgetsExport, RejectsUnknownFormatsAndUnwritablePaths) {
     ChartFixture f;
     QString error;
     EXPECT_FALSE(exportFigure(f.render(), QSizeF(100, 100), QStringLiteral("/tmp/x.bmpx"), {}, &error));
@@ -118,8 +113,7 @@ TEST(WidgetsExport, RejectsUnknownFormatsAndUnwritablePaths)
     EXPECT_FALSE(exportFigure(f.render(), QSizeF(100, 100), QStringLiteral("/nonexistent-dir/x.png"), {}, &error));
 }
 
-TEST(WidgetsExport, CsvRoundTripsTheRows)
-{
+TEST(WidgetsExport, CsvRoundTripsTheRows) {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("loss.csv"));
     const QStringList header{QStringLiteral("step"), QStringLiteral("run"), QStringLiteral("loss")};
@@ -140,8 +134,7 @@ TEST(WidgetsExport, CsvRoundTripsTheRows)
     EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("loss.csv")}); // no temp files left
 }
 
-TEST(WidgetsExport, EveryViewRendersIntoAnImage)
-{
+TEST(WidgetsExport, EveryViewRendersIntoAnImage) {
     ChartFixture f;
     HeatMap heat;
     heat.setMatrix(2, 2, {0.0f, 1.0f, 2.0f, 3.0f});
@@ -161,9 +154,8 @@ TEST(WidgetsExport, EveryViewRendersIntoAnImage)
         }
         QSet<QRgb> colours;
         for (int y = 0; y < img.height(); y += 3)
-            for (int x = 0; x < img.width(); x += 3)
-                colours.insert(img.pixel(x, y));
-        EXPECT_GT(colours.size(), 5); // background plus axes, text and data
+            for (int x = 0; x < img.width(); x += 3) colours.insert(img.pixel(x, y));
+        EXPECT_GT(colours.size(), 5);   // background plus axes, text and data
         EXPECT_NE(img.pixel(0, 0), 0u); // the background is painted too
     }
 }

@@ -20,18 +20,15 @@ using namespace seqpe::ui;
 namespace {
 
 // Distinct values in a shuffled order, so neighbouring cells have very different colours.
-QVector<float> shuffled(int n, quint32 seed)
-{
+QVector<float> shuffled(int n, quint32 seed) {
     QVector<float> v(n);
     std::iota(v.begin(), v.end(), 0.0f);
     QRandomGenerator rng(seed);
-    for (int i = n - 1; i > 0; --i)
-        std::swap(v[i], v[int(rng.bounded(i + 1))]);
+    for (int i = n - 1; i > 0; --i) std::swap(v[i], v[int(rng.bounded(i + 1))]);
     return v;
 }
 
-QImage renderOf(const HeatMap& map)
-{
+QImage renderOf(const HeatMap& map) {
     QImage img(map.size(), QImage::Format_ARGB32_Premultiplied);
     img.fill(Qt::black);
     QPainter p(&img);
@@ -41,8 +38,7 @@ QImage renderOf(const HeatMap& map)
 
 } // namespace
 
-TEST(WidgetsHeatMap, MinAndMaxCellsGetTheMapsEndColoursExactly)
-{
+TEST(WidgetsHeatMap, MinAndMaxCellsGetTheMapsEndColoursExactly) {
     HeatMap map;
     QVector<float> v{0.3f, -2.0f, 1.5f, 4.0f, 5.0f, 0.0f, 2.2f, -1.1f, 3.3f, 0.7f, 1.0f, 2.0f};
     map.setMatrix(3, 4, v); // min -2 at (0,1), max 5 at (1,0)
@@ -60,8 +56,7 @@ TEST(WidgetsHeatMap, MinAndMaxCellsGetTheMapsEndColoursExactly)
     EXPECT_FALSE(map.colorAt(-1, 0).isValid());
 }
 
-TEST(WidgetsHeatMap, FixedRangeClampsAndDivergingAutoRangeIsSymmetric)
-{
+TEST(WidgetsHeatMap, FixedRangeClampsAndDivergingAutoRangeIsSymmetric) {
     HeatMap map;
     map.setMatrix(1, 3, {-1.0f, 0.0f, 3.0f});
     map.setColorMap(ColorMap::Coolwarm);
@@ -79,20 +74,19 @@ TEST(WidgetsHeatMap, FixedRangeClampsAndDivergingAutoRangeIsSymmetric)
     EXPECT_DOUBLE_EQ(map.rangeLow(), -3.0);
 }
 
-TEST(WidgetsHeatMap, NaNCellsHaveNoColour)
-{
+TEST(WidgetsHeatMap, NaNCellsHaveNoColour) {
     HeatMap map;
     map.setMatrix(1, 2, {std::nanf(""), 1.0f});
     EXPECT_EQ(map.colorIndexAt(0, 0), -1);
     EXPECT_FALSE(map.colorAt(0, 0).isValid());
 }
 
-TEST(WidgetsHeatMap, CellAtMatchesTheDrawnCellForPatchGridsAndWidgetSizes)
-{
+TEST(WidgetsHeatMap, CellAtMatchesTheDrawnCellForPatchGridsAndWidgetSizes) {
     const QSize sizes[] = {{300, 300}, {640, 480}, {900, 350}, {257, 611}};
     for (int n : {7, 10, 21}) {
         for (QSize size : sizes) {
-            SCOPED_TRACE(QStringLiteral("%1x%1 grid in %2x%3").arg(n).arg(size.width()).arg(size.height()).toStdString());
+            SCOPED_TRACE(
+                QStringLiteral("%1x%1 grid in %2x%3").arg(n).arg(size.width()).arg(size.height()).toStdString());
             HeatMap map;
             map.resize(size);
             map.setMatrix(n, n, shuffled(n * n, quint32(n * 1000 + size.width())));
@@ -112,7 +106,8 @@ TEST(WidgetsHeatMap, CellAtMatchesTheDrawnCellForPatchGridsAndWidgetSizes)
             QRandomGenerator rng(42);
             int checked = 0;
             for (int k = 0; k < 400; ++k) {
-                const QPointF pos(m.left() + rng.generateDouble() * m.width(), m.top() + rng.generateDouble() * m.height());
+                const QPointF pos(m.left() + rng.generateDouble() * m.width(),
+                                  m.top() + rng.generateDouble() * m.height());
                 const QPoint cell = map.cellAt(pos);
                 ASSERT_GE(cell.x(), 0);
                 const QRectF r = map.cellRect(cell.y(), cell.x());
@@ -133,8 +128,7 @@ TEST(WidgetsHeatMap, CellAtMatchesTheDrawnCellForPatchGridsAndWidgetSizes)
     }
 }
 
-TEST(WidgetsHeatMap, CellsStayCrispAtDevicePixelRatioTwo)
-{
+TEST(WidgetsHeatMap, CellsStayCrispAtDevicePixelRatioTwo) {
     HeatMap map;
     map.resize(300, 300);
     const int n = 7;
@@ -151,18 +145,17 @@ TEST(WidgetsHeatMap, CellsStayCrispAtDevicePixelRatioTwo)
             const QRectF cell = map.cellRect(r, c);
             const QRgb want = map.colorAt(r, c).rgb();
             // Centre and 1.5 logical px inside each corner: no blur reaches into the cell.
-            for (const QPointF& pt : {cell.center(), cell.topLeft() + QPointF(1.5, 1.5), cell.bottomRight() - QPointF(1.5, 1.5)})
+            for (const QPointF& pt :
+                 {cell.center(), cell.topLeft() + QPointF(1.5, 1.5), cell.bottomRight() - QPointF(1.5, 1.5)})
                 ASSERT_EQ(img.pixel(int(pt.x() * 2), int(pt.y() * 2)), want) << "cell " << r << "," << c;
         }
 }
 
-TEST(WidgetsHeatMap, ClickEmitsCellClickedAndHoverEmitsCellHovered)
-{
+TEST(WidgetsHeatMap, ClickEmitsCellClickedAndHoverEmitsCellHovered) {
     HeatMap map;
     map.resize(500, 400);
     QVector<float> v(10 * 10);
-    for (int i = 0; i < v.size(); ++i)
-        v[i] = float(i) / 10;
+    for (int i = 0; i < v.size(); ++i) v[i] = float(i) / 10;
     map.setMatrix(10, 10, v);
     map.show();
     ASSERT_TRUE(QTest::qWaitForWindowExposed(&map));
@@ -181,8 +174,7 @@ TEST(WidgetsHeatMap, ClickEmitsCellClickedAndHoverEmitsCellHovered)
     EXPECT_EQ(map.cellText(3, 7), QStringLiteral("row 3, col 7: 3.7"));
 }
 
-TEST(WidgetsHeatMap, OverlayOpacityBlendsHeatOverThePicture)
-{
+TEST(WidgetsHeatMap, OverlayOpacityBlendsHeatOverThePicture) {
     HeatMap map;
     map.resize(400, 400);
     map.setMatrix(2, 2, {0.0f, 0.0f, 0.0f, 0.0f});
@@ -207,8 +199,7 @@ TEST(WidgetsHeatMap, OverlayOpacityBlendsHeatOverThePicture)
     EXPECT_EQ(map.markedCell(), QPoint(-1, -1));
 }
 
-TEST(WidgetsHeatMap, DataColoursDoNotChangeWithTheTheme)
-{
+TEST(WidgetsHeatMap, DataColoursDoNotChangeWithTheTheme) {
     auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
     ASSERT_NE(app, nullptr);
     HeatMap map;
@@ -225,18 +216,15 @@ TEST(WidgetsHeatMap, DataColoursDoNotChangeWithTheTheme)
     applyTheme(*app, Theme::Light);
 }
 
-TEST(WidgetsHeatMap, LargeMatrixAndLabelsRender)
-{
+TEST(WidgetsHeatMap, LargeMatrixAndLabelsRender) {
     HeatMap map;
     map.resize(600, 500);
     const int n = 1024;
     QVector<float> v(n * n);
-    for (int i = 0; i < v.size(); ++i)
-        v[i] = float((i * 2654435761u) % 1000) / 1000.0f;
+    for (int i = 0; i < v.size(); ++i) v[i] = float((i * 2654435761u) % 1000) / 1000.0f;
     map.setMatrix(n, n, v);
     QStringList labels;
-    for (int i = 0; i < n; ++i)
-        labels << QStringLiteral("tok%1").arg(i);
+    for (int i = 0; i < n; ++i) labels << QStringLiteral("tok%1").arg(i);
     map.setRowLabels(labels);
     map.setColumnLabels(labels);
     const QImage img = renderOf(map);
@@ -247,16 +235,14 @@ TEST(WidgetsHeatMap, LargeMatrixAndLabelsRender)
     EXPECT_EQ(map.rows(), 0);
 }
 
-TEST(WidgetsHeatMap, TickLabelsNeverOverlapOrClipAtAnySize)
-{
+TEST(WidgetsHeatMap, TickLabelsNeverOverlapOrClipAtAnySize) {
     // Position matrices of 5 to 4096 positions (labels up to four digits) at small to large
     // widget sizes: every label drawn lies inside the widget and apart from every other.
     for (int n : {5, 17, 100, 128, 256, 1000, 4096}) {
         HeatMap h;
         h.setMatrix(n, n, QVector<float>(qsizetype(n) * n, 0.0f));
         QStringList labels;
-        for (int i = 0; i < n; ++i)
-            labels << QString::number(i);
+        for (int i = 0; i < n; ++i) labels << QString::number(i);
         h.setRowLabels(labels);
         h.setColumnLabels(labels);
         h.setTitle(QStringLiteral("cosine similarity"));
@@ -267,11 +253,11 @@ TEST(WidgetsHeatMap, TickLabelsNeverOverlapOrClipAtAnySize)
             ASSERT_FALSE(boxes.isEmpty()) << n << " " << size.width();
             const QRectF inside = QRectF(h.rect());
             for (int i = 0; i < boxes.size(); ++i) {
-                EXPECT_TRUE(inside.contains(boxes[i])) << "n " << n << " size " << size.width() << "x" << size.height()
-                                                       << ": label " << i << " clipped";
+                EXPECT_TRUE(inside.contains(boxes[i]))
+                    << "n " << n << " size " << size.width() << "x" << size.height() << ": label " << i << " clipped";
                 for (int j = i + 1; j < boxes.size(); ++j)
                     EXPECT_FALSE(boxes[i].intersects(boxes[j])) << "n " << n << " size " << size.width() << "x"
-                                                                 << size.height() << ": labels " << i << ", " << j;
+                                                                << size.height() << ": labels " << i << ", " << j;
             }
             // Three-digit labels keep their digits (no "110" drawn as "10").
             if (n >= 128 && size.width() >= 520) {

@@ -19,22 +19,19 @@ using namespace seqpe::ui;
 
 namespace {
 
-QVector<QPointF> ramp(int n, double x0 = 0)
-{
+QVector<QPointF> ramp(int n, double x0 = 0) {
     QVector<QPointF> pts;
-    for (int i = 0; i < n; ++i)
-        pts.append(QPointF(x0 + i, 3.0 / (1 + 0.01 * (x0 + i))));
+    for (int i = 0; i < n; ++i) pts.append(QPointF(x0 + i, 3.0 / (1 + 0.01 * (x0 + i))));
     return pts;
 }
 
-int countColour(const QImage& img, const QColor& c, int tolerance = 8)
-{
+int countColour(const QImage& img, const QColor& c, int tolerance = 8) {
     int n = 0;
     for (int y = 0; y < img.height(); ++y)
         for (int x = 0; x < img.width(); ++x) {
             const QColor p = img.pixelColor(x, y);
-            if (std::abs(p.red() - c.red()) <= tolerance && std::abs(p.green() - c.green()) <= tolerance
-                && std::abs(p.blue() - c.blue()) <= tolerance)
+            if (std::abs(p.red() - c.red()) <= tolerance && std::abs(p.green() - c.green()) <= tolerance &&
+                std::abs(p.blue() - c.blue()) <= tolerance)
                 ++n;
         }
     return n;
@@ -42,8 +39,7 @@ int countColour(const QImage& img, const QColor& c, int tolerance = 8)
 
 } // namespace
 
-TEST(WidgetsLineChart, DrawsExactlyThePointsGivenWhenFew)
-{
+TEST(WidgetsLineChart, DrawsExactlyThePointsGivenWhenFew) {
     LineChart chart;
     chart.resize(800, 500);
     const int id = chart.addSeries(QStringLiteral("run"), Qt::red);
@@ -54,8 +50,7 @@ TEST(WidgetsLineChart, DrawsExactlyThePointsGivenWhenFew)
     EXPECT_EQ(chart.drawnPoints(id), pts);
 }
 
-TEST(WidgetsLineChart, DecimatesLongSeriesToPixelColumnsAndKeepsSpikes)
-{
+TEST(WidgetsLineChart, DecimatesLongSeriesToPixelColumnsAndKeepsSpikes) {
     LineChart chart;
     chart.resize(700, 400);
     const int id = chart.addSeries(QStringLiteral("run"), Qt::blue);
@@ -78,8 +73,7 @@ TEST(WidgetsLineChart, DecimatesLongSeriesToPixelColumnsAndKeepsSpikes)
     EXPECT_EQ(zoomed.last(), pts[1101]);
 }
 
-TEST(WidgetsLineChart, AppendKeepsOrderAndSortsLateArrivals)
-{
+TEST(WidgetsLineChart, AppendKeepsOrderAndSortsLateArrivals) {
     LineChart chart;
     chart.resize(800, 500);
     const int id = chart.addSeries(QStringLiteral("run"), Qt::red);
@@ -92,8 +86,7 @@ TEST(WidgetsLineChart, AppendKeepsOrderAndSortsLateArrivals)
     EXPECT_EQ(pts[3], QPointF(2.5, 1.0));
 }
 
-TEST(WidgetsLineChart, LogYIgnoresNonPositiveValues)
-{
+TEST(WidgetsLineChart, LogYIgnoresNonPositiveValues) {
     LineChart chart;
     chart.resize(640, 400);
     const int id = chart.addSeries(QStringLiteral("loss"), Qt::darkGreen);
@@ -112,8 +105,7 @@ TEST(WidgetsLineChart, LogYIgnoresNonPositiveValues)
     chart.render(p, QRectF(0, 0, 640, 400)); // must not crash or hang
 }
 
-TEST(WidgetsLineChart, SmoothedForegroundUsesDebiasedEma)
-{
+TEST(WidgetsLineChart, SmoothedForegroundUsesDebiasedEma) {
     LineChart chart;
     chart.resize(640, 400);
     const int id = chart.addSeries(QStringLiteral("run"), Qt::red);
@@ -130,8 +122,7 @@ TEST(WidgetsLineChart, SmoothedForegroundUsesDebiasedEma)
     EXPECT_EQ(chart.drawnPoints(id)[1], QPointF(1, 2.0));
 }
 
-TEST(WidgetsLineChart, ValuesAtGivesNearestPointOfEachVisibleSeries)
-{
+TEST(WidgetsLineChart, ValuesAtGivesNearestPointOfEachVisibleSeries) {
     LineChart chart;
     const int a = chart.addSeries(QStringLiteral("a"), Qt::red);
     const int b = chart.addSeries(QStringLiteral("b"), Qt::blue);
@@ -147,8 +138,7 @@ TEST(WidgetsLineChart, ValuesAtGivesNearestPointOfEachVisibleSeries)
     EXPECT_TRUE(chart.drawnPoints(b).isEmpty());
 }
 
-TEST(WidgetsLineChart, LegendClickTogglesSeries)
-{
+TEST(WidgetsLineChart, LegendClickTogglesSeries) {
     LineChart chart;
     chart.resize(640, 400);
     const int id = chart.addSeries(QStringLiteral("baseline"), Qt::red);
@@ -175,8 +165,7 @@ TEST(WidgetsLineChart, LegendClickTogglesSeries)
     EXPECT_TRUE(chart.isSeriesVisible(id));
 }
 
-TEST(WidgetsLineChart, WheelZoomsRubberBandZoomsDoubleClickResets)
-{
+TEST(WidgetsLineChart, WheelZoomsRubberBandZoomsDoubleClickResets) {
     LineChart chart;
     chart.resize(800, 500);
     const int id = chart.addSeries(QString(), Qt::red); // unnamed: no legend in the way
@@ -212,8 +201,7 @@ TEST(WidgetsLineChart, WheelZoomsRubberBandZoomsDoubleClickResets)
     EXPECT_NEAR(chart.xRange().second, 600, 5);
 }
 
-TEST(WidgetsLineChart, RenderPaintsCurvesLegendAndAnnotations)
-{
+TEST(WidgetsLineChart, RenderPaintsCurvesLegendAndAnnotations) {
     LineChart chart;
     chart.setTitle(QStringLiteral("loss"));
     chart.setAxisLabels(QStringLiteral("step"), QStringLiteral("loss"));
@@ -233,8 +221,7 @@ TEST(WidgetsLineChart, RenderPaintsCurvesLegendAndAnnotations)
     EXPECT_GT(countColour(img, c), 200); // the curve (and legend swatch) in the series colour
 }
 
-TEST(WidgetsLineChart, RemoveAndClear)
-{
+TEST(WidgetsLineChart, RemoveAndClear) {
     LineChart chart;
     const int a = chart.addSeries(QStringLiteral("a"), Qt::red);
     const int b = chart.addSeries(QStringLiteral("b"), Qt::blue);
@@ -246,8 +233,7 @@ TEST(WidgetsLineChart, RemoveAndClear)
     EXPECT_TRUE(chart.drawnPoints(b).isEmpty());
 }
 
-TEST(WidgetsLineChart, RepaintFollowsThemeButKeepsDataColours)
-{
+TEST(WidgetsLineChart, RepaintFollowsThemeButKeepsDataColours) {
     auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
     ASSERT_NE(app, nullptr);
     applyTheme(*app, Theme::Light);
@@ -265,8 +251,7 @@ TEST(WidgetsLineChart, RepaintFollowsThemeButKeepsDataColours)
     EXPECT_GT(countColour(dark, c), 50); // the same series colour in both themes
 }
 
-TEST(WidgetsLineChart, BandsAreShadedUnderTheCurveAndCountInTheRange)
-{
+TEST(WidgetsLineChart, BandsAreShadedUnderTheCurveAndCountInTheRange) {
     LineChart c;
     c.resize(400, 300);
     const int id = c.addSeries("mean", QColor(200, 0, 0));

@@ -14,8 +14,7 @@ using namespace seqpe::ui;
 
 namespace {
 
-void spiral(ScatterPlot& plot, int n)
-{
+void spiral(ScatterPlot& plot, int n) {
     QVector<QPointF> pts;
     QVector<double> pos;
     for (int i = 0; i < n; ++i) {
@@ -28,8 +27,7 @@ void spiral(ScatterPlot& plot, int n)
 
 } // namespace
 
-TEST(WidgetsScatterPlot, ColoursFollowTheValueRange)
-{
+TEST(WidgetsScatterPlot, ColoursFollowTheValueRange) {
     ScatterPlot plot;
     spiral(plot, 64);
     EXPECT_EQ(plot.pointCount(), 64);
@@ -41,8 +39,7 @@ TEST(WidgetsScatterPlot, ColoursFollowTheValueRange)
     EXPECT_EQ(plot.pointColor(63), colorMapColor(ColorMap::Magma, 128.0 / 255.0)); // 63/126 -> LUT 128
 }
 
-TEST(WidgetsScatterPlot, PickingAndHover)
-{
+TEST(WidgetsScatterPlot, PickingAndHover) {
     ScatterPlot plot;
     plot.resize(500, 400);
     spiral(plot, 40);
@@ -61,8 +58,7 @@ TEST(WidgetsScatterPlot, PickingAndHover)
     EXPECT_EQ(plot.pointAt(QPointF(2, 2)), -1);
 }
 
-TEST(WidgetsScatterPlot, RenderPaintsPoints)
-{
+TEST(WidgetsScatterPlot, RenderPaintsPoints) {
     ScatterPlot plot;
     spiral(plot, 200);
     plot.setTitle(QStringLiteral("PCA of position embeddings"));
@@ -78,7 +74,6 @@ TEST(WidgetsScatterPlot, RenderPaintsPoints)
     const QColor c = colorMapColor(ColorMap::Viridis, 1.0);
     bool found = false;
     for (int y = 0; y < img.height() && !found; ++y)
-        for (int x = 0; x < img.width() && !found; ++x)
-            found = img.pixelColor(x, y) == c;
+        for (int x = 0; x < img.width() && !found; ++x) found = img.pixelColor(x, y) == c;
     EXPECT_TRUE(found);
 }

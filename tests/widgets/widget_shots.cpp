@@ -25,23 +25,20 @@ namespace {
 
 QString g_out;
 
-void save(const RenderFunction& render, QSizeF size, const QString& name)
-{
+void save(const RenderFunction& render, QSizeF size, const QString& name) {
     QString error;
-    if (!exportFigure(render, size, g_out + QLatin1Char('/') + name, {144, name, QStringLiteral("widgets_shots sample")}, &error))
+    if (!exportFigure(render, size, g_out + QLatin1Char('/') + name,
+                      {144, name, QStringLiteral("widgets_shots sample")}, &error))
         QTextStream(stderr) << "failed: " << name << ": " << error << "\n";
 }
 
-void grab(QWidget& w, const QString& name)
-{
+void grab(QWidget& w, const QString& name) {
     w.show();
-    for (int i = 0; i < 5; ++i)
-        QApplication::processEvents();
+    for (int i = 0; i < 5; ++i) QApplication::processEvents();
     w.grab().save(g_out + QLatin1Char('/') + name);
 }
 
-void fillLineChart(LineChart& chart)
-{
+void fillLineChart(LineChart& chart) {
     chart.setTitle(QStringLiteral("Loss by position (train length 512)"));
     chart.setAxisLabels(QStringLiteral("position"), QStringLiteral("cross-entropy"));
     QRandomGenerator rng(7);
@@ -54,8 +51,7 @@ void fillLineChart(LineChart& chart)
         QVector<QPointF> pts;
         for (int i = 1; i <= 2048; ++i) {
             double y = runs[r].base + 1.5 / std::sqrt(double(i));
-            if (i > 512)
-                y += runs[r].growth * std::log(double(i) / 512.0);
+            if (i > 512) y += runs[r].growth * std::log(double(i) / 512.0);
             y += (rng.generateDouble() - 0.5) * 0.5;
             pts.append(QPointF(i, y));
         }
@@ -66,8 +62,7 @@ void fillLineChart(LineChart& chart)
     chart.setShadedFrom(512, QStringLiteral("extrapolation"));
 }
 
-void fillTokenHeatMap(HeatMap& map)
-{
+void fillTokenHeatMap(HeatMap& map) {
     const QStringList tokens = QStringLiteral("The state of the union is strong . We will build a future where "
                                               "every child can dream and every worker can thrive together")
                                    .split(QLatin1Char(' '));
@@ -77,11 +72,11 @@ void fillTokenHeatMap(HeatMap& map)
         double sum = 0;
         QVector<double> row(q + 1);
         for (int k = 0; k <= q; ++k) {
-            row[k] = std::exp(-0.35 * (q - k)) + (k == 0 ? 0.8 : 0.0) + (tokens[k] == QLatin1String("every") ? 0.6 : 0.0);
+            row[k] =
+                std::exp(-0.35 * (q - k)) + (k == 0 ? 0.8 : 0.0) + (tokens[k] == QLatin1String("every") ? 0.6 : 0.0);
             sum += row[k];
         }
-        for (int k = 0; k <= q; ++k)
-            v[q * n + k] = float(row[k] / sum);
+        for (int k = 0; k <= q; ++k) v[q * n + k] = float(row[k] / sum);
     }
     map.setMatrix(n, n, v);
     map.setRowLabels(tokens);
@@ -91,8 +86,7 @@ void fillTokenHeatMap(HeatMap& map)
     map.setColorBarLabel(QStringLiteral("attention"));
 }
 
-QImage samplePicture()
-{
+QImage samplePicture() {
     QImage img(224, 224, QImage::Format_RGB32);
     QPainter p(&img);
     QLinearGradient sky(0, 0, 0, 224);
@@ -111,8 +105,7 @@ QImage samplePicture()
     return img;
 }
 
-void fillPatchHeatMap(HeatMap& map)
-{
+void fillPatchHeatMap(HeatMap& map) {
     const int n = 14;
     QVector<float> v(n * n);
     const int qr = 9, qc = 5; // query patch on the house
@@ -130,8 +123,7 @@ void fillPatchHeatMap(HeatMap& map)
     map.setColorBarLabel(QStringLiteral("attention"));
 }
 
-void fillScatter(ScatterPlot& plot)
-{
+void fillScatter(ScatterPlot& plot) {
     QVector<QPointF> pts;
     QVector<double> pos;
     QRandomGenerator rng(3);
@@ -147,8 +139,7 @@ void fillScatter(ScatterPlot& plot)
     plot.setColorBarLabel(QStringLiteral("position"));
 }
 
-QVector<FieldSpec> sampleFields()
-{
+QVector<FieldSpec> sampleFields() {
     const auto f = [](const char* path, FieldSpec::Type t, std::optional<double> lo, std::optional<double> hi,
                       const char* help, bool adv = false, QStringList choices = {}) {
         FieldSpec s;
@@ -180,13 +171,13 @@ QVector<FieldSpec> sampleFields()
     };
 }
 
-void fillForm(ConfigForm& form, DiagnosticsList& list)
-{
+void fillForm(ConfigForm& form, DiagnosticsList& list) {
     form.setFields(sampleFields());
     const QMap<QString, QString> values{
-        {"model.encoding", "rope"}, {"model.n_layer", "6"},   {"model.n_head", "4"},        {"model.d_model", "130"},
-        {"model.dropout", "0.1"},   {"rope.base", "10000"},   {"optim.lr", "0.03"},         {"optim.warmup_steps", "200"},
-        {"optim.grad_clip", "1"},   {"data.dataset", "sotu"}, {"data.seq_len", "512"},      {"eval.lengths", "[512,1024,2048]"},
+        {"model.encoding", "rope"}, {"model.n_layer", "6"},        {"model.n_head", "4"},
+        {"model.d_model", "130"},   {"model.dropout", "0.1"},      {"rope.base", "10000"},
+        {"optim.lr", "0.03"},       {"optim.warmup_steps", "200"}, {"optim.grad_clip", "1"},
+        {"data.dataset", "sotu"},   {"data.seq_len", "512"},       {"eval.lengths", "[512,1024,2048]"},
         {"train.amp", "false"},     {"train.compile", "true"}};
     form.setValues(values);
     QMap<QString, QString> base = values;
@@ -194,8 +185,7 @@ void fillForm(ConfigForm& form, DiagnosticsList& list)
     base["data.seq_len"] = "256";
     form.setBaseValues(base);
     QSet<QString> relevant;
-    for (const FieldSpec& s : sampleFields())
-        relevant.insert(s.path);
+    for (const FieldSpec& s : sampleFields()) relevant.insert(s.path);
     relevant.remove("train.compile");
     form.setRelevant(relevant);
     const QVector<FieldDiagnostic> diags{
@@ -208,8 +198,7 @@ void fillForm(ConfigForm& form, DiagnosticsList& list)
     list.resize(560, 160);
 }
 
-void shoot(QApplication& app, Theme theme, const QString& suffix)
-{
+void shoot(QApplication& app, Theme theme, const QString& suffix) {
     applyTheme(app, theme);
     LineChart chart;
     chart.resize(900, 520);
@@ -261,10 +250,8 @@ void shoot(QApplication& app, Theme theme, const QString& suffix)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     g_out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("/tmp/widgets-shots");
     QDir().mkpath(g_out);

@@ -6,32 +6,24 @@
 
 namespace seqpe::ui {
 
-double niceStep(double span, int maxTicks)
-{
+double niceStep(double span, int maxTicks) {
     maxTicks = std::max(maxTicks, 2);
-    if (!(span > 0) || !std::isfinite(span))
-        return 1.0;
+    if (!(span > 0) || !std::isfinite(span)) return 1.0;
     const double raw = span / (maxTicks - 1);
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
     for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * mag >= raw * (1 - 1e-9))
-            return m * mag;
+        if (m * mag >= raw * (1 - 1e-9)) return m * mag;
     return 10 * mag;
 }
 
-QString formatTickValue(double value, double step)
-{
-    if (std::abs(value) < step * 1e-6)
-        value = 0; // -0 and rounding noise at the origin
-    if (value == 0)
-        return QStringLiteral("0");
+QString formatTickValue(double value, double step) {
+    if (std::abs(value) < step * 1e-6) value = 0; // -0 and rounding noise at the origin
+    if (value == 0) return QStringLiteral("0");
     const double a = std::abs(value);
     const auto trim = [](QString s) {
         if (s.contains(QLatin1Char('.')) && !s.contains(QLatin1Char('e'))) {
-            while (s.endsWith(QLatin1Char('0')))
-                s.chop(1);
-            if (s.endsWith(QLatin1Char('.')))
-                s.chop(1);
+            while (s.endsWith(QLatin1Char('0'))) s.chop(1);
+            if (s.endsWith(QLatin1Char('.'))) s.chop(1);
         }
         return s;
     };
@@ -40,10 +32,8 @@ QString formatTickValue(double value, double step)
         return trim(QString::number(v, 'f', decimals));
     };
     if (a >= 1e4 && step >= 1000) {
-        if (a >= 1e9)
-            return fixed(value / 1e9, step / 1e9) + QLatin1Char('G');
-        if (a >= 1e6)
-            return fixed(value / 1e6, step / 1e6) + QLatin1Char('M');
+        if (a >= 1e9) return fixed(value / 1e9, step / 1e9) + QLatin1Char('G');
+        if (a >= 1e6) return fixed(value / 1e6, step / 1e6) + QLatin1Char('M');
         return fixed(value / 1e3, step / 1e3) + QLatin1Char('k');
     }
     if (step < 1e-3 || a >= 1e9) {
@@ -56,20 +46,16 @@ QString formatTickValue(double value, double step)
         QString exp = s.mid(e + 1);
         const bool neg = exp.startsWith(QLatin1Char('-'));
         exp.remove(0, 1);
-        while (exp.size() > 1 && exp.startsWith(QLatin1Char('0')))
-            exp.remove(0, 1);
+        while (exp.size() > 1 && exp.startsWith(QLatin1Char('0'))) exp.remove(0, 1);
         return mant + QLatin1Char('e') + (neg ? QStringLiteral("-") : QString()) + exp;
     }
     return fixed(value, step);
 }
 
-QVector<AxisTick> linearTicks(double lo, double hi, int maxTicks)
-{
-    if (lo > hi)
-        std::swap(lo, hi);
+QVector<AxisTick> linearTicks(double lo, double hi, int maxTicks) {
+    if (lo > hi) std::swap(lo, hi);
     QVector<AxisTick> ticks;
-    if (!std::isfinite(lo) || !std::isfinite(hi))
-        return ticks;
+    if (!std::isfinite(lo) || !std::isfinite(hi)) return ticks;
     if (!(hi > lo)) {
         ticks.append({lo, formatTickValue(lo, std::max(std::abs(lo), 1.0) * 0.01), true});
         return ticks;
@@ -78,28 +64,23 @@ QVector<AxisTick> linearTicks(double lo, double hi, int maxTicks)
     const double start = std::ceil(lo / step - 1e-9);
     for (double k = start;; k += 1) {
         const double v = k * step;
-        if (v > hi + step * 1e-9 || ticks.size() > 1000)
-            break;
+        if (v > hi + step * 1e-9 || ticks.size() > 1000) break;
         ticks.append({v, formatTickValue(v, step), true});
     }
     return ticks;
 }
 
-QVector<AxisTick> logTicks(double log10Lo, double log10Hi, int maxTicks)
-{
-    if (log10Lo > log10Hi)
-        std::swap(log10Lo, log10Hi);
+QVector<AxisTick> logTicks(double log10Lo, double log10Hi, int maxTicks) {
+    if (log10Lo > log10Hi) std::swap(log10Lo, log10Hi);
     QVector<AxisTick> ticks;
-    if (!std::isfinite(log10Lo) || !std::isfinite(log10Hi))
-        return ticks;
+    if (!std::isfinite(log10Lo) || !std::isfinite(log10Hi)) return ticks;
     maxTicks = std::max(maxTicks, 2);
     const double decades = log10Hi - log10Lo;
     if (decades < 1.0) {
         // Within about a decade decade ticks would leave the axis bare: label data values instead.
         const double vlo = std::pow(10.0, log10Lo), vhi = std::pow(10.0, log10Hi);
         for (const AxisTick& t : linearTicks(vlo, vhi, maxTicks))
-            if (t.value > 0)
-                ticks.append({std::log10(t.value), t.label, true});
+            if (t.value > 0) ticks.append({std::log10(t.value), t.label, true});
         return ticks;
     }
     const int first = int(std::ceil(log10Lo - 1e-9));
@@ -112,15 +93,13 @@ QVector<AxisTick> logTicks(double log10Lo, double log10Hi, int maxTicks)
         for (int k = int(std::floor(log10Lo)); k <= last; ++k)
             for (int m = 1; m <= 9; ++m) {
                 const double lv = k + std::log10(double(m));
-                if (lv < log10Lo - 1e-9 || lv > log10Hi + 1e-9)
-                    continue;
+                if (lv < log10Lo - 1e-9 || lv > log10Hi + 1e-9) continue;
                 const bool major = m == 1 || m == 2 || m == 5;
                 const double v = m * std::pow(10.0, k);
                 dense.append({lv, major ? formatTickValue(v, std::pow(10.0, k)) : QString(), major});
                 labelled += major ? 1 : 0;
             }
-        if (labelled >= 2 && labelled <= maxTicks)
-            return dense;
+        if (labelled >= 2 && labelled <= maxTicks) return dense;
     }
     const int every = std::max(1, int(std::ceil(double(last - first + 1) / maxTicks)));
     for (int k = int(std::floor(log10Lo)); k <= last; ++k) {
@@ -138,8 +117,7 @@ QVector<AxisTick> logTicks(double log10Lo, double log10Hi, int maxTicks)
         if (every == 1 && decades <= 6) {
             for (int m = 2; m <= 9; ++m) {
                 const double lv = k + std::log10(double(m));
-                if (lv >= log10Lo && lv <= log10Hi)
-                    ticks.append({lv, QString(), false});
+                if (lv >= log10Lo && lv <= log10Hi) ticks.append({lv, QString(), false});
             }
         }
     }

@@ -15,34 +15,28 @@ struct BarGeometry {
     double gap, bar, tick;
 };
 
-BarGeometry geometry(const PlotStyle& style)
-{
+BarGeometry geometry(const PlotStyle& style) {
     const double lh = QFontMetricsF(style.font).height();
     return {std::round(lh * 0.8), std::round(lh * 0.9), std::round(lh * 0.3)};
 }
 
 } // namespace
 
-double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec)
-{
+double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec) {
     const QFontMetricsF fm(style.font);
     const BarGeometry g = geometry(style);
     double labelW = 0;
-    for (const AxisTick& t : linearTicks(spec.lo, spec.hi, 8))
-        labelW = std::max(labelW, fm.horizontalAdvance(t.label));
+    for (const AxisTick& t : linearTicks(spec.lo, spec.hi, 8)) labelW = std::max(labelW, fm.horizontalAdvance(t.label));
     double w = g.gap + g.bar + g.tick + 3 + labelW + 4;
-    if (!spec.label.isEmpty())
-        w += fm.height() + 2;
+    if (!spec.label.isEmpty()) w += fm.height() + 2;
     return w;
 }
 
-void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec, const QRectF& area)
-{
+void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec, const QRectF& area) {
     const QFontMetricsF fm(style.font);
     const BarGeometry g = geometry(style);
     const QRectF bar(area.left() + g.gap, area.top(), g.bar, area.height());
-    if (bar.height() < 4)
-        return;
+    if (bar.height() < 4) return;
     p.save();
     QLinearGradient grad(bar.bottomLeft(), bar.topLeft());
     constexpr int kStops = 64;
@@ -62,8 +56,7 @@ void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec,
     p.setFont(style.font);
     double labelW = 0;
     for (const AxisTick& t : linearTicks(spec.lo, spec.hi, maxTicks)) {
-        if (!(span > 0))
-            break;
+        if (!(span > 0)) break;
         const double y = bar.bottom() - (t.value - spec.lo) / span * bar.height();
         p.setPen(QPen(style.axis, 1.0));
         p.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + g.tick, y));
@@ -77,8 +70,7 @@ void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec,
         p.setPen(style.text);
         p.translate(bar.right() + g.tick + 3 + labelW + 6 + fm.height() / 2, bar.center().y());
         p.rotate(-90);
-        p.drawText(QRectF(-bar.height() / 2, -fm.height() / 2, bar.height(), fm.height()),
-                   Qt::AlignCenter, spec.label);
+        p.drawText(QRectF(-bar.height() / 2, -fm.height() / 2, bar.height(), fm.height()), Qt::AlignCenter, spec.label);
     }
     p.restore();
 }

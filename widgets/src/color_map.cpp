@@ -86,13 +86,10 @@ constexpr Stop kHot[] = {
 
 constexpr Stop kGray[] = {{0.0, 0.0, 0.0, 0.0}, {1.0, 1.0, 1.0, 1.0}};
 
-template <size_t N>
-QColor interpolate(const Stop (&stops)[N], double t)
-{
+template <size_t N> QColor interpolate(const Stop (&stops)[N], double t) {
     // First stop with stops[k].t >= t; t is in [0, 1] and the stops span exactly [0, 1].
     size_t k = 1;
-    while (k < N - 1 && stops[k].t < t)
-        ++k;
+    while (k < N - 1 && stops[k].t < t) ++k;
     const Stop& a = stops[k - 1];
     const Stop& b = stops[k];
     const double u = b.t > a.t ? std::clamp((t - a.t) / (b.t - a.t), 0.0, 1.0) : 0.0;
@@ -104,10 +101,8 @@ QColor interpolate(const Stop (&stops)[N], double t)
 
 } // namespace
 
-QColor colorMapColor(ColorMap map, double t)
-{
-    if (std::isnan(t))
-        return {};
+QColor colorMapColor(ColorMap map, double t) {
+    if (std::isnan(t)) return {};
     t = std::clamp(t, 0.0, 1.0);
     switch (map) {
     case ColorMap::Viridis:
@@ -124,22 +119,18 @@ QColor colorMapColor(ColorMap map, double t)
     return {};
 }
 
-QVector<QRgb> colorMapTable(ColorMap map, int n)
-{
+QVector<QRgb> colorMapTable(ColorMap map, int n) {
     n = std::max(n, 2);
     QVector<QRgb> table(n);
-    for (int i = 0; i < n; ++i)
-        table[i] = colorMapColor(map, double(i) / (n - 1)).rgb();
+    for (int i = 0; i < n; ++i) table[i] = colorMapColor(map, double(i) / (n - 1)).rgb();
     return table;
 }
 
-bool isDiverging(ColorMap map)
-{
+bool isDiverging(ColorMap map) {
     return map == ColorMap::Coolwarm;
 }
 
-QString colorMapName(ColorMap map)
-{
+QString colorMapName(ColorMap map) {
     switch (map) {
     case ColorMap::Viridis:
         return QStringLiteral("viridis");
@@ -155,8 +146,7 @@ QString colorMapName(ColorMap map)
     return {};
 }
 
-QList<ColorMap> allColorMaps()
-{
+QList<ColorMap> allColorMaps() {
     return {ColorMap::Viridis, ColorMap::Magma, ColorMap::Hot, ColorMap::Coolwarm, ColorMap::Gray};
 }
 

@@ -41,8 +41,7 @@ struct ConfigForm::Private {
     FieldRow* row(const QString& path) const { return rows.value(path, nullptr); }
 };
 
-ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>())
-{
+ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>()) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* bar = new QHBoxLayout;
@@ -75,10 +74,8 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent), m_d(std::make_unique<
 
 ConfigForm::~ConfigForm() = default;
 
-void ConfigForm::setFields(const QVector<FieldSpec>& fields)
-{
-    for (FormSection* s : std::as_const(m_d->sections))
-        delete s;
+void ConfigForm::setFields(const QVector<FieldSpec>& fields) {
+    for (FormSection* s : std::as_const(m_d->sections)) delete s;
     m_d->sections.clear();
     m_d->sectionOf.clear();
     m_d->rows.clear();
@@ -89,8 +86,7 @@ void ConfigForm::setFields(const QVector<FieldSpec>& fields)
     QMap<QString, FormSection*> byGroup;
     int labelWidth = 0;
     for (const FieldSpec& spec : fields) {
-        if (spec.path.isEmpty() || m_d->rows.contains(spec.path))
-            continue;
+        if (spec.path.isEmpty() || m_d->rows.contains(spec.path)) continue;
         const QString group = spec.group.isEmpty() ? spec.path.section(QLatin1Char('.'), 0, 0) : spec.group;
         FormSection* section = byGroup.value(group, nullptr);
         if (!section) {
@@ -112,161 +108,128 @@ void ConfigForm::setFields(const QVector<FieldSpec>& fields)
     // One label column for all sections, so editors line up down the whole form.
     m_d->labelHint = std::min(labelWidth, 260);
     layoutLabels();
-    if (m_d->relevant)
-        setRelevant(*m_d->relevant);
+    if (m_d->relevant) setRelevant(*m_d->relevant);
     updateVisibility();
 }
 
-void ConfigForm::layoutLabels()
-{
+void ConfigForm::layoutLabels() {
     // At most 45% of the form's width for labels (they wrap), so a narrow dock shows the values
     // instead of hiding them behind a horizontal scroll bar.
     const int available = m_d->scroll->viewport()->width();
     const int w = available > 0 ? std::clamp(available * 45 / 100, 90, std::max(90, m_d->labelHint)) : m_d->labelHint;
-    for (FieldRow* row : std::as_const(m_d->rows))
-        row->setLabelWidth(w);
+    for (FieldRow* row : std::as_const(m_d->rows)) row->setLabelWidth(w);
 }
 
-void ConfigForm::resizeEvent(QResizeEvent* e)
-{
+void ConfigForm::resizeEvent(QResizeEvent* e) {
     QWidget::resizeEvent(e);
     layoutLabels();
 }
 
-QVector<FieldSpec> ConfigForm::fields() const
-{
+QVector<FieldSpec> ConfigForm::fields() const {
     return m_d->specs;
 }
 
-void ConfigForm::setValues(const QMap<QString, QString>& textByPath)
-{
+void ConfigForm::setValues(const QMap<QString, QString>& textByPath) {
     for (auto it = textByPath.cbegin(); it != textByPath.cend(); ++it) {
         FieldRow* row = m_d->row(it.key());
-        if (!row)
-            continue;
+        if (!row) continue;
         row->setText(it.value());
         m_d->committed.insert(it.key(), row->text());
         updateDiff(it.key());
     }
-    for (FormSection* s : std::as_const(m_d->sections))
-        s->updateHeader();
+    for (FormSection* s : std::as_const(m_d->sections)) s->updateHeader();
 }
 
-QString ConfigForm::value(const QString& path) const
-{
+QString ConfigForm::value(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row ? row->text() : QString();
 }
 
-QMap<QString, QString> ConfigForm::values() const
-{
+QMap<QString, QString> ConfigForm::values() const {
     QMap<QString, QString> out;
-    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it)
-        out.insert(it.key(), it.value()->text());
+    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it) out.insert(it.key(), it.value()->text());
     return out;
 }
 
-void ConfigForm::setBaseValues(const QMap<QString, QString>& textByPath)
-{
+void ConfigForm::setBaseValues(const QMap<QString, QString>& textByPath) {
     m_d->base = textByPath;
-    for (const QString& path : m_d->rows.keys())
-        updateDiff(path);
+    for (const QString& path : m_d->rows.keys()) updateDiff(path);
 }
 
-bool ConfigForm::differsFromBase(const QString& path) const
-{
+bool ConfigForm::differsFromBase(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row && row->differs();
 }
 
-void ConfigForm::updateDiff(const QString& path)
-{
+void ConfigForm::updateDiff(const QString& path) {
     FieldRow* row = m_d->row(path);
-    if (!row)
-        return;
+    if (!row) return;
     const auto it = m_d->base.constFind(path);
     row->setDiffers(it != m_d->base.cend() && !row->sameValue(it.value(), row->text()));
 }
 
-void ConfigForm::setRelevant(const QSet<QString>& paths)
-{
+void ConfigForm::setRelevant(const QSet<QString>& paths) {
     m_d->relevant = paths;
-    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it)
-        it.value()->setRelevant(paths.contains(it.key()));
+    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it) it.value()->setRelevant(paths.contains(it.key()));
 }
 
-void ConfigForm::clearRelevant()
-{
+void ConfigForm::clearRelevant() {
     m_d->relevant.reset();
-    for (FieldRow* row : std::as_const(m_d->rows))
-        row->setRelevant(true);
+    for (FieldRow* row : std::as_const(m_d->rows)) row->setRelevant(true);
 }
 
-bool ConfigForm::isRelevant(const QString& path) const
-{
+bool ConfigForm::isRelevant(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row && row->isRelevant();
 }
 
-void ConfigForm::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics)
-{
+void ConfigForm::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics) {
     QMap<QString, QVector<FieldDiagnostic>> byPath;
-    for (const FieldDiagnostic& d : diagnostics)
-        byPath[d.path].append(d);
-    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it)
-        it.value()->setDiagnostics(byPath.value(it.key()));
-    for (FormSection* s : std::as_const(m_d->sections))
-        s->updateHeader();
+    for (const FieldDiagnostic& d : diagnostics) byPath[d.path].append(d);
+    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it) it.value()->setDiagnostics(byPath.value(it.key()));
+    for (FormSection* s : std::as_const(m_d->sections)) s->updateHeader();
     updateVisibility();
 }
 
-FieldState ConfigForm::fieldState(const QString& path) const
-{
+FieldState ConfigForm::fieldState(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row ? row->state() : FieldState::Normal;
 }
 
-QString ConfigForm::fieldMessage(const QString& path) const
-{
+QString ConfigForm::fieldMessage(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row ? row->message() : QString();
 }
 
-void ConfigForm::showAdvanced(bool show)
-{
+void ConfigForm::showAdvanced(bool show) {
     m_d->advanced->setChecked(show); // updates visibility through toggled()
 }
 
-bool ConfigForm::isAdvancedShown() const
-{
+bool ConfigForm::isAdvancedShown() const {
     return m_d->advanced->isChecked();
 }
 
-void ConfigForm::setFilter(const QString& text)
-{
+void ConfigForm::setFilter(const QString& text) {
     m_d->filter->setText(text); // updates visibility through textChanged()
 }
 
-QString ConfigForm::filter() const
-{
+QString ConfigForm::filter() const {
     return m_d->filter->text();
 }
 
-bool ConfigForm::isFieldShown(const QString& path) const
-{
+bool ConfigForm::isFieldShown(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row && !row->isHidden();
 }
 
-void ConfigForm::updateVisibility()
-{
+void ConfigForm::updateVisibility() {
     const QString f = m_d->filter->text().trimmed();
     const bool advanced = m_d->advanced->isChecked();
     for (FormSection* s : std::as_const(m_d->sections)) {
         int shown = 0;
         for (FieldRow* row : s->rows()) {
-            const bool show = row->matches(f)
-                && (advanced || !row->spec().advanced || !f.isEmpty() || row->hasDiagnostics());
+            const bool show =
+                row->matches(f) && (advanced || !row->spec().advanced || !f.isEmpty() || row->hasDiagnostics());
             row->setHidden(!show);
             shown += show ? 1 : 0;
         }
@@ -274,74 +237,55 @@ void ConfigForm::updateVisibility()
     }
 }
 
-QUndoStack* ConfigForm::undoStack() const
-{
+QUndoStack* ConfigForm::undoStack() const {
     return m_d->undo;
 }
 
-void ConfigForm::setUndoEnabled(bool enabled)
-{
+void ConfigForm::setUndoEnabled(bool enabled) {
     m_d->undoEnabled = enabled;
-    if (!enabled)
-        m_d->undo->clear();
+    if (!enabled) m_d->undo->clear();
 }
 
-QWidget* ConfigForm::editorFor(const QString& path) const
-{
+QWidget* ConfigForm::editorFor(const QString& path) const {
     const FieldRow* row = m_d->row(path);
     return row ? row->editor() : nullptr;
 }
 
-void ConfigForm::setEditDebounce(int ms)
-{
+void ConfigForm::setEditDebounce(int ms) {
     m_d->debounce = std::max(ms, 0);
-    for (FieldRow* row : std::as_const(m_d->rows))
-        row->setDebounce(m_d->debounce);
+    for (FieldRow* row : std::as_const(m_d->rows)) row->setDebounce(m_d->debounce);
 }
 
-void ConfigForm::flushPendingEdits()
-{
-    for (FieldRow* row : std::as_const(m_d->rows))
-        row->flush();
+void ConfigForm::flushPendingEdits() {
+    for (FieldRow* row : std::as_const(m_d->rows)) row->flush();
 }
 
-void ConfigForm::focusField(const QString& path)
-{
+void ConfigForm::focusField(const QString& path) {
     FieldRow* row = m_d->row(path);
-    if (!row)
-        return;
-    if (!row->matches(m_d->filter->text()))
-        setFilter(QString());
-    if (row->spec().advanced && !isAdvancedShown() && row->isHidden())
-        showAdvanced(true);
-    if (FormSection* s = m_d->sectionOf.value(path, nullptr))
-        s->setExpanded(true);
+    if (!row) return;
+    if (!row->matches(m_d->filter->text())) setFilter(QString());
+    if (row->spec().advanced && !isAdvancedShown() && row->isHidden()) showAdvanced(true);
+    if (FormSection* s = m_d->sectionOf.value(path, nullptr)) s->setExpanded(true);
     // Lay out now: a row that was just shown has no geometry yet to scroll to.
     m_d->content->layout()->activate();
     m_d->scroll->ensureWidgetVisible(row, 20, 40);
     row->editor()->setFocus(Qt::OtherFocusReason);
 }
 
-void ConfigForm::onRowEdited(const QString& path, const QString& text)
-{
+void ConfigForm::onRowEdited(const QString& path, const QString& text) {
     FieldRow* row = m_d->row(path);
-    if (!row)
-        return;
+    if (!row) return;
     const QString before = m_d->committed.value(path);
-    if (row->sameValue(before, text))
-        return; // e.g. "0.001" retyped as "1e-3": not a change
+    if (row->sameValue(before, text)) return; // e.g. "0.001" retyped as "1e-3": not a change
     m_d->committed.insert(path, text);
-    if (m_d->undoEnabled)
-        m_d->undo->push(new EditCommand(this, path, before, text));
+    if (m_d->undoEnabled) m_d->undo->push(new EditCommand(this, path, before, text));
     updateDiff(path);
     Q_EMIT valueEdited(path, text);
 }
 
-void ConfigForm::applyEdit(const QString& path, const QString& text)
-{
+void ConfigForm::applyEdit(const QString& path, const QString& text) {
     FieldRow* row = m_d->row(path);
-    if (!row)
-        return;
+    if (!row) return;
     row->setText(text);
     m_d->committed.insert(path, text);
     updateDiff(path);

@@ -8,19 +8,16 @@
 
 namespace seqpe::ui {
 
-QVector<int> decimateMinMaxIndices(const QVector<QPointF>& pts, double x0, double x1, int buckets)
-{
+QVector<int> decimateMinMaxIndices(const QVector<QPointF>& pts, double x0, double x1, int buckets) {
     const int n = int(pts.size());
     buckets = std::max(buckets, 1);
     QVector<int> out;
     if (n <= 4 * buckets) {
         out.resize(n);
-        for (int i = 0; i < n; ++i)
-            out[i] = i;
+        for (int i = 0; i < n; ++i) out[i] = i;
         return out;
     }
-    if (x1 < x0)
-        std::swap(x0, x1);
+    if (x1 < x0) std::swap(x0, x1);
 
     // Range [first, last) of points with x in [x0, x1], widened by one neighbour per side.
     const auto byX = [](const QPointF& p, double x) { return p.x() < x; };
@@ -29,13 +26,11 @@ QVector<int> decimateMinMaxIndices(const QVector<QPointF>& pts, double x0, doubl
     int last = int(std::upper_bound(pts.begin(), pts.end(), x1, byXUpper) - pts.begin());
     first = std::max(first - 1, 0);
     last = std::min(last + 1, n);
-    if (last <= first)
-        return out;
+    if (last <= first) return out;
 
     if (last - first <= 4 * buckets) {
         out.reserve(last - first);
-        for (int i = first; i < last; ++i)
-            out.append(i);
+        for (int i = first; i < last; ++i) out.append(i);
         return out;
     }
 
@@ -44,10 +39,8 @@ QVector<int> decimateMinMaxIndices(const QVector<QPointF>& pts, double x0, doubl
     const double scale = span > 0 ? buckets / span : 0.0;
     // Bucket of a point; the neighbours outside [x0, x1] get buckets -1 and `buckets` of their own.
     const auto bucketOf = [&](double x) {
-        if (x < x0)
-            return -1;
-        if (x > x1)
-            return buckets;
+        if (x < x0) return -1;
+        if (x > x1) return buckets;
         return std::min(int((x - x0) * scale), buckets - 1);
     };
 
@@ -60,47 +53,36 @@ QVector<int> decimateMinMaxIndices(const QVector<QPointF>& pts, double x0, doubl
             iLast = i;
             const double y = pts[i].y();
             if (std::isnan(y)) {
-                if (iNan < 0)
-                    iNan = i;
+                if (iNan < 0) iNan = i;
                 continue;
             }
-            if (iMin < 0 || y < pts[iMin].y())
-                iMin = i;
-            if (iMax < 0 || y > pts[iMax].y())
-                iMax = i;
+            if (iMin < 0 || y < pts[iMin].y()) iMin = i;
+            if (iMax < 0 || y > pts[iMax].y()) iMax = i;
         }
         int k = 0;
         for (int idx : {iFirst, iMin, iMax, iNan, iLast})
-            if (idx >= 0)
-                picked[k++] = idx;
+            if (idx >= 0) picked[k++] = idx;
         // Insertion sort of at most 5 indices (std::sort here trips GCC's -Warray-bounds).
         for (int a = 1; a < k; ++a)
-            for (int b = a; b > 0 && picked[b - 1] > picked[b]; --b)
-                std::swap(picked[b - 1], picked[b]);
+            for (int b = a; b > 0 && picked[b - 1] > picked[b]; --b) std::swap(picked[b - 1], picked[b]);
         for (int j = 0; j < k; ++j)
-            if (j == 0 || picked[j] != picked[j - 1])
-                out.append(picked[j]);
+            if (j == 0 || picked[j] != picked[j - 1]) out.append(picked[j]);
     }
     return out;
 }
 
-QVector<QPointF> decimateMinMax(const QVector<QPointF>& pts, double x0, double x1, int buckets)
-{
-    if (pts.size() <= 4 * std::max(buckets, 1))
-        return pts; // shares the data, no copy
+QVector<QPointF> decimateMinMax(const QVector<QPointF>& pts, double x0, double x1, int buckets) {
+    if (pts.size() <= 4 * std::max(buckets, 1)) return pts; // shares the data, no copy
     const QVector<int> idx = decimateMinMaxIndices(pts, x0, x1, buckets);
     QVector<QPointF> out;
     out.reserve(idx.size());
-    for (int i : idx)
-        out.append(pts[i]);
+    for (int i : idx) out.append(pts[i]);
     return out;
 }
 
-QVector<double> smoothEma(const QVector<double>& ys, double weight)
-{
+QVector<double> smoothEma(const QVector<double>& ys, double weight) {
     weight = std::clamp(weight, 0.0, 0.999);
-    if (weight == 0.0)
-        return ys;
+    if (weight == 0.0) return ys;
     QVector<double> out(ys.size());
     double acc = 0.0;
     double decay = 1.0; // weight^n
@@ -117,11 +99,9 @@ QVector<double> smoothEma(const QVector<double>& ys, double weight)
     return out;
 }
 
-QVector<double> smoothMovingAverage(const QVector<double>& ys, int window, MovingAverageMode mode)
-{
+QVector<double> smoothMovingAverage(const QVector<double>& ys, int window, MovingAverageMode mode) {
     const int n = int(ys.size());
-    if (window <= 1 || n == 0)
-        return ys;
+    if (window <= 1 || n == 0) return ys;
     // Prefix sums of finite values and of their count: each window mean is then O(1).
     QVector<double> sum(n + 1, 0.0);
     QVector<int> cnt(n + 1, 0);

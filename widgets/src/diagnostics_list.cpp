@@ -10,8 +10,7 @@
 
 namespace seqpe::ui {
 
-DiagnosticsList::DiagnosticsList(QWidget* parent) : QWidget(parent)
-{
+DiagnosticsList::DiagnosticsList(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_list = new QListWidget(this);
@@ -28,8 +27,7 @@ DiagnosticsList::DiagnosticsList(QWidget* parent) : QWidget(parent)
     setDiagnostics({});
 }
 
-void DiagnosticsList::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics)
-{
+void DiagnosticsList::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics) {
     m_items = diagnostics;
     // Errors before warnings, otherwise in the validator's order (stable).
     std::stable_sort(m_items.begin(), m_items.end(),
@@ -47,15 +45,12 @@ void DiagnosticsList::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics
     m_empty->setVisible(m_items.isEmpty());
 }
 
-int DiagnosticsList::errorCount() const
-{
+int DiagnosticsList::errorCount() const {
     return int(std::count_if(m_items.begin(), m_items.end(), [](const FieldDiagnostic& d) { return d.error; }));
 }
 
-void DiagnosticsList::activate(int index)
-{
-    if (index < 0 || index >= m_items.size() || m_items[index].path.isEmpty())
-        return;
+void DiagnosticsList::activate(int index) {
+    if (index < 0 || index >= m_items.size() || m_items[index].path.isEmpty()) return;
     Q_EMIT fieldActivated(m_items[index].path);
 }
 

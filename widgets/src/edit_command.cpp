@@ -6,13 +6,11 @@
 namespace seqpe::ui {
 
 EditCommand::EditCommand(ConfigForm* form, const QString& path, const QString& before, const QString& after)
-    : m_form(form), m_path(path), m_before(before), m_after(after)
-{
+    : m_form(form), m_path(path), m_before(before), m_after(after) {
     setText(QObject::tr("Edit %1").arg(path));
 }
 
-void EditCommand::redo()
-{
+void EditCommand::redo() {
     if (!m_pushed) {
         m_pushed = true;
         return;
@@ -20,8 +18,7 @@ void EditCommand::redo()
     m_form->applyEdit(m_path, m_after);
 }
 
-void EditCommand::undo()
-{
+void EditCommand::undo() {
     m_form->applyEdit(m_path, m_before);
 }
 

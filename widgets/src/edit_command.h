@@ -7,8 +7,7 @@ namespace seqpe::ui {
 
 class ConfigForm;
 
-class EditCommand : public QUndoCommand
-{
+class EditCommand : public QUndoCommand {
 public:
     EditCommand(ConfigForm* form, const QString& path, const QString& before, const QString& after);
 

@@ -26,8 +26,7 @@
 namespace seqpe::ui {
 namespace {
 
-QString unquote(QString s)
-{
+QString unquote(QString s) {
     s = s.trimmed();
     if (s.size() >= 2 && s.startsWith(QLatin1Char('"')) && s.endsWith(QLatin1Char('"'))) {
         s = s.mid(1, s.size() - 2);
@@ -37,8 +36,7 @@ QString unquote(QString s)
     return s;
 }
 
-std::optional<bool> parseBool(const QString& s)
-{
+std::optional<bool> parseBool(const QString& s) {
     const QString t = unquote(s).toLower();
     if (t == QLatin1String("true") || t == QLatin1String("1") || t == QLatin1String("yes") || t == QLatin1String("on"))
         return true;
@@ -47,80 +45,62 @@ std::optional<bool> parseBool(const QString& s)
     return std::nullopt;
 }
 
-std::optional<double> parseNumber(const QString& s)
-{
+std::optional<double> parseNumber(const QString& s) {
     bool ok = false;
     const double v = QLocale::c().toDouble(s.trimmed(), &ok);
     return ok && std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
 // "[1, 2,4]" or "1,2,4" -> {1, 2, 4}; "" or "[]" -> {}; nullopt when an element is not an integer.
-std::optional<QVector<qint64>> parseIntList(const QString& s)
-{
+std::optional<QVector<qint64>> parseIntList(const QString& s) {
     QString t = s.trimmed();
-    if (t.startsWith(QLatin1Char('[')))
-        t.remove(0, 1);
-    if (t.endsWith(QLatin1Char(']')))
-        t.chop(1);
+    if (t.startsWith(QLatin1Char('['))) t.remove(0, 1);
+    if (t.endsWith(QLatin1Char(']'))) t.chop(1);
     QVector<qint64> out;
-    if (t.trimmed().isEmpty())
-        return out;
+    if (t.trimmed().isEmpty()) return out;
     for (const QString& part : t.split(QLatin1Char(','))) {
         bool ok = false;
         const qint64 v = part.trimmed().toLongLong(&ok);
-        if (!ok)
-            return std::nullopt;
+        if (!ok) return std::nullopt;
         out.append(v);
     }
     return out;
 }
 
-QString listText(const QVector<qint64>& v, const QString& sep)
-{
+QString listText(const QVector<qint64>& v, const QString& sep) {
     QStringList parts;
-    for (qint64 x : v)
-        parts << QString::number(x);
+    for (qint64 x : v) parts << QString::number(x);
     return parts.join(sep);
 }
 
-bool isJsonNumber(const QString& s)
-{
+bool isJsonNumber(const QString& s) {
     static const QRegularExpression re(QStringLiteral("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"));
     return re.match(s).hasMatch();
 }
 
-QString rangeText(const FieldSpec& f)
-{
-    if (f.min && f.max)
-        return QStringLiteral("[%1, %2]").arg(*f.min).arg(*f.max);
-    if (f.min)
-        return QStringLiteral(">= %1").arg(*f.min);
-    if (f.max)
-        return QStringLiteral("<= %1").arg(*f.max);
+QString rangeText(const FieldSpec& f) {
+    if (f.min && f.max) return QStringLiteral("[%1, %2]").arg(*f.min).arg(*f.max);
+    if (f.min) return QStringLiteral(">= %1").arg(*f.min);
+    if (f.max) return QStringLiteral("<= %1").arg(*f.max);
     return {};
 }
 
-QString outOfRange(const FieldSpec& f, double v)
-{
-    if (f.min && v < *f.min)
-        return FieldRow::tr("%1 is below the minimum %2").arg(v).arg(*f.min);
-    if (f.max && v > *f.max)
-        return FieldRow::tr("%1 is above the maximum %2").arg(v).arg(*f.max);
+QString outOfRange(const FieldSpec& f, double v) {
+    if (f.min && v < *f.min) return FieldRow::tr("%1 is below the minimum %2").arg(v).arg(*f.min);
+    if (f.max && v > *f.max) return FieldRow::tr("%1 is above the maximum %2").arg(v).arg(*f.max);
     return {};
 }
 
 } // namespace
 
-FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_spec(spec)
-{
+FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_spec(spec) {
     auto* row = new QHBoxLayout(this);
     row->setContentsMargins(6, 4, 6, 4);
     row->setSpacing(10);
 
     QString name = spec.path;
     const QString group = spec.group.isEmpty() ? spec.path.section(QLatin1Char('.'), 0, 0) : spec.group;
-    if (name.startsWith(group + QLatin1Char('.')))
-        name = name.mid(group.size() + 1);
+    if (name.startsWith(group + QLatin1Char('.'))) name = name.mid(group.size() + 1);
     m_label = new QLabel(name, this);
     m_label->setObjectName(QStringLiteral("fieldLabel"));
     m_label->setWordWrap(true); // a narrow label column wraps long names instead of cutting them
@@ -207,17 +187,14 @@ FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_
     box->addWidget(m_message);
 
     QString tip = QStringLiteral("<b>%1</b>").arg(spec.path.toHtmlEscaped());
-    if (!spec.help.isEmpty())
-        tip += QStringLiteral("<br>") + spec.help.toHtmlEscaped();
-    if (!rangeText(spec).isEmpty())
-        tip += QStringLiteral("<br>") + tr("range %1").arg(rangeText(spec));
+    if (!spec.help.isEmpty()) tip += QStringLiteral("<br>") + spec.help.toHtmlEscaped();
+    if (!rangeText(spec).isEmpty()) tip += QStringLiteral("<br>") + tr("range %1").arg(rangeText(spec));
     m_label->setToolTip(tip);
     m_editor->setToolTip(tip);
     refresh();
 }
 
-QString FieldRow::text() const
-{
+QString FieldRow::text() const {
     switch (m_spec.type) {
     case FieldSpec::Bool:
         return static_cast<QCheckBox*>(m_editor)->isChecked() ? QStringLiteral("true") : QStringLiteral("false");
@@ -225,8 +202,7 @@ QString FieldRow::text() const
         return QString::number(static_cast<QSpinBox*>(m_editor)->value());
     case FieldSpec::Float: {
         const QString t = static_cast<QLineEdit*>(m_editor)->text().trimmed();
-        if (isJsonNumber(t))
-            return t;
+        if (isJsonNumber(t)) return t;
         // ".5", "5." or "+1" parse here but are not JSON numbers: hand the engine a form it reads.
         const auto v = parseNumber(t);
         return v ? QString::number(*v, 'g', QLocale::FloatingPointShortest) : t;
@@ -244,14 +220,12 @@ QString FieldRow::text() const
     return {};
 }
 
-void FieldRow::setText(const QString& value)
-{
+void FieldRow::setText(const QString& value) {
     m_debounce->stop(); // a programmatic value replaces whatever was pending
     const QSignalBlocker block(m_editor);
     switch (m_spec.type) {
     case FieldSpec::Bool:
-        if (const auto b = parseBool(value))
-            static_cast<QCheckBox*>(m_editor)->setChecked(*b);
+        if (const auto b = parseBool(value)) static_cast<QCheckBox*>(m_editor)->setChecked(*b);
         break;
     case FieldSpec::Int:
         if (const auto v = parseNumber(value))
@@ -262,8 +236,7 @@ void FieldRow::setText(const QString& value)
         const QString t = unquote(value);
         // Keep what the user typed when it means the same number ("1e-3" vs "0.001"): rewriting
         // the text under the cursor while typing would be maddening.
-        if (!sameValue(le->text(), t))
-            le->setText(t);
+        if (!sameValue(le->text(), t)) le->setText(t);
         break;
     }
     case FieldSpec::String:
@@ -283,8 +256,7 @@ void FieldRow::setText(const QString& value)
     case FieldSpec::IntList: {
         auto* le = static_cast<QLineEdit*>(m_editor);
         if (const auto v = parseIntList(value)) {
-            if (!sameValue(le->text(), value))
-                le->setText(listText(*v, QStringLiteral(", ")));
+            if (!sameValue(le->text(), value)) le->setText(listText(*v, QStringLiteral(", ")));
         } else {
             le->setText(value);
         }
@@ -294,8 +266,7 @@ void FieldRow::setText(const QString& value)
     revalidate();
 }
 
-bool FieldRow::sameValue(const QString& a, const QString& b) const
-{
+bool FieldRow::sameValue(const QString& a, const QString& b) const {
     switch (m_spec.type) {
     case FieldSpec::Bool:
         return parseBool(a) == parseBool(b);
@@ -315,8 +286,7 @@ bool FieldRow::sameValue(const QString& a, const QString& b) const
     return a == b;
 }
 
-void FieldRow::userChanged(bool debounce)
-{
+void FieldRow::userChanged(bool debounce) {
     revalidate();
     if (debounce)
         m_debounce->start();
@@ -324,21 +294,18 @@ void FieldRow::userChanged(bool debounce)
         Q_EMIT edited(m_spec.path, text());
 }
 
-void FieldRow::flush()
-{
+void FieldRow::flush() {
     if (m_debounce->isActive()) {
         m_debounce->stop();
         Q_EMIT edited(m_spec.path, text());
     }
 }
 
-void FieldRow::setDebounce(int ms)
-{
+void FieldRow::setDebounce(int ms) {
     m_debounce->setInterval(std::max(ms, 0));
 }
 
-void FieldRow::revalidate()
-{
+void FieldRow::revalidate() {
     QString err;
     if (m_spec.type == FieldSpec::Float) {
         const QString t = static_cast<QLineEdit*>(m_editor)->text().trimmed();
@@ -350,8 +317,7 @@ void FieldRow::revalidate()
         const QString t = static_cast<QLineEdit*>(m_editor)->text();
         if (const auto v = parseIntList(t)) {
             for (qint64 x : *v)
-                if (!(err = outOfRange(m_spec, double(x))).isEmpty())
-                    break;
+                if (!(err = outOfRange(m_spec, double(x))).isEmpty()) break;
         } else {
             err = tr("expected whole numbers separated by commas, e.g. 1, 2, 4");
         }
@@ -362,78 +328,62 @@ void FieldRow::revalidate()
     }
 }
 
-void FieldRow::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics)
-{
+void FieldRow::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics) {
     m_external = diagnostics;
     refresh();
 }
 
-FieldState FieldRow::state() const
-{
-    if (!m_localError.isEmpty())
-        return FieldState::Error;
+FieldState FieldRow::state() const {
+    if (!m_localError.isEmpty()) return FieldState::Error;
     FieldState s = FieldState::Normal;
     for (const FieldDiagnostic& d : m_external) {
-        if (d.error)
-            return FieldState::Error;
+        if (d.error) return FieldState::Error;
         s = FieldState::Warning;
     }
     return s;
 }
 
-QString FieldRow::message() const
-{
+QString FieldRow::message() const {
     QStringList lines;
-    for (const FieldDiagnostic& d : m_external)
-        lines << d.message;
+    for (const FieldDiagnostic& d : m_external) lines << d.message;
     // The engine's message about the same text is authoritative; the local one only fills the gap
     // until the app has validated the edit.
-    if (!m_localError.isEmpty() && lines.isEmpty())
-        lines << m_localError;
+    if (!m_localError.isEmpty() && lines.isEmpty()) lines << m_localError;
     return lines.join(QLatin1Char('\n'));
 }
 
-void FieldRow::setDiffers(bool differs)
-{
-    if (m_differs == differs)
-        return;
+void FieldRow::setDiffers(bool differs) {
+    if (m_differs == differs) return;
     m_differs = differs;
     refresh();
 }
 
-void FieldRow::setRelevant(bool relevant)
-{
-    if (m_relevant == relevant)
-        return;
+void FieldRow::setRelevant(bool relevant) {
+    if (m_relevant == relevant) return;
     m_relevant = relevant;
     refresh();
 }
 
-void FieldRow::setLabelWidth(int width)
-{
+void FieldRow::setLabelWidth(int width) {
     m_label->setFixedWidth(width);
 }
 
-int FieldRow::labelHint() const
-{
+int FieldRow::labelHint() const {
     QFont f = m_label->font();
     f.setBold(true);
     return QFontMetrics(f).horizontalAdvance(QStringLiteral("● ") + m_label->text()) + 8;
 }
 
-bool FieldRow::matches(const QString& filter) const
-{
+bool FieldRow::matches(const QString& filter) const {
     const QString f = filter.trimmed();
     return f.isEmpty() || m_spec.path.contains(f, Qt::CaseInsensitive) || m_spec.help.contains(f, Qt::CaseInsensitive);
 }
 
-void FieldRow::refresh()
-{
+void FieldRow::refresh() {
     // Label: bold with a dot when the value differs from the base configuration.
     QString name = m_spec.path;
     const QString group = m_spec.group.isEmpty() ? m_spec.path.section(QLatin1Char('.'), 0, 0) : m_spec.group;
-    if (name.startsWith(group + QLatin1Char('.')))
-        name = name.mid(group.size() + 1);
+    if (name.startsWith(group + QLatin1Char('.'))) name = name.mid(group.size() + 1);
     m_label->setText(m_differs ? QStringLiteral("● ") + name : name);
     QFont f = font();
     f.setBold(m_differs);
@@ -451,16 +401,15 @@ void FieldRow::refresh()
     m_message->setPalette(pal);
     m_message->setText(msg);
     m_message->setVisible(!msg.isEmpty());
-    setProperty("fieldState", s == FieldState::Error ? QStringLiteral("error")
-                              : s == FieldState::Warning ? QStringLiteral("warning") : QStringLiteral("normal"));
+    setProperty("fieldState", s == FieldState::Error     ? QStringLiteral("error")
+                              : s == FieldState::Warning ? QStringLiteral("warning")
+                                                         : QStringLiteral("normal"));
     update();
 }
 
-void FieldRow::paintEvent(QPaintEvent*)
-{
+void FieldRow::paintEvent(QPaintEvent*) {
     const FieldState s = state();
-    if (s == FieldState::Normal)
-        return;
+    if (s == FieldState::Normal) return;
     const bool dark = isDarkPalette(palette());
     const QColor frame = s == FieldState::Error ? (dark ? QColor(0xf2, 0x8b, 0x82) : QColor(0xd9, 0x30, 0x25))
                                                 : (dark ? QColor(0xfd, 0xd6, 0x63) : QColor(0xe3, 0x74, 0x00));
@@ -473,11 +422,9 @@ void FieldRow::paintEvent(QPaintEvent*)
     p.drawRoundedRect(QRectF(m_editorBox->geometry()).adjusted(-3.5, -2.5, 3.5, 2.5), 4, 4);
 }
 
-void FieldRow::changeEvent(QEvent* event)
-{
+void FieldRow::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange)
-        refresh();
+    if (event->type() == QEvent::PaletteChange) refresh();
 }
 
 } // namespace seqpe::ui

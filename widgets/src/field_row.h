@@ -11,8 +11,7 @@ class QTimer;
 
 namespace seqpe::ui {
 
-class FieldRow : public QWidget
-{
+class FieldRow : public QWidget {
     Q_OBJECT
 
 public:

@@ -8,8 +8,7 @@
 
 namespace seqpe::ui {
 
-FormSection::FormSection(const QString& title, QWidget* parent) : QWidget(parent), m_title(title)
-{
+FormSection::FormSection(const QString& title, QWidget* parent) : QWidget(parent), m_title(title) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -35,27 +34,23 @@ FormSection::FormSection(const QString& title, QWidget* parent) : QWidget(parent
     updateHeader();
 }
 
-void FormSection::addRow(FieldRow* row)
-{
+void FormSection::addRow(FieldRow* row) {
     m_rows.append(row);
     m_bodyLayout->addWidget(row);
 }
 
-void FormSection::setExpanded(bool expanded)
-{
+void FormSection::setExpanded(bool expanded) {
     const QSignalBlocker block(m_header);
     m_header->setChecked(expanded);
     m_header->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
     m_body->setVisible(expanded);
 }
 
-bool FormSection::isExpanded() const
-{
+bool FormSection::isExpanded() const {
     return m_header->isChecked();
 }
 
-void FormSection::updateHeader()
-{
+void FormSection::updateHeader() {
     int errors = 0, warnings = 0;
     for (const FieldRow* r : m_rows) {
         if (r->state() == FieldState::Error)
@@ -65,12 +60,9 @@ void FormSection::updateHeader()
     }
     QString text = m_title;
     QStringList counts;
-    if (errors > 0)
-        counts << (errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
-    if (warnings > 0)
-        counts << (warnings == 1 ? tr("1 warning") : tr("%1 warnings").arg(warnings));
-    if (!counts.isEmpty())
-        text += QStringLiteral("  (%1)").arg(counts.join(QStringLiteral(", ")));
+    if (errors > 0) counts << (errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+    if (warnings > 0) counts << (warnings == 1 ? tr("1 warning") : tr("%1 warnings").arg(warnings));
+    if (!counts.isEmpty()) text += QStringLiteral("  (%1)").arg(counts.join(QStringLiteral(", ")));
     m_header->setText(text);
 }
 

@@ -11,8 +11,7 @@ namespace seqpe::ui {
 
 class FieldRow;
 
-class FormSection : public QWidget
-{
+class FormSection : public QWidget {
     Q_OBJECT
 
 public:

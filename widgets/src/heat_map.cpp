@@ -58,18 +58,14 @@ struct HeatMap::Private {
     void drawLabels(QPainter& p, const Layout& l) const;
 };
 
-void HeatMap::Private::updateAutoRange()
-{
-    if (!scale.automatic)
-        return;
+void HeatMap::Private::updateAutoRange() {
+    if (!scale.automatic) return;
     scale.fit(values);
     imageValid = false;
 }
 
-void HeatMap::Private::ensureImage() const
-{
-    if (imageValid)
-        return;
+void HeatMap::Private::ensureImage() const {
+    if (imageValid) return;
     scaled = QImage();
     if (rows <= 0 || cols <= 0) {
         image = QImage();
@@ -94,11 +90,9 @@ void HeatMap::Private::ensureImage() const
     imageValid = true;
 }
 
-const QImage& HeatMap::Private::imageForSize(const QSize& size) const
-{
+const QImage& HeatMap::Private::imageForSize(const QSize& size) const {
     ensureImage();
-    if (image.isNull() || size.isEmpty())
-        return image;
+    if (image.isNull() || size.isEmpty()) return image;
     if (scaled.size() != size) {
         // Upscaling: nearest neighbour keeps cell edges sharp (and SVG/PDF viewers cannot blur
         // them). Downscaling a big matrix: smooth, so single strong cells do not flicker away.
@@ -108,8 +102,7 @@ const QImage& HeatMap::Private::imageForSize(const QSize& size) const
     return scaled;
 }
 
-HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
-{
+HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const {
     Layout l;
     l.style = PlotStyle::fromWidget(*q);
     const QFontMetricsF fm(l.style.font);
@@ -124,8 +117,7 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
     const double barW = colorBarWidth(l.style, scale.bar(barLabel));
     const auto labelExtent = [&](const QStringList& labels, double cap) {
         double w = 0;
-        for (const QString& s : labels)
-            w = std::max(w, fm.horizontalAdvance(s));
+        for (const QString& s : labels) w = std::max(w, fm.horizontalAdvance(s));
         // + a character of slack: drawn text can be a pixel or two wider than measured.
         return labels.isEmpty() ? 0.0 : std::min(w, cap) + 6 + fm.averageCharWidth();
     };
@@ -135,8 +127,8 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
                        QPointF(target.right() - pad - barW, target.bottom() - pad - colH));
     QRectF m = avail;
     if (keepAspect && rows > 0 && cols > 0 && avail.width() > 0 && avail.height() > 0) {
-        const double aspect = !background.isNull() ? double(background.width()) / background.height()
-                                                   : double(cols) / rows;
+        const double aspect =
+            !background.isNull() ? double(background.width()) / background.height() : double(cols) / rows;
         double w = avail.width(), h = w / aspect;
         if (h > avail.height()) {
             h = avail.height();
@@ -150,19 +142,16 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const
     l.bar = QRectF(l.matrix.right(), l.matrix.top(), barW, l.matrix.height());
     if (rows > 0)
         l.rowStep = std::max(1, int(std::ceil(lh * 1.05 / (l.matrix.height() / rows)))); // a gap between labels
-    if (cols > 0)
-        l.colStep = std::max(1, int(std::ceil(lh * 1.05 / (l.matrix.width() / cols))));
+    if (cols > 0) l.colStep = std::max(1, int(std::ceil(lh * 1.05 / (l.matrix.width() / cols))));
     return l;
 }
 
-QRectF HeatMap::Private::cellRect(const Layout& l, int r, int c) const
-{
+QRectF HeatMap::Private::cellRect(const Layout& l, int r, int c) const {
     const double w = l.matrix.width() / cols, h = l.matrix.height() / rows;
     return QRectF(l.matrix.left() + c * w, l.matrix.top() + r * h, w, h);
 }
 
-QVector<HeatMap::Private::TickLabel> HeatMap::Private::tickLabels(const Layout& l) const
-{
+QVector<HeatMap::Private::TickLabel> HeatMap::Private::tickLabels(const Layout& l) const {
     // Every drawn label with the box its ink takes (rotated column labels: the rotated box), so that
     // drawing and the no-overlap test use one computation.
     QVector<TickLabel> out;
@@ -176,8 +165,7 @@ QVector<HeatMap::Private::TickLabel> HeatMap::Private::tickLabels(const Layout& 
         const double w = fm.horizontalAdvance(s);
         const QRectF box(l.matrix.left() - 4 - w, cy - lh / 2, w, lh);
         // Tiny cells: a label that would reach below the matrix (into the column labels) is left out.
-        if (box.bottom() > l.matrix.bottom() + 3)
-            continue;
+        if (box.bottom() > l.matrix.bottom() + 3) continue;
         out.append({s, box, false});
     }
     const double cellW = cols > 0 ? l.matrix.width() / cols : 0;
@@ -195,8 +183,7 @@ QVector<HeatMap::Private::TickLabel> HeatMap::Private::tickLabels(const Layout& 
     return out;
 }
 
-void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
-{
+void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const {
     p.save();
     p.setFont(l.style.font);
     p.setPen(l.style.text);
@@ -217,16 +204,14 @@ void HeatMap::Private::drawLabels(QPainter& p, const Layout& l) const
 
 // ---------------------------------------------------------------------------------------------
 
-HeatMap::HeatMap(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>(this))
-{
+HeatMap::HeatMap(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>(this)) {
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
 HeatMap::~HeatMap() = default;
 
-void HeatMap::setMatrix(int rows, int cols, QVector<float> values)
-{
+void HeatMap::setMatrix(int rows, int cols, QVector<float> values) {
     if (rows < 0 || cols < 0 || qsizetype(rows) * cols != values.size()) {
         rows = cols = 0;
         values.clear();
@@ -236,169 +221,138 @@ void HeatMap::setMatrix(int rows, int cols, QVector<float> values)
     m_d->values = std::move(values);
     m_d->imageValid = false;
     m_d->updateAutoRange();
-    if (m_d->marked.x() >= cols || m_d->marked.y() >= rows)
-        m_d->marked = QPoint(-1, -1);
+    if (m_d->marked.x() >= cols || m_d->marked.y() >= rows) m_d->marked = QPoint(-1, -1);
     update();
 }
 
-int HeatMap::rows() const
-{
+int HeatMap::rows() const {
     return m_d->rows;
 }
 
-int HeatMap::columns() const
-{
+int HeatMap::columns() const {
     return m_d->cols;
 }
 
-void HeatMap::setColorMap(ColorMap map)
-{
+void HeatMap::setColorMap(ColorMap map) {
     m_d->scale.setMap(map);
     m_d->imageValid = false;
     m_d->updateAutoRange(); // diverging maps change the auto range
     update();
 }
 
-ColorMap HeatMap::colorMap() const
-{
+ColorMap HeatMap::colorMap() const {
     return m_d->scale.map;
 }
 
-void HeatMap::setRange(double lo, double hi)
-{
-    if (!m_d->scale.setFixed(lo, hi))
-        return;
+void HeatMap::setRange(double lo, double hi) {
+    if (!m_d->scale.setFixed(lo, hi)) return;
     m_d->imageValid = false;
     update();
 }
 
-void HeatMap::setAutoRange()
-{
+void HeatMap::setAutoRange() {
     m_d->scale.automatic = true;
     m_d->updateAutoRange();
     update();
 }
 
-double HeatMap::rangeLow() const
-{
+double HeatMap::rangeLow() const {
     return m_d->scale.lo;
 }
 
-double HeatMap::rangeHigh() const
-{
+double HeatMap::rangeHigh() const {
     return m_d->scale.hi;
 }
 
-void HeatMap::setRowLabels(const QStringList& labels)
-{
+void HeatMap::setRowLabels(const QStringList& labels) {
     m_d->rowLabels = labels;
     update();
 }
 
-void HeatMap::setColumnLabels(const QStringList& labels)
-{
+void HeatMap::setColumnLabels(const QStringList& labels) {
     m_d->colLabels = labels;
     update();
 }
 
-void HeatMap::setTitle(const QString& title)
-{
+void HeatMap::setTitle(const QString& title) {
     m_d->title = title;
     update();
 }
 
-void HeatMap::setColorBarLabel(const QString& label)
-{
+void HeatMap::setColorBarLabel(const QString& label) {
     m_d->barLabel = label;
     update();
 }
 
-void HeatMap::setKeepAspect(bool keep)
-{
+void HeatMap::setKeepAspect(bool keep) {
     m_d->keepAspect = keep;
     update();
 }
 
-void HeatMap::setBackgroundImage(const QImage& image, double opacity)
-{
+void HeatMap::setBackgroundImage(const QImage& image, double opacity) {
     m_d->background = image;
     m_d->overlayOpacity = std::clamp(opacity, 0.0, 1.0);
     update();
 }
 
-void HeatMap::setMarkedCell(int row, int col)
-{
+void HeatMap::setMarkedCell(int row, int col) {
     const bool valid = row >= 0 && col >= 0 && row < m_d->rows && col < m_d->cols;
     m_d->marked = valid ? QPoint(col, row) : QPoint(-1, -1);
     update();
 }
 
-QPoint HeatMap::markedCell() const
-{
+QPoint HeatMap::markedCell() const {
     return m_d->marked;
 }
 
-double HeatMap::valueAt(int row, int col) const
-{
-    if (row < 0 || col < 0 || row >= m_d->rows || col >= m_d->cols)
-        return std::numeric_limits<double>::quiet_NaN();
+double HeatMap::valueAt(int row, int col) const {
+    if (row < 0 || col < 0 || row >= m_d->rows || col >= m_d->cols) return std::numeric_limits<double>::quiet_NaN();
     return m_d->values[qsizetype(row) * m_d->cols + col];
 }
 
-int HeatMap::colorIndexAt(int row, int col) const
-{
+int HeatMap::colorIndexAt(int row, int col) const {
     return m_d->scale.indexOf(valueAt(row, col));
 }
 
-QColor HeatMap::colorAt(int row, int col) const
-{
+QColor HeatMap::colorAt(int row, int col) const {
     const int i = colorIndexAt(row, col);
     return i < 0 ? QColor() : QColor(m_d->scale.lut[i]);
 }
 
-QPoint HeatMap::cellAt(QPointF pos) const
-{
-    if (m_d->rows <= 0 || m_d->cols <= 0)
-        return {-1, -1};
+QPoint HeatMap::cellAt(QPointF pos) const {
+    if (m_d->rows <= 0 || m_d->cols <= 0) return {-1, -1};
     const QRectF m = m_d->layout(QRectF(rect())).matrix;
-    if (pos.x() < m.left() || pos.y() < m.top() || pos.x() >= m.right() || pos.y() >= m.bottom())
-        return {-1, -1};
+    if (pos.x() < m.left() || pos.y() < m.top() || pos.x() >= m.right() || pos.y() >= m.bottom()) return {-1, -1};
     const int c = std::clamp(int((pos.x() - m.left()) / m.width() * m_d->cols), 0, m_d->cols - 1);
     const int r = std::clamp(int((pos.y() - m.top()) / m.height() * m_d->rows), 0, m_d->rows - 1);
     return {c, r};
 }
 
-QRectF HeatMap::cellRect(int row, int col) const
-{
-    if (row < 0 || col < 0 || row >= m_d->rows || col >= m_d->cols)
-        return {};
+QRectF HeatMap::cellRect(int row, int col) const {
+    if (row < 0 || col < 0 || row >= m_d->rows || col >= m_d->cols) return {};
     return m_d->cellRect(m_d->layout(QRectF(rect())), row, col);
 }
 
-QVector<QRectF> HeatMap::tickLabelRects() const
-{
+QVector<QRectF> HeatMap::tickLabelRects() const {
     QVector<QRectF> out;
-    for (const auto& t : m_d->tickLabels(m_d->layout(QRectF(rect()))))
-        out.append(t.box);
+    for (const auto& t : m_d->tickLabels(m_d->layout(QRectF(rect())))) out.append(t.box);
     return out;
 }
 
-QRectF HeatMap::matrixRect() const
-{
+QRectF HeatMap::matrixRect() const {
     return m_d->layout(QRectF(rect())).matrix;
 }
 
-QString HeatMap::cellText(int row, int col) const
-{
+QString HeatMap::cellText(int row, int col) const {
     const auto withLabel = [](int i, const QStringList& labels) {
         return i < labels.size() ? QStringLiteral("%1 (%2)").arg(i).arg(labels[i]) : QString::number(i);
     };
     return tr("row %1, col %2: %3")
-        .arg(withLabel(row, m_d->rowLabels), withLabel(col, m_d->colLabels), QString::number(valueAt(row, col), 'g', 5));
+        .arg(withLabel(row, m_d->rowLabels), withLabel(col, m_d->colLabels),
+             QString::number(valueAt(row, col), 'g', 5));
 }
 
-void HeatMap::render(QPainter& p, const QRectF& target) const
-{
+void HeatMap::render(QPainter& p, const QRectF& target) const {
     const Private::Layout l = m_d->layout(target);
     p.save();
     p.fillRect(target, l.style.background);
@@ -451,18 +405,15 @@ void HeatMap::render(QPainter& p, const QRectF& target) const
     p.restore();
 }
 
-QSize HeatMap::sizeHint() const
-{
+QSize HeatMap::sizeHint() const {
     return {520, 460};
 }
 
-QSize HeatMap::minimumSizeHint() const
-{
+QSize HeatMap::minimumSizeHint() const {
     return {160, 120};
 }
 
-void HeatMap::paintEvent(QPaintEvent*)
-{
+void HeatMap::paintEvent(QPaintEvent*) {
     QPainter p(this);
     render(p, QRectF(rect()));
     if (m_d->hover.x() >= 0 && m_d->hover != m_d->marked) {
@@ -474,11 +425,9 @@ void HeatMap::paintEvent(QPaintEvent*)
     }
 }
 
-void HeatMap::mouseMoveEvent(QMouseEvent* event)
-{
+void HeatMap::mouseMoveEvent(QMouseEvent* event) {
     const QPoint cell = cellAt(event->position());
-    if (cell == m_d->hover)
-        return;
+    if (cell == m_d->hover) return;
     m_d->hover = cell;
     update();
     if (cell.x() < 0) {
@@ -489,17 +438,13 @@ void HeatMap::mouseMoveEvent(QMouseEvent* event)
     Q_EMIT cellHovered(cell.y(), cell.x(), valueAt(cell.y(), cell.x()));
 }
 
-void HeatMap::mousePressEvent(QMouseEvent* event)
-{
-    if (event->button() != Qt::LeftButton)
-        return;
+void HeatMap::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
     const QPoint cell = cellAt(event->position());
-    if (cell.x() >= 0)
-        Q_EMIT cellClicked(cell.y(), cell.x());
+    if (cell.x() >= 0) Q_EMIT cellClicked(cell.y(), cell.x());
 }
 
-void HeatMap::leaveEvent(QEvent*)
-{
+void HeatMap::leaveEvent(QEvent*) {
     m_d->hover = QPoint(-1, -1);
     update();
 }

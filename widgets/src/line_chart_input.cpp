@@ -10,8 +10,7 @@
 
 namespace seqpe::ui {
 
-void LineChart::mousePressEvent(QMouseEvent* event)
-{
+void LineChart::mousePressEvent(QMouseEvent* event) {
     const QPointF pos = event->position();
     m_d->pressPos = m_d->dragPos = pos;
     m_d->pressX = m_d->currentX();
@@ -19,17 +18,15 @@ void LineChart::mousePressEvent(QMouseEvent* event)
     const bool ctrl = event->modifiers() & Qt::ControlModifier;
     if (event->button() == Qt::LeftButton && !ctrl) {
         m_d->pressedLegend = legendEntryAt(pos);
-        if (m_d->pressedLegend < 0 && plotRect().contains(pos))
-            m_d->drag = Private::Drag::Pan;
-    } else if ((event->button() == Qt::RightButton || (event->button() == Qt::LeftButton && ctrl))
-               && plotRect().contains(pos)) {
+        if (m_d->pressedLegend < 0 && plotRect().contains(pos)) m_d->drag = Private::Drag::Pan;
+    } else if ((event->button() == Qt::RightButton || (event->button() == Qt::LeftButton && ctrl)) &&
+               plotRect().contains(pos)) {
         m_d->drag = Private::Drag::Rubber;
     }
     event->accept();
 }
 
-void LineChart::mouseMoveEvent(QMouseEvent* event)
-{
+void LineChart::mouseMoveEvent(QMouseEvent* event) {
     const QPointF pos = event->position();
     m_d->dragPos = pos;
     if (m_d->drag == Private::Drag::Pan) {
@@ -50,8 +47,7 @@ void LineChart::mouseMoveEvent(QMouseEvent* event)
     update(); // overlay only: the cached figure is reused
 }
 
-void LineChart::mouseReleaseEvent(QMouseEvent* event)
-{
+void LineChart::mouseReleaseEvent(QMouseEvent* event) {
     const QPointF pos = event->position();
     if (m_d->drag == Private::Drag::Rubber) {
         const Private::Layout l = m_d->layout(QRectF(rect()));
@@ -59,8 +55,7 @@ void LineChart::mouseReleaseEvent(QMouseEvent* event)
         if (band.width() > 4) {
             const QPointF a = l.frame.unmap(band.bottomLeft()), b = l.frame.unmap(band.topRight());
             m_d->viewX = Private::Range{a.x(), b.x()};
-            if (band.height() > 4)
-                m_d->viewY = Private::Range{a.y(), b.y()};
+            if (band.height() > 4) m_d->viewY = Private::Range{a.y(), b.y()};
             m_d->changed();
             Q_EMIT viewChanged();
         }
@@ -72,19 +67,16 @@ void LineChart::mouseReleaseEvent(QMouseEvent* event)
     update();
 }
 
-void LineChart::mouseDoubleClickEvent(QMouseEvent* event)
-{
+void LineChart::mouseDoubleClickEvent(QMouseEvent* event) {
     if (legendEntryAt(event->position()) >= 0)
         return; // a fast double toggle of a legend entry must not also reset the zoom
     autoRange();
 }
 
-void LineChart::wheelEvent(QWheelEvent* event)
-{
+void LineChart::wheelEvent(QWheelEvent* event) {
     const QPoint delta = event->angleDelta();
     const int steps = delta.y() != 0 ? delta.y() : delta.x();
-    if (steps == 0)
-        return;
+    if (steps == 0) return;
     const Private::Layout l = m_d->layout(QRectF(rect()));
     const QPointF at = l.frame.unmap(event->position());
     const double factor = std::pow(0.85, steps / 120.0); // < 1 zooms in
@@ -100,19 +92,16 @@ void LineChart::wheelEvent(QWheelEvent* event)
     Q_EMIT viewChanged();
 }
 
-void LineChart::leaveEvent(QEvent*)
-{
+void LineChart::leaveEvent(QEvent*) {
     m_d->hover.reset();
     update();
 }
 
-void LineChart::changeEvent(QEvent* event)
-{
+void LineChart::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
     // Theme or font changes restyle the figure: the cached picture is stale.
     const auto t = event->type();
-    if (t == QEvent::PaletteChange || t == QEvent::FontChange || t == QEvent::StyleChange)
-        m_d->changed();
+    if (t == QEvent::PaletteChange || t == QEvent::FontChange || t == QEvent::StyleChange) m_d->changed();
 }
 
 } // namespace seqpe::ui

@@ -23,7 +23,7 @@ struct LineChart::Private {
         QString name;
         QColor color;
         bool visible = true;
-        QVector<QPointF> points; // sorted by x
+        QVector<QPointF> points;         // sorted by x
         QVector<QPointF> bandLo, bandHi; // optional shaded band, sorted by x, data units
         // Derived data, rebuilt lazily when points, log axes or smoothing change.
         mutable bool rawValid = false;
@@ -74,8 +74,7 @@ struct LineChart::Private {
     // big chart costs tens of milliseconds, far too much for every mouse move.
     QPixmap cache;
     bool dirty = true;
-    void changed()
-    {
+    void changed() {
         dirty = true;
         q->update();
     }
@@ -101,8 +100,8 @@ struct LineChart::Private {
     // Indices of `curve` to draw into the frame at `columns` pixel columns.
     QVector<int> decimated(const Curve& c, const Range& x, int columns) const;
 
-    void drawCurve(QPainter& p, const PlotFrame& f, const Curve& c, const QVector<int>& idx,
-                   const QPen& pen, const Range& x) const;
+    void drawCurve(QPainter& p, const PlotFrame& f, const Curve& c, const QVector<int>& idx, const QPen& pen,
+                   const Range& x) const;
     void drawAnnotations(QPainter& p, const PlotFrame& f, bool under) const;
     void drawLegend(QPainter& p, const Layout& l, const PlotStyle& style) const;
     void drawHover(QPainter& p, const Layout& l, const PlotStyle& style) const;

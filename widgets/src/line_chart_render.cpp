@@ -21,57 +21,48 @@ namespace {
 // not only with QPainter::setClipRect, because QSvgGenerator (Qt 6.4) writes no clip paths: an SVG
 // of a zoomed chart would otherwise spill lines over the axes. It also keeps the coordinates
 // handed to the rasteriser small when a spike lies millions of pixels off-screen.
-bool clipSegment(QPointF& a, QPointF& b, const QRectF& r)
-{
+bool clipSegment(QPointF& a, QPointF& b, const QRectF& r) {
     const double dx = b.x() - a.x(), dy = b.y() - a.y();
     const double p[4] = {-dx, dx, -dy, dy};
     const double q[4] = {a.x() - r.left(), r.right() - a.x(), a.y() - r.top(), r.bottom() - a.y()};
     double t0 = 0, t1 = 1;
     for (int i = 0; i < 4; ++i) {
         if (p[i] == 0) {
-            if (q[i] < 0)
-                return false;
+            if (q[i] < 0) return false;
             continue;
         }
         const double t = q[i] / p[i];
         if (p[i] < 0) {
-            if (t > t1)
-                return false;
+            if (t > t1) return false;
             t0 = std::max(t0, t);
         } else {
-            if (t < t0)
-                return false;
+            if (t < t0) return false;
             t1 = std::min(t1, t);
         }
     }
     const QPointF a0 = a;
-    if (t1 < 1)
-        b = QPointF(a0.x() + t1 * dx, a0.y() + t1 * dy);
-    if (t0 > 0)
-        a = QPointF(a0.x() + t0 * dx, a0.y() + t0 * dy);
+    if (t1 < 1) b = QPointF(a0.x() + t1 * dx, a0.y() + t1 * dy);
+    if (t0 > 0) a = QPointF(a0.x() + t0 * dx, a0.y() + t0 * dy);
     return true;
 }
 
-QString formatValue(double v)
-{
+QString formatValue(double v) {
     return QString::number(v, 'g', 6);
 }
 
 } // namespace
 
-LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) const
-{
+LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) const {
     const PlotStyle style = PlotStyle::fromWidget(*q);
     const Range x = currentX(), y = currentY();
     Layout l{PlotFrame(style, title, AxisSpec{x.lo, x.hi, logX, xLabel}, AxisSpec{y.lo, y.hi, logY, yLabel}, target),
-             QRectF(), {}};
+             QRectF(),
+             {}};
 
     QVector<int> ids;
     for (auto it = series.cbegin(); it != series.cend(); ++it)
-        if (!it.value().name.isEmpty())
-            ids.append(it.key());
-    if (ids.isEmpty())
-        return l;
+        if (!it.value().name.isEmpty()) ids.append(it.key());
+    if (ids.isEmpty()) return l;
     const QFontMetricsF fm(style.font);
     const QRectF pr = l.frame.plotRect();
     const double lh = fm.height();
@@ -79,13 +70,11 @@ LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) cons
     const double swatch = std::round(lh * 1.6);
     const double rowH = std::round(lh * 1.15);
     double nameW = 0;
-    for (int id : ids)
-        nameW = std::max(nameW, fm.horizontalAdvance(find(id)->name));
+    for (int id : ids) nameW = std::max(nameW, fm.horizontalAdvance(find(id)->name));
     nameW = std::min(nameW, pr.width() * 0.5);
     const int fit = std::max(0, int((pr.height() - 2 * pad - 12) / rowH));
     const int rows = std::min(int(ids.size()), fit);
-    if (rows == 0)
-        return l;
+    if (rows == 0) return l;
     const double boxW = pad * 3 + swatch + nameW;
     const double boxH = pad * 2 + rows * rowH;
     // The corner whose box covers the least of the curves (segments sampled every few pixels);
@@ -96,8 +85,7 @@ LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) cons
                                QRectF(pr.left() + 6, pr.bottom() - 6 - boxH, boxW, boxH)};
     int covered[4] = {0, 0, 0, 0};
     for (auto it = series.cbegin(); it != series.cend(); ++it) {
-        if (!it.value().visible)
-            continue;
+        if (!it.value().visible) continue;
         const QVector<QPointF>& pts = foreground(it.value()).plot;
         const qsizetype step = std::max<qsizetype>(1, pts.size() / 400); // long curves: a sample
         QPointF prev;
@@ -107,16 +95,14 @@ LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) cons
             const int parts = i == 0 ? 1 : std::clamp(int(QLineF(prev, px).length() / 8), 1, 64);
             for (int k = 1; k <= parts; ++k) {
                 const QPointF at = i == 0 ? px : prev + (px - prev) * (double(k) / parts);
-                for (int c = 0; c < 4; ++c)
-                    covered[c] += corners[c].contains(at) ? 1 : 0;
+                for (int c = 0; c < 4; ++c) covered[c] += corners[c].contains(at) ? 1 : 0;
             }
             prev = px;
         }
     }
     int best = 0;
     for (int c = 1; c < 4; ++c)
-        if (covered[c] < covered[best])
-            best = c;
+        if (covered[c] < covered[best]) best = c;
     l.legendBox = corners[best];
     for (int i = 0; i < rows; ++i)
         l.legendEntries.append({ids[i], QRectF(l.legendBox.left(), l.legendBox.top() + pad + i * rowH, boxW, rowH)});
@@ -124,8 +110,7 @@ LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) cons
 }
 
 void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve& c, const QVector<int>& idx,
-                                   const QPen& pen, const Range&) const
-{
+                                   const QPen& pen, const Range&) const {
     p.setPen(pen);
     p.setBrush(Qt::NoBrush);
     const QRectF pr = f.plotRect();
@@ -142,8 +127,7 @@ void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve&
         if (n >= 2 && (vector || n <= 2 * kRun)) {
             p.drawPolyline(poly);
         } else if (n >= 2) {
-            for (int i = 0; i + 1 < n; i += kRun)
-                p.drawPolyline(poly.constData() + i, std::min(kRun + 1, n - i));
+            for (int i = 0; i + 1 < n; i += kRun) p.drawPolyline(poly.constData() + i, std::min(kRun + 1, n - i));
         }
         poly.clear();
     };
@@ -161,8 +145,7 @@ void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve&
             havePrev = true;
             prev = cur;
             const bool isolated = k + 1 >= idx.size() || !std::isfinite(c.plot[idx[k + 1]].y());
-            if (isolated && pr.contains(cur))
-                p.drawPoint(cur); // a single sample between gaps
+            if (isolated && pr.contains(cur)) p.drawPoint(cur); // a single sample between gaps
             continue;
         }
         QPointF s0 = prev, s1 = cur;
@@ -176,21 +159,18 @@ void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve&
             poly.append(s0);
         }
         poly.append(s1);
-        if (s1 != cur)
-            flush(); // the curve leaves the plot here
+        if (s1 != cur) flush(); // the curve leaves the plot here
     }
     flush();
 }
 
-void LineChart::Private::drawBand(QPainter& p, const PlotFrame& f, const Series& s) const
-{
+void LineChart::Private::drawBand(QPainter& p, const PlotFrame& f, const Series& s) const {
     // Lower edge left to right, upper edge back: one polygon per run of representable points.
     QPolygonF lo, hi;
     auto flush = [&] {
         if (lo.size() >= 2) {
             QPolygonF poly = lo;
-            for (int i = hi.size() - 1; i >= 0; --i)
-                poly.append(hi[i]);
+            for (int i = hi.size() - 1; i >= 0; --i) poly.append(hi[i]);
             QColor c = s.color;
             c.setAlphaF(0.18f);
             p.setPen(Qt::NoPen);
@@ -212,8 +192,7 @@ void LineChart::Private::drawBand(QPainter& p, const PlotFrame& f, const Series&
     flush();
 }
 
-void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool under) const
-{
+void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool under) const {
     const PlotStyle& style = f.style();
     const QRectF pr = f.plotRect();
     const QFontMetricsF fm(style.font);
@@ -227,11 +206,13 @@ void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool u
             const double left = std::max(f.mapX(ax), pr.left());
             if (left < pr.right()) {
                 // A neutral grey at low alpha reads as "shaded" on light and dark backgrounds alike.
-                p.fillRect(QRectF(QPointF(left, pr.top()), pr.bottomRight()), QColor(128, 128, 128, style.dark ? 48 : 36));
+                p.fillRect(QRectF(QPointF(left, pr.top()), pr.bottomRight()),
+                           QColor(128, 128, 128, style.dark ? 48 : 36));
                 if (!shade->label.isEmpty()) {
                     p.setPen(labelColor);
                     p.drawText(QRectF(left + 4, pr.bottom() - fm.height() - 4, pr.right() - left - 8, fm.height()),
-                               Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(shade->label, Qt::ElideRight, pr.right() - left - 8));
+                               Qt::AlignLeft | Qt::AlignVCenter,
+                               fm.elidedText(shade->label, Qt::ElideRight, pr.right() - left - 8));
                 }
             }
         }
@@ -258,10 +239,8 @@ void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool u
     p.restore();
 }
 
-void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyle& style) const
-{
-    if (l.legendEntries.isEmpty())
-        return;
+void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyle& style) const {
+    if (l.legendEntries.isEmpty()) return;
     const QFontMetricsF fm(style.font);
     const double lh = fm.height();
     const double pad = std::round(lh * 0.35);
@@ -275,8 +254,7 @@ void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyl
     for (const auto& [id, r] : l.legendEntries) {
         const Series& s = *find(id);
         QColor c = s.color;
-        if (!s.visible)
-            c.setAlpha(60);
+        if (!s.visible) c.setAlpha(60);
         const double cy = r.center().y();
         p.setPen(QPen(c, 2.5, Qt::SolidLine, Qt::RoundCap));
         p.drawLine(QPointF(r.left() + pad, cy), QPointF(r.left() + pad + swatch, cy));
@@ -284,8 +262,7 @@ void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyl
         font.setStrikeOut(!s.visible);
         p.setFont(font);
         QColor tc = style.text;
-        if (!s.visible)
-            tc.setAlpha(110);
+        if (!s.visible) tc.setAlpha(110);
         p.setPen(tc);
         const QRectF tr(r.left() + pad * 2 + swatch, r.top(), r.width() - pad * 3 - swatch, r.height());
         p.drawText(tr, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(s.name, Qt::ElideRight, tr.width()));
@@ -293,11 +270,9 @@ void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyl
     p.restore();
 }
 
-void LineChart::Private::drawHover(QPainter& p, const Layout& l, const PlotStyle& style) const
-{
+void LineChart::Private::drawHover(QPainter& p, const Layout& l, const PlotStyle& style) const {
     const QRectF pr = l.frame.plotRect();
-    if (!hover || !pr.contains(*hover) || l.legendBox.contains(*hover))
-        return;
+    if (!hover || !pr.contains(*hover) || l.legendBox.contains(*hover)) return;
     const double dataX = fromAxisX(l.frame.unmap(*hover).x());
     const QVector<SeriesValue> values = q->valuesAt(dataX);
     p.save();
@@ -327,9 +302,8 @@ void LineChart::Private::drawHover(QPainter& p, const Layout& l, const PlotStyle
             }
         }
         QString line = QStringLiteral("%1: %2").arg(v.name.isEmpty() ? tr("series %1").arg(v.id) : v.name,
-                                                     formatValue(v.point.y()));
-        if (v.point.x() != headX)
-            line += QStringLiteral("  (at %1)").arg(formatValue(v.point.x()));
+                                                    formatValue(v.point.y()));
+        if (v.point.x() != headX) line += QStringLiteral("  (at %1)").arg(formatValue(v.point.x()));
         lines << line;
         colors << v.color;
     }
@@ -337,15 +311,12 @@ void LineChart::Private::drawHover(QPainter& p, const Layout& l, const PlotStyle
         const QFontMetricsF fm(style.font);
         const double lh = fm.height();
         double w = 0;
-        for (const QString& s : lines)
-            w = std::max(w, fm.horizontalAdvance(s));
+        for (const QString& s : lines) w = std::max(w, fm.horizontalAdvance(s));
         const double pad = 6, dot = lh * 0.6;
         QRectF box(0, 0, w + dot + 3 * pad, lines.size() * lh + 2 * pad);
         box.moveTopLeft(*hover + QPointF(14, 14));
-        if (box.right() > l.frame.target().right())
-            box.moveRight(hover->x() - 14);
-        if (box.bottom() > l.frame.target().bottom())
-            box.moveBottom(hover->y() - 14);
+        if (box.right() > l.frame.target().right()) box.moveRight(hover->x() - 14);
+        if (box.bottom() > l.frame.target().bottom()) box.moveBottom(hover->y() - 14);
         const QPalette& pal = q->palette();
         p.setPen(QPen(style.grid, 1.0));
         p.setBrush(pal.color(QPalette::ToolTipBase));
@@ -365,8 +336,7 @@ void LineChart::Private::drawHover(QPainter& p, const Layout& l, const PlotStyle
     p.restore();
 }
 
-void LineChart::render(QPainter& p, const QRectF& target) const
-{
+void LineChart::render(QPainter& p, const QRectF& target) const {
     const PlotStyle style = PlotStyle::fromWidget(*this);
     const Private::Layout l = m_d->layout(target);
     const Private::Range x = m_d->currentX();
@@ -387,11 +357,9 @@ void LineChart::render(QPainter& p, const QRectF& target) const
     const int columns = std::max(1, int(std::ceil(pr.width() * scale)));
     bool anyData = false;
     for (const Private::Series& s : m_d->series) // bands under every curve
-        if (s.visible && !s.bandLo.isEmpty())
-            m_d->drawBand(p, l.frame, s);
+        if (s.visible && !s.bandLo.isEmpty()) m_d->drawBand(p, l.frame, s);
     for (const Private::Series& s : m_d->series) {
-        if (!s.visible)
-            continue;
+        if (!s.visible) continue;
         m_d->ensureCache(s);
         anyData = anyData || !s.raw.plot.isEmpty();
         if (m_d->smoothing != Smoothing::None) {
@@ -418,8 +386,7 @@ void LineChart::render(QPainter& p, const QRectF& target) const
     p.restore();
 }
 
-void LineChart::paintEvent(QPaintEvent*)
-{
+void LineChart::paintEvent(QPaintEvent*) {
     const qreal dpr = devicePixelRatioF();
     const QSize devSize = (QSizeF(size()) * dpr).toSize();
     if (m_d->dirty || m_d->cache.size() != devSize || m_d->cache.devicePixelRatio() != dpr) {
@@ -448,54 +415,43 @@ void LineChart::paintEvent(QPaintEvent*)
 // ---------------------------------------------------------------------------------------------
 // Introspection
 
-QVector<QPointF> LineChart::drawnPoints(int id) const
-{
+QVector<QPointF> LineChart::drawnPoints(int id) const {
     const Private::Series* s = m_d->find(id);
-    if (!s || !s->visible)
-        return {};
+    if (!s || !s->visible) return {};
     const Private::Layout l = m_d->layout(QRectF(rect()));
     const Private::Curve& c = m_d->foreground(*s);
     const int columns = int(std::ceil(l.frame.plotRect().width() * devicePixelRatioF()));
     QVector<QPointF> out;
-    for (int i : m_d->decimated(c, m_d->currentX(), columns))
-        out.append(c.data[i]);
+    for (int i : m_d->decimated(c, m_d->currentX(), columns)) out.append(c.data[i]);
     return out;
 }
 
-QVector<LineChart::SeriesValue> LineChart::valuesAt(double x) const
-{
+QVector<LineChart::SeriesValue> LineChart::valuesAt(double x) const {
     QVector<SeriesValue> out;
     const double ax = m_d->toAxisX(x);
-    if (!std::isfinite(ax))
-        return out;
+    if (!std::isfinite(ax)) return out;
     for (auto it = m_d->series.cbegin(); it != m_d->series.cend(); ++it) {
         const Private::Series& s = it.value();
-        if (!s.visible)
-            continue;
+        if (!s.visible) continue;
         const Private::Curve& c = m_d->foreground(s);
-        if (c.plot.isEmpty())
-            continue;
+        if (c.plot.isEmpty()) continue;
         const auto byX = [](const QPointF& p, double v) { return p.x() < v; };
         const int i = int(std::lower_bound(c.plot.begin(), c.plot.end(), ax, byX) - c.plot.begin());
         int best = std::min(i, int(c.plot.size()) - 1);
-        if (i > 0 && (i == c.plot.size() || ax - c.plot[i - 1].x() < c.plot[i].x() - ax))
-            best = i - 1;
+        if (i > 0 && (i == c.plot.size() || ax - c.plot[i - 1].x() < c.plot[i].x() - ax)) best = i - 1;
         out.append({it.key(), s.name, s.color, c.data[best]});
     }
     return out;
 }
 
-int LineChart::legendEntryAt(const QPointF& pos) const
-{
+int LineChart::legendEntryAt(const QPointF& pos) const {
     const Private::Layout l = m_d->layout(QRectF(rect()));
     for (const auto& e : l.legendEntries)
-        if (e.second.contains(pos))
-            return e.first;
+        if (e.second.contains(pos)) return e.first;
     return -1;
 }
 
-QRectF LineChart::plotRect() const
-{
+QRectF LineChart::plotRect() const {
     return m_d->layout(QRectF(rect())).frame.plotRect();
 }
 

@@ -14,8 +14,7 @@
 
 namespace seqpe::ui {
 
-PlotStyle PlotStyle::fromWidget(const QWidget& w)
-{
+PlotStyle PlotStyle::fromWidget(const QWidget& w) {
     PlotStyle s;
     const QPalette& pal = w.palette();
     s.dark = isDarkPalette(pal);
@@ -35,14 +34,11 @@ PlotStyle PlotStyle::fromWidget(const QWidget& w)
     return s;
 }
 
-PlotFrame::PlotFrame(const PlotStyle& style, const QString& title, const AxisSpec& x,
-                     const AxisSpec& y, const QRectF& target, double rightReserve)
-    : m_style(style), m_title(title), m_x(x), m_y(y), m_target(target), m_rightReserve(rightReserve)
-{
-    if (!(m_x.hi > m_x.lo))
-        m_x.hi = m_x.lo + 1;
-    if (!(m_y.hi > m_y.lo))
-        m_y.hi = m_y.lo + 1;
+PlotFrame::PlotFrame(const PlotStyle& style, const QString& title, const AxisSpec& x, const AxisSpec& y,
+                     const QRectF& target, double rightReserve)
+    : m_style(style), m_title(title), m_x(x), m_y(y), m_target(target), m_rightReserve(rightReserve) {
+    if (!(m_x.hi > m_x.lo)) m_x.hi = m_x.lo + 1;
+    if (!(m_y.hi > m_y.lo)) m_y.hi = m_y.lo + 1;
     const QFontMetricsF fm(m_style.font);
     const QFontMetricsF tfm(m_style.titleFont);
     const double lh = fm.height();
@@ -55,18 +51,15 @@ PlotFrame::PlotFrame(const PlotStyle& style, const QString& title, const AxisSpe
     else
         top += lh * 0.5; // room for the top y tick label
     double bottom = target.bottom() - pad - lh - tick - 2;
-    if (!m_x.label.isEmpty())
-        bottom -= lh + 2;
+    if (!m_x.label.isEmpty()) bottom -= lh + 2;
 
     // y ticks depend only on the plot height, which is known now.
     const int maxY = std::max(2, int((bottom - top) / (lh * 2.2)));
     m_yTicks = m_y.log ? logTicks(m_y.lo, m_y.hi, maxY) : linearTicks(m_y.lo, m_y.hi, maxY);
     double yLabelW = 0;
-    for (const AxisTick& t : m_yTicks)
-        yLabelW = std::max(yLabelW, fm.horizontalAdvance(t.label));
+    for (const AxisTick& t : m_yTicks) yLabelW = std::max(yLabelW, fm.horizontalAdvance(t.label));
     double left = target.left() + pad + yLabelW + tick + 4;
-    if (!m_y.label.isEmpty())
-        left += lh + 4;
+    if (!m_y.label.isEmpty()) left += lh + 4;
 
     // x ticks: start from a generous count and reduce until the labels fit side by side.
     double right = target.right() - pad - m_rightReserve;
@@ -77,48 +70,39 @@ PlotFrame::PlotFrame(const PlotStyle& style, const QString& title, const AxisSpe
         double labelW = 0;
         int labelled = 0;
         for (const AxisTick& t : m_xTicks) {
-            if (t.label.isEmpty())
-                continue;
+            if (t.label.isEmpty()) continue;
             labelW = std::max(labelW, fm.horizontalAdvance(t.label));
             ++labelled;
         }
-        if (labelled <= 2 || labelled * (labelW + lh) <= width)
-            break;
+        if (labelled <= 2 || labelled * (labelW + lh) <= width) break;
         maxX = std::max(2, int(width / (labelW + lh)));
     }
     // The last x label is centred on the right edge: keep half of it inside the target.
     double lastHalf = 0;
     for (const AxisTick& t : m_xTicks)
-        if (!t.label.isEmpty())
-            lastHalf = fm.horizontalAdvance(t.label) / 2;
-    if (m_rightReserve <= 0)
-        right = std::min(right, target.right() - std::max(lastHalf, pad) - 2);
+        if (!t.label.isEmpty()) lastHalf = fm.horizontalAdvance(t.label) / 2;
+    if (m_rightReserve <= 0) right = std::min(right, target.right() - std::max(lastHalf, pad) - 2);
     m_plot = QRectF(QPointF(left, top), QPointF(std::max(right, left + 10), std::max(bottom, top + 10)));
 }
 
-QRectF PlotFrame::reservedRect() const
-{
+QRectF PlotFrame::reservedRect() const {
     return QRectF(m_plot.right(), m_plot.top(), m_rightReserve, m_plot.height());
 }
 
-double PlotFrame::mapX(double x) const
-{
+double PlotFrame::mapX(double x) const {
     return m_plot.left() + (x - m_x.lo) / (m_x.hi - m_x.lo) * m_plot.width();
 }
 
-double PlotFrame::mapY(double y) const
-{
+double PlotFrame::mapY(double y) const {
     return m_plot.bottom() - (y - m_y.lo) / (m_y.hi - m_y.lo) * m_plot.height();
 }
 
-QPointF PlotFrame::unmap(const QPointF& px) const
-{
+QPointF PlotFrame::unmap(const QPointF& px) const {
     return {m_x.lo + (px.x() - m_plot.left()) / m_plot.width() * (m_x.hi - m_x.lo),
             m_y.lo + (m_plot.bottom() - px.y()) / m_plot.height() * (m_y.hi - m_y.lo)};
 }
 
-void PlotFrame::drawUnder(QPainter& p) const
-{
+void PlotFrame::drawUnder(QPainter& p) const {
     p.save();
     p.fillRect(m_target, m_style.background);
     const QFontMetricsF fm(m_style.font);
@@ -129,8 +113,8 @@ void PlotFrame::drawUnder(QPainter& p) const
     if (!m_title.isEmpty()) {
         p.setFont(m_style.titleFont);
         p.setPen(m_style.text);
-        const QRectF r(m_target.left() + pad, m_target.top() + pad * 0.5,
-                       m_target.width() - 2 * pad, QFontMetricsF(m_style.titleFont).height() + pad * 0.5);
+        const QRectF r(m_target.left() + pad, m_target.top() + pad * 0.5, m_target.width() - 2 * pad,
+                       QFontMetricsF(m_style.titleFont).height() + pad * 0.5);
         p.drawText(r, Qt::AlignHCenter | Qt::AlignVCenter, m_title);
     }
 
@@ -140,15 +124,13 @@ void PlotFrame::drawUnder(QPainter& p) const
     QPen minorPen(m_style.minorGrid, 1.0);
     for (const AxisTick& t : m_xTicks) {
         const double x = mapX(t.value);
-        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5)
-            continue;
+        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5) continue;
         p.setPen(t.major ? gridPen : minorPen);
         p.drawLine(QPointF(x, m_plot.top()), QPointF(x, m_plot.bottom()));
     }
     for (const AxisTick& t : m_yTicks) {
         const double y = mapY(t.value);
-        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5)
-            continue;
+        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5) continue;
         p.setPen(t.major ? gridPen : minorPen);
         p.drawLine(QPointF(m_plot.left(), y), QPointF(m_plot.right(), y));
     }
@@ -158,23 +140,18 @@ void PlotFrame::drawUnder(QPainter& p) const
     p.setFont(m_style.font);
     p.setPen(m_style.text);
     for (const AxisTick& t : m_xTicks) {
-        if (t.label.isEmpty())
-            continue;
+        if (t.label.isEmpty()) continue;
         const double x = mapX(t.value);
-        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5)
-            continue;
+        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5) continue;
         const double w = fm.horizontalAdvance(t.label) + 4;
         p.drawText(QRectF(x - w / 2, m_plot.bottom() + tick + 2, w, lh), Qt::AlignCenter, t.label);
     }
     for (const AxisTick& t : m_yTicks) {
-        if (t.label.isEmpty())
-            continue;
+        if (t.label.isEmpty()) continue;
         const double y = mapY(t.value);
-        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5)
-            continue;
+        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5) continue;
         const double w = m_plot.left() - tick - 4 - m_target.left();
-        p.drawText(QRectF(m_plot.left() - tick - 4 - w, y - lh / 2, w, lh),
-                   Qt::AlignRight | Qt::AlignVCenter, t.label);
+        p.drawText(QRectF(m_plot.left() - tick - 4 - w, y - lh / 2, w, lh), Qt::AlignRight | Qt::AlignVCenter, t.label);
     }
 
     // Axis labels: x centred under the tick labels, y rotated along the left edge.
@@ -192,8 +169,7 @@ void PlotFrame::drawUnder(QPainter& p) const
     p.restore();
 }
 
-void PlotFrame::drawOver(QPainter& p) const
-{
+void PlotFrame::drawOver(QPainter& p) const {
     p.save();
     p.setRenderHint(QPainter::Antialiasing, false);
     const QFontMetricsF fm(m_style.font);
@@ -203,15 +179,13 @@ void PlotFrame::drawOver(QPainter& p) const
     p.drawRect(m_plot);
     for (const AxisTick& t : m_xTicks) {
         const double x = mapX(t.value);
-        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5)
-            continue;
+        if (x < m_plot.left() - 0.5 || x > m_plot.right() + 0.5) continue;
         const double len = t.major ? tick : tick / 2;
         p.drawLine(QPointF(x, m_plot.bottom()), QPointF(x, m_plot.bottom() + len));
     }
     for (const AxisTick& t : m_yTicks) {
         const double y = mapY(t.value);
-        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5)
-            continue;
+        if (y < m_plot.top() - 0.5 || y > m_plot.bottom() + 0.5) continue;
         const double len = t.major ? tick : tick / 2;
         p.drawLine(QPointF(m_plot.left() - len, y), QPointF(m_plot.left(), y));
     }

@@ -37,12 +37,11 @@ struct AxisSpec {
     QString label;
 };
 
-class PlotFrame
-{
+class PlotFrame {
 public:
     // `rightReserve`: pixels kept free right of the plot (colour bars).
-    PlotFrame(const PlotStyle& style, const QString& title, const AxisSpec& x, const AxisSpec& y,
-              const QRectF& target, double rightReserve = 0);
+    PlotFrame(const PlotStyle& style, const QString& title, const AxisSpec& x, const AxisSpec& y, const QRectF& target,
+              double rightReserve = 0);
 
     const QRectF& plotRect() const { return m_plot; }
     const QRectF& target() const { return m_target; }

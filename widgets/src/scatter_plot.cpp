@@ -35,28 +35,22 @@ struct ScatterPlot::Private {
     PlotFrame frame(const QRectF& target) const;
 };
 
-void ScatterPlot::Private::updateColorRange()
-{
+void ScatterPlot::Private::updateColorRange() {
     scale.fit(values);
 }
 
-QColor ScatterPlot::Private::colorOf(int i) const
-{
-    if (!hasColors())
-        return seriesColor(0);
+QColor ScatterPlot::Private::colorOf(int i) const {
+    if (!hasColors()) return seriesColor(0);
     const double v = values[i];
-    if (!std::isfinite(v))
-        return QColor(128, 128, 128);
+    if (!std::isfinite(v)) return QColor(128, 128, 128);
     return QColor(scale.lut[scale.indexOf(v)]);
 }
 
-PlotFrame ScatterPlot::Private::frame(const QRectF& target) const
-{
+PlotFrame ScatterPlot::Private::frame(const QRectF& target) const {
     const PlotStyle style = PlotStyle::fromWidget(*q);
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
     for (const QPointF& p : points) {
-        if (!std::isfinite(p.x()) || !std::isfinite(p.y()))
-            continue;
+        if (!std::isfinite(p.x()) || !std::isfinite(p.y())) continue;
         x0 = std::min(x0, p.x());
         x1 = std::max(x1, p.x());
         y0 = std::min(y0, p.y());
@@ -75,18 +69,15 @@ PlotFrame ScatterPlot::Private::frame(const QRectF& target) const
 
 // ---------------------------------------------------------------------------------------------
 
-ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>(this))
-{
+ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), m_d(std::make_unique<Private>(this)) {
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
 ScatterPlot::~ScatterPlot() = default;
 
-void ScatterPlot::setPoints(QVector<QPointF> points, QVector<double> colorValues)
-{
-    if (!colorValues.isEmpty() && colorValues.size() != points.size())
-        colorValues.clear();
+void ScatterPlot::setPoints(QVector<QPointF> points, QVector<double> colorValues) {
+    if (!colorValues.isEmpty() && colorValues.size() != points.size()) colorValues.clear();
     m_d->points = std::move(points);
     m_d->values = std::move(colorValues);
     m_d->hover = -1;
@@ -94,80 +85,64 @@ void ScatterPlot::setPoints(QVector<QPointF> points, QVector<double> colorValues
     update();
 }
 
-int ScatterPlot::pointCount() const
-{
+int ScatterPlot::pointCount() const {
     return int(m_d->points.size());
 }
 
-void ScatterPlot::setPointLabels(const QStringList& labels)
-{
+void ScatterPlot::setPointLabels(const QStringList& labels) {
     m_d->labels = labels;
 }
 
-void ScatterPlot::setColorMap(ColorMap map)
-{
+void ScatterPlot::setColorMap(ColorMap map) {
     m_d->scale.setMap(map);
     m_d->updateColorRange();
     update();
 }
 
-void ScatterPlot::setColorRange(double lo, double hi)
-{
-    if (m_d->scale.setFixed(lo, hi))
-        update();
+void ScatterPlot::setColorRange(double lo, double hi) {
+    if (m_d->scale.setFixed(lo, hi)) update();
 }
 
-void ScatterPlot::setAutoColorRange()
-{
+void ScatterPlot::setAutoColorRange() {
     m_d->scale.automatic = true;
     m_d->updateColorRange();
     update();
 }
 
-void ScatterPlot::setTitle(const QString& title)
-{
+void ScatterPlot::setTitle(const QString& title) {
     m_d->title = title;
     update();
 }
 
-void ScatterPlot::setAxisLabels(const QString& x, const QString& y)
-{
+void ScatterPlot::setAxisLabels(const QString& x, const QString& y) {
     m_d->xLabel = x;
     m_d->yLabel = y;
     update();
 }
 
-void ScatterPlot::setColorBarLabel(const QString& label)
-{
+void ScatterPlot::setColorBarLabel(const QString& label) {
     m_d->barLabel = label;
     update();
 }
 
-void ScatterPlot::setPointSize(double pixels)
-{
+void ScatterPlot::setPointSize(double pixels) {
     m_d->pointSize = std::clamp(pixels, 1.0, 64.0);
     update();
 }
 
-QColor ScatterPlot::pointColor(int index) const
-{
-    if (index < 0 || index >= m_d->points.size())
-        return {};
+QColor ScatterPlot::pointColor(int index) const {
+    if (index < 0 || index >= m_d->points.size()) return {};
     return m_d->colorOf(index);
 }
 
-QPointF ScatterPlot::pointPosition(int index) const
-{
-    if (index < 0 || index >= m_d->points.size())
-        return {};
+QPointF ScatterPlot::pointPosition(int index) const {
+    if (index < 0 || index >= m_d->points.size()) return {};
     return m_d->frame(QRectF(rect())).map(m_d->points[index]);
 }
 
-int ScatterPlot::pointAt(QPointF pos) const
-{
+int ScatterPlot::pointAt(QPointF pos) const {
     const PlotFrame f = m_d->frame(QRectF(rect()));
-    if (!f.plotRect().contains(pos))
-        return -1;
+    if (!f.plotRect().contains(pos)) return -1;
     const double radius = std::max(m_d->pointSize, 8.0);
     double best = radius * radius;
     int bestIndex = -1;
@@ -183,8 +158,7 @@ int ScatterPlot::pointAt(QPointF pos) const
     return bestIndex;
 }
 
-void ScatterPlot::render(QPainter& p, const QRectF& target) const
-{
+void ScatterPlot::render(QPainter& p, const QRectF& target) const {
     const PlotFrame f = m_d->frame(target);
     p.save();
     p.setRenderHint(QPainter::Antialiasing, true);
@@ -200,30 +174,25 @@ void ScatterPlot::render(QPainter& p, const QRectF& target) const
     p.setPen(ring ? QPen(ringColor, 0.8) : QPen(Qt::NoPen));
     for (int i = 0; i < m_d->points.size(); ++i) {
         const QPointF& pt = m_d->points[i];
-        if (!std::isfinite(pt.x()) || !std::isfinite(pt.y()))
-            continue;
+        if (!std::isfinite(pt.x()) || !std::isfinite(pt.y())) continue;
         p.setBrush(m_d->colorOf(i));
         p.drawEllipse(f.map(pt), r, r);
     }
     p.restore();
     f.drawOver(p);
-    if (m_d->hasColors())
-        drawColorBar(p, f.style(), m_d->scale.bar(m_d->barLabel), f.reservedRect());
+    if (m_d->hasColors()) drawColorBar(p, f.style(), m_d->scale.bar(m_d->barLabel), f.reservedRect());
     p.restore();
 }
 
-QSize ScatterPlot::sizeHint() const
-{
+QSize ScatterPlot::sizeHint() const {
     return {560, 440};
 }
 
-QSize ScatterPlot::minimumSizeHint() const
-{
+QSize ScatterPlot::minimumSizeHint() const {
     return {200, 160};
 }
 
-void ScatterPlot::paintEvent(QPaintEvent*)
-{
+void ScatterPlot::paintEvent(QPaintEvent*) {
     QPainter p(this);
     render(p, QRectF(rect()));
     if (m_d->hover >= 0 && m_d->hover < m_d->points.size()) {
@@ -235,11 +204,9 @@ void ScatterPlot::paintEvent(QPaintEvent*)
     }
 }
 
-void ScatterPlot::mouseMoveEvent(QMouseEvent* event)
-{
+void ScatterPlot::mouseMoveEvent(QMouseEvent* event) {
     const int i = pointAt(event->position());
-    if (i == m_d->hover)
-        return;
+    if (i == m_d->hover) return;
     m_d->hover = i;
     update();
     if (i < 0) {
@@ -248,27 +215,21 @@ void ScatterPlot::mouseMoveEvent(QMouseEvent* event)
     }
     const double v = m_d->hasColors() ? m_d->values[i] : std::numeric_limits<double>::quiet_NaN();
     QString text = tr("#%1").arg(i);
-    if (i < m_d->labels.size())
-        text += QStringLiteral(" %1").arg(m_d->labels[i]);
-    if (m_d->hasColors())
-        text += tr("  value %1").arg(QString::number(v, 'g', 5));
-    text += QStringLiteral("  (%1, %2)").arg(QString::number(m_d->points[i].x(), 'g', 4),
-                                              QString::number(m_d->points[i].y(), 'g', 4));
+    if (i < m_d->labels.size()) text += QStringLiteral(" %1").arg(m_d->labels[i]);
+    if (m_d->hasColors()) text += tr("  value %1").arg(QString::number(v, 'g', 5));
+    text += QStringLiteral("  (%1, %2)")
+                .arg(QString::number(m_d->points[i].x(), 'g', 4), QString::number(m_d->points[i].y(), 'g', 4));
     QToolTip::showText(event->globalPosition().toPoint(), text, this);
     Q_EMIT pointHovered(i, v);
 }
 
-void ScatterPlot::mousePressEvent(QMouseEvent* event)
-{
-    if (event->button() != Qt::LeftButton)
-        return;
+void ScatterPlot::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
     const int i = pointAt(event->position());
-    if (i >= 0)
-        Q_EMIT pointClicked(i);
+    if (i >= 0) Q_EMIT pointClicked(i);
 }
 
-void ScatterPlot::leaveEvent(QEvent*)
-{
+void ScatterPlot::leaveEvent(QEvent*) {
     m_d->hover = -1;
     update();
 }

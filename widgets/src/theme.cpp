@@ -17,8 +17,7 @@ Theme g_theme = Theme::System;
 // way back to it, and System must be able to return to it after Dark was applied.
 std::optional<QPalette> g_platformPalette;
 
-QPalette darkPalette()
-{
+QPalette darkPalette() {
     QPalette p;
     const QColor window(0x2b, 0x2d, 0x31);
     const QColor base(0x1f, 0x21, 0x24);
@@ -51,27 +50,22 @@ QPalette darkPalette()
     return p;
 }
 
-bool systemPrefersDark()
-{
+bool systemPrefersDark() {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
     const Qt::ColorScheme scheme = QGuiApplication::styleHints()->colorScheme();
-    if (scheme != Qt::ColorScheme::Unknown)
-        return scheme == Qt::ColorScheme::Dark;
+    if (scheme != Qt::ColorScheme::Unknown) return scheme == Qt::ColorScheme::Dark;
 #endif
     return g_platformPalette && isDarkPalette(*g_platformPalette);
 }
 
 } // namespace
 
-bool isDarkPalette(const QPalette& palette)
-{
+bool isDarkPalette(const QPalette& palette) {
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
-void applyTheme(QApplication& app, Theme theme)
-{
-    if (!g_platformPalette)
-        g_platformPalette = QApplication::palette();
+void applyTheme(QApplication& app, Theme theme) {
+    if (!g_platformPalette) g_platformPalette = QApplication::palette();
     g_theme = theme;
     if (QStyle* fusion = QStyleFactory::create(QStringLiteral("Fusion")))
         app.setStyle(fusion); // the application takes ownership
@@ -82,18 +76,15 @@ void applyTheme(QApplication& app, Theme theme)
     QCoreApplication::sendPostedEvents();
 }
 
-Theme currentTheme()
-{
+Theme currentTheme() {
     return g_theme;
 }
 
-bool isDarkTheme()
-{
+bool isDarkTheme() {
     return isDarkPalette(QApplication::palette());
 }
 
-QColor seriesColor(int index)
-{
+QColor seriesColor(int index) {
     // Okabe & Ito (2008), "Color Universal Design", in their order, black replaced by grey.
     static const QColor colors[] = {
         QColor(0xE6, 0x9F, 0x00), // orange
@@ -109,8 +100,7 @@ QColor seriesColor(int index)
     return colors[((index % n) + n) % n];
 }
 
-int seriesColorCount()
-{
+int seriesColorCount() {
     return 8;
 }
 

@@ -1,18 +1,18 @@
 // Process set-up (memory reuse, threads) and machine facts.
 #include "seqpe/runtime.h"
 
-#include <ATen/Parallel.h>
 #include <ATen/Context.h>
-#include <torch/cuda.h>
+#include <ATen/Parallel.h>
+#include <cstdint>
+#include <cstdlib>
 #include <dlfcn.h>
 #include <link.h>
 #include <malloc.h>
 #include <sys/resource.h>
-#include <cstdint>
-#include <cstdlib>
 #include <thread>
-#include <unistd.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -52,7 +52,7 @@ bool cpu_has_native_bf16() {
         unsigned a = 0, b = 0, c = 0, d = 0;
         if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return false; // OSXSAVE
         const uint64_t x = xcr0();
-        const bool avx512_os = (x & 0xE6) == 0xE6;        // XMM, YMM, opmask, ZMM state enabled
+        const bool avx512_os = (x & 0xE6) == 0xE6;              // XMM, YMM, opmask, ZMM state enabled
         const bool amx_os = (x & (3ull << 17)) == (3ull << 17); // TILECFG, TILEDATA
         if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
         const bool amx_bf16 = d & (1u << 22);
@@ -72,7 +72,8 @@ static std::string cpu_brand() {
     unsigned r[12] = {0};
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (!__get_cpuid(0x80000000u, &a, &b, &c, &d) || a < 0x80000004u) return {};
-    for (unsigned i = 0; i < 3; ++i) __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
+    for (unsigned i = 0; i < 3; ++i)
+        __get_cpuid(0x80000002u + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
     std::string s(reinterpret_cast<const char*>(r), sizeof r);
     s = s.c_str();
     const auto first = s.find_first_not_of(' '), last = s.find_last_not_of(' ');

@@ -19,7 +19,7 @@ struct SourceInfo {
 };
 
 struct TokenizerInfo {
-    std::string type;        // "sentencepiece-bpe" | "byte"
+    std::string type; // "sentencepiece-bpe" | "byte"
     int64_t vocab_size = 0;
     std::string model_file;  // "tokenizer.model" (empty for byte)
     std::string pieces_file; // "pieces.txt": one piece per line, id = line number
@@ -30,16 +30,16 @@ struct TokenizerInfo {
 };
 
 struct SplitInfo {
-    std::string name;         // "train" | "valid" | "test"
-    uint64_t count = 0;       // tokens (text), images (image), examples (qa)
-    uint64_t documents = 0;   // text: documents in the split
-    uint64_t source_bytes = 0;// text: UTF-8 bytes of the documents
-    std::string file;         // text: <split>.tokens; image: <split>.images; qa: <split>.jsonl
-    std::string docs_file;    // text: <split>.docs (uint64 token offsets of document starts)
-    std::string labels_file;  // image: <split>.labels
-    std::string tokens_file;  // qa: <split>.tokens (concatenated examples)
-    std::string index_file;   // qa: <split>.index (uint64 triples per example: start offset into
-                              // tokens_file, prompt tokens, answer tokens including eos)
+    std::string name;          // "train" | "valid" | "test"
+    uint64_t count = 0;        // tokens (text), images (image), examples (qa)
+    uint64_t documents = 0;    // text: documents in the split
+    uint64_t source_bytes = 0; // text: UTF-8 bytes of the documents
+    std::string file;          // text: <split>.tokens; image: <split>.images; qa: <split>.jsonl
+    std::string docs_file;     // text: <split>.docs (uint64 token offsets of document starts)
+    std::string labels_file;   // image: <split>.labels
+    std::string tokens_file;   // qa: <split>.tokens (concatenated examples)
+    std::string index_file;    // qa: <split>.index (uint64 triples per example: start offset into
+                               // tokens_file, prompt tokens, answer tokens including eos)
 };
 
 struct ImageInfo {
@@ -47,16 +47,16 @@ struct ImageInfo {
     int width = 0;
     int channels = 0;
     std::vector<std::string> classes;
-    std::string label_dtype; // "uint8" | "uint16"
+    std::string label_dtype;  // "uint8" | "uint16"
     std::vector<double> mean; // per channel, of the train split, in [0, 1]
     std::vector<double> std;  // per channel, of the train split
 };
 
 struct DatasetManifest {
     std::string format = kDatasetFormat;
-    std::string kind;        // "text" | "image" | "qa"
+    std::string kind; // "text" | "image" | "qa"
     std::string name;
-    std::string created;     // ISO-8601 UTC
+    std::string created; // ISO-8601 UTC
     std::string tool_version;
     std::string git_commit;
     std::string recipe_hash; // the cache key: hash of recipe + sources + format
@@ -66,7 +66,7 @@ struct DatasetManifest {
     TokenizerInfo tokenizer; // text and qa
     std::string token_dtype; // "uint16" (vocab <= 65535) | "uint32"
     std::vector<SplitInfo> splits;
-    ImageInfo image;         // image only
+    ImageInfo image;               // image only
     std::string extra_json = "{}"; // kind-specific extras (qa: task, lengths, depths)
 
     const SplitInfo* split(const std::string& name) const;

@@ -11,7 +11,8 @@ namespace seqpe {
 std::string npy_encode(const std::vector<float>& data, const std::vector<int64_t>& shape);
 void write_npy(const std::filesystem::path& path, const std::vector<float>& data, const std::vector<int64_t>& shape);
 // Throws InputError naming `where` for anything but a float32 C-order array whose size matches.
-void npy_decode(const std::string& bytes, const std::string& where, std::vector<float>& data, std::vector<int64_t>& shape);
+void npy_decode(const std::string& bytes, const std::string& where, std::vector<float>& data,
+                std::vector<int64_t>& shape);
 void read_npy(const std::filesystem::path& path, std::vector<float>& data, std::vector<int64_t>& shape);
 
 } // namespace seqpe

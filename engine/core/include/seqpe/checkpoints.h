@@ -29,9 +29,9 @@ struct CheckpointInfo {
     std::filesystem::path dir;
     int64_t step = -1;
     CheckpointHealth health = CheckpointHealth::Incomplete;
-    std::string problem; // Incomplete/Damaged: the file and what is wrong with it
-    uint64_t bytes = 0;  // total size of its files
-    std::string time;    // when it was written (DONE's time, else the directory's), ISO-8601 UTC
+    std::string problem;    // Incomplete/Damaged: the file and what is wrong with it
+    uint64_t bytes = 0;     // total size of its files
+    std::string time;       // when it was written (DONE's time, else the directory's), ISO-8601 UTC
     bool set_aside = false; // renamed step-N.damaged[-k] by a resume that could not load it
     bool usable() const { return health == CheckpointHealth::Complete || health == CheckpointHealth::Unverified; }
 };
@@ -41,8 +41,7 @@ struct CheckpointInfo {
 enum class CheckpointCheck { Sizes, Hashes };
 
 // DONE's content for the files of a checkpoint: name -> (size, SHA-256 hex).
-std::string checkpoint_done_json(const std::map<std::string, std::pair<uint64_t, std::string>>& files,
-                                 int64_t step);
+std::string checkpoint_done_json(const std::map<std::string, std::pair<uint64_t, std::string>>& files, int64_t step);
 // One checkpoint directory's state.
 CheckpointInfo inspect_checkpoint(const std::filesystem::path& dir, CheckpointCheck check = CheckpointCheck::Hashes);
 // Every checkpoint of a run (step-* and set-aside step-*.damaged*), newest step first.
@@ -53,7 +52,7 @@ std::vector<CheckpointInfo> list_checkpoints(const RunPaths& p, CheckpointCheck 
 struct CheckpointChoice {
     std::optional<std::filesystem::path> dir;
     CheckpointHealth health = CheckpointHealth::Incomplete; // of `dir`: Complete or Unverified
-    std::vector<CheckpointInfo> skipped; // damaged checkpoints newer than `dir`
+    std::vector<CheckpointInfo> skipped;                    // damaged checkpoints newer than `dir`
 };
 // `below_step`: only checkpoints of earlier steps (to pass over one that failed to load).
 CheckpointChoice choose_checkpoint(const RunPaths& p, int64_t below_step = INT64_MAX);

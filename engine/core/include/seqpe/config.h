@@ -11,12 +11,12 @@
 namespace seqpe {
 
 struct DataConfig {
-    std::string source = "auto";     // auto (task default) | sotu | fashion-mnist | <folder>
-    std::string tokenizer = "bpe";   // bpe (SentencePiece) | byte
-    int64_t vocab_size = 4096;       // BPE vocabulary size
-    std::string dataset_dir;         // a prepared dataset directory; overrides source/tokenizer
-    int64_t image_size = 28;         // image task: training resolution (pixels, square)
-    bool augment = false;            // image task: random crops (2-pixel padding) and horizontal flips
+    std::string source = "auto";   // auto (task default) | sotu | fashion-mnist | <folder>
+    std::string tokenizer = "bpe"; // bpe (SentencePiece) | byte
+    int64_t vocab_size = 4096;     // BPE vocabulary size
+    std::string dataset_dir;       // a prepared dataset directory; overrides source/tokenizer
+    int64_t image_size = 28;       // image task: training resolution (pixels, square)
+    bool augment = false;          // image task: random crops (2-pixel padding) and horizontal flips
 };
 
 struct ModelConfig {
@@ -24,58 +24,58 @@ struct ModelConfig {
     int64_t d_model = 128;
     int64_t n_head = 4;
     double mlp_ratio = 4.0;
-    double dropout = 0.0;            // embeddings and residual branches
-    double attn_dropout = 0.0;       // attention probabilities
-    bool tie_embeddings = true;      // language model: output head shares the token embedding
-    bool bias = true;                // linear layers and LayerNorm carry biases
+    double dropout = 0.0;       // embeddings and residual branches
+    double attn_dropout = 0.0;  // attention probabilities
+    bool tie_embeddings = true; // language model: output head shares the token embedding
+    bool bias = true;           // linear layers and LayerNorm carry biases
     double init_std = 0.02;
-    int64_t patch_size = 4;          // image task
-    bool class_token = true;         // image task: classify from a [CLS] token (else mean-pool)
+    int64_t patch_size = 4;  // image task
+    bool class_token = true; // image task: classify from a [CLS] token (else mean-pool)
 };
 
 struct SeqPeShiftConfig {
     bool enabled = true;
-    double rate = 0.1;               // probability that a step uses shifted layouts
-    int64_t layouts = 16;            // layouts per shifted step (must divide the batch size)
-    int64_t offsets = 320;           // offsets drawn once per run (the official down-sampling)
+    double rate = 0.1;     // probability that a step uses shifted layouts
+    int64_t layouts = 16;  // layouts per shifted step (must divide the batch size)
+    int64_t offsets = 320; // offsets drawn once per run (the official down-sampling)
 };
 
 struct SeqPeContrastiveConfig {
     double weight = 0.1;
-    int64_t batch = 0;               // anchors per step; 0 = auto (seqpe.recipe)
-    int64_t candidates = 32;         // candidates per anchor
-    int64_t window = 256;            // window size (1D) / area (2D)
-    double hard_ratio = 0.25;        // share of candidates that are digit-edit hard negatives
-    double hard_prob = 0.4;          // probability of the hard-negative mode
-    double window_prob = 0.6;        // probability of the window mode (rest: random only)
+    int64_t batch = 0;                         // anchors per step; 0 = auto (seqpe.recipe)
+    int64_t candidates = 32;                   // candidates per anchor
+    int64_t window = 256;                      // window size (1D) / area (2D)
+    double hard_ratio = 0.25;                  // share of candidates that are digit-edit hard negatives
+    double hard_prob = 0.4;                    // probability of the hard-negative mode
+    double window_prob = 0.6;                  // probability of the window mode (rest: random only)
     std::string window_mode = "around_anchor"; // around_anchor | random (official)
-    std::string hard_2d = "per_axis"; // per_axis | concat (official: mutate "rc", cut anywhere)
+    std::string hard_2d = "per_axis";          // per_axis | concat (official: mutate "rc", cut anywhere)
 };
 
 struct SeqPeTransferConfig {
     double weight = 0.1;
-    int64_t batch = 0;               // student samples per step; 0 = auto (seqpe.recipe)
-    int64_t start_step = -1;         // distillation starts at this step; -1 = auto (seqpe.recipe)
-    int64_t positions = 32;          // positions per sample
-    std::string metric = "kl";       // kl (symmetric) | mse
+    int64_t batch = 0;         // student samples per step; 0 = auto (seqpe.recipe)
+    int64_t start_step = -1;   // distillation starts at this step; -1 = auto (seqpe.recipe)
+    int64_t positions = 32;    // positions per sample
+    std::string metric = "kl"; // kl (symmetric) | mse
     double beta = 1.0;
     double logit_scale = 1.0;
-    int64_t heads = 0;               // head chunks of the similarity; 0 = the model's heads
+    int64_t heads = 0; // head chunks of the similarity; 0 = the model's heads
 };
 
 struct SeqPeConfig {
     // Which values the "auto" fields below take: workbench (scaled for the small widths and short
     // runs of this tool) or official (the paper's code at GPT-2 / ViT-S scale). docs/METHOD.md.
     std::string recipe = "workbench";
-    std::string apply = "auto";      // auto | input_add | attn_mul | attn_add | attn_scalar
-    std::string qk_map = "auto";     // auto | none | single | multi
-    bool multi_head = true;          // split the PE across heads (else one head_dim PE for all)
-    int64_t embed_dim = 0;           // encoder width E; 0 = model.d_model
+    std::string apply = "auto";  // auto | input_add | attn_mul | attn_add | attn_scalar
+    std::string qk_map = "auto"; // auto | none | single | multi
+    bool multi_head = true;      // split the PE across heads (else one head_dim PE for all)
+    int64_t embed_dim = 0;       // encoder width E; 0 = model.d_model
     int64_t layers = 2;
-    int64_t heads = 0;               // encoder heads; 0 = max(1, E / 64)
-    int64_t max_position = 0;        // position budget (flattened in 2D); 0 = auto (seqpe.recipe)
-    int64_t max_digits = 0;          // digits per axis; 0 = derive from max_position
-    int64_t base = 10;               // digit base
+    int64_t heads = 0;                  // encoder heads; 0 = max(1, E / 64)
+    int64_t max_position = 0;           // position budget (flattened in 2D); 0 = auto (seqpe.recipe)
+    int64_t max_digits = 0;             // digits per axis; 0 = derive from max_position
+    int64_t base = 10;                  // digit base
     std::string slot_index = "running"; // running (official code) | per_dim (paper figure)
     bool mask_padding = false;
     std::string direction = "causal"; // causal | bi
@@ -83,19 +83,19 @@ struct SeqPeConfig {
     double attn_dropout = 0.0;
     double resid_dropout = 0.1;
     double temperature = 1.0;
-    double scalar_scale = 0.0;       // attn_scalar: weight of the PE score; 0 = auto (seqpe.recipe)
-    std::string init = "normal";     // normal (text code) | trunc_normal (image code)
+    double scalar_scale = 0.0;   // attn_scalar: weight of the PE score; 0 = auto (seqpe.recipe)
+    std::string init = "normal"; // normal (text code) | trunc_normal (image code)
     SeqPeShiftConfig shift;
     SeqPeContrastiveConfig contrastive;
     SeqPeTransferConfig transfer;
 };
 
 struct PositionEncodingConfig {
-    std::string type = "seqpe";      // see encodings.h
-    double base = 10000.0;           // frequency base of sinusoidal and rotary encodings
+    std::string type = "seqpe";          // see encodings.h
+    double base = 10000.0;               // frequency base of sinusoidal and rotary encodings
     std::string alibi_scaling = "paper"; // paper | official (bias also scaled by 1/sqrt(d_head))
-    std::string sin_2d = "axial";    // image sinusoidal: axial (half the channels per axis) | flat
-    double sin_scale = 0.0;          // sinusoidal amplitude; 0 = auto: RMS of the content embedding
+    std::string sin_2d = "axial";        // image sinusoidal: axial (half the channels per axis) | flat
+    double sin_scale = 0.0;              // sinusoidal amplitude; 0 = auto: RMS of the content embedding
     SeqPeConfig seqpe;
 };
 
@@ -104,63 +104,63 @@ struct OptimConfig {
     double min_lr = 1e-4;
     std::string schedule = "cosine"; // cosine | linear | constant (after a linear warm-up)
     int64_t warmup_steps = 100;
-    double weight_decay = 0.1;       // on matrices of the backbone (token embedding too); not biases, norms, PEs
+    double weight_decay = 0.1; // on matrices of the backbone (token embedding too); not biases, norms, PEs
     double beta1 = 0.9;
     double beta2 = 0.95;
     double eps = 1e-8;
-    double grad_clip = 1.0;          // global norm, per parameter group (backbone, encoder); 0 = off
-    double encoder_lr = 0.0;         // learnable PE parameters; 0 = optim.lr
+    double grad_clip = 1.0;  // global norm, per parameter group (backbone, encoder); 0 = off
+    double encoder_lr = 0.0; // learnable PE parameters; 0 = optim.lr
     double encoder_weight_decay = 0.0;
 };
 
 struct TrainConfig {
     int64_t steps = 1000;
     int64_t batch_size = 16;
-    int64_t seq_len = 128;           // language model: training length (tokens)
+    int64_t seq_len = 128; // language model: training length (tokens)
     int64_t grad_accum = 1;
-    int64_t eval_every = 200;        // validation every N steps; 0 = only at the end
-    int64_t eval_batches = 16;       // validation batches; 0 = the whole split
-    int64_t checkpoint_every = 200;  // 0 = only at the end
+    int64_t eval_every = 200;       // validation every N steps; 0 = only at the end
+    int64_t eval_batches = 16;      // validation batches; 0 = the whole split
+    int64_t checkpoint_every = 200; // 0 = only at the end
     int64_t keep_checkpoints = 2;
-    int64_t log_every = 1;           // train records every N steps
-    int64_t snapshot_every = 100;    // position-embedding geometry every N steps; 0 = off
-    int64_t diagnostics_every = 25;  // PE diagnostics (how much the model uses its positions) every N steps; 0 = off
+    int64_t log_every = 1;          // train records every N steps
+    int64_t snapshot_every = 100;   // position-embedding geometry every N steps; 0 = off
+    int64_t diagnostics_every = 25; // PE diagnostics (how much the model uses its positions) every N steps; 0 = off
     int64_t seed = 1234;
-    std::string init_from;           // initialise weights from a run directory or checkpoint
+    std::string init_from; // initialise weights from a run directory or checkpoint
 };
 
 struct EvalConfig {
     std::vector<int64_t> length_multipliers = {1, 2, 4, 8, 16}; // x train.seq_len
     std::vector<int64_t> image_sizes = {28, 40, 56, 84};
-    std::string mode = "extend";     // extend | interpolate | both
+    std::string mode = "extend"; // extend | interpolate | both
     std::string split = "test";
-    int64_t max_tokens = 0;          // cap on evaluated tokens per length; 0 = whole split
-    int64_t batch_size = 0;          // 0 = train.batch_size
-    bool after_training = true;      // evaluate when training completes (seqpe train, the workbench)
+    int64_t max_tokens = 0;     // cap on evaluated tokens per length; 0 = whole split
+    int64_t batch_size = 0;     // 0 = train.batch_size
+    bool after_training = true; // evaluate when training completes (seqpe train, the workbench)
 };
 
 // Long-context QA (task "qa"): a needle-in-a-haystack set generated by seqpe-data from the text
 // corpus. train.seq_len is the whole sequence (prompt + answer room of qa.max_new_tokens).
 struct QaConfig {
-    std::string task = "niah";       // niah (multi-key, 7-digit answers) | passkey
+    std::string task = "niah"; // niah (multi-key, 7-digit answers) | passkey
     int64_t train_examples = 2000;
     int64_t valid_examples = 100;
-    int64_t test_examples = 20;      // per depth and evaluation length
+    int64_t test_examples = 20;                         // per depth and evaluation length
     std::vector<int64_t> depths = {0, 25, 50, 75, 100}; // needle depth (% of the context)
-    int64_t distractors = 3;         // niah: needles with other keys
-    int64_t max_new_tokens = 16;     // greedy decoding budget (and answer room in a sequence)
-    int64_t seed = 1;                // generator seed (data), independent of train.seed
+    int64_t distractors = 3;                            // niah: needles with other keys
+    int64_t max_new_tokens = 16;                        // greedy decoding budget (and answer room in a sequence)
+    int64_t seed = 1;                                   // generator seed (data), independent of train.seed
 };
 
 struct RuntimeConfig {
-    int64_t threads = 0;             // intra-op threads; 0 = all cores
-    std::string device = "cpu";      // cpu | cuda | cuda:N | auto
-    std::string precision = "auto";  // auto | fp32 | bf16 (CPU, CUDA) | fp16 (CUDA); see train/device.h
-    double dist_timeout_s = 300;     // `train --distributed`: longest wait of any collective
+    int64_t threads = 0;            // intra-op threads; 0 = all cores
+    std::string device = "cpu";     // cpu | cuda | cuda:N | auto
+    std::string precision = "auto"; // auto | fp32 | bf16 (CPU, CUDA) | fp16 (CUDA); see train/device.h
+    double dist_timeout_s = 300;    // `train --distributed`: longest wait of any collective
 };
 
 struct RunConfig {
-    std::string task = "lm";         // lm | image | qa
+    std::string task = "lm"; // lm | image | qa
     DataConfig data;
     ModelConfig model;
     PositionEncodingConfig position_encoding;

@@ -14,7 +14,7 @@
 namespace seqpe {
 
 struct PrepareEvent {
-    std::string event;   // "stage", "progress", "log", "done", "error"
+    std::string event; // "stage", "progress", "log", "done", "error"
     std::string stage;
     std::string message;
     int64_t done = 0;

@@ -7,15 +7,15 @@
 namespace seqpe {
 
 struct EncodingInfo {
-    const char* name;        // config value of position_encoding.type
-    const char* title;       // display name
-    const char* description; // one line
-    bool text;               // usable in the language model (1D positions)
-    bool image;              // usable in the ViT (2D positions)
-    bool learnable;          // has trainable parameters
-    bool relative;           // its position information is a function of q-k offsets (geometry shows
-                             // the induced score, not embeddings; no metric or PCA applies)
-    const char* hooks;       // where it acts: "input", "qk", "bias" (comma separated)
+    const char* name;          // config value of position_encoding.type
+    const char* title;         // display name
+    const char* description;   // one line
+    bool text;                 // usable in the language model (1D positions)
+    bool image;                // usable in the ViT (2D positions)
+    bool learnable;            // has trainable parameters
+    bool relative;             // its position information is a function of q-k offsets (geometry shows
+                               // the induced score, not embeddings; no metric or PCA applies)
+    const char* hooks;         // where it acts: "input", "qk", "bias" (comma separated)
     const char* extrapolation; // how it reaches unseen lengths/resolutions
     // What the Geometry view can show per layer besides the shared encoding: "qk-pe" (SeqPE applied
     // to q/k: a layer's query-PE against its key-PE), "frequencies" (learned rotary frequencies per

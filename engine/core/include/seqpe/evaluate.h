@@ -13,44 +13,43 @@
 namespace seqpe {
 
 struct EvalOptions {
-    std::filesystem::path dataset_dir;  // the run's dataset (prepare_dataset resolves it)
-    std::filesystem::path checkpoint;   // empty: the run's latest complete checkpoint
-    std::string split;                  // empty: config eval.split
-    std::vector<int64_t> lengths;       // tokens (text) or pixels (image); empty: from the config
-    std::string mode;                   // extend | interpolate | both; empty: config eval.mode
-    int64_t max_tokens = -1;            // < 0: config eval.max_tokens
-    std::string precision;              // empty: the run's runtime.precision (auto | fp32 | bf16 | fp16)
-    bool write_files = true;            // eval/extrapolation.{json,csv}, eval/loss_by_position.csv
+    std::filesystem::path dataset_dir; // the run's dataset (prepare_dataset resolves it)
+    std::filesystem::path checkpoint;  // empty: the run's latest complete checkpoint
+    std::string split;                 // empty: config eval.split
+    std::vector<int64_t> lengths;      // tokens (text) or pixels (image); empty: from the config
+    std::string mode;                  // extend | interpolate | both; empty: config eval.mode
+    int64_t max_tokens = -1;           // < 0: config eval.max_tokens
+    std::string precision;             // empty: the run's runtime.precision (auto | fp32 | bf16 | fp16)
+    bool write_files = true;           // eval/extrapolation.{json,csv}, eval/loss_by_position.csv
 };
 
 struct EvalRow {
-    std::string mode;       // "extend" | "interpolate"
-    int64_t length = 0;     // evaluation length (tokens) or resolution (pixels)
-    double loss = 0;        // mean NLL (nats)
-    double ppl = 0;         // text: exp(loss)
-    double accuracy = 0;    // image: top-1; qa: exact match
-    int64_t depth = -1;     // qa: needle depth in percent (-1: all depths)
-    int64_t count = 0;      // tokens or images scored
+    std::string mode;    // "extend" | "interpolate"
+    int64_t length = 0;  // evaluation length (tokens) or resolution (pixels)
+    double loss = 0;     // mean NLL (nats)
+    double ppl = 0;      // text: exp(loss)
+    double accuracy = 0; // image: top-1; qa: exact match
+    int64_t depth = -1;  // qa: needle depth in percent (-1: all depths)
+    int64_t count = 0;   // tokens or images scored
     double seconds = 0;
     double tokens_per_s = 0;
-    std::string note;       // e.g. "learned table interpolated past its 128 rows"
+    std::string note; // e.g. "learned table interpolated past its 128 rows"
 };
 
 struct EvalReport {
-    std::string run;        // run directory name
+    std::string run; // run directory name
     std::string task;
     std::string encoding;
     std::string split;
-    std::string metric;     // "ppl" | "accuracy" | "em"
+    std::string metric; // "ppl" | "accuracy" | "em"
     int64_t train_length = 0;
-    int64_t step = 0;       // checkpoint step
-    std::string precision;  // what the evaluation computed in (fp32 | bf16 | fp16)
+    int64_t step = 0;      // checkpoint step
+    std::string precision; // what the evaluation computed in (fp32 | bf16 | fp16)
     std::vector<EvalRow> rows;
     // Mean NLL at each position of the longest 'extend' evaluation (text only).
     std::vector<double> loss_by_position;
     int64_t loss_by_position_length = 0;
 };
-
 
 std::string eval_report_json(const EvalReport& r);
 EvalReport eval_report_from_json(const std::string& text, const std::string& where); // throws InputError

@@ -27,27 +27,27 @@ struct GeometryRequest {
 };
 
 struct GeometryResult {
-    std::string kind;          // "embedding": vectors compared by the metric; "relative": the score
-                               // the encoding adds to q.k (RoPE, ALiBi); "none": no positions
-    std::string description;   // what the matrix shows, for titles
+    std::string kind;        // "embedding": vectors compared by the metric; "relative": the score
+                             // the encoding adds to q.k (RoPE, ALiBi); "none": no positions
+    std::string description; // what the matrix shows, for titles
     std::string metric;
-    Matrix matrix;             // (N, N)
-    Matrix projection;         // (N, 2): PCA of the embeddings (empty for relative encodings)
-    double explained[2] = {0, 0}; // share of variance of the two components
+    Matrix matrix;                  // (N, N)
+    Matrix projection;              // (N, 2): PCA of the embeddings (empty for relative encodings)
+    double explained[2] = {0, 0};   // share of variance of the two components
     std::vector<int64_t> positions; // N x dims, flattened
     int dims = 1;
-    int64_t rows = 0, cols = 0;     // 2D grid
-    int64_t train_extent = 0;       // 1D: training length; 2D: training grid side
+    int64_t rows = 0, cols = 0; // 2D grid
+    int64_t train_extent = 0;   // 1D: training length; 2D: training grid side
     // Spearman correlation between embedding distance (or -score) and position distance over all
     // pairs: 1 means farther positions are always less similar.
     double rank_correlation = std::nan("");
 };
 
 struct AttentionResult {
-    Matrix probs;                     // (L, H, T, T): layer, head, query, key
-    std::vector<std::string> tokens;  // text: a label per token
+    Matrix probs;                                     // (L, H, T, T): layer, head, query, key
+    std::vector<std::string> tokens;                  // text: a label per token
     int64_t grid_rows = 0, grid_cols = 0, prefix = 0; // image: patch grid and class token(s)
-    int64_t predicted_class = -1;     // image
+    int64_t predicted_class = -1;                     // image
     std::vector<std::string> classes;
 };
 
@@ -67,7 +67,8 @@ public:
     virtual std::vector<int64_t> sample_tokens(int64_t offset, int64_t length) = 0;
     // A text of the user's, tokenised with the run's dataset tokenizer (seqpe-data encode).
     virtual std::vector<int64_t> encode_text(const std::string& text) = 0;
-    virtual std::vector<uint8_t> sample_image(int64_t index, int* height, int* width, int* channels, int64_t* label) = 0;
+    virtual std::vector<uint8_t> sample_image(int64_t index, int* height, int* width, int* channels,
+                                              int64_t* label) = 0;
 };
 
 // Snapshot files (snapshots/step-00000200.npy + .json): geometry saved during training.

@@ -18,13 +18,13 @@ enum class OptionType { Bool, Int, Float, String, Choice, IntList };
 using OptionValue = std::variant<bool, int64_t, double, std::string, std::vector<int64_t>>;
 
 struct OptionInfo {
-    std::string path;                 // "model.n_layer"
+    std::string path; // "model.n_layer"
     OptionType type = OptionType::Int;
     std::string help;                 // one line
     std::vector<std::string> choices; // Choice only
     std::optional<double> min;        // inclusive bounds for numbers and list elements
     std::optional<double> max;
-    bool advanced = false;            // hidden behind "show advanced" in the GUI
+    bool advanced = false; // hidden behind "show advanced" in the GUI
     // Whether the field matters for this config (the GUI greys it out otherwise).
     std::function<bool(const RunConfig&)> relevant;
     // Typed access to the field.

@@ -9,13 +9,13 @@
 namespace seqpe {
 
 struct DigitScheme {
-    int dims = 1;       // d: 1 for text, 2 for image grids
-    int digits = 5;     // D per axis
+    int dims = 1;   // d: 1 for text, 2 for image grids
+    int digits = 5; // D per axis
     int64_t base = 10;
     bool per_dim_slots = false; // slot ids restart per axis (paper figure) instead of running
 
-    int length() const { return digits * dims; }          // L_seq (without the CLS token)
-    int64_t max_per_axis() const;                          // base^D - 1 (saturating)
+    int length() const { return digits * dims; } // L_seq (without the CLS token)
+    int64_t max_per_axis() const;                // base^D - 1 (saturating)
 };
 
 // Digits needed for `value` in `base` (at least 1).

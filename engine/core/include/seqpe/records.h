@@ -14,9 +14,9 @@
 namespace seqpe {
 
 struct Record {
-    std::string kind;  // "train", "eval", "log", ...
+    std::string kind; // "train", "eval", "log", ...
     int64_t step = 0;
-    double time = 0;   // seconds since the run (first) started
+    double time = 0;                                         // seconds since the run (first) started
     std::vector<std::pair<std::string, double>> values;      // numbers, in insertion order
     std::vector<std::pair<std::string, std::string>> labels; // strings (split, mode, ...)
 

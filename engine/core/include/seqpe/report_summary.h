@@ -22,16 +22,16 @@ struct SummaryCell {
     std::string mode;
     int64_t length = 0;
     int64_t depth = -1;
-    std::vector<double> values;     // one per run of the group, in the order given (ppl, or accuracy in [0, 1])
-    std::vector<std::string> runs;  // the run each value comes from
+    std::vector<double> values;    // one per run of the group, in the order given (ppl, or accuracy in [0, 1])
+    std::vector<std::string> runs; // the run each value comes from
     double mean = 0, sd = 0, min = 0, max = 0; // sd: sample standard deviation (n - 1); 0 for one value
     size_t n() const { return values.size(); }
 };
 
 struct GroupSummary {
-    std::string group;    // "seqpe", "seqpe/lr=0.001"
+    std::string group; // "seqpe", "seqpe/lr=0.001"
     std::string encoding;
-    std::string metric;   // "ppl" (lower is better) | "accuracy" | "em"
+    std::string metric;             // "ppl" (lower is better) | "accuracy" | "em"
     std::vector<SummaryCell> cells; // in the order the first report lists its rows
     const SummaryCell* cell(const std::string& mode, int64_t length, int64_t depth = -1) const;
 };

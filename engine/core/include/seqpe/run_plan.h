@@ -22,12 +22,12 @@
 namespace seqpe {
 
 struct PlannedRun {
-    std::string name;     // "seqpe", "seqpe/seed-2", "seqpe/lr=0.001/seed-2"
-    std::string run;      // the project run it comes from ("seqpe")
-    std::string group;    // the name without its seed part: the runs that differ only by seed
+    std::string name;  // "seqpe", "seqpe/seed-2", "seqpe/lr=0.001/seed-2"
+    std::string run;   // the project run it comes from ("seqpe")
+    std::string group; // the name without its seed part: the runs that differ only by seed
     std::vector<std::pair<std::string, std::string>> swept; // option path -> value (JSON text)
-    std::optional<int64_t> seed; // from the project's seeds
-    RunConfig config;            // overrides applied, paths resolved, seed set
+    std::optional<int64_t> seed;                            // from the project's seeds
+    RunConfig config;                                       // overrides applied, paths resolved, seed set
     std::filesystem::path dir;
 };
 

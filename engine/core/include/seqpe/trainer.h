@@ -35,9 +35,9 @@ struct Snapshot {
 class Observer {
 public:
     virtual ~Observer() = default;
-    virtual void on_record(const Record& r) {}                    // train/eval records (as in metrics.jsonl)
+    virtual void on_record(const Record& r) {} // train/eval records (as in metrics.jsonl)
     virtual void on_log(LogLevel level, const std::string& text) {}
-    virtual void on_status(const RunStatus& s) {}                 // state changes (running, paused, ...)
+    virtual void on_status(const RunStatus& s) {} // state changes (running, paused, ...)
     virtual void on_snapshot(const Snapshot& s) {}
 };
 
@@ -61,10 +61,10 @@ int exit_code_of(const RunResult& r);
 
 struct TrainerOptions {
     std::filesystem::path run_dir;
-    std::filesystem::path dataset_dir;  // a prepared dataset (prepare_dataset() resolves one)
-    bool resume = true;                 // continue from the run's latest complete checkpoint
+    std::filesystem::path dataset_dir; // a prepared dataset (prepare_dataset() resolves one)
+    bool resume = true;                // continue from the run's latest complete checkpoint
     bool start_paused = false;
-    int64_t stop_after_steps = 0;       // > 0: cancel (with a checkpoint) after this many steps this session
+    int64_t stop_after_steps = 0; // > 0: cancel (with a checkpoint) after this many steps this session
     // Data-parallel job (`seqpe train --distributed`): this process trains its rank's slice of each
     // global batch; only rank 0 writes the run directory. Null (or one rank): a single process.
     std::shared_ptr<DistributedContext> distributed;
@@ -77,9 +77,9 @@ public:
     // finishes the current step, writes a checkpoint and returns Cancelled.
     virtual RunResult run(Observer& observer, std::stop_token stop) = 0;
 
-    virtual void pause() = 0;            // stops between steps; the model stays in memory
+    virtual void pause() = 0; // stops between steps; the model stays in memory
     virtual void resume() = 0;
-    virtual void step() = 0;             // while paused: one step, then paused again
+    virtual void step() = 0; // while paused: one step, then paused again
     virtual bool is_paused() const = 0;
     // Runs `fn` on the training thread between steps (also while paused): probes of the model.
     virtual void post(std::function<void()> fn) = 0;

@@ -17,10 +17,14 @@ using nlohmann::json;
 
 const char* checkpoint_health_name(CheckpointHealth h) {
     switch (h) {
-    case CheckpointHealth::Complete: return "complete";
-    case CheckpointHealth::Unverified: return "complete (no checksums)";
-    case CheckpointHealth::Incomplete: return "incomplete";
-    case CheckpointHealth::Damaged: return "damaged";
+    case CheckpointHealth::Complete:
+        return "complete";
+    case CheckpointHealth::Unverified:
+        return "complete (no checksums)";
+    case CheckpointHealth::Incomplete:
+        return "incomplete";
+    case CheckpointHealth::Damaged:
+        return "damaged";
     }
     return "damaged";
 }
@@ -43,8 +47,8 @@ std::string mtime_iso(const fs::path& p) {
     const auto t = fs::last_write_time(p, ec);
     if (ec) return {};
     const auto sys = std::chrono::file_clock::to_sys(t);
-    const std::time_t tt = std::chrono::system_clock::to_time_t(
-        std::chrono::time_point_cast<std::chrono::system_clock::duration>(sys));
+    const std::time_t tt =
+        std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::system_clock::duration>(sys));
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[32];
@@ -183,8 +187,9 @@ CheckpointChoice choose_checkpoint(const RunPaths& p, int64_t below_step) {
 void require_usable_checkpoint(const fs::path& dir) {
     const CheckpointInfo info = inspect_checkpoint(dir, CheckpointCheck::Hashes);
     if (info.usable()) return;
-    throw InputError(dir.string() + ": checkpoint " + (info.step >= 0 ? "of step " + std::to_string(info.step) + " " : "") +
-                     "is " + checkpoint_health_name(info.health) + " (" + info.problem +
+    throw InputError(dir.string() + ": checkpoint " +
+                     (info.step >= 0 ? "of step " + std::to_string(info.step) + " " : "") + "is " +
+                     checkpoint_health_name(info.health) + " (" + info.problem +
                      "); choose another (`seqpe info RUN` lists the run's checkpoints)");
 }
 
@@ -197,6 +202,8 @@ fs::path set_checkpoint_aside(const fs::path& dir) {
     return target;
 }
 
-std::optional<fs::path> latest_checkpoint(const RunPaths& p) { return choose_checkpoint(p).dir; }
+std::optional<fs::path> latest_checkpoint(const RunPaths& p) {
+    return choose_checkpoint(p).dir;
+}
 
 } // namespace seqpe

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 namespace seqpe {
@@ -34,7 +34,9 @@ std::string format_diagnostics(const std::vector<Diagnostic>& d, const std::stri
     return out;
 }
 
-int task_dims(const RunConfig& c) { return c.task == "image" ? 2 : 1; }
+int task_dims(const RunConfig& c) {
+    return c.task == "image" ? 2 : 1;
+}
 
 RunConfig resolve_auto(RunConfig c) {
     const bool image = c.task == "image";
@@ -72,7 +74,8 @@ RunConfig resolve_auto(RunConfig c) {
     // (text: 16 per 32 x 512 tokens; ViT-S: 32 per 256 x 196 patches), at least 2.
     const int64_t grid = image ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : 0;
     const int64_t tokens = c.train.batch_size * (image ? grid * grid : c.train.seq_len);
-    const int64_t aux = std::max<int64_t>(2, (image ? 32 * tokens + 25088 : 16 * tokens + 8192) / (image ? 50176 : 16384));
+    const int64_t aux =
+        std::max<int64_t>(2, (image ? 32 * tokens + 25088 : 16 * tokens + 8192) / (image ? 50176 : 16384));
     // The workbench keeps a floor: at the official ratio a 16 x 128-token step draws 2 anchors,
     // and each position is an anchor ~0.2 times in a 600-step run (officially ~320).
     if (s.contrastive.batch == 0) s.contrastive.batch = official ? aux : std::max<int64_t>(64, aux);
@@ -90,7 +93,8 @@ RunConfig resolve_auto(RunConfig c) {
         // factor of attn_mul to unit RMS made its logits explode as the encoder grew (measured:
         // 62.3% against 75.4% unscaled on the image study); attn_add is untested at other scales.
         const double sd = c.model.init_std;
-        const double P = static_cast<double>(s.multi_head ? c.model.d_model : c.model.d_model / std::max<int64_t>(1, c.model.n_head));
+        const double P = static_cast<double>(s.multi_head ? c.model.d_model
+                                                          : c.model.d_model / std::max<int64_t>(1, c.model.n_head));
         const double match = static_cast<double>(c.model.d_model) / (sd * sd * P * static_cast<double>(s.embed_dim));
         s.scalar_scale = official || s.apply != "attn_scalar" ? 1.0 : std::clamp(match, 1.0, 1e4);
     }
@@ -160,12 +164,14 @@ static void flatten(const json& j, const std::string& prefix, std::vector<std::p
         } else if (it.value().is_object()) {
             flatten(it.value(), path, out, diags);
         } else if (is_option_section(path)) {
-            diags.push_back({path, "expected an object (the " + path + " section), got " + json_type_words(it.value())});
+            diags.push_back(
+                {path, "expected an object (the " + path + " section), got " + json_type_words(it.value())});
         } else {
             // Suggestions cost an edit distance against every option: only for the first few
             // unknown keys (a file of thousands of bad keys must still be answered at once).
             const bool suggest = diags.size() < 20 && path.size() <= 100;
-            diags.push_back({quote_for_message(path), "unknown option" + (suggest ? option_suggestion(path) : std::string())});
+            diags.push_back(
+                {quote_for_message(path), "unknown option" + (suggest ? option_suggestion(path) : std::string())});
         }
     }
 }
@@ -188,8 +194,10 @@ static std::vector<Diagnostic> apply_pairs(const std::vector<std::pair<std::stri
 // Problems of the file as text, before JSON: empty, UTF-16, not UTF-8 (with line and column).
 static std::optional<Diagnostic> text_problem(const std::string& text) {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
-        return Diagnostic{"", "the file is empty; write a JSON object of config fields (seqpe options --markdown lists them)"};
-    const bool bom16 = text.size() >= 2 && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff'));
+        return Diagnostic{
+            "", "the file is empty; write a JSON object of config fields (seqpe options --markdown lists them)"};
+    const bool bom16 =
+        text.size() >= 2 && ((text[0] == '\xff' && text[1] == '\xfe') || (text[0] == '\xfe' && text[1] == '\xff'));
     if (bom16 || (text.size() >= 2 && (text[0] == '\0' || text[1] == '\0')))
         return Diagnostic{"", "the file is UTF-16 (or holds NUL bytes); save it as UTF-8"};
     if (const auto bad = find_invalid_utf8(text)) {
@@ -204,8 +212,8 @@ static std::optional<Diagnostic> text_problem(const std::string& text) {
         }
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
-        return Diagnostic{"", "not UTF-8 at line " + std::to_string(line) + ", column " + std::to_string(col) + " (byte " +
-                                  byte + "); save the file as UTF-8"};
+        return Diagnostic{"", "not UTF-8 at line " + std::to_string(line) + ", column " + std::to_string(col) +
+                                  " (byte " + byte + "); save the file as UTF-8"};
     }
     return std::nullopt;
 }
@@ -234,7 +242,7 @@ std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) 
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::exception& e) { // parse errors, and numbers too large to represent
+    } catch (const json::exception& e) {                 // parse errors, and numbers too large to represent
         if (!diags.empty() && e.id == 406) return diags; // the overflowing number, named as written
         return {json_error(e)};
     }
@@ -248,7 +256,9 @@ std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) 
     return diags;
 }
 
-std::string config_hash(const RunConfig& c) { return sha256_hex(config_to_json(resolve_auto(c))).substr(0, 12); }
+std::string config_hash(const RunConfig& c) {
+    return sha256_hex(config_to_json(resolve_auto(c))).substr(0, 12);
+}
 
 // ---- projects ------------------------------------------------------------------------------
 
@@ -271,8 +281,8 @@ static bool safe_run_name(const std::string& n) {
     return true;
 }
 
-static std::vector<std::pair<std::string, std::string>> to_text_pairs(
-    const std::vector<std::pair<std::string, json>>& pairs) {
+static std::vector<std::pair<std::string, std::string>>
+to_text_pairs(const std::vector<std::pair<std::string, json>>& pairs) {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [p, v] : pairs) out.emplace_back(p, v.dump());
     return out;
@@ -292,8 +302,10 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
     try {
         j = json::parse(text);
     } catch (const json::exception& e) { // parse errors, and numbers too large to represent
-        if (!scan.empty() && e.id == 406) diags = scan; // the overflowing number, named as written
-        else diags.push_back(json_error(e));
+        if (!scan.empty() && e.id == 406)
+            diags = scan; // the overflowing number, named as written
+        else
+            diags.push_back(json_error(e));
         return res;
     }
     if (!j.is_object()) {
@@ -302,7 +314,8 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
     }
     diags = scan;
     struct Shadow { // on every return below: drop the readers' echo of a number the scan named
-        std::vector<Diagnostic>& d; size_t n;
+        std::vector<Diagnostic>& d;
+        size_t n;
         ~Shadow() { drop_shadowed(d, n); }
     } shadow{diags, scan.size()};
     if (!j.contains("format")) {
@@ -325,23 +338,27 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
                                        kProjectFormat + "\""});
         return res;
     }
-    static const std::set<std::string> known = {"format", "name",  "output_dir", "base",    "runs",
+    static const std::set<std::string> known = {"format", "name",  "output_dir", "base",       "runs",
                                                 "seeds",  "sweep", "max_runs",   "description"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key()))
             diags.push_back({it.key(), "unknown project key; known keys: format, name, output_dir, base, runs, seeds, "
                                        "sweep, max_runs"});
     if (j.contains("name")) {
-        if (j["name"].is_string()) p.name = j["name"].get<std::string>();
-        else diags.push_back({"name", "expected a string"});
+        if (j["name"].is_string())
+            p.name = j["name"].get<std::string>();
+        else
+            diags.push_back({"name", "expected a string"});
     }
     if (p.name.empty()) p.name = file.stem().string();
     if (j.contains("output_dir")) {
         if (j["output_dir"].is_string() && !j["output_dir"].get<std::string>().empty())
             p.output_dir = j["output_dir"].get<std::string>();
-        else diags.push_back({"output_dir", "expected a non-empty string (a folder relative to the project file)"});
+        else
+            diags.push_back({"output_dir", "expected a non-empty string (a folder relative to the project file)"});
         if (p.output_dir.find('\0') != std::string::npos)
-            diags.push_back({"output_dir", "holds a NUL character (\\u0000): the folder would be cut there; remove it"});
+            diags.push_back(
+                {"output_dir", "holds a NUL character (\\u0000): the folder would be cut there; remove it"});
     }
     RunConfig base_cfg;
     if (j.contains("base")) {
@@ -372,7 +389,8 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         ProjectRun run;
         if (r.contains("name") && r["name"].is_string()) run.name = r["name"].get<std::string>();
         if (!safe_run_name(run.name))
-            diags.push_back({ctx + ".name", "run names are 1-100 letters, digits, '-', '_' or '.' (they name folders)"});
+            diags.push_back(
+                {ctx + ".name", "run names are 1-100 letters, digits, '-', '_' or '.' (they name folders)"});
         else if (!names.insert(run.name).second)
             diags.push_back({ctx + ".name", "duplicate run name '" + run.name + "'"});
         for (auto it = r.begin(); it != r.end(); ++it)
@@ -429,7 +447,9 @@ std::string project_to_json(const Project& p) {
     return j.dump(2) + "\n";
 }
 
-void save_project(const Project& p, const fs::path& file) { write_file_atomic(file, project_to_json(p)); }
+void save_project(const Project& p, const fs::path& file) {
+    write_file_atomic(file, project_to_json(p));
+}
 
 static std::vector<Diagnostic> apply_text_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                                                 RunConfig& c) {
@@ -448,8 +468,10 @@ static std::vector<Diagnostic> apply_text_pairs(const std::vector<std::pair<std:
             continue;
         }
         auto r = option_from_json(*o, v);
-        if (auto* d = std::get_if<Diagnostic>(&r)) diags.push_back(*d);
-        else o->set(c, std::get<OptionValue>(r));
+        if (auto* d = std::get_if<Diagnostic>(&r))
+            diags.push_back(*d);
+        else
+            o->set(c, std::get<OptionValue>(r));
     }
     return diags;
 }

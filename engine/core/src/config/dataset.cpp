@@ -5,9 +5,9 @@
 #include "seqpe/common/files.h"
 
 #include <cerrno>
-#include <fcntl.h>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <spawn.h>
@@ -55,11 +55,28 @@ std::vector<std::string> data_tool_args(const RunConfig& raw) {
         // Prompts leave room for the answer: train.seq_len is the whole sequence.
         std::vector<int64_t> lengths;
         for (auto m : c.eval.length_multipliers) lengths.push_back(m * c.train.seq_len - c.qa.max_new_tokens);
-        args = {"qa", "--source", c.data.source, "--tokenizer", c.data.tokenizer, "--task", c.qa.task,
-                "--train-length", std::to_string(c.train.seq_len - c.qa.max_new_tokens), "--lengths", join(lengths),
-                "--train-examples", std::to_string(c.qa.train_examples), "--valid-examples",
-                std::to_string(c.qa.valid_examples), "--test-examples", std::to_string(c.qa.test_examples),
-                "--depths", join(c.qa.depths), "--distractors", std::to_string(c.qa.distractors), "--seed",
+        args = {"qa",
+                "--source",
+                c.data.source,
+                "--tokenizer",
+                c.data.tokenizer,
+                "--task",
+                c.qa.task,
+                "--train-length",
+                std::to_string(c.train.seq_len - c.qa.max_new_tokens),
+                "--lengths",
+                join(lengths),
+                "--train-examples",
+                std::to_string(c.qa.train_examples),
+                "--valid-examples",
+                std::to_string(c.qa.valid_examples),
+                "--test-examples",
+                std::to_string(c.qa.test_examples),
+                "--depths",
+                join(c.qa.depths),
+                "--distractors",
+                std::to_string(c.qa.distractors),
+                "--seed",
                 std::to_string(c.qa.seed)};
         if (c.data.tokenizer == "bpe") {
             args.push_back("--vocab-size");
@@ -181,19 +198,20 @@ fs::path prepare_dataset(const RunConfig& c, const std::function<void(const Prep
 
 std::vector<int64_t> encode_text(const fs::path& dataset_dir, const std::string& text) {
     if (text.size() > kMaxEncodeBytes)
-        throw InputError("the text is " + std::to_string(text.size()) + " bytes; at most " + std::to_string(kMaxEncodeBytes) +
-                         " can be tokenised at once");
+        throw InputError("the text is " + std::to_string(text.size()) + " bytes; at most " +
+                         std::to_string(kMaxEncodeBytes) + " can be tokenised at once");
     std::vector<int64_t> ids;
     bool got = false;
     std::string error;
     bool bad_input = false;
-    const int code = run_data_tool({"encode", dataset_dir.string(), "--text", text, "--json"},
-                                   [&](const nlohmann::json& j) {
-                                       if (j.value("event", "") != "tokens" || !j.contains("ids")) return;
-                                       ids = j["ids"].get<std::vector<int64_t>>();
-                                       got = true;
-                                   },
-                                   {}, error, bad_input);
+    const int code = run_data_tool(
+        {"encode", dataset_dir.string(), "--text", text, "--json"},
+        [&](const nlohmann::json& j) {
+            if (j.value("event", "") != "tokens" || !j.contains("ids")) return;
+            ids = j["ids"].get<std::vector<int64_t>>();
+            got = true;
+        },
+        {}, error, bad_input);
     if (code != 0 || !got) throw_tool_failure(code, error, bad_input);
     return ids;
 }

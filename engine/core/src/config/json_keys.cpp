@@ -58,21 +58,23 @@ std::vector<Diagnostic> json_text_diagnostics(const std::string& text) {
                 const auto [it, fresh] = f.lines.emplace(raw, start_line);
                 if (!fresh) {
                     const std::string key_path = f.path.empty() ? raw : f.path + "." + raw;
-                    out.push_back({key_path, "written twice in one object (lines " + std::to_string(it->second) + " and " +
-                                                 std::to_string(start_line) + "); the reader would keep only the "
-                                                                               "second: keep one"});
+                    out.push_back({key_path, "written twice in one object (lines " + std::to_string(it->second) +
+                                                 " and " + std::to_string(start_line) +
+                                                 "); the reader would keep only the "
+                                                 "second: keep one"});
                 }
             }
         } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
             // A number token: an integer literal beyond 64 bits would reach the option readers
             // rounded (or wrapped), so it is named here as written.
             size_t end = i;
-            while (end < text.size() && (text[end] == '-' || text[end] == '+' || text[end] == '.' ||
-                                         text[end] == 'e' || text[end] == 'E' || (text[end] >= '0' && text[end] <= '9')))
+            while (end < text.size() && (text[end] == '-' || text[end] == '+' || text[end] == '.' || text[end] == 'e' ||
+                                         text[end] == 'E' || (text[end] >= '0' && text[end] <= '9')))
                 ++end;
             const std::string literal = text.substr(i, end - i);
-            if (literal.find_first_of(".eE+") == std::string::npos && literal.find_first_of("0123456789") != std::string::npos &&
-                literal.find('-', 1) == std::string::npos && !fits_int64(literal))
+            if (literal.find_first_of(".eE+") == std::string::npos &&
+                literal.find_first_of("0123456789") != std::string::npos && literal.find('-', 1) == std::string::npos &&
+                !fits_int64(literal))
                 out.push_back({child_path(), "the integer " + quote_for_message(literal) +
                                                  " does not fit in 64 bits (the limits are -9223372036854775808 and "
                                                  "9223372036854775807); write a smaller value"});
@@ -86,8 +88,10 @@ std::vector<Diagnostic> json_text_diagnostics(const std::string& text) {
         } else if (ch == '}' || ch == ']') {
             if (!stack.empty()) stack.pop_back();
         } else if (ch == ',' && !stack.empty()) {
-            if (stack.back().object) stack.back().expecting_key = true;
-            else ++stack.back().index;
+            if (stack.back().object)
+                stack.back().expecting_key = true;
+            else
+                ++stack.back().index;
         }
     }
     return out;

@@ -20,18 +20,33 @@ using nlohmann::json;
 namespace {
 
 template <class T> constexpr OptionType type_of() {
-    if constexpr (std::is_same_v<T, bool>) return OptionType::Bool;
-    else if constexpr (std::is_same_v<T, int64_t>) return OptionType::Int;
-    else if constexpr (std::is_same_v<T, double>) return OptionType::Float;
-    else if constexpr (std::is_same_v<T, std::string>) return OptionType::String;
-    else return OptionType::IntList;
+    if constexpr (std::is_same_v<T, bool>)
+        return OptionType::Bool;
+    else if constexpr (std::is_same_v<T, int64_t>)
+        return OptionType::Int;
+    else if constexpr (std::is_same_v<T, double>)
+        return OptionType::Float;
+    else if constexpr (std::is_same_v<T, std::string>)
+        return OptionType::String;
+    else
+        return OptionType::IntList;
 }
 
-bool always(const RunConfig&) { return true; }
-bool is_text(const RunConfig& c) { return c.task != "image"; }
-bool is_image(const RunConfig& c) { return c.task == "image"; }
-bool is_seqpe(const RunConfig& c) { return c.position_encoding.type == "seqpe"; }
-bool is_lm(const RunConfig& c) { return c.task == "lm"; }
+bool always(const RunConfig&) {
+    return true;
+}
+bool is_text(const RunConfig& c) {
+    return c.task != "image";
+}
+bool is_image(const RunConfig& c) {
+    return c.task == "image";
+}
+bool is_seqpe(const RunConfig& c) {
+    return c.position_encoding.type == "seqpe";
+}
+bool is_lm(const RunConfig& c) {
+    return c.task == "lm";
+}
 
 struct Builder {
     std::vector<OptionInfo> table;
@@ -70,22 +85,29 @@ OptionInfo& advanced(OptionInfo& o) {
     return o;
 }
 
-#define FIELD(expr) [](RunConfig& c) -> auto& { return c.expr; }
+#define FIELD(expr)                                                                                                    \
+    [](RunConfig & c) -> auto& {                                                                                       \
+        return c.expr;                                                                                                 \
+    }
 
 std::vector<OptionInfo> build_table() {
     Builder b;
-    choices(b.add("task", FIELD(task), "what the model learns: lm (language model), image (ViT classifier), qa (retrieval fine-tune)"),
+    choices(b.add("task", FIELD(task),
+                  "what the model learns: lm (language model), image (ViT classifier), qa (retrieval fine-tune)"),
             {"lm", "image", "qa"});
 
     // data
     b.add("data.source", FIELD(data.source),
           "dataset: auto (the task's default: sotu or fashion-mnist), sotu, fashion-mnist, or a folder");
-    choices(b.add("data.tokenizer", FIELD(data.tokenizer), "text tokenizer: bpe (SentencePiece, trained on the train split) or byte", is_text),
+    choices(b.add("data.tokenizer", FIELD(data.tokenizer),
+                  "text tokenizer: bpe (SentencePiece, trained on the train split) or byte", is_text),
             {"bpe", "byte"});
     range(b.add("data.vocab_size", FIELD(data.vocab_size), "BPE vocabulary size", is_text), 260, 65535);
     b.add("data.dataset_dir", FIELD(data.dataset_dir), "a prepared dataset directory (overrides source and tokenizer)");
-    range(b.add("data.image_size", FIELD(data.image_size), "training resolution in pixels (square)", is_image), 4, 1024);
-    b.add("data.augment", FIELD(data.augment), "image task: random crops (2-pixel padding) and horizontal flips", is_image);
+    range(b.add("data.image_size", FIELD(data.image_size), "training resolution in pixels (square)", is_image), 4,
+          1024);
+    b.add("data.augment", FIELD(data.augment), "image task: random crops (2-pixel padding) and horizontal flips",
+          is_image);
 
     // model
     range(b.add("model.n_layer", FIELD(model.n_layer), "transformer blocks"), 1, 48);
@@ -96,100 +118,174 @@ std::vector<OptionInfo> build_table() {
     range(b.add("model.attn_dropout", FIELD(model.attn_dropout), "dropout on attention probabilities"), 0, 0.9);
     b.add("model.tie_embeddings", FIELD(model.tie_embeddings), "output head shares the token embedding", is_text);
     advanced(b.add("model.bias", FIELD(model.bias), "linear layers and LayerNorms carry biases"));
-    advanced(range(b.add("model.init_std", FIELD(model.init_std), "standard deviation of the weight initialisation"), 1e-4, 1));
-    range(b.add("model.patch_size", FIELD(model.patch_size), "ViT patch size in pixels (must divide every image size)", is_image), 1, 64);
-    b.add("model.class_token", FIELD(model.class_token), "classify from a [CLS] token (else mean-pool the patches)", is_image);
+    advanced(range(b.add("model.init_std", FIELD(model.init_std), "standard deviation of the weight initialisation"),
+                   1e-4, 1));
+    range(b.add("model.patch_size", FIELD(model.patch_size), "ViT patch size in pixels (must divide every image size)",
+                is_image),
+          1, 64);
+    b.add("model.class_token", FIELD(model.class_token), "classify from a [CLS] token (else mean-pool the patches)",
+          is_image);
 
     // position encoding
     choices(b.add("position_encoding.type", FIELD(position_encoding.type), "position encoding (see `seqpe encodings`)"),
             encoding_names());
-    range(b.add("position_encoding.base", FIELD(position_encoding.base), "frequency base of sinusoidal and rotary encodings",
+    range(b.add("position_encoding.base", FIELD(position_encoding.base),
+                "frequency base of sinusoidal and rotary encodings",
                 [](const RunConfig& c) {
                     const auto& t = c.position_encoding.type;
                     return t == "sinusoidal" || t == "rope" || t == "rope_mixed";
                 }),
           2, 1e9);
-    advanced(choices(b.add("position_encoding.alibi_scaling", FIELD(position_encoding.alibi_scaling),
-                           "paper: bias = -slope*distance; official: the SeqPE code's bias, also scaled by 1/sqrt(d_head)",
-                           [](const RunConfig& c) { return c.position_encoding.type == "alibi"; }),
-                     {"paper", "official"}));
-    advanced(choices(b.add("position_encoding.sin_2d", FIELD(position_encoding.sin_2d),
-                           "2D sinusoidal: axial (half the channels per axis) or flat (row-major index, official code)",
-                           [](const RunConfig& c) { return c.task == "image" && c.position_encoding.type == "sinusoidal"; }),
-                     {"axial", "flat"}));
+    advanced(
+        choices(b.add("position_encoding.alibi_scaling", FIELD(position_encoding.alibi_scaling),
+                      "paper: bias = -slope*distance; official: the SeqPE code's bias, also scaled by 1/sqrt(d_head)",
+                      [](const RunConfig& c) { return c.position_encoding.type == "alibi"; }),
+                {"paper", "official"}));
+    advanced(
+        choices(b.add("position_encoding.sin_2d", FIELD(position_encoding.sin_2d),
+                      "2D sinusoidal: axial (half the channels per axis) or flat (row-major index, official code)",
+                      [](const RunConfig& c) { return c.task == "image" && c.position_encoding.type == "sinusoidal"; }),
+                {"axial", "flat"}));
 
-    advanced(range(b.add("position_encoding.sin_scale", FIELD(position_encoding.sin_scale),
-                         "sinusoidal amplitude; 0 = auto (RMS of the token or patch embedding at init); 1 = raw sin/cos",
-                         [](const RunConfig& c) { return c.position_encoding.type == "sinusoidal"; }),
-                   0, 100));
+    advanced(
+        range(b.add("position_encoding.sin_scale", FIELD(position_encoding.sin_scale),
+                    "sinusoidal amplitude; 0 = auto (RMS of the token or patch embedding at init); 1 = raw sin/cos",
+                    [](const RunConfig& c) { return c.position_encoding.type == "sinusoidal"; }),
+              0, 100));
 
     // SeqPE
     const std::string sp = "position_encoding.seqpe.";
     choices(b.add(sp + "recipe", FIELD(position_encoding.seqpe.recipe),
                   "values of the auto fields: workbench (PE score, auxiliary samples and digits scaled to this run) or "
-                  "official (the paper's code at GPT-2/ViT-S scale); docs/METHOD.md", is_seqpe),
+                  "official (the paper's code at GPT-2/ViT-S scale); docs/METHOD.md",
+                  is_seqpe),
             {"workbench", "official"});
     choices(b.add(sp + "apply", FIELD(position_encoding.seqpe.apply),
-                  "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: attn_scalar; official recipe: image attn_mul)", is_seqpe),
+                  "how e(p) enters the model: input_add, attn_mul, attn_add, attn_scalar (auto: attn_scalar; official "
+                  "recipe: image attn_mul)",
+                  is_seqpe),
             {"auto", "input_add", "attn_mul", "attn_add", "attn_scalar"});
     choices(b.add(sp + "qk_map", FIELD(position_encoding.seqpe.qk_map),
-                  "q/k map of the PE for attn_*: none (pq = pk = e), single (shared), multi (per layer); auto: text single, image multi", is_seqpe),
+                  "q/k map of the PE for attn_*: none (pq = pk = e), single (shared), multi (per layer); auto: text "
+                  "single, image multi",
+                  is_seqpe),
             {"auto", "none", "single", "multi"});
-    b.add(sp + "multi_head", FIELD(position_encoding.seqpe.multi_head), "split the PE across heads (else one head-sized PE shared by all heads)", is_seqpe);
-    range(b.add(sp + "embed_dim", FIELD(position_encoding.seqpe.embed_dim), "encoder width E; 0 = model.d_model", is_seqpe), 0, 4096);
+    b.add(sp + "multi_head", FIELD(position_encoding.seqpe.multi_head),
+          "split the PE across heads (else one head-sized PE shared by all heads)", is_seqpe);
+    range(b.add(sp + "embed_dim", FIELD(position_encoding.seqpe.embed_dim), "encoder width E; 0 = model.d_model",
+                is_seqpe),
+          0, 4096);
     range(b.add(sp + "layers", FIELD(position_encoding.seqpe.layers), "encoder blocks", is_seqpe), 1, 12);
-    range(b.add(sp + "heads", FIELD(position_encoding.seqpe.heads), "encoder heads; 0 = max(1, E/64)", is_seqpe), 0, 64);
-    range(b.add(sp + "max_position", FIELD(position_encoding.seqpe.max_position),
-                "position budget (flattened count in 2D); 0 = auto: workbench the longest evaluated length (image: grid), "
-                "official text 20000, image 10000", is_seqpe), 0, 1e12);
-    range(b.add(sp + "max_digits", FIELD(position_encoding.seqpe.max_digits), "digits per axis; 0 = derive from max_position", is_seqpe), 0, 18);
+    range(b.add(sp + "heads", FIELD(position_encoding.seqpe.heads), "encoder heads; 0 = max(1, E/64)", is_seqpe), 0,
+          64);
+    range(
+        b.add(
+            sp + "max_position", FIELD(position_encoding.seqpe.max_position),
+            "position budget (flattened count in 2D); 0 = auto: workbench the longest evaluated length (image: grid), "
+            "official text 20000, image 10000",
+            is_seqpe),
+        0, 1e12);
+    range(b.add(sp + "max_digits", FIELD(position_encoding.seqpe.max_digits),
+                "digits per axis; 0 = derive from max_position", is_seqpe),
+          0, 18);
     advanced(range(b.add(sp + "base", FIELD(position_encoding.seqpe.base), "digit base", is_seqpe), 2, 36));
-    advanced(choices(b.add(sp + "slot_index", FIELD(position_encoding.seqpe.slot_index),
-                           "digit-slot embedding index: running over all axes (official code) or per_dim (paper figure)", is_seqpe),
-                     {"running", "per_dim"}));
-    advanced(b.add(sp + "mask_padding", FIELD(position_encoding.seqpe.mask_padding), "mask leading zero padding in the encoder", is_seqpe));
-    advanced(choices(b.add(sp + "direction", FIELD(position_encoding.seqpe.direction), "encoder attention: causal (official) or bi", is_seqpe),
+    advanced(choices(
+        b.add(sp + "slot_index", FIELD(position_encoding.seqpe.slot_index),
+              "digit-slot embedding index: running over all axes (official code) or per_dim (paper figure)", is_seqpe),
+        {"running", "per_dim"}));
+    advanced(b.add(sp + "mask_padding", FIELD(position_encoding.seqpe.mask_padding),
+                   "mask leading zero padding in the encoder", is_seqpe));
+    advanced(choices(b.add(sp + "direction", FIELD(position_encoding.seqpe.direction),
+                           "encoder attention: causal (official) or bi", is_seqpe),
                      {"causal", "bi"}));
-    advanced(b.add(sp + "last_layernorm", FIELD(position_encoding.seqpe.last_layernorm), "final LayerNorm before the output projection", is_seqpe));
-    advanced(range(b.add(sp + "attn_dropout", FIELD(position_encoding.seqpe.attn_dropout), "encoder attention dropout", is_seqpe), 0, 0.9));
-    advanced(range(b.add(sp + "resid_dropout", FIELD(position_encoding.seqpe.resid_dropout), "encoder residual dropout", is_seqpe), 0, 0.9));
-    advanced(range(b.add(sp + "temperature", FIELD(position_encoding.seqpe.temperature), "e(p) = out_proj(h) / temperature", is_seqpe), 1e-3, 1e3));
-    advanced(range(b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale), "attn_scalar: weight s of the PE score (attn_mul, attn_add: pq and pk enter times sqrt(s)); 0 = auto: "
-                                      "workbench attn_scalar C / (init_std^2 P E), the content score's initial spread; else 1", is_seqpe), 0, 1e4));
-    advanced(choices(b.add(sp + "init", FIELD(position_encoding.seqpe.init), "encoder init: normal (text code) or trunc_normal (image code)", is_seqpe),
+    advanced(b.add(sp + "last_layernorm", FIELD(position_encoding.seqpe.last_layernorm),
+                   "final LayerNorm before the output projection", is_seqpe));
+    advanced(range(
+        b.add(sp + "attn_dropout", FIELD(position_encoding.seqpe.attn_dropout), "encoder attention dropout", is_seqpe),
+        0, 0.9));
+    advanced(range(
+        b.add(sp + "resid_dropout", FIELD(position_encoding.seqpe.resid_dropout), "encoder residual dropout", is_seqpe),
+        0, 0.9));
+    advanced(range(b.add(sp + "temperature", FIELD(position_encoding.seqpe.temperature),
+                         "e(p) = out_proj(h) / temperature", is_seqpe),
+                   1e-3, 1e3));
+    advanced(range(
+        b.add(sp + "scalar_scale", FIELD(position_encoding.seqpe.scalar_scale),
+              "attn_scalar: weight s of the PE score (attn_mul, attn_add: pq and pk enter times sqrt(s)); 0 = auto: "
+              "workbench attn_scalar C / (init_std^2 P E), the content score's initial spread; else 1",
+              is_seqpe),
+        0, 1e4));
+    advanced(choices(b.add(sp + "init", FIELD(position_encoding.seqpe.init),
+                           "encoder init: normal (text code) or trunc_normal (image code)", is_seqpe),
                      {"normal", "trunc_normal"}));
-    b.add(sp + "shift.enabled", FIELD(position_encoding.seqpe.shift.enabled), "random shift of the main-task positions", is_seqpe);
-    range(b.add(sp + "shift.rate", FIELD(position_encoding.seqpe.shift.rate), "probability that a step is shifted", is_seqpe), 0, 1);
-    range(b.add(sp + "shift.layouts", FIELD(position_encoding.seqpe.shift.layouts), "layouts per shifted step (must divide the batch size)", is_seqpe), 1, 4096);
-    range(b.add(sp + "shift.offsets", FIELD(position_encoding.seqpe.shift.offsets), "offsets drawn once per run", is_seqpe), 1, 1e7);
-    range(b.add(sp + "contrastive.weight", FIELD(position_encoding.seqpe.contrastive.weight), "weight of the contrastive loss; 0 = off", is_seqpe), 0, 100);
+    b.add(sp + "shift.enabled", FIELD(position_encoding.seqpe.shift.enabled), "random shift of the main-task positions",
+          is_seqpe);
+    range(b.add(sp + "shift.rate", FIELD(position_encoding.seqpe.shift.rate), "probability that a step is shifted",
+                is_seqpe),
+          0, 1);
+    range(b.add(sp + "shift.layouts", FIELD(position_encoding.seqpe.shift.layouts),
+                "layouts per shifted step (must divide the batch size)", is_seqpe),
+          1, 4096);
+    range(b.add(sp + "shift.offsets", FIELD(position_encoding.seqpe.shift.offsets), "offsets drawn once per run",
+                is_seqpe),
+          1, 1e7);
+    range(b.add(sp + "contrastive.weight", FIELD(position_encoding.seqpe.contrastive.weight),
+                "weight of the contrastive loss; 0 = off", is_seqpe),
+          0, 100);
     range(b.add(sp + "contrastive.batch", FIELD(position_encoding.seqpe.contrastive.batch),
                 "anchors per step; 0 = auto: the official runs' ratio (text 16 per 16384 tokens, image 32 per 50176), "
-                "workbench at least 64", is_seqpe), 0, 65536);
-    range(b.add(sp + "contrastive.candidates", FIELD(position_encoding.seqpe.contrastive.candidates), "candidates per anchor", is_seqpe), 2, 4096);
-    range(b.add(sp + "contrastive.window", FIELD(position_encoding.seqpe.contrastive.window), "window size (1D) or area (2D)", is_seqpe), 1, 1e9);
-    advanced(range(b.add(sp + "contrastive.hard_ratio", FIELD(position_encoding.seqpe.contrastive.hard_ratio), "share of hard negatives in hard mode", is_seqpe), 0, 1));
-    advanced(range(b.add(sp + "contrastive.hard_prob", FIELD(position_encoding.seqpe.contrastive.hard_prob), "probability of the hard-negative mode", is_seqpe), 0, 1));
-    advanced(range(b.add(sp + "contrastive.window_prob", FIELD(position_encoding.seqpe.contrastive.window_prob), "probability of the window mode", is_seqpe), 0, 1));
+                "workbench at least 64",
+                is_seqpe),
+          0, 65536);
+    range(b.add(sp + "contrastive.candidates", FIELD(position_encoding.seqpe.contrastive.candidates),
+                "candidates per anchor", is_seqpe),
+          2, 4096);
+    range(b.add(sp + "contrastive.window", FIELD(position_encoding.seqpe.contrastive.window),
+                "window size (1D) or area (2D)", is_seqpe),
+          1, 1e9);
+    advanced(range(b.add(sp + "contrastive.hard_ratio", FIELD(position_encoding.seqpe.contrastive.hard_ratio),
+                         "share of hard negatives in hard mode", is_seqpe),
+                   0, 1));
+    advanced(range(b.add(sp + "contrastive.hard_prob", FIELD(position_encoding.seqpe.contrastive.hard_prob),
+                         "probability of the hard-negative mode", is_seqpe),
+                   0, 1));
+    advanced(range(b.add(sp + "contrastive.window_prob", FIELD(position_encoding.seqpe.contrastive.window_prob),
+                         "probability of the window mode", is_seqpe),
+                   0, 1));
     advanced(choices(b.add(sp + "contrastive.window_mode", FIELD(position_encoding.seqpe.contrastive.window_mode),
                            "around_anchor: the window holds the anchor; random: anywhere (official code)", is_seqpe),
                      {"around_anchor", "random"}));
-    advanced(choices(b.add(sp + "contrastive.hard_2d", FIELD(position_encoding.seqpe.contrastive.hard_2d),
-                           "2D hard negatives: per_axis (edit one coordinate) or concat (edit \"rc\", cut anywhere: official)",
-                           [](const RunConfig& c) { return c.position_encoding.type == "seqpe" && c.task == "image"; }),
-                     {"per_axis", "concat"}));
-    range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight), "weight of the distillation loss; 0 = off", is_seqpe), 0, 100);
+    advanced(choices(
+        b.add(sp + "contrastive.hard_2d", FIELD(position_encoding.seqpe.contrastive.hard_2d),
+              "2D hard negatives: per_axis (edit one coordinate) or concat (edit \"rc\", cut anywhere: official)",
+              [](const RunConfig& c) { return c.position_encoding.type == "seqpe" && c.task == "image"; }),
+        {"per_axis", "concat"}));
+    range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight),
+                "weight of the distillation loss; 0 = off", is_seqpe),
+          0, 100);
     range(b.add(sp + "transfer.batch", FIELD(position_encoding.seqpe.transfer.batch),
-                "student samples per step; 0 = auto: the official ratio, workbench at least 16", is_seqpe), 0, 65536);
+                "student samples per step; 0 = auto: the official ratio, workbench at least 16", is_seqpe),
+          0, 65536);
     range(b.add(sp + "transfer.start_step", FIELD(position_encoding.seqpe.transfer.start_step),
                 "first step of the distillation loss; -1 = auto: official 0, workbench after the learning-rate "
-                "warm-up (the teacher's similarities are flat at first)", is_seqpe), -1, 1e9);
-    range(b.add(sp + "transfer.positions", FIELD(position_encoding.seqpe.transfer.positions), "positions per sample", is_seqpe), 2, 4096);
-    choices(b.add(sp + "transfer.metric", FIELD(position_encoding.seqpe.transfer.metric), "kl (symmetric) or mse of log-probabilities", is_seqpe),
+                "warm-up (the teacher's similarities are flat at first)",
+                is_seqpe),
+          -1, 1e9);
+    range(b.add(sp + "transfer.positions", FIELD(position_encoding.seqpe.transfer.positions), "positions per sample",
+                is_seqpe),
+          2, 4096);
+    choices(b.add(sp + "transfer.metric", FIELD(position_encoding.seqpe.transfer.metric),
+                  "kl (symmetric) or mse of log-probabilities", is_seqpe),
             {"kl", "mse"});
-    advanced(range(b.add(sp + "transfer.beta", FIELD(position_encoding.seqpe.transfer.beta), "share of the loss that moves only the student", is_seqpe), 0, 1));
-    advanced(range(b.add(sp + "transfer.logit_scale", FIELD(position_encoding.seqpe.transfer.logit_scale), "scale of the similarity logits", is_seqpe), 1e-4, 1e4));
-    advanced(range(b.add(sp + "transfer.heads", FIELD(position_encoding.seqpe.transfer.heads), "head chunks of the similarity; 0 = model.n_head", is_seqpe), 0, 128));
+    advanced(range(b.add(sp + "transfer.beta", FIELD(position_encoding.seqpe.transfer.beta),
+                         "share of the loss that moves only the student", is_seqpe),
+                   0, 1));
+    advanced(range(b.add(sp + "transfer.logit_scale", FIELD(position_encoding.seqpe.transfer.logit_scale),
+                         "scale of the similarity logits", is_seqpe),
+                   1e-4, 1e4));
+    advanced(range(b.add(sp + "transfer.heads", FIELD(position_encoding.seqpe.transfer.heads),
+                         "head chunks of the similarity; 0 = model.n_head", is_seqpe),
+                   0, 128));
 
     // optimisation
     range(b.add("optim.lr", FIELD(optim.lr), "peak learning rate"), 0, 10);
@@ -201,9 +297,14 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add("optim.beta1", FIELD(optim.beta1), "AdamW beta1"), 0, 0.99999));
     advanced(range(b.add("optim.beta2", FIELD(optim.beta2), "AdamW beta2"), 0, 0.99999999));
     advanced(range(b.add("optim.eps", FIELD(optim.eps), "AdamW epsilon"), 0, 1));
-    range(b.add("optim.grad_clip", FIELD(optim.grad_clip), "gradient clipping (global norm per parameter group); 0 = off"), 0, 1e6);
-    advanced(range(b.add("optim.encoder_lr", FIELD(optim.encoder_lr), "learning rate of PE parameters; 0 = optim.lr"), 0, 10));
-    advanced(range(b.add("optim.encoder_weight_decay", FIELD(optim.encoder_weight_decay), "weight decay of PE parameters"), 0, 10));
+    range(b.add("optim.grad_clip", FIELD(optim.grad_clip),
+                "gradient clipping (global norm per parameter group); 0 = off"),
+          0, 1e6);
+    advanced(range(b.add("optim.encoder_lr", FIELD(optim.encoder_lr), "learning rate of PE parameters; 0 = optim.lr"),
+                   0, 10));
+    advanced(
+        range(b.add("optim.encoder_weight_decay", FIELD(optim.encoder_weight_decay), "weight decay of PE parameters"),
+              0, 10));
 
     // training
     range(b.add("train.steps", FIELD(train.steps), "optimiser steps"), 1, 1e9);
@@ -212,46 +313,61 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add("train.grad_accum", FIELD(train.grad_accum), "micro-batches accumulated per step"), 1, 4096));
     range(b.add("train.eval_every", FIELD(train.eval_every), "validation every N steps; 0 = only at the end"), 0, 1e9);
     range(b.add("train.eval_batches", FIELD(train.eval_batches), "validation batches; 0 = the whole split"), 0, 1e9);
-    range(b.add("train.checkpoint_every", FIELD(train.checkpoint_every), "checkpoint every N steps; 0 = only at the end"), 0, 1e9);
+    range(
+        b.add("train.checkpoint_every", FIELD(train.checkpoint_every), "checkpoint every N steps; 0 = only at the end"),
+        0, 1e9);
     range(b.add("train.keep_checkpoints", FIELD(train.keep_checkpoints), "complete checkpoints kept"), 1, 1000);
     advanced(range(b.add("train.log_every", FIELD(train.log_every), "train records every N steps"), 1, 1e6));
     range(b.add("train.snapshot_every", FIELD(train.snapshot_every),
-                "position-embedding geometry snapshot every N steps (live views, step scrubber); 0 = off"), 0, 1e9);
+                "position-embedding geometry snapshot every N steps (live views, step scrubber); 0 = off"),
+          0, 1e9);
     range(b.add("train.diagnostics_every", FIELD(train.diagnostics_every),
                 "position-encoding diagnostics (PE share of the attention scores, contrastive accuracy, gradient "
-                "shares, rank correlation) every N steps; 0 = off"), 0, 1e9);
-    range(b.add("train.seed", FIELD(train.seed), "seed of every random choice (init, data order, dropout, SeqPE samplers)"), 0, 9.007199254740992e15);
+                "shares, rank correlation) every N steps; 0 = off"),
+          0, 1e9);
+    range(b.add("train.seed", FIELD(train.seed),
+                "seed of every random choice (init, data order, dropout, SeqPE samplers)"),
+          0, 9.007199254740992e15);
     b.add("train.init_from", FIELD(train.init_from), "initialise weights from a run directory or checkpoint");
 
     // evaluation
-    range(b.add("eval.length_multipliers", FIELD(eval.length_multipliers), "evaluation lengths as multiples of train.seq_len", is_text), 1, 4096);
+    range(b.add("eval.length_multipliers", FIELD(eval.length_multipliers),
+                "evaluation lengths as multiples of train.seq_len", is_text),
+          1, 4096);
     range(b.add("eval.image_sizes", FIELD(eval.image_sizes), "evaluation resolutions in pixels", is_image), 4, 4096);
     choices(b.add("eval.mode", FIELD(eval.mode), "how encodings reach unseen lengths: extend, interpolate or both"),
             {"extend", "interpolate", "both"});
     choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`"), {"test", "valid"});
-    range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split", is_text), 0, 1e12);
+    range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split",
+                is_text),
+          0, 1e12);
     range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
     b.add("eval.after_training", FIELD(eval.after_training),
           "evaluate the run (these eval settings) when its training completes, in `seqpe train` and the workbench");
 
     // long-context QA
     auto is_qa = [](const RunConfig& c) { return c.task == "qa"; };
-    choices(b.add("qa.task", FIELD(qa.task), "generated task: niah (multi-key needles, 7-digit answers) or passkey", is_qa),
-            {"niah", "passkey"});
+    choices(
+        b.add("qa.task", FIELD(qa.task), "generated task: niah (multi-key needles, 7-digit answers) or passkey", is_qa),
+        {"niah", "passkey"});
     range(b.add("qa.train_examples", FIELD(qa.train_examples), "fine-tuning examples", is_qa), 1, 1e6);
     range(b.add("qa.valid_examples", FIELD(qa.valid_examples), "validation examples", is_qa), 1, 1e6);
     range(b.add("qa.test_examples", FIELD(qa.test_examples), "test examples per depth and length", is_qa), 1, 1e6);
     range(b.add("qa.depths", FIELD(qa.depths), "needle depths of the test sets (% of the context)", is_qa), 0, 100);
     range(b.add("qa.distractors", FIELD(qa.distractors), "niah: needles with other keys", is_qa), 0, 16);
-    range(b.add("qa.max_new_tokens", FIELD(qa.max_new_tokens), "greedy decoding budget; also the answer room in train.seq_len", is_qa), 1, 256);
+    range(b.add("qa.max_new_tokens", FIELD(qa.max_new_tokens),
+                "greedy decoding budget; also the answer room in train.seq_len", is_qa),
+          1, 256);
     advanced(range(b.add("qa.seed", FIELD(qa.seed), "seed of the generated QA data", is_qa), 0, 9.007199254740992e15));
 
     // runtime
     range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);
     b.add("runtime.device", FIELD(runtime.device), "cpu, cuda, cuda:N or auto");
-    choices(b.add("runtime.precision", FIELD(runtime.precision),
-                  "auto (bf16 on CPUs with native bf16, else fp32), fp32, bf16 autocast (CPU or CUDA), fp16 autocast (CUDA)"),
-            {"auto", "fp32", "bf16", "fp16"});
+    choices(
+        b.add(
+            "runtime.precision", FIELD(runtime.precision),
+            "auto (bf16 on CPUs with native bf16, else fp32), fp32, bf16 autocast (CPU or CUDA), fp16 autocast (CUDA)"),
+        {"auto", "fp32", "bf16", "fp16"});
     advanced(range(b.add("runtime.dist_timeout_s", FIELD(runtime.dist_timeout_s),
                          "`train --distributed`: seconds any collective may wait for the other ranks before failing"),
                    1, 86400));
@@ -307,8 +423,10 @@ std::string option_value_text(const OptionInfo& o, const OptionValue& v) {
     return std::visit(
         [&](const auto& x) -> std::string {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string>) return x;
-            else return json(x).dump();
+            if constexpr (std::is_same_v<T, std::string>)
+                return x;
+            else
+                return json(x).dump();
         },
         v);
 }
@@ -321,12 +439,18 @@ std::string option_json(const RunConfig& c, const std::string& path) {
 
 static std::string type_name(OptionType t) {
     switch (t) {
-    case OptionType::Bool: return "true or false";
-    case OptionType::Int: return "an integer";
-    case OptionType::Float: return "a number";
-    case OptionType::String: return "a string";
-    case OptionType::Choice: return "one of the listed choices";
-    case OptionType::IntList: return "a list of integers such as [1,2,4]";
+    case OptionType::Bool:
+        return "true or false";
+    case OptionType::Int:
+        return "an integer";
+    case OptionType::Float:
+        return "a number";
+    case OptionType::String:
+        return "a string";
+    case OptionType::Choice:
+        return "one of the listed choices";
+    case OptionType::IntList:
+        return "a list of integers such as [1,2,4]";
     }
     return "?";
 }
@@ -360,7 +484,8 @@ static std::variant<OptionValue, Diagnostic> from_json_value(const OptionInfo& o
         if (!j.is_array()) return bad(j.dump());
         std::vector<int64_t> out;
         for (const auto& e : j) {
-            if (!e.is_number_integer() || (e.is_number_unsigned() && e.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+            if (!e.is_number_integer() ||
+                (e.is_number_unsigned() && e.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
                 return bad(j.dump());
             out.push_back(e.get<int64_t>());
         }
@@ -471,6 +596,8 @@ std::variant<OptionValue, Diagnostic> option_from_json(const OptionInfo& o, cons
     return r;
 }
 
-std::string option_suggestion(const std::string& path) { return suggest(path); }
+std::string option_suggestion(const std::string& path) {
+    return suggest(path);
+}
 
 } // namespace seqpe

@@ -38,7 +38,8 @@ DigitScheme make_digit_scheme(int dims, int64_t max_position, int64_t base, int 
     s.dims = dims;
     s.base = base;
     s.per_dim_slots = per_dim_slots;
-    s.digits = forced_digits > 0 ? forced_digits : digit_count(std::max<int64_t>(0, axis_extent(dims, max_position) - 1), base);
+    s.digits = forced_digits > 0 ? forced_digits
+                                 : digit_count(std::max<int64_t>(0, axis_extent(dims, max_position) - 1), base);
     return s;
 }
 
@@ -51,8 +52,8 @@ TokenizedPosition tokenize_position(const DigitScheme& s, const std::vector<int6
     for (int a = 0; a < s.dims; ++a) {
         const int64_t v = pos[a];
         if (v < 0 || v > maxv)
-            throw InputError("position " + std::to_string(v) + " does not fit " + std::to_string(s.digits) +
-                             " base-" + std::to_string(s.base) + " digits (max " + std::to_string(maxv) +
+            throw InputError("position " + std::to_string(v) + " does not fit " + std::to_string(s.digits) + " base-" +
+                             std::to_string(s.base) + " digits (max " + std::to_string(maxv) +
                              "); raise position_encoding.seqpe.max_position or max_digits");
         const int real = digit_count(v, s.base);
         std::vector<int64_t> block(s.digits, 0);

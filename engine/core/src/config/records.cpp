@@ -48,8 +48,10 @@ std::string record_to_json(const Record& r) {
     j["time"] = std::round(r.time * 1000.0) / 1000.0;
     for (const auto& [k, v] : r.labels) j[k] = v;
     for (const auto& [k, v] : r.values) {
-        if (std::isfinite(v)) j[k] = v;
-        else j[k] = nullptr;
+        if (std::isfinite(v))
+            j[k] = v;
+        else
+            j[k] = nullptr;
     }
     return j.dump();
 }

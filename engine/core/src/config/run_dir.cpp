@@ -16,12 +16,18 @@ using nlohmann::json;
 
 const char* run_state_name(RunState s) {
     switch (s) {
-    case RunState::Queued: return "queued";
-    case RunState::Running: return "running";
-    case RunState::Paused: return "paused";
-    case RunState::Completed: return "completed";
-    case RunState::Cancelled: return "cancelled";
-    case RunState::Failed: return "failed";
+    case RunState::Queued:
+        return "queued";
+    case RunState::Running:
+        return "running";
+    case RunState::Paused:
+        return "paused";
+    case RunState::Completed:
+        return "completed";
+    case RunState::Cancelled:
+        return "cancelled";
+    case RunState::Failed:
+        return "failed";
     }
     return "failed";
 }
@@ -40,8 +46,9 @@ fs::path RunPaths::checkpoint(int64_t step) const {
 }
 
 void write_status(const RunPaths& p, const RunStatus& s) {
-    json j = {{"state", run_state_name(s.state)}, {"step", s.step},     {"total_steps", s.total_steps},
-              {"message", s.message},             {"updated", utc_now_iso()}, {"pid", s.pid}};
+    json j = {{"state", run_state_name(s.state)}, {"step", s.step},
+              {"total_steps", s.total_steps},     {"message", s.message},
+              {"updated", utc_now_iso()},         {"pid", s.pid}};
     write_file_atomic(p.status(), j.dump(2) + "\n");
 }
 

@@ -37,15 +37,18 @@ void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags
                     continue;
                 }
                 const int64_t v = std::get<int64_t>(std::get<OptionValue>(r));
-                if (!seen.insert(v).second) diags.push_back({at, "seed " + std::to_string(v) + " is listed twice"});
-                else p.seeds.push_back(v);
+                if (!seen.insert(v).second)
+                    diags.push_back({at, "seed " + std::to_string(v) + " is listed twice"});
+                else
+                    p.seeds.push_back(v);
             }
         }
     }
     if (j.contains("sweep")) {
         const json& s = j["sweep"];
         if (!s.is_object() || s.empty()) {
-            diags.push_back({"sweep", "expected an object of option paths and value lists, e.g. {\"optim.lr\": [0.001, 0.002]}"});
+            diags.push_back(
+                {"sweep", "expected an object of option paths and value lists, e.g. {\"optim.lr\": [0.001, 0.002]}"});
         } else {
             for (auto it = s.begin(); it != s.end(); ++it) {
                 const std::string at = "sweep." + it.key();
@@ -59,7 +62,8 @@ void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags
                     continue;
                 }
                 if (!it.value().is_array() || it.value().empty()) {
-                    diags.push_back({at, "expected a non-empty list of values, e.g. [" + quote_for_message(option_json(RunConfig{}, o->path)) + ", ...]"});
+                    diags.push_back({at, "expected a non-empty list of values, e.g. [" +
+                                             quote_for_message(option_json(RunConfig{}, o->path)) + ", ...]"});
                     continue;
                 }
                 std::vector<std::string> values;
@@ -73,7 +77,8 @@ void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags
                         continue;
                     }
                     if (!labels.insert(sweep_value_label(v.dump())).second) {
-                        diags.push_back({vat, quote_for_message(v.dump()) + " is listed twice (or names the same run as another value)"});
+                        diags.push_back({vat, quote_for_message(v.dump()) +
+                                                  " is listed twice (or names the same run as another value)"});
                         continue;
                     }
                     values.push_back(v.dump());
@@ -87,15 +92,16 @@ void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags
         if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > kMaxRunsCeiling)
             diags.push_back({"max_runs", "expected an integer in [1, " + std::to_string(kMaxRunsCeiling) +
                                              "]: the largest grid the project may expand to"});
-        else p.max_runs = m.get<int64_t>();
+        else
+            p.max_runs = m.get<int64_t>();
     }
     if (!has_errors(diags)) {
         const int64_t n = planned_run_count(p);
         if (n > p.max_runs)
             diags.push_back({p.sweep.empty() ? "seeds" : "sweep",
-                             "the project expands to " + std::to_string(n) + " runs, more than max_runs = " +
-                                 std::to_string(p.max_runs) + "; shorten the lists, or set \"max_runs\": " +
-                                 std::to_string(n) + " to confirm"});
+                             "the project expands to " + std::to_string(n) +
+                                 " runs, more than max_runs = " + std::to_string(p.max_runs) +
+                                 "; shorten the lists, or set \"max_runs\": " + std::to_string(n) + " to confirm"});
     }
 }
 
@@ -118,9 +124,12 @@ std::string sweep_value_label(const std::string& json_text) {
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
     std::string out;
     for (const char ch : v) {
-        const bool keep = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '+' || ch == '_';
-        if (keep) out += ch;
-        else if (ch == ',' || ch == ' ' || ch == '/' || ch == ':') out += '_';
+        const bool keep =
+            std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '+' || ch == '_';
+        if (keep)
+            out += ch;
+        else if (ch == ',' || ch == ' ' || ch == '/' || ch == ':')
+            out += '_';
         // brackets, quotes and other punctuation are dropped: [1,2,4] -> 1_2_4
     }
     if (out.empty() || out == "." || out == "..") out = "_";
@@ -130,7 +139,9 @@ std::string sweep_value_label(const std::string& json_text) {
 int64_t planned_run_count(const Project& p) {
     const int64_t cap = std::numeric_limits<int64_t>::max();
     int64_t n = static_cast<int64_t>(std::max<size_t>(1, p.runs.size()));
-    auto times = [&](size_t k) { n = (k != 0 && n > cap / static_cast<int64_t>(k)) ? cap : n * static_cast<int64_t>(std::max<size_t>(1, k)); };
+    auto times = [&](size_t k) {
+        n = (k != 0 && n > cap / static_cast<int64_t>(k)) ? cap : n * static_cast<int64_t>(std::max<size_t>(1, k));
+    };
     for (const auto& s : p.sweep) times(s.second.size());
     times(p.seeds.size());
     return n;
@@ -202,8 +213,11 @@ RunPlan plan_project(const Project& project, const std::vector<std::string>& ove
         if (!known) {
             std::string names;
             for (const auto& r : p.runs) names += (names.empty() ? "" : ", ") + r.name;
-            plan.diagnostics.push_back({"--run", "no run named '" + name + "' in the project; runs: " + names +
-                                                     (all.size() > p.runs.size() ? " (with their seeds and grid points, e.g. " + all.back().name + ")" : "")});
+            plan.diagnostics.push_back(
+                {"--run",
+                 "no run named '" + name + "' in the project; runs: " + names +
+                     (all.size() > p.runs.size() ? " (with their seeds and grid points, e.g. " + all.back().name + ")"
+                                                 : "")});
         }
     }
     const bool several = all.size() > 1;

@@ -25,13 +25,19 @@ void write_geometry_snapshot(const fs::path& dir, int64_t step, const GeometryRe
     const std::string s = stem(step);
     write_npy(dir / (s + ".npy"), g.matrix.data, g.matrix.shape);
     if (!g.projection.data.empty()) write_npy(dir / (s + ".projection.npy"), g.projection.data, g.projection.shape);
-    nlohmann::json j = {{"step", step},         {"kind", g.kind},
-                        {"description", g.description}, {"metric", g.metric},
-                        {"dims", g.dims},       {"rows", g.rows},
-                        {"cols", g.cols},       {"train_extent", g.train_extent},
-                        {"positions", g.positions}, {"explained", {g.explained[0], g.explained[1]}},
+    nlohmann::json j = {{"step", step},
+                        {"kind", g.kind},
+                        {"description", g.description},
+                        {"metric", g.metric},
+                        {"dims", g.dims},
+                        {"rows", g.rows},
+                        {"cols", g.cols},
+                        {"train_extent", g.train_extent},
+                        {"positions", g.positions},
+                        {"explained", {g.explained[0], g.explained[1]}},
                         {"matrix", s + ".npy"}};
-    j["rank_correlation"] = std::isnan(g.rank_correlation) ? nlohmann::json(nullptr) : nlohmann::json(g.rank_correlation);
+    j["rank_correlation"] =
+        std::isnan(g.rank_correlation) ? nlohmann::json(nullptr) : nlohmann::json(g.rank_correlation);
     if (!g.projection.data.empty()) j["projection"] = s + ".projection.npy";
     write_file_atomic(dir / (s + ".json"), j.dump() + "\n"); // last: a snapshot is complete when its JSON exists
 }

@@ -20,7 +20,9 @@ struct Checker {
     }
 };
 
-std::string s(int64_t v) { return std::to_string(v); }
+std::string s(int64_t v) {
+    return std::to_string(v);
+}
 
 void check_ranges(const RunConfig& c, Checker& k) {
     // A config built in code (or by the GUI) bypasses the setters' checks: re-check every field.
@@ -36,9 +38,10 @@ void check_seqpe(const RunConfig& c, Checker& k) {
         k.error(sp + "heads", s(p.heads) + " heads do not divide the encoder width " + s(p.embed_dim) +
                                   "; choose a divisor (or 0 for automatic)");
     if (p.contrastive.hard_prob + p.contrastive.window_prob > 1.0 + 1e-9)
-        k.error(sp + "contrastive.window_prob", "hard_prob + window_prob must not exceed 1 (the rest is the random-only mode)");
-    const DigitScheme scheme = make_digit_scheme(dims, p.max_position, p.base, static_cast<int>(p.max_digits),
-                                                 p.slot_index == "per_dim");
+        k.error(sp + "contrastive.window_prob",
+                "hard_prob + window_prob must not exceed 1 (the rest is the random-only mode)");
+    const DigitScheme scheme =
+        make_digit_scheme(dims, p.max_position, p.base, static_cast<int>(p.max_digits), p.slot_index == "per_dim");
     const int64_t extent = axis_extent(dims, p.max_position);
     const int64_t maxv = scheme.max_per_axis();
     if (p.max_digits > 0 && scheme.max_per_axis() < extent - 1)
@@ -56,19 +59,23 @@ void check_seqpe(const RunConfig& c, Checker& k) {
                                                    " digits write at most " + s(maxv) +
                                                    "; raise position_encoding.seqpe.max_digits");
         if (p.shift.enabled && p.shift.rate > 0 && p.max_position - n < 1)
-            k.error(sp + "shift.enabled", "no room to shift: max_position " + s(p.max_position) +
-                                              " must exceed the training length " + s(n));
+            k.error(sp + "shift.enabled",
+                    "no room to shift: max_position " + s(p.max_position) + " must exceed the training length " + s(n));
         if (p.transfer.weight > 0 && p.max_position - n <= n / 4)
-            k.error(sp + "max_position", "the distillation loss needs student offsets in [seq_len/4, max_position - seq_len); "
-                                         "raise max_position above " + s(n + n / 4));
+            k.error(sp + "max_position",
+                    "the distillation loss needs student offsets in [seq_len/4, max_position - seq_len); "
+                    "raise max_position above " +
+                        s(n + n / 4));
         if (p.transfer.weight > 0 && p.transfer.positions > n)
-            k.error(sp + "transfer.positions", s(p.transfer.positions) + " exceeds the " + s(n) + " training positions");
+            k.error(sp + "transfer.positions",
+                    s(p.transfer.positions) + " exceeds the " + s(n) + " training positions");
         if (p.contrastive.weight > 0 && p.contrastive.candidates >= p.max_position)
             k.error(sp + "contrastive.candidates", "must be below max_position " + s(p.max_position));
     } else {
         const int64_t g = c.data.image_size / std::max<int64_t>(1, c.model.patch_size);
         if (extent < g)
-            k.error(sp + "max_position", "the " + s(g) + "x" + s(g) + " training grid needs max_position >= " + s(g * g));
+            k.error(sp + "max_position",
+                    "the " + s(g) + "x" + s(g) + " training grid needs max_position >= " + s(g * g));
         for (auto size : c.eval.image_sizes) {
             const int64_t eg = size / std::max<int64_t>(1, c.model.patch_size);
             if (eg - 1 > maxv)
@@ -80,9 +87,11 @@ void check_seqpe(const RunConfig& c, Checker& k) {
             k.error(sp + "shift.enabled", "no room to shift the " + s(g) + "x" + s(g) + " grid inside " + s(extent) +
                                               "x" + s(extent) + "; raise max_position");
         if (p.transfer.weight > 0 && extent - g < 1)
-            k.error(sp + "max_position", "the distillation loss needs a grid larger than the training grid; raise max_position");
+            k.error(sp + "max_position",
+                    "the distillation loss needs a grid larger than the training grid; raise max_position");
         if (p.transfer.weight > 0 && p.transfer.positions > g * g)
-            k.error(sp + "transfer.positions", s(p.transfer.positions) + " exceeds the " + s(g * g) + " training patches");
+            k.error(sp + "transfer.positions",
+                    s(p.transfer.positions) + " exceeds the " + s(g * g) + " training patches");
         if (p.contrastive.weight > 0 && p.contrastive.candidates >= extent * extent)
             k.error(sp + "contrastive.candidates", "must be below the number of grid positions " + s(extent * extent));
     }
@@ -118,16 +127,17 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
     const EncodingInfo* enc = find_encoding(pe.type);
     if (enc) {
         if (!image && !enc->text)
-            k.error("position_encoding.type", std::string(enc->title) +
-                                                  " mixes the two axes of an image grid and has no 1D form; for text use rope");
-        if (image && !enc->image)
-            k.error("position_encoding.type", std::string(enc->title) + " has no 2D form");
+            k.error("position_encoding.type",
+                    std::string(enc->title) +
+                        " mixes the two axes of an image grid and has no 1D form; for text use rope");
+        if (image && !enc->image) k.error("position_encoding.type", std::string(enc->title) + " has no 2D form");
     }
     if ((pe.type == "rope" || pe.type == "rope_mixed") && head_dim % (image ? 4 : 2) != 0)
-        k.error("model.n_head", "rotary encodings need a head size divisible by " + s(image ? 4 : 2) + "; d_model / n_head = " +
-                                    s(head_dim));
+        k.error("model.n_head", "rotary encodings need a head size divisible by " + s(image ? 4 : 2) +
+                                    "; d_model / n_head = " + s(head_dim));
     if (pe.type == "sinusoidal" && m.d_model % (image && pe.sin_2d == "axial" ? 4 : 2) != 0)
-        k.error("model.d_model", "sinusoidal features need a width divisible by " + s(image && pe.sin_2d == "axial" ? 4 : 2));
+        k.error("model.d_model",
+                "sinusoidal features need a width divisible by " + s(image && pe.sin_2d == "axial" ? 4 : 2));
     if (pe.type == "seqpe") check_seqpe(c, k);
 
     if (image) {
@@ -144,11 +154,12 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
         k.error("data.source", "fashion-mnist is an image dataset; text tasks need sotu or a folder of .txt files");
     }
     if (c.train.batch_size % c.train.grad_accum != 0)
-        k.error("train.grad_accum", s(c.train.grad_accum) + " does not divide train.batch_size " + s(c.train.batch_size));
-    if (c.optim.min_lr > c.optim.lr)
-        k.error("optim.min_lr", "must not exceed optim.lr");
+        k.error("train.grad_accum",
+                s(c.train.grad_accum) + " does not divide train.batch_size " + s(c.train.batch_size));
+    if (c.optim.min_lr > c.optim.lr) k.error("optim.min_lr", "must not exceed optim.lr");
     if (c.optim.warmup_steps > c.train.steps)
-        k.warn("optim.warmup_steps", "longer than the run (" + s(c.train.steps) + " steps): the peak rate is never reached");
+        k.warn("optim.warmup_steps",
+               "longer than the run (" + s(c.train.steps) + " steps): the peak rate is never reached");
     static const std::regex device_re("^(cpu|auto|cuda|cuda:[0-9]{1,2})$");
     if (!std::regex_match(c.runtime.device, device_re))
         k.error("runtime.device", "'" + c.runtime.device + "' is not a device; use cpu, cuda, cuda:N or auto");
@@ -158,7 +169,8 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
         k.error("train.seq_len", "QA sequences hold a prompt of at least 64 tokens plus qa.max_new_tokens (" +
                                      s(c.qa.max_new_tokens) + "); raise train.seq_len");
     if (c.task == "qa" && c.train.init_from.empty())
-        k.warn("train.init_from", "QA fine-tuning usually starts from a language-model run; this run starts from scratch");
+        k.warn("train.init_from",
+               "QA fine-tuning usually starts from a language-model run; this run starts from scratch");
     return k.out;
 }
 

@@ -10,14 +10,20 @@ namespace seqpe {
 using nlohmann::json;
 
 std::string eval_report_json(const EvalReport& r) {
-    json j = {{"run", r.run},       {"task", r.task},     {"encoding", r.encoding},
-              {"split", r.split},   {"metric", r.metric}, {"train_length", r.train_length},
-              {"step", r.step},     {"precision", r.precision}};
+    json j = {{"run", r.run},     {"task", r.task},          {"encoding", r.encoding},
+              {"split", r.split}, {"metric", r.metric},      {"train_length", r.train_length},
+              {"step", r.step},   {"precision", r.precision}};
     j["rows"] = json::array();
     for (const auto& x : r.rows)
-        j["rows"].push_back({{"mode", x.mode},       {"length", x.length},   {"loss", x.loss},
-                             {"ppl", x.ppl},         {"accuracy", x.accuracy}, {"count", x.count},
-                             {"seconds", x.seconds}, {"tokens_per_s", x.tokens_per_s}, {"note", x.note},
+        j["rows"].push_back({{"mode", x.mode},
+                             {"length", x.length},
+                             {"loss", x.loss},
+                             {"ppl", x.ppl},
+                             {"accuracy", x.accuracy},
+                             {"count", x.count},
+                             {"seconds", x.seconds},
+                             {"tokens_per_s", x.tokens_per_s},
+                             {"note", x.note},
                              {"depth", x.depth}});
     j["loss_by_position_length"] = r.loss_by_position_length;
     j["loss_by_position"] = r.loss_by_position;
@@ -64,8 +70,9 @@ std::string eval_report_csv(const EvalReport& r) {
     s << "run,encoding,task,split,mode,length,depth,train_length,loss," << r.metric << ",count,seconds,note\n";
     for (const auto& x : r.rows)
         s << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << x.mode << "," << x.length << ","
-          << (x.depth >= 0 ? std::to_string(x.depth) : std::string()) << "," << r.train_length << "," << x.loss << "," << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << ","
-          << x.seconds << ",\"" << x.note << "\"\n";
+          << (x.depth >= 0 ? std::to_string(x.depth) : std::string()) << "," << r.train_length << "," << x.loss << ","
+          << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << "," << x.seconds << ",\"" << x.note
+          << "\"\n";
     return s.str();
 }
 

@@ -30,9 +30,9 @@ struct DTypeEntry {
     uint64_t size;
 };
 constexpr DTypeEntry kDTypes[] = {
-    {DType::Bool, "BOOL", 1}, {DType::U8, "U8", 1},   {DType::I8, "I8", 1},       {DType::I16, "I16", 2},
-    {DType::U16, "U16", 2},   {DType::I32, "I32", 4}, {DType::U32, "U32", 4},     {DType::I64, "I64", 8},
-    {DType::U64, "U64", 8},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},   {DType::F32, "F32", 4},
+    {DType::Bool, "BOOL", 1}, {DType::U8, "U8", 1},   {DType::I8, "I8", 1},     {DType::I16, "I16", 2},
+    {DType::U16, "U16", 2},   {DType::I32, "I32", 4}, {DType::U32, "U32", 4},   {DType::I64, "I64", 8},
+    {DType::U64, "U64", 8},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::F32, "F32", 4},
     {DType::F64, "F64", 8},
 };
 
@@ -50,9 +50,13 @@ std::string one_line(std::string_view s, size_t max = 160) {
     return out;
 }
 
-bool mul_overflows(uint64_t a, uint64_t b, uint64_t& out) { return __builtin_mul_overflow(a, b, &out); }
+bool mul_overflows(uint64_t a, uint64_t b, uint64_t& out) {
+    return __builtin_mul_overflow(a, b, &out);
+}
 
-std::string range_string(uint64_t b, uint64_t e) { return "[" + std::to_string(b) + ", " + std::to_string(e) + "]"; }
+std::string range_string(uint64_t b, uint64_t e) {
+    return "[" + std::to_string(b) + ", " + std::to_string(e) + "]";
+}
 
 using json = nlohmann::json;
 
@@ -80,7 +84,8 @@ public:
         }
         if (state_ == S::Offsets) {
             if (n_offsets_ >= 2)
-                fail(where_ + ": data_offsets of " + quote_name(cur_.name) + " has more than two numbers; it must be [begin, end]");
+                fail(where_ + ": data_offsets of " + quote_name(cur_.name) +
+                     " has more than two numbers; it must be [begin, end]");
             (n_offsets_++ == 0 ? cur_.begin : cur_.end) = v;
             return true;
         }
@@ -109,10 +114,17 @@ public:
 
     bool start_object(std::size_t) override {
         switch (state_) {
-        case S::Start: state_ = S::Root; return true;
-        case S::ExpectMeta: state_ = S::Meta; return true;
-        case S::ExpectTensor: state_ = S::Tensor; return true;
-        default: return unexpected("an object");
+        case S::Start:
+            state_ = S::Root;
+            return true;
+        case S::ExpectMeta:
+            state_ = S::Meta;
+            return true;
+        case S::ExpectTensor:
+            state_ = S::Tensor;
+            return true;
+        default:
+            return unexpected("an object");
         }
     }
     bool key(string_t& k) override {
@@ -137,9 +149,12 @@ public:
             state_ = S::MetaValue;
             return true;
         case S::Tensor: {
-            if (k == "dtype") field_ = F::DType;
-            else if (k == "shape") field_ = F::Shape;
-            else if (k == "data_offsets") field_ = F::Offsets;
+            if (k == "dtype")
+                field_ = F::DType;
+            else if (k == "shape")
+                field_ = F::Shape;
+            else if (k == "data_offsets")
+                field_ = F::Offsets;
             else
                 fail(where_ + ": tensor " + quote_name(cur_.name) + " has the unknown field " + quote_name(k) +
                      " (a tensor has dtype, shape and data_offsets)");
@@ -149,13 +164,18 @@ public:
             state_ = S::TensorValue;
             return true;
         }
-        default: return unexpected("a key");
+        default:
+            return unexpected("a key");
         }
     }
     bool end_object() override {
         switch (state_) {
-        case S::Root: state_ = S::Done; return true;
-        case S::Meta: state_ = S::Root; return true;
+        case S::Root:
+            state_ = S::Done;
+            return true;
+        case S::Meta:
+            state_ = S::Root;
+            return true;
         case S::Tensor:
             if (!(fields_ & (1u << static_cast<unsigned>(F::DType))))
                 fail(where_ + ": tensor " + quote_name(cur_.name) + " has no dtype");
@@ -166,7 +186,8 @@ public:
             h_.tensors.push_back(std::move(cur_));
             state_ = S::Root;
             return true;
-        default: return unexpected("the end of an object");
+        default:
+            return unexpected("the end of an object");
         }
     }
     bool start_array(std::size_t) override {
@@ -211,8 +232,10 @@ private:
     [[noreturn]] void fail(const std::string& msg) const { throw InputError(msg); }
     bool unexpected(const char* what) const {
         switch (state_) {
-        case S::Start: fail(where_ + ": the header is not a JSON object (found " + what + ")");
-        case S::ExpectMeta: fail(where_ + ": __metadata__ is " + what + ", not an object of strings");
+        case S::Start:
+            fail(where_ + ": the header is not a JSON object (found " + what + ")");
+        case S::ExpectMeta:
+            fail(where_ + ": __metadata__ is " + what + ", not an object of strings");
         case S::Meta:
         case S::MetaValue:
             fail(where_ + ": __metadata__ value of " + quote_name(meta_key_) + " is " + what + ", not a string");
@@ -220,15 +243,19 @@ private:
             fail(where_ + ": " + quote_name(cur_.name) + " is " + what +
                  ", not an object with dtype, shape and data_offsets");
         case S::TensorValue:
-            if (field_ == F::DType) fail(where_ + ": dtype of " + quote_name(cur_.name) + " is " + what + ", not a string");
-            if (field_ == F::Shape) fail(where_ + ": shape of " + quote_name(cur_.name) + " is " + what + ", not an array");
+            if (field_ == F::DType)
+                fail(where_ + ": dtype of " + quote_name(cur_.name) + " is " + what + ", not a string");
+            if (field_ == F::Shape)
+                fail(where_ + ": shape of " + quote_name(cur_.name) + " is " + what + ", not an array");
             fail(where_ + ": data_offsets of " + quote_name(cur_.name) + " is " + what + ", not [begin, end]");
         case S::Shape:
-            fail(where_ + ": shape of " + quote_name(cur_.name) + " holds " + what + "; it must hold non-negative integers");
+            fail(where_ + ": shape of " + quote_name(cur_.name) + " holds " + what +
+                 "; it must hold non-negative integers");
         case S::Offsets:
             fail(where_ + ": data_offsets of " + quote_name(cur_.name) + " holds " + what +
                  "; it must hold two non-negative integers");
-        default: fail(where_ + ": unexpected " + what + " in the header");
+        default:
+            fail(where_ + ": unexpected " + what + " in the header");
         }
     }
 
@@ -263,8 +290,9 @@ void check_layout(Header& h, const std::string& where) {
                              " run past the end of the data (" + std::to_string(h.data_bytes) + " bytes)");
         if (t.end - t.begin != bytes)
             throw InputError(where + ": " + quote_name(t.name) + " (" + dtype_name(t.dtype) + ", shape " +
-                             shape_string(t.shape) + ") needs " + std::to_string(bytes) + " bytes but its data_offsets " +
-                             range_string(t.begin, t.end) + " cover " + std::to_string(t.end - t.begin));
+                             shape_string(t.shape) + ") needs " + std::to_string(bytes) +
+                             " bytes but its data_offsets " + range_string(t.begin, t.end) + " cover " +
+                             std::to_string(t.end - t.begin));
     }
     std::vector<const TensorInfo*> by_offset;
     by_offset.reserve(h.tensors.size());
@@ -277,7 +305,8 @@ void check_layout(Header& h, const std::string& where) {
     for (const TensorInfo* t : by_offset) {
         if (t->begin < expected)
             throw InputError(where + ": the data of " + quote_name(t->name) + " " + range_string(t->begin, t->end) +
-                             " overlaps that of " + quote_name(prev->name) + " " + range_string(prev->begin, prev->end));
+                             " overlaps that of " + quote_name(prev->name) + " " +
+                             range_string(prev->begin, prev->end));
         if (t->begin > expected)
             throw InputError(where + ": data bytes [" + std::to_string(expected) + ", " + std::to_string(t->begin) +
                              ") belong to no tensor; the offsets must cover the data without gaps");
@@ -287,7 +316,8 @@ void check_layout(Header& h, const std::string& where) {
     if (expected != h.data_bytes)
         throw InputError(where + ": the last " + std::to_string(h.data_bytes - expected) + " of " +
                          std::to_string(h.data_bytes) + " data bytes belong to no tensor");
-    std::sort(h.tensors.begin(), h.tensors.end(), [](const TensorInfo& a, const TensorInfo& b) { return a.name < b.name; });
+    std::sort(h.tensors.begin(), h.tensors.end(),
+              [](const TensorInfo& a, const TensorInfo& b) { return a.name < b.name; });
 }
 
 uint64_t read_le64(const unsigned char* p) {
@@ -298,7 +328,8 @@ uint64_t read_le64(const unsigned char* p) {
 
 void check_header_size(uint64_t n, uint64_t file_bytes, const std::string& where) {
     if (n > kMaxHeaderBytes)
-        throw InputError(where + ": header size " + std::to_string(n) + " is over the 100 MB limit; not a safetensors file");
+        throw InputError(where + ": header size " + std::to_string(n) +
+                         " is over the 100 MB limit; not a safetensors file");
     if (n > file_bytes - 8)
         throw InputError(where + ": header size " + std::to_string(n) + " is larger than the file (" +
                          std::to_string(file_bytes) + " bytes); the file is truncated or not a safetensors file");
@@ -330,7 +361,9 @@ const TensorInfo* Header::find(std::string_view name) const {
     return it != tensors.end() && it->name == name ? &*it : nullptr;
 }
 
-std::string quote_name(std::string_view name) { return "'" + one_line(name, 120) + "'"; }
+std::string quote_name(std::string_view name) {
+    return "'" + one_line(name, 120) + "'";
+}
 
 std::string shape_string(const std::vector<int64_t>& shape) {
     std::string s = "[";
@@ -436,7 +469,8 @@ std::string make_header(const std::vector<TensorData>& tensors, const std::map<s
     return h;
 }
 
-void write_file(const fs::path& file, std::vector<TensorData> tensors, const std::map<std::string, std::string>& metadata) {
+void write_file(const fs::path& file, std::vector<TensorData> tensors,
+                const std::map<std::string, std::string>& metadata) {
     std::sort(tensors.begin(), tensors.end(), [](const TensorData& a, const TensorData& b) { return a.name < b.name; });
     const std::string header = make_header(tensors, metadata);
     if (file.has_parent_path()) make_dirs(file.parent_path());
@@ -484,7 +518,8 @@ SafetensorsSummary read_safetensors_summary(const fs::path& file) {
     SafetensorsSummary s;
     s.file_bytes = r.file_bytes();
     s.metadata = r.header().metadata;
-    for (const auto& t : r.header().tensors) s.tensors.push_back({t.name, safetensors::dtype_name(t.dtype), t.shape, t.bytes()});
+    for (const auto& t : r.header().tensors)
+        s.tensors.push_back({t.name, safetensors::dtype_name(t.dtype), t.shape, t.bytes()});
     return s;
 }
 

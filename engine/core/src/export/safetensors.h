@@ -19,8 +19,8 @@
 namespace seqpe::safetensors {
 
 enum class DType { Bool, U8, I8, I16, U16, I32, U32, I64, U64, F16, BF16, F32, F64 };
-const char* dtype_name(DType d);  // "F32"
-uint64_t dtype_size(DType d);     // bytes per element
+const char* dtype_name(DType d); // "F32"
+uint64_t dtype_size(DType d);    // bytes per element
 std::optional<DType> dtype_from_name(std::string_view s);
 
 inline constexpr uint64_t kMaxHeaderBytes = 100'000'000; // the reference implementation's limit
@@ -76,7 +76,8 @@ struct TensorData {
 
 // The header for `tensors` in name order (offsets contiguous in that order) and `metadata`, padded
 // with spaces so that 8 + N is a multiple of 8. Throws InputError for empty or duplicate names.
-std::string make_header(const std::vector<TensorData>& sorted_tensors, const std::map<std::string, std::string>& metadata);
+std::string make_header(const std::vector<TensorData>& sorted_tensors,
+                        const std::map<std::string, std::string>& metadata);
 // Writes a file atomically (temporary sibling, fsync, rename). Tensors are sorted by name.
 // Throws InputError for bad names or shapes, RunError naming the file for I/O failures.
 void write_file(const std::filesystem::path& file, std::vector<TensorData> tensors,

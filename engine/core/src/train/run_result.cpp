@@ -9,19 +9,26 @@ namespace seqpe {
 
 const char* log_level_name(LogLevel l) {
     switch (l) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warning: return "warning";
-    case LogLevel::Error: return "error";
+    case LogLevel::Debug:
+        return "debug";
+    case LogLevel::Info:
+        return "info";
+    case LogLevel::Warning:
+        return "warning";
+    case LogLevel::Error:
+        return "error";
     }
     return "info";
 }
 
 const char* run_outcome_name(RunOutcome o) {
     switch (o) {
-    case RunOutcome::Completed: return "completed";
-    case RunOutcome::Cancelled: return "cancelled";
-    case RunOutcome::Failed: return "failed";
+    case RunOutcome::Completed:
+        return "completed";
+    case RunOutcome::Cancelled:
+        return "cancelled";
+    case RunOutcome::Failed:
+        return "failed";
     }
     return "failed";
 }
@@ -47,9 +54,12 @@ RunResult run_result_of_current_exception(const std::string& cancelled_message) 
 
 int exit_code_of(const RunResult& r) {
     switch (r.outcome) {
-    case RunOutcome::Completed: return kExitOk;
-    case RunOutcome::Cancelled: return kExitCancelled;
-    case RunOutcome::Failed: return r.bad_input ? kExitBadInput : kExitFailed;
+    case RunOutcome::Completed:
+        return kExitOk;
+    case RunOutcome::Cancelled:
+        return kExitCancelled;
+    case RunOutcome::Failed:
+        return r.bad_input ? kExitBadInput : kExitFailed;
     }
     return kExitFailed;
 }

@@ -23,7 +23,8 @@ int64_t get_int(const json& j, const char* key, int64_t def, int64_t min, const 
     const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
                           ? INT64_MAX
                           : it->get<int64_t>();
-    if (v < min) bad(where, std::string("'") + key + "' is " + std::to_string(v) + " (at least " + std::to_string(min) + ")");
+    if (v < min)
+        bad(where, std::string("'") + key + "' is " + std::to_string(v) + " (at least " + std::to_string(min) + ")");
     return v;
 }
 
@@ -72,8 +73,12 @@ TrainerState read_trainer_state(const std::filesystem::path& dir) {
 }
 
 std::string trainer_state_json(const TrainerState& st) {
-    json j = {{"step", st.step},           {"elapsed", st.elapsed},         {"best_valid", st.best_valid},
-              {"best_step", st.best_step}, {"tokens_seen", st.tokens_seen}, {"config_hash", st.config_hash},
+    json j = {{"step", st.step},
+              {"elapsed", st.elapsed},
+              {"best_valid", st.best_valid},
+              {"best_step", st.best_step},
+              {"tokens_seen", st.tokens_seen},
+              {"config_hash", st.config_hash},
               {"torch_version", st.torch_version}};
     if (st.loss_scale > 0) {
         j["loss_scale"] = st.loss_scale;

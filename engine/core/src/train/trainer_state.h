@@ -9,9 +9,9 @@
 namespace seqpe {
 
 struct TrainerState {
-    int64_t step = 0;             // optimiser steps done
-    double elapsed = 0;           // training seconds so far (across sessions)
-    double best_valid = 0;        // best validation loss (0: none yet)
+    int64_t step = 0;      // optimiser steps done
+    double elapsed = 0;    // training seconds so far (across sessions)
+    double best_valid = 0; // best validation loss (0: none yet)
     int64_t best_step = -1;
     int64_t tokens_seen = 0;
     std::string config_hash;

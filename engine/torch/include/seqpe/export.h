@@ -33,6 +33,7 @@ void export_safetensors(const std::filesystem::path& run_dir_or_checkpoint, cons
 // before anything is written. Throws InputError naming the file for any problem; returns the run
 // directory.
 std::filesystem::path import_safetensors(const std::filesystem::path& file, const std::filesystem::path& config_json,
-                                         const std::filesystem::path& new_run_dir, const TransferProgress& progress = {});
+                                         const std::filesystem::path& new_run_dir,
+                                         const TransferProgress& progress = {});
 
 } // namespace seqpe

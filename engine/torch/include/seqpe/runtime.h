@@ -23,8 +23,8 @@ struct RuntimeInfo {
     int cores = 1;
     bool cuda_built = false;
     int cuda_devices = 0;
-    std::string blas; // the libblas the process resolved
-    std::string cpu;  // the processor's brand string (CPUID), empty where unknown
+    std::string blas;      // the libblas the process resolved
+    std::string cpu;       // the processor's brand string (CPUID), empty where unknown
     bool cpu_bf16 = false; // native bf16 arithmetic: what runtime.precision auto uses on the CPU
 };
 RuntimeInfo runtime_info();

@@ -71,12 +71,14 @@ torch::Tensor ImageSplit::labels(const std::vector<int64_t>& idx) const {
 torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step) {
     const int64_t B = x.size(0), H = x.size(2), W = x.size(3), pad = 2;
     Rng rng(derive_seed(seed, kStreamAugment, static_cast<uint64_t>(step)));
-    const torch::Tensor padded = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({pad, pad, pad, pad}));
+    const torch::Tensor padded =
+        torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({pad, pad, pad, pad}));
     std::vector<torch::Tensor> out;
     out.reserve(static_cast<size_t>(B));
     using torch::indexing::Slice;
     for (int64_t b = 0; b < B; ++b) {
-        const int64_t dy = static_cast<int64_t>(rng.below(2 * pad + 1)), dx = static_cast<int64_t>(rng.below(2 * pad + 1));
+        const int64_t dy = static_cast<int64_t>(rng.below(2 * pad + 1)),
+                      dx = static_cast<int64_t>(rng.below(2 * pad + 1));
         torch::Tensor img = padded[b].index({Slice(), Slice(dy, dy + H), Slice(dx, dx + W)});
         if (rng.below(2)) img = img.flip({2});
         out.push_back(img);

@@ -72,7 +72,8 @@ std::pair<torch::Tensor, torch::Tensor> LmBatcher::batch(int64_t step) {
         split_.copy_to(start, seq_len_ + 1, p + b * (seq_len_ + 1));
     }
     using torch::indexing::Slice;
-    return {buf.index({Slice(), Slice(0, seq_len_)}).contiguous(), buf.index({Slice(), Slice(1, torch::indexing::None)}).contiguous()};
+    return {buf.index({Slice(), Slice(0, seq_len_)}).contiguous(),
+            buf.index({Slice(), Slice(1, torch::indexing::None)}).contiguous()};
 }
 
 std::vector<int64_t> spread_windows(int64_t split_size, int64_t seq_len, int64_t count) {

@@ -25,7 +25,8 @@ QaSplit::QaSplit(const std::filesystem::path& dir, const DatasetManifest& m, con
     for (uint64_t i = 0; i < s->count; ++i) {
         QaExample e;
         uint64_t t[3];
-        if ((i + 1) * 24 > index.size()) throw InputError(index.path().string() + ": truncated; prepare the dataset again");
+        if ((i + 1) * 24 > index.size())
+            throw InputError(index.path().string() + ": truncated; prepare the dataset again");
         std::memcpy(t, index.data() + i * 24, 24);
         e.start = static_cast<int64_t>(t[0]);
         e.prompt = static_cast<int64_t>(t[1]);

@@ -13,10 +13,10 @@
 namespace seqpe {
 
 struct QaExample {
-    int64_t start = 0;   // offset into the token file
-    int64_t prompt = 0;  // prompt tokens
-    int64_t answer = 0;  // answer tokens including eos
-    int64_t depth = 0;   // needle depth, percent
+    int64_t start = 0;       // offset into the token file
+    int64_t prompt = 0;      // prompt tokens
+    int64_t answer = 0;      // answer tokens including eos
+    int64_t depth = 0;       // needle depth, percent
     std::string answer_text; // outputs[0]
 };
 

@@ -1,6 +1,6 @@
 // evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
-#include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
+#include "seqpe/engine.h"
 
 #include "seqpe/checkpoints.h"
 
@@ -17,10 +17,10 @@
 
 #include <map>
 
+#include <ATen/Parallel.h>
 #include <chrono>
 #include <cmath>
 #include <thread>
-#include <ATen/Parallel.h>
 #include <torch/nn/functional/loss.h>
 
 namespace seqpe {
@@ -40,8 +40,8 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     const int64_t n_tokens = max_tokens > 0 ? std::min(split.size(), max_tokens + 1) : split.size();
     const int64_t predict = n_tokens - 1;
     // Keep the tokens per batch near the training batch's: memory stays flat as L grows.
-    const int64_t per_batch = std::max<int64_t>(1, (c.eval.batch_size > 0 ? c.eval.batch_size : c.train.batch_size) *
-                                                       c.train.seq_len / L);
+    const int64_t per_batch =
+        std::max<int64_t>(1, (c.eval.batch_size > 0 ? c.eval.batch_size : c.train.batch_size) * c.train.seq_len / L);
     Layout layout = layout_1d(L);
     layout.trained_length = c.train.seq_len;
     layout.device = model.wte->weight.device();
@@ -63,9 +63,10 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         const torch::Tensor x = buf.index({Slice(), Slice(0, L)}).to(dev);
         const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev);
         const torch::Tensor logits = model.forward(x, layout);
-        const torch::Tensor tok_nll = F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
-                                                       F::CrossEntropyFuncOptions().reduction(torch::kNone))
-                                          .view({n, L});
+        const torch::Tensor tok_nll =
+            F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
+                             F::CrossEntropyFuncOptions().reduction(torch::kNone))
+                .view({n, L});
         nll += tok_nll.sum().item<double>();
         scored += n * L;
         if (by_pos) {
@@ -101,7 +102,8 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     row.tokens_per_s = static_cast<double>(scored) / std::max(row.seconds, 1e-9);
     if (by_pos && pos_count > 0) {
         by_pos->resize(static_cast<size_t>(L));
-        for (int64_t i = 0; i < L; ++i) (*by_pos)[static_cast<size_t>(i)] = pos_sum[static_cast<size_t>(i)] / double(pos_count);
+        for (int64_t i = 0; i < L; ++i)
+            (*by_pos)[static_cast<size_t>(i)] = pos_sum[static_cast<size_t>(i)] / double(pos_count);
     }
     obs.on_log(LogLevel::Info, "eval " + mode + " L=" + std::to_string(L) + ": loss " + std::to_string(row.loss) +
                                    ", ppl " + std::to_string(row.ppl) + " over " + std::to_string(scored) + " tokens");
@@ -138,7 +140,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     if (o.checkpoint.empty()) {
         // The newest that loads; damaged ones are named, the run directory is left as it is.
         const LoadedCheckpoint ck = load_newest_checkpoint(paths, task->module(), nullptr, /*set_aside=*/false);
-        if (!ck.note.empty() && ck.dir) obs.on_log(LogLevel::Warning, ck.note + "; evaluating " + ck.dir->filename().string());
+        if (!ck.note.empty() && ck.dir)
+            obs.on_log(LogLevel::Warning, ck.note + "; evaluating " + ck.dir->filename().string());
         if (!ck.dir) throw InputError(run_dir.string() + ": no checkpoint of the run loads (" + ck.note + ")");
         st = ck.state;
     } else {
@@ -156,8 +159,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
     if (mode != "extend" && mode != "interpolate" && mode != "both")
         throw InputError("eval mode '" + mode + "' is not one of extend, interpolate, both");
-    std::vector<std::string> modes = mode == "both" ? std::vector<std::string>{"extend", "interpolate"}
-                                                    : std::vector<std::string>{mode};
+    std::vector<std::string> modes =
+        mode == "both" ? std::vector<std::string>{"extend", "interpolate"} : std::vector<std::string>{mode};
 
     if (c.task == "qa") {
         auto* qa = dynamic_cast<QaTask*>(task.get());
@@ -169,7 +172,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         for (const auto& md : modes) {
             for (const auto& [name, prompt_len] : qa_test_splits(m)) {
                 const int64_t context = prompt_len + budget; // the length of the whole sequence
-                if (!o.lengths.empty() && std::find(o.lengths.begin(), o.lengths.end(), context) == o.lengths.end()) continue;
+                if (!o.lengths.empty() && std::find(o.lengths.begin(), o.lengths.end(), context) == o.lengths.end())
+                    continue;
                 const auto t0 = std::chrono::steady_clock::now();
                 const QaSplit split(o.dataset_dir, m, name);
                 const auto s = qa->score(split, o.max_tokens > 0 ? o.max_tokens : 0, md, stop);
@@ -238,10 +242,11 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         for (const auto& md : modes) {
             for (const int64_t size : sizes) {
                 if (size % c.model.patch_size != 0)
-                    throw InputError("evaluation size " + std::to_string(size) + " is not a multiple of model.patch_size " +
-                                     std::to_string(c.model.patch_size));
+                    throw InputError("evaluation size " + std::to_string(size) +
+                                     " is not a multiple of model.patch_size " + std::to_string(c.model.patch_size));
                 const auto t0 = std::chrono::steady_clock::now();
-                const ValidationResult v = img->evaluate(split, static_cast<int>(size), md == "interpolate", max_images, stop);
+                const ValidationResult v =
+                    img->evaluate(split, static_cast<int>(size), md == "interpolate", max_images, stop);
                 if (stop.stop_requested()) throw Cancelled();
                 EvalRow row;
                 row.mode = md;
@@ -255,7 +260,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 if (c.position_encoding.type == "learned" && size != c.data.image_size)
                     row.note = "learned grid resized bicubically";
                 obs.on_log(LogLevel::Info, "eval " + md + " " + std::to_string(size) + "px: accuracy " +
-                                               std::to_string(100 * v.metric) + "% over " + std::to_string(v.count) + " images");
+                                               std::to_string(100 * v.metric) + "% over " + std::to_string(v.count) +
+                                               " images");
                 rep.rows.push_back(row);
             }
         }

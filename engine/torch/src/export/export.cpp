@@ -10,8 +10,8 @@
 #include "model/vit.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
-#include "seqpe/common/text.h"
 #include "seqpe/common/manifest.h"
+#include "seqpe/common/text.h"
 #include "seqpe/common/version.h"
 #include "seqpe/config_io.h"
 #include "seqpe/run_dir.h"
@@ -32,17 +32,28 @@ namespace {
 
 std::optional<st::DType> to_st(c10::ScalarType s) {
     switch (s) {
-    case c10::ScalarType::Float: return st::DType::F32;
-    case c10::ScalarType::Double: return st::DType::F64;
-    case c10::ScalarType::Half: return st::DType::F16;
-    case c10::ScalarType::BFloat16: return st::DType::BF16;
-    case c10::ScalarType::Long: return st::DType::I64;
-    case c10::ScalarType::Int: return st::DType::I32;
-    case c10::ScalarType::Short: return st::DType::I16;
-    case c10::ScalarType::Char: return st::DType::I8;
-    case c10::ScalarType::Byte: return st::DType::U8;
-    case c10::ScalarType::Bool: return st::DType::Bool;
-    default: return std::nullopt;
+    case c10::ScalarType::Float:
+        return st::DType::F32;
+    case c10::ScalarType::Double:
+        return st::DType::F64;
+    case c10::ScalarType::Half:
+        return st::DType::F16;
+    case c10::ScalarType::BFloat16:
+        return st::DType::BF16;
+    case c10::ScalarType::Long:
+        return st::DType::I64;
+    case c10::ScalarType::Int:
+        return st::DType::I32;
+    case c10::ScalarType::Short:
+        return st::DType::I16;
+    case c10::ScalarType::Char:
+        return st::DType::I8;
+    case c10::ScalarType::Byte:
+        return st::DType::U8;
+    case c10::ScalarType::Bool:
+        return st::DType::Bool;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -61,12 +72,14 @@ RunConfig read_config_file(const fs::path& file) {
     try {
         j = nlohmann::json::parse(text);
     } catch (const std::exception&) {
-        throw InputError(file.string() + ": not valid JSON; pass the .config.json that `seqpe export` wrote, or a run's config.json");
+        throw InputError(file.string() +
+                         ": not valid JSON; pass the .config.json that `seqpe export` wrote, or a run's config.json");
     }
     if (!j.is_object()) throw InputError(file.string() + ": not a run config (a JSON object)");
     if (j.contains("runs") || j.contains("format"))
-        throw InputError(file.string() + ": a project file; pass one run's config (the .config.json that `seqpe export` "
-                                         "wrote, or runs/NAME/config.json)");
+        throw InputError(file.string() +
+                         ": a project file; pass one run's config (the .config.json that `seqpe export` "
+                         "wrote, or runs/NAME/config.json)");
     const nlohmann::json& cfg = j.contains("config") && j["config"].is_object() ? j["config"] : j;
     RunConfig c;
     const auto diags = config_from_json(cfg.dump(), c);
@@ -80,7 +93,9 @@ RunConfig read_config_file(const fs::path& file) {
     return c;
 }
 
-std::string dims_string(const std::vector<int64_t>& shape) { return st::shape_string(shape); }
+std::string dims_string(const std::vector<int64_t>& shape) {
+    return st::shape_string(shape);
+}
 
 // The new run directory must be new (or an empty directory).
 void check_destination(const fs::path& dir) {
@@ -105,7 +120,8 @@ int64_t metadata_step(const st::Header& h, const std::string& where) {
     return v;
 }
 
-const st::TensorInfo& need(const st::Header& h, const std::string& name, const std::string& where, const std::string& what) {
+const st::TensorInfo& need(const st::Header& h, const std::string& name, const std::string& where,
+                           const std::string& what) {
     const st::TensorInfo* t = h.find(name);
     if (!t) throw InputError(where + ": has no " + st::quote_name(name) + ", which " + what);
     return *t;
@@ -123,16 +139,19 @@ std::shared_ptr<torch::nn::Module> build_model(const RunConfig& c, const st::Hea
                           "; the file comes from another model shape (check model.* in the config)");
     };
     if (c.task == "image") {
-        const auto& pw = need(h, "patch.weight", where, "the vision transformer of " + cfg_name + " needs (task image)");
+        const auto& pw =
+            need(h, "patch.weight", where, "the vision transformer of " + cfg_name + " needs (task image)");
         const int64_t p = c.model.patch_size;
         if (pw.shape.size() != 4 || pw.shape[0] != D || pw.shape[1] < 1 || pw.shape[2] != p || pw.shape[3] != p)
-            throw mismatch(pw, "[" + std::to_string(D) + ", channels, " + std::to_string(p) + ", " + std::to_string(p) + "]");
+            throw mismatch(pw, "[" + std::to_string(D) + ", channels, " + std::to_string(p) + ", " + std::to_string(p) +
+                                   "]");
         const auto& hw = need(h, "head.weight", where, "the vision transformer of " + cfg_name + " needs (task image)");
         if (hw.shape.size() != 2 || hw.shape[0] < 1 || hw.shape[1] != D)
             throw mismatch(hw, "[classes, " + std::to_string(D) + "]");
         return VisionTransformer(c, pw.shape[1], hw.shape[0]).ptr();
     }
-    const auto& wte = need(h, "wte.weight", where, "the language model of " + cfg_name + " needs (task " + c.task + ")");
+    const auto& wte =
+        need(h, "wte.weight", where, "the language model of " + cfg_name + " needs (task " + c.task + ")");
     if (wte.shape.size() != 2 || wte.shape[0] < 1 || wte.shape[1] != D)
         throw mismatch(wte, "[vocabulary, " + std::to_string(D) + "]");
     return LanguageModel(c, wte.shape[0]).ptr();
@@ -177,8 +196,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file, const 
     try {
         ar.load_from(model_file.string());
     } catch (const std::exception& e) {
-        throw InputError(model_file.string() + ": damaged or not a SeqPE checkpoint (" +
-                         first_line(e.what()) + ")");
+        throw InputError(model_file.string() + ": damaged or not a SeqPE checkpoint (" + first_line(e.what()) + ")");
     }
     std::vector<torch::Tensor> keep;
     std::vector<st::TensorData> tensors;
@@ -189,7 +207,8 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file, const 
         const auto d = to_st(t.scalar_type());
         if (!d)
             throw InputError(model_file.string() + ": " + st::quote_name(key) + " has the dtype " +
-                             std::string(c10::toString(t.scalar_type())) + ", which safetensors export does not support");
+                             std::string(c10::toString(t.scalar_type())) +
+                             ", which safetensors export does not support");
         keep.push_back(t);
         st::TensorData td;
         td.name = key;
@@ -237,8 +256,8 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
     for (const auto& t : h.tensors) {
         const auto it = want.find(t.name);
         if (it == want.end())
-            throw InputError(where + ": holds " + st::quote_name(t.name) + ", which the model of " + cfg_name + " (task " +
-                             c.task + ", encoding " + c.position_encoding.type +
+            throw InputError(where + ": holds " + st::quote_name(t.name) + ", which the model of " + cfg_name +
+                             " (task " + c.task + ", encoding " + c.position_encoding.type +
                              ") does not have; the file comes from another configuration");
         const auto d = to_st(it->second.scalar_type());
         if (!d || *d != t.dtype)
@@ -252,8 +271,9 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
     }
     for (const auto& [name, tensor] : want)
         if (!h.find(name))
-            throw InputError(where + ": has no " + st::quote_name(name) + " (shape " + dims_string(tensor.sizes().vec()) +
-                             "), which the model of " + cfg_name + " needs; the file comes from another configuration");
+            throw InputError(where + ": has no " + st::quote_name(name) + " (shape " +
+                             dims_string(tensor.sizes().vec()) + "), which the model of " + cfg_name +
+                             " needs; the file comes from another configuration");
     size_t done = 0;
     for (const auto& t : h.tensors) {
         report("reading tensors", 0.2 + 0.6 * static_cast<double>(done++) / static_cast<double>(h.tensors.size()));

@@ -64,7 +64,8 @@ double distance_correlation(const torch::Tensor& unlike, const torch::Tensor& po
 double spearman(const std::vector<double>& a, const std::vector<double>& b) {
     const auto ra = ranks(a), rb = ranks(b);
     const double n = static_cast<double>(a.size());
-    const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+    const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n,
+                 mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
     double num = 0, da = 0, db = 0;
     for (size_t i = 0; i < ra.size(); ++i) {
         num += (ra[i] - ma) * (rb[i] - mb);
@@ -112,7 +113,8 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
     const int64_t H = info.n_head;
     torch::Tensor score; // (N, N), larger = more similar
     torch::Tensor unlike;
-    if (auto* seq = dynamic_cast<SeqPeImpl*>(&pe); seq && r.layer >= 0 && c.position_encoding.seqpe.apply != "input_add") {
+    if (auto* seq = dynamic_cast<SeqPeImpl*>(&pe);
+        seq && r.layer >= 0 && c.position_encoding.seqpe.apply != "input_add") {
         // What attention sees: the layer's query-PE against its key-PE.
         Layout l = layout;
         seq->begin(l, l);
@@ -125,7 +127,8 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         } else {
             // attn_add with zero q/k leaves exactly pq and pk; attn_mul needs ones.
             torch::Tensor qq = torch::ones_like(q), kk = torch::ones_like(k);
-            if (c.position_encoding.seqpe.apply == "attn_add") seq->apply_qk(r.layer, q, k);
+            if (c.position_encoding.seqpe.apply == "attn_add")
+                seq->apply_qk(r.layer, q, k);
             else {
                 seq->apply_qk(r.layer, qq, kk);
                 q = qq;
@@ -143,14 +146,16 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
     } else if (torch::Tensor e = pe.embeddings(pos); e.defined()) {
         e = e.to(torch::kCPU).to(torch::kFloat); // (N, P)
         g.kind = "embedding";
-        if (r.metric == "dot") score = torch::matmul(e, e.t());
+        if (r.metric == "dot")
+            score = torch::matmul(e, e.t());
         else if (r.metric == "cosine" || r.metric == "centred") {
             // centred: the mean over the shown positions removed first. Learned embeddings share a
             // large common component that puts every raw cosine near 1 (SeqPE at init: >= 0.99).
             const torch::Tensor c = r.metric == "centred" ? e - e.mean(0, true) : e;
             const torch::Tensor n = c / c.norm(2, 1, true).clamp_min(1e-12);
             score = torch::matmul(n, n.t());
-        } else score = torch::cdist(e, e);
+        } else
+            score = torch::cdist(e, e);
         g.description = std::string(r.metric == "l2"        ? "L2 distance"
                                     : r.metric == "dot"     ? "dot product"
                                     : r.metric == "centred" ? "centred cosine similarity"

@@ -45,7 +45,9 @@ ModelInspector::ModelInspector(const RunConfig& config, torch::nn::Module& root,
     }
 }
 
-PositionEncodingImpl& ModelInspector::pe() { return lm_ ? *lm_->pe : *vit_->pe; }
+PositionEncodingImpl& ModelInspector::pe() {
+    return lm_ ? *lm_->pe : *vit_->pe;
+}
 
 template <class F> auto ModelInspector::evaluating(F fn) {
     const bool was_training = root_.is_training();
@@ -66,9 +68,11 @@ GeometryResult ModelInspector::geometry(const GeometryRequest& r) {
 AttentionResult ModelInspector::image_attention(const std::vector<uint8_t>& pixels, int height, int width, int channels,
                                                 int size) {
     if (!vit_) throw InputError("image attention needs an image run (task image)");
-    if (channels != 1 && channels != 3) throw InputError("image attention: 1 or 3 channels, not " + std::to_string(channels));
+    if (channels != 1 && channels != 3)
+        throw InputError("image attention: 1 or 3 channels, not " + std::to_string(channels));
     if (static_cast<int64_t>(pixels.size()) != int64_t(height) * width * channels)
-        throw InputError("image attention: pixel buffer does not match " + std::to_string(height) + "x" + std::to_string(width));
+        throw InputError("image attention: pixel buffer does not match " + std::to_string(height) + "x" +
+                         std::to_string(width));
     if (size < cfg_.model.patch_size || size % cfg_.model.patch_size != 0 || size > 1024)
         throw InputError("image size " + std::to_string(size) + " is not a multiple of model.patch_size " +
                          std::to_string(cfg_.model.patch_size));
@@ -79,7 +83,10 @@ AttentionResult ModelInspector::image_attention(const std::vector<uint8_t>& pixe
     cv::resize(in, img, cv::Size(size, size), 0, 0, size > height ? cv::INTER_LINEAR : cv::INTER_AREA);
     if (want_c == 1 && img.channels() == 3) cv::cvtColor(img, img, cv::COLOR_RGB2GRAY);
     if (want_c == 3 && img.channels() == 1) cv::cvtColor(img, img, cv::COLOR_GRAY2RGB);
-    torch::Tensor x = torch::from_blob(img.data, {1, size, size, want_c}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat).div(255.0);
+    torch::Tensor x = torch::from_blob(img.data, {1, size, size, want_c}, torch::kUInt8)
+                          .permute({0, 3, 1, 2})
+                          .to(torch::kFloat)
+                          .div(255.0);
     for (int ch = 0; ch < want_c; ++ch) {
         const double mean = manifest_ ? manifest_->image.mean[static_cast<size_t>(ch)] : 0.5;
         const double sd = manifest_ ? manifest_->image.std[static_cast<size_t>(ch)] : 0.5;
@@ -119,7 +126,8 @@ AttentionResult ModelInspector::text_attention(const std::vector<int64_t>& token
 }
 
 std::vector<int64_t> ModelInspector::encode_text(const std::string& text) {
-    if (!manifest_ || manifest_->kind != "text") throw InputError("the run's text dataset is not available on this machine");
+    if (!manifest_ || manifest_->kind != "text")
+        throw InputError("the run's text dataset is not available on this machine");
     std::vector<int64_t> ids = seqpe::encode_text(dataset_, text);
     // The model's vocabulary is the dataset's: an id past it (a byte tokenizer on a smaller
     // synthetic vocabulary) would index past the embedding table.
@@ -132,7 +140,8 @@ std::vector<int64_t> ModelInspector::encode_text(const std::string& text) {
 }
 
 std::vector<int64_t> ModelInspector::sample_tokens(int64_t offset, int64_t length) {
-    if (!manifest_ || manifest_->kind == "image") throw InputError("the run's text dataset is not available on this machine");
+    if (!manifest_ || manifest_->kind == "image")
+        throw InputError("the run's text dataset is not available on this machine");
     const SplitInfo* s = manifest_->split("test");
     if (!s) throw InputError("the run's dataset has no test split");
     const MappedFile f(dataset_ / s->file);
@@ -149,8 +158,10 @@ std::vector<int64_t> ModelInspector::sample_tokens(int64_t offset, int64_t lengt
     return out;
 }
 
-std::vector<uint8_t> ModelInspector::sample_image(int64_t index, int* height, int* width, int* channels, int64_t* label) {
-    if (!manifest_ || manifest_->kind != "image") throw InputError("the run's image dataset is not available on this machine");
+std::vector<uint8_t> ModelInspector::sample_image(int64_t index, int* height, int* width, int* channels,
+                                                  int64_t* label) {
+    if (!manifest_ || manifest_->kind != "image")
+        throw InputError("the run's image dataset is not available on this machine");
     const SplitInfo* s = manifest_->split("test");
     if (!s || s->count == 0) throw InputError("the run's dataset has no test images");
     index = std::clamp<int64_t>(index, 0, static_cast<int64_t>(s->count) - 1);
@@ -173,7 +184,8 @@ std::vector<uint8_t> ModelInspector::sample_image(int64_t index, int* height, in
     return out;
 }
 
-std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config, const std::filesystem::path& model_pt) {
+std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config,
+                                                              const std::filesystem::path& model_pt) {
     torch::serialize::InputArchive ar;
     try {
         ar.load_from(model_pt.string());
@@ -220,11 +232,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<Inspector> open_inspector(const std::filesystem::path& run_dir, const std::filesystem::path& checkpoint) {
+std::unique_ptr<Inspector> open_inspector(const std::filesystem::path& run_dir,
+                                          const std::filesystem::path& checkpoint) {
     const RunPaths p{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
     const RunConfig c = resolve_auto(read_run_config(p));
-    const std::filesystem::path ck = checkpoint.empty() ? latest_checkpoint(p).value_or(std::filesystem::path()) : checkpoint;
+    const std::filesystem::path ck =
+        checkpoint.empty() ? latest_checkpoint(p).value_or(std::filesystem::path()) : checkpoint;
     if (ck.empty()) throw InputError(run_dir.string() + ": no complete checkpoint yet");
     if (!checkpoint.empty()) require_usable_checkpoint(ck);
     auto model = build_model_for_checkpoint(c, ck / "model.pt");

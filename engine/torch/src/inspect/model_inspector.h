@@ -42,6 +42,7 @@ private:
 
 // Builds the model of `config` with the sizes its checkpoint says (vocabulary, channels,
 // classes), without a dataset. Throws InputError when the checkpoint does not fit.
-std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config, const std::filesystem::path& model_pt);
+std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config,
+                                                              const std::filesystem::path& model_pt);
 
 } // namespace seqpe

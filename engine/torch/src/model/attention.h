@@ -8,12 +8,12 @@
 namespace seqpe {
 
 struct AttentionOptions {
-    double scale = 1.0;       // multiplies q.k (1/sqrt(head_dim) of the *unwidened* head)
+    double scale = 1.0; // multiplies q.k (1/sqrt(head_dim) of the *unwidened* head)
     bool causal = true;
-    int64_t q_offset = 0;     // absolute index of the first query among the keys (decoding)
-    double dropout = 0.0;     // on the probabilities, in training
+    int64_t q_offset = 0; // absolute index of the first query among the keys (decoding)
+    double dropout = 0.0; // on the probabilities, in training
     bool training = false;
-    int64_t query_chunk = 0;  // > 0 and no grad: process queries in blocks to bound memory
+    int64_t query_chunk = 0; // > 0 and no grad: process queries in blocks to bound memory
 };
 
 // q: (B, H, Tq, Dqk)  k: (B, H, Tk, Dqk)  v: (B, H, Tk, Dv)  bias: broadcastable to (B, H, Tq, Tk)

@@ -9,8 +9,10 @@ namespace seqpe {
 
 BlockImpl::BlockImpl(const BlockOptions& o, int64_t layer_index) : o_(o), layer_(layer_index) {
     namespace nn = torch::nn;
-    ln1 = register_module("ln1", nn::LayerNorm(nn::LayerNormOptions({o.d_model}).eps(o.norm_eps).elementwise_affine(true)));
-    ln2 = register_module("ln2", nn::LayerNorm(nn::LayerNormOptions({o.d_model}).eps(o.norm_eps).elementwise_affine(true)));
+    ln1 = register_module("ln1",
+                          nn::LayerNorm(nn::LayerNormOptions({o.d_model}).eps(o.norm_eps).elementwise_affine(true)));
+    ln2 = register_module("ln2",
+                          nn::LayerNorm(nn::LayerNormOptions({o.d_model}).eps(o.norm_eps).elementwise_affine(true)));
     qkv = register_module("qkv", nn::Linear(nn::LinearOptions(o.d_model, 3 * o.d_model).bias(o.bias)));
     proj = register_module("proj", nn::Linear(nn::LinearOptions(o.d_model, o.d_model).bias(o.bias)));
     fc = register_module("fc", nn::Linear(nn::LinearOptions(o.d_model, o.mlp_hidden).bias(o.bias)));

@@ -48,7 +48,8 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& idx, const Layout& 
     // Keys of a cached forward: all positions so far (the cached ones precede the new tokens).
     Layout keys = layout;
     if (cache && cache->length > 0) {
-        keys.pos = layout_1d(cache->length + idx.size(1), layout.pos.index({0, 0, 0}).item<int64_t>() - cache->length).pos;
+        keys.pos =
+            layout_1d(cache->length + idx.size(1), layout.pos.index({0, 0, 0}).item<int64_t>() - cache->length).pos;
     }
     pe->begin(layout, keys);
     torch::Tensor x = wte->forward(idx); // (B, T, C)

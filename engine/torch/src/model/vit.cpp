@@ -60,7 +60,8 @@ Layout VisionTransformerImpl::layout_for(int64_t height, int64_t width) const {
     return l;
 }
 
-torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const Layout& layout, AttentionCapture* capture) {
+torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const Layout& layout,
+                                             AttentionCapture* capture) {
     const int64_t B = images.size(0);
     // tokens: (B, N, D) row-major over the grid: patch t <-> (t / W, t % W)
     // The residual stream stays fp32 under autocast (the patch convolution returns bf16 there).

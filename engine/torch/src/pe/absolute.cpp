@@ -16,27 +16,26 @@ using torch::indexing::Slice;
 static torch::Tensor with_prefix(const torch::Tensor& pe, int64_t prefix, const torch::Tensor& pre) {
     if (prefix == 0) return pe;
     const auto G = pe.size(0), C = pe.size(2);
-    torch::Tensor p = pre.defined() ? pre.view({1, 1, C}).expand({G, prefix, C}) : torch::zeros({G, prefix, C}, pe.options());
+    torch::Tensor p =
+        pre.defined() ? pre.view({1, 1, C}).expand({G, prefix, C}) : torch::zeros({G, prefix, C}, pe.options());
     return torch::cat({p, pe}, 1);
 }
 
 torch::Tensor resample_1d(const torch::Tensor& table, int64_t n) {
     if (table.size(0) == n) return table;
     // out row j samples source coordinate (j + 0.5) * L / n - 0.5, clamped to [0, L - 1].
-    return F::interpolate(table.t().unsqueeze(0), F::InterpolateFuncOptions()
-                                                      .size(std::vector<int64_t>{n})
-                                                      .mode(torch::kLinear)
-                                                      .align_corners(false))
+    return F::interpolate(
+               table.t().unsqueeze(0),
+               F::InterpolateFuncOptions().size(std::vector<int64_t>{n}).mode(torch::kLinear).align_corners(false))
         .squeeze(0)
         .t();
 }
 
 torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w) {
     if (table.size(0) == h && table.size(1) == w) return table;
-    return F::interpolate(table.permute({2, 0, 1}).unsqueeze(0), F::InterpolateFuncOptions()
-                                                                     .size(std::vector<int64_t>{h, w})
-                                                                     .mode(torch::kBicubic)
-                                                                     .align_corners(false))
+    return F::interpolate(
+               table.permute({2, 0, 1}).unsqueeze(0),
+               F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBicubic).align_corners(false))
         .squeeze(0)
         .permute({1, 2, 0});
 }
@@ -85,7 +84,9 @@ torch::Tensor LearnedImpl::add_input(const torch::Tensor& x) {
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.unsqueeze(0)).view_as(x);
 }
 
-torch::Tensor LearnedImpl::embeddings(const torch::Tensor& positions) { return lookup(positions, {}); }
+torch::Tensor LearnedImpl::embeddings(const torch::Tensor& positions) {
+    return lookup(positions, {});
+}
 
 // ---- sinusoidal -------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ double score_share(const torch::Tensor& pe_part, const torch::Tensor& base, bool
     torch::Tensor a = pe_part.detach().to(torch::kFloat), b = base.detach().to(torch::kFloat);
     const int64_t tq = b.size(-2), tk = b.size(-1);
     torch::Tensor keep = torch::ones({tq, tk}, torch::TensorOptions().dtype(torch::kFloat).device(b.device()));
-    if (causal) keep = keep.tril(tk - tq); // query i (of the last tq) sees keys j <= i + tk - tq
+    if (causal) keep = keep.tril(tk - tq);                     // query i (of the last tq) sees keys j <= i + tk - tq
     const torch::Tensor n = keep.sum(-1, true).clamp_min(1.0); // keys per row
     auto centred_ms = [&](const torch::Tensor& s) {
         const torch::Tensor mean = (s * keep).sum(-1, true) / n;

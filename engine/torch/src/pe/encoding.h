@@ -15,11 +15,11 @@ namespace seqpe {
 
 // What an encoding needs to know about the model it serves.
 struct PeModelInfo {
-    int dims = 1;               // 1: text, 2: image grid
+    int dims = 1; // 1: text, 2: image grid
     int64_t d_model = 0;
     int64_t n_head = 0;
     int64_t n_layer = 0;
-    int64_t train_length = 0;   // 1D: training length; 2D: training grid side
+    int64_t train_length = 0; // 1D: training length; 2D: training grid side
     bool causal = true;
     double init_std = 0.02;
     double content_rms = 0.02; // RMS of the content embedding (tokens, patches) at initialisation
@@ -27,16 +27,16 @@ struct PeModelInfo {
 };
 
 struct StepContext {
-    int64_t step = 0;         // micro-step index (seeds the samplers)
-    int64_t train_step = -1;  // optimiser step (schedules); -1: same as step
+    int64_t step = 0;        // micro-step index (seeds the samplers)
+    int64_t train_step = -1; // optimiser step (schedules); -1: same as step
     uint64_t seed = 0;
     int64_t batch_size = 0;
     Layout* layout = nullptr; // in: the default layout; out: the step's layout (may be shifted)
 };
 
 struct AuxLoss {
-    std::string name;   // metric name, e.g. "loss_contrastive"
-    torch::Tensor value;// unweighted scalar
+    std::string name;    // metric name, e.g. "loss_contrastive"
+    torch::Tensor value; // unweighted scalar
     double weight = 0;
 };
 
@@ -55,7 +55,7 @@ public:
     // Forward-pass hooks. begin() receives the query and key layouts (equal except in incremental
     // decoding, where the queries are the new tokens and the keys all tokens so far).
     virtual void begin(const Layout& q, const Layout& k) {}
-    virtual torch::Tensor add_input(const torch::Tensor& x) { return x; }     // x: (B, T, C)
+    virtual torch::Tensor add_input(const torch::Tensor& x) { return x; } // x: (B, T, C)
     // q: (B, H, Tq, Dh), k: (B, H, Tq, Dh) for the new tokens; may widen both (attn_scalar).
     virtual void apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {}
     // Additive attention bias broadcastable to (B, H, Tq, Tk), or undefined.

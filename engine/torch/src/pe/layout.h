@@ -10,11 +10,11 @@ struct Layout {
     // (G, N, d) int64: the positions of the N position-carrying tokens, for each of G layouts.
     // Example b of a batch uses layout b % G (G > 1 only on SeqPE's random-shift steps).
     torch::Tensor pos;
-    int64_t prefix = 0;          // tokens before them that carry no position (the ViT class token)
-    std::vector<int64_t> grid;   // (H, W) of a 2D grid layout; empty in 1D
-    double scale = 1.0;          // "interpolate" evaluation: positions are multiplied by this
-    int64_t trained_length = 0;  // 1D: training length; 2D: training grid side (for resampling)
-    int64_t extent = 0;          // 1D: resample tables to this many positions (0: the largest + 1)
+    int64_t prefix = 0;                 // tokens before them that carry no position (the ViT class token)
+    std::vector<int64_t> grid;          // (H, W) of a 2D grid layout; empty in 1D
+    double scale = 1.0;                 // "interpolate" evaluation: positions are multiplied by this
+    int64_t trained_length = 0;         // 1D: training length; 2D: training grid side (for resampling)
+    int64_t extent = 0;                 // 1D: resample tables to this many positions (0: the largest + 1)
     torch::Device device = torch::kCPU; // where the model runs: encodings put their tensors there
 
     int64_t groups() const { return pos.size(0); }

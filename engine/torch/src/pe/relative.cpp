@@ -9,12 +9,14 @@ using torch::indexing::Slice;
 
 // ---- RoPE ---------------------------------------------------------------------------------------
 
-RopeImpl::RopeImpl(const PeModelInfo& info, double base, bool mixed) : PositionEncodingImpl(info), base_(base), mixed_(mixed) {
+RopeImpl::RopeImpl(const PeModelInfo& info, double base, bool mixed)
+    : PositionEncodingImpl(info), base_(base), mixed_(mixed) {
     if (mixed) {
         // Heo et al. 2024: magnitudes base^(-k/Dh), k = 0, 4, ..; per head a random angle alpha:
         // fx = [m cos a, m cos(a + pi/2)], fy = [m sin a, m sin(a + pi/2)].
         const int64_t H = info.n_head, Dh = info.head_dim(), Q = Dh / 4;
-        const torch::Tensor mag = torch::pow(base, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
+        const torch::Tensor mag =
+            torch::pow(base, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
         std::vector<torch::Tensor> layers;
         for (int64_t l = 0; l < info.n_layer; ++l) {
             const torch::Tensor a = torch::rand({H, 1}, torch::kDouble) * 2 * M_PI;
@@ -46,14 +48,17 @@ torch::Tensor RopeImpl::angles(int64_t layer) {
         ang = pos_.select(1, 0).unsqueeze(1) * inv.unsqueeze(0); // (T, Dh/2)
     } else {
         const int64_t Q = Dh / 4;
-        const torch::Tensor inv = torch::pow(base_, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
-        ang = torch::cat({pos_.select(1, 1).unsqueeze(1) * inv.unsqueeze(0), pos_.select(1, 0).unsqueeze(1) * inv.unsqueeze(0)}, 1);
+        const torch::Tensor inv =
+            torch::pow(base_, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
+        ang = torch::cat(
+            {pos_.select(1, 1).unsqueeze(1) * inv.unsqueeze(0), pos_.select(1, 0).unsqueeze(1) * inv.unsqueeze(0)}, 1);
     }
     return ang.unsqueeze(0); // (1, T, Dh/2) in double: cos/sin of large angles stay exact
 }
 
 // x: (B, H, T, Dh); rotate the pairs of the position-carrying tokens by `ang` (1|H, T, Dh/2).
-static torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t prefix) {
+static torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                            int64_t prefix) {
     torch::Tensor body = prefix > 0 ? x.index({Slice(), Slice(), Slice(prefix, torch::indexing::None)}) : x;
     const auto sizes = body.sizes().vec();
     const torch::Tensor pairs = body.reshape({sizes[0], sizes[1], sizes[2], sizes[3] / 2, 2});
@@ -102,7 +107,8 @@ std::vector<double> AlibiImpl::slopes(int64_t n) {
     return s;
 }
 
-AlibiImpl::AlibiImpl(const PeModelInfo& info, bool official_scaling) : PositionEncodingImpl(info), official_(official_scaling) {}
+AlibiImpl::AlibiImpl(const PeModelInfo& info, bool official_scaling)
+    : PositionEncodingImpl(info), official_(official_scaling) {}
 
 void AlibiImpl::begin(const Layout& q, const Layout& k) {
     const torch::Tensor qp = q.pos[0], kp = k.pos[0];
@@ -117,7 +123,7 @@ void AlibiImpl::begin(const Layout& q, const Layout& k) {
     torch::Tensor slope = torch::tensor(s, torch::kDouble).view({-1, 1, 1});
     if (official_) slope = slope / std::sqrt(double(info_.head_dim()));
     torch::Tensor b = -(slope * dist.unsqueeze(0)); // (H, Tq, Tk)
-    if (q.prefix > 0) // the class token neither pays nor causes a distance penalty
+    if (q.prefix > 0)                               // the class token neither pays nor causes a distance penalty
         b = torch::nn::functional::pad(b, torch::nn::functional::PadFuncOptions({k.prefix, 0, q.prefix, 0}));
     bias_ = b.to(torch::kFloat).unsqueeze(0).to(q.device);
     q_key_ = qp.clone();

@@ -28,8 +28,8 @@ private:
     double base_;
     bool mixed_;
     int64_t prefix_ = 0;
-    torch::Tensor pos_;      // (T, d) float positions of the position-carrying tokens (scaled)
-    torch::Tensor cos_, sin_;// cached (1, 1, T, Dh/2) for the non-mixed variants
+    torch::Tensor pos_;       // (T, d) float positions of the position-carrying tokens (scaled)
+    torch::Tensor cos_, sin_; // cached (1, 1, T, Dh/2) for the non-mixed variants
 };
 
 // Adds -slope_h * distance(i, j) to the attention logits: 1D |i - j|, 2D the Euclidean distance

@@ -1,11 +1,11 @@
 // Atomic checkpoint directories and shape-checked restore.
 #include "train/checkpoint.h"
 
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
-#include "seqpe/common/text.h"
 #include "seqpe/common/hash.h"
-#include "seqpe/checkpoints.h"
+#include "seqpe/common/text.h"
 
 #include <map>
 
@@ -54,8 +54,7 @@ void read_module(torch::nn::Module& m, const fs::path& file) {
     try {
         ar.load_from(file.string());
     } catch (const std::exception& e) {
-        throw DamagedCheckpoint(file.string() + ": damaged or not a SeqPE checkpoint (" +
-                         first_line(e.what()) + ")");
+        throw DamagedCheckpoint(file.string() + ": damaged or not a SeqPE checkpoint (" + first_line(e.what()) + ")");
     }
     const std::vector<std::string> keys = ar.keys();
     const std::set<std::string> in_file(keys.begin(), keys.end());
@@ -70,7 +69,8 @@ void read_module(torch::nn::Module& m, const fs::path& file) {
         if (t.sizes() != target.sizes()) {
             std::ostringstream s;
             s << file.string() << ": '" << name << "' has shape " << t.sizes() << " but this model needs "
-              << target.sizes() << "; the checkpoint comes from another model shape (check model.* and position_encoding.*)";
+              << target.sizes()
+              << "; the checkpoint comes from another model shape (check model.* and position_encoding.*)";
             throw InputError(s.str());
         }
         target.copy_(t);
@@ -79,7 +79,8 @@ void read_module(torch::nn::Module& m, const fs::path& file) {
     for (auto& b : m.named_buffers()) restore(b.key(), b.value(), true);
     for (const auto& k : in_file)
         if (!in_model.count(k))
-            throw InputError(file.string() + ": holds '" + k + "', which this model does not have; "
+            throw InputError(file.string() + ": holds '" + k +
+                             "', which this model does not have; "
                              "the checkpoint comes from another configuration");
 }
 
@@ -161,7 +162,7 @@ TrainerState load_checkpoint(const fs::path& dir, torch::nn::Module& model, Opti
             opt->adamw().load(ar);
         } catch (const std::exception& e) {
             throw DamagedCheckpoint((dir / "optim.pt").string() + ": damaged or from another optimiser setup (" +
-                             first_line(e.what()) + ")");
+                                    first_line(e.what()) + ")");
         }
     }
     return st;

@@ -24,7 +24,8 @@ torch::Device select_device(const std::string& d, int local_rank) {
     const bool have = torch::cuda::is_available();
     const int64_t rank_index = local_rank >= 0 ? local_rank : 0;
     if (d == "auto")
-        return have ? torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(rank_index)) : torch::Device(torch::kCPU);
+        return have ? torch::Device(torch::kCUDA, static_cast<torch::DeviceIndex>(rank_index))
+                    : torch::Device(torch::kCPU);
     if (!have)
         throw InputError("runtime.device: '" + d + "' was asked for, but " +
                          (at::hasCUDA() ? std::string("no CUDA device is visible")

@@ -6,8 +6,8 @@
 
 namespace seqpe {
 
-PeDiagnostics::PeDiagnostics(torch::nn::Module& model, PositionEncodingImpl& pe, ModelInspector& inspector, int64_t every,
-                             int64_t total_steps)
+PeDiagnostics::PeDiagnostics(torch::nn::Module& model, PositionEncodingImpl& pe, ModelInspector& inspector,
+                             int64_t every, int64_t total_steps)
     : pe_(pe), inspector_(inspector), every_(every), total_(total_steps) {
     for (const auto& p : model.named_parameters())
         if (p.key().rfind("pe.", 0) == 0 && p.value().requires_grad()) params_.push_back(p.value());
@@ -41,7 +41,9 @@ void PeDiagnostics::gradients(const torch::Tensor& task_loss, const std::vector<
     grad_norms_.emplace_back("main", norm_of(task_loss));
     for (const auto& a : aux) {
         if (a.weight == 0) continue;
-        const std::string name = a.name == "loss_contrastive" ? "contrastive" : a.name == "loss_distill" ? "distill" : a.name;
+        const std::string name = a.name == "loss_contrastive" ? "contrastive"
+                                 : a.name == "loss_distill"   ? "distill"
+                                                              : a.name;
         grad_norms_.emplace_back(name, norm_of(a.value * a.weight));
     }
 }

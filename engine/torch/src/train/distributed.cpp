@@ -10,11 +10,11 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <optional>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <netdb.h>
+#include <optional>
 #include <sys/socket.h>
 #include <torch/version.h>
 #include <unistd.h>
@@ -55,8 +55,9 @@ DistributedEnv distributed_env_from_environment() {
     DistributedEnv e;
     const char* addr = std::getenv("MASTER_ADDR");
     if (!addr || !*addr)
-        throw InputError("--distributed: the environment variable MASTER_ADDR is not set; launch every rank with "
-                         "MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE (as torchrun sets them; see docs/SCALE-OUT.md)");
+        throw InputError(
+            "--distributed: the environment variable MASTER_ADDR is not set; launch every rank with "
+            "MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE (as torchrun sets them; see docs/SCALE-OUT.md)");
     e.master_addr = addr;
     e.master_port = env_int("MASTER_PORT", std::nullopt, 1, 65535);
     e.world_size = env_int("WORLD_SIZE", std::nullopt, 1, 1 << 20);
@@ -74,7 +75,8 @@ void check_shardable(const RunConfig& c, int world) {
                          "; use a multiple of " + std::to_string(pieces) + " (the batch is global: each rank takes 1/" +
                          std::to_string(world) + " of it)");
     const auto& sh = c.position_encoding.seqpe.shift;
-    if (c.position_encoding.type == "seqpe" && sh.enabled && sh.rate > 0 && (c.train.batch_size / pieces) % sh.layouts != 0)
+    if (c.position_encoding.type == "seqpe" && sh.enabled && sh.rate > 0 &&
+        (c.train.batch_size / pieces) % sh.layouts != 0)
         throw InputError("position_encoding.seqpe.shift.layouts " + std::to_string(sh.layouts) +
                          " does not divide the per-rank micro-batch of " + std::to_string(c.train.batch_size / pieces) +
                          " examples (train.batch_size / (ranks x grad_accum)); lower it or raise train.batch_size");
@@ -162,8 +164,9 @@ public:
             gloo_ = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo", store_),
                                                                 env.rank, env.world_size, opts);
         } catch (const std::exception& e) {
-            throw RunError("distributed: rank " + std::to_string(env.rank) + " could not connect the Gloo group through " +
-                           where + " within " + seconds() + " (" + first_line(e.what()) +
+            throw RunError("distributed: rank " + std::to_string(env.rank) +
+                           " could not connect the Gloo group through " + where + " within " + seconds() + " (" +
+                           first_line(e.what()) +
                            "); a rank may have died during start-up, or the machines cannot reach each other "
                            "(set GLOO_SOCKET_IFNAME to the network interface to use)");
         }
@@ -198,7 +201,8 @@ public:
         return RunError("distributed: " + what + " failed on rank " + std::to_string(env_.rank) + " of " +
                         std::to_string(env_.world_size) + " (" + first_line(cause) +
                         "): another rank has probably died or stalled (see its log), or the ranks run different "
-                        "configs; every collective waits at most runtime.dist_timeout_s = " + seconds());
+                        "configs; every collective waits at most runtime.dist_timeout_s = " +
+                        seconds());
     }
 
     void barrier(const std::string& what) override {
@@ -277,7 +281,8 @@ DataParallel::DataParallel(std::shared_ptr<DistributedContext> ctx, const torch:
             auto o = c10d::ProcessGroupNCCL::Options::create();
             o->timeout = impl_->ctx->ms();
             impl_->grads = c10::make_intrusive<c10d::ProcessGroupNCCL>(
-                c10::make_intrusive<c10d::PrefixStore>("nccl", impl_->ctx->store()), ctx_->rank(), ctx_->world_size(), o);
+                c10::make_intrusive<c10d::PrefixStore>("nccl", impl_->ctx->store()), ctx_->rank(), ctx_->world_size(),
+                o);
             impl_->backend = "nccl";
         } catch (const std::exception& e) {
             throw impl_->ctx->failure("creating the NCCL group", e.what());
@@ -290,7 +295,9 @@ DataParallel::DataParallel(std::shared_ptr<DistributedContext> ctx, const torch:
 
 DataParallel::~DataParallel() = default;
 
-const std::string& DataParallel::gradient_backend() const { return impl_->backend; }
+const std::string& DataParallel::gradient_backend() const {
+    return impl_->backend;
+}
 
 void DataParallel::broadcast_parameters(torch::nn::Module& m) {
     torch::NoGradGuard ng;
@@ -367,17 +374,29 @@ static const char* kNoC10d =
     "--distributed: this build has no c10d (the Gloo headers were not found at configure time: apt install "
     "libgloo-dev and configure again)";
 
-std::shared_ptr<DistributedContext> init_distributed(const DistributedEnv&, double) { throw InputError(kNoC10d); }
+std::shared_ptr<DistributedContext> init_distributed(const DistributedEnv&, double) {
+    throw InputError(kNoC10d);
+}
 struct DataParallel::Impl {};
 DataParallel::DataParallel(std::shared_ptr<DistributedContext> ctx, const torch::Device&) : ctx_(std::move(ctx)) {
     throw InputError(kNoC10d);
 }
 DataParallel::~DataParallel() = default;
-const std::string& DataParallel::gradient_backend() const { throw InputError(kNoC10d); }
-void DataParallel::broadcast_parameters(torch::nn::Module&) { throw InputError(kNoC10d); }
-void DataParallel::check_same_step(int64_t, const std::string&) { throw InputError(kNoC10d); }
-void DataParallel::average_gradients(const std::vector<torch::Tensor>&, int64_t) { throw InputError(kNoC10d); }
-std::vector<double> DataParallel::sum(const std::vector<double>&, const std::string&) { throw InputError(kNoC10d); }
+const std::string& DataParallel::gradient_backend() const {
+    throw InputError(kNoC10d);
+}
+void DataParallel::broadcast_parameters(torch::nn::Module&) {
+    throw InputError(kNoC10d);
+}
+void DataParallel::check_same_step(int64_t, const std::string&) {
+    throw InputError(kNoC10d);
+}
+void DataParallel::average_gradients(const std::vector<torch::Tensor>&, int64_t) {
+    throw InputError(kNoC10d);
+}
+std::vector<double> DataParallel::sum(const std::vector<double>&, const std::string&) {
+    throw InputError(kNoC10d);
+}
 
 #endif // SEQPE_WITH_C10D
 

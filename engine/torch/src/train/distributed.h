@@ -24,7 +24,7 @@ public:
     int rank() const { return ctx_->rank(); }
     int world() const { return ctx_->world_size(); }
     bool is_main() const { return ctx_->is_main(); }
-    const std::string& gradient_backend() const;   // "gloo" or "nccl"
+    const std::string& gradient_backend() const; // "gloo" or "nccl"
     DistributedContext& context() { return *ctx_; }
 
     // Rank 0's parameters and buffers to every rank.

@@ -8,7 +8,8 @@
 
 namespace seqpe {
 
-ImageTask::ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev)
+ImageTask::ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+                     const torch::Device& dev)
     : cfg_(c), device_(dev), train_(dir, m, "train"), valid_(dir, m, "valid"),
       batcher_(train_.size(), c.train.batch_size, static_cast<uint64_t>(c.train.seed)) {
     model_ = VisionTransformer(c, m.image.channels, static_cast<int64_t>(m.image.classes.size()));
@@ -51,7 +52,8 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool int
     if (interpolate) layout.scale = static_cast<double>(g_train) / static_cast<double>(g);
     const int64_t n = max_images > 0 ? std::min(max_images, split.size()) : split.size();
     // Fewer images per batch at higher resolutions: the tokens per batch stay near training's.
-    const int64_t per = std::max<int64_t>(1, cfg_.train.batch_size * g_train * g_train / std::max<int64_t>(1, g * g) * 4);
+    const int64_t per =
+        std::max<int64_t>(1, cfg_.train.batch_size * g_train * g_train / std::max<int64_t>(1, g * g) * 4);
     double loss = 0;
     int64_t correct = 0, seen = 0;
     for (int64_t s = 0; s < n; s += per) {
@@ -61,7 +63,8 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool int
         const torch::Tensor x = split.batch(idx, size).to(device_);
         const torch::Tensor y = split.labels(idx).to(device_);
         const torch::Tensor logits = at_least_fp32(model_->forward(x, layout));
-        loss += torch::nn::functional::cross_entropy(logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+        loss += torch::nn::functional::cross_entropy(
+                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
         correct += logits.argmax(1).eq(y).sum().item<int64_t>();
         seen += static_cast<int64_t>(idx.size());

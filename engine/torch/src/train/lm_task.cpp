@@ -53,8 +53,9 @@ ValidationResult LmTask::validate(int64_t max_batches, std::stop_token stop) {
         const torch::Tensor x = buf.index({Slice(), Slice(0, T)}).to(device_);
         const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(device_);
         const torch::Tensor logits = model_->forward(x, layout);
-        nll += torch::nn::functional::cross_entropy(logits.view({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
-                                                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+        nll += torch::nn::functional::cross_entropy(
+                   logits.view({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
+                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                    .item<double>();
         count += n * T;
     }
@@ -90,7 +91,8 @@ std::unique_ptr<Task> make_task(const RunConfig& c, const std::filesystem::path&
     }
     if (c.task == "qa") {
         if (m.kind != "qa")
-            throw InputError(dir.string() + ": a " + m.kind + " dataset; the qa task needs a QA dataset (seqpe-data qa)");
+            throw InputError(dir.string() + ": a " + m.kind +
+                             " dataset; the qa task needs a QA dataset (seqpe-data qa)");
         return std::make_unique<QaTask>(c, dir, m, dev);
     }
     if (m.kind != "text")

@@ -15,7 +15,7 @@ public:
                         double backoff = 0.5);
 
     double scale() const { return scale_; }
-    int64_t clean_steps() const { return clean_; }  // clean steps since the last change
+    int64_t clean_steps() const { return clean_; } // clean steps since the last change
     int64_t skipped_steps() const { return skipped_; }
 
     // Divides the gradients of `params` by the scale; false when any gradient is inf or NaN

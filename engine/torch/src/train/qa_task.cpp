@@ -76,7 +76,8 @@ std::vector<int64_t> QaTask::generate(const torch::Tensor& prompt, double scale)
     return out;
 }
 
-QaTask::Scored QaTask::score(const QaSplit& split, int64_t max_examples, const std::string& mode, std::stop_token stop) {
+QaTask::Scored QaTask::score(const QaSplit& split, int64_t max_examples, const std::string& mode,
+                             std::stop_token stop) {
     Scored s;
     const int64_t n = max_examples > 0 ? std::min(max_examples, split.size()) : split.size();
     double nll = 0;
@@ -124,8 +125,8 @@ ValidationResult QaTask::validate(int64_t max_batches, std::stop_token stop) {
 
 std::string QaTask::describe() const {
     return "QA fine-tuning: " + std::to_string(count_parameters(*model_)) + " parameters, " +
-           std::to_string(train_.size()) + " train / " + std::to_string(valid_.size()) + " valid examples, prompts up to " +
-           std::to_string(train_.max_prompt()) + " tokens";
+           std::to_string(train_.size()) + " train / " + std::to_string(valid_.size()) +
+           " valid examples, prompts up to " + std::to_string(train_.max_prompt()) + " tokens";
 }
 
 } // namespace seqpe

@@ -17,8 +17,8 @@ public:
     ValidationResult validate(int64_t max_batches, std::stop_token stop) override;
     std::string describe() const override;
     struct Scored {
-        double loss = 0;        // mean NLL of the answer tokens (teacher-forced)
-        int64_t correct = 0;    // exact matches of the greedy generation
+        double loss = 0;     // mean NLL of the answer tokens (teacher-forced)
+        int64_t correct = 0; // exact matches of the greedy generation
         int64_t count = 0;
         std::vector<std::pair<int64_t, bool>> by_depth; // (depth, correct) per example
     };

@@ -19,15 +19,15 @@ struct TrainBatch {
     // LM and QA: tokens (B, T) and targets (B, T) (QA: -100 outside the answer); image: pixels
     // (B, C, H, W) and labels (B)
     torch::Tensor x, y;
-    int64_t tokens = 0;   // positions processed (throughput)
+    int64_t tokens = 0; // positions processed (throughput)
     int64_t examples = 0;
 };
 
 struct ValidationResult {
     double loss = 0;
-    double metric = 0;          // LM: perplexity; image: top-1 accuracy; QA: exact match
+    double metric = 0; // LM: perplexity; image: top-1 accuracy; QA: exact match
     const char* metric_name = "ppl";
-    int64_t count = 0;          // tokens, images or QA examples evaluated
+    int64_t count = 0; // tokens, images or QA examples evaluated
 };
 
 class Task {

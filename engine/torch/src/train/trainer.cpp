@@ -30,8 +30,15 @@ static double steady_seconds() {
 
 // Fields that may change when a run is resumed (longer training, other evaluation, other machine).
 static bool resumable_change(const std::string& path) {
-    static const char* allowed[] = {"train.steps", "train.eval_every", "train.eval_batches", "train.checkpoint_every",
-                                    "train.keep_checkpoints", "train.log_every", "eval.", "runtime.", "data.dataset_dir",
+    static const char* allowed[] = {"train.steps",
+                                    "train.eval_every",
+                                    "train.eval_batches",
+                                    "train.checkpoint_every",
+                                    "train.keep_checkpoints",
+                                    "train.log_every",
+                                    "eval.",
+                                    "runtime.",
+                                    "data.dataset_dir",
                                     "data.source"};
     for (const char* a : allowed)
         if (path.rfind(a, 0) == 0) return true;
@@ -68,7 +75,8 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     torch::manual_seed(derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamInit));
     task_ = make_task(cfg_, opts_.dataset_dir, device_);
     optim_ = std::make_unique<Optimizer>(task_->module(), cfg_.optim, cfg_.train.steps);
-    inspector_ = std::make_unique<ModelInspector>(cfg_, task_->module(), opts_.dataset_dir, [this] { return step_.load(); });
+    inspector_ =
+        std::make_unique<ModelInspector>(cfg_, task_->module(), opts_.dataset_dir, [this] { return step_.load(); });
     for (const auto& p : task_->module().parameters())
         if (p.requires_grad()) params_.push_back(p);
     if (distributed) dp_ = std::make_unique<DataParallel>(opts_.distributed, device_);
@@ -115,7 +123,9 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
 
 TrainerImpl::~TrainerImpl() = default;
 
-double TrainerImpl::now() const { return elapsed_at_start_ + (steady_seconds() - session_start_); }
+double TrainerImpl::now() const {
+    return elapsed_at_start_ + (steady_seconds() - session_start_);
+}
 
 // Resume from the newest checkpoint that loads (load_newest_checkpoint: damaged ones are set aside
 // by the rank that writes the run directory and named in the log).
@@ -244,8 +254,10 @@ void TrainerImpl::train_step(Observer& obs) {
     model.train();
     // Dropout draws depend only on (seed, step) (and the rank): resuming reproduces them without
     // saved RNG state. Rank 0 draws what a single process draws.
-    uint64_t dropout_seed = derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamDropout, static_cast<uint64_t>(step));
-    if (dp_ && dp_->rank() > 0) dropout_seed = derive_seed(dropout_seed, kStreamDropout, static_cast<uint64_t>(dp_->rank()));
+    uint64_t dropout_seed =
+        derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamDropout, static_cast<uint64_t>(step));
+    if (dp_ && dp_->rank() > 0)
+        dropout_seed = derive_seed(dropout_seed, kStreamDropout, static_cast<uint64_t>(dp_->rank()));
     torch::manual_seed(dropout_seed);
     const double lr = optim_->set_step(step);
     optim_->zero_grad();
@@ -280,9 +292,12 @@ void TrainerImpl::train_step(Observer& obs) {
             for (const auto& a : aux) {
                 loss = loss + a.weight * a.value;
                 const double v = a.value.item<double>() / static_cast<double>(micros);
-                auto it = std::find_if(aux_values.begin(), aux_values.end(), [&](const auto& kv) { return kv.first == a.name; });
-                if (it == aux_values.end()) aux_values.emplace_back(a.name, v);
-                else it->second += v;
+                auto it = std::find_if(aux_values.begin(), aux_values.end(),
+                                       [&](const auto& kv) { return kv.first == a.name; });
+                if (it == aux_values.end())
+                    aux_values.emplace_back(a.name, v);
+                else
+                    it->second += v;
             }
         }
         total += loss.item<double>() / static_cast<double>(micros);
@@ -306,11 +321,12 @@ void TrainerImpl::train_step(Observer& obs) {
     if (!std::isfinite(total)) {
         std::string where = "task loss " + std::to_string(task_loss);
         for (const auto& [n, v] : aux_values) where += ", " + n + " " + std::to_string(v);
-        throw RunError("the loss became " + std::string(std::isnan(total) ? "NaN" : "infinite") + " at step " +
-                       std::to_string(step) + " (" + where + ", learning rate " + std::to_string(lr) +
-                       "): the learning rate is likely too high for this model; lower optim.lr or set optim.grad_clip. " +
-                       (last_checkpoint_.empty() ? "No checkpoint was written yet."
-                                                 : "The last good checkpoint is " + last_checkpoint_ + "."));
+        throw RunError(
+            "the loss became " + std::string(std::isnan(total) ? "NaN" : "infinite") + " at step " +
+            std::to_string(step) + " (" + where + ", learning rate " + std::to_string(lr) +
+            "): the learning rate is likely too high for this model; lower optim.lr or set optim.grad_clip. " +
+            (last_checkpoint_.empty() ? "No checkpoint was written yet."
+                                      : "The last good checkpoint is " + last_checkpoint_ + "."));
     }
     // fp16: a step whose gradients overflowed is skipped and the loss scale halved.
     const bool take_step = !scaler_ || scaler_->update(scaler_->unscale(params_));
@@ -427,18 +443,19 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             write_run_config(paths_, cfg_);
             const DatasetManifest m = read_manifest(opts_.dataset_dir);
             const RuntimeInfo ri = runtime_info();
-            nlohmann::json meta = {{"created", utc_now_iso()},
-                                   {"tool_version", kToolVersion},
-                                   {"git_commit", kGitCommit},
-                                   {"torch_version", TORCH_VERSION},
-                                   {"threads", threads},
-                                   {"device", device_.str()},
-                                   {"precision", precision_},
-                                   {"world_size", dp_ ? dp_->world() : 1},
-                                   {"gradient_backend", dp_ ? dp_->gradient_backend() : "none"},
-                                   {"dataset", {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}}},
-                                   {"parameters", count_parameters(task_->module())},
-                                   {"pe_parameters", count_parameters(task_->module(), "pe.")}};
+            nlohmann::json meta = {
+                {"created", utc_now_iso()},
+                {"tool_version", kToolVersion},
+                {"git_commit", kGitCommit},
+                {"torch_version", TORCH_VERSION},
+                {"threads", threads},
+                {"device", device_.str()},
+                {"precision", precision_},
+                {"world_size", dp_ ? dp_->world() : 1},
+                {"gradient_backend", dp_ ? dp_->gradient_backend() : "none"},
+                {"dataset", {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}}},
+                {"parameters", count_parameters(task_->module())},
+                {"pe_parameters", count_parameters(task_->module(), "pe.")}};
             char host[256] = {0};
             ::gethostname(host, sizeof host - 1);
             meta["host"] = host;
@@ -456,20 +473,21 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             if (!metrics_) throw RunError(errno_message("cannot open " + paths_.metrics().string()));
             log_.open(paths_.log(), std::ios::app);
         }
-        log(obs, LogLevel::Info, (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") +
-                                     task_->describe() + (fresh ? init_note_ : "") + "; " + std::to_string(threads) +
-                                     " threads on " + device_.str() +
-                                     (precision_ != "fp32" ? ", " + precision_ + " autocast" : "") +
-                                     (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
-                                                " (gradients over " + dp_->gradient_backend() + ")"
-                                          : ""));
+        log(obs, LogLevel::Info,
+            (fresh ? "start: " : "resume at step " + std::to_string(state_.step) + ": ") + task_->describe() +
+                (fresh ? init_note_ : "") + "; " + std::to_string(threads) + " threads on " + device_.str() +
+                (precision_ != "fp32" ? ", " + precision_ + " autocast" : "") +
+                (dp_ ? ", rank " + std::to_string(dp_->rank()) + " of " + std::to_string(dp_->world()) +
+                           " (gradients over " + dp_->gradient_backend() + ")"
+                     : ""));
         if (!resume_note_.empty()) log(obs, LogLevel::Warning, resume_note_);
         if (precision_ == "bf16" && !device_.is_cuda() && !cpu_has_native_bf16())
             log(obs, LogLevel::Warning,
                 "runtime.precision=bf16 on a CPU without native bf16 instructions: oneDNN emulates it and the run is "
                 "slower than fp32 (runtime.precision=auto picks fp32 here)");
         if (cfg_.runtime.device != "cpu" && !device_.is_cuda())
-            log(obs, LogLevel::Info, "runtime.device=" + cfg_.runtime.device + ": no CUDA device here, training on the CPU");
+            log(obs, LogLevel::Info,
+                "runtime.device=" + cfg_.runtime.device + ": no CUDA device here, training on the CPU");
 
         set_status(obs, RunState::Running, fresh ? "started" : "resumed");
         if (fresh && cfg_.train.snapshot_every > 0) snapshot(obs); // the geometry at initialisation
@@ -477,8 +495,8 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
         int64_t steps_this_session = 0;
         while (step_.load() < total) {
             drain_posted();
-            bool stop_now = stop.stop_requested() ||
-                            (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps);
+            bool stop_now =
+                stop.stop_requested() || (opts_.stop_after_steps > 0 && steps_this_session >= opts_.stop_after_steps);
             if (dp_) stop_now = dp_->context().any(stop_now, "agreeing on a stop request"); // all ranks stop together
             if (stop_now) break;
             // A distributed run stops only on the agreed flag above: a Ctrl-C that lands after the
@@ -506,10 +524,11 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             checkpoint(obs);
             if (dp_) dp_->context().barrier("the stop (rank 0 writes the checkpoint)");
             set_status(obs, RunState::Cancelled, "stopped at step " + std::to_string(step_.load()));
-            log(obs, LogLevel::Info, "stopped at step " + std::to_string(step_.load()) + "; resume continues from " +
-                                         last_checkpoint_);
+            log(obs, LogLevel::Info,
+                "stopped at step " + std::to_string(step_.load()) + "; resume continues from " + last_checkpoint_);
             result.outcome = RunOutcome::Cancelled;
-            result.message = "stopped at step " + std::to_string(step_.load()) + " (checkpoint " + last_checkpoint_ + ")";
+            result.message =
+                "stopped at step " + std::to_string(step_.load()) + " (checkpoint " + last_checkpoint_ + ")";
         }
     } catch (...) {
         // A stop that interrupted a step (Cancelled) rather than one between steps, bad input, failure.

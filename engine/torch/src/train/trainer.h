@@ -1,7 +1,7 @@
 #pragma once
 // TrainerImpl: the training loop behind the Trainer facade (seqpe/trainer.h).
-#include "seqpe/trainer.h"
 #include "inspect/model_inspector.h"
+#include "seqpe/trainer.h"
 #include "train/checkpoint.h"
 #include "train/diagnostics.h"
 #include "train/distributed.h"
@@ -50,7 +50,7 @@ private:
     TrainerOptions opts_;
     RunPaths paths_;
     torch::Device device_{torch::kCPU};
-    std::string precision_ = "fp32";    // what the run computes in (fp32 on the CPU)
+    std::string precision_ = "fp32";     // what the run computes in (fp32 on the CPU)
     std::unique_ptr<LossScaler> scaler_; // fp16 only
     std::unique_ptr<DataParallel> dp_;   // distributed jobs only
     std::vector<torch::Tensor> params_;  // trainable parameters (gradient all-reduce, unscaling)
@@ -65,7 +65,7 @@ private:
     double elapsed_at_start_ = 0; // training seconds before this session
     double last_status_write_ = 0;
     std::string last_checkpoint_;
-    std::string init_note_; // "; weights from ..." on a fresh run with train.init_from
+    std::string init_note_;   // "; weights from ..." on a fresh run with train.init_from
     std::string resume_note_; // damaged checkpoints passed over at resume (logged as a warning)
     void resume_from_checkpoint();
     int64_t last_checkpoint_step_ = -1;

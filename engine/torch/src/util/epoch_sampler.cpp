@@ -5,7 +5,8 @@
 
 namespace seqpe {
 
-EpochSampler::EpochSampler(int64_t count, int64_t batch_size, uint64_t seed) : count_(count), batch_(batch_size), seed_(seed) {
+EpochSampler::EpochSampler(int64_t count, int64_t batch_size, uint64_t seed)
+    : count_(count), batch_(batch_size), seed_(seed) {
     if (count_ < 1) throw InputError("the training split has no examples");
 }
 

@@ -10,7 +10,9 @@ inline bool is_reduced(const torch::Tensor& t) {
     return t.scalar_type() == torch::kBFloat16 || t.scalar_type() == torch::kHalf;
 }
 
-inline torch::Tensor at_least_fp32(const torch::Tensor& t) { return is_reduced(t) ? t.to(torch::kFloat) : t; }
+inline torch::Tensor at_least_fp32(const torch::Tensor& t) {
+    return is_reduced(t) ? t.to(torch::kFloat) : t;
+}
 
 // Softmax over `dim`, computed in fp32 for reduced-precision input.
 inline torch::Tensor softmax_fp32(const torch::Tensor& t, int64_t dim) {

@@ -33,7 +33,9 @@ public:
         while (x >= limit);
         return x % n;
     }
-    int64_t range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo))); } // [lo, hi)
+    int64_t range(int64_t lo, int64_t hi) {
+        return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo)));
+    }                                                                        // [lo, hi)
     double uniform() { return static_cast<double>(g_() >> 11) * 0x1.0p-53; } // [0, 1)
     template <class T> void shuffle(std::vector<T>& v) {
         for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
@@ -47,8 +49,15 @@ private:
 
 // Stream identifiers (fixed: changing one changes every run's draws).
 enum RngStream : uint64_t {
-    kStreamInit = 1, kStreamData = 2, kStreamDropout = 3, kStreamShift = 4, kStreamContrastive = 5,
-    kStreamTransfer = 6, kStreamAugment = 7, kStreamShiftOffsets = 8, kStreamEval = 9,
+    kStreamInit = 1,
+    kStreamData = 2,
+    kStreamDropout = 3,
+    kStreamShift = 4,
+    kStreamContrastive = 5,
+    kStreamTransfer = 6,
+    kStreamAugment = 7,
+    kStreamShiftOffsets = 8,
+    kStreamEval = 9,
 };
 
 } // namespace seqpe

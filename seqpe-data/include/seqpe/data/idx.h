@@ -26,7 +26,7 @@ IdxHeader read_idx_header(const std::filesystem::path& file, int ndims);
 IdxArray read_idx(const std::filesystem::path& file, int ndims);
 
 // Writers for tests and tools: big-endian header + data; gzip-compressed when `gzip`.
-void write_idx(const std::filesystem::path& file, const std::vector<uint32_t>& dims,
-               const std::vector<uint8_t>& data, bool gzip);
+void write_idx(const std::filesystem::path& file, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& data,
+               bool gzip);
 
 } // namespace seqpe::data

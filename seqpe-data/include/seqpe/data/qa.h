@@ -21,16 +21,16 @@
 namespace seqpe::data {
 
 struct QaOptions {
-    std::string from;      // a prepared text dataset folder; empty: prepare (or find) one from `text`
-    TextOptions text;      // --source / --tokenizer / --vocab-size (used when `from` is empty)
+    std::string from;          // a prepared text dataset folder; empty: prepare (or find) one from `text`
+    TextOptions text;          // --source / --tokenizer / --vocab-size (used when `from` is empty)
     std::string task = "niah"; // "niah" | "passkey"
     int train_length = 256;    // prompt tokens of train and valid examples
     std::vector<int> lengths{256, 512, 1024, 2048, 4096}; // one test-<L> split each
     int train_examples = 2000;
     int valid_examples = 100;
-    int test_examples = 50; // per depth, per length
+    int test_examples = 50;                      // per depth, per length
     std::vector<int> depths{0, 25, 50, 75, 100}; // percent, test splits
-    int distractors = 3;    // niah: extra needles with other keys (passkey: none)
+    int distractors = 3;                         // niah: extra needles with other keys (passkey: none)
     uint64_t seed = 1;
     fs::path cache;
     bool force = false;

@@ -29,7 +29,7 @@ QVector<QRgb> colorMapTable(ColorMap map, int n);
 // True for maps meant to be centred on 0 (auto ranges are made symmetric).
 bool isDiverging(ColorMap map);
 
-QString colorMapName(ColorMap map);     // "viridis", "magma", ...
+QString colorMapName(ColorMap map); // "viridis", "magma", ...
 QList<ColorMap> allColorMaps();
 
 } // namespace seqpe::ui

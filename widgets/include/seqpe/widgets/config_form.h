@@ -23,8 +23,7 @@ class QUndoStack;
 
 namespace seqpe::ui {
 
-class ConfigForm : public QWidget
-{
+class ConfigForm : public QWidget {
     Q_OBJECT
 
 public:

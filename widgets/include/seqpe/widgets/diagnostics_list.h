@@ -12,8 +12,7 @@ class QLabel;
 
 namespace seqpe::ui {
 
-class DiagnosticsList : public QWidget
-{
+class DiagnosticsList : public QWidget {
     Q_OBJECT
 
 public:

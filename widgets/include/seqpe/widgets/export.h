@@ -16,9 +16,9 @@ class QRectF;
 namespace seqpe::ui {
 
 struct ExportOptions {
-    double dpi = 150;     // PNG only: raster resolution; vector output is resolution-free
-    QString title;        // PNG "Title" text chunk, SVG <title>, PDF /Title
-    QString description;  // PNG "Description" chunk, SVG <desc>; e.g. the run's config hash
+    double dpi = 150;    // PNG only: raster resolution; vector output is resolution-free
+    QString title;       // PNG "Title" text chunk, SVG <title>, PDF /Title
+    QString description; // PNG "Description" chunk, SVG <desc>; e.g. the run's config hash
 };
 
 using RenderFunction = std::function<void(QPainter&, const QRectF&)>;

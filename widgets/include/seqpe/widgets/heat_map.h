@@ -19,8 +19,7 @@
 
 namespace seqpe::ui {
 
-class HeatMap : public QWidget
-{
+class HeatMap : public QWidget {
     Q_OBJECT
 
 public:
@@ -59,9 +58,9 @@ public:
     QPoint markedCell() const; // QPoint(col, row), or (-1, -1)
 
     // Model state (tests and the app).
-    double valueAt(int row, int col) const;  // NaN when outside the matrix
+    double valueAt(int row, int col) const;   // NaN when outside the matrix
     int colorIndexAt(int row, int col) const; // lookup-table index 0..255, -1 for NaN/outside
-    QColor colorAt(int row, int col) const;  // invalid QColor for NaN/outside
+    QColor colorAt(int row, int col) const;   // invalid QColor for NaN/outside
     // The cell under a widget position as QPoint(col, row) (x = column, y = row, like the image),
     // or (-1, -1) outside the matrix. Valid for any widget size.
     QPoint cellAt(QPointF widgetPos) const;

@@ -23,8 +23,7 @@
 
 namespace seqpe::ui {
 
-class LineChart : public QWidget
-{
+class LineChart : public QWidget {
     Q_OBJECT
 
 public:

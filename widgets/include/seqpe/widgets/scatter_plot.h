@@ -15,8 +15,7 @@
 
 namespace seqpe::ui {
 
-class ScatterPlot : public QWidget
-{
+class ScatterPlot : public QWidget {
     Q_OBJECT
 
 public:

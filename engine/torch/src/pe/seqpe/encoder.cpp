@@ -55,10 +55,14 @@ SequentialEncoderImpl::SequentialEncoderImpl(const EncoderOptions& o) : o_(o) {
         const std::string& n = p.key();
         torch::Tensor t = p.value();
         const bool is_norm = n.find("ln") != std::string::npos;
-        if (n.size() >= 4 && n.compare(n.size() - 4, 4, "bias") == 0) t.zero_();
-        else if (is_norm) t.fill_(1.0);
-        else if (o.trunc_normal_init) trunc_normal(t, o.init_std);
-        else t.normal_(0.0, o.init_std);
+        if (n.size() >= 4 && n.compare(n.size() - 4, 4, "bias") == 0)
+            t.zero_();
+        else if (is_norm)
+            t.fill_(1.0);
+        else if (o.trunc_normal_init)
+            trunc_normal(t, o.init_std);
+        else
+            t.normal_(0.0, o.init_std);
     }
     std::vector<int64_t> slots, dims;
     for (int a = 0; a < d; ++a)
@@ -91,7 +95,7 @@ std::pair<torch::Tensor, torch::Tensor> SequentialEncoderImpl::tokenize(const to
         if (i > 0) v *= s.base;
     }
     const torch::Tensor place = torch::tensor(pw, torch::kLong).to(positions.device()).view({1, 1, -1});
-    const torch::Tensor p = positions.unsqueeze(2);                        // (M, d, 1)
+    const torch::Tensor p = positions.unsqueeze(2);                       // (M, d, 1)
     const torch::Tensor digits = p.div(place, "floor").remainder(s.base); // (M, d, D)
     // Real digits: place value <= p, except that 0 has one real digit (the last).
     torch::Tensor real = place.le(torch::clamp_min(p, 1));
@@ -122,8 +126,7 @@ torch::Tensor SequentialEncoderImpl::forward_dense(const torch::Tensor& position
     if (o_.mask_padding) {
         // Padded digits are hidden as keys; the [CLS] key is always visible.
         torch::Tensor keep = torch::cat({real.to(dev), torch::ones({M, 1}, torch::kLong).to(dev)}, 1);
-        mask->bias_ = torch::zeros({M, 1, 1, L + 1}, x.options())
-                          .masked_fill(keep.eq(0).view({M, 1, 1, L + 1}), -1e9);
+        mask->bias_ = torch::zeros({M, 1, 1, L + 1}, x.options()).masked_fill(keep.eq(0).view({M, 1, 1, L + 1}), -1e9);
     } else {
         mask->bias_ = torch::Tensor();
     }
@@ -139,9 +142,9 @@ namespace {
 // tokens of the forward pass are all nodes followed by one [CLS] per row.
 struct PrefixForest {
     int64_t nodes = 0;
-    std::vector<int64_t> digit, slot;   // per node
-    std::vector<int64_t> keys;          // (nodes + M, L + 1): token indices each token attends to
-    std::vector<uint8_t> valid;         // same shape: 1 where keys[] is a real key
+    std::vector<int64_t> digit, slot; // per node
+    std::vector<int64_t> keys;        // (nodes + M, L + 1): token indices each token attends to
+    std::vector<uint8_t> valid;       // same shape: 1 where keys[] is a real key
 };
 
 PrefixForest build_forest(const torch::Tensor& tokens_cpu, int64_t base) {
@@ -205,14 +208,15 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
     const torch::Tensor digit = torch::from_blob(const_cast<int64_t*>(f.digit.data()), {N}, li).clone().to(dev);
     const torch::Tensor slot_of = torch::from_blob(const_cast<int64_t*>(f.slot.data()), {N}, li).clone().to(dev);
     const torch::Tensor keys = torch::from_blob(const_cast<int64_t*>(f.keys.data()), {T * W}, li).clone().to(dev);
-    const torch::Tensor valid = torch::from_blob(const_cast<uint8_t*>(f.valid.data()), {T, W}, torch::kUInt8)
-                                    .to(dev).to(torch::kBool);
+    const torch::Tensor valid =
+        torch::from_blob(const_cast<uint8_t*>(f.valid.data()), {T, W}, torch::kUInt8).to(dev).to(torch::kBool);
     // x: (T, E): node tokens (digit + slot (+ axis) embeddings), then one [CLS] per row
     torch::Tensor node_x = tok->forward(digit) + slot->forward(slot_ids_.to(dev).index_select(0, slot_of));
     if (dim_emb.defined()) node_x = node_x + dim_emb.index_select(0, dim_ids_.to(dev).index_select(0, slot_of));
     torch::Tensor x = torch::cat({node_x, cls.view({1, E}).expand({M, E})}, 0);
-    const torch::Tensor neg = torch::zeros({T, W, 1}, x.options()).masked_fill(valid.logical_not().unsqueeze(-1),
-                                                                              -std::numeric_limits<float>::infinity());
+    const torch::Tensor neg =
+        torch::zeros({T, W, 1}, x.options())
+            .masked_fill(valid.logical_not().unsqueeze(-1), -std::numeric_limits<float>::infinity());
     const double scale = 1.0 / std::sqrt(static_cast<double>(Dh));
     for (const auto& bm : *blocks) {
         auto& b = *bm->as<BlockImpl>();
@@ -224,7 +228,8 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
         torch::Tensor p = softmax_fp32((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
         if (is_training() && o_.attn_dropout > 0) p = torch::dropout(p, o_.attn_dropout, true);
         const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
-        torch::Tensor h = x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+        torch::Tensor h =
+            x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
         const torch::Tensor m = b.fc_out->forward(torch::gelu(b.fc->forward(b.ln2->forward(h)), "tanh"));
         x = h + torch::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
     }

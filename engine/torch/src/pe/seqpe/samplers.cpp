@@ -70,7 +70,9 @@ int64_t from_digits(const std::string& s, int64_t base) {
     return v;
 }
 
-char digit_char(int64_t d) { return "0123456789abcdefghijklmnopqrstuvwxyz"[d]; }
+char digit_char(int64_t d) {
+    return "0123456789abcdefghijklmnopqrstuvwxyz"[d];
+}
 
 // One edit (insert, swap, replace, delete) following the official rules; false when it failed.
 bool edit_once(std::string& s, int64_t base, size_t max_len, Rng& rng) {
@@ -194,7 +196,8 @@ ContrastiveBatch sample_contrastive(const SamplerGeometry& g, const ContrastiveO
         random_position(g, rng, a);
         auto key = [&](const int64_t* p) { return dims == 1 ? p[0] : p[0] * g.axis_extent + p[1]; };
         auto unkey = [&](int64_t k, int64_t* p) {
-            if (dims == 1) p[0] = k;
+            if (dims == 1)
+                p[0] = k;
             else {
                 p[0] = k / g.axis_extent;
                 p[1] = k % g.axis_extent;
@@ -222,7 +225,8 @@ ContrastiveBatch sample_contrastive(const SamplerGeometry& g, const ContrastiveO
                     start = std::clamp<int64_t>(a[0] - static_cast<int64_t>(rng.below(static_cast<uint64_t>(w))), 0,
                                                 g.axis_extent - w);
                 else
-                    start = static_cast<int64_t>(static_cast<double>(std::max<int64_t>(0, g.axis_extent - o.window)) * rng.uniform());
+                    start = static_cast<int64_t>(static_cast<double>(std::max<int64_t>(0, g.axis_extent - o.window)) *
+                                                 rng.uniform());
                 const int64_t end = std::min(g.axis_extent, start + w);
                 const int64_t size = end - start;
                 for (const int64_t i : rng.sample(size, std::min(size, c))) special.push_back(start + i);
@@ -235,8 +239,8 @@ ContrastiveBatch sample_contrastive(const SamplerGeometry& g, const ContrastiveO
                 int64_t st[2];
                 for (int d = 0; d < 2; ++d) {
                     if (o.window_around_anchor)
-                        st[d] = std::clamp<int64_t>(a[d] - static_cast<int64_t>(rng.below(static_cast<uint64_t>(side))), 0,
-                                                    g.axis_extent - side);
+                        st[d] = std::clamp<int64_t>(a[d] - static_cast<int64_t>(rng.below(static_cast<uint64_t>(side))),
+                                                    0, g.axis_extent - side);
                     else
                         st[d] = static_cast<int64_t>(static_cast<double>(g.axis_extent - side) * rng.uniform());
                 }
@@ -247,7 +251,8 @@ ContrastiveBatch sample_contrastive(const SamplerGeometry& g, const ContrastiveO
         // Candidates = special ++ random, de-duplicated in order, anchor removed, truncated to c.
         std::unordered_set<int64_t> seen{key(a)};
         std::vector<int64_t> cand;
-        for (const std::vector<int64_t>* list : std::initializer_list<const std::vector<int64_t>*>{&special, &random_keys})
+        for (const std::vector<int64_t>* list :
+             std::initializer_list<const std::vector<int64_t>*>{&special, &random_keys})
             for (const int64_t k : *list)
                 if (static_cast<int64_t>(cand.size()) < c && seen.insert(k).second) cand.push_back(k);
         int64_t best = 0, best_d = std::numeric_limits<int64_t>::max();

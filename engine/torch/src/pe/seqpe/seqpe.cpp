@@ -18,16 +18,17 @@ SeqPeImpl::SeqPeImpl(const RunConfig& config, const PeModelInfo& info) : Positio
     const RunConfig c = resolve_auto(config);
     cfg_ = c.position_encoding.seqpe;
     const auto& s = cfg_;
-    apply_ = s.apply == "input_add"   ? SeqPeApply::InputAdd
-             : s.apply == "attn_mul"  ? SeqPeApply::AttnMul
-             : s.apply == "attn_add"  ? SeqPeApply::AttnAdd
-                                      : SeqPeApply::AttnScalar;
+    apply_ = s.apply == "input_add"  ? SeqPeApply::InputAdd
+             : s.apply == "attn_mul" ? SeqPeApply::AttnMul
+             : s.apply == "attn_add" ? SeqPeApply::AttnAdd
+                                     : SeqPeApply::AttnScalar;
     qk_mode_ = s.qk_map;
     const bool attn = apply_ != SeqPeApply::InputAdd;
     pe_dim_ = (!attn || s.multi_head) ? info.d_model : info.head_dim();
 
     EncoderOptions eo;
-    eo.scheme = make_digit_scheme(info.dims, s.max_position, s.base, static_cast<int>(s.max_digits), s.slot_index == "per_dim");
+    eo.scheme =
+        make_digit_scheme(info.dims, s.max_position, s.base, static_cast<int>(s.max_digits), s.slot_index == "per_dim");
     eo.embed_dim = s.embed_dim;
     eo.heads = s.heads;
     eo.layers = s.layers;
@@ -51,8 +52,10 @@ SeqPeImpl::SeqPeImpl(const RunConfig& config, const PeModelInfo& info) : Positio
     torch::NoGradGuard ng;
     for (auto& p : named_parameters()) {
         if (p.key().rfind("qk_", 0) != 0) continue;
-        if (p.key().size() >= 4 && p.key().compare(p.key().size() - 4, 4, "bias") == 0) p.value().zero_();
-        else p.value().normal_(0.0, info.init_std);
+        if (p.key().size() >= 4 && p.key().compare(p.key().size() - 4, 4, "bias") == 0)
+            p.value().zero_();
+        else
+            p.value().normal_(0.0, info.init_std);
     }
     if (info.dims == 2) {
         cls_pe = register_parameter("cls_pe", torch::empty({pe_dim_}));
@@ -161,8 +164,8 @@ std::vector<AuxLoss> SeqPeImpl::aux_losses() {
         const auto& tr = cfg_.transfer;
         const torch::Tensor teacher =
             main_pe_[0].index_select(0, slots_.to(main_pe_.device())).view({tr.batch, tr.positions, pe_dim_});
-        out.push_back({"loss_distill", transfer_loss(teacher, students_pe_, tr.heads, tr.metric, tr.beta, tr.logit_scale),
-                       tr.weight});
+        out.push_back({"loss_distill",
+                       transfer_loss(teacher, students_pe_, tr.heads, tr.metric, tr.beta, tr.logit_scale), tr.weight});
     }
     return out;
 }
@@ -194,7 +197,8 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
             pe = resample_1d(train, N).unsqueeze(0);
         } else {
             const torch::Tensor train = encoder->forward(torch::stack(
-                {torch::arange(t * t, torch::kLong).div(t, "floor"), torch::arange(t * t, torch::kLong).remainder(t)}, 1));
+                {torch::arange(t * t, torch::kLong).div(t, "floor"), torch::arange(t * t, torch::kLong).remainder(t)},
+                1));
             pe = resample_2d(train.view({t, t, P}), q.grid[0], q.grid[1]).reshape({1, N, P});
         }
     } else if (!torch::GradMode::is_enabled()) {
@@ -210,7 +214,7 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
             } else if (d == 1 && G == 1) {
                 const int64_t hi = q.pos.max().item<int64_t>() + 1;
                 eval_pe_ = encoder->forward(torch::arange(hi, torch::kLong).view({hi, 1})); // (hi, P)
-                eval_pos_ = torch::arange(hi, torch::kLong); // marks a 1D table cache
+                eval_pos_ = torch::arange(hi, torch::kLong);                                // marks a 1D table cache
                 pe = eval_pe_.index_select(0, q.pos.view({-1}).to(eval_pe_.device())).view({1, N, P});
             } else {
                 eval_pe_ = encoder->forward(q.pos.reshape({G * N, d})).view({G, N, P});
@@ -294,20 +298,21 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
         k = torch::cat({k, ek}, -1);
         break;
     }
-    case SeqPeApply::InputAdd: break;
+    case SeqPeApply::InputAdd:
+        break;
     }
 }
 
 void SeqPeImpl::apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) {
     if (apply_ == SeqPeApply::InputAdd) return;
     auto [pq, pk] = qk_for_layer(layer); // (G, H', T, Dh)
-    const torch::Tensor q0 = q, k0 = k; // handles: the logits without the PE, for diagnostics
+    const torch::Tensor q0 = q, k0 = k;  // handles: the logits without the PE, for diagnostics
     apply_pe_to_qk(apply_, q, k, pq, pk, cfg_.scalar_scale);
     if (diagnose_) note_layer_share(layer, q0, k0, q, k);
 }
 
-void SeqPeImpl::note_layer_share(int64_t layer, const torch::Tensor& q0, const torch::Tensor& k0, const torch::Tensor& q,
-                                 const torch::Tensor& k) {
+void SeqPeImpl::note_layer_share(int64_t layer, const torch::Tensor& q0, const torch::Tensor& k0,
+                                 const torch::Tensor& q, const torch::Tensor& k) {
     // The first example's logits without and with the position term: (H, T, T).
     torch::NoGradGuard ng;
     const double scale = 1.0 / std::sqrt(static_cast<double>(q0.size(-1)));
@@ -317,7 +322,9 @@ void SeqPeImpl::note_layer_share(int64_t layer, const torch::Tensor& q0, const t
     note("pe_share_l" + std::to_string(layer), score_share(with - base, base, info_.causal));
 }
 
-void SeqPeImpl::end() { current_ = pq_ = pk_ = torch::Tensor(); }
+void SeqPeImpl::end() {
+    current_ = pq_ = pk_ = torch::Tensor();
+}
 
 int64_t SeqPeImpl::param_version() const {
     // Optimiser steps and checkpoint loads modify parameters in place, which bumps their version.
@@ -326,7 +333,9 @@ int64_t SeqPeImpl::param_version() const {
     return v;
 }
 
-torch::Tensor SeqPeImpl::embeddings(const torch::Tensor& positions) { return encoder->forward(positions); }
+torch::Tensor SeqPeImpl::embeddings(const torch::Tensor& positions) {
+    return encoder->forward(positions);
+}
 
 // ---- losses --------------------------------------------------------------------------------------
 

@@ -40,8 +40,8 @@ private:
     void note_layer_share(int64_t layer, const torch::Tensor& q0, const torch::Tensor& k0, const torch::Tensor& q,
                           const torch::Tensor& k);
     torch::Tensor with_prefix(const torch::Tensor& pe, int64_t prefix) const; // (G,N,P) -> (G,prefix+N,P)
-    void set_current(const torch::Tensor& pe_with_prefix);                   // (G, T, P)
-    std::pair<torch::Tensor, torch::Tensor> qk_for_layer(int64_t layer);     // (G, H', T, Dh) each
+    void set_current(const torch::Tensor& pe_with_prefix);                    // (G, T, P)
+    std::pair<torch::Tensor, torch::Tensor> qk_for_layer(int64_t layer);      // (G, H', T, Dh) each
 
     SeqPeConfig cfg_;
     SeqPeApply apply_;
@@ -53,15 +53,15 @@ private:
 
     // Prepared training step.
     bool prepared_ = false;
-    torch::Tensor prepared_pos_;  // (G, N, d) of the step's layout
-    torch::Tensor main_pe_;       // (G, N, P)
+    torch::Tensor prepared_pos_;                   // (G, N, d) of the step's layout
+    torch::Tensor main_pe_;                        // (G, N, P)
     torch::Tensor anchors_pe_, cands_pe_, labels_; // (Bc, P), (Bc, c, P), (Bc)
     torch::Tensor students_pe_, slots_;            // (Bt, n, P), (Bt, n)
     int64_t rows_last_step_ = 0;
 
     // Current forward pass.
-    torch::Tensor current_;       // (G, T, P)
-    torch::Tensor pq_, pk_;       // single / none: (G, H', T, Dh)
+    torch::Tensor current_; // (G, T, P)
+    torch::Tensor pq_, pk_; // single / none: (G, H', T, Dh)
     // Evaluation cache: the last evaluated layout and its PE.
     torch::Tensor eval_pos_, eval_pe_;
     int64_t eval_version_ = -1; // parameter version the cache was computed with
