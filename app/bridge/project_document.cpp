@@ -102,23 +102,22 @@ ProjectRun* ProjectDocument::findRun(const QString& name) {
     return nullptr;
 }
 
+std::vector<Diagnostic> ProjectDocument::projectConfig(const QString& run, RunConfig& c) const {
+    const ProjectRun* r = m_project.find_run(run.toStdString());
+    return r ? project_run_config(m_project, *r, c) : project_base_config(m_project, c);
+}
+
 RunConfig ProjectDocument::config(const QString& run) const {
     if (const PlannedRun* p = planned(run)) return p->config; // the CLI's config: sweep values and seed included
     RunConfig c;
-    const ProjectRun* r = m_project.find_run(run.toStdString());
-    if (r)
-        project_run_config(m_project, *r, c);
-    else
-        project_base_config(m_project, c);
+    projectConfig(run, c);
     resolve_paths(c, m_project.file.empty() ? std::filesystem::path() : m_project.file.parent_path());
     return c;
 }
 
 std::vector<Diagnostic> ProjectDocument::diagnostics(const QString& run) const {
     RunConfig c;
-    std::vector<Diagnostic> d;
-    const ProjectRun* r = m_project.find_run(run.toStdString());
-    d = r ? project_run_config(m_project, *r, c) : project_base_config(m_project, c);
+    std::vector<Diagnostic> d = projectConfig(run, c);
     auto v = validate(c);
     d.insert(d.end(), v.begin(), v.end());
     return d;
@@ -128,11 +127,7 @@ QString ProjectDocument::optionText(const QString& run, const QString& path) con
     const OptionInfo* o = find_option(path.toStdString());
     if (!o) return {};
     RunConfig c;
-    const ProjectRun* r = m_project.find_run(run.toStdString());
-    if (r)
-        project_run_config(m_project, *r, c);
-    else
-        project_base_config(m_project, c);
+    projectConfig(run, c);
     return QString::fromStdString(option_value_text(*o, o->get(c)));
 }
 

@@ -67,6 +67,9 @@ Q_SIGNALS:
 
 private:
     ProjectRun* findRun(const QString& name);
+    // A project run's config (or the base's for "" or an unknown name) before path resolution,
+    // with the problems of its overrides.
+    std::vector<Diagnostic> projectConfig(const QString& run, RunConfig& c) const;
     const PlannedRun* planned(const QString& name) const;
     Project m_project;
     mutable std::optional<RunPlan> m_plan; // reset on every change

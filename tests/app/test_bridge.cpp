@@ -4,6 +4,7 @@
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "wait_for.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -14,6 +15,7 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 
 namespace {
 
@@ -39,14 +41,6 @@ EngineHooks fake_hooks(Counters& c, int64_t steps, int step_ms) {
         return std::make_unique<test::FakeTrainer>(steps, step_ms, o.start_paused);
     };
     return h;
-}
-
-// Processes events until `pred` holds or `ms` pass.
-template <class P> bool wait_for(P pred, int ms = 10000) {
-    QElapsedTimer t;
-    t.start();
-    while (!pred() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    return pred();
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
 #include "seqpe/run_dir.h"
+#include "wait_for.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -17,16 +18,10 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <class P> bool wait_for(P pred, int ms = 10000) {
-    QElapsedTimer t;
-    t.start();
-    while (!pred() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    return pred();
-}
 
 // A run directory with a config, a completed status and checkpoints of the given steps, each
 // complete (its DONE records sizes and hashes).

@@ -14,6 +14,7 @@
 
 #include "seqpe/widgets/config_form.h"
 #include "seqpe/widgets/diagnostics_list.h"
+#include "wait_for.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -36,6 +37,7 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 namespace fs = std::filesystem;
 
 namespace {
@@ -58,12 +60,6 @@ void answerNextMessageBox(QMessageBox::StandardButton button, int* seen) {
         ++*seen;
         box->button(button)->click();
     });
-}
-
-void waitFor(const std::function<bool()>& done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
 }
 
 void activate(QWidget& w) {
@@ -130,7 +126,7 @@ TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanl
     ASSERT_TRUE(w.workbench().document().isModified());
     ASSERT_TRUE(w.windowTitle().contains("tiny.json*"));
     w.action("start")->trigger();
-    waitFor(
+    wait_for(
         [&] {
             const RunView* v = w.workbench().store().run("learned");
             return v && v->lastOf("train");
@@ -152,7 +148,7 @@ TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanl
     activate(w); // the question box had the focus
     answerNextMessageBox(QMessageBox::Discard, &asked);
     QTest::keyClick(&w, Qt::Key_Q, Qt::ControlModifier);
-    waitFor([&] { return !w.isVisible(); }, 120000);
+    wait_for([&] { return !w.isVisible(); }, 120000);
     EXPECT_EQ(asked, 2);
     EXPECT_FALSE(w.isVisible());
     EXPECT_FALSE(w.workbench().anyActive());
@@ -264,13 +260,13 @@ TEST(Editing, AttentionShowsAUsersOwnText) {
     AttentionView* view = w.attentionView();
     view->setCustomText(QStringLiteral("Hello, Union"));
     AttentionPane* pane = view->pane(0);
-    waitFor([&] { return pane->hasMap() && pane->map().tokens == 12; }, 60000);
+    wait_for([&] { return pane->hasMap() && pane->map().tokens == 12; }, 60000);
     ASSERT_TRUE(pane->hasMap()) << pane->infoLabel()->text().toStdString();
     EXPECT_EQ(pane->map().tokens, 12); // the tiny project's byte tokenizer: one token per byte
     EXPECT_EQ(pane->map().labels.value(0), "H");
     // Cleared: the test split's window again.
     view->setCustomText(QString());
-    waitFor([&] { return pane->hasMap() && pane->map().tokens != 12; }, 60000);
+    wait_for([&] { return pane->hasMap() && pane->map().tokens != 12; }, 60000);
     EXPECT_NE(pane->map().tokens, 12);
     fs::remove_all(dir);
 }
@@ -288,14 +284,14 @@ TEST(Editing, GeometryControlsSayWhatTheScrubbedSnapshotShows) {
     w.selectRun("seqpe");
     ASSERT_TRUE(w.showTab("geometry"));
     GeometryView* view = w.geometryView();
-    waitFor([&] { return view->snapshotCount() >= 2; }, 20000);
+    wait_for([&] { return view->snapshotCount() >= 2; }, 20000);
     ASSERT_GE(view->snapshotCount(), 2);
     EXPECT_EQ(view->currentRequest().metric, "centred"); // learned embeddings open centred
     view->setLayer(0);                                   // the layer-0 query-PE x key-PE score, over 5 positions
     view->setPositions(0, 5);
     ASSERT_EQ(view->currentRequest().layer, 0);
     view->scrubber()->setValue(0); // the first snapshot: position embeddings, default positions
-    waitFor([&] { return view->pane(0)->hasResult() && view->pane(0)->source().startsWith("snapshot"); }, 20000);
+    wait_for([&] { return view->pane(0)->hasResult() && view->pane(0)->source().startsWith("snapshot"); }, 20000);
     const GeometryRequest shown = view->currentRequest();
     EXPECT_EQ(shown.layer, -1);
     EXPECT_EQ(shown.metric, view->pane(0)->result().metric);

@@ -7,6 +7,7 @@
 #include "main_window.h"
 
 #include "seqpe/run_dir.h"
+#include "wait_for.h"
 
 #include <QAction>
 #include <QApplication>
@@ -21,6 +22,7 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,13 +37,6 @@ double resident_mb() {
 // The tiny project with a budget no session reaches: every session ends by Stop.
 fs::path make_project() {
     return test::make_tiny_project("stress", 1000000);
-}
-
-template <class Pred> bool wait_for(Pred done, int ms) {
-    QElapsedTimer t;
-    t.start();
-    while (!done() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    return done();
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 #include "seqpe/evaluate.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
+#include "wait_for.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -34,16 +35,10 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <class P> bool wait_for(P pred, int ms = 60000) {
-    QElapsedTimer t;
-    t.start();
-    while (!pred() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return pred();
-}
 
 QString q(const fs::path& p) {
     return QString::fromStdString(p.string());

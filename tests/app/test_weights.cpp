@@ -13,6 +13,7 @@
 #include "seqpe/checkpoints.h"
 #include "seqpe/common/files.h"
 #include "seqpe/export.h"
+#include "wait_for.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -23,18 +24,8 @@
 
 using namespace seqpe;
 using namespace seqpe::ui;
+using seqpe::test::wait_for;
 namespace fs = std::filesystem;
-
-namespace {
-
-template <class P> bool wait_for(P pred, int ms = 60000) {
-    QElapsedTimer t;
-    t.start();
-    while (!pred() && t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return pred();
-}
-
-} // namespace
 
 TEST(Weights, ExportThenImportRoundTripsBitIdenticalWeightsAndTheSameEvaluation) {
     const fs::path dir = test::make_tiny_project("weights");

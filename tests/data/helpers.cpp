@@ -1,5 +1,9 @@
 #include "helpers.h"
 
+#include "seqpe/common/error.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -197,6 +201,19 @@ ToolRun run_tool_and_signal(const std::vector<std::string>& args, const std::map
     if (seconds_after_signal && signal_sent)
         *seconds_after_signal = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
+}
+
+std::string expect_input_error(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "expected InputError, got: " << e.what();
+        return {};
+    }
+    ADD_FAILURE() << "expected InputError, got success";
+    return {};
 }
 
 } // namespace seqpe::test

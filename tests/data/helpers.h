@@ -34,6 +34,10 @@ void copy_txt(const fs::path& from, const fs::path& to);
 // Entries of a folder (names), sorted; empty when it does not exist.
 std::vector<std::string> list_dir(const fs::path& dir);
 
+// The message of the InputError `f` throws; a test failure and "" when it throws anything else or
+// nothing.
+std::string expect_input_error(const std::function<void()>& f);
+
 struct ToolRun {
     int exit_code = -1;
     std::string out;

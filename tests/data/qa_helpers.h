@@ -158,16 +158,7 @@ inline std::string role_of(const std::string& split) {
 }
 
 inline std::string expect_qa_input_error(const QaFixture& f, const QaOptions& o) {
-    try {
-        f.qa(o);
-    } catch (const InputError& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected InputError, got: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "expected InputError, got success";
-    return {};
+    return expect_input_error([&] { f.qa(o); });
 }
 
 } // namespace seqpe::test

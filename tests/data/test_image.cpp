@@ -52,19 +52,6 @@ std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
     return v;
 }
 
-std::string expect_input_error(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected InputError, got: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "expected InputError, got success";
-    return {};
-}
-
 // Runs `f` in a child process whose address space is capped at `limit` bytes; true when it exits 0.
 bool runs_within_memory(size_t limit, const std::function<bool()>& f) {
     const pid_t pid = ::fork();

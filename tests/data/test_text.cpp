@@ -45,16 +45,7 @@ void make_corpus(const fs::path& dir, int n) {
 
 std::string expect_input_error(const TextOptions& o) {
     Reporter quiet;
-    try {
-        prepare_text(o, quiet);
-    } catch (const InputError& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected InputError, got: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "expected InputError, got success";
-    return {};
+    return seqpe::test::expect_input_error([&] { prepare_text(o, quiet); });
 }
 
 std::vector<uint16_t> read_u16(const fs::path& p) {
