@@ -16,6 +16,24 @@ struct Losses : Observer {
         if (r.kind == "train") v.push_back(*r.get("loss_task"));
     }
 };
+
+// Trains `c` for `steps` (no evaluation, no checkpoints), SeqPE with the given application and q/k
+// map when `apply` is set; the losses go to `obs`.
+RunResult train_case(RunConfig c, int64_t steps, const std::string& apply, const std::string& qk,
+                     const std::filesystem::path& dir, const std::filesystem::path& data, Observer& obs) {
+    c.train.steps = steps;
+    c.train.eval_every = 0;
+    c.train.checkpoint_every = 0;
+    if (!apply.empty()) {
+        c.position_encoding.seqpe.apply = apply;
+        c.position_encoding.seqpe.qk_map = qk;
+    }
+    TrainerOptions o;
+    o.run_dir = dir;
+    o.dataset_dir = data;
+    return make_trainer(c, o)->run(obs, {});
+}
+
 } // namespace
 
 TEST(AllEncodingsTrain, TinyLanguageModelLossFalls) {
@@ -30,19 +48,9 @@ TEST(AllEncodingsTrain, TinyLanguageModelLossFalls) {
         for (const char* q : {"none", "single", "multi"})
             if (std::string(a) != "input_add" || std::string(q) == "none") cases.push_back({"seqpe", a, q});
     for (const auto& k : cases) {
-        RunConfig c = tiny_lm_config(k.type);
-        c.train.steps = 40;
-        c.train.eval_every = 0;
-        c.train.checkpoint_every = 0;
-        if (!k.apply.empty()) {
-            c.position_encoding.seqpe.apply = k.apply;
-            c.position_encoding.seqpe.qk_map = k.qk;
-        }
-        TrainerOptions o;
-        o.run_dir = tmp / (k.type + k.apply + k.qk);
-        o.dataset_dir = data;
         Losses obs;
-        const RunResult r = make_trainer(c, o)->run(obs, {});
+        const RunResult r =
+            train_case(tiny_lm_config(k.type), 40, k.apply, k.qk, tmp / (k.type + k.apply + k.qk), data, obs);
         ASSERT_EQ(r.outcome, RunOutcome::Completed) << k.type << " " << k.apply << " " << k.qk << ": " << r.message;
         double first = 0, last = 0;
         for (int i = 0; i < 5; ++i) {
@@ -71,19 +79,9 @@ TEST(AllEncodingsTrain, TinyVisionTransformerTrainsWithEvery2DEncoding) {
         cases.push_back({"seqpe", a, std::string(a) == "input_add" ? "none" : "multi", false});
     cases.push_back({"seqpe", "attn_mul", "single", false});
     for (const auto& k : cases) {
-        RunConfig c = tiny_image_config(k.type);
-        c.train.steps = k.learns_fast || k.type == "none" ? 200 : 30;
-        c.train.eval_every = 0;
-        c.train.checkpoint_every = 0;
-        if (!k.apply.empty()) {
-            c.position_encoding.seqpe.apply = k.apply;
-            c.position_encoding.seqpe.qk_map = k.qk;
-        }
-        TrainerOptions o;
-        o.run_dir = tmp / (k.type + k.apply + k.qk);
-        o.dataset_dir = data;
         Losses obs;
-        const RunResult r = make_trainer(c, o)->run(obs, {});
+        const RunResult r = train_case(tiny_image_config(k.type), k.learns_fast || k.type == "none" ? 200 : 30, k.apply,
+                                       k.qk, tmp / (k.type + k.apply + k.qk), data, obs);
         ASSERT_EQ(r.outcome, RunOutcome::Completed) << k.type << " " << k.apply << ": " << r.message;
         for (const double v : obs.v) EXPECT_TRUE(std::isfinite(v) && v < 3.0) << k.type << " " << k.apply;
         double first = 0, last = 0;

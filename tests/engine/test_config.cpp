@@ -1,4 +1,5 @@
 // Config JSON, the option table, overrides and cross-field validation.
+#include "mentions.h"
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 #include "seqpe/options.h"
@@ -7,14 +8,9 @@
 #include <set>
 
 using namespace seqpe;
+using seqpe::test::mentions;
 
 namespace {
-
-bool mentions(const std::vector<Diagnostic>& d, const std::string& path, const std::string& text = "") {
-    for (const auto& x : d)
-        if (x.path == path && (text.empty() || x.message.find(text) != std::string::npos)) return true;
-    return false;
-}
 
 std::string dump(const std::vector<Diagnostic>& d) {
     return format_diagnostics(d);

@@ -1,4 +1,5 @@
 // Project files: parsing, every malformed input, per-run configs, saving.
+#include "mentions.h"
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/options.h"
@@ -8,14 +9,7 @@
 #include <map>
 
 using namespace seqpe;
-
-namespace {
-bool mentions(const std::vector<Diagnostic>& d, const std::string& path, const std::string& text = "") {
-    for (const auto& x : d)
-        if (x.path == path && (text.empty() || x.message.find(text) != std::string::npos)) return true;
-    return false;
-}
-} // namespace
+using seqpe::test::mentions;
 
 TEST(Project, ParsesBaseAndRuns) {
     const auto load = parse_project(R"({
