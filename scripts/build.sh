@@ -11,11 +11,11 @@ BUILD_DIR=${SEQPE_BUILD_DIR:-build}
 mem_gb=$(awk '/MemAvailable/ {print int($2 / 1048576)}' /proc/meminfo)
 jobs=$(( $(nproc) < mem_gb / 2 ? $(nproc) : mem_gb / 2 ))
 [ "$jobs" -lt 1 ] && jobs=1
-# Configure when the folder is new, when arguments are given, or when the preset's warning setting
-# differs from the folder's (cpu and dev share build/).
-want_werror=$([ "$PRESET" = dev ] && echo ON || echo OFF)
+# Configure when the folder is new, when arguments are given, or when dev asks for warnings as
+# errors in a folder built without (cpu and dev share build/; a cpu build keeps a dev folder's
+# setting rather than rebuilding everything: what builds with -Werror builds without).
 have_werror=$(sed -n 's/^SEQPE_WARNINGS_AS_ERRORS:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null || true)
-if [ ! -f "$BUILD_DIR/build.ninja" ] || [ $# -gt 0 ] || [ "${have_werror:-OFF}" != "$want_werror" ]; then
-  cmake --preset "$PRESET" -B "$BUILD_DIR" -DSEQPE_WARNINGS_AS_ERRORS="$want_werror" "$@"
+if [ ! -f "$BUILD_DIR/build.ninja" ] || [ $# -gt 0 ] || { [ "$PRESET" = dev ] && [ "$have_werror" != ON ]; }; then
+  cmake --preset "$PRESET" -B "$BUILD_DIR" "$@"
 fi
 cmake --build "$BUILD_DIR" -j "$jobs"
