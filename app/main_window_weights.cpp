@@ -29,23 +29,21 @@ void MainWindow::connectWeights() {
         m_transfer->setValue(static_cast<int>(f * 100));
         m_transfer->setFormat(tr("importing: %1 %p%").arg(stage));
     });
-    connect(&m_wb->weights(), &WeightsTransfer::finished, this,
-            [this](bool ok, const QString& msg, const QString& result) {
-                m_transfer->hide();
-                if (ok) {
-                    report(m_wb->weights().kind() == WeightsTransfer::Kind::Import ? "import" : "export", 1,
-                           m_wb->weights().kind() == WeightsTransfer::Kind::Import
-                               ? tr("created run directory %1").arg(result)
-                               : tr("exported weights to %1").arg(result));
-                    return;
-                }
-                const bool import = m_wb->weights().kind() == WeightsTransfer::Kind::Import;
-                report(import ? "import" : "export", 3,
-                       (import ? tr("import failed: %1") : tr("export failed: %1")).arg(msg));
-                statusBar()->showMessage(import ? tr("Import failed (see the log)") : tr("Export failed (see the log)"),
-                                         10000);
-                if (import && m_prompts) QMessageBox::warning(this, tr("Import failed"), msg);
-            });
+    connect(
+        &m_wb->weights(), &WeightsTransfer::finished, this, [this](bool ok, const QString& msg, const QString& result) {
+            m_transfer->hide();
+            const bool import = m_wb->weights().kind() == WeightsTransfer::Kind::Import;
+            const QString source = import ? "import" : "export";
+            if (ok) {
+                report(source, 1,
+                       import ? tr("created run directory %1").arg(result) : tr("exported weights to %1").arg(result));
+                return;
+            }
+            report(source, 3, (import ? tr("import failed: %1") : tr("export failed: %1")).arg(msg));
+            statusBar()->showMessage(import ? tr("Import failed (see the log)") : tr("Export failed (see the log)"),
+                                     10000);
+            if (import && m_prompts) QMessageBox::warning(this, tr("Import failed"), msg);
+        });
     connect(m_wb, &Workbench::runImported, this, [this](const QString& run) {
         selectRun(run);
         statusBar()->showMessage(

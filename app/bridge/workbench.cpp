@@ -7,6 +7,14 @@
 
 namespace seqpe::ui {
 
+namespace {
+// Says why an export or import cannot start.
+bool refuse(QString* why, const QString& text) {
+    if (why) *why = text;
+    return false;
+}
+} // namespace
+
 Workbench::Workbench(EngineHooks hooks, QObject* parent) : QObject(parent), m_hooks(std::move(hooks)) {
     m_probes = std::make_unique<ProbeService>(*this, m_hooks);
     m_weights = std::make_unique<WeightsTransfer>(m_hooks);
@@ -67,8 +75,7 @@ QString Workbench::attachRunDirectory(const std::filesystem::path& dir, const QS
 }
 
 std::optional<std::pair<std::filesystem::path, RunConfig>> Workbench::runTarget(const QString& run) const {
-    for (const QString& p : m_doc.plannedNames())
-        if (p == run) return std::pair{m_doc.runDir(run), m_doc.config(run)};
+    if (m_doc.plannedNames().contains(run)) return std::pair{m_doc.runDir(run), m_doc.config(run)};
     const RunView* v = m_store.run(run);
     if (!v) return std::nullopt;
     return std::pair{v->dir, v->config.value_or(RunConfig{})};
@@ -76,39 +83,31 @@ std::optional<std::pair<std::filesystem::path, RunConfig>> Workbench::runTarget(
 
 bool Workbench::exportWeights(const QString& run, const std::filesystem::path& checkpoint,
                               const std::filesystem::path& file, QString* why) {
-    auto refuse = [why](const QString& text) {
-        if (why) *why = text;
-        return false;
-    };
-    if (m_weights->isBusy()) return refuse(tr("another export or import is in progress"));
-    if (!m_store.run(run)) return refuse(tr("no run named %1").arg(run));
+    if (m_weights->isBusy()) return refuse(why, tr("another export or import is in progress"));
+    if (!m_store.run(run)) return refuse(why, tr("no run named %1").arg(run));
     // The sizes against DONE now (cheap); the worker checks every byte (SHA-256) before writing.
     const CheckpointInfo info = inspect_checkpoint(checkpoint, CheckpointCheck::Sizes);
     if (!info.usable())
-        return refuse(tr("the checkpoint of step %1 of %2 is %3 (%4); choose a complete one")
-                          .arg(info.step)
-                          .arg(run, QString::fromUtf8(checkpoint_health_name(info.health)),
-                               QString::fromStdString(info.problem)));
-    return m_weights->startExport(checkpoint, file) || refuse(tr("another export or import is in progress"));
+        return refuse(why, tr("the checkpoint of step %1 of %2 is %3 (%4); choose a complete one")
+                               .arg(info.step)
+                               .arg(run, QString::fromUtf8(checkpoint_health_name(info.health)),
+                                    QString::fromStdString(info.problem)));
+    return m_weights->startExport(checkpoint, file) || refuse(why, tr("another export or import is in progress"));
 }
 
 bool Workbench::importWeights(const std::filesystem::path& file, const std::filesystem::path& config,
                               const QString& name, QString* why) {
-    auto refuse = [why](const QString& text) {
-        if (why) *why = text;
-        return false;
-    };
-    if (m_weights->isBusy()) return refuse(tr("another export or import is in progress"));
+    if (m_weights->isBusy()) return refuse(why, tr("another export or import is in progress"));
     const QString stem = name.trimmed().isEmpty() ? QString::fromStdString(file.stem().string()) : name.trimmed();
     if (stem.contains('/') || stem.contains('\\') || stem == "." || stem == "..")
-        return refuse(tr("the run name %1 is not a folder name; use letters, digits, '-', '_' or '.'").arg(stem));
+        return refuse(why, tr("the run name %1 is not a folder name; use letters, digits, '-', '_' or '.'").arg(stem));
     // A free name: neither a run shown nor a directory on disk (an import never overwrites).
     QString n = stem;
     std::error_code ec;
     for (int i = 2; m_store.run("imported/" + n) || std::filesystem::exists(importFolder() / n.toStdString(), ec); ++i)
         n = stem + "-" + QString::number(i);
     if (!m_weights->startImport(file, config, importFolder() / n.toStdString()))
-        return refuse(tr("another export or import is in progress"));
+        return refuse(why, tr("another export or import is in progress"));
     m_importing = "imported/" + n;
     return true;
 }

@@ -162,9 +162,7 @@ void GeometryPane::send(const GeometryRequest& r) {
             finish([this, run, r, error] {
                 const RunView* v = m_wb.store().run(run);
                 if (v && v->config && isDefaultGeometryRequest(r, *v->config) && fallBackToSnapshot(error)) return;
-                m_note->setText(tr("Probe failed: %1").arg(error));
-                m_note->show();
-                Q_EMIT probeFailed(error);
+                showProbeFailure(error);
             });
         });
 }
@@ -183,12 +181,15 @@ bool GeometryPane::fallBackToSnapshot(const QString& why) {
             m_note->show();
         },
         [this, run, why](const QString&) {
-            if (run != m_run) return;
-            m_note->setText(tr("Probe failed: %1").arg(why));
-            m_note->show();
-            Q_EMIT probeFailed(why);
+            if (run == m_run) showProbeFailure(why);
         });
     return true;
+}
+
+void GeometryPane::showProbeFailure(const QString& error) {
+    m_note->setText(tr("Probe failed: %1").arg(error));
+    m_note->show();
+    Q_EMIT probeFailed(error);
 }
 
 void GeometryPane::showResult(const GeometryResult& g, const QString& source) {

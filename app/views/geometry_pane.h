@@ -78,7 +78,10 @@ private:
     void send(const GeometryRequest& r);
     void refresh();
     void refreshScatter();
+    // The newest snapshot, read on the probe worker, when the model cannot be probed; false when
+    // the run has none.
     bool fallBackToSnapshot(const QString& why);
+    void showProbeFailure(const QString& error);
     QString measureName() const;
 
     Workbench& m_wb;
