@@ -118,7 +118,8 @@ void MainWindow::buildActions() {
     });
     add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] { m_wb->step(selectedRun()); });
     add("stop", tr("St&op"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { m_wb->stop(selectedRun()); });
-    add("evaluate", tr("&Evaluate"), {QKeySequence(Qt::CTRL | Qt::Key_E)}, [this] {
+    // Ctrl+Alt+E: Ctrl+E is Export Figure (a shortcut on two actions fires neither).
+    add("evaluate", tr("&Evaluate"), {QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E)}, [this] {
         // The selected runs (or the current one), queued behind the active job.
         QStringList runs;
         for (const QModelIndex& i : m_runsView->selectionModel()->selectedRows()) runs << m_runs->runAt(i.row());

@@ -47,7 +47,7 @@ void MainWindow::connectWeights() {
     connect(m_wb, &Workbench::runImported, this, [this](const QString& run) {
         selectRun(run);
         statusBar()->showMessage(
-            tr("Imported %1: Geometry and Attention probe it, Evaluate (Ctrl+E) measures it").arg(run), 10000);
+            tr("Imported %1: Geometry and Attention probe it, Evaluate (Ctrl+Alt+E) measures it").arg(run), 10000);
     });
 }
 

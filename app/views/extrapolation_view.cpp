@@ -416,11 +416,12 @@ void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int
 void ExtrapolationView::showHints(const QStringList& missing, const QStringList& otherTask) {
     QStringList hints;
     if (!missing.isEmpty())
-        hints << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+E) evaluates the selected runs, Evaluate All "
-                    "every trained run; a run evaluates itself when its training completes (eval.after_training). "
-                    "From a terminal: <code>seqpe compare %2</code>.")
-                     .arg(missing.join(", "),
-                          m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
+        hints
+            << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+Alt+E) evaluates the selected runs, Evaluate All "
+                  "every trained run; a run evaluates itself when its training completes (eval.after_training). "
+                  "From a terminal: <code>seqpe compare %2</code>.")
+                   .arg(missing.join(", "),
+                        m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
     if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
     m_hint->setText(hints.join(" "));
     m_hint->setVisible(!hints.isEmpty());

@@ -159,6 +159,22 @@ TEST(Editing, CloseDuringTrainingAsksAboutUnsavedEditsFirstThenStopsTheRunCleanl
     fs::remove_all(dir);
 }
 
+TEST(Editing, EveryShortcutBelongsToOneAction) {
+    // Qt fires neither action of a shortcut that two share (Export Figure and Evaluate once did).
+    MainWindow w(realEngineHooks());
+    QMap<QString, QString> owner;
+    for (QAction* a : w.findChildren<QAction*>()) {
+        if (a->text().isEmpty()) continue;
+        for (const QKeySequence& k : a->shortcuts()) {
+            const QString key = k.toString();
+            EXPECT_FALSE(owner.contains(key))
+                << key.toStdString() << ": " << owner.value(key).toStdString() << " and " << a->text().toStdString();
+            owner.insert(key, a->text());
+        }
+    }
+    EXPECT_TRUE(owner.contains("Ctrl+E") && owner.contains("Ctrl+Alt+E"));
+}
+
 TEST(Editing, CtrlZFollowsTheProjectHistoryNotTheFocusedField) {
     const fs::path dir = test::make_tiny_project("app-undo");
     MainWindow w(realEngineHooks());
