@@ -152,13 +152,14 @@ void ChartsPanel::rebuild() {
             if (g == m_groupOf.end() || m_groups[g->second].front() != names[r]) continue;
             for (int i = 0; i < chartCount(); ++i)
                 m_means[{i, g->second}] = m_charts[static_cast<size_t>(i)]->addSeries(
-                    tr("%1 (mean of %2)").arg(g->second).arg(m_groups[g->second].size()), seriesColor(r));
+                    tr("%1 (mean of %2)").arg(g->second).arg(m_groups[g->second].size()),
+                    seriesColor(m_wb.store().colourOf(names[r])));
         }
     for (int r = 0; r < names.size(); ++r) {
         // With seed means, a seed is drawn faintly in its group's colour (its first run's swatch).
-        QColor c = seriesColor(r);
+        QColor c = seriesColor(m_wb.store().colourOf(names[r]));
         if (means && m_groupOf.count(names[r])) {
-            c = seriesColor(static_cast<int>(names.indexOf(m_groups[m_groupOf[names[r]]].front())));
+            c = seriesColor(m_wb.store().colourOf(m_groups[m_groupOf[names[r]]].front()));
             c.setAlphaF(0.25f);
         }
         for (int i = 0; i < chartCount(); ++i)

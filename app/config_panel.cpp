@@ -80,8 +80,13 @@ ConfigPanel::ConfigPanel(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb
     });
     connect(m_form, &ConfigForm::valueEdited, this, [this](const QString& path, const QString& text) {
         if (m_refreshing) return;
-        m_wb.document().setOption(m_target, path, text);
+        // A value that fails its checks never enters the project: the field keeps the typed text and
+        // the reason until it is fixed or reverted (Esc).
+        if (const QString why = m_wb.document().setOption(m_target, path, text); !why.isEmpty())
+            m_form->refuseEdit(path, why);
     });
+    connect(m_form, &ConfigForm::refusedChanged, this, &ConfigPanel::refusedChanged);
+    connect(&m_wb.document(), &ProjectDocument::loaded, m_form, &ConfigForm::revertRefusedEdits);
     connect(&m_wb.document(), &ProjectDocument::changed, this, [this] {
         refreshTargets();
         refresh();
@@ -96,12 +101,24 @@ void ConfigPanel::refreshTargets() {
     m_targets->clear();
     m_targets->addItem(tr("Base config (all runs)"), QString());
     for (const QString& r : m_wb.document().runNames()) m_targets->addItem(tr("Run %1").arg(r), r);
-    if (!m_target.isEmpty() && !m_wb.document().runNames().contains(m_target)) m_target.clear();
+    if (!m_target.isEmpty() && !m_wb.document().runNames().contains(m_target)) {
+        m_form->revertRefusedEdits();
+        m_target.clear();
+    }
     m_targets->setCurrentIndex(std::max(0, m_targets->findData(m_target)));
     m_refreshing = false;
 }
 
+QString ConfigPanel::refusedProblem(const QString& run) const {
+    const QStringList paths = m_form->refusedPaths();
+    if (paths.isEmpty()) return {};
+    if (!m_target.isEmpty() && m_wb.document().projectRunOf(run) != m_target) return {};
+    return tr("%1 in the Configuration panel: %2; fix the value or press Esc in the field to put back %3")
+        .arg(paths.front(), m_form->refusedReason(paths.front()), m_wb.document().optionText(m_target, paths.front()));
+}
+
 void ConfigPanel::setTarget(const QString& run) {
+    if (run != m_target) m_form->revertRefusedEdits(); // typed for the other target: not kept
     m_target = run;
     const int i = m_targets->findData(run);
     if (i >= 0 && i != m_targets->currentIndex()) {

@@ -26,6 +26,13 @@ public:
     // A project file that could not be opened: its problems in the problems list and the note,
     // naming the file, until the next document change (the open document is not that file).
     void showOpenFailure(const QString& file, const std::vector<Diagnostic>& problems);
+    // A typed value the document refused (it never entered the project) that still shows in the form
+    // and applies to `run` (a planned run: typed in its project run or in the base): "path: why";
+    // "" if none. Starting the run would use the old value the form no longer shows.
+    QString refusedProblem(const QString& run) const;
+
+Q_SIGNALS:
+    void refusedChanged(); // refusedProblem() may have changed
 
 private:
     void refresh();

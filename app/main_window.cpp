@@ -78,6 +78,10 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     connect(&m_wb->store(), &RunStore::recordsAdded, this, &MainWindow::updateStatusBar);
     connect(&m_wb->document(), &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(&m_wb->document(), &ProjectDocument::changed, this, &MainWindow::updateTitle);
+    // Start and Step say why a run cannot train (an error in its config, a refused value, a budget
+    // below the step reached) as soon as it changes.
+    connect(&m_wb->document(), &ProjectDocument::changed, this, &MainWindow::updateActions);
+    connect(m_config, &ConfigPanel::refusedChanged, this, &MainWindow::updateActions);
     connectWeights();
     restoreGeometry(AppSettings::windowGeometry());
     if (!restoreState(AppSettings::windowState())) {
@@ -225,10 +229,19 @@ void MainWindow::updateActions() {
     const bool active = !run.isEmpty() && m_wb->isActive(run);
     RunSession* s = m_wb->session(run);
     const bool paused = active && s && s->isPaused();
-    const bool isProjectRun = !m_wb->document().projectRunOf(run).isEmpty();
-    if (auto* a = action("start")) a->setEnabled(isProjectRun && (!active || paused));
+    // A paused run resumes with the config it started with: only a new start is checked.
+    const QString why = run.isEmpty() || active ? QString() : startProblem(run);
+    if (auto* a = action("start")) {
+        a->setEnabled(!run.isEmpty() && why.isEmpty() && (!active || paused));
+        a->setToolTip(why.isEmpty() ? tr("Train the selected run (queued behind the active job)")
+                                    : tr("Cannot start: %1").arg(why));
+        a->setStatusTip(a->toolTip());
+    }
     if (auto* a = action("pause")) a->setEnabled(active && !paused);
-    if (auto* a = action("step")) a->setEnabled(isProjectRun && (paused || (!active && !m_wb->anyActive())));
+    if (auto* a = action("step")) {
+        a->setEnabled(!run.isEmpty() && why.isEmpty() && (paused || (!active && !m_wb->anyActive())));
+        a->setToolTip(why.isEmpty() ? tr("Train one step, then pause") : tr("Cannot step: %1").arg(why));
+    }
     if (auto* a = action("stop")) a->setEnabled(active || m_wb->isQueued(run));
     if (auto* a = action("stopAll")) a->setEnabled(m_wb->anyActive() || !m_wb->queue().isEmpty());
     const RunView* v = m_wb->store().run(run);
@@ -239,32 +252,38 @@ void MainWindow::updateActions() {
     if (auto* a = action("start")) a->setText(paused ? tr("&Resume") : tr("&Start"));
 }
 
+QString MainWindow::startProblem(const QString& run) const {
+    const QString refused = m_config ? m_config->refusedProblem(run) : QString();
+    return refused.isEmpty() ? m_wb->startProblem(run) : refused;
+}
+
 void MainWindow::updateStatusBar() {
-    // The run in focus: the selected one if it is live, else the one that trains.
-    QString run = selectedRun();
-    if (run.isEmpty() || !m_wb->isActive(run))
-        for (const QString& n : m_wb->store().names())
-            if (m_wb->isActive(n)) run = n;
-    const RunView* v = m_wb->store().run(run);
-    if (!v) {
-        m_statusRun->clear();
-        return;
-    }
-    const Record* t = v->lastOf("train");
-    const int64_t total = v->budget();
-    QString text = QString("%1: %2").arg(run, v->stateText(m_wb->isQueued(run)));
-    if (t) {
-        text += QString(" · step %1/%2 · %3 tok/s")
-                    .arg(t->step)
-                    .arg(total)
-                    .arg(QLocale().toString(qRound64(v->recentTokensPerS())));
-        // An ETA only for a run that is training (the same mean step time as the rate's window).
-        if (v->live && v->status.state != RunState::Completed) {
-            const double eta = v->recentStepTime() * static_cast<double>(std::max<int64_t>(0, total - t->step));
-            text += QString(" · ETA %1").arg(QString::fromStdString(human_duration(eta)));
+    // The selected run (what the user is looking at), then the job that trains or evaluates if it
+    // is another run. An ETA only while a run is actually training (not queued, paused or done).
+    const auto describe = [this](const QString& run) {
+        const RunView* v = m_wb->store().run(run);
+        if (!v) return QString();
+        const Record* t = v->lastOf("train");
+        const int64_t total = v->budget();
+        QString text = QString("%1: %2").arg(run, v->stateText(m_wb->isQueued(run)));
+        if (t) {
+            text += QString(" · step %1/%2 · %3 tok/s")
+                        .arg(t->step)
+                        .arg(total)
+                        .arg(QLocale().toString(qRound64(v->recentTokensPerS())));
+            if (v->live && v->status.state == RunState::Running && !m_wb->isEvaluating(run)) {
+                const double eta = v->recentStepTime() * static_cast<double>(std::max<int64_t>(0, total - t->step));
+                text += QString(" · ETA %1").arg(QString::fromStdString(human_duration(eta)));
+            }
         }
-    }
-    m_statusRun->setText(text);
+        return text;
+    };
+    const QString selected = selectedRun();
+    QStringList parts;
+    if (!selected.isEmpty()) parts << describe(selected);
+    for (const QString& n : m_wb->store().names())
+        if (n != selected && m_wb->isActive(n)) parts << tr("active: %1").arg(describe(n));
+    m_statusRun->setText(parts.join("   |   "));
 }
 
 bool MainWindow::eventFilter(QObject* o, QEvent* e) {

@@ -44,6 +44,9 @@ public:
     bool importWeights(const QString& file, const QString& config, const QString& name);
     QString selectedRun() const;
     void selectRun(const QString& run);
+    // Why `run` cannot start now ("" if it can): a value typed in the Configuration panel that was
+    // refused, else Workbench::startProblem. Start and Step are disabled with it as their tooltip.
+    QString startProblem(const QString& run) const;
     ChartsPanel* charts() const { return m_charts; }
     ConfigPanel* configPanel() const { return m_config; }
     LogPanel* logPanel() const { return m_log; }
@@ -77,6 +80,7 @@ private:
     bool saveProject(bool saveAs);
     void newProject();
     void toggleStartPause();
+    bool refuseStart(const QString& run); // says why in the log and status bar; false: it may start
     void report(const QString& run, int level, const QString& text);
     void exportCurrentFigure();        // main_window_actions.cpp
     void exportAllFigures();           // main_window_actions.cpp

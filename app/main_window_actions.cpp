@@ -108,6 +108,8 @@ void MainWindow::buildActions() {
         const QString r = selectedRun();
         if (m_wb->isActive(r))
             m_wb->resume(r);
+        else if (refuseStart(r))
+            return;
         else
             m_wb->start(r);
     });
@@ -116,7 +118,10 @@ void MainWindow::buildActions() {
         m_wb->pause(selectedRun());
         updateActions();
     });
-    add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] { m_wb->step(selectedRun()); });
+    add("step", tr("S&tep"), {QKeySequence(Qt::CTRL | Qt::Key_T)}, [this] {
+        const QString r = selectedRun();
+        if (m_wb->isActive(r) || !refuseStart(r)) m_wb->step(r);
+    });
     add("stop", tr("St&op"), {QKeySequence(Qt::CTRL | Qt::Key_Period)}, [this] { m_wb->stop(selectedRun()); });
     // Ctrl+Alt+E: Ctrl+E is Export Figure (a shortcut on two actions fires neither).
     add("evaluate", tr("&Evaluate"), {QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E)}, [this] {
@@ -164,13 +169,21 @@ void MainWindow::buildActions() {
     m_actions["toggle"]->setShortcutContext(Qt::WidgetWithChildrenShortcut);
 }
 
+bool MainWindow::refuseStart(const QString& run) {
+    const QString why = startProblem(run);
+    if (why.isEmpty()) return false;
+    report(run, 3, tr("not started: %1").arg(why));
+    statusBar()->showMessage(tr("Cannot start %1: %2").arg(run, why), 10000);
+    return true;
+}
+
 void MainWindow::toggleStartPause() {
     const QString r = selectedRun();
     if (r.isEmpty()) return;
     RunSession* s = m_wb->session(r);
-    if (!m_wb->isActive(r))
-        m_wb->start(r);
-    else if (s && s->isPaused())
+    if (!m_wb->isActive(r)) {
+        if (!refuseStart(r)) m_wb->start(r);
+    } else if (s && s->isPaused())
         m_wb->resume(r);
     else
         m_wb->pause(r);
@@ -268,8 +281,9 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 bool MainWindow::openProject(const QString& file) {
-    const auto diags = m_wb->document().open(file);
-    if (has_errors(diags)) {
+    bool opened = false;
+    const auto diags = m_wb->document().open(file, &opened);
+    if (!opened) {
         const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
         report("project", 3, text);
         m_config->showOpenFailure(file, diags); // where the user looks, also without a dialog
@@ -282,6 +296,34 @@ bool MainWindow::openProject(const QString& file) {
     rebuildRecentMenu();
     report("project", 1, tr("opened %1").arg(file));
     if (m_wb->store().names().size() > 0) selectRun(m_wb->store().names().front());
+    if (has_errors(diags)) {
+        // Bad values open in place: marked at their fields (the runs they touch cannot start).
+        const QString text = QString::fromStdString(format_diagnostics(diags, file.toStdString()));
+        report("project", 2, tr("the project has values to fix before its runs can start:\n%1").arg(text));
+        statusBar()->showMessage(tr("%1 has values to fix, marked in the Configuration panel (runs using them cannot "
+                                    "start)")
+                                     .arg(QFileInfo(file).fileName()),
+                                 15000);
+        // Show the first bad field: its run (or the base) in the editor, the field in view.
+        const auto first = std::find_if(diags.begin(), diags.end(),
+                                        [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::Error; });
+        const std::string& at = first->path; // "base.optim.lr" or "runs[4].set.optim.lr"
+        QString target;
+        if (at.rfind("runs[", 0) == 0) {
+            const int i = QString::fromStdString(at.substr(5, at.find(']') - 5)).toInt();
+            if (i >= 0 && i < int(m_wb->document().project().runs.size()))
+                target = QString::fromStdString(m_wb->document().project().runs[size_t(i)].name);
+            for (const QString& planned : m_wb->document().plannedNames())
+                if (m_wb->document().projectRunOf(planned) == target) {
+                    selectRun(planned); // its first seed or grid point
+                    break;
+                }
+        }
+        m_config->setTarget(target);
+        const size_t set = at.find(".set.");
+        m_config->form()->focusField(
+            QString::fromStdString(set != std::string::npos ? at.substr(set + 5) : at.substr(at.find('.') + 1)));
+    }
     return true;
 }
 
@@ -310,6 +352,25 @@ bool MainWindow::maybeSave() {
 }
 
 bool MainWindow::saveProject(bool saveAs) {
+    m_config->form()->flushPendingEdits(); // a value still being typed is part of what is saved
+    // Errors do not block a save (the file opens again with them marked at their fields: nothing is
+    // lost), but the user is told, and asked when there is someone to ask. A refused typed value is
+    // not in the project: it is named so nobody believes it was saved.
+    QStringList problems = m_wb->document().errors();
+    for (const QString& path : m_config->form()->refusedPaths())
+        problems.prepend(tr("%1: the typed value was refused and is not saved (%2)")
+                             .arg(path, m_config->form()->refusedReason(path)));
+    if (!problems.isEmpty()) {
+        const int shown = std::min<int>(problems.size(), 8);
+        QString text = tr("The project has %n problem(s); runs with errors cannot start until they are fixed:", "",
+                          int(problems.size())) +
+                       "\n\n" + problems.mid(0, shown).join('\n');
+        if (problems.size() > shown) text += "\n" + tr("... and %1 more").arg(problems.size() - shown);
+        if (m_prompts &&
+            QMessageBox::warning(this, tr("Save a project with problems?"), text + "\n\n" + tr("Save it anyway?"),
+                                 QMessageBox::Save | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Save)
+            return false;
+    }
     QString file = m_wb->document().fileName();
     if (saveAs || file.isEmpty()) {
         file = QFileDialog::getSaveFileName(this, tr("Save project"), file, tr("Projects (*.json)"));
@@ -321,6 +382,7 @@ bool MainWindow::saveProject(bool saveAs) {
         return false;
     }
     m_history->markSaved();
+    if (!problems.isEmpty()) report("project", 2, tr("saved %1 with problems: %2").arg(file, problems.join("; ")));
     AppSettings::addRecentProject(file);
     rebuildRecentMenu();
     return true;

@@ -54,7 +54,8 @@ QVariant RunsModel::data(const QModelIndex& idx, int role) const {
     const QString name = m_names.value(idx.row());
     const RunView* v = m_wb.store().run(name);
     if (!v) return {};
-    if (role == Qt::DecorationRole && idx.column() == Name) return seriesColor(idx.row());
+    if (role == Qt::DecorationRole && idx.column() == Name)
+        return seriesColor(m_wb.store().colourOf(name)); // kept through removals
     const CheckpointInfo* damaged = v->damagedCheckpoint();
     if (role == Qt::ToolTipRole && idx.column() == Status) {
         QString tip = QString::fromStdString(v->status.message);

@@ -51,6 +51,8 @@ int cmd_train(const TrainArgs& a, Console& console) {
     int exit_code = kExitOk;
     for (const auto& run : plan.runs) {
         if (stop.stop_requested()) return kExitCancelled;
+        // What a Ctrl-C interrupts, for the message that follows it.
+        std::string doing = "cancelled while preparing run " + run.name;
         try {
             bool skip = false;
             fs::path dataset;
@@ -101,6 +103,7 @@ int cmd_train(const TrainArgs& a, Console& console) {
             opts.stop_after_steps = a.stop_after;
             opts.start_paused = a.paused;
             opts.distributed = dist;
+            doing = "cancelled while starting run " + run.name;
             auto trainer = make_trainer(run.config, opts);
             console.begin_run(run.name, run.dir.string(), trainer->current_step(), trainer->total_steps());
             const RunResult r = trainer->run(console, stop);
@@ -109,6 +112,8 @@ int cmd_train(const TrainArgs& a, Console& console) {
             // A completed run evaluates itself (eval.after_training): the report the workbench's
             // Extrapolation view and `seqpe compare --reuse` read. Not in distributed jobs (`seqpe eval` after).
             if (r.outcome == RunOutcome::Completed && run.config.eval.after_training && !dist) {
+                doing = "cancelled the evaluation after training of run " + run.name +
+                        " (its training is complete; `seqpe eval " + run.dir.string() + "` evaluates it later)";
                 EvalOptions eo;
                 eo.dataset_dir = dataset;
                 const EvalReport rep = evaluate_run(run.dir, eo, console, stop);
@@ -124,7 +129,7 @@ int cmd_train(const TrainArgs& a, Console& console) {
         } catch (...) {
             const RunResult r = run_result_of_current_exception();
             if (r.outcome == RunOutcome::Cancelled) {
-                console.event("cancelled", "cancelled while preparing run " + run.name);
+                console.event("cancelled", doing);
                 return kExitCancelled;
             }
             console.error("run " + run.name + ": " + r.message);

@@ -46,9 +46,11 @@ QString ProjectDocument::projectRunOf(const QString& name) const {
     return m_project.find_run(name.toStdString()) ? name : QString();
 }
 
-std::vector<Diagnostic> ProjectDocument::open(const QString& file) {
+std::vector<Diagnostic> ProjectDocument::open(const QString& file, bool* opened) {
     ProjectLoad load = load_project(std::filesystem::path(file.toStdString()));
-    if (has_errors(load.diagnostics)) return load.diagnostics;
+    if (opened) *opened = false;
+    if (has_errors(load.diagnostics) && !opens_for_editing(load)) return load.diagnostics;
+    if (opened) *opened = true;
     m_project = load.project;
     m_project.file = std::filesystem::absolute(m_project.file);
     setModified(false);
@@ -123,26 +125,59 @@ std::vector<Diagnostic> ProjectDocument::diagnostics(const QString& run) const {
     return d;
 }
 
+// The JSON text a run (or the base, for "" or an unknown run) sets `path` to; nullptr if it does not.
+static const std::string* overrideOf(const Project& p, const QString& run, const std::string& path) {
+    const ProjectRun* r = p.find_run(run.toStdString());
+    for (const auto& [k, v] : r ? r->set : p.base)
+        if (k == path) return &v;
+    return nullptr;
+}
+
 QString ProjectDocument::optionText(const QString& run, const QString& path) const {
     const OptionInfo* o = find_option(path.toStdString());
     if (!o) return {};
+    // A value from a file that fails its checks is shown as written, where its error is marked.
+    if (const std::string* v = overrideOf(m_project, run, o->path)) {
+        RunConfig scratch;
+        if (has_errors(set_option_text(scratch, o->path, *v))) {
+            const auto j = nlohmann::json::parse(*v, nullptr, false);
+            return QString::fromStdString(j.is_string() ? j.get<std::string>() : *v);
+        }
+    }
     RunConfig c;
     projectConfig(run, c);
     return QString::fromStdString(option_value_text(*o, o->get(c)));
 }
 
-void ProjectDocument::setOption(const QString& run, const QString& path, const QString& text) {
+QString ProjectDocument::configProblem(const QString& run) const {
+    const PlannedRun* p = planned(run);
+    if (!p) return {};
+    for (const auto& d : p->diagnostics)
+        if (d.severity == Diagnostic::Severity::Error)
+            return QString::fromStdString((d.path.empty() ? "" : d.path + ": ") + d.message);
+    return {};
+}
+
+QStringList ProjectDocument::errors() const {
+    QStringList out;
+    for (const auto& d : plan().diagnostics)
+        if (d.severity == Diagnostic::Severity::Error)
+            out << QString::fromStdString((d.path.empty() ? "" : d.path + ": ") + d.message);
+    out.removeDuplicates();
+    return out;
+}
+
+QString ProjectDocument::setOption(const QString& run, const QString& path, const QString& text) {
     const OptionInfo* o = find_option(path.toStdString());
-    if (!o) return;
+    if (!o) return tr("%1 is not an option").arg(path);
+    // The option's own checks (type, 64-bit range, min/max, choices) on a scratch config.
+    RunConfig scratch;
+    const auto refused = set_option_text(scratch, o->path, text.toStdString());
+    if (has_errors(refused)) return QString::fromStdString(refused.front().message);
     const Project before = m_project;
-    auto parsed = parse_option_value(*o, text.toStdString());
-    std::string json;
-    if (auto* v = std::get_if<OptionValue>(&parsed)) {
-        json = std::visit([](const auto& x) { return nlohmann::json(x).dump(); }, *v);
-    } else {
-        // Keep what the user typed (as a string) so the diagnostic can point at it.
-        json = nlohmann::json(text.toStdString()).dump();
-    }
+    const auto parsed = parse_option_value(*o, text.toStdString());
+    const std::string json =
+        std::visit([](const auto& x) { return nlohmann::json(x).dump(); }, std::get<OptionValue>(parsed));
     auto set_pair = [&](std::vector<std::pair<std::string, std::string>>& pairs, bool remove) {
         for (auto it = pairs.begin(); it != pairs.end(); ++it)
             if (it->first == path.toStdString()) {
@@ -169,6 +204,7 @@ void ProjectDocument::setOption(const QString& run, const QString& path, const Q
     setModified(true);
     Q_EMIT changed();
     Q_EMIT edited(run.isEmpty() ? tr("Edit %1 (base)").arg(path) : tr("Edit %1 of %2").arg(path, run), run, before);
+    return {};
 }
 
 QString ProjectDocument::differences(const QString& run) const {

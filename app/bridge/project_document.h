@@ -19,8 +19,11 @@ class ProjectDocument : public QObject {
 public:
     explicit ProjectDocument(QObject* parent = nullptr);
 
-    // Returns the problems of the file (empty: fine). The document changes only when it loads.
-    std::vector<Diagnostic> open(const QString& file);
+    // Returns the problems of the file (empty: fine). The document changes only when it loads: when
+    // the file has no errors, or when every error is a bad option value (opens_for_editing), which
+    // then stays in the document, marked at its field by diagnostics(), until it is fixed.
+    // `opened` (optional) says whether it loaded.
+    std::vector<Diagnostic> open(const QString& file, bool* opened = nullptr);
     void newProject(const QString& name);
     bool save(const QString& file, QString* error); // atomic; becomes the document's file
     const Project& project() const { return m_project; }
@@ -41,8 +44,17 @@ public:
     // "" addresses the base config; a planned name gives its full config (sweep values, seed).
     RunConfig config(const QString& run) const;
     std::vector<Diagnostic> diagnostics(const QString& run) const;
-    QString optionText(const QString& run, const QString& path) const; // as the form shows it
-    void setOption(const QString& run, const QString& path, const QString& text);
+    // As the form shows it; an override that fails its checks (from a file) shows as written.
+    QString optionText(const QString& run, const QString& path) const;
+    // Sets a field of the base ("") or of a project run. A value that fails the option's own checks
+    // (type, range, choices) never enters the document: nothing changes and the reason comes back.
+    // Rules between fields (heads divide the width, ...) are checked by diagnostics(): the value is
+    // kept, so a two-field change can be typed one field at a time. Returns "" when applied.
+    QString setOption(const QString& run, const QString& path, const QString& text);
+    // Why a planned run cannot start from its config: its first error (path: message), "" if none.
+    QString configProblem(const QString& run) const;
+    // Every error of the project (base, runs, their plan), "path: message" lines, for Save's warning.
+    QStringList errors() const;
     // Overrides of a run ("path=value, ..."), for the runs table; a planned run adds its swept
     // values and seed.
     QString differences(const QString& run) const;

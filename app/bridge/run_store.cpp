@@ -1,5 +1,6 @@
 #include "run_store.h"
 
+#include <QSet>
 #include <algorithm>
 
 #include "seqpe/common/files.h"
@@ -111,8 +112,28 @@ void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& run
         if (configs.contains(name)) v->config = configs.value(name);
         next.push_back(std::move(v));
     }
+    // Colours: runs that stay keep theirs; one that comes back gets its old one if no other run
+    // holds it; a new run takes the lowest free index (so a fresh project reads 0, 1, 2, ...).
+    QSet<int> taken;
+    for (const auto& v : next)
+        if (v->colour >= 0) taken.insert(v->colour);
+    for (const bool returning : {true, false})
+        for (auto& v : next) {
+            if (v->colour >= 0 || m_colourOf.contains(v->name) != returning) continue;
+            int c = m_colourOf.value(v->name, -1);
+            if (c < 0 || taken.contains(c))
+                for (c = 0; taken.contains(c);) ++c;
+            v->colour = c;
+            taken.insert(c);
+            m_colourOf.insert(v->name, c);
+        }
     m_runs = std::move(next);
     Q_EMIT runsChanged();
+}
+
+int RunStore::colourOf(const QString& name) const {
+    const RunView* v = run(name);
+    return v ? std::max(0, v->colour) : 0;
 }
 
 QStringList RunStore::names() const {

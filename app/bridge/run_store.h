@@ -32,6 +32,9 @@ struct RunView {
     std::optional<EvalReport> report;        // eval/extrapolation.json
     std::vector<CheckpointInfo> checkpoints; // newest first, sizes checked against DONE (no hashing)
     std::vector<std::pair<int64_t, std::filesystem::path>> snapshots; // geometry snapshots by step
+    // The run's colour everywhere (an index into the series palette): given when the run appears,
+    // kept while it stays, whatever runs are added or removed around it (RunStore::setRuns).
+    int colour = -1; // -1 until setRuns gives it one
 
     // The newest checkpoint that is damaged and not yet set aside (resume and evaluation pass it
     // over), if any: the runs table marks the run.
@@ -59,6 +62,8 @@ struct RunView {
 class RunStore : public QObject {
     Q_OBJECT
 public:
+    // The palette index of a run's colour (RunView::colour; 0 for an unknown run).
+    int colourOf(const QString& name) const;
     explicit RunStore(QObject* parent = nullptr);
 
     // Replaces the set of runs (keeps records of runs that stay).
@@ -87,6 +92,8 @@ private:
     static void loadReport(RunView& v);
     std::vector<std::unique_ptr<RunView>> m_runs;
     std::map<QString, std::unique_ptr<MetricsReader>> m_readers;
+    QHash<QString, int> m_colourOf; // every run seen in this window: a run that comes back (undo of
+                                    // a removal, a reopened project) gets its colour back if free
     QTimer m_poll;
 };
 

@@ -128,8 +128,34 @@ bool Workbench::anyActive() const {
     return false;
 }
 
+QString Workbench::startProblem(const QString& run) const {
+    if (m_doc.projectRunOf(run).isEmpty())
+        return tr("%1 is not a run of the project: an opened or imported run can be evaluated and probed, not trained")
+            .arg(run);
+    if (const QString p = m_doc.configProblem(run); !p.isEmpty())
+        return tr("%1 has an error in its config: %2 (fix it in the Configuration panel)").arg(run, p);
+    int64_t reached = 0; // the step a resume continues from: the newest usable checkpoint's
+    const RunView* v = m_store.run(run);
+    if (v)
+        for (const auto& c : v->checkpoints)
+            if (c.usable()) {
+                reached = c.step;
+                break;
+            }
+    const int64_t steps = m_doc.config(run).train.steps;
+    if (v && v->status.state == RunState::Completed && reached == steps)
+        return tr("%1 is complete (%2 steps): raise train.steps to train it further; Run > Evaluate evaluates it again")
+            .arg(run)
+            .arg(steps);
+    return QString::fromStdString(step_budget_problem(steps, reached, run.toStdString()));
+}
+
 void Workbench::start(const QString& run, bool paused) {
     if (isActive(run) || m_queue.contains(run)) return;
+    if (const QString why = startProblem(run); !why.isEmpty()) {
+        Q_EMIT logLine(run, 3, tr("not started: %1").arg(why));
+        return;
+    }
     if (anyActive()) {
         m_queue.append(run);
         RunStatus st;
@@ -146,6 +172,16 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
     m_stopping = false;
     const auto target = runTarget(run);
     if (!target) return;
+    // Checked again here: a queued run's config may have changed while it waited.
+    if (const QString why = evaluation ? QString() : startProblem(run); !why.isEmpty()) {
+        if (const RunView* v = m_store.run(run); v && v->status.state == RunState::Queued && !v->live) {
+            RunStatus st = v->status; // it waited in the queue: say why it did not start
+            st.message = "not started: " + why.toStdString();
+            m_store.setStatus(run, st);
+        }
+        Q_EMIT logLine(run, 3, tr("not started: %1").arg(why));
+        return;
+    }
     m_sessions.erase(run);
     auto s = std::make_unique<RunSession>(run, target->second, target->first, m_hooks);
     RunSession* raw = s.get();
@@ -273,6 +309,7 @@ void Workbench::step(const QString& run) {
         if (anyActive()) return; // one run trains at a time: stepping another would queue it
         launch(run, true);
         s = session(run);
+        if (!s || !s->isActive()) return; // refused (startProblem)
     }
     s->step();
 }

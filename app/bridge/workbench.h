@@ -50,6 +50,11 @@ public:
     bool importWeights(const std::filesystem::path& file, const std::filesystem::path& config, const QString& name,
                        QString* why);
 
+    // Why `run` cannot be trained now, "" if it can: not a project run, an error in its config (the
+    // document's diagnostics), or a step budget below the step its newest usable checkpoint reached
+    // (step_budget_problem: refused, never clamped). Start and Step are disabled with this as the
+    // reason; start() and step() refuse with it too (a log line), whoever calls them.
+    QString startProblem(const QString& run) const;
     // Run control by run name. start() queues the run when another one is training.
     void start(const QString& run, bool paused = false);
     void pause(const QString& run);

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 #include <cmath>
+#include <cstring>
 
 namespace seqpe::ui {
 
@@ -66,6 +67,13 @@ AttentionPane::AttentionPane(Workbench& wb, QWidget* parent) : QWidget(parent), 
             refresh();
         }
     });
+}
+
+QImage toImage(const std::vector<uint8_t>& px, int h, int w, int c) {
+    QImage img(w, h, c == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y)
+        std::memcpy(img.scanLine(y), px.data() + static_cast<size_t>(y) * w * c, static_cast<size_t>(w) * c);
+    return img;
 }
 
 void AttentionPane::setRun(const QString& run) {

@@ -33,6 +33,14 @@ struct AttentionMap {
     int64_t step = -1; // of the checkpoint (or live model) probed
 };
 
+// A test image of a run's dataset, as the probe worker reads it (Inspector::sample_image).
+struct ImageSample {
+    std::vector<uint8_t> pixels; // h x w x c
+    int h = 0, w = 0, c = 0;
+    int64_t label = -1;
+};
+QImage toImage(const std::vector<uint8_t>& pixels, int h, int w, int c);
+
 class AttentionPane : public QWidget {
     Q_OBJECT
 public:

@@ -29,23 +29,6 @@
 
 namespace seqpe::ui {
 
-namespace {
-
-struct ImageSample {
-    std::vector<uint8_t> pixels;
-    int h = 0, w = 0, c = 0;
-    int64_t label = -1;
-};
-
-QImage toImage(const std::vector<uint8_t>& px, int h, int w, int c) {
-    QImage img(w, h, c == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-    for (int y = 0; y < h; ++y)
-        std::memcpy(img.scanLine(y), px.data() + static_cast<size_t>(y) * w * c, static_cast<size_t>(w) * c);
-    return img;
-}
-
-} // namespace
-
 AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
     auto* top = new QHBoxLayout(this);
     auto* side = new QWidget;

@@ -285,7 +285,8 @@ void ExtrapolationView::rebuild() {
             const QString g = m_wb.document().groupOf(names[i]);
             auto it = std::find_if(groups.begin(), groups.end(), [&](const SeedGroup& x) { return x.name == g; });
             // The group takes its first run's colour: the runs table's swatch of that seed.
-            if (it == groups.end()) it = groups.insert(groups.end(), SeedGroup{g, i, {}, {}, {}, 0});
+            if (it == groups.end())
+                it = groups.insert(groups.end(), SeedGroup{g, m_wb.store().colourOf(names[i]), {}, {}, {}, 0});
             it->runs << names[i];
             for (const auto& [len, val] : values) {
                 it->values[len].push_back(val);
@@ -302,7 +303,7 @@ void ExtrapolationView::rebuild() {
             }
             continue;
         }
-        const QColor colour = seriesColor(i);
+        const QColor colour = seriesColor(m_wb.store().colourOf(names[i]));
         const bool dim = !m_highlight.isEmpty() && m_highlight != names[i];
         QVector<QPointF> pts;
         for (const auto& [len, val] : values) {

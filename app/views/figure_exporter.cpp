@@ -4,6 +4,8 @@
 
 #include "sweep_view.h"
 
+#include "attention_export.h"
+
 #include "charts_panel.h"
 #include "extrapolation_view.h"
 #include "geometry_pane.h"
@@ -96,17 +98,18 @@ void FigureExporter::start(const QString& dir, const QStringList& formats, doubl
         write(sweep->tableFigure());
     }
 
+    // Later, not inside a pane's signal: finish() deletes the panes.
+    auto done = [this] {
+        if (--m_waiting == 0) QTimer::singleShot(0, this, &FigureExporter::writeProbed);
+    };
     // Geometry of every run's newest model (or its newest snapshot when no checkpoint is left).
     m_panes.clear();
+    m_waiting = 1; // the attention export below
     for (const QString& run : m_wb.store().names()) {
         auto* pane = new GeometryPane(m_wb, m_host.get());
         pane->setRun(run);
         m_panes.push_back(pane);
         ++m_waiting;
-        auto done = [this] {
-            // Later, not inside the pane's signal: finish() deletes the panes.
-            if (--m_waiting == 0) QTimer::singleShot(0, this, &FigureExporter::writeGeometry);
-        };
         connect(pane, &GeometryPane::resultShown, this, done, Qt::SingleShotConnection);
         connect(
             pane, &GeometryPane::probeFailed, this,
@@ -117,8 +120,10 @@ void FigureExporter::start(const QString& dir, const QStringList& formats, doubl
             Qt::SingleShotConnection);
         pane->request(GeometryRequest{});
     }
-    Q_EMIT progress(tr("geometry of %1 runs").arg(m_panes.size()));
-    if (m_panes.empty()) QTimer::singleShot(0, this, &FigureExporter::finish);
+    Q_EMIT progress(tr("geometry and attention of %1 runs").arg(m_panes.size()));
+    m_attention = new AttentionExport(m_wb, m_host.get(), m_host.get());
+    connect(m_attention, &AttentionExport::done, this, done, Qt::SingleShotConnection);
+    m_attention->start(m_wb.store().names());
 }
 
 void FigureExporter::write(const Figure& f) {
@@ -128,7 +133,7 @@ void FigureExporter::write(const Figure& f) {
     if (!error.isEmpty()) m_errors << error;
 }
 
-void FigureExporter::writeGeometry() {
+void FigureExporter::writeProbed() {
     for (GeometryPane* p : m_panes) {
         if (!p->hasResult()) continue;
         // The figure sizes, set just before drawing (the hidden pane's layout may have moved them);
@@ -142,11 +147,14 @@ void FigureExporter::writeGeometry() {
                            .arg(p->run(), QString::fromStdString(p->result().kind));
         write(pca);
     }
+    for (const Figure& f : m_attention->figures()) write(f);
+    m_notes << m_attention->notes();
     finish();
 }
 
 void FigureExporter::finish() {
     m_panes.clear();
+    m_attention = nullptr; // a child of the host
     m_host.reset();
     m_charts = nullptr;
     m_extrapolation = nullptr;

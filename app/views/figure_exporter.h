@@ -1,7 +1,8 @@
 #pragma once
 // "Export All Figures" of a project, in the window and headless (seqpe-workbench --export): the
 // training curves (one figure per metric), the extrapolation curves and table (per evaluation
-// mode), the loss by position, and each run's final geometry heat map and PCA scatter, into
+// mode), the loss by position, each run's final geometry heat map and PCA scatter, and each run's
+// attention on fixed inputs (AttentionExport: the Attention tab's default view), into
 // <project output_dir>/figures/ as <view>-<run>-<what>.{png,svg,pdf} plus .csv ("all" stands for
 // the run in figures that compare every run).
 //
@@ -20,6 +21,7 @@ class QWidget;
 
 namespace seqpe::ui {
 
+class AttentionExport;
 class ChartsPanel;
 class ExtrapolationView;
 class GeometryPane;
@@ -45,7 +47,7 @@ Q_SIGNALS:
 
 private:
     void write(const Figure& f);
-    void writeGeometry();
+    void writeProbed(); // geometry and attention, once every probe answered
     void finish();
 
     Workbench& m_wb;
@@ -53,7 +55,8 @@ private:
     ChartsPanel* m_charts = nullptr;
     ExtrapolationView* m_extrapolation = nullptr;
     std::vector<GeometryPane*> m_panes;
-    int m_waiting = 0;
+    AttentionExport* m_attention = nullptr;
+    int m_waiting = 0; // geometry panes and the attention export still probing
     QString m_dir;
     QStringList m_formats;
     double m_dpi = 150;

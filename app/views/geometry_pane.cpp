@@ -129,6 +129,14 @@ void GeometryPane::request(const GeometryRequest& r) {
     send(r);
 }
 
+QString liveSource(Workbench& wb, const QString& run, int64_t step) {
+    // A live view changes at the run's snapshots: say when, so "step 0" does not look stuck.
+    const RunView* v = wb.store().run(run);
+    const int64_t every = v && v->config ? v->config->train.snapshot_every : 0;
+    return every > 0 ? GeometryPane::tr("live, step %1, updated every %2 steps").arg(step).arg(every)
+                     : GeometryPane::tr("live, step %1").arg(step);
+}
+
 void GeometryPane::send(const GeometryRequest& r) {
     m_inFlight = true;
     m_sent = r;
@@ -155,7 +163,7 @@ void GeometryPane::send(const GeometryRequest& r) {
         [this, run, finish](const GeometryProbe& p) {
             finish([this, run, p] {
                 const bool live = m_wb.isActive(run) && m_wb.probes().checkpoint(run).empty();
-                showResult(p.g, (live ? tr("live, step %1") : tr("checkpoint step %1")).arg(p.step));
+                showResult(p.g, live ? liveSource(m_wb, run, p.step) : tr("checkpoint step %1").arg(p.step));
             });
         },
         [this, run, r, finish](const QString& error) {
@@ -204,10 +212,15 @@ void GeometryPane::showResult(const GeometryResult& g, const QString& source) {
 void GeometryPane::showMessage(const QString& text) {
     m_has = false;
     m_header->setText(text);
+    // Nothing of the previous result stays: not its title, colour bar, axes (another run's).
     m_heat->setMatrix(0, 0, {});
     m_heat->setTitle({});
+    m_heat->setColorBarLabel({});
     m_heat->setGuides(-1, -1, {});
     m_scatter->setPoints({}, {});
+    m_scatter->setTitle({});
+    m_scatter->setAxisLabels(QString(), QString());
+    m_scatter->setColorBarLabel({});
     m_rank->clear();
 }
 

@@ -26,6 +26,8 @@ int64_t geometryTrainExtent(const RunConfig& c); // tokens (1D) or patches per s
 int64_t defaultGeometryCount(const RunConfig& c);
 int64_t defaultGeometryGrid(const RunConfig& c);
 bool isDefaultGeometryRequest(const GeometryRequest& r, const RunConfig& c);
+// Where a live run's geometry comes from, for titles: "live, step 300, updated every 100 steps".
+QString liveSource(Workbench& wb, const QString& run, int64_t step);
 
 class GeometryPane : public QWidget {
     Q_OBJECT

@@ -398,12 +398,17 @@ void GeometryView::showScrubbed() {
     const int i = m_scrub->value();
     const quint64 generation = ++m_scrubGeneration; // answers for an earlier position are dropped
     if (i >= snapshotCount()) {
-        m_scrubLabel->setText(modelText());
+        atNewestModel();
         refresh();
         return;
     }
     const int64_t step = m_snapshots[static_cast<size_t>(i)].first;
     m_scrubLabel->setText(tr("snapshot step %1").arg(step));
+    // A snapshot is not a checkpoint: the Checkpoint box applies at the slider's right end only.
+    m_checkpoint->setEnabled(false);
+    m_checkpoint->setToolTip(tr("Showing the snapshot of step %1, saved during training. The checkpoint chosen "
+                                "here is shown at the Step slider's right end (End key).")
+                                 .arg(step));
     // Snapshots hold the default request; the comparison run shows its snapshot at the same step
     // (or the newest one before it). Files are read on the probe worker (a 2D one can be large).
     for (auto* p : m_panes) {
@@ -463,13 +468,20 @@ void GeometryView::toNewestModel() {
     if (m_scrub->value() >= snapshotCount()) return;
     const QSignalBlocker block(m_scrub);
     m_scrub->setValue(snapshotCount());
+    atNewestModel();
+}
+
+void GeometryView::atNewestModel() {
     m_scrubLabel->setText(modelText());
+    m_checkpoint->setEnabled(true);
+    m_checkpoint->setToolTip(tr("The checkpoint the views of this run show (newest by default)"));
 }
 
 QString GeometryView::modelText() const {
     const std::filesystem::path pinned = m_wb.probes().checkpoint(run());
-    if (pinned.empty()) return tr("newest model (%1 snapshots)").arg(snapshotCount());
-    return tr("checkpoint step %1 (%2 snapshots)").arg(checkpoint_step(pinned)).arg(snapshotCount());
+    const QString snapshots = snapshotCount() == 1 ? tr("1 snapshot") : tr("%1 snapshots").arg(snapshotCount());
+    if (pinned.empty()) return tr("newest model (%1)").arg(snapshots);
+    return tr("checkpoint step %1 (%2)").arg(checkpoint_step(pinned)).arg(snapshots);
 }
 
 void GeometryView::onSnapshot(const QString& run, qint64) {
@@ -484,7 +496,7 @@ void GeometryView::onSnapshot(const QString& run, qint64) {
         const auto snap = s ? s->latestSnapshot() : std::nullopt;
         // The trainer computed exactly this request already: no probe needed.
         if (snap && c && isDefaultGeometryRequest(r, *c))
-            p->showResult(snap->geometry, tr("live, step %1").arg(snap->step));
+            p->showResult(snap->geometry, liveSource(m_wb, run, snap->step));
         else
             probe = true;
     }

@@ -69,6 +69,7 @@ private:
     void onSnapshot(const QString& run, qint64 step);
     void liveProbe();
     void showSnapshotRequest(const GeometryResult& g); // controls = what a snapshot shows
+    void atNewestModel();                              // the slider's right end: the model (or pinned checkpoint) again
     void toNewestModel();                              // scrubber back to the newest (or pinned) model
     QString modelText() const;                         // "newest model (12 snapshots)"
     void setDefaultPositions(const RunConfig& c);      // the snapshots' positions

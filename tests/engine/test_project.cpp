@@ -3,6 +3,8 @@
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/options.h"
+#include "seqpe/run_dir.h"
+#include "seqpe/run_plan.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -208,4 +210,64 @@ TEST(Project, NulInAStringOptionIsRefused) {
     for (const auto& x : load.diagnostics) paths.push_back(x.path);
     EXPECT_NE(std::find(paths.begin(), paths.end(), "output_dir"), paths.end());
     EXPECT_NE(std::find(paths.begin(), paths.end(), "runs[0].set.position_encoding.type"), paths.end());
+}
+
+// A project whose only problems are option values opens for editing (the workbench marks them at
+// their fields); anything about the file's structure does not. Seeds and sweep survive either way.
+TEST(Project, BadValuesOpenForEditingStructuralProblemsDoNot) {
+    const std::string bad_value = R"({"format": "seqpe-project/1", "name": "p",
+      "base": {"train": {"steps": -5}},
+      "runs": [{"name": "a", "set": {}}, {"name": "b", "set": {"optim.lr": "1e999", "model.n_layer": 2}}],
+      "seeds": [1, 2], "sweep": {"optim.warmup_steps": [0, 5]}})";
+    const auto load = parse_project(bad_value, "/p/p.json");
+    ASSERT_TRUE(has_errors(load.diagnostics));
+    EXPECT_TRUE(opens_for_editing(load)) << format_diagnostics(load.diagnostics);
+    EXPECT_TRUE(mentions(load.diagnostics, "base.train.steps"));
+    EXPECT_TRUE(mentions(load.diagnostics, "runs[1].set.optim.lr"));
+    // The bad values stay in the project as written (so they can be shown and fixed), the rest too.
+    ASSERT_EQ(load.project.runs.size(), 2u);
+    EXPECT_EQ(load.project.base.size(), 1u);
+    EXPECT_EQ(load.project.runs[1].set.size(), 2u);
+    EXPECT_EQ(load.project.seeds, (std::vector<int64_t>{1, 2}));
+    ASSERT_EQ(load.project.sweep.size(), 1u);
+    EXPECT_EQ(load.project.sweep[0].second.size(), 2u);
+
+    for (const char* structural : {
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a", "set": {"optim.lr": "x", "no.such": 1}}]})",
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a", "set": {"optim.lr": "x"}}], "seeds": "1"})",
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a/b", "set": {"optim.lr": "x"}}]})",
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a", "set": {"optim.lr": 1, "optim.lr": 2}}]})",
+             R"({"format": "seqpe-project/2", "runs": [{"name": "a", "set": {}}]})",
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a", "set": {"optim.lr": 1e999}}]})",
+             R"({"format": "seqpe-project/1", "base": {"model": 3}, "runs": [{"name": "a", "set": {}}]})",
+             R"({"format": "seqpe-project/1", "runs": [{"name": "a", "set": {}}], "max_runs": 0})",
+         }) {
+        const auto l = parse_project(structural, "/p/s.json");
+        EXPECT_TRUE(has_errors(l.diagnostics)) << structural;
+        EXPECT_FALSE(opens_for_editing(l)) << structural << "\n" << format_diagnostics(l.diagnostics);
+    }
+    // A clean project opens, trivially.
+    EXPECT_TRUE(opens_for_editing(parse_project(R"({"model": {"n_layer": 2}})", "/p/c.json")));
+}
+
+TEST(Project, APlannedRunCarriesItsOwnProblems) {
+    const auto load = parse_project(R"({"format": "seqpe-project/1", "name": "p",
+      "runs": [{"name": "ok", "set": {}}, {"name": "heads", "set": {"model.n_head": 5}}]})",
+                                    "/p/p.json");
+    ASSERT_FALSE(has_errors(load.diagnostics));
+    const RunPlan plan = plan_project(load.project);
+    ASSERT_EQ(plan.runs.size(), 2u);
+    EXPECT_FALSE(has_errors(plan.runs[0].diagnostics));
+    ASSERT_TRUE(has_errors(plan.runs[1].diagnostics));
+    EXPECT_EQ(plan.runs[1].diagnostics.front().path, "model.n_head"); // unprefixed, unlike plan.diagnostics
+    EXPECT_TRUE(mentions(plan.diagnostics, "run heads: model.n_head"));
+}
+
+TEST(Project, AStepBudgetBelowTheStepReachedIsRefusedNeverClamped) {
+    EXPECT_EQ(step_budget_problem(150, 106, "seqpe"), "");
+    EXPECT_EQ(step_budget_problem(106, 106, "seqpe"), ""); // complete at exactly its budget
+    const std::string m = step_budget_problem(5, 106, "seqpe");
+    EXPECT_NE(m.find("train.steps = 5"), std::string::npos) << m;
+    EXPECT_NE(m.find("step 106"), std::string::npos) << m;
+    EXPECT_NE(m.find("at least 106"), std::string::npos) << m;
 }

@@ -129,6 +129,40 @@ TEST(Trainer, CancelWritesCheckpointAndResumeEqualsUninterrupted) {
     EXPECT_EQ(train_records, 16);
 }
 
+// A budget below the step a stopped run reached is refused before anything is written: never
+// clamped, never "completed 5 steps" for a run that did not train (docs/CONFIG.md, train.steps).
+TEST(Trainer, ABudgetBelowTheStepReachedIsRefusedAndTheRunIsLeftAsItWas) {
+    TempDir tmp("budget");
+    const auto data = write_text_dataset(tmp / "data", 64, 20000, 2000, 2000);
+    RunConfig c = tiny_lm_config("learned");
+    c.train.steps = 16;
+    c.train.eval_every = 0;
+    Collect a;
+    ASSERT_EQ(train(c, data, tmp / "run", a, 7).outcome, RunOutcome::Cancelled);
+    const auto before = read_status(RunPaths{tmp / "run"});
+    ASSERT_TRUE(before.has_value());
+    c.train.steps = 5;
+    Collect b;
+    try {
+        train(c, data, tmp / "run", b);
+        FAIL() << "a budget of 5 below step 7 was accepted";
+    } catch (const InputError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("train.steps = 5"), std::string::npos) << m;
+        EXPECT_NE(m.find("step 7"), std::string::npos) << m;
+    }
+    EXPECT_TRUE(b.records.empty());
+    const auto after = read_status(RunPaths{tmp / "run"});
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ(after->state, RunState::Cancelled);
+    EXPECT_EQ(after->step, 7);
+    // Its own budget continues it.
+    c.train.steps = 16;
+    Collect d;
+    EXPECT_EQ(train(c, data, tmp / "run", d).outcome, RunOutcome::Completed);
+    EXPECT_EQ(d.losses().size(), 9u);
+}
+
 TEST(Trainer, StopTokenCancelsWithCheckpoint) {
     TempDir tmp("stop");
     const auto data = write_text_dataset(tmp / "data", 64, 20000, 2000, 2000);

@@ -279,3 +279,69 @@ TEST(WidgetsDiagnosticsList, ClickFocusesTheField) {
     list.activate(2); // no field: nothing to focus
     EXPECT_EQ(activated.count(), 1);
 }
+
+// A typed minus in an integer field is kept (a spin box limited to [1, 64] dropped it: -5 became 5,
+// a value in range the owner then accepted); the value is out of range, marked, and reported.
+TEST(WidgetsConfigForm, ANegativeIntegerIsKeptAndMarkedNeverTurnedIntoAnotherNumber) {
+    ConfigForm form;
+    form.setFields(sampleFields());
+    form.setValues(sampleValues());
+    QSignalSpy edited(&form, &ConfigForm::valueEdited);
+    auto* layers = qobject_cast<QSpinBox*>(form.editorFor(QStringLiteral("model.n_layer")));
+    ASSERT_NE(layers, nullptr);
+    layers->setFocus();
+    layers->selectAll();
+    QTest::keyClicks(layers, QStringLiteral("-5"));
+    QTest::keyClick(layers, Qt::Key_Return);
+    EXPECT_EQ(layers->value(), -5);
+    ASSERT_FALSE(edited.isEmpty());
+    EXPECT_EQ(edited.last().at(1).toString(), QStringLiteral("-5"));
+    EXPECT_EQ(form.fieldState(QStringLiteral("model.n_layer")), FieldState::Error);
+    EXPECT_TRUE(form.fieldMessage(QStringLiteral("model.n_layer")).contains(QStringLiteral("below the minimum 1")));
+    // The arrows stay in range: one step up from -5 lands on the minimum, never beyond the maximum.
+    layers->stepUp();
+    EXPECT_EQ(layers->value(), 1);
+    layers->setValue(64);
+    layers->stepUp();
+    EXPECT_EQ(layers->value(), 64);
+}
+
+// The owner refuses a value (it failed a check only it knows): the field keeps the typed text and
+// the reason, setValues() leaves it alone, the form's undo history does not take it, and Esc puts
+// back the accepted value.
+TEST(WidgetsConfigForm, ARefusedEditKeepsTheTypedTextUntilFixedOrReverted) {
+    ConfigForm form;
+    form.setFields(sampleFields());
+    form.setValues(sampleValues());
+    const QString lr = QStringLiteral("optim.lr");
+    QObject::connect(&form, &ConfigForm::valueEdited, &form, [&](const QString& path, const QString& text) {
+        if (path == lr && text == QStringLiteral("0.3")) form.refuseEdit(path, QStringLiteral("0.3 is not allowed"));
+    });
+    QSignalSpy refused(&form, &ConfigForm::refusedChanged);
+    auto* edit = qobject_cast<QLineEdit*>(form.editorFor(lr));
+    typeAndCommit(edit, QStringLiteral("0.3"));
+    EXPECT_EQ(form.refusedPaths(), QStringList{lr});
+    EXPECT_EQ(form.refusedReason(lr), QStringLiteral("0.3 is not allowed"));
+    EXPECT_EQ(form.fieldState(lr), FieldState::Error);
+    EXPECT_TRUE(form.fieldMessage(lr).startsWith(QStringLiteral("0.3 is not allowed")));
+    EXPECT_EQ(form.undoStack()->count(), 0);
+    EXPECT_GE(refused.count(), 1);
+    // The owner's refresh does not overwrite what the user typed.
+    form.setValues(sampleValues());
+    EXPECT_EQ(edit->text(), QStringLiteral("0.3"));
+    // Esc: back to the accepted value, no error.
+    edit->setFocus();
+    QTest::keyClick(edit, Qt::Key_Escape);
+    EXPECT_TRUE(form.refusedPaths().isEmpty());
+    EXPECT_EQ(edit->text(), QStringLiteral("0.01"));
+    EXPECT_EQ(form.fieldState(lr), FieldState::Normal);
+    // Refused again, then fixed by typing an accepted value: the refusal ends, the edit is kept.
+    typeAndCommit(edit, QStringLiteral("0.3"));
+    ASSERT_EQ(form.refusedPaths(), QStringList{lr});
+    typeAndCommit(edit, QStringLiteral("0.02"));
+    EXPECT_TRUE(form.refusedPaths().isEmpty());
+    EXPECT_EQ(form.value(lr), QStringLiteral("0.02"));
+    EXPECT_EQ(form.undoStack()->count(), 1);
+    form.undoStack()->undo();
+    EXPECT_EQ(form.value(lr), QStringLiteral("0.01")); // the refused 0.3 was never a step of the history
+}

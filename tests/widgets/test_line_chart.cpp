@@ -285,3 +285,62 @@ TEST(WidgetsLineChart, BandsAreShadedUnderTheCurveAndCountInTheRange) {
     c.clearBand(id);
     EXPECT_FALSE(c.hasBand(id));
 }
+
+namespace {
+// Every series id whose legend entry the hit test finds somewhere in the widget, and whether each
+// entry lies outside the plot.
+QMap<int, bool> legendEntries(const LineChart& chart) {
+    QMap<int, bool> found;
+    for (int y = 0; y < chart.height(); y += 2)
+        for (int x = 0; x < chart.width(); x += 2) {
+            const int id = chart.legendEntryAt(QPointF(x, y));
+            if (id >= 0 && !found.contains(id)) found.insert(id, !chart.plotRect().contains(QPointF(x, y)));
+        }
+    return found;
+}
+} // namespace
+
+// Five runs in a short chart (the Training tab at 1000x700) and a sweep's long names: every series
+// is listed; names that do not fit inside the plot go beside or below it, never over the curves.
+TEST(WidgetsLineChart, TheLegendListsEverySeriesAndMovesOutsideWhenNamesAreLong) {
+    LineChart chart;
+    chart.resize(420, 190);
+    QVector<int> ids;
+    for (const char* n : {"seqpe", "learned", "rope", "alibi", "sinusoidal"}) {
+        ids << chart.addSeries(QString::fromLatin1(n), seriesColor(int(ids.size())));
+        chart.setPoints(ids.back(), ramp(40, ids.size() * 3));
+    }
+    chart.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&chart));
+    QMap<int, bool> found = legendEntries(chart);
+    EXPECT_EQ(found.size(), ids.size()) << "a short chart listed only some of its runs";
+
+    LineChart sweep;
+    sweep.resize(640, 400);
+    QVector<int> sids;
+    for (const char* n : {"seqpe/weight=0,scalar_scale=8/seed-1", "seqpe/weight=0,scalar_scale=16/seed-1",
+                          "seqpe/weight=0.1,scalar_scale=8/seed-1", "seqpe/weight=0.1,scalar_scale=16/seed-1"}) {
+        sids << sweep.addSeries(QString::fromLatin1(n), seriesColor(int(sids.size())));
+        sweep.setPoints(sids.back(), ramp(30));
+    }
+    sweep.show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(&sweep));
+    found = legendEntries(sweep);
+    ASSERT_EQ(found.size(), sids.size());
+    for (int id : sids) EXPECT_TRUE(found.value(id)) << "entry " << id << " covers the plot";
+    // ... and the plot made room for it: the curves keep most of the width or height.
+    EXPECT_GT(sweep.plotRect().width() * sweep.plotRect().height(), 0.3 * 640 * 400);
+}
+
+// A series of one point (a sweep with one value) is drawn as a visible dot, not nothing.
+TEST(WidgetsLineChart, ALonePointIsDrawnAsADot) {
+    LineChart chart;
+    chart.resize(300, 200);
+    const int id = chart.addSeries(QString(), QColor(200, 30, 30)); // unnamed: no legend swatch in that colour
+    chart.setPoints(id, {QPointF(1, 2)});
+    QImage img(300, 200, QImage::Format_ARGB32);
+    QPainter p(&img);
+    chart.render(p, QRectF(0, 0, 300, 200));
+    p.end();
+    EXPECT_GE(countColour(img, QColor(200, 30, 30), 30), 12); // a dot of radius ~3, not one pixel
+}

@@ -26,6 +26,7 @@ struct ConfigForm::Private {
     QMap<QString, FormSection*> sectionOf;
     QList<FormSection*> sections;
     QMap<QString, QString> committed; // last reported value per path: the "before" of the next edit
+    QMap<QString, QString> accepted;  // what `committed` was before the edit being reported (refuseEdit)
     QMap<QString, QString> base;
     std::optional<QSet<QString>> relevant;
     QLineEdit* filter = nullptr;
@@ -99,6 +100,7 @@ void ConfigForm::setFields(const QVector<FieldSpec>& fields) {
         auto* row = new FieldRow(spec, section);
         row->setDebounce(m_d->debounce);
         connect(row, &FieldRow::edited, this, &ConfigForm::onRowEdited);
+        connect(row, &FieldRow::revertRequested, this, &ConfigForm::revertField);
         section->addRow(row);
         m_d->rows.insert(spec.path, row);
         m_d->sectionOf.insert(spec.path, section);
@@ -132,7 +134,7 @@ QVector<FieldSpec> ConfigForm::fields() const {
 void ConfigForm::setValues(const QMap<QString, QString>& textByPath) {
     for (auto it = textByPath.cbegin(); it != textByPath.cend(); ++it) {
         FieldRow* row = m_d->row(it.key());
-        if (!row) continue;
+        if (!row || row->isRefused()) continue; // the typed text stays until fixed or reverted
         row->setText(it.value());
         m_d->committed.insert(it.key(), row->text());
         updateDiff(it.key());
@@ -276,11 +278,54 @@ void ConfigForm::onRowEdited(const QString& path, const QString& text) {
     FieldRow* row = m_d->row(path);
     if (!row) return;
     const QString before = m_d->committed.value(path);
+    if (row->isRefused()) {
+        // Typing again ends the refusal: the owner refuses the new text again if it is bad too.
+        row->setRefused(QString());
+        Q_EMIT refusedChanged();
+    }
     if (row->sameValue(before, text)) return; // e.g. "0.001" retyped as "1e-3": not a change
+    m_d->accepted.insert(path, before);
     m_d->committed.insert(path, text);
-    if (m_d->undoEnabled) m_d->undo->push(new EditCommand(this, path, before, text));
     updateDiff(path);
     Q_EMIT valueEdited(path, text);
+    // Into the history only when the owner took it (refuseEdit() is called from the slot above).
+    if (m_d->undoEnabled && !row->isRefused()) m_d->undo->push(new EditCommand(this, path, before, text));
+}
+
+void ConfigForm::refuseEdit(const QString& path, const QString& message) {
+    FieldRow* row = m_d->row(path);
+    if (!row) return;
+    // The document still holds the value before this edit: undo history and diffs follow it.
+    if (m_d->accepted.contains(path)) m_d->committed.insert(path, m_d->accepted.value(path));
+    row->setRefused(message.isEmpty() ? tr("the value was refused") : message);
+    updateDiff(path);
+    Q_EMIT refusedChanged();
+}
+
+QStringList ConfigForm::refusedPaths() const {
+    QStringList out;
+    for (auto it = m_d->rows.cbegin(); it != m_d->rows.cend(); ++it)
+        if (it.value()->isRefused()) out << it.key();
+    return out;
+}
+
+QString ConfigForm::refusedReason(const QString& path) const {
+    const FieldRow* row = m_d->row(path);
+    return row ? row->refusedReason() : QString();
+}
+
+void ConfigForm::revertRefusedEdits() {
+    for (const QString& path : refusedPaths()) revertField(path);
+}
+
+void ConfigForm::revertField(const QString& path) {
+    FieldRow* row = m_d->row(path);
+    if (!row) return;
+    const bool was = row->isRefused();
+    row->setRefused(QString());
+    row->setText(m_d->committed.value(path));
+    updateDiff(path);
+    if (was) Q_EMIT refusedChanged();
 }
 
 void ConfigForm::applyEdit(const QString& path, const QString& text) {

@@ -9,6 +9,7 @@
 #include <QDoubleValidator>
 #include <QEvent>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -91,6 +92,28 @@ QString outOfRange(const FieldSpec& f, double v) {
     return {};
 }
 
+// A spin box that takes any int typed but steps only within [lo, hi].
+class RangeSpinBox : public QSpinBox {
+public:
+    RangeSpinBox(int lo, int hi, QWidget* parent) : QSpinBox(parent), m_lo(lo), m_hi(hi) { setRange(INT_MIN, INT_MAX); }
+    void stepBy(int steps) override {
+        const qint64 v = std::clamp<qint64>(qint64(value()) + steps, m_lo, m_hi);
+        setValue(int(v));
+        selectAll();
+    }
+
+protected:
+    StepEnabled stepEnabled() const override {
+        StepEnabled e = StepNone;
+        if (value() < m_hi) e |= StepUpEnabled;
+        if (value() > m_lo) e |= StepDownEnabled;
+        return e;
+    }
+
+private:
+    int m_lo, m_hi;
+};
+
 } // namespace
 
 FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_spec(spec) {
@@ -125,10 +148,11 @@ FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_
         break;
     }
     case FieldSpec::Int: {
-        auto* sb = new QSpinBox(m_editorBox);
-        // QSpinBox holds an int: engine fields wider than that are clamped (none are today).
-        sb->setRange(spec.min ? int(std::max(*spec.min, double(INT_MIN))) : INT_MIN,
-                     spec.max ? int(std::min(*spec.max, double(INT_MAX))) : INT_MAX);
+        // Any int can be typed (a QSpinBox limited to the field's range silently drops a typed
+        // minus: -5 became 5); a value outside the range is an error here and the owner refuses
+        // it. The arrows stay within the range.
+        auto* sb = new RangeSpinBox(spec.min ? int(std::max(*spec.min, double(INT_MIN))) : INT_MIN,
+                                    spec.max ? int(std::min(*spec.max, double(INT_MAX))) : INT_MAX, m_editorBox);
         sb->setKeyboardTracking(true);
         sb->setAccelerated(true);
         connect(sb, &QSpinBox::valueChanged, this, [this] { userChanged(true); });
@@ -175,6 +199,7 @@ FieldRow::FieldRow(const FieldSpec& spec, QWidget* parent) : QWidget(parent), m_
     // Label text centred on the editor's first line, not on the row (which grows with a message).
     m_label->setMinimumHeight(m_editor->sizeHint().height());
     m_label->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_editor->installEventFilter(this); // Esc reverts a refused value
     m_editor->setObjectName(QStringLiteral("fieldEditor"));
     m_editor->setProperty("fieldPath", spec.path);
     box->addWidget(m_editor, 0, spec.type == FieldSpec::Bool ? Qt::AlignLeft : Qt::Alignment());
@@ -307,7 +332,9 @@ void FieldRow::setDebounce(int ms) {
 
 void FieldRow::revalidate() {
     QString err;
-    if (m_spec.type == FieldSpec::Float) {
+    if (m_spec.type == FieldSpec::Int) {
+        err = outOfRange(m_spec, double(static_cast<QSpinBox*>(m_editor)->value()));
+    } else if (m_spec.type == FieldSpec::Float) {
         const QString t = static_cast<QLineEdit*>(m_editor)->text().trimmed();
         if (const auto v = parseNumber(t))
             err = outOfRange(m_spec, *v);
@@ -333,8 +360,30 @@ void FieldRow::setDiagnostics(const QVector<FieldDiagnostic>& diagnostics) {
     refresh();
 }
 
+void FieldRow::setRefused(const QString& message) {
+    if (m_refused == message) return;
+    m_refused = message;
+    refresh();
+}
+
+bool FieldRow::eventFilter(QObject* watched, QEvent* event) {
+    // Enter reports what was typed even when the validator calls it unfinished ("1e999" in a number
+    // field: QLineEdit then emits no editingFinished), so the owner's answer comes at once.
+    if (watched == m_editor && event->type() == QEvent::KeyPress &&
+        (static_cast<QKeyEvent*>(event)->key() == Qt::Key_Return ||
+         static_cast<QKeyEvent*>(event)->key() == Qt::Key_Enter))
+        flush();
+    if (watched == m_editor && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape && (isRefused() || m_debounce->isActive())) {
+        m_debounce->stop();
+        Q_EMIT revertRequested(m_spec.path);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 FieldState FieldRow::state() const {
-    if (!m_localError.isEmpty()) return FieldState::Error;
+    if (!m_localError.isEmpty() || !m_refused.isEmpty()) return FieldState::Error;
     FieldState s = FieldState::Normal;
     for (const FieldDiagnostic& d : m_external) {
         if (d.error) return FieldState::Error;
@@ -345,10 +394,13 @@ FieldState FieldRow::state() const {
 
 QString FieldRow::message() const {
     QStringList lines;
+    // A refused value is not in the document: its reason comes first, with how to get out of it.
+    if (!m_refused.isEmpty()) lines << m_refused + tr(" (not applied; Esc puts back the current value)");
     for (const FieldDiagnostic& d : m_external) lines << d.message;
     // The engine's message about the same text is authoritative; the local one only fills the gap
     // until the app has validated the edit.
     if (!m_localError.isEmpty() && lines.isEmpty()) lines << m_localError;
+    lines.removeDuplicates();
     return lines.join(QLatin1Char('\n'));
 }
 

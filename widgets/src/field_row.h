@@ -30,6 +30,11 @@ public:
 
     void setDiagnostics(const QVector<FieldDiagnostic>& diagnostics);
     bool hasDiagnostics() const { return !m_external.isEmpty(); }
+    // The owner refused the typed value (`message` says why; empty clears): an error shown first,
+    // kept with the typed text until the user types again or reverts (Esc).
+    void setRefused(const QString& message);
+    bool isRefused() const { return !m_refused.isEmpty(); }
+    QString refusedReason() const { return m_refused; }
     FieldState state() const;
     QString message() const;
 
@@ -49,10 +54,13 @@ public:
 Q_SIGNALS:
     // The user changed the value (typing is debounced; checkboxes and choices are immediate).
     void edited(const QString& path, const QString& text);
+    // Esc in the editor: put back the last accepted value.
+    void revertRequested(const QString& path);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void userChanged(bool debounce);
@@ -67,6 +75,7 @@ private:
     QTimer* m_debounce = nullptr;
     QVector<FieldDiagnostic> m_external;
     QString m_localError;
+    QString m_refused;
     bool m_differs = false;
     bool m_relevant = true;
 };

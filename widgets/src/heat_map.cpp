@@ -5,6 +5,7 @@
 #include "color_bar.h"
 #include "color_scale.h"
 #include "plot_frame.h"
+#include "plot_title.h"
 
 #include <QFontMetricsF>
 #include <QMouseEvent>
@@ -22,6 +23,7 @@ struct HeatMap::Private {
     struct Layout {
         PlotStyle style;
         QRectF title, matrix, bar;
+        QStringList titleLines;
         double rowLabelW = 0, colLabelH = 0; // space reserved for labels (0 without labels)
         int rowStep = 1, colStep = 1;
     };
@@ -110,7 +112,9 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const {
     const double pad = std::round(lh * 0.6);
     double top = target.top() + pad;
     if (!title.isEmpty()) {
-        const double th = QFontMetricsF(l.style.titleFont).height();
+        const QFontMetricsF tfm(l.style.titleFont);
+        l.titleLines = titleLines(title, tfm, target.width() - 2 * pad);
+        const double th = tfm.height() * l.titleLines.size();
         l.title = QRectF(target.left() + pad, top - pad * 0.4, target.width() - 2 * pad, th);
         top += th + pad * 0.5;
     }
@@ -359,9 +363,8 @@ void HeatMap::render(QPainter& p, const QRectF& target) const {
     if (!m_d->title.isEmpty()) {
         p.setFont(l.style.titleFont);
         p.setPen(l.style.text);
-        // A title wider than the figure is cut at its end with an ellipsis, never on both sides.
-        const QString shown = QFontMetricsF(l.style.titleFont).elidedText(m_d->title, Qt::ElideRight, l.title.width());
-        p.drawText(l.title, Qt::AlignCenter, shown);
+        // A title wider than the figure wraps (then is cut in the middle), never on both sides.
+        p.drawText(l.title, Qt::AlignCenter, l.titleLines.join(QLatin1Char('\n')));
     }
     if (m_d->rows > 0 && m_d->cols > 0) {
         if (!m_d->background.isNull()) {

@@ -55,57 +55,92 @@ QString formatValue(double v) {
 LineChart::Private::Layout LineChart::Private::layout(const QRectF& target) const {
     const PlotStyle style = PlotStyle::fromWidget(*q);
     const Range x = currentX(), y = currentY();
-    Layout l{PlotFrame(style, title, AxisSpec{x.lo, x.hi, logX, xLabel}, AxisSpec{y.lo, y.hi, logY, yLabel}, target),
-             QRectF(),
-             {}};
+    const auto frameIn = [&](const QRectF& t, double rightReserve) {
+        return PlotFrame(style, title, AxisSpec{x.lo, x.hi, logX, xLabel}, AxisSpec{y.lo, y.hi, logY, yLabel}, t,
+                         rightReserve);
+    };
+    Layout l{frameIn(target, 0), QRectF(), {}};
 
     QVector<int> ids;
     for (auto it = series.cbegin(); it != series.cend(); ++it)
         if (!it.value().name.isEmpty()) ids.append(it.key());
     if (ids.isEmpty()) return l;
     const QFontMetricsF fm(style.font);
-    const QRectF pr = l.frame.plotRect();
     const double lh = fm.height();
     const double pad = std::round(lh * 0.35);
     const double swatch = std::round(lh * 1.6);
     const double rowH = std::round(lh * 1.15);
+    const double chrome = pad * 3 + swatch; // an entry's width besides its name
     double nameW = 0;
-    for (int id : ids) nameW = std::max(nameW, fm.horizontalAdvance(find(id)->name));
-    nameW = std::min(nameW, pr.width() * 0.5);
-    const int fit = std::max(0, int((pr.height() - 2 * pad - 12) / rowH));
-    const int rows = std::min(int(ids.size()), fit);
-    if (rows == 0) return l;
-    const double boxW = pad * 3 + swatch + nameW;
-    const double boxH = pad * 2 + rows * rowH;
-    // The corner whose box covers the least of the curves (segments sampled every few pixels);
-    // top right on a tie, where readers look first.
-    const QRectF corners[4] = {QRectF(pr.right() - 6 - boxW, pr.top() + 6, boxW, boxH),
-                               QRectF(pr.left() + 6, pr.top() + 6, boxW, boxH),
-                               QRectF(pr.right() - 6 - boxW, pr.bottom() - 6 - boxH, boxW, boxH),
-                               QRectF(pr.left() + 6, pr.bottom() - 6 - boxH, boxW, boxH)};
-    int covered[4] = {0, 0, 0, 0};
-    for (auto it = series.cbegin(); it != series.cend(); ++it) {
-        if (!it.value().visible) continue;
-        const QVector<QPointF>& pts = foreground(it.value()).plot;
-        const qsizetype step = std::max<qsizetype>(1, pts.size() / 400); // long curves: a sample
-        QPointF prev;
-        for (qsizetype i = 0; i < pts.size(); i += step) {
-            const QPointF px = l.frame.map(pts[i]);
-            // A sparse curve (5 evaluation lengths) crosses a box between its points: sample the segment.
-            const int parts = i == 0 ? 1 : std::clamp(int(QLineF(prev, px).length() / 8), 1, 64);
-            for (int k = 1; k <= parts; ++k) {
-                const QPointF at = i == 0 ? px : prev + (px - prev) * (double(k) / parts);
-                for (int c = 0; c < 4; ++c) covered[c] += corners[c].contains(at) ? 1 : 0;
+    for (int id : ids) nameW = std::max(nameW, fm.horizontalAdvance(find(id)->name) + 2);
+    const int n = int(ids.size());
+    // Every series is listed, whole where the names fit (a cut name can make two runs read the same):
+    //  1. inside the plot, in the corner that covers the least of the curves, when all entries fit
+    //     there at full length in at most a third of the plot's width and half its height;
+    //  2. else right of the plot, in as many columns as the height needs, when that takes at most
+    //     40% of the figure's width;
+    //  3. else below the plot, in rows of columns across the full width (names cut in the middle
+    //     only when one is wider than the figure).
+    QRectF pr = l.frame.plotRect();
+    if (n * rowH + 2 * pad <= pr.height() * 0.5 && chrome + nameW <= pr.width() / 3) {
+        const double boxW = chrome + nameW, boxH = pad * 2 + n * rowH;
+        const QRectF corners[4] = {QRectF(pr.right() - 6 - boxW, pr.top() + 6, boxW, boxH),
+                                   QRectF(pr.left() + 6, pr.top() + 6, boxW, boxH),
+                                   QRectF(pr.right() - 6 - boxW, pr.bottom() - 6 - boxH, boxW, boxH),
+                                   QRectF(pr.left() + 6, pr.bottom() - 6 - boxH, boxW, boxH)};
+        int covered[4] = {0, 0, 0, 0};
+        for (auto it = series.cbegin(); it != series.cend(); ++it) {
+            if (!it.value().visible) continue;
+            const QVector<QPointF>& pts = foreground(it.value()).plot;
+            const qsizetype step = std::max<qsizetype>(1, pts.size() / 400); // long curves: a sample
+            QPointF prev;
+            for (qsizetype i = 0; i < pts.size(); i += step) {
+                const QPointF px = l.frame.map(pts[i]);
+                // A sparse curve (5 evaluation lengths) crosses a box between its points: sample the segment.
+                const int parts = i == 0 ? 1 : std::clamp(int(QLineF(prev, px).length() / 8), 1, 64);
+                for (int k = 1; k <= parts; ++k) {
+                    const QPointF at = i == 0 ? px : prev + (px - prev) * (double(k) / parts);
+                    for (int c = 0; c < 4; ++c) covered[c] += corners[c].contains(at) ? 1 : 0;
+                }
+                prev = px;
             }
-            prev = px;
         }
+        int best = 0;
+        for (int c = 1; c < 4; ++c)
+            if (covered[c] < covered[best]) best = c;
+        l.legendBox = corners[best];
+        for (int i = 0; i < n; ++i)
+            l.legendEntries.append(
+                {ids[i], QRectF(l.legendBox.left(), l.legendBox.top() + pad + i * rowH, boxW, rowH)});
+        return l;
     }
-    int best = 0;
-    for (int c = 1; c < 4; ++c)
-        if (covered[c] < covered[best]) best = c;
-    l.legendBox = corners[best];
-    for (int i = 0; i < rows; ++i)
-        l.legendEntries.append({ids[i], QRectF(l.legendBox.left(), l.legendBox.top() + pad + i * rowH, boxW, rowH)});
+    const double entryW = std::min(chrome + nameW, target.width() - 2 * pad);
+    const int perColumn = std::max(1, int((pr.height() - 2 * pad) / rowH));
+    const int columns = (n + perColumn - 1) / perColumn;
+    const double rightW = columns * entryW + 2 * pad + 6;
+    if (rightW <= target.width() * 0.4) {
+        l.frame = frameIn(target, rightW);
+        pr = l.frame.plotRect();
+        const int rows = std::min(n, std::max(1, int((pr.height() - 2 * pad) / rowH)));
+        const int cols = (n + rows - 1) / rows;
+        l.legendBox = QRectF(pr.right() + 6, pr.top(), cols * entryW, pad * 2 + rows * rowH);
+        for (int i = 0; i < n; ++i)
+            l.legendEntries.append({ids[i], QRectF(l.legendBox.left() + (i / rows) * entryW,
+                                                   l.legendBox.top() + pad + (i % rows) * rowH, entryW, rowH)});
+        return l;
+    }
+    const int cols = std::max(1, int((target.width() - 2 * pad) / entryW));
+    const int rows = (n + cols - 1) / cols;
+    // At most half of the figure's height goes to the legend: past that (dozens of series in a small
+    // chart) the plot would vanish, and the entries that fit are listed (the hover read-out names
+    // every curve).
+    const int shownRows = std::max(1, std::min(rows, int(target.height() * 0.5 / rowH)));
+    const double boxH = pad * 2 + shownRows * rowH;
+    l.frame = frameIn(target.adjusted(0, 0, 0, -boxH), 0);
+    l.legendBox = QRectF(target.left() + pad, target.bottom() - boxH, std::min(cols, n) * entryW, boxH - pad);
+    for (int i = 0; i < std::min(n, shownRows * cols); ++i)
+        l.legendEntries.append({ids[i], QRectF(l.legendBox.left() + (i % cols) * entryW,
+                                               l.legendBox.top() + pad * 0.5 + (i / cols) * rowH, entryW, rowH)});
     return l;
 }
 
@@ -145,7 +180,15 @@ void LineChart::Private::drawCurve(QPainter& p, const PlotFrame& f, const Curve&
             havePrev = true;
             prev = cur;
             const bool isolated = k + 1 >= idx.size() || !std::isfinite(c.plot[idx[k + 1]].y());
-            if (isolated && pr.contains(cur)) p.drawPoint(cur); // a single sample between gaps
+            if (isolated && pr.contains(cur)) {
+                // A lone sample (a sweep with one value, a point between gaps) is a dot a reader sees.
+                const double r = std::max(2.5, pen.widthF() * 1.8);
+                p.save();
+                p.setPen(Qt::NoPen);
+                p.setBrush(pen.color());
+                p.drawEllipse(cur, r, r);
+                p.restore();
+            }
             continue;
         }
         QPointF s0 = prev, s1 = cur;
@@ -265,7 +308,8 @@ void LineChart::Private::drawLegend(QPainter& p, const Layout& l, const PlotStyl
         if (!s.visible) tc.setAlpha(110);
         p.setPen(tc);
         const QRectF tr(r.left() + pad * 2 + swatch, r.top(), r.width() - pad * 3 - swatch, r.height());
-        p.drawText(tr, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(s.name, Qt::ElideRight, tr.width()));
+        // Cut in the middle, if at all: runs of a sweep differ at the end of their names.
+        p.drawText(tr, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(s.name, Qt::ElideMiddle, tr.width()));
     }
     p.restore();
 }

@@ -2,6 +2,8 @@
 // user's font and with export DPI.
 #include "plot_frame.h"
 
+#include "plot_title.h"
+
 #include "seqpe/widgets/theme.h"
 
 #include <QFontInfo>
@@ -46,8 +48,9 @@ PlotFrame::PlotFrame(const PlotStyle& style, const QString& title, const AxisSpe
     const double tick = std::round(lh * 0.3);
 
     double top = target.top() + pad;
+    m_titleLines = titleLines(m_title, tfm, target.width() - 2 * pad);
     if (!m_title.isEmpty())
-        top += tfm.height() + pad * 0.5;
+        top += tfm.height() * m_titleLines.size() + pad * 0.5;
     else
         top += lh * 0.5; // room for the top y tick label
     double bottom = target.bottom() - pad - lh - tick - 2;
@@ -114,8 +117,8 @@ void PlotFrame::drawUnder(QPainter& p) const {
         p.setFont(m_style.titleFont);
         p.setPen(m_style.text);
         const QRectF r(m_target.left() + pad, m_target.top() + pad * 0.5, m_target.width() - 2 * pad,
-                       QFontMetricsF(m_style.titleFont).height() + pad * 0.5);
-        p.drawText(r, Qt::AlignHCenter | Qt::AlignVCenter, m_title);
+                       QFontMetricsF(m_style.titleFont).height() * m_titleLines.size() + pad * 0.5);
+        p.drawText(r, Qt::AlignHCenter | Qt::AlignVCenter, m_titleLines.join(QLatin1Char('\n')));
     }
 
     // Grid lines: 1 logical pixel (not cosmetic: PDF hairlines would vanish at print resolution).

@@ -8,6 +8,7 @@
 #include <QFont>
 #include <QRectF>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 class QPainter;
@@ -62,6 +63,7 @@ public:
 private:
     PlotStyle m_style;
     QString m_title;
+    QStringList m_titleLines; // as drawn: wrapped and cut to the target's width
     AxisSpec m_x, m_y;
     QRectF m_target, m_plot;
     double m_rightReserve = 0;

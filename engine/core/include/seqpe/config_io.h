@@ -65,6 +65,12 @@ struct ProjectLoad {
 // as diagnostics (a missing or unreadable file is a diagnostic with an empty path).
 ProjectLoad load_project(const std::filesystem::path& file);
 ProjectLoad parse_project(const std::string& text, const std::filesystem::path& file);
+// Whether every error of `load` is a value of an option in `base` or a run's `set` that the loaded
+// project still holds and that still fails its checks: such a project can be opened for editing
+// (the workbench marks each value at its field; it cannot run until fixed, and saving keeps the
+// rest of the file). Problems of the file's structure (JSON, format, runs, seeds, sweep, unknown or
+// repeated keys) cannot be fixed in place and refuse the open.
+bool opens_for_editing(const ProjectLoad& load);
 std::string project_to_json(const Project& p);
 void save_project(const Project& p, const std::filesystem::path& file); // atomic; throws RunError
 

@@ -70,6 +70,12 @@ std::vector<Record> read_metrics(const std::filesystem::path& file);
 std::optional<std::filesystem::path> latest_checkpoint(const RunPaths& p);
 // Step number of a checkpoint directory name "step-00001200"; -1 if not one.
 int64_t checkpoint_step(const std::filesystem::path& dir);
+// The step-budget rule of a resume (the trainer, the CLI and the workbench ask it): a run that
+// reached step `reached` cannot continue under train.steps = `steps` below it, which would mark it
+// completed without a step; it is refused, never clamped. The message names both numbers, the run
+// and the fix; "" when the budget is at or above the step reached.
+std::string step_budget_problem(int64_t steps, int64_t reached, const std::string& run);
+
 // Is `p` a run directory (has config.json)?
 bool is_run_dir(const std::filesystem::path& p);
 

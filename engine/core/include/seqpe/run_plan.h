@@ -29,6 +29,9 @@ struct PlannedRun {
     std::optional<int64_t> seed;                            // from the project's seeds
     RunConfig config;                                       // overrides applied, paths resolved, seed set
     std::filesystem::path dir;
+    // This run's problems (its overrides, sweep values, --set, validation), paths unprefixed; also in
+    // RunPlan::diagnostics. A run with an error here must not start.
+    std::vector<Diagnostic> diagnostics;
 };
 
 struct RunPlan {

@@ -412,7 +412,9 @@ ProjectLoad parse_project(const std::string& text, const fs::path& file) {
         }
         p.runs.push_back(std::move(run));
     }
-    if (!has_errors(diags)) read_project_grid(j, p, diags);
+    // Read even when a value above is wrong: the workbench opens such a project for editing, and
+    // saving it must keep its seeds and sweep.
+    read_project_grid(j, p, diags);
     return res;
 }
 
@@ -474,6 +476,33 @@ static std::vector<Diagnostic> apply_text_pairs(const std::vector<std::pair<std:
             o->set(c, std::get<OptionValue>(r));
     }
     return diags;
+}
+
+bool opens_for_editing(const ProjectLoad& load) {
+    const Project& p = load.project;
+    // The pair `path` of `pairs` is there and still fails: the document shows the same error.
+    auto still_bad = [](const std::vector<std::pair<std::string, std::string>>& pairs, const std::string& path) {
+        for (const auto& pair : pairs)
+            if (pair.first == path) {
+                RunConfig scratch;
+                return has_errors(apply_text_pairs({pair}, scratch));
+            }
+        return false;
+    };
+    for (const auto& d : load.diagnostics) {
+        if (d.severity != Diagnostic::Severity::Error) continue;
+        if (d.path.rfind("base.", 0) == 0 && still_bad(p.base, d.path.substr(5))) continue;
+        const size_t set = d.path.find("].set.");
+        if (d.path.rfind("runs[", 0) == 0 && set != std::string::npos) {
+            const std::string index = d.path.substr(5, set - 5);
+            const bool digits = !index.empty() && index.size() < 9 &&
+                                std::all_of(index.begin(), index.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            const size_t i = digits ? std::stoul(index) : p.runs.size();
+            if (i < p.runs.size() && still_bad(p.runs[i].set, d.path.substr(set + 6))) continue;
+        }
+        return false;
+    }
+    return true;
 }
 
 std::vector<Diagnostic> project_base_config(const Project& p, RunConfig& out) {

@@ -114,7 +114,7 @@ std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionVa
         if (std::find(o.choices.begin(), o.choices.end(), s) == o.choices.end()) {
             std::string list;
             for (const auto& c : o.choices) list += (list.empty() ? "" : ", ") + c;
-            return Diagnostic{o.path, "'" + s + "' is not a choice; use one of: " + list};
+            return Diagnostic{o.path, "'" + quote_for_message(s) + "' is not a choice; use one of: " + list};
         }
     } else if (o.type == OptionType::Int) {
         const int64_t x = std::get<int64_t>(v);
@@ -174,7 +174,8 @@ std::vector<Diagnostic> set_option_text(RunConfig& c, const std::string& path, c
 std::vector<Diagnostic> apply_override(RunConfig& c, const std::string& assignment) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
-        return {Diagnostic{"", "'" + assignment + "' is not of the form path=value (e.g. model.n_layer=4)"}};
+        return {Diagnostic{"", "'" + quote_for_message(assignment) +
+                                   "' is not of the form path=value (e.g. model.n_layer=4)"}};
     return set_option_text(c, assignment.substr(0, eq), assignment.substr(eq + 1));
 }
 

@@ -131,6 +131,13 @@ int64_t checkpoint_step(const fs::path& dir) {
     }
 }
 
+std::string step_budget_problem(int64_t steps, int64_t reached, const std::string& run) {
+    if (steps >= reached) return {};
+    return "train.steps = " + std::to_string(steps) + " is below step " + std::to_string(reached) + " that " + run +
+           " already reached: raise train.steps to at least " + std::to_string(reached) +
+           " to continue it (or start it again from step 0 under another name or with --restart)";
+}
+
 bool is_run_dir(const fs::path& p) {
     std::error_code ec;
     return fs::is_regular_file(p / "config.json", ec);

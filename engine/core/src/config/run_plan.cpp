@@ -22,6 +22,7 @@ constexpr int64_t kMaxRunsCeiling = 1000000; // max_runs itself is bounded: a ty
 } // namespace
 
 void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags) {
+    const size_t before = diags.size(); // problems found elsewhere in the file do not hide these
     if (j.contains("seeds")) {
         const json& s = j["seeds"];
         std::set<int64_t> seen;
@@ -95,7 +96,7 @@ void read_project_grid(const json& j, Project& p, std::vector<Diagnostic>& diags
         else
             p.max_runs = m.get<int64_t>();
     }
-    if (!has_errors(diags)) {
+    if (!has_errors({diags.begin() + static_cast<std::ptrdiff_t>(before), diags.end()})) {
         const int64_t n = planned_run_count(p);
         if (n > p.max_runs)
             diags.push_back({p.sweep.empty() ? "seeds" : "sweep",
@@ -241,6 +242,7 @@ RunPlan plan_project(const Project& project, const std::vector<std::string>& ove
         resolve_paths(pr.config, base_dir);
         auto v = validate(pr.config);
         diags.insert(diags.end(), v.begin(), v.end());
+        pr.diagnostics = diags;
         for (auto& d : diags) {
             d.path = (several ? "run " + pr.name + ": " : std::string()) + d.path;
             plan.diagnostics.push_back(d);

@@ -1,6 +1,7 @@
 // Cross-field validation of a RunConfig. Single-field ranges and choices are checked by the option
 // table when a value is set; this file checks what depends on several fields, naming the field a
 // user should change and how.
+#include "seqpe/common/text.h"
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 #include "seqpe/options.h"
@@ -162,7 +163,8 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
                "longer than the run (" + s(c.train.steps) + " steps): the peak rate is never reached");
     static const std::regex device_re("^(cpu|auto|cuda|cuda:[0-9]{1,2})$");
     if (!std::regex_match(c.runtime.device, device_re))
-        k.error("runtime.device", "'" + c.runtime.device + "' is not a device; use cpu, cuda, cuda:N or auto");
+        k.error("runtime.device",
+                "'" + quote_for_message(c.runtime.device) + "' is not a device; use cpu, cuda, cuda:N or auto");
     if (c.runtime.precision == "fp16" && c.runtime.device == "cpu")
         k.error("runtime.precision", "fp16 autocast needs a CUDA device; on the CPU use bf16, fp32 or auto");
     if (c.task == "qa" && c.train.seq_len - c.qa.max_new_tokens < 64)

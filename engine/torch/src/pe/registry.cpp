@@ -4,6 +4,7 @@
 #include "pe/relative.h"
 #include "pe/seqpe/seqpe.h"
 #include "seqpe/common/error.h"
+#include "seqpe/common/text.h"
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 
@@ -19,7 +20,9 @@ PositionEncoding make_position_encoding(const RunConfig& config, const PeModelIn
     const RunConfig c = resolve_auto(config);
     const auto& pe = c.position_encoding;
     const EncodingInfo* e = find_encoding(pe.type);
-    if (!e) throw InputError("position_encoding.type: unknown encoding '" + pe.type + "'; see `seqpe encodings`");
+    if (!e)
+        throw InputError("position_encoding.type: unknown encoding '" + quote_for_message(pe.type) +
+                         "'; see `seqpe encodings`");
     if ((info.dims == 1 && !e->text) || (info.dims == 2 && !e->image))
         throw InputError("position_encoding.type: " + std::string(e->title) + " has no " +
                          (info.dims == 1 ? "1D (text)" : "2D (image)") + " form");

@@ -96,6 +96,10 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
                                  ", not " + option_json(cfg_, path) +
                                  "; choose another run name (or output directory), or start it again with --restart");
         resume_from_checkpoint();
+        // A budget below the step reached would mark a half-trained run "completed" without a step
+        // (docs/CONFIG.md, train.steps): refuse it, never clamp.
+        if (state_.step > cfg_.train.steps)
+            throw InputError(step_budget_problem(cfg_.train.steps, state_.step, paths_.root.string()));
     } else if (!cfg_.train.init_from.empty()) {
         if (!fs::exists(cfg_.train.init_from, ec))
             throw InputError("train.init_from: " + cfg_.train.init_from +

@@ -82,6 +82,17 @@ public:
     // Reports pending typed edits now (call before starting a run from the current values).
     void flushPendingEdits();
 
+    // The owner refused the edit just reported for `path` (its value failed a check): the field
+    // keeps the typed text, marked as an error with `message`, until the user types a value the
+    // owner accepts or reverts it (Esc, or revertRefusedEdits()); setValues() leaves it alone
+    // meanwhile. Call it from the slot connected to valueEdited.
+    void refuseEdit(const QString& path, const QString& message);
+    // Paths whose typed value was refused and is still shown.
+    QStringList refusedPaths() const;
+    QString refusedReason(const QString& path) const; // the message given to refuseEdit
+    // Puts back the last accepted value of every refused field.
+    void revertRefusedEdits();
+
 public Q_SLOTS:
     // Expands its section, makes it visible (clearing a filter that hides it), scrolls to it and
     // focuses its editor.
@@ -90,6 +101,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // The user changed a field (or undo/redo changed it back): `text` is in the engine's form.
     void valueEdited(const QString& path, const QString& text);
+    // A field became refused or stopped being refused (refusedPaths() changed).
+    void refusedChanged();
 
 protected:
     void resizeEvent(QResizeEvent* e) override;
@@ -101,6 +114,7 @@ private:
     void onRowEdited(const QString& path, const QString& text);
     void updateVisibility();
     void updateDiff(const QString& path);
+    void revertField(const QString& path);
 
     struct Private;
     std::unique_ptr<Private> m_d;
