@@ -23,6 +23,7 @@ LogPanel::LogPanel(QWidget* parent) : QWidget(parent) {
     m_view->setReadOnly(true);
     m_view->setMaximumBlockCount(20000);
     m_view->setFont(QFont("monospace"));
+    m_view->setMinimumHeight(36); // a short log leaves the height to the views (1000x700 windows)
     lay->addWidget(m_view);
     connect(m_filter, &QComboBox::currentIndexChanged, this, &LogPanel::rerender);
 }

@@ -20,6 +20,7 @@
 #include <QPointer>
 #include <QScreen>
 #include <QTimer>
+#include <cstdio>
 
 int main(int argc, char** argv) {
     seqpe::reexec_with_passive_openmp(argv); // training shares the cores with the GUI (seqpe/runtime.h)
@@ -61,7 +62,11 @@ int main(int argc, char** argv) {
                                "statistics and the time to interactive as JSON, and quit",
                                "seconds");
     QCommandLineOption checkpoints("checkpoints", "open the Checkpoints dialog of a run (export its weights)", "run");
-    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints});
+    QCommandLineOption size("size", "window size for this session, e.g. 1000x700 (screenshots at a given size)", "WxH");
+    QCommandLineOption select("select", "select this run (the views follow it)", "run");
+    QCommandLineOption compare("compare", "Geometry and Attention: compare the selected run with this one", "run");
+    cli.addOptions(
+        {screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints, size, select, compare});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
@@ -75,6 +80,15 @@ int main(int argc, char** argv) {
         return seqpe::ui::exportFiguresHeadless(seqpe::ui::realEngineHooks(), cli.value(exportFigures), cli.value(out),
                                                 cli.value(formats).split(',', Qt::SkipEmptyParts));
     seqpe::ui::MainWindow w(seqpe::ui::realEngineHooks());
+    if (cli.isSet(size)) {
+        const QStringList wh = cli.value(size).split('x');
+        const int width = wh.value(0).toInt(), height = wh.value(1).toInt();
+        if (wh.size() != 2 || width < 200 || height < 200) {
+            std::fprintf(stderr, "seqpe-workbench: --size wants WIDTHxHEIGHT of at least 200x200, e.g. 1000x700\n");
+            return 2;
+        }
+        w.resize(width, height);
+    }
     w.show();
     const QStringList args = cli.positionalArguments();
     if (!args.isEmpty()) {
@@ -90,11 +104,19 @@ int main(int argc, char** argv) {
         QTimer::singleShot(0, &w, [&] { seqpe::ui::startLatencyProbe(w, sinceStart, cli.value(latency).toDouble()); });
     else if (cli.isSet(run))
         QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
+    if (cli.isSet(select)) w.selectRun(cli.value(select));
+    if (cli.isSet(compare)) w.compareWith(cli.value(compare));
     if (cli.isSet(tab)) w.showTab(cli.value(tab));
     QPointer<QWidget> dialog;
     if (cli.isSet(checkpoints)) dialog = w.openCheckpoints(cli.value(checkpoints));
     if (cli.isSet(screenshot)) {
         QTimer::singleShot(cli.value(after).toInt(), &w, [&] {
+            if (qEnvironmentVariableIsSet("SEQPE_DEBUG_SIZES"))
+                for (QWidget* c : w.findChildren<QWidget*>())
+                    if (c->isVisible() && c->minimumSizeHint().width() > 300)
+                        std::fprintf(stderr, "%s %s min %d x %d\n", c->metaObject()->className(),
+                                     qPrintable(c->objectName()), c->minimumSizeHint().width(),
+                                     c->minimumSizeHint().height());
             QPixmap shot = w.grab();
             if (dialog) { // the dialog over the window, where a window manager would centre it
                 QPainter p(&shot);

@@ -84,12 +84,8 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     connect(m_config, &ConfigPanel::refusedChanged, this, &MainWindow::updateActions);
     connectWeights();
     restoreGeometry(AppSettings::windowGeometry());
-    if (!restoreState(AppSettings::windowState())) {
-        // First start: the charts get the space; runs table, log and config take what they need.
-        resizeDocks({findChild<QDockWidget*>("runsDock"), findChild<QDockWidget*>("logDock")}, {150, 130},
-                    Qt::Vertical);
-        resizeDocks({findChild<QDockWidget*>("configDock")}, {340}, Qt::Horizontal);
-    }
+    // The docks are restored once the window is shown (showEvent): restored before, Qt gives their
+    // saved pixel heights to a window not yet laid out, and the log grew on every reopen.
     updateTitle();
     updateActions();
 }
@@ -175,7 +171,12 @@ void MainWindow::buildUi() {
                                          QString::fromStdString(ri.torch_version))
                                     .arg(ri.threads));
     }
-    auto* sysDock = dock(tr("System"), "systemDock", m_system, Qt::BottomDockWidgetArea);
+    // In a scroll area: its lines must not set the height of the dock it shares with the log.
+    auto* sysScroll = new QScrollArea;
+    sysScroll->setWidget(m_system);
+    sysScroll->setWidgetResizable(true);
+    sysScroll->setFrameShape(QFrame::NoFrame);
+    auto* sysDock = dock(tr("System"), "systemDock", sysScroll, Qt::BottomDockWidgetArea);
     tabifyDockWidget(logDock, sysDock);
     logDock->raise();
 
@@ -212,6 +213,12 @@ QString MainWindow::selectedRun() const {
 void MainWindow::selectRun(const QString& run) {
     const int row = m_runs->rowOf(run);
     if (row >= 0) m_runsView->selectRow(row);
+}
+
+void MainWindow::compareWith(const QString& run) {
+    if (!m_wb->store().run(run)) return;
+    m_geometry->setCompareRun(run);
+    m_attention->addRun(run);
 }
 
 void MainWindow::report(const QString& run, int level, const QString& text) {
@@ -284,6 +291,31 @@ void MainWindow::updateStatusBar() {
     for (const QString& n : m_wb->store().names())
         if (n != selected && m_wb->isActive(n)) parts << tr("active: %1").arg(describe(n));
     m_statusRun->setText(parts.join("   |   "));
+}
+
+void MainWindow::showEvent(QShowEvent* e) {
+    QMainWindow::showEvent(e);
+    if (m_docksPlaced) return;
+    m_docksPlaced = true;
+    const bool restored = restoreState(AppSettings::windowState());
+    // Checked once the restored layout is applied (after this event), not with the sizes of now.
+    QTimer::singleShot(0, this, [this, restored] { placeDocks(restored); });
+}
+
+void MainWindow::placeDocks(bool restored) {
+    auto* runs = findChild<QDockWidget*>("runsDock");
+    auto* log = findChild<QDockWidget*>("logDock");
+    // The views get the space: a saved layout whose runs table or log takes more than a fair share
+    // of the height (or any layout the first time) is put back to the defaults.
+    // Defaults in proportion to the height, so a 1000x700 window keeps room for the views.
+    const int h = height();
+    const int runsH = std::clamp(h * 17 / 100, 110, 170), logH = std::clamp(h * 12 / 100, 70, 130);
+    if (!restored || (runs && !runs->isFloating() && runs->height() > h * 25 / 100) ||
+        (log && !log->isFloating() && log->height() > h * 17 / 100)) {
+        resizeDocks({runs, log}, {runsH, logH}, Qt::Vertical);
+        if (!restored)
+            resizeDocks({findChild<QDockWidget*>("configDock")}, {std::min(340, width() * 28 / 100)}, Qt::Horizontal);
+    }
 }
 
 bool MainWindow::eventFilter(QObject* o, QEvent* e) {

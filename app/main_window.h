@@ -44,6 +44,8 @@ public:
     bool importWeights(const QString& file, const QString& config, const QString& name);
     QString selectedRun() const;
     void selectRun(const QString& run);
+    // Geometry's "compare with" and a second run in Attention (--compare).
+    void compareWith(const QString& run);
     // Why `run` cannot start now ("" if it can): a value typed in the Configuration panel that was
     // refused, else Workbench::startProblem. Start and Step are disabled with it as their tooltip.
     QString startProblem(const QString& run) const;
@@ -65,6 +67,12 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    void showEvent(QShowEvent* e) override;
+
+private:
+    void placeDocks(bool restored); // default dock sizes, or the restored ones when they are sane
+
+protected:
     bool eventFilter(QObject* o, QEvent* e) override;
 
 private:
@@ -107,7 +115,8 @@ private:
     bool m_closing = false;
     bool m_asked = false; // the unsaved-edits question was answered for this close
     bool m_prompts = true;
-    QString m_keepSelection; // the selected run across model resets
+    bool m_docksPlaced = false; // the saved dock layout is restored at the first show
+    QString m_keepSelection;    // the selected run across model resets
 };
 
 } // namespace seqpe::ui

@@ -50,7 +50,7 @@ AttentionPane::AttentionPane(Workbench& wb, QWidget* parent) : QWidget(parent), 
     auto* top = new QVBoxLayout(this);
     top->setContentsMargins(2, 2, 2, 2);
     m_heat = new HeatMap;
-    m_heat->setMinimumSize(220, 220);
+    m_heat->setMinimumSize(300, 300); // smaller, a token map is unreadable: the page scrolls instead
     m_heat->setColorMap(ColorMap::Magma);
     m_heat->setColorBarLabel(tr("attention"));
     top->addWidget(m_heat, 1);

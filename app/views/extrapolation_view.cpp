@@ -86,17 +86,17 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     auto* outer = new QSplitter(Qt::Vertical);
     auto* upper = new QSplitter(Qt::Horizontal);
     m_curves = new LineChart;
-    m_curves->setMinimumSize(360, 240);
+    m_curves->setMinimumSize(320, 220); // with the table: fits the 1000x700 window beside the config dock
     m_table = new QTableWidget;
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setMinimumWidth(260);
+    m_table->setMinimumWidth(220);
     upper->addWidget(m_curves);
     upper->addWidget(m_table);
     upper->setStretchFactor(0, 3);
     upper->setStretchFactor(1, 2);
     m_loss = new LineChart;
-    m_loss->setMinimumSize(360, 180);
+    m_loss->setMinimumSize(320, 160);
     m_loss->setAxisLabels(tr("position in the sequence"), tr("mean loss (nats)"));
     outer->addWidget(upper);
     outer->addWidget(m_loss);

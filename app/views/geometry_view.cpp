@@ -9,6 +9,7 @@
 #include "geometry_pane.h"
 #include "guided_heat_map.h"
 
+#include "seqpe/widgets/flow_layout.h"
 #include "seqpe/widgets/scatter_plot.h"
 
 #include <QCheckBox>
@@ -44,7 +45,6 @@ QLabel* caption(const QString& text) {
 
 GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
     auto* top = new QVBoxLayout(this);
-    auto* bar1 = new QHBoxLayout;
     m_run = new QComboBox;
     m_checkpoint = new CheckpointPicker(wb);
     m_compare = new QComboBox;
@@ -63,32 +63,8 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_live->setChecked(true);
     m_live->setToolTip(tr("While the run trains, update on every geometry snapshot (train.snapshot_every)"));
     auto* exportButton = new QPushButton(tr("Export figure..."));
-    for (auto [label, w] : {std::pair{tr("Run"), static_cast<QWidget*>(m_run)},
-                            {tr("compare with"), m_compare},
-                            {tr("Measure"), m_metric},
-                            {tr("Layer"), m_layer},
-                            {tr("Head"), m_head}}) {
-        bar1->addWidget(caption(label));
-        bar1->addWidget(w);
-    }
-    bar1->addWidget(m_live);
-    bar1->addStretch();
-    bar1->addWidget(exportButton);
-    top->addLayout(bar1);
-
-    auto* bar2 = new QHBoxLayout;
-    m_axis1d = new QWidget;
-    auto* a1 = new QHBoxLayout(m_axis1d);
-    a1->setContentsMargins(0, 0, 0, 0);
     m_first = spin(0, 1000000, 0, tr("First position (any: beyond the training length too)"));
     m_count = spin(2, 4096, 64, tr("Number of positions (at most 4096)"));
-    a1->addWidget(caption(tr("Positions from")));
-    a1->addWidget(m_first);
-    a1->addWidget(caption(tr("count")));
-    a1->addWidget(m_count);
-    m_axis2d = new QWidget;
-    auto* a2 = new QHBoxLayout(m_axis2d);
-    a2->setContentsMargins(0, 0, 0, 0);
     m_rows = spin(1, 64, 14, tr("Grid rows (rows x cols at most 4096)"));
     m_cols = spin(1, 64, 14, tr("Grid columns"));
     m_row0 = spin(0, 1000, 0, tr("Row of the grid's first patch"));
@@ -101,32 +77,36 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_colorBy->addItem(tr("raster index"));
     m_colorBy->addItem(tr("distance from origin"));
     m_colorBy->setToolTip(tr("Colour of the PCA points: row*cols+col, or the distance of (row, col) from (0, 0)"));
-    for (auto [label, w] : {std::pair{tr("Grid"), static_cast<QWidget*>(m_rows)},
-                            {tr("x"), m_cols},
-                            {tr("from row"), m_row0},
-                            {tr("col"), m_col0},
-                            {tr("Show"), m_show},
-                            {tr("PCA colour"), m_colorBy}}) {
-        a2->addWidget(caption(label));
-        a2->addWidget(w);
-    }
-    bar2->addWidget(m_axis1d);
-    bar2->addWidget(m_axis2d);
     m_train = new QLabel;
-    bar2->addWidget(m_train);
-    bar2->addSpacing(16);
-    bar2->addWidget(caption(tr("Checkpoint")));
-    bar2->addWidget(m_checkpoint);
-    bar2->addWidget(caption(tr("Step")));
     m_scrub = new QSlider(Qt::Horizontal);
     m_scrub->setMinimumWidth(180);
     m_scrub->setToolTip(tr("Geometry snapshots saved while training; the right end is the newest checkpoint (or "
                            "the live model)"));
-    bar2->addWidget(m_scrub, 1);
     m_scrubLabel = new QLabel;
     m_scrubLabel->setMinimumWidth(150);
-    bar2->addWidget(m_scrubLabel);
-    top->addLayout(bar2);
+    auto* step = new QWidget;
+    auto* stepRow = new QHBoxLayout(step);
+    stepRow->setContentsMargins(0, 0, 0, 0);
+    stepRow->addWidget(caption(tr("Step")));
+    stepRow->addWidget(m_scrub, 1);
+    stepRow->addWidget(m_scrubLabel);
+
+    // One flow of controls: a single row on a wide screen, wrapped (never wider than the page) in a
+    // 1000x700 window beside the config dock. Each label stays with its control.
+    auto* bar = new FlowLayout;
+    for (QWidget* w :
+         {labelled(tr("Run"), m_run), labelled(tr("compare with"), m_compare), labelled(tr("Measure"), m_metric),
+          labelled(tr("Layer"), m_layer), labelled(tr("Head"), m_head), static_cast<QWidget*>(m_live)})
+        bar->addWidget(w);
+    m_items1d = {labelled(tr("Positions from"), m_first), labelled(tr("count"), m_count)};
+    m_items2d = {labelled(tr("Grid"), m_rows), labelled(tr("x"), m_cols),    labelled(tr("from row"), m_row0),
+                 labelled(tr("col"), m_col0),  labelled(tr("Show"), m_show), labelled(tr("PCA colour"), m_colorBy)};
+    for (QWidget* w : m_items1d) bar->addWidget(w);
+    for (QWidget* w : m_items2d) bar->addWidget(w);
+    for (QWidget* w : {static_cast<QWidget*>(m_train), labelled(tr("Checkpoint"), m_checkpoint), step,
+                       static_cast<QWidget*>(exportButton)})
+        bar->addWidget(w);
+    top->addLayout(bar);
 
     auto* split = new QSplitter(Qt::Horizontal);
     m_frame = split;
@@ -244,8 +224,8 @@ void GeometryView::setRun(const QString& run) {
     if (c) {
         m_updating = true;
         const bool image = task_dims(*c) == 2;
-        m_axis1d->setVisible(!image);
-        m_axis2d->setVisible(image);
+        for (QWidget* w : m_items1d) w->setVisible(!image);
+        for (QWidget* w : m_items2d) w->setVisible(image);
         // Another kind of run or training extent: back to the default request (which the
         // snapshots hold). The same kind keeps what the user asked for, to compare runs.
         const int64_t shape = (image ? -1 : 1) * geometryTrainExtent(*c);

@@ -92,8 +92,7 @@ private:
     QSpinBox* m_cols = nullptr;
     QSpinBox* m_row0 = nullptr;
     QSpinBox* m_col0 = nullptr;
-    QWidget* m_axis1d = nullptr;
-    QWidget* m_axis2d = nullptr;
+    QList<QWidget*> m_items1d, m_items2d; // the position controls of text and of image runs
     QLabel* m_train = nullptr;
     QCheckBox* m_live = nullptr;
     QSlider* m_scrub = nullptr;

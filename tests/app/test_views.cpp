@@ -22,8 +22,10 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QSvgRenderer>
 #include <QTableWidget>
@@ -439,7 +441,9 @@ TEST_F(Views, HeadlessExportWritesEveryFigureAndExitsZero) {
     for (const char* stem : {"training-all-task-loss", "training-all-validation", "extrapolation-all-curves-extend",
                              "extrapolation-all-curves-interpolate", "extrapolation-all-table-extend",
                              "extrapolation-all-loss-by-position", "geometry-seqpe-heatmap", "geometry-seqpe-pca",
-                             "geometry-learned-heatmap", "geometry-learned-pca"})
+                             "geometry-learned-heatmap", "geometry-learned-pca",
+                             // the Attention tab's default view of each run: tokens 0..seq_len-1 of the test split
+                             "attention-seqpe-tokens-0-31", "attention-learned-tokens-0-31"})
         for (const char* ext : {".png", ".svg", ".pdf", ".csv"}) {
             const fs::path f = out / (std::string(stem) + ext);
             EXPECT_TRUE(fs::exists(f)) << f;
@@ -483,4 +487,31 @@ TEST(ViewsAttention, ColourScalesMapWeightsAsStated) {
     EXPECT_FLOAT_EQ(lg[0], 0.0f);                // log10 1
     EXPECT_NEAR(lg[3], std::log10(0.25f), 1e-6); // log10 of the normalised weight
     EXPECT_FLOAT_EQ(lg[2], -4.0f);               // masked keys sit at the floor, never -inf
+}
+
+// Export All writes each image run's attention on fixed inputs: test images 0-2 at the training
+// resolution and image 0 at the largest evaluated one, the inputs named in the metadata.
+TEST(ViewsFake, ExportAllWritesEachRunsAttentionOnFixedInputs) {
+    const fs::path dir = image_project();
+    Workbench wb(grid_hooks());
+    ASSERT_FALSE(has_errors(wb.document().open(q(dir / "img.json"))));
+    FigureExporter exporter(wb);
+    QSignalSpy done(&exporter, &FigureExporter::finished);
+    exporter.start(q(dir / "figures"), {"png"});
+    ASSERT_TRUE(wait_for([&] { return done.count() == 1; }, 30000)) << exporter.notes().join("; ").toStdString();
+    for (const char* stem : {"attention-img-test0-28px", "attention-img-test1-28px", "attention-img-test2-28px",
+                             "attention-img-test0-84px"}) {
+        const fs::path png = dir / "figures" / (std::string(stem) + ".png");
+        ASSERT_TRUE(fs::exists(png)) << png << "\n" << exporter.files().join("\n").toStdString();
+        EXPECT_TRUE(fs::exists(dir / "figures" / (std::string(stem) + ".csv"))) << stem;
+        const QImage img(q(png));
+        EXPECT_TRUE(img.text("Description").contains("test image")) << img.text("Description").toStdString();
+        EXPECT_TRUE(img.text("Description").contains("centre patch")) << stem;
+    }
+    // 84 px is a 21 x 21 grid of 4-pixel patches: the CSV holds the query's row over all of them.
+    QStringList header;
+    QVector<QVector<QString>> rows;
+    ASSERT_TRUE(readCsv(q(dir / "figures/attention-img-test0-84px.csv"), &header, &rows));
+    EXPECT_EQ(rows.size(), 21 * 21 + 1); // + the class token's share
+    fs::remove_all(dir);
 }

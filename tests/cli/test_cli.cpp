@@ -232,6 +232,13 @@ TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {
     EXPECT_EQ(r.code, 2);
     EXPECT_LT(r.err.size(), 400u) << r.err.substr(0, 400);
     EXPECT_NE(r.err.find("(60002 bytes)"), std::string::npos) << r.err.substr(0, 400);
+    // ... an unknown choice too (an encoding name of 60 KB was echoed whole, 61,622 characters).
+    write_file_atomic(dir_ / "longtype.json",
+                      "{\"position_encoding\": {\"type\": \"" + std::string(60000, 'x') + "\"}}");
+    r = run("validate " + (dir_ / "longtype.json").string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_LT(r.err.size(), 500u) << r.err.substr(0, 500);
+    EXPECT_NE(r.err.find("is not a choice"), std::string::npos) << r.err.substr(0, 500);
 }
 
 TEST_F(Cli, BadDataExitsTwoNamingTheFile) {
@@ -316,6 +323,47 @@ TEST_F(Cli, CtrlCStopsAfterTheStepWithACheckpointAndResumeFinishes) {
                          " --set train.checkpoint_every=0 --set train.eval_every=0");
     EXPECT_EQ(r.code, 0) << r.out;
     EXPECT_EQ(read_status(p)->step, stopped + 3);
+}
+
+// Ctrl-C during the evaluation that follows training says that is what it cancelled (it used to
+// say "cancelled while preparing run X").
+TEST_F(Cli, CtrlCDuringTheEvaluationAfterTrainingSaysSo) {
+    const std::string out = (dir_ / "stdout").string();
+    std::vector<std::string> args = {SEQPE_CLI,
+                                     "train",
+                                     project(),
+                                     "--run",
+                                     "learned",
+                                     "--set",
+                                     "train.steps=4",
+                                     "--set",
+                                     "eval.mode=both",
+                                     "--set",
+                                     "eval.length_multipliers=[1,2,4,8,16,32,48]",
+                                     "--set",
+                                     "eval.max_tokens=0"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    ASSERT_EQ(posix_spawn(&pid, SEQPE_CLI, &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < 1200; ++i) { // until the first evaluation line: training is complete by then
+        if (read_file(out).find("eval extend L=32") != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid, SIGINT);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 130) << read_file(out);
+    const std::string text = read_file(out);
+    EXPECT_NE(text.find("cancelled the evaluation after training of run learned"), std::string::npos) << text;
+    EXPECT_EQ(text.find("while preparing"), std::string::npos) << text;
+    EXPECT_EQ(read_status(RunPaths{runs() / "learned"})->state, RunState::Completed); // the training stays done
 }
 
 TEST_F(Cli, ConfigReferenceInTheDocsIsWhatTheOptionTablePrints) {

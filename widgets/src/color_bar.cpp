@@ -1,6 +1,8 @@
 // Colour bar drawing: a many-stop linear gradient plus nice ticks of the value range.
 #include "color_bar.h"
 
+#include "plot_title.h"
+
 #include <QFontMetricsF>
 #include <QLinearGradient>
 #include <QPainter>
@@ -22,13 +24,14 @@ BarGeometry geometry(const PlotStyle& style) {
 
 } // namespace
 
-double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec) {
+double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec, double barHeight) {
     const QFontMetricsF fm(style.font);
     const BarGeometry g = geometry(style);
     double labelW = 0;
     for (const AxisTick& t : linearTicks(spec.lo, spec.hi, 8)) labelW = std::max(labelW, fm.horizontalAdvance(t.label));
     double w = g.gap + g.bar + g.tick + 3 + labelW + 4;
-    if (!spec.label.isEmpty()) w += fm.height() + 2;
+    const int lines = barHeight > 0 ? int(titleLines(spec.label, fm, barHeight).size()) : 1;
+    if (!spec.label.isEmpty()) w += lines * fm.height() + 2;
     return w;
 }
 
@@ -67,10 +70,15 @@ void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec,
                    Qt::AlignLeft | Qt::AlignVCenter, t.label);
     }
     if (!spec.label.isEmpty()) {
+        // As many rotated lines as the area has room for (at least one), the title wrapped into them.
+        const double left = bar.right() + g.tick + 3 + std::max(labelW, 0.0) + 6;
+        const int room = std::max(1, int((area.right() - left + 2) / fm.height()));
+        const QStringList lines = titleLines(spec.label, fm, bar.height(), std::min(room, 2));
         p.setPen(style.text);
-        p.translate(bar.right() + g.tick + 3 + labelW + 6 + fm.height() / 2, bar.center().y());
+        p.translate(left + lines.size() * fm.height() / 2, bar.center().y());
         p.rotate(-90);
-        p.drawText(QRectF(-bar.height() / 2, -fm.height() / 2, bar.height(), fm.height()), Qt::AlignCenter, spec.label);
+        p.drawText(QRectF(-bar.height() / 2, -lines.size() * fm.height() / 2, bar.height(), lines.size() * fm.height()),
+                   Qt::AlignCenter, lines.join(QLatin1Char('\n')));
     }
     p.restore();
 }

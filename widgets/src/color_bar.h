@@ -14,11 +14,13 @@ struct ColorBarSpec {
     QString label; // drawn rotated right of the tick labels; may be empty
 };
 
-// Horizontal space the bar needs: gap, bar, ticks, labels and the optional title.
-double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec);
+// Horizontal space the bar needs: gap, bar, ticks, labels and the optional title. `barHeight`
+// (when known, else 0) lets a title longer than the bar take two rotated lines.
+double colorBarWidth(const PlotStyle& style, const ColorBarSpec& spec, double barHeight = 0);
 
 // Draws the bar at the left of `area`, spanning its height (lo at the bottom). A vector gradient,
-// so SVG/PDF output stays sharp.
+// so SVG/PDF output stays sharp. A title longer than the bar wraps into the columns `area` has
+// room for, then is cut in the middle: never cut at both ends.
 void drawColorBar(QPainter& p, const PlotStyle& style, const ColorBarSpec& spec, const QRectF& area);
 
 } // namespace seqpe::ui

@@ -118,7 +118,8 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const {
         l.title = QRectF(target.left() + pad, top - pad * 0.4, target.width() - 2 * pad, th);
         top += th + pad * 0.5;
     }
-    const double barW = colorBarWidth(l.style, scale.bar(barLabel));
+    const ColorBarSpec barSpec = scale.bar(barLabel);
+    double barW = colorBarWidth(l.style, barSpec);
     const auto labelExtent = [&](const QStringList& labels, double cap) {
         double w = 0;
         for (const QString& s : labels) w = std::max(w, fm.horizontalAdvance(s));
@@ -127,18 +128,27 @@ HeatMap::Private::Layout HeatMap::Private::layout(const QRectF& target) const {
     };
     const double rowW = labelExtent(rowLabels, target.width() * 0.3);
     const double colH = labelExtent(colLabels, target.height() * 0.3);
-    const QRectF avail(QPointF(target.left() + pad + rowW, top),
-                       QPointF(target.right() - pad - barW, target.bottom() - pad - colH));
-    QRectF m = avail;
-    if (keepAspect && rows > 0 && cols > 0 && avail.width() > 0 && avail.height() > 0) {
-        const double aspect =
-            !background.isNull() ? double(background.width()) / background.height() : double(cols) / rows;
-        double w = avail.width(), h = w / aspect;
-        if (h > avail.height()) {
-            h = avail.height();
-            w = h * aspect;
+    const auto place = [&] {
+        const QRectF avail(QPointF(target.left() + pad + rowW, top),
+                           QPointF(target.right() - pad - barW, target.bottom() - pad - colH));
+        QRectF m = avail;
+        if (keepAspect && rows > 0 && cols > 0 && avail.width() > 0 && avail.height() > 0) {
+            const double aspect =
+                !background.isNull() ? double(background.width()) / background.height() : double(cols) / rows;
+            double w = avail.width(), h = w / aspect;
+            if (h > avail.height()) {
+                h = avail.height();
+                w = h * aspect;
+            }
+            m = QRectF(avail.left() + (avail.width() - w) / 2, avail.top() + (avail.height() - h) / 2, w, h);
         }
-        m = QRectF(avail.left() + (avail.width() - w) / 2, avail.top() + (avail.height() - h) / 2, w, h);
+        return m;
+    };
+    QRectF m = place();
+    // A colour-bar title longer than the bar (a small map) takes a second line: room for it, once.
+    if (const double wider = colorBarWidth(l.style, barSpec, m.height()); wider > barW) {
+        barW = wider;
+        m = place();
     }
     l.rowLabelW = rowW;
     l.colLabelH = colH;

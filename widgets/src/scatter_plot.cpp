@@ -62,9 +62,14 @@ PlotFrame ScatterPlot::Private::frame(const QRectF& target) const {
     }
     // Pad by 5% plus half a point, so markers on the extremes are not cut by the frame.
     const double px = std::max((x1 - x0) * 0.05, 1e-9), py = std::max((y1 - y0) * 0.05, 1e-9);
-    const double reserve = hasColors() ? colorBarWidth(style, scale.bar(barLabel)) : 0.0;
-    return PlotFrame(style, title, AxisSpec{x0 - px, x1 + px, false, xLabel}, AxisSpec{y0 - py, y1 + py, false, yLabel},
-                     target, reserve);
+    const AxisSpec ax{x0 - px, x1 + px, false, xLabel}, ay{y0 - py, y1 + py, false, yLabel};
+    double reserve = hasColors() ? colorBarWidth(style, scale.bar(barLabel)) : 0.0;
+    PlotFrame frame(style, title, ax, ay, target, reserve);
+    // A colour-bar title longer than the plot is tall takes a second line: room for it, once.
+    if (hasColors())
+        if (const double wider = colorBarWidth(style, scale.bar(barLabel), frame.plotRect().height()); wider > reserve)
+            frame = PlotFrame(style, title, ax, ay, target, wider);
+    return frame;
 }
 
 // ---------------------------------------------------------------------------------------------
