@@ -111,12 +111,6 @@ int main(int argc, char** argv) {
     if (cli.isSet(checkpoints)) dialog = w.openCheckpoints(cli.value(checkpoints));
     if (cli.isSet(screenshot)) {
         QTimer::singleShot(cli.value(after).toInt(), &w, [&] {
-            if (qEnvironmentVariableIsSet("SEQPE_DEBUG_SIZES"))
-                for (QWidget* c : w.findChildren<QWidget*>())
-                    if (c->isVisible() && c->minimumSizeHint().width() > 300)
-                        std::fprintf(stderr, "%s %s min %d x %d\n", c->metaObject()->className(),
-                                     qPrintable(c->objectName()), c->minimumSizeHint().width(),
-                                     c->minimumSizeHint().height());
             QPixmap shot = w.grab();
             if (dialog) { // the dialog over the window, where a window manager would centre it
                 QPainter p(&shot);

@@ -2,6 +2,7 @@
 // table (encoding x length or resolution) as JSON and CSV, plus each run's own eval/ results; with
 // seeds, the mean, sd and min-max of each seed group beside the per-seed values.
 #include "commands.h"
+#include "seqpe/encodings.h"
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -33,8 +34,7 @@ std::optional<EvalReport> reusable_report(const RunPaths& p, const RunConfig& c,
         if (!ck || checkpoint_step(*ck) != r.step) return std::nullopt;
         if (r.split != (a.split.empty() ? c.eval.split : a.split)) return std::nullopt;
         const std::string mode = a.mode.empty() ? c.eval.mode : a.mode;
-        std::vector<std::string> modes =
-            mode == "both" ? std::vector<std::string>{"extend", "interpolate"} : std::vector<std::string>{mode};
+        const std::vector<std::string> modes = evaluation_modes(c, mode);
         for (const auto& m : modes) {
             const bool any =
                 std::any_of(r.rows.begin(), r.rows.end(), [&](const EvalRow& row) { return row.mode == m; });

@@ -74,6 +74,20 @@ template <class Args> EvalOptions eval_options(const Args& a, const std::filesys
     return o;
 }
 
+struct FinetuneArgs {
+    std::string run_dir;                // a finished language-model run
+    int64_t seq_len = 0;                // the longer training length
+    int64_t steps = 200;                // fine-tuning steps
+    std::string scaling = "pi";         // pi | ntk | yarn | none (rotary encodings; none: plain)
+    double lr = 0;                      // 0: the base run's optim.lr
+    std::string out;                    // default: <run_dir>-ft-<scaling>-<seq_len>
+    std::vector<std::string> overrides; // --set a.b=v on the fine-tune's config
+};
+// The fine-tune's config (exposed for tests): the base run's, continued from its weights at
+// `seq_len` with the extension, evaluated at the base run's lengths. Throws InputError naming the flag.
+RunConfig finetune_config(const RunConfig& base, const std::filesystem::path& base_dir, const FinetuneArgs& a);
+int cmd_finetune(const FinetuneArgs& a, Console& console);
+
 struct BenchArgs {
     std::vector<std::string> sizes, encodings, precisions;
     int repeats = 7, warmup = 2, threads = 0;

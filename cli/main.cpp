@@ -5,6 +5,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/version.h"
 #include "seqpe/encodings.h"
+#include "seqpe/options.h"
 #include "seqpe/runtime.h"
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,12 @@
 
 using namespace seqpe;
 using namespace seqpe::cli;
+
+static std::string join_words(const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
+    return s;
+}
 
 static std::string encodings_line() {
     std::string s;
@@ -55,8 +62,10 @@ int main(int argc, char** argv) {
     eval->add_option("--lengths", ea.lengths,
                      "evaluation lengths in tokens (text) or pixels (image), e.g. --lengths 128 256")
         ->expected(1, -1);
-    eval->add_option("--mode", ea.mode, "extend, interpolate or both (default: the run's eval.mode)")
-        ->check(CLI::IsMember({"extend", "interpolate", "both"}));
+    // Choices from the option table (one list for the config field and the command line).
+    const std::vector<std::string> modes = find_option("eval.mode")->choices;
+    eval->add_option("--mode", ea.mode, "an eval.mode: " + join_words(modes) + " (default: the run's eval.mode)")
+        ->check(CLI::IsMember(modes));
     eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")
         ->check(CLI::IsMember({"test", "valid"}));
     eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")
@@ -64,6 +73,22 @@ int main(int argc, char** argv) {
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
     eval->add_option("--precision", ea.precision, "auto, fp32, bf16 or fp16 (default: what the run trained in)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
+
+    FinetuneArgs fa;
+    auto* finetune = app.add_subcommand(
+        "finetune", "continue a finished LM run at a longer length with a RoPE extension, then evaluate it");
+    finetune->add_option("run_dir", fa.run_dir, "run directory of a finished language-model run")->required();
+    finetune->add_option("--seq-len", fa.seq_len, "the longer training length (tokens)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    finetune->add_option("--steps", fa.steps, "fine-tuning steps (default 200)")->check(CLI::PositiveNumber);
+    finetune
+        ->add_option("--scaling", fa.scaling,
+                     "pi (Position Interpolation, default), ntk, yarn, or none (a plain fine-tune: any encoding)")
+        ->check(CLI::IsMember({"pi", "ntk", "yarn", "none"}));
+    finetune->add_option("--lr", fa.lr, "learning rate (default: the run's optim.lr)")->check(CLI::PositiveNumber);
+    finetune->add_option("--out", fa.out, "run directory to write (default: RUN_DIR-ft-SCALING-SEQLEN)");
+    finetune->add_option("--set", fa.overrides, "override a field of the fine-tune's config")->take_all();
 
     CompareArgs ca;
     auto* compare = app.add_subcommand("compare", "evaluate every run of a project and write one comparison table");
@@ -73,8 +98,7 @@ int main(int argc, char** argv) {
     compare->add_option("--out", ca.out, "runs live here instead of the project's output_dir");
     compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")
         ->expected(1, -1);
-    compare->add_option("--mode", ca.mode, "extend, interpolate or both")
-        ->check(CLI::IsMember({"extend", "interpolate", "both"}));
+    compare->add_option("--mode", ca.mode, "an eval.mode: " + join_words(modes))->check(CLI::IsMember(modes));
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
     compare->add_flag("--reuse", ca.reuse,
                       "keep each run's eval report when it is of the newest checkpoint and holds the requested "
@@ -167,6 +191,7 @@ int main(int argc, char** argv) {
         if (*train) return cmd_train(ta, console);
         if (*eval) return cmd_eval(ea, console);
         if (*compare) return cmd_compare(ca, console);
+        if (*finetune) return cmd_finetune(fa, console);
         if (*xcmd) return cmd_export(xa, console);
         if (*icmd) return cmd_import(ia, console);
 #ifdef SEQPE_HAVE_BENCH

@@ -1,5 +1,7 @@
 #include "workbench.h"
 
+#include "seqpe/encodings.h"
+
 #include "seqpe/checkpoints.h"
 
 #include <algorithm>
@@ -255,8 +257,8 @@ QString Workbench::evaluationProgress(const RunSession& s, const QString& line) 
     // "evaluating: extend L=512 (3/10, about 40 s left)": one log line per finished evaluation; the
     // count comes from the run's eval settings (text and image; QA has per-depth sets: no count).
     const EvalConfig& e = s.config().eval;
-    const int modes = e.mode == "both" ? 2 : 1;
-    const int total = s.config().task == "lm"      ? static_cast<int>(e.length_multipliers.size()) * modes
+    const int modes = static_cast<int>(evaluation_modes(s.config(), e.mode).size());
+    const int total = s.config().task == "lm"      ? static_cast<int>(text_eval_lengths(s.config()).size()) * modes
                       : s.config().task == "image" ? static_cast<int>(e.image_sizes.size()) * modes
                                                    : 0;
     EvalProgress& p = m_evalProgress[s.name()];

@@ -140,8 +140,9 @@ void FigureExporter::writeProbed() {
         // the heat map's guides follow the widget's own layout.
         p->heatMap()->resize(640, 600);
         p->scatter()->resize(560, 460);
+        p->profileChart()->resize(560, 460); // relative encodings: the distance profile
         write(p->heatFigure("geometry-" + p->run() + "-heatmap"));
-        const Figure pca = p->pcaFigure("geometry-" + p->run() + "-pca");
+        const Figure pca = p->pcaFigure("geometry-" + p->run() + "-pca"); // or -distance (relative)
         if (pca.isNull())
             m_notes << tr("%1: no PCA figure (%2 encoding has no embedding vectors)")
                            .arg(p->run(), QString::fromStdString(p->result().kind));

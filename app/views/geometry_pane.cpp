@@ -4,7 +4,9 @@
 
 #include "guided_heat_map.h"
 
+#include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
+#include "seqpe/widgets/theme.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -78,6 +80,10 @@ GeometryPane::GeometryPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_scatter->setAxisLabels("PC1", "PC2");
     m_scatter->setPointSize(5);
     m_below->addWidget(m_scatter, 1);
+    m_profile = new LineChart;
+    m_profile->setMinimumSize(220, 170);
+    m_profile->hide();
+    m_below->addWidget(m_profile, 1);
     m_body->addLayout(m_below, 2);
     top->addLayout(m_body, 1);
     m_note = new QLabel;
@@ -221,6 +227,10 @@ void GeometryPane::showMessage(const QString& text) {
     m_scatter->setTitle({});
     m_scatter->setAxisLabels(QString(), QString());
     m_scatter->setColorBarLabel({});
+    m_profile->clear();
+    m_profile->setTitle({});
+    m_profile->hide();
+    m_scatter->show();
     m_rank->clear();
 }
 
@@ -324,7 +334,44 @@ void GeometryPane::refresh() {
     refreshScatter();
 }
 
+void GeometryPane::refreshProfile() {
+    // Where relative encodings differ: the score one query adds to keys at each distance, per head,
+    // continued past the training length (the dashed line).
+    const bool show = m_has && m_g.profile.shape.size() == 2 && m_g.profile.shape[1] > 1;
+    m_profile->setVisible(show);
+    m_scatter->setVisible(!show);
+    if (!show) return;
+    m_profile->clear();
+    const int64_t H = m_g.profile.shape[0], D = m_g.profile.shape[1];
+    QVector<QPointF> mean(static_cast<int>(D), QPointF(0, 0));
+    for (int64_t h = 0; h < H; ++h) {
+        QVector<QPointF> pts;
+        for (int64_t d = 0; d < D; ++d) {
+            const double v = m_g.profile.data[static_cast<size_t>(h * D + d)];
+            pts.append(QPointF(static_cast<double>(d), v));
+            mean[static_cast<int>(d)] = QPointF(static_cast<double>(d), mean[static_cast<int>(d)].y() + v / H);
+        }
+        QColor c = seriesColor(static_cast<int>(h));
+        if (H > 1) c.setAlphaF(0.75f);
+        m_profile->setPoints(m_profile->addSeries(H > 1 ? tr("head %1").arg(h) : tr("score"), c), pts);
+    }
+    if (H > 1) m_profile->setPoints(m_profile->addSeries(tr("mean"), palette().color(QPalette::WindowText)), mean);
+    const QString query = m_g.dims == 2 ? tr("patch (0, 0) against patch (0, d)")
+                                        : tr("query at position %1 against the key d before it").arg(m_g.profile_query);
+    m_profile->setAxisLabels(m_g.dims == 2 ? tr("column distance d (patches)") : tr("distance d (tokens)"),
+                             tr("score added to q·k"));
+    m_profile->setTitle(tr("%1: score against distance, %2").arg(m_run, query));
+    if (m_g.train_extent > 0 && m_g.train_extent < D)
+        m_profile->setMarker(static_cast<double>(m_g.train_extent), m_g.dims == 2
+                                                                        ? tr("train grid %1").arg(m_g.train_extent)
+                                                                        : tr("train length %1").arg(m_g.train_extent));
+    else
+        m_profile->clearMarker();
+    m_profile->autoRange();
+}
+
 void GeometryPane::refreshScatter() {
+    refreshProfile();
     if (!m_has) return;
     const int n = static_cast<int>(m_g.matrix.shape[0]);
     if (m_g.projection.shape.size() != 2 || m_g.projection.shape[0] != n || m_g.projection.shape[1] < 2) {
@@ -402,6 +449,19 @@ FigureTable GeometryPane::matrixTable() const {
     return t;
 }
 
+FigureTable GeometryPane::profileTable() const {
+    FigureTable t;
+    t.suffix = "distance";
+    if (!m_has || m_g.profile.shape.size() != 2) return t;
+    const int64_t H = m_g.profile.shape[0], D = m_g.profile.shape[1];
+    t.header = {"run", "head", "distance", "score"};
+    for (int64_t h = 0; h < H; ++h)
+        for (int64_t d = 0; d < D; ++d)
+            t.rows.append({m_run, QString::number(h), QString::number(d),
+                           number(m_g.profile.data[static_cast<size_t>(h * D + d)])});
+    return t;
+}
+
 FigureTable GeometryPane::projectionTable() const {
     FigureTable t;
     t.suffix = "pca";
@@ -440,6 +500,17 @@ Figure GeometryPane::heatFigure(const QString& stem) const {
 
 Figure GeometryPane::pcaFigure(const QString& stem) const {
     Figure f;
+    if (m_has && m_profile->isVisibleTo(this)) { // a relative encoding: its distance profile instead
+        FigureTable t = profileTable();
+        t.suffix.clear();
+        f.stem = QString(stem).replace("-pca", "-distance");
+        f.title = tr("Score against distance of %1 (%2)").arg(m_run, m_source);
+        f.description = configHashes(m_wb, {m_run});
+        f.size = m_profile->size().isEmpty() ? QSizeF(560, 460) : QSizeF(m_profile->size());
+        f.render = widgetRender(m_profile);
+        f.tables = {t};
+        return f;
+    }
     if (!m_has || m_scatter->pointCount() == 0) return f;
     FigureTable t = projectionTable();
     t.suffix.clear(); // the figure's own table

@@ -18,6 +18,7 @@ class QLabel;
 namespace seqpe::ui {
 
 class GuidedHeatMap;
+class LineChart;
 class ScatterPlot;
 
 // The request a view starts with, and what the trainer's snapshots hold (GeometryRequest{}):
@@ -60,11 +61,14 @@ public:
     const QString& source() const { return m_source; }
     GuidedHeatMap* heatMap() const { return m_heat; }
     ScatterPlot* scatter() const { return m_scatter; }
+    // Relative encodings: the score against distance per head (instead of the PCA scatter).
+    LineChart* profileChart() const { return m_profile; }
     QLabel* rankLabel() const { return m_rank; }
 
     // The data shown (what the CSV files hold) and the figures of the exporters.
     FigureTable matrixTable() const;
     FigureTable projectionTable() const;
+    FigureTable profileTable() const; // head, distance, score
     Figure heatFigure(const QString& stem) const;
     Figure pcaFigure(const QString& stem) const;
 
@@ -80,6 +84,7 @@ private:
     void send(const GeometryRequest& r);
     void refresh();
     void refreshScatter();
+    void refreshProfile(); // the distance profile of a relative encoding
     // The newest snapshot, read on the probe worker, when the model cannot be probed; false when
     // the run has none.
     bool fallBackToSnapshot(const QString& why);
@@ -106,6 +111,7 @@ private:
     QBoxLayout* m_below = nullptr; // rank label | scatter
     QLabel* m_note = nullptr;
     ScatterPlot* m_scatter = nullptr;
+    LineChart* m_profile = nullptr;
 };
 
 } // namespace seqpe::ui

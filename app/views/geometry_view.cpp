@@ -10,6 +10,7 @@
 #include "guided_heat_map.h"
 
 #include "seqpe/widgets/flow_layout.h"
+#include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/scatter_plot.h"
 
 #include <QCheckBox>
@@ -509,8 +510,10 @@ Figure GeometryView::figure() const {
     for (auto* p : m_panes) {
         if (p->run().isEmpty() || !p->hasResult() || !p->isVisibleTo(m_frame)) continue;
         runs << p->run();
+        // The hidden one of scatter and distance profile is skipped (renderAsShown).
         parts << qMakePair(static_cast<const QWidget*>(p->heatMap()), RenderFunction())
-              << qMakePair(static_cast<const QWidget*>(p->scatter()), RenderFunction());
+              << qMakePair(static_cast<const QWidget*>(p->scatter()), RenderFunction())
+              << qMakePair(static_cast<const QWidget*>(p->profileChart()), RenderFunction());
         const FigureTable m = p->matrixTable(), s = p->projectionTable();
         matrices.header = m.header;
         matrices.rows += m.rows;

@@ -84,7 +84,7 @@ TEST(Config, IntegralFloatsAreAcceptedForIntegers) {
 
 TEST(Config, RangesAndChoicesAreChecked) {
     RunConfig c;
-    auto d = config_from_json(R"({"model": {"n_layer": 0, "dropout": 1.5}, "position_encoding": {"type": "xpos"},
+    auto d = config_from_json(R"({"model": {"n_layer": 0, "dropout": 1.5}, "position_encoding": {"type": "cope"},
                                   "optim": {"schedule": "step"}, "eval": {"length_multipliers": []}})",
                               c);
     EXPECT_TRUE(mentions(d, "model.n_layer", "out of range"));
@@ -236,21 +236,99 @@ TEST(Config, EncodingTableDrivesTheTypeChoices) {
     const OptionInfo* o = find_option("position_encoding.type");
     ASSERT_NE(o, nullptr);
     EXPECT_EQ(o->choices, encoding_names());
-    EXPECT_EQ(encoding_names().size(), 7u);
+    EXPECT_EQ(encoding_names().size(), 11u);
     EXPECT_FALSE(find_encoding("rope_mixed")->text);
     EXPECT_TRUE(find_encoding("seqpe")->image);
 }
 
 TEST(Config, EncodingTableKnowsWhichEncodingsAreRelative) {
     // The views ask the table (no name comparisons): relative encodings show an induced score.
-    std::vector<std::string> relative, text_only_missing;
+    std::vector<std::string> relative, text_only_missing, image_missing, rotary;
     for (const EncodingInfo& e : encoding_table()) {
         if (e.relative) relative.push_back(e.name);
         if (!e.text) text_only_missing.push_back(e.name);
+        if (!e.image) image_missing.push_back(e.name);
+        if (e.rotary) rotary.push_back(e.name);
     }
-    EXPECT_EQ(relative, (std::vector<std::string>{"rope", "rope_mixed", "alibi"}));
+    EXPECT_EQ(relative, (std::vector<std::string>{"rope", "rope_mixed", "xpos", "alibi", "t5", "fire", "kerple"}));
     EXPECT_EQ(text_only_missing, (std::vector<std::string>{"rope_mixed"})); // 2D-only: not offered for text runs
+    EXPECT_EQ(image_missing, (std::vector<std::string>{"xpos", "fire"}));   // causal text only, as defined
+    EXPECT_EQ(rotary, (std::vector<std::string>{"rope", "rope_mixed", "xpos"}));
     ASSERT_NE(find_encoding("seqpe"), nullptr);
     EXPECT_FALSE(find_encoding("seqpe")->relative);
     EXPECT_EQ(find_encoding("nope"), nullptr);
+}
+
+// Each encoding declares the options it reads: the option table's relevance follows it, with no
+// encoding named in options.cpp.
+TEST(Config, AnEncodingsOptionsAreRelevantOnlyForIt) {
+    auto relevant = [](const std::string& type, const std::string& path, const std::string& task = "lm") {
+        RunConfig c;
+        c.task = task;
+        c.position_encoding.type = type;
+        return find_option(path)->relevant(c);
+    };
+    EXPECT_TRUE(relevant("t5", "position_encoding.t5_buckets"));
+    EXPECT_FALSE(relevant("alibi", "position_encoding.t5_buckets"));
+    EXPECT_TRUE(relevant("fire", "position_encoding.fire_width"));
+    EXPECT_TRUE(relevant("kerple", "position_encoding.kerple_variant"));
+    EXPECT_TRUE(relevant("xpos", "position_encoding.xpos_gamma"));
+    EXPECT_TRUE(relevant("xpos", "position_encoding.rope_scaling")); // a rotation: RoPE's extensions apply
+    EXPECT_FALSE(relevant("kerple", "position_encoding.rope_scaling"));
+    EXPECT_TRUE(relevant("rope", "position_encoding.base"));
+    EXPECT_TRUE(relevant("sinusoidal", "position_encoding.base"));
+    EXPECT_FALSE(relevant("alibi", "position_encoding.base"));
+    EXPECT_TRUE(relevant("seqpe", "position_encoding.seqpe.layers"));
+    EXPECT_FALSE(relevant("learned", "position_encoding.seqpe.layers"));
+    EXPECT_TRUE(relevant("learned", "position_encoding.randomize")); // every encoding with positions
+    EXPECT_FALSE(relevant("none", "position_encoding.randomize"));
+    EXPECT_FALSE(relevant("sinusoidal", "position_encoding.sin_2d")); // an image-only option
+    EXPECT_TRUE(relevant("sinusoidal", "position_encoding.sin_2d", "image"));
+}
+
+TEST(Config, FieldEncodingRulesNameTheFieldToChange) {
+    RunConfig c;
+    c.position_encoding.type = "xpos";
+    c.model.d_model = 30;
+    c.model.n_head = 2; // head size 15: no rotary pairs
+    EXPECT_TRUE(mentions(validate(c), "model.n_head", "rotary"));
+    c = RunConfig{};
+    c.position_encoding.type = "t5";
+    c.position_encoding.t5_buckets = 64;
+    c.position_encoding.t5_max_distance = 20; // not beyond the 32 exact buckets
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.t5_max_distance"));
+    c = RunConfig{};
+    c.position_encoding.type = "alibi";
+    c.eval.mode = "yarn"; // RoPE's extensions: rotary encodings only
+    EXPECT_TRUE(mentions(validate(c), "eval.mode", "rotary"));
+    c.position_encoding.type = "xpos";
+    EXPECT_FALSE(mentions(validate(c), "eval.mode"));
+    c = RunConfig{};
+    c.position_encoding.type = "none";
+    c.position_encoding.randomize = true;
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.randomize", "no positions"));
+    c = RunConfig{};
+    c.position_encoding.type = "learned";
+    c.position_encoding.randomize = true;
+    c.position_encoding.randomize_max = 64; // below the training length 128
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.randomize_max"));
+    c.position_encoding.randomize_max = 0; // auto: the longest evaluated length, 16 x 128
+    EXPECT_FALSE(has_errors(validate(c))) << format_diagnostics(validate(c));
+    EXPECT_EQ(resolve_auto(c).position_encoding.randomize_max, 2048);
+    c.position_encoding.type = "seqpe"; // its shift and randomized positions: one or the other
+    EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.shift.enabled"));
+    c.position_encoding.seqpe.shift.enabled = false;
+    EXPECT_FALSE(has_errors(validate(c))) << format_diagnostics(validate(c));
+    EXPECT_GE(resolve_auto(c).position_encoding.seqpe.max_position, 2048); // its digits cover the range
+}
+
+TEST(Config, EvaluationModesExpandByEncoding) {
+    RunConfig c;
+    c.position_encoding.type = "rope";
+    EXPECT_EQ(evaluation_modes(c, "both"), (std::vector<std::string>{"extend", "interpolate"}));
+    EXPECT_EQ(evaluation_modes(c, "all"),
+              (std::vector<std::string>{"extend", "interpolate", "ntk", "dynamic-ntk", "yarn"}));
+    EXPECT_EQ(evaluation_modes(c, "yarn"), (std::vector<std::string>{"yarn"}));
+    c.position_encoding.type = "alibi";
+    EXPECT_EQ(evaluation_modes(c, "all"), (std::vector<std::string>{"extend", "interpolate"}));
 }

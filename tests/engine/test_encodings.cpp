@@ -2,7 +2,8 @@
 // 20-23).
 #include "model/attention.h"
 #include "pe/absolute.h"
-#include "pe/relative.h"
+#include "pe/alibi.h"
+#include "pe/rope.h"
 #include "pe/seqpe/seqpe.h"
 
 #include <cmath>
@@ -58,7 +59,7 @@ TEST(Sinusoidal, KnownValues) { // §11.21
 }
 
 TEST(Rope, ScoreDependsOnlyOnTheOffset1D) { // §11.22
-    RopeImpl rope(info(1, 16), 10000.0, false);
+    RopeImpl rope(info(1, 16), RopeOptions{10000.0, false});
     torch::manual_seed(0);
     const torch::Tensor q = torch::randn({16}), k = torch::randn({16});
     const double s1 = rotated_score(rope, layout_1d(1, 3), layout_1d(1, 1), q, k);
@@ -85,7 +86,7 @@ TEST(Rope, ScoreDependsOnlyOnTheOffset1D) { // §11.22
 TEST(Rope, ScoreDependsOnlyOnTheOffsetPerAxis2D) {
     for (bool mixed : {false, true}) {
         torch::manual_seed(1);
-        RopeImpl rope(info(2, 16), 100.0, mixed);
+        RopeImpl rope(info(2, 16), RopeOptions{100.0, mixed});
         const torch::Tensor q = torch::randn({16}), k = torch::randn({16});
         auto at = [](int64_t r, int64_t c) {
             Layout l = layout_2d(1, 1, 0, r, c);
@@ -100,7 +101,7 @@ TEST(Rope, ScoreDependsOnlyOnTheOffsetPerAxis2D) {
         EXPECT_GT(std::abs(s1 - s4), 1e-4);
     }
     // The class token (prefix) is not rotated.
-    RopeImpl rope(info(2, 16), 100.0, false);
+    RopeImpl rope(info(2, 16), RopeOptions{100.0, false});
     torch::Tensor q = torch::randn({1, 1, 5, 16}), k = q.clone();
     const torch::Tensor orig = q.clone();
     rope.begin(layout_2d(2, 2, 1), layout_2d(2, 2, 1));

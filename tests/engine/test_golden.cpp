@@ -21,9 +21,11 @@
 // of floating-point sums differs); RoPE, ALiBi and the sinusoid table are computed in float32 by
 // the engine, so they are compared with float tolerances stated at each assertion. Every test prints
 // "[golden] <what> max_abs_err=<e>" for the record.
+#include "golden_util.h"
 #include "model/attention.h"
 #include "pe/absolute.h"
-#include "pe/relative.h"
+#include "pe/alibi.h"
+#include "pe/rope.h"
 #include "pe/seqpe/seqpe.h"
 #include "test_util.h"
 
@@ -37,58 +39,9 @@
 
 using namespace seqpe;
 using json = nlohmann::json;
+using namespace seqpe::golden;
 
 namespace {
-
-constexpr int kFormat = 1;
-
-json load(const std::string& name) {
-    const std::string path = std::string(SEQPE_SOURCE_DIR "/tests/engine/golden/") + name;
-    std::ifstream f(path);
-    if (!f) {
-        ADD_FAILURE() << "missing golden fixture " << path << " (regenerate: tests/tools/gen_golden.py)";
-        return json::object();
-    }
-    json j = json::parse(f);
-    EXPECT_EQ(j.value("format", -1), kFormat) << path << ": fixture format differs from this test's";
-    return j;
-}
-
-std::vector<int64_t> shape_of(const json& t) {
-    return t.at("shape").get<std::vector<int64_t>>();
-}
-
-torch::Tensor dbl(const json& t) { // {"shape", "data"} -> float64 tensor
-    const auto data = t.at("data").get<std::vector<double>>();
-    return torch::tensor(data, torch::kDouble).view(shape_of(t));
-}
-
-torch::Tensor lng(const json& t) { // {"shape", "data"} -> int64 tensor
-    const auto data = t.at("data").get<std::vector<int64_t>>();
-    return torch::tensor(data, torch::kLong).view(shape_of(t));
-}
-
-torch::Tensor formula(int64_t seed, const std::vector<int64_t>& shape, double amp, double offset = 0.0) {
-    int64_t n = 1;
-    for (int64_t s : shape) n *= s;
-    const torch::Tensor i = torch::arange(n, torch::kDouble);
-    return (offset + amp * torch::sin(1.618 * static_cast<double>(seed) + 0.7071 * i + 0.0577 * (i * i))).view(shape);
-}
-
-torch::Tensor formula(const json& spec) { // {"seed", "amp", "shape"}
-    return formula(spec.at("seed").get<int64_t>(), shape_of(spec), spec.at("amp").get<double>());
-}
-
-double max_abs(const torch::Tensor& a, const torch::Tensor& b) {
-    EXPECT_EQ(a.sizes(), b.sizes());
-    if (a.sizes() != b.sizes()) return INFINITY;
-    return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-}
-
-double report(const std::string& what, double err) {
-    std::printf("[golden] %-48s max_abs_err=%.3e\n", what.c_str(), err);
-    return err;
-}
 
 struct Role {
     int64_t seed;
@@ -441,7 +394,7 @@ TEST(Golden, Rope1D) {
     info.d_model = H * Dh;
     info.n_head = H;
     info.n_layer = 1;
-    RopeImpl rope(info, r.at("base").get<double>(), false);
+    RopeImpl rope(info, RopeOptions{r.at("base").get<double>(), false});
     const auto pos = r.at("positions").get<std::vector<int64_t>>();
     Layout l;
     l.pos = torch::tensor(pos, torch::kLong).view({1, -1, 1});
@@ -463,7 +416,7 @@ TEST(Golden, Rope2DAxial) {
         info.d_model = r.at("head_dim").get<int64_t>() * r.at("heads").get<int64_t>();
         info.n_head = r.at("heads").get<int64_t>();
         info.n_layer = 1;
-        RopeImpl rope(info, r.at("base").get<double>(), false);
+        RopeImpl rope(info, RopeOptions{r.at("base").get<double>(), false});
         std::vector<int64_t> flat;
         for (const auto& p : r.at("positions")) {
             flat.push_back(p[0].get<int64_t>());

@@ -2,9 +2,11 @@
 #include "inspect/geometry.h"
 #include "model/lm.h"
 #include "model/vit.h"
-#include "pe/relative.h"
+#include "pe/alibi.h"
+#include "pe/rope.h"
 #include "seqpe/common/error.h"
 #include "seqpe/dataset.h"
+#include "seqpe/encodings.h"
 #include "seqpe/engine.h"
 #include "seqpe/inspect.h"
 #include "seqpe/trainer.h"
@@ -43,7 +45,9 @@ TEST(Inspect, SpearmanOnKnownSeries) {
 }
 
 TEST(Inspect, GeometryOfEveryTextEncoding) {
-    for (const std::string enc : {"seqpe", "learned", "sinusoidal", "rope", "alibi", "none"}) {
+    for (const EncodingInfo& e : encoding_table()) { // every text row of the table
+        if (!e.text) continue;
+        const std::string enc = e.name;
         RunConfig c = tiny_lm_config(enc);
         LanguageModel m(c, 64);
         GeometryRequest r;
@@ -54,10 +58,11 @@ TEST(Inspect, GeometryOfEveryTextEncoding) {
         ASSERT_EQ(g.matrix.shape, (std::vector<int64_t>{40, 40})) << enc;
         EXPECT_EQ(g.positions.size(), 40u);
         EXPECT_EQ(g.train_extent, 16);
-        if (enc == "rope" || enc == "alibi") {
+        if (e.relative) {
             EXPECT_EQ(g.kind, "relative") << enc;
             EXPECT_TRUE(g.projection.data.empty());
-        } else if (enc == "none") {
+            EXPECT_NE(g.description.find(e.title), std::string::npos) << g.description;
+        } else if (!e.has_positions()) {
             EXPECT_EQ(g.kind, "none");
         } else {
             EXPECT_EQ(g.kind, "embedding") << enc;
@@ -200,5 +205,33 @@ TEST(Inspect, TextOfTheUsersOwnIsTokenisedByTheDataToolAndAttended) {
         FAIL() << "no error for tokens outside the vocabulary";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("vocabulary of 64"), std::string::npos) << e.what();
+    }
+}
+
+// Relative encodings also give the score against distance per head (the Geometry view's curve):
+// ALiBi's is -slope_h * d exactly, at every distance past the training length too.
+TEST(Inspect, RelativeEncodingsGiveTheirScoreAgainstDistancePerHead) {
+    for (const EncodingInfo& e : encoding_table()) {
+        if (!e.text) continue;
+        RunConfig c = tiny_lm_config(e.name);
+        LanguageModel m(c, 64);
+        m->eval();
+        torch::NoGradGuard ng;
+        GeometryRequest r;
+        r.count = 48; // past the training length 16
+        const GeometryResult g = compute_geometry(*m->pe, c, r);
+        if (!e.relative) {
+            EXPECT_TRUE(g.profile.data.empty()) << e.name;
+            continue;
+        }
+        ASSERT_EQ(g.profile.shape, (std::vector<int64_t>{c.model.n_head, 48})) << e.name;
+        EXPECT_EQ(g.profile_query, 47);
+        if (std::string(e.name) == "alibi") {
+            const auto slopes = AlibiImpl::slopes(c.model.n_head);
+            for (int64_t h = 0; h < c.model.n_head; ++h)
+                for (int64_t d : {0, 1, 15, 30, 47})
+                    EXPECT_NEAR(g.profile.data[static_cast<size_t>(h * 48 + d)], -slopes[static_cast<size_t>(h)] * d,
+                                1e-5);
+        }
     }
 }

@@ -4,6 +4,8 @@
 #include "model/lm.h"
 #include "test_util.h"
 
+#include "seqpe/encodings.h"
+
 #include <gtest/gtest.h>
 
 using namespace seqpe;
@@ -16,8 +18,9 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-    std::vector<Case> v = {
-        {"learned", "", ""}, {"sinusoidal", "", ""}, {"rope", "", ""}, {"alibi", "", ""}, {"none", "", ""}};
+    std::vector<Case> v; // every text row of the encodings table; SeqPE in each application
+    for (const EncodingInfo& e : encoding_table())
+        if (e.text && std::string(e.name) != "seqpe") v.push_back({e.name, "", ""});
     for (const char* a : {"input_add", "attn_mul", "attn_add", "attn_scalar"})
         for (const char* q : {"none", "single", "multi"})
             if (std::string(a) != "input_add" || std::string(q) == "none") v.push_back({"seqpe", a, q});

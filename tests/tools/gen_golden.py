@@ -28,6 +28,8 @@ Files written (tests/engine/golden/):
     alibi_sinusoid.json  ALiBi slopes + biases (paper and official scaling), sinusoid rows
     resample.json   linear 512 -> 1024 and bicubic 4x4 -> 7x7 resampling (align_corners=False)
     attention.json  one full attention call (scale, bias, causal mask, softmax, @ v)
+    field_encodings.json  T5 bias (1D one-sided, 2D per-axis bidirectional buckets), FIRE, KERPLE (log,
+                    power, 2D), xPos, RoPE's NTK and YaRN extensions (1D, 2D per-axis factors)
 
 Deterministic weights (no weight files): every parameter is filled by
     i = arange(numel) (float64);  w = offset + amp * sin(1.618 * seed + 0.7071 * i + 0.0577 * (i * i))
@@ -569,6 +571,142 @@ def split_baselines(b):
             "resample.json": {k: b[k] for k in ("resample_1d", "resample_2d")}}
 
 
+# ---- the field's encodings and RoPE's extensions (§9) ----------------------------------------------
+
+def t5_bucket(rel, bidirectional, nb, maxd):
+    """HF T5 _relative_position_bucket for one relative position rel = key - query."""
+    ret = 0
+    if bidirectional:
+        nb //= 2
+        if rel > 0:
+            ret += nb
+        n = abs(rel)
+    else:
+        n = max(-rel, 0)
+    max_exact = nb // 2
+    if n < max_exact:
+        return ret + int(math.floor(n))
+    v = max_exact + int(math.floor(math.log(n / max_exact) / math.log(maxd / max_exact) * (nb - max_exact)))
+    return ret + min(v, nb - 1)
+
+
+def yarn_freq(theta, s, original, alpha, beta):
+    turns = original * theta / (2 * math.pi)
+    keep = min(max((turns - alpha) / (beta - alpha), 0.0), 1.0)
+    return (1 - keep) * theta / s + keep * theta
+
+
+def gen_field_encodings():
+    res = {}
+    # T5, text: one-sided buckets of query - key; 2 heads, 8 buckets up to distance 16.
+    H, nb, maxd = 2, 8, 16
+    table = formula(501, (H, nb), 0.5)
+    pos = [0, 1, 2, 3, 5, 9, 17, 30, 60]
+    bias = torch.empty(H, len(pos), len(pos), dtype=DT)
+    for a, i in enumerate(pos):
+        for b, j in enumerate(pos):
+            bias[:, a, b] = table[:, t5_bucket(j - i, False, nb, maxd)]
+    res["t5_1d"] = {"heads": H, "buckets": nb, "max_distance": maxd, "positions": pos,
+                    "table": {"seed": 501, "amp": 0.5, "shape": [H, nb]}, "bias": T(bias)}
+    # T5, images: bidirectional buckets of the row and of the column offset, one table each, summed.
+    t2 = formula(502, (2, H, nb), 0.5)
+    pos2 = [(0, 0), (0, 3), (2, 1), (7, 5), (30, 2)]
+    b2 = torch.empty(H, len(pos2), len(pos2), dtype=DT)
+    for a, (ri, ci) in enumerate(pos2):
+        for b, (rj, cj) in enumerate(pos2):
+            b2[:, a, b] = t2[0, :, t5_bucket(rj - ri, True, nb, maxd)] + t2[1, :, t5_bucket(cj - ci, True, nb, maxd)]
+    res["t5_2d"] = {"heads": H, "buckets": nb, "max_distance": maxd, "positions": [list(p) for p in pos2],
+                    "table": {"seed": 502, "amp": 0.5, "shape": [2, H, nb]}, "bias": T(b2)}
+    # FIRE: f(psi(|i - j|) / (psi(max(L, i)) + 1e-6)), psi(x) = log(c x + 1), f: 1 -> 4 -> 2 (ReLU).
+    W, c, L = 4, 0.3, 6.0
+    w1, c1 = formula(511, (W, 1), 0.5), formula(512, (W,), 0.2)
+    w2, c2 = formula(513, (H, W), 0.5), formula(514, (H,), 0.1)
+    fpos = [0, 1, 2, 5, 9, 20, 40]
+    fb = torch.empty(H, len(fpos), len(fpos), dtype=DT)
+    for a, i in enumerate(fpos):
+        for b, j in enumerate(fpos):
+            u = math.log(c * abs(i - j) + 1) / (math.log(c * max(L, i) + 1) + 1e-6)
+            hidden = torch.relu(w1[:, 0] * u + c1)
+            fb[:, a, b] = w2 @ hidden + c2
+    res["fire"] = {"heads": H, "width": W, "c": c, "threshold": L, "positions": fpos,
+                   "fc1_weight": {"seed": 511, "amp": 0.5, "shape": [W, 1]},
+                   "fc1_bias": {"seed": 512, "amp": 0.2, "shape": [W]},
+                   "fc2_weight": {"seed": 513, "amp": 0.5, "shape": [H, W]},
+                   "fc2_bias": {"seed": 514, "amp": 0.1, "shape": [H]}, "bias": T(fb)}
+    # KERPLE: log -r1 log(1 + r2 d), power -r1 d^r2; 1D |i - j|, 2D the Euclidean patch distance.
+    r1 = [0.5, 1.2, 1.9]
+    kpos = [0, 1, 3, 8, 20]
+    kerple = {"heads": 3, "r1": r1, "positions": kpos}
+    for variant, r2 in (("log", [0.1, 0.5, 0.9]), ("power", [0.3, 1.0, 1.8])):
+        kb = torch.empty(3, len(kpos), len(kpos), dtype=DT)
+        for h in range(3):
+            for a, i in enumerate(kpos):
+                for b, j in enumerate(kpos):
+                    d = abs(i - j)
+                    kb[h, a, b] = -r1[h] * (math.log1p(r2[h] * d) if variant == "log" else d ** r2[h])
+        kerple[variant] = {"r2": r2, "bias": T(kb)}
+    kpos2 = [(0, 0), (1, 2), (4, 4)]
+    k2 = torch.empty(3, 3, 3, dtype=DT)
+    for h in range(3):
+        for a, (ri, ci) in enumerate(kpos2):
+            for b, (rj, cj) in enumerate(kpos2):
+                k2[h, a, b] = -r1[h] * math.log1p(0.1 * (h + 1) * math.hypot(ri - rj, ci - cj))
+    kerple["log_2d"] = {"r2": [0.1, 0.2, 0.3], "positions": [list(p) for p in kpos2], "bias": T(k2)}
+    res["kerple"] = kerple
+    # xPos: rotate (RoPE, base 10000), then scale pair i of q at n by zeta_i^(n/B), of k at m by zeta_i^(-m/B).
+    Dh, base, B, gamma = 8, 10000.0, 16.0, 0.4
+    xpos = [0, 1, 5, 20, 63]
+    q = formula(521, (1, 1, len(xpos), Dh))
+    k = formula(522, (1, 1, len(xpos), Dh))
+    qo, ko = q.clone(), k.clone()
+    zeta = [(2 * i / Dh + gamma) / (1 + gamma) for i in range(Dh // 2)]
+    for t, n in enumerate(xpos):
+        ang = torch.tensor([n / base ** (2 * i / Dh) for i in range(Dh // 2)], dtype=DT)
+        up = torch.tensor([z ** (n / B) for z in zeta for _ in (0, 1)], dtype=DT)
+        qo[:, :, t] = rope_rotate(q[:, :, t], ang) * up
+        ko[:, :, t] = rope_rotate(k[:, :, t], ang) / up
+    res["xpos"] = {"head_dim": Dh, "base": base, "scale_base": B, "gamma": gamma, "positions": xpos,
+                   "q": {"seed": 521, "amp": 1.0, "shape": [1, 1, len(xpos), Dh]},
+                   "k": {"seed": 522, "amp": 1.0, "shape": [1, 1, len(xpos), Dh]}, "q_out": T(qo), "k_out": T(ko)}
+    # RoPE extensions, 1D: trained length 16, evaluated at 64 (s = 4); NTK changes the base, YaRN ramps
+    # each frequency by its turns in 16 positions (alpha 1, beta 32) and tempers by 0.1 ln s + 1.
+    Dh, base, L0, s = 8, 10000.0, 16, 4.0
+    epos = [0, 7, 31, 63]
+    q = formula(531, (1, 1, len(epos), Dh))
+    theta = [base ** (-2 * i / Dh) for i in range(Dh // 2)]
+    ntk_base = base * s ** (Dh / (Dh - 2))
+    ext = {"head_dim": Dh, "base": base, "trained": L0, "factor": s, "alpha": 1.0, "beta": 32.0, "positions": epos,
+           "q": {"seed": 531, "amp": 1.0, "shape": [1, 1, len(epos), Dh]}}
+    for mode in ("ntk", "yarn"):
+        out = q.clone()
+        for t, p in enumerate(epos):
+            if mode == "ntk":
+                f = [ntk_base ** (-2 * i / Dh) for i in range(Dh // 2)]
+                m = 1.0
+            else:
+                f = [yarn_freq(th, s, L0, 1.0, 32.0) for th in theta]
+                m = 0.1 * math.log(s) + 1
+            out[:, :, t] = rope_rotate(q[:, :, t], torch.tensor([p * x for x in f], dtype=DT)) * m
+        ext[mode] = T(out)
+    res["rope_ext_1d"] = ext
+    # 2D YaRN per axis: trained grid 4 x 4, evaluated on 8 rows x 12 columns (s = 2 rows, 3 columns);
+    # Dh = 16: 4 frequencies base^(-4j/Dh) per axis, columns first; one temperature sqrt(m_rows m_cols).
+    Dh2, g0, sr, sc = 16, 4, 2.0, 3.0
+    pos2 = [(0, 0), (3, 5), (7, 11)]
+    q2 = formula(532, (1, 1, len(pos2), Dh2))
+    f0 = [base ** (-k / Dh2) for k in range(0, Dh2, 4)]
+    fc = [yarn_freq(f, sc, g0, 1.0, 32.0) for f in f0]
+    fr = [yarn_freq(f, sr, g0, 1.0, 32.0) for f in f0]
+    m2 = math.sqrt((0.1 * math.log(sr) + 1) * (0.1 * math.log(sc) + 1))
+    out2 = q2.clone()
+    for t, (r, cc) in enumerate(pos2):
+        out2[:, :, t] = rope_rotate(q2[:, :, t], torch.tensor([cc * f for f in fc] + [r * f for f in fr], dtype=DT)) * m2
+    res["rope_ext_2d_yarn"] = {"head_dim": Dh2, "base": base, "trained": g0, "rows": 8, "cols": 12,
+                               "positions": [list(p) for p in pos2],
+                               "q": {"seed": 532, "amp": 1.0, "shape": [1, 1, len(pos2), Dh2]}, "out": T(out2)}
+    return res
+
+
 # ---- one attention call -----------------------------------------------------------------------------
 
 def gen_attention():
@@ -607,6 +745,7 @@ def build():
         "attn_apply.json": gen_attn_apply(),
         **split_baselines(gen_baselines()),
         "attention.json": gen_attention(),
+        "field_encodings.json": gen_field_encodings(),
     }
     roles = {k: list(v) for k, v in ROLES.items()}
     for name in ("encoder.json", "seqpe_qk.json"):

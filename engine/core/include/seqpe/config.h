@@ -96,6 +96,25 @@ struct PositionEncodingConfig {
     std::string alibi_scaling = "paper"; // paper | official (bias also scaled by 1/sqrt(d_head))
     std::string sin_2d = "axial";        // image sinusoidal: axial (half the channels per axis) | flat
     double sin_scale = 0.0;              // sinusoidal amplitude; 0 = auto: RMS of the content embedding
+    // Rotary encodings: a context extension the model trains and evaluates with (fine-tuning at a
+    // longer length; docs/METHOD.md §9): none | pi | ntk | yarn, by factor s = the new length over
+    // the length the weights were trained at (train.seq_len / s).
+    std::string rope_scaling = "none";
+    double rope_factor = 1.0;
+    double yarn_alpha = 1.0;            // YaRN ramp: frequencies with fewer than alpha turns in the original
+    double yarn_beta = 32.0;            // length are interpolated, more than beta kept, a linear ramp between
+    double xpos_scale_base = 512.0;     // xPos: the decay zeta^(n / scale_base)
+    double xpos_gamma = 0.4;            // xPos: zeta_i = (2i/d + gamma) / (1 + gamma)
+    int64_t t5_buckets = 32;            // T5 bias: distance buckets (half exact, half log-spaced)
+    int64_t t5_max_distance = 128;      // T5 bias: the last bucket starts here
+    int64_t fire_width = 32;            // FIRE: hidden width of the MLP (1 -> width -> heads)
+    double fire_c = 0.1;                // FIRE: initial c of psi(x) = log(c x + 1) (learned)
+    double fire_threshold = 0.0;        // FIRE: initial L of psi(max(L, i)) (learned); 0 = the training length
+    std::string kerple_variant = "log"; // KERPLE: log (-r1 log(1 + r2 d)) | power (-r1 d^r2)
+    // Randomized positions (Ruoss et al. 2023): training positions are a sorted random subset of
+    // [0, randomize_max) (per axis for images); evaluation uses 0..L-1. 0 = the longest evaluated length.
+    bool randomize = false;
+    int64_t randomize_max = 0;
     SeqPeConfig seqpe;
 };
 
@@ -131,8 +150,9 @@ struct TrainConfig {
 
 struct EvalConfig {
     std::vector<int64_t> length_multipliers = {1, 2, 4, 8, 16}; // x train.seq_len
+    std::vector<int64_t> lengths;                               // tokens; empty = the multipliers (text_eval_lengths)
     std::vector<int64_t> image_sizes = {28, 40, 56, 84};
-    std::string mode = "extend"; // extend | interpolate | both
+    std::string mode = "extend"; // extend | interpolate | both | ntk | dynamic-ntk | yarn | all (encodings.h)
     std::string split = "test";
     int64_t max_tokens = 0;     // cap on evaluated tokens per length; 0 = whole split
     int64_t batch_size = 0;     // 0 = train.batch_size
@@ -176,5 +196,9 @@ int task_dims(const RunConfig& c);
 
 // Fills the "auto" fields with the task's values (official SeqPE settings per task). Idempotent.
 RunConfig resolve_auto(RunConfig c);
+// The evaluation lengths of a text run in tokens: eval.lengths when given (a fine-tuned run is
+// evaluated at its base run's lengths), else eval.length_multipliers x train.seq_len.
+std::vector<int64_t> text_eval_lengths(const RunConfig& c);
+int64_t longest_text_eval_length(const RunConfig& c);
 
 } // namespace seqpe

@@ -41,6 +41,12 @@ struct GeometryResult {
     // Spearman correlation between embedding distance (or -score) and position distance over all
     // pairs: 1 means farther positions are always less similar.
     double rank_correlation = std::nan("");
+    // Relative encodings: what one query adds to its keys at distance 0, 1, ..., D - 1, per head
+    // (H, D): 1D the last position shown against the keys before it (FIRE's normalisation depends on
+    // the query's position: the far end of the request), 2D the first patch of the grid against
+    // the patches of its row. Empty otherwise. profile_query: that query's position (1D) or -1.
+    Matrix profile;
+    int64_t profile_query = -1;
 };
 
 struct AttentionResult {

@@ -24,7 +24,8 @@ struct OptionInfo {
     std::vector<std::string> choices; // Choice only
     std::optional<double> min;        // inclusive bounds for numbers and list elements
     std::optional<double> max;
-    bool advanced = false; // hidden behind "show advanced" in the GUI
+    bool advanced = false;      // hidden behind "show advanced" in the GUI
+    bool empty_list_ok = false; // IntList: [] is a value (eval.lengths: "use the multipliers")
     // Whether the field matters for this config (the GUI greys it out otherwise).
     std::function<bool(const RunConfig&)> relevant;
     // Typed access to the field.

@@ -38,6 +38,19 @@ int task_dims(const RunConfig& c) {
     return c.task == "image" ? 2 : 1;
 }
 
+std::vector<int64_t> text_eval_lengths(const RunConfig& c) {
+    if (!c.eval.lengths.empty()) return c.eval.lengths;
+    std::vector<int64_t> out;
+    for (const int64_t m : c.eval.length_multipliers) out.push_back(m * c.train.seq_len);
+    return out;
+}
+
+int64_t longest_text_eval_length(const RunConfig& c) {
+    int64_t n = c.train.seq_len;
+    for (const int64_t l : text_eval_lengths(c)) n = std::max(n, l);
+    return n;
+}
+
 RunConfig resolve_auto(RunConfig c) {
     const bool image = c.task == "image";
     if (c.data.source == "auto") c.data.source = image ? "fashion-mnist" : "sotu";
@@ -47,6 +60,17 @@ RunConfig resolve_auto(RunConfig c) {
     // learns far faster (docs/RESULTS.md: 79.5% against 75.4% and 60.2% at 400 steps).
     if (s.apply == "auto") s.apply = image && official ? "attn_mul" : "attn_scalar";
     if (s.qk_map == "auto") s.qk_map = image ? "multi" : "single";
+    // Randomized positions: drawn from [0, the longest evaluated length) unless given.
+    auto& pe = c.position_encoding;
+    if (pe.randomize && pe.randomize_max == 0) {
+        if (image) {
+            int64_t side = c.data.image_size;
+            for (const int64_t px : c.eval.image_sizes) side = std::max(side, px);
+            pe.randomize_max = std::max<int64_t>(1, side / std::max<int64_t>(1, c.model.patch_size));
+        } else {
+            pe.randomize_max = longest_text_eval_length(c);
+        }
+    }
     if (s.max_position == 0) {
         if (official) {
             s.max_position = image ? 10000 : 20000;
@@ -58,10 +82,11 @@ RunConfig resolve_auto(RunConfig c) {
             const int64_t axis = std::max<int64_t>(1, side / std::max<int64_t>(1, c.model.patch_size));
             s.max_position = axis * axis;
         } else {
-            int64_t mult = 1;
-            for (const int64_t m : c.eval.length_multipliers) mult = std::max(mult, m);
-            s.max_position = std::max<int64_t>(2, mult * c.train.seq_len);
+            s.max_position = std::max<int64_t>(2, longest_text_eval_length(c));
         }
+        // ... and every randomized training position.
+        if (pe.randomize && !official)
+            s.max_position = std::max(s.max_position, image ? pe.randomize_max * pe.randomize_max : pe.randomize_max);
     }
     if (s.embed_dim == 0) s.embed_dim = c.model.d_model;
     if (s.heads == 0) {

@@ -54,7 +54,7 @@ std::vector<std::string> data_tool_args(const RunConfig& raw) {
     } else if (c.task == "qa") {
         // Prompts leave room for the answer: train.seq_len is the whole sequence.
         std::vector<int64_t> lengths;
-        for (auto m : c.eval.length_multipliers) lengths.push_back(m * c.train.seq_len - c.qa.max_new_tokens);
+        for (const int64_t L : text_eval_lengths(c)) lengths.push_back(L - c.qa.max_new_tokens);
         args = {"qa",
                 "--source",
                 c.data.source,

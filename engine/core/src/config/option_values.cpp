@@ -123,7 +123,7 @@ std::optional<Diagnostic> check_option_value(const OptionInfo& o, const OptionVa
         return num_check(std::get<double>(v));
     } else if (o.type == OptionType::IntList) {
         const auto& l = std::get<std::vector<int64_t>>(v);
-        if (l.empty()) return Diagnostic{o.path, "the list must not be empty"};
+        if (l.empty() && !o.empty_list_ok) return Diagnostic{o.path, "the list must not be empty"};
         for (const auto x : l)
             if (auto d = num_check(static_cast<double>(x), std::to_string(x))) return d;
     }

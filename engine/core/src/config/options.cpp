@@ -40,7 +40,7 @@ bool is_image(const RunConfig& c) {
     return c.task == "image";
 }
 bool is_seqpe(const RunConfig& c) {
-    return c.position_encoding.type == "seqpe";
+    return encoding_reads(c, "position_encoding.seqpe."); // the encodings table says who reads them
 }
 bool is_lm(const RunConfig& c) {
     return c.task == "lm";
@@ -127,29 +127,86 @@ std::vector<OptionInfo> build_table() {
     // position encoding
     choices(b.add("position_encoding.type", FIELD(position_encoding.type), "position encoding (see `seqpe encodings`)"),
             encoding_names());
+    // An encoding's own options matter when the encodings table says it reads them.
+    const auto reads = [](const char* path) {
+        return [p = std::string(path)](const RunConfig& c) { return encoding_reads(c, p); };
+    };
     range(b.add("position_encoding.base", FIELD(position_encoding.base),
-                "frequency base of sinusoidal and rotary encodings",
-                [](const RunConfig& c) {
-                    const auto& t = c.position_encoding.type;
-                    return t == "sinusoidal" || t == "rope" || t == "rope_mixed";
-                }),
+                "frequency base of sinusoidal and rotary encodings", reads("position_encoding.base")),
           2, 1e9);
     advanced(
         choices(b.add("position_encoding.alibi_scaling", FIELD(position_encoding.alibi_scaling),
                       "paper: bias = -slope*distance; official: the SeqPE code's bias, also scaled by 1/sqrt(d_head)",
-                      [](const RunConfig& c) { return c.position_encoding.type == "alibi"; }),
+                      reads("position_encoding.alibi_scaling")),
                 {"paper", "official"}));
-    advanced(
-        choices(b.add("position_encoding.sin_2d", FIELD(position_encoding.sin_2d),
-                      "2D sinusoidal: axial (half the channels per axis) or flat (row-major index, official code)",
-                      [](const RunConfig& c) { return c.task == "image" && c.position_encoding.type == "sinusoidal"; }),
-                {"axial", "flat"}));
-
+    advanced(choices(
+        b.add("position_encoding.sin_2d", FIELD(position_encoding.sin_2d),
+              "2D sinusoidal: axial (half the channels per axis) or flat (row-major index, official code)",
+              [](const RunConfig& c) { return c.task == "image" && encoding_reads(c, "position_encoding.sin_2d"); }),
+        {"axial", "flat"}));
     advanced(
         range(b.add("position_encoding.sin_scale", FIELD(position_encoding.sin_scale),
                     "sinusoidal amplitude; 0 = auto (RMS of the token or patch embedding at init); 1 = raw sin/cos",
-                    [](const RunConfig& c) { return c.position_encoding.type == "sinusoidal"; }),
+                    reads("position_encoding.sin_scale")),
               0, 100));
+    choices(b.add("position_encoding.rope_scaling", FIELD(position_encoding.rope_scaling),
+                  "rotary context extension in training and evaluation (fine-tuning at a longer length): none, pi "
+                  "(positions / s), ntk (base * s^(d/(d-2))) or yarn",
+                  reads("position_encoding.rope_scaling")),
+            {"none", "pi", "ntk", "yarn"});
+    range(b.add("position_encoding.rope_factor", FIELD(position_encoding.rope_factor),
+                "s of rope_scaling: the new length over the length the weights were trained at",
+                reads("position_encoding.rope_factor")),
+          1, 1024);
+    advanced(range(b.add("position_encoding.yarn_alpha", FIELD(position_encoding.yarn_alpha),
+                         "YaRN: frequencies with fewer turns than this in the original length are interpolated",
+                         reads("position_encoding.yarn_alpha")),
+                   0, 1e6));
+    advanced(range(b.add("position_encoding.yarn_beta", FIELD(position_encoding.yarn_beta),
+                         "YaRN: frequencies with more turns than this in the original length are kept",
+                         reads("position_encoding.yarn_beta")),
+                   0, 1e6));
+    advanced(range(b.add("position_encoding.xpos_scale_base", FIELD(position_encoding.xpos_scale_base),
+                         "xPos: queries scale by zeta^(n/scale_base), keys by its inverse",
+                         reads("position_encoding.xpos_scale_base")),
+                   1, 1e9));
+    advanced(range(b.add("position_encoding.xpos_gamma", FIELD(position_encoding.xpos_gamma),
+                         "xPos: zeta_i = (2i/d + gamma) / (1 + gamma): how strongly high frequencies decay",
+                         reads("position_encoding.xpos_gamma")),
+                   0, 1e3));
+    range(b.add("position_encoding.t5_buckets", FIELD(position_encoding.t5_buckets),
+                "T5 bias: distance buckets, half exact, half log-spaced up to t5_max_distance",
+                reads("position_encoding.t5_buckets")),
+          2, 1024);
+    range(b.add("position_encoding.t5_max_distance", FIELD(position_encoding.t5_max_distance),
+                "T5 bias: distances from here on share the last bucket", reads("position_encoding.t5_max_distance")),
+          2, 1000000);
+    range(b.add("position_encoding.fire_width", FIELD(position_encoding.fire_width),
+                "FIRE: hidden width of the MLP from the normalised distance to one bias per head",
+                reads("position_encoding.fire_width")),
+          1, 4096);
+    advanced(range(b.add("position_encoding.fire_c", FIELD(position_encoding.fire_c),
+                         "FIRE: initial c of psi(x) = log(c x + 1) (learned)", reads("position_encoding.fire_c")),
+                   1e-6, 1e6));
+    advanced(
+        range(b.add("position_encoding.fire_threshold", FIELD(position_encoding.fire_threshold),
+                    "FIRE: initial threshold L of the normaliser psi(max(L, i)) (learned); 0 = the training length",
+                    reads("position_encoding.fire_threshold")),
+              0, 1e9));
+    choices(b.add("position_encoding.kerple_variant", FIELD(position_encoding.kerple_variant),
+                  "KERPLE kernel: log (-r1 log(1 + r2 d)) or power (-r1 d^r2, 0 < r2 <= 2)",
+                  reads("position_encoding.kerple_variant")),
+            {"log", "power"});
+    b.add("position_encoding.randomize", FIELD(position_encoding.randomize),
+          "randomized positions (Ruoss et al. 2023): train on a sorted random subset of [0, randomize_max)",
+          reads("position_encoding.randomize"));
+    range(b.add("position_encoding.randomize_max", FIELD(position_encoding.randomize_max),
+                "randomized positions: the range they are drawn from (image: per axis, in patches); 0 = the longest "
+                "evaluated length",
+                [](const RunConfig& c) {
+                    return c.position_encoding.randomize && encoding_reads(c, "position_encoding.randomize_max");
+                }),
+          0, 1000000);
 
     // SeqPE
     const std::string sp = "position_encoding.seqpe.";
@@ -256,7 +313,7 @@ std::vector<OptionInfo> build_table() {
     advanced(choices(
         b.add(sp + "contrastive.hard_2d", FIELD(position_encoding.seqpe.contrastive.hard_2d),
               "2D hard negatives: per_axis (edit one coordinate) or concat (edit \"rc\", cut anywhere: official)",
-              [](const RunConfig& c) { return c.position_encoding.type == "seqpe" && c.task == "image"; }),
+              [](const RunConfig& c) { return is_seqpe(c) && c.task == "image"; }),
         {"per_axis", "concat"}));
     range(b.add(sp + "transfer.weight", FIELD(position_encoding.seqpe.transfer.weight),
                 "weight of the distillation loss; 0 = off", is_seqpe),
@@ -332,9 +389,20 @@ std::vector<OptionInfo> build_table() {
     range(b.add("eval.length_multipliers", FIELD(eval.length_multipliers),
                 "evaluation lengths as multiples of train.seq_len", is_text),
           1, 4096);
+    {
+        OptionInfo& o = range(b.add("eval.lengths", FIELD(eval.lengths),
+                                    "evaluation lengths in tokens, instead of the multipliers (a fine-tuned run keeps "
+                                    "its base run's lengths); [] = use length_multipliers",
+                                    is_text),
+                              2, 10000000);
+        o.empty_list_ok = true;
+        o.advanced = true;
+    }
     range(b.add("eval.image_sizes", FIELD(eval.image_sizes), "evaluation resolutions in pixels", is_image), 4, 4096);
-    choices(b.add("eval.mode", FIELD(eval.mode), "how encodings reach unseen lengths: extend, interpolate or both"),
-            {"extend", "interpolate", "both"});
+    choices(b.add("eval.mode", FIELD(eval.mode),
+                  "how encodings reach unseen lengths: extend, interpolate, both; rotary encodings also ntk, "
+                  "dynamic-ntk, yarn; all = every mode the encoding has"),
+            {"extend", "interpolate", "both", "ntk", "dynamic-ntk", "yarn", "all"});
     choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`"), {"test", "valid"});
     range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split",
                 is_text),

@@ -7,14 +7,17 @@
 #include "data/lm_data.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/common/text.h"
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
+#include "seqpe/options.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
 #include "train/image_task.h"
 #include "train/lm_task.h"
 #include "train/qa_task.h"
 
+#include <algorithm>
 #include <map>
 
 #include <ATen/Parallel.h>
@@ -45,7 +48,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     Layout layout = layout_1d(L);
     layout.trained_length = c.train.seq_len;
     layout.device = model.wte->weight.device();
-    if (mode == "interpolate") layout.scale = static_cast<double>(c.train.seq_len) / static_cast<double>(L);
+    apply_eval_mode(layout, mode, c.train.seq_len, L, L);
     double nll = 0;
     int64_t scored = 0;
     std::vector<double> pos_sum;
@@ -84,6 +87,9 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         Layout tail = layout_1d(rest);
         tail.trained_length = c.train.seq_len;
         tail.scale = layout.scale;
+        tail.rope_extension = layout.rope_extension; // dynamic-ntk: its factor follows this chunk's length
+        tail.rope_factor[0] = layout.rope_factor[0];
+        tail.rope_factor[1] = layout.rope_factor[1];
         tail.device = dev;
         const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
         nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
@@ -157,10 +163,26 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     rep.step = st.step;
     rep.precision = precision;
     const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
-    if (mode != "extend" && mode != "interpolate" && mode != "both")
-        throw InputError("eval mode '" + mode + "' is not one of extend, interpolate, both");
-    std::vector<std::string> modes =
-        mode == "both" ? std::vector<std::string>{"extend", "interpolate"} : std::vector<std::string>{mode};
+    if (const OptionInfo* opt = find_option("eval.mode");
+        opt && std::find(opt->choices.begin(), opt->choices.end(), mode) == opt->choices.end()) {
+        std::string list;
+        for (const auto& ch : opt->choices) list += (list.empty() ? "" : ", ") + ch;
+        throw InputError("eval mode '" + quote_for_message(mode) + "' is not one of " + list);
+    }
+    {
+        RunConfig probe = c;
+        probe.eval.mode = mode;
+        for (const Diagnostic& d : validate(probe)) // the encoding must have the mode (RoPE extensions)
+            if (d.path == "eval.mode") throw InputError("eval mode: " + d.message);
+    }
+    const std::vector<std::string> modes = evaluation_modes(c, mode);
+    const EncodingInfo* encoding = find_encoding(c.position_encoding.type);
+    // The table's note for a row, {train} replaced by the trained length or size.
+    const auto note = [&](const char* text, int64_t train) {
+        std::string n = text ? text : "";
+        if (const size_t at = n.find("{train}"); at != std::string::npos) n.replace(at, 7, std::to_string(train));
+        return n;
+    };
 
     if (c.task == "qa") {
         auto* qa = dynamic_cast<QaTask*>(task.get());
@@ -211,8 +233,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         rep.metric = "ppl";
         rep.train_length = c.train.seq_len;
         std::vector<int64_t> lengths = o.lengths;
-        if (lengths.empty())
-            for (auto mult : c.eval.length_multipliers) lengths.push_back(mult * c.train.seq_len);
+        if (lengths.empty()) lengths = text_eval_lengths(c);
         const int64_t max_tokens = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
         auto& model = *lm->model();
         model.query_chunk = 512; // bound attention memory at long lengths
@@ -223,10 +244,11 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 if (L < 2) throw InputError("evaluation length " + std::to_string(L) + " is too short");
                 std::vector<double>* by_pos = (md == modes.front() && L == longest) ? &rep.loss_by_position : nullptr;
                 EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop);
-                if (c.position_encoding.type == "learned" && L > c.train.seq_len)
-                    row.note = "learned table interpolated from " + std::to_string(c.train.seq_len) + " rows";
-                if (md == "interpolate" && (c.position_encoding.type == "none"))
-                    row.note = "no positions to interpolate: same as extend";
+                // Trained on randomized positions up to randomize_max: nothing is resampled below it.
+                const bool seen = c.position_encoding.randomize && L <= c.position_encoding.randomize_max;
+                if (encoding && L > c.train.seq_len && !seen) row.note = note(encoding->resized_note, c.train.seq_len);
+                if (encoding && md == "interpolate" && *encoding->interpolate_note)
+                    row.note = note(encoding->interpolate_note, c.train.seq_len);
                 rep.rows.push_back(row);
                 if (by_pos) rep.loss_by_position_length = L;
             }
@@ -245,8 +267,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                     throw InputError("evaluation size " + std::to_string(size) +
                                      " is not a multiple of model.patch_size " + std::to_string(c.model.patch_size));
                 const auto t0 = std::chrono::steady_clock::now();
-                const ValidationResult v =
-                    img->evaluate(split, static_cast<int>(size), md == "interpolate", max_images, stop);
+                const ValidationResult v = img->evaluate(split, static_cast<int>(size), md, max_images, stop);
                 if (stop.stop_requested()) throw Cancelled();
                 EvalRow row;
                 row.mode = md;
@@ -257,8 +278,9 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 row.seconds = seconds_since(t0);
                 const int64_t g = size / c.model.patch_size;
                 row.tokens_per_s = static_cast<double>(v.count * g * g) / std::max(row.seconds, 1e-9);
-                if (c.position_encoding.type == "learned" && size != c.data.image_size)
-                    row.note = "learned grid resized bicubically";
+                if (encoding && size != c.data.image_size) row.note = note(encoding->resized_note, c.data.image_size);
+                if (encoding && md == "interpolate" && *encoding->interpolate_note)
+                    row.note = note(encoding->interpolate_note, c.data.image_size);
                 obs.on_log(LogLevel::Info, "eval " + md + " " + std::to_string(size) + "px: accuracy " +
                                                std::to_string(100 * v.metric) + "% over " + std::to_string(v.count) +
                                                " images");

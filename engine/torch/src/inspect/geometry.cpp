@@ -1,10 +1,10 @@
 // Geometry of position encodings for the views (and the live snapshots of the trainer).
 #include "inspect/geometry.h"
 
-#include "pe/relative.h"
-#include "pe/seqpe/seqpe.h"
+#include "pe/encoding.h"
 #include "seqpe/common/error.h"
 #include "seqpe/config_io.h"
+#include "seqpe/encodings.h"
 
 #include <algorithm>
 #include <cmath>
@@ -104,43 +104,26 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         break;
     }
     layout.device = dev;
-    const auto on_dev = torch::TensorOptions().device(dev);
     const torch::Tensor pos = layout.pos[0]; // (N, d)
     const int64_t N = pos.size(0);
     g.positions.assign(pos.data_ptr<int64_t>(), pos.data_ptr<int64_t>() + pos.numel());
     torch::NoGradGuard ng;
-    const std::string& type = c.position_encoding.type;
     const int64_t H = info.n_head;
     torch::Tensor score; // (N, N), larger = more similar
     torch::Tensor unlike;
-    if (auto* seq = dynamic_cast<SeqPeImpl*>(&pe);
-        seq && r.layer >= 0 && c.position_encoding.seqpe.apply != "input_add") {
-        // What attention sees: the layer's query-PE against its key-PE.
-        Layout l = layout;
-        seq->begin(l, l);
-        torch::Tensor q = torch::zeros({1, H, N, info.head_dim()}, on_dev), k = q.clone();
-        const bool scalar = c.position_encoding.seqpe.apply == "attn_scalar";
-        if (scalar) {
-            seq->apply_qk(r.layer, q, k); // widened: the second half holds sqrt(s) pq and sqrt(s) pk
-            q = q.narrow(3, info.head_dim(), info.head_dim());
-            k = k.narrow(3, info.head_dim(), info.head_dim());
-        } else {
-            // attn_add with zero q/k leaves exactly pq and pk; attn_mul needs ones.
-            torch::Tensor qq = torch::ones_like(q), kk = torch::ones_like(k);
-            if (c.position_encoding.seqpe.apply == "attn_add")
-                seq->apply_qk(r.layer, q, k);
-            else {
-                seq->apply_qk(r.layer, qq, kk);
-                q = qq;
-                k = kk;
-            }
-        }
-        seq->end();
-        torch::Tensor s = torch::matmul(q, k.transpose(-2, -1))[0]; // (H, N, N)
+    const EncodingInfo* enc = find_encoding(c.position_encoding.type);
+    std::string what;
+    // A layer's query-PE x key-PE (SeqPE on q/k), or the score a relative encoding adds (RoPE,
+    // xPos: rotated ones; ALiBi, T5, FIRE, KERPLE: the bias): the encoding computes it itself.
+    torch::Tensor layer_score;
+    if ((r.layer >= 0 && enc && std::string(enc->layer_probe) == "qk-pe") || (enc && enc->relative))
+        layer_score = pe.relative_score(layout, r.layer, &what); // (H, N, N) or undefined
+    if (layer_score.defined() && enc && !enc->relative) {
+        const torch::Tensor s = layer_score.to(torch::kCPU).to(torch::kFloat);
         score = r.head >= 0 ? s[std::min(r.head, H - 1)] : s.mean(0);
         g.kind = "embedding";
         g.metric = "dot";
-        g.description = "query-PE . key-PE of layer " + std::to_string(r.layer) +
+        g.description = what + " of layer " + std::to_string(r.layer) +
                         (r.head >= 0 ? ", head " + std::to_string(r.head) : ", mean over heads");
         unlike = -score;
     } else if (torch::Tensor e = pe.embeddings(pos); e.defined()) {
@@ -171,28 +154,19 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, 
         g.projection = to_matrix(proj);
         const double total = sv.pow(2).sum().item<double>();
         for (int64_t i = 0; i < k; ++i) g.explained[i] = total > 0 ? sv[i].pow(2).item<double>() / total : 0.0;
-    } else if (type == "rope" || type == "rope_mixed") {
-        // The score a rotation adds: rotated all-ones q and k, q_i . k_j / head_dim (1 at equal positions).
-        auto* rope = dynamic_cast<RopeImpl*>(&pe);
-        Layout l = layout;
-        rope->begin(l, l);
-        torch::Tensor q = torch::ones({1, H, N, info.head_dim()}, on_dev), k = q.clone();
-        rope->apply_qk(std::max<int64_t>(0, r.layer), q, k);
-        rope->end();
-        const torch::Tensor s = torch::matmul(q, k.transpose(-2, -1))[0] / static_cast<double>(info.head_dim());
+    } else if (layer_score.defined()) {
+        const torch::Tensor s = layer_score.to(torch::kCPU).to(torch::kFloat); // (H, N, N)
+        // The distance profile per head: (H, D).
+        if (info.dims == 1) {
+            g.profile = to_matrix(s.select(1, N - 1).flip(-1).contiguous()); // keys N-1, N-2, ..., 0
+            g.profile_query = pos[N - 1][0].item<int64_t>();
+        } else {
+            g.profile = to_matrix(s.select(1, 0).narrow(1, 0, g.cols).contiguous()); // patch (0, 0) -> (0, d)
+        }
         score = r.head >= 0 ? s[std::min(r.head, H - 1)] : s.mean(0);
         g.kind = "relative";
         g.metric = "score";
-        g.description = "score RoPE adds to q.k (rotated all-ones vectors, / head size)";
-        unlike = -score;
-    } else if (type == "alibi") {
-        pe.begin(layout, layout);
-        const torch::Tensor b = pe.bias(0)[0]; // (H, N, N)
-        pe.end();
-        score = r.head >= 0 ? b[std::min(r.head, H - 1)] : b.mean(0);
-        g.kind = "relative";
-        g.metric = "score";
-        g.description = "ALiBi bias (-slope x distance)" + std::string(r.head >= 0 ? "" : ", mean over heads");
+        g.description = std::string(enc->title) + ": " + what + (r.head >= 0 ? "" : ", mean over heads");
         unlike = -score;
     } else {
         score = torch::zeros({N, N});

@@ -1,5 +1,7 @@
 #include "model/lm.h"
 
+#include "seqpe/config_io.h"
+
 #include <torch/nn/init.h>
 
 namespace seqpe {
@@ -14,6 +16,7 @@ LanguageModelImpl::LanguageModelImpl(const RunConfig& c, int64_t vocab_size) : c
     info.n_head = m.n_head;
     info.n_layer = m.n_layer;
     info.train_length = c.train.seq_len;
+    if (c.position_encoding.randomize) info.position_range = resolve_auto(c).position_encoding.randomize_max;
     info.causal = true;
     info.init_std = m.init_std;
     info.content_rms = m.init_std; // token embeddings ~ N(0, init_std)

@@ -2,6 +2,7 @@
 #include "util/precision.h"
 
 #include "seqpe/common/error.h"
+#include "seqpe/config_io.h"
 
 #include <cmath>
 #include <torch/nn/init.h>
@@ -20,6 +21,7 @@ VisionTransformerImpl::VisionTransformerImpl(const RunConfig& c, int64_t channel
     info.n_head = m.n_head;
     info.n_layer = m.n_layer;
     info.train_length = c.data.image_size / p; // training grid side
+    if (c.position_encoding.randomize) info.position_range = resolve_auto(c).position_encoding.randomize_max;
     info.causal = false;
     info.init_std = m.init_std;
     // Patch embeddings of normalised pixels: a sum of C*p*p unit inputs times N(0, init_std) weights.

@@ -43,7 +43,7 @@ torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w) {
 // ---- learned ----------------------------------------------------------------------------------
 
 LearnedImpl::LearnedImpl(const PeModelInfo& info) : PositionEncodingImpl(info) {
-    const int64_t L = info.train_length, C = info.d_model;
+    const int64_t L = info.table_extent(), C = info.d_model; // randomized positions: the whole range
     if (info.dims == 1) {
         table = register_parameter("table", torch::empty({L, C}));
     } else {
@@ -56,7 +56,7 @@ LearnedImpl::LearnedImpl(const PeModelInfo& info) : PositionEncodingImpl(info) {
 }
 
 torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid, int64_t extent) {
-    const int64_t C = info_.d_model, L = info_.train_length;
+    const int64_t C = info_.d_model, L = info_.table_extent();
     if (info_.dims == 1) {
         const torch::Tensor p = pos.select(1, 0);
         // Incremental decoding asks for one position at a time: `extent` keeps the resampled table
@@ -67,6 +67,9 @@ torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<in
         return resample_1d(table, need).index_select(0, p.to(table.device()));
     }
     const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1);
+    // Trained on randomized positions: the table covers the whole range, read as it is where it can.
+    if (info_.position_range > 0 && r.max().item<int64_t>() < L && c.max().item<int64_t>() < L)
+        return table.reshape({-1, C}).index_select(0, (r * L + c).to(table.device()));
     const int64_t h = grid.size() == 2 ? grid[0] : r.max().item<int64_t>() + 1;
     const int64_t w = grid.size() == 2 ? grid[1] : c.max().item<int64_t>() + 1;
     const torch::Tensor t = resample_2d(table, h, w); // (h, w, C)

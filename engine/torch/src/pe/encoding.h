@@ -5,6 +5,7 @@
 #include "pe/layout.h"
 #include "seqpe/config.h"
 
+#include <algorithm>
 #include <string>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -20,6 +21,10 @@ struct PeModelInfo {
     int64_t n_head = 0;
     int64_t n_layer = 0;
     int64_t train_length = 0; // 1D: training length; 2D: training grid side
+    // Randomized positions: training positions lie in [0, position_range) (per axis); 0: off. A
+    // table-based encoding then holds that many positions and indexes them directly.
+    int64_t position_range = 0;
+    int64_t table_extent() const { return std::max(train_length, position_range); }
     bool causal = true;
     double init_std = 0.02;
     double content_rms = 0.02; // RMS of the content embedding (tokens, patches) at initialisation
@@ -66,6 +71,13 @@ public:
     // encoding has no embedding vectors (RoPE, ALiBi, none).
     virtual torch::Tensor embeddings(const torch::Tensor& positions) { return {}; }
 
+    // What a relative encoding adds to the attention logits between the positions of `layout`,
+    // for the Geometry view: (H, N, N), query x key, in logit units (a bias as it is added; for
+    // rotations the score of rotated all-ones q and k over the head size). The default is the
+    // bias of one forward pass; undefined for an encoding with neither. `description` says what
+    // the score is.
+    virtual torch::Tensor relative_score(const Layout& layout, int64_t layer, std::string* description);
+
     // Diagnostics (train.diagnostics_every): while on, the next forward pass and aux_losses()
     // note how strongly the positions act (PE share of the attention scores per layer, the
     // contrastive accuracy); take_diagnostics() hands the values over and clears them.
@@ -91,5 +103,7 @@ TORCH_MODULE(PositionEncoding);
 // Builds the encoding named by config.position_encoding.type. Throws InputError for an unknown
 // name or a combination the encoding cannot serve.
 PositionEncoding make_position_encoding(const RunConfig& config, const PeModelInfo& info);
+// Whether the registry has a factory for this name (every row of the encodings table must).
+bool has_implementation(const std::string& name);
 
 } // namespace seqpe

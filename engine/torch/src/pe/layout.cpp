@@ -1,5 +1,9 @@
 #include "pe/layout.h"
 
+#include "util/rng.h"
+
+#include <algorithm>
+
 namespace seqpe {
 
 Layout layout_1d(int64_t n, int64_t first) {
@@ -19,6 +23,32 @@ Layout layout_2d(int64_t h, int64_t w, int64_t prefix, int64_t r0, int64_t c0) {
     l.prefix = prefix;
     l.grid = {h, w};
     return l;
+}
+
+void apply_eval_mode(Layout& l, const std::string& mode, int64_t trained, int64_t rows, int64_t cols) {
+    const double t = static_cast<double>(std::max<int64_t>(1, trained));
+    if (mode == "interpolate") l.scale = t / static_cast<double>(std::max(rows, cols));
+    if (mode == "ntk" || mode == "dynamic-ntk" || mode == "yarn") {
+        l.rope_extension = mode;
+        l.rope_factor[0] = std::max(1.0, static_cast<double>(rows) / t);
+        l.rope_factor[1] = std::max(1.0, static_cast<double>(cols) / t);
+    }
+}
+
+void randomize_positions(Layout& l, int64_t range, uint64_t seed) {
+    Rng rng(seed);
+    auto sorted_subset = [&](int64_t n) {
+        std::vector<int64_t> v = rng.sample(range, n);
+        std::sort(v.begin(), v.end());
+        return torch::tensor(v, torch::kLong);
+    };
+    if (l.grid.size() == 2) { // rows and columns each a sorted subset: a grid with random spacing
+        const torch::Tensor rows = sorted_subset(l.grid[0]), cols = sorted_subset(l.grid[1]);
+        const torch::Tensor r = rows.repeat_interleave(l.grid[1]), c = cols.repeat(l.grid[0]);
+        l.pos = torch::stack({r, c}, 1).unsqueeze(0); // (1, h*w, 2)
+    } else {
+        l.pos = sorted_subset(l.length()).view({1, -1, 1}); // (1, N, 1)
+    }
 }
 
 } // namespace seqpe

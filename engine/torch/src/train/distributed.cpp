@@ -5,6 +5,7 @@
 #include "train/distributed.h"
 
 #include "seqpe/common/error.h"
+#include "seqpe/encodings.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -75,7 +76,7 @@ void check_shardable(const RunConfig& c, int world) {
                          "; use a multiple of " + std::to_string(pieces) + " (the batch is global: each rank takes 1/" +
                          std::to_string(world) + " of it)");
     const auto& sh = c.position_encoding.seqpe.shift;
-    if (c.position_encoding.type == "seqpe" && sh.enabled && sh.rate > 0 &&
+    if (encoding_reads(c, "position_encoding.seqpe.shift.layouts") && sh.enabled && sh.rate > 0 &&
         (c.train.batch_size / pieces) % sh.layouts != 0)
         throw InputError("position_encoding.seqpe.shift.layouts " + std::to_string(sh.layouts) +
                          " does not divide the per-rank micro-batch of " + std::to_string(c.train.batch_size / pieces) +

@@ -44,12 +44,12 @@ torch::Tensor ImageTask::loss(const TrainBatch& b, const Layout& layout) {
     return torch::nn::functional::cross_entropy(at_least_fp32(model_->forward(b.x, layout)), b.y);
 }
 
-ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool interpolate, int64_t max_images,
+ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, const std::string& mode, int64_t max_images,
                                      std::stop_token stop) {
     Layout layout = model_->layout_for(size, size);
     layout.device = device_;
     const int64_t g_train = cfg_.data.image_size / cfg_.model.patch_size, g = size / cfg_.model.patch_size;
-    if (interpolate) layout.scale = static_cast<double>(g_train) / static_cast<double>(g);
+    apply_eval_mode(layout, mode, g_train, g, g);
     const int64_t n = max_images > 0 ? std::min(max_images, split.size()) : split.size();
     // Fewer images per batch at higher resolutions: the tokens per batch stay near training's.
     const int64_t per =
@@ -78,7 +78,7 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, bool int
 }
 
 ValidationResult ImageTask::validate(int64_t max_batches, std::stop_token stop) {
-    return evaluate(valid_, static_cast<int>(cfg_.data.image_size), false,
+    return evaluate(valid_, static_cast<int>(cfg_.data.image_size), "extend",
                     max_batches > 0 ? max_batches * cfg_.train.batch_size : 0, stop);
 }
 

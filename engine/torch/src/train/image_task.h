@@ -18,9 +18,9 @@ public:
     std::string describe() const override;
 
     VisionTransformer& model() { return model_; }
-    // Top-1 accuracy and mean loss over a split at `size` pixels; `scale_positions` selects
-    // 'interpolate' (positions scaled to the training grid) over 'extend'.
-    ValidationResult evaluate(const ImageSplit& split, int size, bool interpolate, int64_t max_images,
+    // Top-1 accuracy and mean loss over a split at `size` pixels in an evaluation mode (extend,
+    // interpolate, or a RoPE extension: apply_eval_mode).
+    ValidationResult evaluate(const ImageSplit& split, int size, const std::string& mode, int64_t max_images,
                               std::stop_token stop);
 
 private:

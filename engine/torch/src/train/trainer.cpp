@@ -279,6 +279,11 @@ void TrainerImpl::train_step(Observer& obs) {
         if (diag_now) diagnostics_->begin();
         TrainBatch b = task_->batch(step, shard * micros + m, shards * micros);
         Layout layout = task_->default_layout();
+        // Randomized positions: one sorted random subset per micro-step, shared by its examples.
+        if (cfg_.position_encoding.randomize)
+            randomize_positions(layout, cfg_.position_encoding.randomize_max,
+                                derive_seed(static_cast<uint64_t>(cfg_.train.seed), kStreamRandomPositions,
+                                            static_cast<uint64_t>(step * micros + m)));
         StepContext ctx;
         ctx.step = step * micros + m;
         ctx.train_step = step;

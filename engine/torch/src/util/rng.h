@@ -58,6 +58,7 @@ enum RngStream : uint64_t {
     kStreamAugment = 7,
     kStreamShiftOffsets = 8,
     kStreamEval = 9,
+    kStreamRandomPositions = 10,
 };
 
 } // namespace seqpe

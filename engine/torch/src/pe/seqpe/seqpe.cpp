@@ -369,4 +369,31 @@ torch::Tensor transfer_loss(const torch::Tensor& teacher, const torch::Tensor& s
     return loss;
 }
 
+torch::Tensor SeqPeImpl::relative_score(const Layout& layout, int64_t layer, std::string* description) {
+    if (layer < 0 || apply_ == SeqPeApply::InputAdd) return {};
+    torch::NoGradGuard ng;
+    Layout l = layout;
+    l.prefix = 0;
+    const int64_t H = info_.n_head, N = l.length(), Dh = info_.head_dim();
+    const auto on_dev = torch::TensorOptions().device(l.device);
+    begin(l, l);
+    // q, k: (1, H, N, Dh). What attention sees of the positions alone: attn_scalar widens zero q/k
+    // by sqrt(s) pq and sqrt(s) pk; attn_add on zero q/k leaves pq and pk; attn_mul needs ones.
+    torch::Tensor q = torch::zeros({1, H, N, Dh}, on_dev), k = q.clone();
+    if (apply_ == SeqPeApply::AttnScalar) {
+        apply_qk(layer, q, k);
+        q = q.narrow(3, Dh, Dh);
+        k = k.narrow(3, Dh, Dh);
+    } else if (apply_ == SeqPeApply::AttnAdd) {
+        apply_qk(layer, q, k);
+    } else {
+        q = torch::ones_like(q);
+        k = torch::ones_like(k);
+        apply_qk(layer, q, k);
+    }
+    end();
+    if (description) *description = "query-PE . key-PE";
+    return torch::matmul(q, k.transpose(-2, -1))[0]; // (H, N, N)
+}
+
 } // namespace seqpe

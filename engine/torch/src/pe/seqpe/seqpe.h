@@ -27,6 +27,8 @@ public:
     void apply_qk(int64_t layer, torch::Tensor& q, torch::Tensor& k) override;
     void end() override;
     torch::Tensor embeddings(const torch::Tensor& positions) override;
+    // Applied to q/k: a layer's query-PE . key-PE, (H, N, N); undefined for input_add or layer < 0.
+    torch::Tensor relative_score(const Layout& layout, int64_t layer, std::string* description) override;
 
     int64_t pe_dim() const { return pe_dim_; }
     int64_t rows_encoded_last_step() const { return rows_last_step_; }
