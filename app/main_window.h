@@ -64,6 +64,9 @@ public:
     // Questions and warnings in dialogs (on by default with a display; off offscreen unless set,
     // so that unattended runs never wait for an answer).
     void setPrompts(bool on) { m_prompts = on; }
+    // File > Export Report: <output_dir>/report/results.{md,tex} from the runs' evaluation reports
+    // (seqpe/paper_tables.h, the same files as `seqpe report`); the files written, empty when none.
+    QStringList exportReport();
 
 protected:
     void closeEvent(QCloseEvent* e) override;

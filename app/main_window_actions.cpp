@@ -12,7 +12,10 @@
 #include "views/figure_exporter.h"
 #include "views/geometry_view.h"
 
+#include "seqpe/common/files.h"
+#include "seqpe/common/version.h"
 #include "seqpe/encodings.h"
+#include "seqpe/paper_tables.h"
 #include "seqpe/widgets/theme.h"
 
 #include <QAction>
@@ -82,6 +85,10 @@ void MainWindow::buildActions() {
         [this] { exportCurrentFigure(); });
     add("exportAll", tr("Export A&ll Figures..."), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
         [this] { exportAllFigures(); });
+    add("exportReport", tr("Export &Report"), {}, [this] { exportReport(); });
+    m_actions["exportReport"]->setToolTip(
+        tr("The comparison as tables for a paper (Markdown and LaTeX), with intervals and tested bold, as `seqpe "
+           "report` writes it"));
     // Undo/redo follow the project's history whichever field has the focus (eventFilter keeps the
     // editors' own text undo from taking Ctrl+Z); a typed edit not yet reported is reported first.
     QUndoStack* history = m_history->stack();
@@ -198,7 +205,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     for (const char* n : {"save", "saveAs"}) file->addAction(m_actions[n]);
     file->addSeparator();
-    for (const char* n : {"exportFigure", "exportAll"}) file->addAction(m_actions[n]);
+    for (const char* n : {"exportFigure", "exportAll", "exportReport"}) file->addAction(m_actions[n]);
     file->addSeparator();
     for (const char* n : {"exportWeights", "importWeights"}) file->addAction(m_actions[n]);
     file->addSeparator();
@@ -422,6 +429,49 @@ void MainWindow::exportAllFigures() {
         });
     }
     m_exporter->start(dir);
+}
+
+QStringList MainWindow::exportReport() {
+    // The planned runs' evaluation reports, by seed group (what `seqpe report` reads from disk).
+    auto& doc = m_wb->document();
+    std::vector<std::pair<std::string, EvalReport>> reports;
+    QStringList missing;
+    for (const QString& run : doc.plannedNames()) {
+        const RunView* v = m_wb->store().run(run);
+        if (!v || !v->report) {
+            missing << run;
+            continue;
+        }
+        EvalReport r = *v->report;
+        r.run = run.toStdString();
+        reports.emplace_back(doc.groupOf(run).toStdString(), std::move(r));
+    }
+    if (reports.empty()) {
+        const QString why = tr("no run of the project has an evaluation report yet (Run > Evaluate)");
+        report("report", 2, why);
+        statusBar()->showMessage(why, 8000);
+        return {};
+    }
+    const std::filesystem::path dir = doc.project().output_path() / "report";
+    const TableSetup setup = table_setup(doc.project().name, doc.plan().runs.front().config, doc.project().seeds,
+                                         reports.front().second.precision, kGitCommit);
+    const std::vector<GroupSummary> groups = summarise_by_group(reports);
+    QStringList written;
+    try {
+        std::filesystem::create_directories(dir);
+        write_file_atomic(dir / "results.md", results_markdown(groups, setup));
+        write_file_atomic(dir / "results.tex", results_latex(groups, setup));
+        written << QString::fromStdString((dir / "results.md").string())
+                << QString::fromStdString((dir / "results.tex").string());
+    } catch (const std::exception& e) {
+        report("report", 3, tr("cannot write the report: %1").arg(QString::fromStdString(e.what())));
+        return {};
+    }
+    QString text = tr("report written: %1").arg(written.join(", "));
+    if (!missing.isEmpty()) text += tr(" (%n run(s) without a report left out)", "", int(missing.size()));
+    report("report", missing.isEmpty() ? 1 : 2, text);
+    statusBar()->showMessage(text, 10000);
+    return written;
 }
 
 void MainWindow::newProject() {

@@ -2,6 +2,7 @@
 // table (encoding x length or resolution) as JSON and CSV, plus each run's own eval/ results; with
 // seeds, the mean, sd and min-max of each seed group beside the per-seed values.
 #include "commands.h"
+#include "seqpe/comparisons.h"
 #include "seqpe/encodings.h"
 
 #include "seqpe/common/error.h"
@@ -12,11 +13,13 @@
 #include "signals.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 namespace seqpe::cli {
 
@@ -61,13 +64,25 @@ std::string cell_text(double v, const std::string& metric) {
     return b;
 }
 
+std::string csv_number(double v) { // empty for NaN
+    std::ostringstream o;
+    o.precision(8);
+    if (std::isfinite(v)) o << v;
+    return o.str();
+}
+
+nlohmann::ordered_json json_number(double v) {
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
 // comparison.csv (one row per run, mode and length; the seed group last, so that the columns of
 // projects without seeds stay where scripts expect them), comparison.json (every report and the
 // summary), comparison-summary.csv (one row per seed group, mode and length: n, mean, sd, min, max
 // and the per-seed values).
 void write_comparison_files(const fs::path& out, const std::string& project,
                             const std::vector<std::pair<std::string, EvalReport>>& reports,
-                            const std::vector<GroupSummary>& groups) {
+                            const std::vector<GroupSummary>& groups, const std::vector<PairComparison>& comparisons,
+                            int64_t train_length) {
     std::ostringstream csv;
     csv.precision(8);
     csv << "run,encoding,task,split,mode,length,depth,train_length,metric,value,loss,count,group\n";
@@ -86,7 +101,7 @@ void write_comparison_files(const fs::path& out, const std::string& project,
     }
     std::ostringstream sum;
     sum.precision(8);
-    sum << "group,encoding,metric,mode,length,depth,n,mean,sd,min,max,values\n";
+    sum << "group,encoding,metric,mode,length,depth,n,mean,sd,min,max,ci95_lo,ci95_hi,values\n";
     j["summary"] = nlohmann::ordered_json::array();
     for (const auto& g : groups) {
         nlohmann::ordered_json gj = {{"group", g.group}, {"encoding", g.encoding}, {"metric", g.metric}};
@@ -101,7 +116,8 @@ void write_comparison_files(const fs::path& out, const std::string& project,
             }
             sum << g.group << "," << g.encoding << "," << g.metric << "," << c.mode << "," << c.length << ","
                 << (c.depth >= 0 ? std::to_string(c.depth) : std::string()) << "," << c.n() << "," << c.mean << ","
-                << c.sd << "," << c.min << "," << c.max << "," << values << "\n";
+                << c.sd << "," << c.min << "," << c.max << "," << csv_number(c.ci95.lo) << "," << csv_number(c.ci95.hi)
+                << "," << values << "\n";
             nlohmann::ordered_json cj = {{"mode", c.mode}, {"length", c.length}};
             if (c.depth >= 0) cj["depth"] = c.depth;
             cj["n"] = c.n();
@@ -109,17 +125,45 @@ void write_comparison_files(const fs::path& out, const std::string& project,
             cj["sd"] = c.sd;
             cj["min"] = c.min;
             cj["max"] = c.max;
+            cj["ci95"] = {json_number(c.ci95.lo), json_number(c.ci95.hi)}; // t interval over the seeds
             cj["values"] = c.values;
             cj["runs"] = c.runs;
-            const int best = clear_best(groups, c.mode, c.length, c.depth);
+            const int best = clear_best_tested(groups, c.mode, c.length, c.depth);
             cj["clear_best"] = best >= 0 && groups[static_cast<size_t>(best)].group == g.group;
             gj["cells"].push_back(cj);
         }
         j["summary"].push_back(gj);
     }
+    // Which differences hold: per column, the reference (or the best mean) against every other
+    // group, paired over shared seeds (else Welch), Holm within the column.
+    std::ostringstream tests;
+    tests.precision(8);
+    tests << "a,b,mode,length,depth,test,n_a,n_b,pairs,diff,ci95_lo,ci95_hi,t,df,p,p_holm,significant,note\n";
+    j["comparisons"] = nlohmann::ordered_json::array();
+    for (const PairComparison& c : comparisons) {
+        const Comparison& st = c.stats;
+        tests << c.a << "," << c.b << "," << c.mode << "," << c.length << ","
+              << (c.depth >= 0 ? std::to_string(c.depth) : std::string()) << "," << st.test << "," << st.n_a << ","
+              << st.n_b << "," << st.pairs << "," << csv_number(st.diff) << "," << csv_number(st.ci95.lo) << ","
+              << csv_number(st.ci95.hi) << "," << csv_number(st.t) << "," << csv_number(st.df) << ","
+              << csv_number(st.p) << "," << csv_number(st.p_adjusted) << "," << (st.p_adjusted < 0.05 ? "yes" : "no")
+              << ",\"" << st.why << "\"\n";
+        j["comparisons"].push_back({{"a", c.a},
+                                    {"b", c.b},
+                                    {"mode", c.mode},
+                                    {"length", c.length},
+                                    {"depth", c.depth},
+                                    {"test", st.test},
+                                    {"diff", json_number(st.diff)},
+                                    {"ci95", {json_number(st.ci95.lo), json_number(st.ci95.hi)}},
+                                    {"p", json_number(st.p)},
+                                    {"p_holm", json_number(st.p_adjusted)},
+                                    {"line", comparison_line(c, train_length)}});
+    }
     write_file_atomic(out / "comparison.json", j.dump(1) + "\n");
     write_file_atomic(out / "comparison.csv", csv.str());
     write_file_atomic(out / "comparison-summary.csv", sum.str());
+    write_file_atomic(out / "comparison-tests.csv", tests.str());
 }
 
 // Groups x (mode, length): the value (one seed) or mean +- sd (several), * on a column's clear best.
@@ -152,7 +196,7 @@ std::string comparison_table(const std::vector<GroupSummary>& groups, bool seede
             if (const SummaryCell* c = g.cell(m, l)) {
                 cell = cell_text(c->mean, g.metric);
                 if (seeded) cell += " +- " + cell_text(c->sd, g.metric);
-                const int best = clear_best(groups, m, l);
+                const int best = clear_best_tested(groups, m, l);
                 if (best >= 0 && groups[static_cast<size_t>(best)].group == g.group) cell += "*";
             }
             char c[48];
@@ -214,7 +258,15 @@ int cmd_compare(const CompareArgs& a, Console& console) {
     }
     const fs::path out = a.out.empty() ? plan.project.output_path() : fs::path(a.out);
     const std::vector<GroupSummary> groups = summarise_by_group(reports);
-    write_comparison_files(out, plan.project.name, reports, groups);
+    if (!a.reference.empty() &&
+        std::none_of(groups.begin(), groups.end(), [&](const GroupSummary& g) { return g.group == a.reference; })) {
+        std::string names;
+        for (const auto& g : groups) names += (names.empty() ? "" : ", ") + g.group;
+        console.error("--reference " + a.reference + ": no such seed group; groups: " + names);
+        return kExitBadInput;
+    }
+    const std::vector<PairComparison> comparisons = compare_against(groups, a.reference);
+    write_comparison_files(out, plan.project.name, reports, groups, comparisons, reports.front().second.train_length);
     const bool seeded = std::any_of(groups.begin(), groups.end(),
                                     [](const GroupSummary& g) { return !g.cells.empty() && g.cells.front().n() > 1; });
     const EvalReport& first = reports.front().second;
@@ -226,10 +278,31 @@ int cmd_compare(const CompareArgs& a, Console& console) {
     } else {
         std::printf("%s on %s; columns are evaluation %s (~ = interpolate mode)%s\n%s", metric.c_str(),
                     first.split.c_str(), first.metric == "ppl" ? "lengths" : "resolutions",
-                    seeded ? "; mean +- sd over the seeds, * = best by more than the min-max spread of both" : "",
+                    seeded ? "; mean +- sd over the seeds, * = better than every other group (paired t-test over "
+                             "shared seeds, else Welch; Holm over the column, p < 0.05)"
+                           : "",
                     comparison_table(groups, seeded).c_str());
-        std::printf("written: %s, %s%s\n", (out / "comparison.csv").c_str(), (out / "comparison.json").c_str(),
-                    seeded ? (", " + (out / "comparison-summary.csv").string()).c_str() : "");
+        // Per column: the reference (or the best) against its closest rival; comparison-tests.csv has all.
+        if (seeded) {
+            std::printf("\n%s against the closest other group, per column (docs/METHOD.md §14):\n",
+                        a.reference.empty() ? "the best" : a.reference.c_str());
+            std::map<std::tuple<std::string, int64_t, int64_t>, const PairComparison*> closest;
+            for (const PairComparison& c : comparisons) {
+                const auto key = std::make_tuple(c.mode, c.length, c.depth);
+                const PairComparison*& k = closest[key];
+                if (!k || (std::isfinite(c.stats.diff) &&
+                           (!std::isfinite(k->stats.diff) || std::fabs(c.stats.diff) < std::fabs(k->stats.diff))))
+                    k = &c;
+            }
+            for (const PairComparison& c : comparisons)
+                if (closest[std::make_tuple(c.mode, c.length, c.depth)] == &c)
+                    std::printf("  %s\n", comparison_line(c, first.train_length).c_str());
+        }
+        std::printf(
+            "written: %s, %s%s\n", (out / "comparison.csv").c_str(), (out / "comparison.json").c_str(),
+            seeded ? (", " + (out / "comparison-summary.csv").string() + ", " + (out / "comparison-tests.csv").string())
+                         .c_str()
+                   : "");
     }
     return exit_code;
 }

@@ -57,7 +57,8 @@ struct CompareArgs {
     std::vector<int64_t> lengths;
     std::string mode, split, precision;
     int64_t max_tokens = -1;
-    bool reuse = false; // keep a run's report of its newest checkpoint instead of evaluating again
+    bool reuse = false;    // keep a run's report of its newest checkpoint instead of evaluating again
+    std::string reference; // compare this seed group with every other (default: each column's best)
 };
 int cmd_compare(const CompareArgs& a, Console& console);
 
@@ -87,6 +88,12 @@ struct FinetuneArgs {
 // `seq_len` with the extension, evaluated at the base run's lengths. Throws InputError naming the flag.
 RunConfig finetune_config(const RunConfig& base, const std::filesystem::path& base_dir, const FinetuneArgs& a);
 int cmd_finetune(const FinetuneArgs& a, Console& console);
+
+struct ReportArgs {
+    std::string project;
+    std::string out; // runs live here instead of the project's output_dir
+};
+int cmd_report(const ReportArgs& a, Console& console);
 
 struct BenchArgs {
     std::vector<std::string> sizes, encodings, precisions;

@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
     finetune->add_option("--out", fa.out, "run directory to write (default: RUN_DIR-ft-SCALING-SEQLEN)");
     finetune->add_option("--set", fa.overrides, "override a field of the fine-tune's config")->take_all();
 
+    ReportArgs ra;
+    auto* report = app.add_subcommand(
+        "report", "write the project's comparison as tables for a paper (Markdown and LaTeX) from its eval reports");
+    report->add_option("project", ra.project, "project file")->required();
+    report->add_option("--out", ra.out, "runs live here instead of the project's output_dir");
+
     CompareArgs ca;
     auto* compare = app.add_subcommand("compare", "evaluate every run of a project and write one comparison table");
     compare->add_option("project", ca.project, "project file")->required();
@@ -100,6 +106,8 @@ int main(int argc, char** argv) {
         ->expected(1, -1);
     compare->add_option("--mode", ca.mode, "an eval.mode: " + join_words(modes))->check(CLI::IsMember(modes));
     compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
+    compare->add_option("--reference", ca.reference,
+                        "test this seed group against every other (default: each column's best mean)");
     compare->add_flag("--reuse", ca.reuse,
                       "keep each run's eval report when it is of the newest checkpoint and holds the requested "
                       "modes and lengths");
@@ -192,6 +200,7 @@ int main(int argc, char** argv) {
         if (*eval) return cmd_eval(ea, console);
         if (*compare) return cmd_compare(ca, console);
         if (*finetune) return cmd_finetune(fa, console);
+        if (*report) return cmd_report(ra, console);
         if (*xcmd) return cmd_export(xa, console);
         if (*icmd) return cmd_import(ia, console);
 #ifdef SEQPE_HAVE_BENCH

@@ -3,6 +3,7 @@
 #include "extrapolation_view.h"
 #include "figure_exporter.h"
 
+#include "seqpe/comparisons.h"
 #include "seqpe/report_summary.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/theme.h"
@@ -13,6 +14,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTimer>
@@ -28,11 +30,15 @@ namespace {
 double metricValue(const EvalRow& r, const QString& metric) {
     if (metric == "ppl") return r.ppl;
     if (metric == "loss") return r.loss;
+    if (metric == "bits_per_byte") return r.bits_per_byte; // compare across tokenizers (NaN: not recorded)
+    if (metric == "word_ppl") return r.word_ppl;
     return r.accuracy; // accuracy (image) and exact match (qa) share the field
 }
 
 QString metricName(const QString& metric) {
     if (metric == "ppl") return QObject::tr("perplexity");
+    if (metric == "bits_per_byte") return QObject::tr("bits per byte");
+    if (metric == "word_ppl") return QObject::tr("word-level perplexity");
     if (metric == "accuracy") return QObject::tr("top-1 accuracy");
     if (metric == "em") return QObject::tr("exact match");
     return QObject::tr("loss (nats)");
@@ -59,7 +65,10 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     m_seeds->addItem(tr("each seed"), int(Seeds::Each));
     m_seeds->addItem(tr("mean, min-max band"), int(Seeds::MinMax));
     m_seeds->addItem(tr("mean, ±1 sd band"), int(Seeds::Sd));
-    m_seeds->setCurrentIndex(1);
+    m_seeds->addItem(tr("mean, 95% CI band (t)"), int(Seeds::Ci));
+    m_seeds->setItemData(3, tr("the t-based 95% interval of the mean over the seeds (n - 1 degrees of freedom)"),
+                         Qt::ToolTipRole);
+    m_seeds->setCurrentIndex(3);
     m_seeds->setToolTip(tr("Runs that differ only by seed: one curve each, or their mean with a band"));
     m_seedsLabel = new QLabel(tr("Seeds"));
     auto* exportButton = new QPushButton(tr("Export figure..."));
@@ -71,6 +80,13 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     bar->addWidget(m_depth);
     bar->addWidget(m_seedsLabel);
     bar->addWidget(m_seeds);
+    m_reference = new QComboBox;
+    m_reference->setToolTip(tr("The table marks with * each value that differs from this group's at the same "
+                               "length: paired t-test over the seeds both have (else Welch), Holm over the column, "
+                               "p < 0.05; the cell's tooltip gives the difference, its 95% interval and p"));
+    m_referenceLabel = new QLabel(tr("vs"));
+    bar->addWidget(m_referenceLabel);
+    bar->addWidget(m_reference);
     m_clickHint = new QLabel(tr("click a row: highlight the run"));
     // Never widens the page (see ChartsPanel's hint): cut in a narrow window, whole in its tooltip.
     m_clickHint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -106,7 +122,8 @@ ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(p
     top->addWidget(outer, 1);
 
     connect(exportButton, &QPushButton::clicked, this, &ExtrapolationView::exportFigure);
-    for (QComboBox* c : {m_mode, m_metric, m_depth, m_seeds})
+    connect(m_reference, &QComboBox::activated, this, [this] { m_chosenReference = m_reference->currentText(); });
+    for (QComboBox* c : {m_mode, m_metric, m_depth, m_seeds, m_reference})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_updating) rebuild();
         });
@@ -177,6 +194,10 @@ void ExtrapolationView::rebuildChoices() {
     if (!reportMetric.empty())
         m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
     m_metric->addItem(metricName("loss"), "loss");
+    if (reportMetric == "ppl") { // text: the numbers that compare across tokenizers
+        m_metric->addItem(metricName("bits_per_byte"), "bits_per_byte");
+        m_metric->addItem(metricName("word_ppl"), "word_ppl");
+    }
     // Reports can arrive after the first refresh: until the user picks one, follow the reports' metric.
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_chosenMetric)));
     m_depth->clear();
@@ -286,10 +307,11 @@ void ExtrapolationView::rebuild() {
             auto it = std::find_if(groups.begin(), groups.end(), [&](const SeedGroup& x) { return x.name == g; });
             // The group takes its first run's colour: the runs table's swatch of that seed.
             if (it == groups.end())
-                it = groups.insert(groups.end(), SeedGroup{g, m_wb.store().colourOf(names[i]), {}, {}, {}, 0});
+                it = groups.insert(groups.end(), SeedGroup{g, m_wb.store().colourOf(names[i]), {}, {}, {}, {}, 0});
             it->runs << names[i];
             for (const auto& [len, val] : values) {
                 it->values[len].push_back(val);
+                it->runsAt[len].push_back(names[i].toStdString());
                 lengths.insert(len);
                 m_perSeed.append({names[i], g, QString::number(len), QString::number(val, 'g', 8)});
             }
@@ -329,7 +351,8 @@ void ExtrapolationView::rebuild() {
         for (int64_t l : m_score.lengths) row << (values.count(l) ? values.at(l) : std::nan(""));
         m_score.values << row;
     }
-    decorateCharts(md, mt, depth, lossLength);
+    decorateCharts(md, mt, depth, lossLength); // sets the training length the marks' notes cite
+    markDifferences(groups);
     fillTableWidget(m_table, m_score);
     if (const int row = static_cast<int>(m_score.runs.indexOf(m_highlight)); row >= 0) m_table->selectRow(row);
 
@@ -346,9 +369,16 @@ std::map<int64_t, double> ExtrapolationView::addGroupCurves(const SeedGroup& g) 
     QVector<QPointF> mean, lo, hi;
     std::map<int64_t, double> row;
     for (const auto& [len, vals] : g.values) {
-        const Spread sp = spread_of(vals);
+        const SeedSummary sp = summarize_seeds(vals); // NaN values (a diverged seed) left out
         const double m = sp.mean;
-        const double l = seeds() == Seeds::Sd ? m - sp.sd : sp.min, h = seeds() == Seeds::Sd ? m + sp.sd : sp.max;
+        double l = sp.min, h = sp.max;
+        if (seeds() == Seeds::Sd) {
+            l = m - sp.sd;
+            h = m + sp.sd;
+        } else if (seeds() == Seeds::Ci) { // one seed has no interval from seeds: no band
+            l = std::isfinite(sp.ci95.lo) ? sp.ci95.lo : m;
+            h = std::isfinite(sp.ci95.hi) ? sp.ci95.hi : m;
+        }
         mean.append(QPointF(static_cast<double>(len), m));
         lo.append(QPointF(static_cast<double>(len), l));
         hi.append(QPointF(static_cast<double>(len), h));
@@ -370,6 +400,69 @@ std::map<int64_t, double> ExtrapolationView::addGroupCurves(const SeedGroup& g) 
     return row;
 }
 
+void ExtrapolationView::markDifferences(const std::vector<SeedGroup>& groups) {
+    m_score.marks.clear();
+    m_score.notes.clear();
+    m_score.note.clear();
+    // The reference choices: the groups shown (kept across rebuilds when still there).
+    {
+        const QSignalBlocker block(m_reference);
+        const QString keep = m_chosenReference.isEmpty() && !groups.empty() ? groups.front().name : m_chosenReference;
+        m_reference->clear();
+        m_reference->addItem(tr("(none)"));
+        for (const SeedGroup& g : groups) m_reference->addItem(g.name);
+        m_reference->setCurrentIndex(std::max(0, m_reference->findText(keep)));
+    }
+    m_reference->setVisible(groups.size() > 1);
+    m_referenceLabel->setVisible(groups.size() > 1);
+    const QString ref = reference();
+    if (ref.isEmpty() || groups.size() < 2) return;
+    std::vector<GroupSummary> summaries;
+    for (const SeedGroup& g : groups) {
+        GroupSummary s;
+        s.group = g.name.toStdString();
+        s.metric = m_metric->currentData().toString().toStdString();
+        for (const auto& [len, vals] : g.values) {
+            SummaryCell c;
+            c.mode = "shown";
+            c.length = len;
+            c.values = vals;
+            c.runs = g.runsAt.at(len);
+            const SeedSummary st = summarize_seeds(vals);
+            c.mean = st.mean;
+            s.cells.push_back(c);
+        }
+        summaries.push_back(s);
+    }
+    m_score.marks = QVector<QVector<QString>>(m_score.runs.size(), QVector<QString>(m_score.lengths.size()));
+    m_score.notes = m_score.marks;
+    const int refRow = static_cast<int>(m_score.runs.indexOf(ref));
+    for (const PairComparison& c : compare_against(summaries, ref.toStdString())) {
+        const int row = static_cast<int>(m_score.runs.indexOf(QString::fromStdString(c.b)));
+        const int col = static_cast<int>(m_score.lengths.indexOf(c.length));
+        if (row < 0 || col < 0) continue;
+        if (c.stats.p_adjusted < 0.05) m_score.marks[row][col] = QStringLiteral("*");
+        PairComparison flipped = c; // read from the marked row's side: "b < a" or "b > a"
+        std::swap(flipped.a, flipped.b);
+        flipped.stats.diff = -c.stats.diff;
+        flipped.stats.ci95 = {-c.stats.ci95.hi, -c.stats.ci95.lo};
+        flipped.mode = m_mode->currentText().toStdString();
+        m_score.notes[row][col] = QString::fromStdString(comparison_line(flipped, m_score.trainLength));
+        if (refRow >= 0) m_score.notes[refRow][col] = tr("the reference of the marks in this column");
+    }
+    m_score.note =
+        tr("* differs from %1 (paired t-test over shared seeds, else Welch; Holm per column; p < 0.05)").arg(ref);
+}
+
+void ExtrapolationView::setReference(const QString& group) {
+    m_chosenReference = group.isEmpty() ? tr("(none)") : group; // empty is the default: the first group
+    rebuild();
+}
+
+QString ExtrapolationView::reference() const {
+    return m_reference->currentIndex() > 0 ? m_reference->currentText() : QString();
+}
+
 // Titles, axes, the training-length marker and the shaded extrapolation region of both charts.
 void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int64_t depth, int64_t lossLength) {
     const bool image = m_task == "image";
@@ -381,7 +474,7 @@ void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int
         tr("%1 against %2 (%3%4)").arg(metricTitle(), image ? tr("resolution") : tr("length"), md, depthText));
     m_curves->setAxisLabels(lengthAxis, metricTitle());
     m_curves->setLogX(!image); // lengths double from one evaluation to the next
-    m_curves->setLogY(mt == "ppl");
+    m_curves->setLogY(mt == "ppl" || mt == "word_ppl");
     if (std::isfinite(m_marker)) {
         const QString what = image ? tr("train resolution %1 px") : tr("train length %1");
         m_curves->setMarker(m_marker, what.arg(m_score.trainLength));
@@ -476,9 +569,15 @@ Figure ExtrapolationView::curvesFigure() const {
     f.tables = {lineChartTable(*m_curves, m_score.lengthName, metric())};
     if (!m_bands.isEmpty()) {
         // The band of each curve and the values it summarises, beside the curves' own CSV.
+        const bool sd = seeds() == Seeds::Sd, ci = seeds() == Seeds::Ci;
         FigureTable bands{"bands",
-                          {"group", m_score.lengthName, "n", "mean", seeds() == Seeds::Sd ? "mean_minus_sd" : "min",
-                           seeds() == Seeds::Sd ? "mean_plus_sd" : "max"},
+                          {"group", m_score.lengthName, "n", "mean",
+                           sd   ? "mean_minus_sd"
+                           : ci ? "ci95_lo"
+                                : "min",
+                           sd   ? "mean_plus_sd"
+                           : ci ? "ci95_hi"
+                                : "max"},
                           {}};
         for (const Band& b : m_bands)
             bands.rows.append({b.group, QString::number(b.length), QString::number(b.n),

@@ -38,10 +38,13 @@ public:
     void setDepth(int64_t depth); // QA needle depth in percent; -1: all depths
     // Runs that differ only by seed (a project with "seeds"): each seed as its own curve, or one
     // curve per group (the mean) with a band: min-max or +-1 sample standard deviation.
-    enum class Seeds { Each, MinMax, Sd };
+    enum class Seeds { Each, MinMax, Sd, Ci }; // Ci: the t-based 95% interval of the mean
     void setSeeds(Seeds s);
     Seeds seeds() const;
-    bool hasSeedGroups() const;            // some group holds more than one evaluated run
+    bool hasSeedGroups() const; // some group holds more than one evaluated run
+    // The group the table tests the others against ("": none); the first group by default.
+    void setReference(const QString& group);
+    QString reference() const;
     void highlightRun(const QString& run); // "" for none
     QString highlightedRun() const { return m_highlight; }
 
@@ -69,12 +72,16 @@ private:
         QString name;
         int colourIndex = 0;
         std::map<int64_t, std::vector<double>> values;
+        std::map<int64_t, std::vector<std::string>> runsAt; // the run of each value (seeds pair by name)
         QStringList runs;
         std::vector<double> loss; // summed loss by position of its runs
         int lossRuns = 0;
     };
     void rebuild();
     std::map<int64_t, double> addGroupCurves(const SeedGroup& g);
+    // The table's marks: each group against the reference per length (paired over shared seeds,
+    // else Welch; Holm within the column), seqpe/comparisons.h.
+    void markDifferences(const std::vector<SeedGroup>& groups);
     void decorateCharts(const QString& mode, const QString& metric, int64_t depth, int64_t lossLength);
     void showHints(const QStringList& missing, const QStringList& otherTask);
     void rebuildChoices();
@@ -89,6 +96,8 @@ private:
     QComboBox* m_depth = nullptr;
     QComboBox* m_seeds = nullptr;
     QLabel* m_seedsLabel = nullptr;
+    QComboBox* m_reference = nullptr; // the seed group the table's marks test every other against
+    QLabel* m_referenceLabel = nullptr;
     // Per group shown (grouped modes): the band and the per-seed values, for the figure's CSVs.
     struct Band {
         QString group;
@@ -113,7 +122,8 @@ private:
     QString m_highlight;
     double m_marker = std::nan("");
     bool m_updating = false;
-    QString m_chosenMetric; // the user's pick; empty: the reports' own metric (ppl, accuracy, em)
+    QString m_chosenMetric;    // the user's pick; empty: the reports' own metric (ppl, accuracy, em)
+    QString m_chosenReference; // the user's pick of the table's reference; empty: the first group
 };
 
 } // namespace seqpe::ui

@@ -32,7 +32,7 @@ QString ScoreTable::format(double v) const {
     if (!std::isfinite(v)) return QStringLiteral("–");
     if (metric == "accuracy" || metric == "em") return QString::number(100 * v, 'f', 1) + "%";
     if (metric == "ppl" && v >= 1000) return QString::number(v, 'g', 4);
-    return QString::number(v, 'f', metric == "loss" ? 3 : 2);
+    return QString::number(v, 'f', metric == "loss" || metric == "bits_per_byte" ? 3 : 2);
 }
 
 double ScoreTable::goodness(int run, int col) const {
@@ -65,13 +65,27 @@ FigureTable ScoreTable::csv() const {
     f.suffix = "table";
     f.header << "run";
     for (int64_t l : lengths) f.header << QString("%1_%2").arg(lengthName).arg(l);
+    const bool marked = !marks.isEmpty();
+    if (marked) f.header << "marks";
     for (int r = 0; r < runs.size(); ++r) {
         QVector<QString> row{runs[r]};
         for (int c = 0; c < lengths.size(); ++c)
             row << (std::isfinite(values[r][c]) ? csvNumber(values[r][c]) : QString());
+        if (marked) { // which columns hold a mark, e.g. "64*;128*"
+            QStringList m;
+            for (int c = 0; c < lengths.size(); ++c)
+                if (r < marks.size() && c < marks[r].size() && !marks[r][c].isEmpty())
+                    m << QString::number(lengths[c]) + marks[r][c];
+            row << m.join(';');
+        }
         f.rows.append(row);
     }
     return f;
+}
+
+QString ScoreTable::cellText(int run, int col) const {
+    const QString mark = run < marks.size() && col < marks[run].size() ? marks[run][col] : QString();
+    return format(values[run][col]) + mark;
 }
 
 void fillTableWidget(QTableWidget* w, const ScoreTable& t) {
@@ -84,17 +98,17 @@ void fillTableWidget(QTableWidget* w, const ScoreTable& t) {
     w->setVerticalHeaderLabels(t.runs);
     for (int r = 0; r < t.runs.size(); ++r)
         for (int c = 0; c < t.lengths.size(); ++c) {
-            auto* item = new QTableWidgetItem(t.format(t.values[r][c]));
+            auto* item = new QTableWidgetItem(t.cellText(r, c));
             item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
             item->setTextAlignment(Qt::AlignCenter);
             if (const QColor bg = t.color(r, c); bg.isValid()) {
                 item->setBackground(bg);
                 item->setForeground(textOn(bg));
             }
-            item->setToolTip(QString("%1 at %2 %3: %4")
-                                 .arg(t.runs[r], t.lengthName)
-                                 .arg(t.lengths[c])
-                                 .arg(t.format(t.values[r][c])));
+            QString tip =
+                QString("%1 at %2 %3: %4").arg(t.runs[r], t.lengthName).arg(t.lengths[c]).arg(t.format(t.values[r][c]));
+            if (r < t.notes.size() && c < t.notes[r].size() && !t.notes[r][c].isEmpty()) tip += "\n" + t.notes[r][c];
+            item->setToolTip(tip);
             w->setItem(r, c, item);
         }
     // Numbers never wrap: columns fit their contents, and the table asks its splitter for the
@@ -165,7 +179,7 @@ void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, co
             const QColor bg = t.color(r, c);
             p.fillRect(cell.adjusted(1, 1, -1, -1), bg.isValid() ? bg : pal.color(QPalette::AlternateBase));
             p.setPen(bg.isValid() ? textOn(bg) : pal.color(QPalette::Text));
-            p.drawText(cell, Qt::AlignCenter, t.format(t.values[r][c]));
+            p.drawText(cell, Qt::AlignCenter, t.cellText(r, c));
         }
     }
     QColor note = pal.color(QPalette::Text);
@@ -173,8 +187,9 @@ void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, co
     p.setPen(note);
     p.drawText(QRectF(target.left() + pad, gridTop + nr * rowH + 4, target.width() - 2 * pad, footer),
                Qt::AlignLeft | Qt::AlignVCenter,
-               QObject::tr("%1 by %2; colour: viridis, brighter = better%3")
-                   .arg(t.metric, t.lengthName, t.metric == "ppl" ? QObject::tr(" (log scale)") : QString()));
+               QObject::tr("%1 by %2; colour: viridis, brighter = better%3%4")
+                   .arg(t.metric, t.lengthName, t.metric == "ppl" ? QObject::tr(" (log scale)") : QString(),
+                        t.note.isEmpty() ? QString() : "; " + t.note));
     p.restore();
 }
 

@@ -24,8 +24,15 @@ struct ScoreTable {
     QVector<int64_t> lengths;
     QVector<QVector<double>> values; // [run][length]; NaN: not evaluated
     int64_t trainLength = 0;
+    // Optional, [run][length]: a mark after the value ("*": differs from the reference, Holm p < 0.05)
+    // and what the test says (tooltip); empty: none.
+    QVector<QVector<QString>> marks, notes;
+    QString note;                             // under the table: what the marks mean
+    QString cellText(int run, int col) const; // the value and its mark
 
-    bool lowerIsBetter() const { return metric == "ppl" || metric == "loss"; }
+    bool lowerIsBetter() const {
+        return metric == "ppl" || metric == "loss" || metric == "bits_per_byte" || metric == "word_ppl";
+    }
     QString format(double v) const;          // "23.41", "87.5%"
     double goodness(int run, int col) const; // 0 (worst in the table) .. 1 (best); NaN for a gap
     QColor color(int run, int col) const;    // invalid for a gap

@@ -3,6 +3,7 @@
 #include "figure_exporter.h"
 
 #include "seqpe/report_summary.h"
+#include "seqpe/stats.h"
 #include "seqpe/widgets/line_chart.h"
 #include "seqpe/widgets/theme.h"
 
@@ -67,6 +68,14 @@ SweepView::SweepView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb)
     bar->addWidget(m_x);
     bar->addWidget(new QLabel(tr("lines by")));
     bar->addWidget(m_lines);
+    m_band = new QComboBox;
+    m_band->addItem(tr("95% CI (t)"), "ci");
+    m_band->addItem(tr("±1 sd"), "sd");
+    m_band->addItem(tr("min-max"), "minmax");
+    m_band->setToolTip(tr("The band around each point's mean over its seeds: the t-based 95% interval of the "
+                          "mean (n - 1 degrees of freedom), one sample standard deviation, or the range"));
+    bar->addWidget(new QLabel(tr("band")));
+    bar->addWidget(m_band);
     bar->addWidget(m_filter, 1);
     bar->addWidget(exportButton);
     top->addLayout(bar);
@@ -88,7 +97,7 @@ SweepView::SweepView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb)
     split->setStretchFactor(1, 1);
     top->addWidget(split, 1);
 
-    for (QComboBox* c : {m_what, m_x, m_lines})
+    for (QComboBox* c : {m_what, m_x, m_lines, m_band})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_updating) rebuildChart();
         });
@@ -170,13 +179,14 @@ void SweepView::reload() {
     // First view of a grid of two or more options: the first on the axis, the second as the lines.
     m_lines->setCurrentIndex(first && m_options.size() >= 2 ? 2 : std::max(0, m_lines->findData(lines)));
     m_updating = false;
-    m_hint->setText(m_options.isEmpty()
-                        ? tr("This project has no sweep. Add \"sweep\": {\"optim.lr\": [0.001, 0.002]} to the project "
-                             "file (docs/CONFIG.md): every combination of the values becomes a run.")
-                        : tr("%1 grid points x %2 project run(s); each value is the mean over the evaluated seeds; the "
-                             "band spans their min-max; options on neither axis are pooled into the points.")
-                              .arg(m_rows.size() / std::max<qsizetype>(1, plan.project.runs.size()))
-                              .arg(plan.project.runs.size()));
+    m_hint->setText(
+        m_options.isEmpty()
+            ? tr("This project has no sweep. Add \"sweep\": {\"optim.lr\": [0.001, 0.002]} to the project "
+                 "file (docs/CONFIG.md): every combination of the values becomes a run.")
+            : tr("%1 grid points x %2 project run(s); each value is the mean over the evaluated seeds, with "
+                 "the chosen band; options on neither axis are pooled into the points.")
+                  .arg(m_rows.size() / std::max<qsizetype>(1, plan.project.runs.size()))
+                  .arg(plan.project.runs.size()));
     m_hint->setToolTip(m_hint->text());
     rebuildTable();
     rebuildChart();
@@ -262,10 +272,19 @@ void SweepView::rebuildChart() {
         QVector<QPointF> mid, lo, hi;
         for (const auto& [x, samples] : lines[order[i]]) {
             if (samples.isEmpty()) continue;
-            const Spread sp = spread_of(std::vector<double>(samples.begin(), samples.end()));
+            const SeedSummary sp = summarize_seeds(std::vector<double>(samples.begin(), samples.end()));
+            const QString band = m_band->currentData().toString();
+            double l = sp.min, h = sp.max;
+            if (band == "sd") {
+                l = sp.mean - sp.sd;
+                h = sp.mean + sp.sd;
+            } else if (band == "ci") { // one seed: no interval from seeds, no band
+                l = std::isfinite(sp.ci95.lo) ? sp.ci95.lo : sp.mean;
+                h = std::isfinite(sp.ci95.hi) ? sp.ci95.hi : sp.mean;
+            }
             mid.append(QPointF(x, sp.mean));
-            lo.append(QPointF(x, sp.min));
-            hi.append(QPointF(x, sp.max));
+            lo.append(QPointF(x, l));
+            hi.append(QPointF(x, h));
         }
         if (mid.isEmpty()) continue;
         const int id = m_chart->addSeries(order[i], seriesColor(i));

@@ -61,6 +61,7 @@ private:
     QComboBox* m_x = nullptr;
     QComboBox* m_lines = nullptr;
     QComboBox* m_what = nullptr;
+    QComboBox* m_band = nullptr; // ci | sd | minmax
     QLineEdit* m_filter = nullptr;
     QLabel* m_hint = nullptr;
     QTableWidget* m_table = nullptr;

@@ -182,6 +182,15 @@ std::string Vocabulary::display(int64_t id) const {
     return piece(id);
 }
 
+Vocabulary::Units Vocabulary::units(int64_t id) const {
+    Units u;
+    const std::string text = decode({id});
+    u.bytes = static_cast<int32_t>(text.size());
+    for (const char ch : text) u.chars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80; // not a continuation byte
+    u.word_start = piece(id).rfind("\xE2\x96\x81", 0) == 0;                                // "▁"
+    return u;
+}
+
 std::string byte_piece(unsigned char b) {
     if (b == ' ') return "\xE2\x96\x81";
     if (b > 32 && b < 127) return std::string(1, static_cast<char>(b));

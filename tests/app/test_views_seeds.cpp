@@ -2,6 +2,7 @@
 // tabs) and its sweep grid (the Sweep tab), from run directories written here by hand, so that
 // every expected value is computed in the test.
 #include "charts_panel.h"
+#include "main_window.h"
 #include "views/extrapolation_view.h"
 #include "views/figure.h"
 #include "views/sweep_view.h"
@@ -18,6 +19,7 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QTableWidget>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -95,7 +97,29 @@ TEST(ViewsFake, SeedGroupsDrawTheirMeanWithAMinMaxOrSdBandAndExportIt) {
     view.resize(1100, 800);
     view.reload();
     ASSERT_TRUE(view.hasSeedGroups());
-    EXPECT_EQ(view.seeds(), ExtrapolationView::Seeds::MinMax); // the default: mean with the seeds' range
+    // The default: the mean with the t-based 95% interval over the seeds (docs/METHOD.md §14):
+    // seqpe at 32 is 53 +- 4.302653 x sqrt(13 / 3).
+    EXPECT_EQ(view.seeds(), ExtrapolationView::Seeds::Ci);
+    {
+        const auto tables = view.curvesFigure().tables;
+        const auto bands =
+            std::find_if(tables.begin(), tables.end(), [](const FigureTable& t) { return t.suffix == "bands"; });
+        ASSERT_NE(bands, tables.end());
+        EXPECT_EQ(bands->header.mid(4), (QStringList{"ci95_lo", "ci95_hi"}));
+        EXPECT_NEAR(bands->rows[0][4].toDouble(), 53.0 - 4.302652729749811 * std::sqrt(13.0 / 3), 1e-5);
+    }
+    // The table tests each group against the reference (the first group by default): rope differs from
+    // seqpe in every seed by 10-12 (paired t, p = 0.0027 at both lengths) -> marked at both lengths.
+    EXPECT_EQ(view.reference(), "seqpe");
+    ASSERT_EQ(view.scoreTable().marks.size(), 2);
+    EXPECT_EQ(view.scoreTable().marks[1], (QVector<QString>{"*", "*"}));
+    EXPECT_EQ(view.scoreTable().marks[0], (QVector<QString>{"", ""}));
+    EXPECT_TRUE(view.scoreTable().notes[1][0].startsWith(
+        "rope < seqpe at 32 (1x, extend): -11.00 [-13.48, -8.52], p = 0.00274"))
+        << view.scoreTable().notes[1][0].toStdString();
+    view.setReference(QString()); // (none): no marks
+    EXPECT_TRUE(view.scoreTable().marks.isEmpty());
+    view.setSeeds(ExtrapolationView::Seeds::MinMax);
     LineChart* chart = view.curves();
     ASSERT_EQ(chart->seriesCount(), 2);
     const int seqpe = chart->seriesIds().front();
@@ -245,5 +269,27 @@ TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
     panel.setSeedMeans(false);
     EXPECT_EQ(loss->seriesCount(), 4);
     EXPECT_EQ(panel.meanSeries(0, "seqpe"), -1);
+    fs::remove_all(dir);
+}
+
+// File > Export Report: the tables `seqpe report` writes, from the window's reports.
+TEST(ViewsFake, ExportReportWritesTheTestedTables) {
+    const fs::path dir =
+        project_dir("seqpe-views-report", R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+        "base": {"task": "lm", "train": {"seq_len": 32}}, "seeds": [1, 2, 3],
+        "runs": [{"name": "seqpe", "set": {"position_encoding.type": "seqpe"}},
+                 {"name": "rope", "set": {"position_encoding.type": "rope"}}]})");
+    const std::map<std::string, std::vector<double>> ppl32 = {{"seqpe", {50, 52, 57}}, {"rope", {40, 41, 45}}};
+    for (const auto& pr : plan_file(dir / "p.json").runs)
+        write_evaluated_run(pr.dir, pr.config, {{32, ppl32.at(pr.run)[static_cast<size_t>(*pr.seed - 1)]}});
+    MainWindow w(EngineHooks{});
+    ASSERT_TRUE(w.openProject(q(dir / "p.json")));
+    const QStringList files = w.exportReport();
+    ASSERT_EQ(files.size(), 2);
+    const std::string md = read_file(dir / "runs/report/results.md");
+    // rope is lower in every seed (paired p = 0.0027): bold; seqpe's 53.0 +- 9.0 (t interval, n = 3).
+    EXPECT_NE(md.find("| rope | **42.0 ± 6.6** |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| seqpe | 53.0 ± 9.0 |"), std::string::npos) << md;
+    EXPECT_NE(read_file(dir / "runs/report/results.tex").find("\\mathbf{42.0 \\pm 6.6}"), std::string::npos);
     fs::remove_all(dir);
 }

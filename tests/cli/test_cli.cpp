@@ -140,6 +140,22 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
                 << "row " << i;
     }
     EXPECT_TRUE(fs::exists(runs() / "learned/eval/extrapolation.json"));
+    // Every evaluation states its measurement error and the per-byte numbers.
+    for (const auto& row : report["rows"]) {
+        EXPECT_LT(row["ci_lo"].get<double>(), row["ppl"].get<double>());
+        EXPECT_GT(row["ci_hi"].get<double>(), row["ppl"].get<double>());
+        EXPECT_GT(row["bits_per_byte"].get<double>(), 0.0);
+    }
+
+    // Tables for a paper: one seed per encoding, so each cell carries its evaluation's interval (†).
+    const Result rep = run("report " + project());
+    ASSERT_EQ(rep.code, 0) << rep.err << rep.out;
+    const std::string md = read_file(runs() / "report/results.md");
+    EXPECT_NE(md.find("| seqpe |"), std::string::npos) << md;
+    EXPECT_NE(md.find(" † |"), std::string::npos) << md;
+    const std::string tex = read_file(runs() / "report/results.tex");
+    EXPECT_NE(tex.find("\\begin{tabular}"), std::string::npos) << tex;
+    EXPECT_NE(tex.find("1 layer, width 32, 2 heads"), std::string::npos) << tex; // the setup in the caption
 
     // The newest checkpoint damaged on disk: info marks it, eval passes over it with a warning.
     const RunPaths learned{runs() / "learned"};

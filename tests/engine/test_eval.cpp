@@ -72,6 +72,25 @@ TEST(Eval, ChunksCoverEveryTestTokenExactlyOnce) {
     const auto back = eval_report_from_json(read_file(RunPaths{run}.eval() / "extrapolation.json"), "x");
     ASSERT_EQ(back.rows.size(), 8u);
     EXPECT_DOUBLE_EQ(back.rows[3].ppl, r.rows[3].ppl);
+    // Its measurement error (docs/METHOD.md §14): a bootstrap over the windows, 62 full windows of
+    // 16 and a last one of 8 at L = 16; one window at L = 1100: no interval.
+    EXPECT_EQ(r.rows[0].items, 63);
+    EXPECT_LT(r.rows[0].lo, r.rows[0].ppl);
+    EXPECT_GT(r.rows[0].hi, r.rows[0].ppl);
+    EXPECT_EQ(r.rows[3].items, 1);
+    EXPECT_TRUE(std::isnan(r.rows[3].lo));
+    EXPECT_DOUBLE_EQ(back.rows[0].lo, r.rows[0].lo);
+    EXPECT_TRUE(std::isnan(back.rows[3].hi)); // null in the JSON, NaN again
+    // Per byte and character: the pieces "t0".."t63" are 2 or 3 ASCII bytes; no word starts.
+    const EvalRow& row = r.rows[0];
+    EXPECT_GE(row.bytes, 2 * row.count);
+    EXPECT_LE(row.bytes, 3 * row.count);
+    EXPECT_EQ(row.chars, row.bytes);
+    EXPECT_NEAR(row.bits_per_byte * std::log(2.0) * double(row.bytes), row.loss * double(row.count), 1e-6 * row.count);
+    EXPECT_EQ(row.words, 0);
+    EXPECT_TRUE(std::isnan(row.word_ppl));
+    // The same evaluation again: the same interval (the bootstrap is seeded by length and mode).
+    EXPECT_DOUBLE_EQ(evaluate_run(run, o, q).rows[0].hi, r.rows[0].hi);
     // max_tokens caps the scored tokens.
     o.max_tokens = 100;
     o.mode = "extend";

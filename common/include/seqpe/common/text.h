@@ -38,6 +38,15 @@ public:
     std::string decode(const std::vector<int64_t>& ids) const;
     // One token for display (keeps the visible "▁" word marker).
     std::string display(int64_t id) const;
+    // What a token stands for in the text, for metrics that compare across tokenizers: its UTF-8
+    // bytes (decode), its characters (the bytes that start one: summed over a sequence this is its
+    // character count even when byte tokens split a character), and whether it starts a word (its
+    // piece begins with "▁", as the official word-level perplexity counts words). Control pieces: 0.
+    struct Units {
+        int32_t bytes = 0, chars = 0;
+        bool word_start = false;
+    };
+    Units units(int64_t id) const;
 
 private:
     std::vector<std::string> pieces_;

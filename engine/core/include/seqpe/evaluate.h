@@ -4,6 +4,7 @@
 // itself is LibTorch's: evaluate_run() in seqpe/engine.h.
 #include "seqpe/trainer.h"
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <stop_token>
@@ -34,6 +35,15 @@ struct EvalRow {
     double seconds = 0;
     double tokens_per_s = 0;
     std::string note; // e.g. "learned table interpolated past its 128 rows"
+    // The measurement error of this evaluation (docs/METHOD.md §14): the 95% percentile bootstrap
+    // interval of the metric (ppl, accuracy or em) over its windows (text: the non-overlapping
+    // chunks of `length` tokens) or examples (images, QA); NaN when it has fewer than 2.
+    double lo = std::nan(""), hi = std::nan("");
+    int64_t items = 0; // windows or examples the interval resamples
+    // Text, comparable across tokenizers: the NLL in bits per UTF-8 byte and per character, and the
+    // word-level perplexity (words = tokens whose piece starts a word); NaN when unknown.
+    double bits_per_byte = std::nan(""), bits_per_char = std::nan(""), word_ppl = std::nan("");
+    int64_t bytes = 0, chars = 0, words = 0;
 };
 
 struct EvalReport {

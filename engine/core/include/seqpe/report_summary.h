@@ -3,6 +3,7 @@
 // evaluated (mode, length, depth) the mean, sample standard deviation and min-max over the seeds,
 // beside the per-seed values. `seqpe compare` and the workbench's bands read the same numbers.
 #include "seqpe/evaluate.h"
+#include "seqpe/stats.h"
 
 #include <cstdint>
 #include <string>
@@ -24,7 +25,13 @@ struct SummaryCell {
     int64_t depth = -1;
     std::vector<double> values;    // one per run of the group, in the order given (ppl, or accuracy in [0, 1])
     std::vector<std::string> runs; // the run each value comes from
+    std::vector<Interval> run_ci;  // each run's own evaluation interval (bootstrap over windows)
     double mean = 0, sd = 0, min = 0, max = 0; // sd: sample standard deviation (n - 1); 0 for one value
+    // The t-based 95% interval of the mean over the seeds and its standard error (NaN for one seed);
+    // NaN values (a diverged run) are left out of every statistic and counted in `dropped`.
+    Interval ci95{std::nan(""), std::nan("")};
+    double se = std::nan("");
+    int dropped = 0;
     size_t n() const { return values.size(); }
 };
 
@@ -41,6 +48,8 @@ std::vector<GroupSummary> summarise_by_group(const std::vector<std::pair<std::st
 
 // The group whose mean is best in this column when its lead over the runner-up is larger than the
 // spread (max - min) of both; -1 when no group leads by more than the seeds vary (or fewer than 2).
+// The rule of earlier sessions, kept for comparison; `seqpe compare` decides by clear_best_tested
+// (seqpe/comparisons.h).
 int clear_best(const std::vector<GroupSummary>& groups, const std::string& mode, int64_t length, int64_t depth = -1);
 
 } // namespace seqpe

@@ -2,6 +2,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/evaluate.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -14,6 +15,7 @@ std::string eval_report_json(const EvalReport& r) {
               {"split", r.split}, {"metric", r.metric},      {"train_length", r.train_length},
               {"step", r.step},   {"precision", r.precision}};
     j["rows"] = json::array();
+    const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); }; // NaN: null
     for (const auto& x : r.rows)
         j["rows"].push_back({{"mode", x.mode},
                              {"length", x.length},
@@ -24,7 +26,16 @@ std::string eval_report_json(const EvalReport& r) {
                              {"seconds", x.seconds},
                              {"tokens_per_s", x.tokens_per_s},
                              {"note", x.note},
-                             {"depth", x.depth}});
+                             {"depth", x.depth},
+                             {"ci_lo", num(x.lo)},
+                             {"ci_hi", num(x.hi)},
+                             {"items", x.items},
+                             {"bits_per_byte", num(x.bits_per_byte)},
+                             {"bits_per_char", num(x.bits_per_char)},
+                             {"word_ppl", num(x.word_ppl)},
+                             {"bytes", x.bytes},
+                             {"chars", x.chars},
+                             {"words", x.words}});
     j["loss_by_position_length"] = r.loss_by_position_length;
     j["loss_by_position"] = r.loss_by_position;
     return j.dump(1) + "\n";
@@ -54,6 +65,19 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
             row.tokens_per_s = x.value("tokens_per_s", 0.0);
             row.note = x.value("note", "");
             row.depth = x.value("depth", int64_t{-1});
+            // Reports written before intervals and byte-level metrics: NaN (unknown).
+            const auto num = [&](const char* key) {
+                return x.contains(key) && x[key].is_number() ? x[key].get<double>() : std::nan("");
+            };
+            row.lo = num("ci_lo");
+            row.hi = num("ci_hi");
+            row.items = x.value("items", int64_t{0});
+            row.bits_per_byte = num("bits_per_byte");
+            row.bits_per_char = num("bits_per_char");
+            row.word_ppl = num("word_ppl");
+            row.bytes = x.value("bytes", int64_t{0});
+            row.chars = x.value("chars", int64_t{0});
+            row.words = x.value("words", int64_t{0});
             r.rows.push_back(row);
         }
         r.loss_by_position_length = j.value("loss_by_position_length", int64_t{0});
@@ -67,12 +91,20 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
 std::string eval_report_csv(const EvalReport& r) {
     std::ostringstream s;
     s.precision(8);
-    s << "run,encoding,task,split,mode,length,depth,train_length,loss," << r.metric << ",count,seconds,note\n";
+    s << "run,encoding,task,split,mode,length,depth,train_length,loss," << r.metric << ",ci_lo,ci_hi,count,seconds,"
+      << "bits_per_byte,bits_per_char,word_ppl,note\n";
+    const auto num = [](double v) { // empty for NaN
+        std::ostringstream o;
+        o.precision(8);
+        if (std::isfinite(v)) o << v;
+        return o.str();
+    };
     for (const auto& x : r.rows)
         s << r.run << "," << r.encoding << "," << r.task << "," << r.split << "," << x.mode << "," << x.length << ","
           << (x.depth >= 0 ? std::to_string(x.depth) : std::string()) << "," << r.train_length << "," << x.loss << ","
-          << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << x.count << "," << x.seconds << ",\"" << x.note
-          << "\"\n";
+          << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << num(x.lo) << "," << num(x.hi) << "," << x.count << ","
+          << x.seconds << "," << num(x.bits_per_byte) << "," << num(x.bits_per_char) << "," << num(x.word_ppl) << ",\""
+          << x.note << "\"\n";
     return s.str();
 }
 

@@ -40,20 +40,24 @@ std::vector<GroupSummary> summarise_by_group(const std::vector<std::pair<std::st
             for (auto& x : g.cells)
                 if (x.mode == row.mode && x.length == row.length && x.depth == row.depth) c = &x;
             if (!c) {
-                g.cells.push_back({row.mode, row.length, row.depth, {}, {}});
+                g.cells.push_back({row.mode, row.length, row.depth, {}, {}, {}});
                 c = &g.cells.back();
             }
             c->values.push_back(rep.metric == "ppl" ? row.ppl : row.accuracy);
             c->runs.push_back(rep.run);
+            c->run_ci.push_back({row.lo, row.hi});
         }
     }
     for (auto& g : out)
         for (auto& c : g.cells) {
-            const Spread s = spread_of(c.values);
+            const SeedSummary s = summarize_seeds(c.values); // NaN values left out and counted
             c.mean = s.mean;
-            c.sd = s.sd;
+            c.sd = s.n > 1 ? s.sd : (s.n == 1 ? 0.0 : std::nan(""));
             c.min = s.min;
             c.max = s.max;
+            c.ci95 = s.ci95;
+            c.se = s.se;
+            c.dropped = s.dropped;
         }
     return out;
 }

@@ -11,6 +11,7 @@
 #include "seqpe/config_io.h"
 #include "seqpe/encodings.h"
 #include "seqpe/options.h"
+#include "seqpe/stats.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
 #include "train/image_task.h"
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include <ATen/Parallel.h>
 #include <chrono>
@@ -30,15 +32,40 @@ namespace seqpe {
 
 namespace {
 
+// The bootstrap of every evaluation interval (docs/METHOD.md §14): 1000 resamples, the seed a
+// function of the length and mode only, so two runs of the same evaluation give the same interval.
+constexpr int kBootstrapResamples = 1000;
+uint64_t bootstrap_seed(int64_t length, const std::string& mode) {
+    uint64_t h = 1469598103934665603ull; // FNV-1a over the mode, then the length
+    for (const char ch : mode) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    return h ^ static_cast<uint64_t>(length) * 0x9E3779B97F4A7C15ull;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // Perplexity over non-overlapping chunks that cover every token of the split once: chunk k feeds
 // tokens [kL, kL + L) and predicts [kL + 1, kL + L]; the last chunk is shorter. Positions start at 0.
+// Per token id: UTF-8 bytes, characters and word starts (Vocabulary::units), as (V, 3) int64;
+// undefined without a pieces file (then the byte-level metrics are NaN).
+torch::Tensor token_units(const std::filesystem::path& dataset, const DatasetManifest& m) {
+    if (m.tokenizer.pieces_file.empty()) return {};
+    const Vocabulary v = Vocabulary::load(dataset / m.tokenizer.pieces_file);
+    torch::Tensor t = torch::zeros({std::max<int64_t>(1, v.size()), 3}, torch::kLong);
+    auto a = t.accessor<int64_t, 2>();
+    for (int64_t id = 0; id < v.size(); ++id) {
+        const Vocabulary::Units u = v.units(id);
+        a[id][0] = u.bytes;
+        a[id][1] = u.chars;
+        a[id][2] = u.word_start ? 1 : 0;
+    }
+    return t;
+}
+
 EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const RunConfig& c, int64_t L,
                        const std::string& mode, int64_t max_tokens, std::vector<double>* by_pos, Observer& obs,
-                       std::stop_token stop) {
+                       std::stop_token stop, const torch::Tensor& units) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t n_tokens = max_tokens > 0 ? std::min(split.size(), max_tokens + 1) : split.size();
     const int64_t predict = n_tokens - 1;
@@ -51,6 +78,16 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     apply_eval_mode(layout, mode, c.train.seq_len, L, L);
     double nll = 0;
     int64_t scored = 0;
+    // Per window (chunk): NLL, tokens, and the bytes, characters and words its targets stand for.
+    std::vector<double> win_nll, win_tokens;
+    int64_t bytes = 0, chars = 0, words = 0;
+    const auto count_units = [&](const torch::Tensor& targets) { // targets: int64, any shape, on the CPU
+        if (!units.defined()) return;
+        const torch::Tensor u = units.index_select(0, targets.reshape({-1}).clamp(0, units.size(0) - 1)).sum(0);
+        bytes += u[0].item<int64_t>();
+        chars += u[1].item<int64_t>();
+        words += u[2].item<int64_t>();
+    };
     std::vector<double> pos_sum;
     int64_t pos_count = 0;
     if (by_pos) pos_sum.assign(static_cast<size_t>(L), 0.0);
@@ -72,6 +109,12 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
                 .view({n, L});
         nll += tok_nll.sum().item<double>();
         scored += n * L;
+        const torch::Tensor per_window = tok_nll.sum(1).to(torch::kDouble).cpu(); // (n)
+        for (int64_t j = 0; j < n; ++j) {
+            win_nll.push_back(per_window[j].item<double>());
+            win_tokens.push_back(static_cast<double>(L));
+        }
+        count_units(buf.index({Slice(), Slice(1, torch::indexing::None)}));
         if (by_pos) {
             const torch::Tensor s = tok_nll.sum(0).to(torch::kDouble).cpu();
             for (int64_t i = 0; i < L; ++i) pos_sum[static_cast<size_t>(i)] += s[i].item<double>();
@@ -92,11 +135,16 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         tail.rope_factor[1] = layout.rope_factor[1];
         tail.device = dev;
         const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
-        nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
-                                buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
-                                F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                   .item<double>();
+        const double tail_nll =
+            F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
+                             buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
+                             F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
+        nll += tail_nll;
         scored += rest;
+        win_nll.push_back(tail_nll);
+        win_tokens.push_back(static_cast<double>(rest));
+        count_units(buf.index({Slice(), Slice(1, torch::indexing::None)}));
     }
     EvalRow row;
     row.mode = mode;
@@ -104,6 +152,20 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     row.count = scored;
     row.loss = scored ? nll / static_cast<double>(scored) : 0.0;
     row.ppl = std::exp(row.loss);
+    // Its measurement error: a bootstrap over the windows, reproducible (seeded by length and mode).
+    const Interval ci =
+        bootstrap_ratio(win_nll, win_tokens, kBootstrapResamples, bootstrap_seed(L, mode), 0.95, Transform::Exp);
+    row.lo = ci.lo;
+    row.hi = ci.hi;
+    row.items = static_cast<int64_t>(win_nll.size());
+    if (bytes > 0) {
+        row.bytes = bytes;
+        row.chars = chars;
+        row.words = words;
+        row.bits_per_byte = nll / std::log(2.0) / static_cast<double>(bytes);
+        row.bits_per_char = chars > 0 ? nll / std::log(2.0) / static_cast<double>(chars) : std::nan("");
+        row.word_ppl = words > 0 ? std::exp(nll / static_cast<double>(words)) : std::nan("");
+    }
     row.seconds = seconds_since(t0);
     row.tokens_per_s = static_cast<double>(scored) / std::max(row.seconds, 1e-9);
     if (by_pos && pos_count > 0) {
@@ -207,18 +269,29 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 all.accuracy = s.count ? static_cast<double>(s.correct) / static_cast<double>(s.count) : 0.0;
                 all.count = s.count;
                 all.seconds = seconds_since(t0);
-                rep.rows.push_back(all);
-                std::map<int64_t, std::pair<int64_t, int64_t>> depth; // depth -> (correct, count)
+                // Exact match per example, all depths and each depth: the items of the intervals.
+                std::map<int64_t, std::vector<double>> hits; // depth -> 1/0 per example; -1: all
                 for (const auto& [d, ok] : s.by_depth) {
-                    depth[d].first += ok;
-                    depth[d].second += 1;
+                    hits[d].push_back(ok ? 1.0 : 0.0);
+                    hits[-1].push_back(ok ? 1.0 : 0.0);
                 }
-                for (const auto& [d, cc] : depth) {
+                const auto interval = [&](EvalRow& row, const std::vector<double>& h) {
+                    const Interval ci = bootstrap_ratio(h, std::vector<double>(h.size(), 1.0), kBootstrapResamples,
+                                                        bootstrap_seed(context * 1000 + row.depth + 1, md));
+                    row.lo = ci.lo;
+                    row.hi = ci.hi;
+                    row.items = static_cast<int64_t>(h.size());
+                };
+                interval(all, hits[-1]);
+                rep.rows.push_back(all);
+                for (const auto& [d, h] : hits) {
+                    if (d < 0) continue;
                     EvalRow row = all;
                     row.depth = d;
-                    row.accuracy = static_cast<double>(cc.first) / static_cast<double>(cc.second);
-                    row.count = cc.second;
+                    row.accuracy = std::accumulate(h.begin(), h.end(), 0.0) / static_cast<double>(h.size());
+                    row.count = static_cast<int64_t>(h.size());
                     row.loss = 0;
+                    interval(row, h);
                     rep.rows.push_back(row);
                 }
                 obs.on_log(LogLevel::Info, "eval " + md + " " + name + " (context " + std::to_string(context) +
@@ -232,6 +305,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         const TokenSplit split(o.dataset_dir, m, rep.split);
         rep.metric = "ppl";
         rep.train_length = c.train.seq_len;
+        const torch::Tensor units = token_units(o.dataset_dir, m); // bytes, characters, words per token id
         std::vector<int64_t> lengths = o.lengths;
         if (lengths.empty()) lengths = text_eval_lengths(c);
         const int64_t max_tokens = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
@@ -243,7 +317,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
             for (const int64_t L : lengths) {
                 if (L < 2) throw InputError("evaluation length " + std::to_string(L) + " is too short");
                 std::vector<double>* by_pos = (md == modes.front() && L == longest) ? &rep.loss_by_position : nullptr;
-                EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop);
+                EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop, units);
                 // Trained on randomized positions up to randomize_max: nothing is resampled below it.
                 const bool seen = c.position_encoding.randomize && L <= c.position_encoding.randomize_max;
                 if (encoding && L > c.train.seq_len && !seen) row.note = note(encoding->resized_note, c.train.seq_len);
@@ -275,6 +349,11 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 row.loss = v.loss;
                 row.accuracy = v.metric;
                 row.count = v.count;
+                const std::vector<double> ones(v.hits.size(), 1.0);
+                const Interval ci = bootstrap_ratio(v.hits, ones, kBootstrapResamples, bootstrap_seed(size, md));
+                row.lo = ci.lo;
+                row.hi = ci.hi;
+                row.items = static_cast<int64_t>(v.hits.size());
                 row.seconds = seconds_since(t0);
                 const int64_t g = size / c.model.patch_size;
                 row.tokens_per_s = static_cast<double>(v.count * g * g) / std::max(row.seconds, 1e-9);

@@ -56,6 +56,7 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, const st
         std::max<int64_t>(1, cfg_.train.batch_size * g_train * g_train / std::max<int64_t>(1, g * g) * 4);
     double loss = 0;
     int64_t correct = 0, seen = 0;
+    std::vector<double> hits;
     for (int64_t s = 0; s < n; s += per) {
         if (stop.stop_requested()) break;
         std::vector<int64_t> idx;
@@ -66,10 +67,13 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, const st
         loss += torch::nn::functional::cross_entropy(
                     logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
-        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+        const torch::Tensor ok = logits.argmax(1).eq(y).to(torch::kDouble).cpu();
+        correct += static_cast<int64_t>(ok.sum().item<double>());
         seen += static_cast<int64_t>(idx.size());
+        hits.insert(hits.end(), ok.data_ptr<double>(), ok.data_ptr<double>() + ok.numel());
     }
     ValidationResult r;
+    r.hits = std::move(hits);
     r.count = seen;
     r.loss = seen ? loss / static_cast<double>(seen) : 0.0;
     r.metric = seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0;

@@ -27,7 +27,8 @@ struct ValidationResult {
     double loss = 0;
     double metric = 0; // LM: perplexity; image: top-1 accuracy; QA: exact match
     const char* metric_name = "ppl";
-    int64_t count = 0; // tokens, images or QA examples evaluated
+    int64_t count = 0;        // tokens, images or QA examples evaluated
+    std::vector<double> hits; // image: 1 or 0 per image (the items an interval resamples)
 };
 
 class Task {

@@ -1,0 +1,39 @@
+#pragma once
+// Tables for a paper (docs/METHOD.md §14), torch-free, shared by `seqpe report` and the
+// workbench's File > Export Report: one table per evaluation mode, a row per seed group, a column
+// per length (or resolution), each cell the mean +- the half-width of its 95% interval (the t
+// interval over the seeds; one seed: the evaluation's own bootstrap interval, marked), the best of a
+// column in bold only where the tests say it is better than every other group (clear_best_tested),
+// and a caption that names the setup. Markdown and LaTeX (booktabs).
+#include "seqpe/comparisons.h"
+#include "seqpe/config.h"
+
+#include <string>
+#include <vector>
+
+namespace seqpe {
+
+struct TableSetup {
+    std::string project;
+    std::string data;      // "sotu, BPE 4096"
+    std::string model;     // "2 layers, width 128, 4 heads"
+    std::string training;  // "2000 steps, batch 16 x 128 tokens, lr 0.002"
+    std::string precision; // what the evaluations computed in
+    std::string commit;    // of the build that writes the tables
+    std::vector<int64_t> seeds;
+    int64_t train_length = 0; // tokens, or pixels (image)
+    std::string task;
+};
+
+// The setup from a run's config (the project's runs differ only where they say so), the seeds of the
+// plan and the reports' precision.
+TableSetup table_setup(const std::string& project, const RunConfig& c, const std::vector<int64_t>& seeds,
+                       const std::string& precision, const std::string& commit);
+
+// One table per mode. `figures`: files the report refers to (paths as they should appear).
+std::string results_markdown(const std::vector<GroupSummary>& groups, const TableSetup& setup,
+                             const std::vector<std::string>& figures = {});
+std::string results_latex(const std::vector<GroupSummary>& groups, const TableSetup& setup,
+                          const std::vector<std::string>& figures = {});
+
+} // namespace seqpe
