@@ -1,6 +1,8 @@
 // MainWindow: actions, menus, toolbar, shortcuts, file operations.
 #include "main_window.h"
 
+#include "add_run_dialog.h"
+
 #include "app_settings.h"
 #include "charts_panel.h"
 #include "config_panel.h"
@@ -23,7 +25,6 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -146,14 +147,9 @@ void MainWindow::buildActions() {
     add("runAll", tr("Run &All (queue)"), {QKeySequence(Qt::CTRL | Qt::Key_R)}, [this] { m_wb->runAll(); });
     add("stopAll", tr("Stop A&ll"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period)}, [this] { m_wb->stopAll(); });
     add("addRun", tr("&Add Run..."), {}, [this] {
-        // The encodings the project's task can use, from the engine's table (one source of truth).
-        const bool image = m_wb->document().config(QString()).task == "image";
-        QStringList names;
-        for (const EncodingInfo& e : encoding_table())
-            if (image ? e.image : e.text) names << QString::fromUtf8(e.name);
-        bool ok = false;
-        const QString enc = QInputDialog::getItem(this, tr("Add run"), tr("Position encoding"), names, 0, false, &ok);
-        if (ok) selectRun(m_wb->document().addRun(enc, enc));
+        AddRunDialog d(m_wb->document().config(QString()), this);
+        if (d.exec() != QDialog::Accepted) return;
+        selectRun(m_wb->document().addRun(d.runName(), d.encoding(), d.overrides()));
     });
     add("removeRun", tr("&Remove Run"), {}, [this] {
         // A seed or grid point stands for its project run: that run (all its seeds) is removed.
@@ -435,16 +431,27 @@ QStringList MainWindow::exportReport() {
     // The planned runs' evaluation reports, by seed group (what `seqpe report` reads from disk).
     auto& doc = m_wb->document();
     std::vector<std::pair<std::string, EvalReport>> reports;
+    std::vector<std::optional<int64_t>> seeds;
+    std::optional<RunConfig> trained; // the first reported run's config as trained describes the setup
     QStringList missing;
-    for (const QString& run : doc.plannedNames()) {
+    for (const PlannedRun& p : doc.plan().runs) {
+        const QString run = QString::fromStdString(p.name);
         const RunView* v = m_wb->store().run(run);
         if (!v || !v->report) {
             missing << run;
             continue;
         }
         EvalReport r = *v->report;
-        r.run = run.toStdString();
-        reports.emplace_back(doc.groupOf(run).toStdString(), std::move(r));
+        r.run = p.name;
+        reports.emplace_back(p.group, std::move(r));
+        seeds.push_back(p.seed);
+        if (!trained) {
+            try {
+                trained = read_run_config(RunPaths{v->dir});
+            } catch (const std::exception&) {
+                trained = p.config; // its directory has no readable config: the project's describes it
+            }
+        }
     }
     if (reports.empty()) {
         const QString why = tr("no run of the project has an evaluation report yet (Run > Evaluate)");
@@ -453,8 +460,8 @@ QStringList MainWindow::exportReport() {
         return {};
     }
     const std::filesystem::path dir = doc.project().output_path() / "report";
-    const TableSetup setup = table_setup(doc.project().name, doc.plan().runs.front().config, doc.project().seeds,
-                                         reports.front().second.precision, kGitCommit);
+    const TableSetup setup =
+        table_setup(doc.project().name, *trained, reported_seeds(seeds), reports.front().second.precision, kGitCommit);
     const std::vector<GroupSummary> groups = summarise_by_group(reports);
     QStringList written;
     try {

@@ -277,7 +277,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         console.event("comparison", (out / "comparison.csv").string());
     } else {
         std::printf("%s on %s; columns are evaluation %s (~ = interpolate mode)%s\n%s", metric.c_str(),
-                    first.split.c_str(), first.metric == "ppl" ? "lengths" : "resolutions",
+                    first.split.c_str(), first.task == "image" ? "resolutions" : "lengths",
                     seeded ? "; mean +- sd over the seeds, * = better than every other group (paired t-test over "
                              "shared seeds, else Welch; Holm over the column, p < 0.05)"
                            : "",

@@ -23,6 +23,8 @@ int cmd_report(const ReportArgs& a, Console& console) {
     }
     std::vector<std::pair<std::string, EvalReport>> reports;
     std::vector<std::string> missing;
+    std::vector<std::optional<int64_t>> seeds;
+    const PlannedRun* described = nullptr; // its stored config describes the setup (as trained, --set included)
     for (const auto& run : plan.runs) {
         const fs::path file = RunPaths{run.dir}.eval() / "extrapolation.json";
         std::error_code ec;
@@ -33,6 +35,8 @@ int cmd_report(const ReportArgs& a, Console& console) {
         EvalReport r = eval_report_from_json(read_file(file), file.string());
         r.run = run.name;
         reports.emplace_back(run.group, std::move(r));
+        seeds.push_back(run.seed);
+        if (!described) described = &run;
     }
     if (reports.empty()) {
         console.error("no run of " + a.project +
@@ -54,8 +58,14 @@ int cmd_report(const ReportArgs& a, Console& console) {
                 figures.push_back("../figures/" + name);
         }
     std::sort(figures.begin(), figures.end());
-    const TableSetup setup = table_setup(plan.project.name, plan.runs.front().config, plan.project.seeds,
-                                         reports.front().second.precision, kGitCommit);
+    RunConfig trained = described->config;
+    try {
+        trained = read_run_config(RunPaths{described->dir});
+    } catch (const std::exception&) {
+        // A report without a readable config: the project's config describes it.
+    }
+    const TableSetup setup =
+        table_setup(plan.project.name, trained, reported_seeds(seeds), reports.front().second.precision, kGitCommit);
     fs::create_directories(out);
     write_file_atomic(out / "results.md", results_markdown(groups, setup, figures));
     write_file_atomic(out / "results.tex", results_latex(groups, setup, figures));

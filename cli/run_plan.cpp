@@ -12,6 +12,7 @@
 namespace seqpe::cli {
 
 fs::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_token stop) {
+    if (!task_needs_dataset(c)) return {};
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
     std::string last_stage;
     return prepare_dataset(
@@ -30,6 +31,7 @@ fs::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_t
 }
 
 fs::path resolve_run_dataset(const fs::path& run_dir, const RunConfig& c, Console& console, std::stop_token stop) {
+    if (!task_needs_dataset(c)) return {};
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
     try {
         const auto meta = nlohmann::json::parse(read_file(run_dir / "meta.json"));

@@ -226,7 +226,8 @@ std::filesystem::path ProjectDocument::runDir(const QString& run) const {
     return m_project.run_dir(run.toStdString());
 }
 
-QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
+QString ProjectDocument::addRun(const QString& name, const QString& encoding,
+                                const std::vector<std::pair<std::string, std::string>>& set) {
     const Project before = m_project;
     QString n = name;
     for (int i = 2; findRun(n); ++i) n = name + "-" + QString::number(i);
@@ -234,6 +235,7 @@ QString ProjectDocument::addRun(const QString& name, const QString& encoding) {
     r.name = n.toStdString();
     if (!encoding.isEmpty())
         r.set.emplace_back("position_encoding.type", nlohmann::json(encoding.toStdString()).dump());
+    for (const auto& kv : set) r.set.push_back(kv);
     m_project.runs.push_back(r);
     setModified(true);
     Q_EMIT changed();

@@ -60,7 +60,9 @@ public:
     QString differences(const QString& run) const;
     std::filesystem::path runDir(const QString& run) const;
 
-    QString addRun(const QString& name, const QString& encoding); // returns the name used
+    // Returns the name used; `set`: further overrides (path, JSON text), e.g. another task.
+    QString addRun(const QString& name, const QString& encoding,
+                   const std::vector<std::pair<std::string, std::string>>& set = {});
     void removeRun(const QString& name);
 
     // Undo/redo (the app's project history): puts back the runs and base of an earlier state; the

@@ -258,7 +258,8 @@ QString Workbench::evaluationProgress(const RunSession& s, const QString& line) 
     // count comes from the run's eval settings (text and image; QA has per-depth sets: no count).
     const EvalConfig& e = s.config().eval;
     const int modes = static_cast<int>(evaluation_modes(s.config(), e.mode).size());
-    const int total = s.config().task == "lm"      ? static_cast<int>(text_eval_lengths(s.config()).size()) * modes
+    const bool lengths = s.config().task == "lm" || s.config().task == "algorithmic"; // one line per length
+    const int total = lengths                      ? static_cast<int>(text_eval_lengths(s.config()).size()) * modes
                       : s.config().task == "image" ? static_cast<int>(e.image_sizes.size()) * modes
                                                    : 0;
     EvalProgress& p = m_evalProgress[s.name()];

@@ -58,6 +58,21 @@ void AttentionExport::settle() {
 
 void AttentionExport::startTextRun(const QString& run) {
     const RunConfig& c = *m_wb.store().run(run)->config;
+    if (c.task == "algorithmic") { // test instance 0 of the longest trained length and of the longest evaluated
+        int64_t longest = c.algo.train_max_len;
+        for (const int64_t l : c.algo.eval_lengths) longest = std::max(longest, l);
+        for (const int64_t n : {c.algo.train_max_len, longest}) {
+            auto* pane = new AttentionPane(m_wb, m_host);
+            pane->setRun(run);
+            pane->setColourScale(AttentionPane::Scale::Log, false);
+            pane->heatMap()->resize(700, 640);
+            watch(Job{pane, QString("attention-%1-instance-0-length-%2").arg(run).arg(n),
+                      tr("test instance 0 of length %1, layer 0, mean over the heads, log10 colours").arg(n)});
+            pane->requestText(0, n, 0, -1);
+            if (longest == c.algo.train_max_len) break;
+        }
+        return;
+    }
     const int64_t n = std::min<int64_t>(c.train.seq_len, kTextTokens);
     auto* pane = new AttentionPane(m_wb, m_host);
     pane->setRun(run);

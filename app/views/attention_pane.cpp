@@ -30,6 +30,7 @@ AttentionMap slice(const AttentionResult& a, int layer, int head) {
     m.predicted = a.predicted_class;
     for (const auto& c : a.classes) m.classes << QString::fromStdString(c);
     for (const auto& t : a.tokens) m.labels << QString::fromStdString(t);
+    m.answer = algorithmicAnswerLine(a);
     m.probs.resize(static_cast<qsizetype>(T * T));
     const float* base = a.probs.data.data() + m.layer * H * T * T;
     for (int64_t i = 0; i < T * T; ++i) {
@@ -46,6 +47,34 @@ AttentionMap slice(const AttentionResult& a, int layer, int head) {
 
 } // namespace
 
+// Algorithmic instances: the answer tokens against the model's argmax at the positions before them
+// (teacher-forced: each prediction sees the right answer so far), and whether it then ends.
+QString algorithmicAnswerLine(const AttentionResult& a) {
+    const int64_t T = static_cast<int64_t>(a.tokens.size());
+    if (a.answer_start < 1 || a.answer_start > T || a.predicted.size() != a.tokens.size()) return {};
+    const auto tok = [&](const std::vector<std::string>& v, int64_t i) {
+        return QString::fromStdString(v[static_cast<size_t>(i)]);
+    };
+    if (a.answer_start == T) return QObject::tr("the model's next token: <b>%1</b>").arg(tok(a.predicted, T - 1));
+    QString target, model;
+    int64_t right = 0;
+    for (int64_t i = a.answer_start; i < T; ++i) {
+        const QString want = tok(a.tokens, i), got = tok(a.predicted, i - 1);
+        target += want;
+        const bool ok = want == got;
+        right += ok;
+        model += ok ? got : QStringLiteral("<span style='color:#c0392b'><u>%1</u></span>").arg(got.toHtmlEscaped());
+    }
+    const QString end = tok(a.predicted, T - 1);
+    const int64_t A = T - a.answer_start;
+    const bool exact = right == A && end == QStringLiteral("</s>");
+    return QObject::tr("answer %1 · model %2 then %3 · %4 of %5 right%6")
+        .arg(target.toHtmlEscaped(), model, end.toHtmlEscaped())
+        .arg(right)
+        .arg(A)
+        .arg(exact ? QObject::tr(", exact match") : QString());
+}
+
 AttentionPane::AttentionPane(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
     auto* top = new QVBoxLayout(this);
     top->setContentsMargins(2, 2, 2, 2);
@@ -55,6 +84,7 @@ AttentionPane::AttentionPane(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_heat->setColorBarLabel(tr("attention"));
     top->addWidget(m_heat, 1);
     m_info = new QLabel;
+    m_info->setTextFormat(Qt::RichText); // labels such as <s> are escaped where they appear
     m_info->setWordWrap(true);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
     top->addWidget(m_info);
@@ -256,7 +286,9 @@ void AttentionPane::refresh() {
                              .arg(head, scaleText()));
         m_heat->setColorBarLabel(tr("attention (%1)").arg(scaleText()));
         const QPoint c = m_heat->markedCell();
-        m_info->setText(c.x() >= 0 ? m_heat->cellText(c.y(), c.x()) : tr("%1 tokens; click a cell to read it").arg(T));
+        const QString cell = c.x() >= 0 ? m_heat->cellText(c.y(), c.x()).toHtmlEscaped()
+                                        : tr("%1 tokens; click a cell to read it").arg(T);
+        m_info->setText(m_map.answer.isEmpty() ? cell : m_map.answer + "<br>" + cell);
     }
 }
 

@@ -29,6 +29,7 @@ struct AttentionMap {
     QVector<float> probs;          // (T, T): query x key
     QStringList labels;            // text: one per token
     int64_t predicted = -1;        // image: predicted class
+    QString answer;                // algorithmic: the answer read against the model's predictions
     QStringList classes;
     int64_t step = -1; // of the checkpoint (or live model) probed
 };
@@ -40,6 +41,9 @@ struct ImageSample {
     int64_t label = -1;
 };
 QImage toImage(const std::vector<uint8_t>& pixels, int h, int w, int c);
+// An algorithmic instance's answer read against the model's argmax before each answer token
+// (rich text: wrong tokens marked); empty when the result has no answer (answer_start < 1).
+QString algorithmicAnswerLine(const AttentionResult& a);
 
 class AttentionPane : public QWidget {
     Q_OBJECT

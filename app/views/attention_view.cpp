@@ -1,8 +1,10 @@
 // AttentionView: run choice, the shared input (test image, picture file or text window), layer
 // and head, and the panes side by side. Not here: slicing and drawing attention (AttentionPane).
 #include "attention_view.h"
+
 #include "checkpoint_picker.h"
 #include "figure_exporter.h"
+#include "seqpe/algorithmic.h"
 
 #include "app_settings.h"
 
@@ -75,11 +77,13 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_offset->setRange(0, 100000000);
     m_offset->setKeyboardTracking(false);
     m_offset->setToolTip(tr("First token of the window in the test split"));
-    txt->addRow(tr("Offset"), m_offset);
+    m_offsetLabel = new QLabel(tr("Offset"));
+    txt->addRow(m_offsetLabel, m_offset);
     m_length = new QSpinBox;
     m_length->setRange(2, 1024);
     m_length->setKeyboardTracking(false);
-    txt->addRow(tr("Tokens"), m_length);
+    m_lengthLabel = new QLabel(tr("Tokens"));
+    txt->addRow(m_lengthLabel, m_length);
     m_text = new QLineEdit;
     m_text->setPlaceholderText(tr("or type a text, Enter"));
     m_text->setClearButtonEnabled(true);
@@ -233,13 +237,15 @@ QStringList AttentionView::runs() const {
 void AttentionView::onChecked(const QString& run, bool on) {
     m_checked.removeAll(run);
     if (on) {
-        const RunView* v = m_wb.store().run(run);
-        const bool image = v && v->config && v->config->task == "image";
+        // One kind at a time: images, text windows, algorithmic instances.
+        const auto kind = [this](const QString& r) {
+            const RunView* v = m_wb.store().run(r);
+            const std::string t = v && v->config ? v->config->task : std::string();
+            return t == "image" ? 0 : t == "algorithmic" ? 1 : 2;
+        };
         QStringList drop;
-        for (const QString& r : m_checked) {
-            const RunView* o = m_wb.store().run(r);
-            if ((o && o->config && o->config->task == "image") != image) drop << r; // one kind at a time
-        }
+        for (const QString& r : m_checked)
+            if (kind(r) != kind(run)) drop << r;
         while (m_checked.size() - drop.size() >= 3) drop << m_checked[drop.size()]; // the oldest go first
         m_updating = true;
         for (const QString& r : drop) {
@@ -275,6 +281,39 @@ void AttentionView::configure() {
             m_scale->findData(int(image ? AttentionPane::Scale::Linear : AttentionPane::Scale::Log)));
         m_kindSet = true;
     }
+    if (c.task == "algorithmic") {
+        // A test instance (algo.seed) of a length, by default the first evaluated past the training range.
+        if (!m_algorithmic) {
+            int64_t n = c.algo.train_max_len;
+            for (const int64_t l : c.algo.eval_lengths)
+                if (l > c.algo.train_max_len) {
+                    n = l;
+                    break;
+                }
+            m_length->setRange(1, 1000);
+            m_length->setValue(static_cast<int>(n));
+        }
+        m_offsetLabel->setText(tr("Instance"));
+        m_offset->setToolTip(tr("Which test instance of that length (the same instances every run is scored on)"));
+        m_lengthLabel->setText(tr("Length"));
+        m_length->setToolTip(tr("Instance length in %1 (trained on %2-%3)")
+                                 .arg(QString::fromStdString(algo_length_unit(c.algo)))
+                                 .arg(c.algo.train_min_len)
+                                 .arg(c.algo.train_max_len));
+        m_text->setPlaceholderText(tr("or type an instance, e.g. 3142|2413, Enter"));
+        m_text->setToolTip(tr("One character per token: digits, a-z, + = and | (the separator); <s> is added"));
+    } else if (m_algorithmic) {
+        m_offsetLabel->setText(tr("Offset"));
+        m_offset->setToolTip(tr("First token of the window in the test split"));
+        m_lengthLabel->setText(tr("Tokens"));
+        m_length->setToolTip(QString());
+        m_length->setRange(2, 1024);
+        m_length->setValue(static_cast<int>(std::min<int64_t>(c.train.seq_len, 256)));
+        m_text->setPlaceholderText(tr("or type a text, Enter"));
+        m_text->setToolTip(tr("Your own text, tokenised with each run's tokenizer (at most 1024 tokens); empty: the "
+                              "test split window above"));
+    }
+    m_algorithmic = c.task == "algorithmic";
     m_image = image;
     m_imageBox->setVisible(image);
     m_textBox->setVisible(!image);
@@ -380,11 +419,12 @@ void AttentionView::refresh() {
     }
     m_stale = false;
     if (!m_image) {
-        m_source->setText(!m_text->text().trimmed().isEmpty()
-                              ? tr("Your text (%1 characters)").arg(m_text->text().size())
-                              : tr("Tokens %1 to %2 of the test split")
-                                    .arg(m_offset->value())
-                                    .arg(m_offset->value() + m_length->value() - 1));
+        m_source->setText(
+            !m_text->text().trimmed().isEmpty() ? tr("Your text (%1 characters)").arg(m_text->text().size())
+            : m_algorithmic ? tr("Test instance %1 of length %2").arg(m_offset->value()).arg(m_length->value())
+                            : tr("Tokens %1 to %2 of the test split")
+                                  .arg(m_offset->value())
+                                  .arg(m_offset->value() + m_length->value() - 1));
         probeAll();
         return;
     }

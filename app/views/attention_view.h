@@ -85,6 +85,9 @@ private:
     QSpinBox* m_size = nullptr;
     QSpinBox* m_offset = nullptr;
     QSpinBox* m_length = nullptr;
+    QLabel* m_offsetLabel = nullptr;
+    QLabel* m_lengthLabel = nullptr;
+    bool m_algorithmic = false; // the first checked run's task: the window is a test instance
     QComboBox* m_layer = nullptr;
     QComboBox* m_scale = nullptr;
     QCheckBox* m_rowNorm = nullptr;

@@ -27,7 +27,14 @@ namespace seqpe::ui {
 
 namespace {
 
-double metricValue(const EvalRow& r, const QString& metric) {
+QColor faded(QColor c) {
+    c.setAlpha(60);
+    return c;
+}
+
+} // namespace
+
+double evalMetricValue(const EvalRow& r, const QString& metric) {
     if (metric == "ppl") return r.ppl;
     if (metric == "loss") return r.loss;
     if (metric == "bits_per_byte") return r.bits_per_byte; // compare across tokenizers (NaN: not recorded)
@@ -35,7 +42,7 @@ double metricValue(const EvalRow& r, const QString& metric) {
     return r.accuracy; // accuracy (image) and exact match (qa) share the field
 }
 
-QString metricName(const QString& metric) {
+QString evalMetricName(const QString& metric) {
     if (metric == "ppl") return QObject::tr("perplexity");
     if (metric == "bits_per_byte") return QObject::tr("bits per byte");
     if (metric == "word_ppl") return QObject::tr("word-level perplexity");
@@ -43,13 +50,6 @@ QString metricName(const QString& metric) {
     if (metric == "em") return QObject::tr("exact match");
     return QObject::tr("loss (nats)");
 }
-
-QColor faded(QColor c) {
-    c.setAlpha(60);
-    return c;
-}
-
-} // namespace
 
 ExtrapolationView::ExtrapolationView(Workbench& wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
     auto* top = new QVBoxLayout(this);
@@ -192,11 +192,11 @@ void ExtrapolationView::rebuildChoices() {
     m_mode->setCurrentIndex(std::max(0, m_mode->findText(mode.isEmpty() ? QStringLiteral("extend") : mode)));
     m_metric->clear();
     if (!reportMetric.empty())
-        m_metric->addItem(metricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
-    m_metric->addItem(metricName("loss"), "loss");
+        m_metric->addItem(evalMetricName(QString::fromStdString(reportMetric)), QString::fromStdString(reportMetric));
+    m_metric->addItem(evalMetricName("loss"), "loss");
     if (reportMetric == "ppl") { // text: the numbers that compare across tokenizers
-        m_metric->addItem(metricName("bits_per_byte"), "bits_per_byte");
-        m_metric->addItem(metricName("word_ppl"), "word_ppl");
+        m_metric->addItem(evalMetricName("bits_per_byte"), "bits_per_byte");
+        m_metric->addItem(evalMetricName("word_ppl"), "word_ppl");
     }
     // Reports can arrive after the first refresh: until the user picks one, follow the reports' metric.
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(m_chosenMetric)));
@@ -239,7 +239,7 @@ void ExtrapolationView::highlightRun(const QString& run) {
 }
 
 QString ExtrapolationView::metricTitle() const {
-    return metricName(metric());
+    return evalMetricName(metric());
 }
 
 void ExtrapolationView::setSeeds(Seeds mode) {
@@ -298,9 +298,13 @@ void ExtrapolationView::rebuild() {
         const EvalReport& rep = *v->report;
         std::map<int64_t, double> values;
         for (const EvalRow& r : rep.rows)
-            if (QString::fromStdString(r.mode) == md && r.depth == depth) values[r.length] = metricValue(r, mt);
+            if (QString::fromStdString(r.mode) == md && r.depth == depth) values[r.length] = evalMetricValue(r, mt);
         if (values.empty()) continue;
-        if (!std::isfinite(m_marker)) m_marker = static_cast<double>(rep.train_length);
+        if (!std::isfinite(m_marker)) {
+            m_marker = static_cast<double>(rep.train_length);
+            m_trainMin = rep.train_min_length;
+            m_unit = QString::fromStdString(rep.length_unit);
+        }
         m_shownMembers << names[i];
         if (grouped) {
             const QString g = m_wb.document().groupOf(names[i]);
@@ -463,99 +467,6 @@ QString ExtrapolationView::reference() const {
     return m_reference->currentIndex() > 0 ? m_reference->currentText() : QString();
 }
 
-// Titles, axes, the training-length marker and the shaded extrapolation region of both charts.
-void ExtrapolationView::decorateCharts(const QString& md, const QString& mt, int64_t depth, int64_t lossLength) {
-    const bool image = m_task == "image";
-    const QString lengthAxis = image ? tr("evaluation resolution (pixels)") : tr("evaluation length (tokens)");
-    m_score.trainLength = std::isfinite(m_marker) ? static_cast<int64_t>(m_marker) : 0;
-    const QString depthText = depth >= 0 ? tr(", needle depth %1%").arg(depth) : QString();
-    m_score.title = tr("%1 by %2 (%3%4)").arg(metricTitle(), m_score.lengthName, md, depthText);
-    m_curves->setTitle(
-        tr("%1 against %2 (%3%4)").arg(metricTitle(), image ? tr("resolution") : tr("length"), md, depthText));
-    m_curves->setAxisLabels(lengthAxis, metricTitle());
-    m_curves->setLogX(!image); // lengths double from one evaluation to the next
-    m_curves->setLogY(mt == "ppl" || mt == "word_ppl");
-    if (std::isfinite(m_marker)) {
-        const QString what = image ? tr("train resolution %1 px") : tr("train length %1");
-        m_curves->setMarker(m_marker, what.arg(m_score.trainLength));
-        m_curves->setShadedFrom(m_marker, md == "interpolate" ? tr("interpolated") : tr("extrapolation"));
-        m_loss->setMarker(m_marker, what.arg(m_score.trainLength));
-        m_loss->setShadedFrom(m_marker, tr("beyond training"));
-    } else {
-        m_curves->clearMarker();
-        m_curves->clearShading();
-        m_loss->clearMarker();
-        m_loss->clearShading();
-    }
-    m_curves->autoRange();
-    if (m_task == "qa") {
-        showDepthProfile(md, mt);
-    } else {
-        // Per-position losses are noisy: a centred moving average, the raw curve faintly behind.
-        m_loss->setSmoothing(LineChart::Smoothing::MovingAverage, std::max<int64_t>(1, lossLength / 64));
-        m_loss->setAxisLabels(tr("position in the sequence"), tr("mean loss (nats)"));
-        m_loss->setTitle(lossLength > 0 ? tr("Loss by position (longest extend evaluation, %1 tokens)").arg(lossLength)
-                                        : tr("Loss by position (text runs, after `seqpe eval`)"));
-        // Reports record loss by position for their longest extend evaluation only: say which.
-        m_clickHint->setText(
-            lossLength > 0
-                ? tr("click a row: highlight the run (loss by position: the %1-token evaluation)").arg(lossLength)
-                : tr("click a row: highlight the run"));
-        m_clickHint->setToolTip(m_clickHint->text());
-    }
-    m_loss->autoRange();
-}
-
-// What is not shown and why: runs without an evaluation, runs of another task.
-void ExtrapolationView::showHints(const QStringList& missing, const QStringList& otherTask) {
-    QStringList hints;
-    if (!missing.isEmpty())
-        hints
-            << tr("No evaluation yet for %1: Run &gt; Evaluate (Ctrl+Alt+E) evaluates the selected runs, Evaluate All "
-                  "every trained run; a run evaluates itself when its training completes (eval.after_training). "
-                  "From a terminal: <code>seqpe compare %2</code>.")
-                   .arg(missing.join(", "),
-                        m_wb.document().fileName().isEmpty() ? tr("&lt;project&gt;") : m_wb.document().fileName());
-    if (!otherTask.isEmpty()) hints << tr("Not shown (another task): %1.").arg(otherTask.join(", "));
-    m_hint->setText(hints.join(" "));
-    m_hint->setVisible(!hints.isEmpty());
-}
-
-// QA: where in the context the needle was against whether it was found, one curve per context
-// length, for the highlighted run (the first one until a cell is clicked).
-void ExtrapolationView::showDepthProfile(const QString& md, const QString& mt) {
-    m_loss->clear();
-    m_loss->clearMarker();
-    m_loss->clearShading();
-    m_loss->setSmoothing(LineChart::Smoothing::None, 1);
-    const QString run = m_highlight.isEmpty() && !m_score.runs.isEmpty() ? m_score.runs.front() : m_highlight;
-    const RunView* v = run.isEmpty() ? nullptr : m_wb.store().run(run);
-    std::map<int64_t, QVector<QPointF>> byLength;
-    if (v && v->report)
-        for (const EvalRow& r : v->report->rows)
-            if (QString::fromStdString(r.mode) == md && r.depth >= 0)
-                byLength[r.length].append(QPointF(static_cast<double>(r.depth), metricValue(r, mt)));
-    int k = 0;
-    for (auto& [len, pts] : byLength) {
-        std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
-        const bool trained = m_score.trainLength > 0 && len <= m_score.trainLength;
-        m_loss->setPoints(
-            m_loss->addSeries(trained ? tr("%1 tokens (train)").arg(len) : tr("%1 tokens").arg(len), seriesColor(k++)),
-            pts);
-    }
-    m_loss->setAxisLabels(tr("needle depth (% of the context; 100 = next to the question)"), metricTitle());
-    m_loss->setTitle(run.isEmpty() ? tr("%1 by needle depth").arg(metricTitle())
-                                   : tr("%1 by needle depth: %2 (%3)").arg(metricTitle(), run, md));
-    m_clickHint->setText(tr("click a cell: highlight the run and show its %1 by needle depth").arg(metricTitle()));
-}
-
-QString ExtrapolationView::lowerX() const {
-    return m_task == "qa" ? QStringLiteral("depth") : QStringLiteral("position");
-}
-QString ExtrapolationView::lowerY() const {
-    return m_task == "qa" ? metric() : QStringLiteral("loss");
-}
-
 Figure ExtrapolationView::curvesFigure() const {
     Figure f;
     if (m_score.runs.isEmpty()) return f;
@@ -604,19 +515,6 @@ Figure ExtrapolationView::tableFigure() const {
     return f;
 }
 
-Figure ExtrapolationView::lossFigure() const {
-    Figure f;
-    if (m_loss->seriesCount() == 0) return f;
-    f.stem = m_task == "qa" ? QStringLiteral("extrapolation-all-by-depth")
-                            : QStringLiteral("extrapolation-all-loss-by-position");
-    f.title = m_loss->title();
-    f.description = configHashes(m_wb, m_shownMembers);
-    f.size = m_loss->isVisible() ? QSizeF(m_loss->size()) : QSizeF(760, 420);
-    f.render = widgetRender(m_loss);
-    f.tables = {lineChartTable(*m_loss, lowerX(), lowerY())};
-    return f;
-}
-
 Figure ExtrapolationView::figure() const {
     Figure f = curvesFigure();
     if (f.isNull()) return f;
@@ -632,7 +530,7 @@ Figure ExtrapolationView::figure() const {
     f.tables << m_score.csv();
     if (m_loss->seriesCount() > 0) {
         FigureTable loss = lineChartTable(*m_loss, lowerX(), lowerY());
-        loss.suffix = m_task == "qa" ? QStringLiteral("by-depth") : QStringLiteral("loss-by-position");
+        loss.suffix = lowerSuffix();
         f.tables << loss;
     }
     return f;

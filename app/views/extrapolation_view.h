@@ -1,9 +1,11 @@
 #pragma once
 // The Extrapolation tab: every evaluated run's metric (perplexity, accuracy or exact match, per
 // task; or the loss) against evaluation length or resolution on one chart, the training length
-// marked and the region beyond it shaded, for the "extend" or "interpolate" evaluation; the
-// encoding x length table with cells coloured by value; a click on a cell highlights that run and
-// shows its loss by position. Reports are the runs' eval/extrapolation.json (written by
+// marked and the region beyond it shaded (algorithmic tasks: the training range shaded), for the
+// "extend" or "interpolate" evaluation; the encoding x length table with cells coloured by value; a
+// click on a cell highlights that run and shows its loss by position (QA: accuracy by needle
+// depth; algorithmic: accuracy by answer position). extrapolation_charts.cpp: the charts' decoration
+// and the lower chart. Reports are the runs' eval/extrapolation.json (written by
 // `seqpe eval` / `seqpe compare`), re-read when they change on disk.
 #include "figure.h"
 #include "score_table.h"
@@ -24,6 +26,10 @@ class QTimer;
 namespace seqpe::ui {
 
 class LineChart;
+
+// A report row's value of `metric` (ppl, loss, bits_per_byte, word_ppl, accuracy, em) and its name.
+double evalMetricValue(const EvalRow& r, const QString& metric);
+QString evalMetricName(const QString& metric);
 
 class ExtrapolationView : public QWidget {
     Q_OBJECT
@@ -86,8 +92,12 @@ private:
     void showHints(const QStringList& missing, const QStringList& otherTask);
     void rebuildChoices();
     void showDepthProfile(const QString& mode, const QString& metric); // QA: the lower chart
+    void showAnswerProfile(const QString& mode);                       // algorithmic: the lower chart
+    // The highlighted run's report rows, or a highlighted seed group's (every member's).
+    QVector<const EvalReport*> highlightedReports() const;
     QString lowerX() const; // the lower chart's x column name for CSV: position or depth
     QString lowerY() const;
+    QString lowerSuffix() const; // the lower chart's figure and CSV name: loss-by-position, by-depth, ...
     QString metricTitle() const;
 
     Workbench& m_wb;
@@ -118,7 +128,9 @@ private:
     QTimer* m_watch = nullptr;
     QHash<QString, QDateTime> m_seen; // report file times, to notice new evaluations
     ScoreTable m_score;
-    QString m_task; // the task whose runs are shown (lm, image, qa)
+    QString m_task;         // the task whose runs are shown (lm, image, qa, algorithmic)
+    int64_t m_trainMin = 0; // algorithmic: the shortest training length (the range is shaded)
+    QString m_unit;         // what a length counts (the reports' length_unit)
     QString m_highlight;
     double m_marker = std::nan("");
     bool m_updating = false;

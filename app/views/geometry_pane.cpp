@@ -17,7 +17,9 @@
 namespace seqpe::ui {
 
 int64_t geometryTrainExtent(const RunConfig& c) {
-    return c.task == "image" ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : c.train.seq_len;
+    // Resolved: an algorithmic run's training length follows from its longest training instance.
+    return c.task == "image" ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size)
+                             : resolve_auto(c).train.seq_len;
 }
 int64_t defaultGeometryCount(const RunConfig& c) {
     return std::min<int64_t>(512, 2 * geometryTrainExtent(c));

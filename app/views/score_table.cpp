@@ -57,7 +57,7 @@ QColor ScoreTable::color(int run, int col) const {
 
 QString ScoreTable::header(int col) const {
     const QString n = QString::number(lengths[col]);
-    return lengths[col] == trainLength ? n + " (train)" : n;
+    return trained(lengths[col]) ? n + " (train)" : n;
 }
 
 FigureTable ScoreTable::csv() const {
@@ -164,7 +164,7 @@ void renderScoreTable(QPainter& p, const QRectF& target, const ScoreTable& t, co
     for (int c = 0; c < nc; ++c) {
         const QRectF h(left + c * cellW, top, cellW, lh * 1.6);
         QFont hf = f;
-        hf.setBold(t.lengths[c] == t.trainLength);
+        hf.setBold(t.trained(t.lengths[c]));
         p.setFont(hf);
         p.drawText(h, Qt::AlignCenter, t.header(c));
     }

@@ -24,6 +24,10 @@ struct ScoreTable {
     QVector<int64_t> lengths;
     QVector<QVector<double>> values; // [run][length]; NaN: not evaluated
     int64_t trainLength = 0;
+    int64_t trainMinLength = 0; // algorithmic: the training lengths are [trainMinLength, trainLength]
+    bool trained(int64_t length) const {
+        return length <= trainLength && length >= (trainMinLength > 0 ? trainMinLength : trainLength);
+    }
     // Optional, [run][length]: a mark after the value ("*": differs from the reference, Holm p < 0.05)
     // and what the test says (tooltip); empty: none.
     QVector<QVector<QString>> marks, notes;
@@ -36,7 +40,7 @@ struct ScoreTable {
     QString format(double v) const;          // "23.41", "87.5%"
     double goodness(int run, int col) const; // 0 (worst in the table) .. 1 (best); NaN for a gap
     QColor color(int run, int col) const;    // invalid for a gap
-    QString header(int col) const;           // "64", "32 (train)"
+    QString header(int col) const;           // "64", "32 (train)": a trained length
     FigureTable csv() const;                 // run, then one column per length
 };
 

@@ -2,6 +2,7 @@
 // while a run trains, undo order across fields. Driven through the real widgets (actions, dialogs,
 // keys) offscreen, with the real engine.
 #include "../support/tiny_project.h"
+#include "add_run_dialog.h"
 #include "config_panel.h"
 #include "engine_hooks_real.h"
 #include "log_panel.h"
@@ -20,7 +21,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSignalSpy>
@@ -42,12 +42,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Answers the next modal QInputDialog with `item` (as a user choosing it from the list).
-void answerNextItemDialog(const QString& item) {
-    QTimer::singleShot(0, [item] {
-        auto* d = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+// Answers the next Add Run dialog with a task entry ("lm", "algorithmic:copy") and an encoding.
+void answerNextAddRun(const QString& task, const QString& encoding) {
+    QTimer::singleShot(0, [task, encoding] {
+        auto* d = qobject_cast<AddRunDialog*>(QApplication::activeModalWidget());
         if (!d) return;
-        d->setTextValue(item);
+        d->choose(task, encoding);
         d->accept();
     });
 }
@@ -104,7 +104,7 @@ TEST(Editing, RemovingATrainedRunAndAddingItAgainKeepsTheWindowAlive) {
     w.action("removeRun")->trigger();
     QCoreApplication::processEvents();
     EXPECT_FALSE(w.workbench().document().runNames().contains("learned"));
-    answerNextItemDialog("learned");
+    answerNextAddRun("lm", "learned");
     w.action("addRun")->trigger();
     for (int i = 0; i < 20; ++i) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     EXPECT_TRUE(w.workbench().document().runNames().contains("learned"));

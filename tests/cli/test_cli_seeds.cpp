@@ -102,7 +102,7 @@ TEST_F(CliSeeds, TrainCompareAndInfoUnderstandSeeds) {
     const auto summary = csv_rows(seqpe::read_file(runs() / "comparison-summary.csv"));
     ASSERT_EQ(summary.size(), 4u);
     EXPECT_EQ(summary[0], (std::vector<std::string>{"group", "encoding", "metric", "mode", "length", "depth", "n",
-                                                    "mean", "sd", "min", "max", "values"}));
+                                                    "mean", "sd", "min", "max", "ci95_lo", "ci95_hi", "values"}));
     for (size_t i = 1; i < summary.size(); ++i) {
         const auto& vals = by_length[summary[i][4]];
         ASSERT_EQ(vals.size(), 2u);
@@ -112,6 +112,10 @@ TEST_F(CliSeeds, TrainCompareAndInfoUnderstandSeeds) {
         EXPECT_NEAR(std::stod(summary[i][8]), std::fabs(vals[0] - vals[1]) / std::sqrt(2.0), 1e-5); // sd of two
         EXPECT_NEAR(std::stod(summary[i][9]), std::min(vals[0], vals[1]), 1e-5);
         EXPECT_NEAR(std::stod(summary[i][10]), std::max(vals[0], vals[1]), 1e-5);
+        // The t interval of two seeds: mean +- t(0.975, 1) sd / sqrt(2), t = 12.7062047...
+        const double half = 12.706204736174698 * std::fabs(vals[0] - vals[1]) / 2;
+        EXPECT_NEAR(std::stod(summary[i][11]), (vals[0] + vals[1]) / 2 - half, 1e-4);
+        EXPECT_NEAR(std::stod(summary[i][12]), (vals[0] + vals[1]) / 2 + half, 1e-4);
     }
     const auto j = nlohmann::json::parse(seqpe::read_file(runs() / "comparison.json"));
     ASSERT_EQ(j["summary"].size(), 1u);
@@ -150,4 +154,49 @@ TEST_F(CliSeeds, ValidateListsASweepAndRefusesBadOnes) {
             R"({"seeds": [1,2,3,4,5,6,7,8,9,10], "sweep": {"train.steps": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51]}})"));
     EXPECT_EQ(big.code, 2);
     EXPECT_NE(big.err.find("expands to 1020 runs, more than max_runs = 1000"), std::string::npos) << big.err;
+}
+
+TEST_F(CliSeeds, AnAlgorithmicProjectTrainsComparesAndReportsWithoutADataset) {
+    // The shipped reverse project, shrunk by --set: two encodings x two seeds.
+    fs::copy_file(fs::path(SEQPE_SOURCE_DIR) / "projects/algo-reverse.json", dir_ / "projects/algo-reverse.json");
+    const std::string p = (dir_ / "projects/algo-reverse.json").string();
+    const std::string small = " --set train.steps=12 --set model.d_model=32 --set algo.test_examples=10"
+                              " --set train.eval_every=0 --set train.snapshot_every=0 --set train.diagnostics_every=0";
+    Result r = run("train " + p + " --run rope/seed-1 --run rope/seed-2 --run none/seed-1 --run none/seed-2" + small);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.find("\"data\""), std::string::npos) << "no dataset is prepared";
+    const fs::path runs = dir_ / "runs/algo-reverse";
+    const std::string report = seqpe::read_file(runs / "rope/seed-2/eval/extrapolation.json");
+    EXPECT_NE(report.find("\"by_position\""), std::string::npos);
+    EXPECT_TRUE(fs::exists(runs / "none/seed-1/eval/accuracy_by_position.csv"));
+
+    r = run("compare " + p + " --run rope/seed-1 --run rope/seed-2 --run none/seed-1 --run none/seed-2 --reuse" +
+            small);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const auto rows = csv_rows(seqpe::read_file(runs / "comparison.csv"));
+    ASSERT_EQ(rows.size(), 1u + 4 * 8); // 4 runs x 8 lengths
+    EXPECT_EQ(rows[1][2], "algorithmic");
+    EXPECT_EQ(rows[1][8], "em");
+
+    r = run("report " + p);
+    ASSERT_EQ(r.code, 1) << r.out << r.err; // 29 planned runs have no report: written, but said
+    EXPECT_NE(r.out.find("29 of 33 runs have no report yet"), std::string::npos) << r.out;
+    const std::string md = seqpe::read_file(runs / "report/results.md");
+    // The setup as trained (--set included) and the seeds that were run, not the project's plan.
+    EXPECT_NE(md.find("trained on lengths 1-20 symbols"), std::string::npos) << md;
+    EXPECT_NE(md.find("12 steps"), std::string::npos) << md;
+    EXPECT_NE(md.find("2 seeds (1, 2)"), std::string::npos) << md;
+    EXPECT_NE(md.find("| 20 (train) |"), std::string::npos) << md;
+
+    // Bad task options: one message naming the field, exit 2, before anything trains.
+    r = run("train " + p + " --run rope/seed-3 --set algo.train_min_len=30");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("algo.train_min_len: 30 exceeds algo.train_max_len 20"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(runs / "rope/seed-3"));
+    r = run("train " + p + " --run rope/seed-3 --set algo.eval_lengths=5,2000");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("algo.eval_lengths"), std::string::npos) << r.out;
+    r = run("train " + p + " --run rope/seed-3 --set algo.task=multiply");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.out.find("algo.task"), std::string::npos) << r.out;
 }

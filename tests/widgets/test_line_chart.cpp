@@ -330,6 +330,16 @@ TEST(WidgetsLineChart, TheLegendListsEverySeriesAndMovesOutsideWhenNamesAreLong)
     for (int id : sids) EXPECT_TRUE(found.value(id)) << "entry " << id << " covers the plot";
     // ... and the plot made room for it: the curves keep most of the width or height.
     EXPECT_GT(sweep.plotRect().width() * sweep.plotRect().height(), 0.3 * 640 * 400);
+    // The band below the plot is the figure's background, also right of the legend (it was left
+    // unpainted: black on a fresh image, whatever lay under the widget on screen).
+    QImage img(640, 400, QImage::Format_ARGB32);
+    img.fill(Qt::black);
+    QPainter p(&img);
+    sweep.render(p, QRectF(0, 0, 640, 400));
+    p.end();
+    const QColor background = sweep.palette().color(QPalette::Base);
+    EXPECT_EQ(img.pixelColor(636, 396).rgb(), background.rgb());
+    EXPECT_EQ(img.pixelColor(2, 396).rgb(), background.rgb());
 }
 
 // A series of one point (a sweep with one value) is drawn as a visible dot, not nothing.

@@ -310,6 +310,14 @@ QString LineChart::title() const {
     return m_d->title;
 }
 
+QString LineChart::xLabel() const {
+    return m_d->xLabel;
+}
+
+QString LineChart::yLabel() const {
+    return m_d->yLabel;
+}
+
 void LineChart::setAxisLabels(const QString& x, const QString& y) {
     m_d->xLabel = x;
     m_d->yLabel = y;
@@ -409,6 +417,16 @@ void LineChart::clearMarker() {
 void LineChart::setShadedFrom(double x, const QString& label) {
     m_d->shade = Private::Annotation{x, label};
     m_d->changed();
+}
+
+void LineChart::setShadedRange(double x0, double x1, const QString& label) {
+    m_d->shade = Private::Annotation{std::min(x0, x1), label, std::max(x0, x1)};
+    m_d->changed();
+}
+
+QPair<double, double> LineChart::shadedRange() const {
+    if (!m_d->shade) return {std::nan(""), std::nan("")};
+    return {m_d->shade->x, m_d->shade->x_end};
 }
 
 void LineChart::clearShading() {

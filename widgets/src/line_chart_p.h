@@ -1,4 +1,5 @@
 #pragma once
+#include <limits>
 // Internal state of LineChart, shared by line_chart.cpp (data, view, interaction) and
 // line_chart_render.cpp (painting).
 #include "plot_frame.h"
@@ -40,6 +41,7 @@ struct LineChart::Private {
     struct Annotation {
         double x = 0; // data units
         QString label;
+        double x_end = std::numeric_limits<double>::infinity(); // shading: [x, x_end]
     };
 
     struct Layout {

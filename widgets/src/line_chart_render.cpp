@@ -245,17 +245,19 @@ void LineChart::Private::drawAnnotations(QPainter& p, const PlotFrame& f, bool u
     p.setFont(style.font);
     if (under && shade) {
         const double ax = toAxisX(shade->x);
+        const double axEnd = std::isfinite(shade->x_end) ? toAxisX(shade->x_end) : std::nan("");
         if (std::isfinite(ax)) {
             const double left = std::max(f.mapX(ax), pr.left());
-            if (left < pr.right()) {
+            const double right = std::isfinite(axEnd) ? std::min(f.mapX(axEnd), pr.right()) : pr.right();
+            if (left < right) {
                 // A neutral grey at low alpha reads as "shaded" on light and dark backgrounds alike.
-                p.fillRect(QRectF(QPointF(left, pr.top()), pr.bottomRight()),
+                p.fillRect(QRectF(QPointF(left, pr.top()), QPointF(right, pr.bottom())),
                            QColor(128, 128, 128, style.dark ? 48 : 36));
                 if (!shade->label.isEmpty()) {
                     p.setPen(labelColor);
-                    p.drawText(QRectF(left + 4, pr.bottom() - fm.height() - 4, pr.right() - left - 8, fm.height()),
+                    p.drawText(QRectF(left + 4, pr.bottom() - fm.height() - 4, right - left - 8, fm.height()),
                                Qt::AlignLeft | Qt::AlignVCenter,
-                               fm.elidedText(shade->label, Qt::ElideRight, pr.right() - left - 8));
+                               fm.elidedText(shade->label, Qt::ElideRight, right - left - 8));
                 }
             }
         }
@@ -388,6 +390,8 @@ void LineChart::render(QPainter& p, const QRectF& target) const {
 
     p.save();
     p.setRenderHint(QPainter::Antialiasing, true);
+    // The whole figure: a legend below the plot lies outside the frame's own background.
+    p.fillRect(target, style.background);
     l.frame.drawUnder(p);
 
     p.save();

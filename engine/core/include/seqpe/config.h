@@ -172,6 +172,23 @@ struct QaConfig {
     int64_t seed = 1;                                   // generator seed (data), independent of train.seed
 };
 
+// Algorithmic length generalization (task "algorithmic"): instances generated on the fly, no
+// dataset. A length n is the instance's size: symbols to copy, reverse or sort, digits per operand
+// of an addition, bits of a parity. Sequences read <s> prompt | answer </s>; the loss is on the
+// answer and </s> only. seqpe/algorithmic.h holds the formats and the vocabulary.
+struct AlgoConfig {
+    std::string task = "copy";  // copy | reverse | addition | sort | parity
+    int64_t train_min_len = 1;  // training lengths: uniform in [min, max]
+    int64_t train_max_len = 20; // (train.seq_len follows from it)
+    std::vector<int64_t> eval_lengths = {5, 10, 15, 20, 25, 30, 35, 40};
+    int64_t symbols = 10;                    // copy, reverse, sort: alphabet size (0-9, a-z)
+    std::string addition_order = "reversed"; // the sum's digits: reversed (least significant
+                                             // first, the common choice) | plain
+    int64_t valid_examples = 256;            // validation during training (training lengths)
+    int64_t test_examples = 200;             // per evaluation length
+    int64_t seed = 1;                        // validation and test instances (train.seed: training)
+};
+
 struct RuntimeConfig {
     int64_t threads = 0;            // intra-op threads; 0 = all cores
     std::string device = "cpu";     // cpu | cuda | cuda:N | auto
@@ -180,7 +197,7 @@ struct RuntimeConfig {
 };
 
 struct RunConfig {
-    std::string task = "lm"; // lm | image | qa
+    std::string task = "lm"; // lm | image | qa | algorithmic
     DataConfig data;
     ModelConfig model;
     PositionEncodingConfig position_encoding;
@@ -188,16 +205,22 @@ struct RunConfig {
     TrainConfig train;
     EvalConfig eval;
     QaConfig qa;
+    AlgoConfig algo;
     RuntimeConfig runtime;
 };
 
 // Number of position axes of a task: 1 for text, 2 for image grids.
 int task_dims(const RunConfig& c);
 
+// Whether the task reads a prepared dataset (every task but "algorithmic", whose instances are
+// generated on the fly).
+bool task_needs_dataset(const RunConfig& c);
+
 // Fills the "auto" fields with the task's values (official SeqPE settings per task). Idempotent.
 RunConfig resolve_auto(RunConfig c);
 // The evaluation lengths of a text run in tokens: eval.lengths when given (a fine-tuned run is
-// evaluated at its base run's lengths), else eval.length_multipliers x train.seq_len.
+// evaluated at its base run's lengths), else eval.length_multipliers x train.seq_len. An
+// algorithmic run: the positions the model reads at each of algo.eval_lengths.
 std::vector<int64_t> text_eval_lengths(const RunConfig& c);
 int64_t longest_text_eval_length(const RunConfig& c);
 

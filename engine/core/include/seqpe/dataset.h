@@ -26,7 +26,8 @@ std::filesystem::path find_data_tool();
 // The seqpe-data arguments that prepare the dataset of `c` (task, source, tokenizer).
 std::vector<std::string> data_tool_args(const RunConfig& c);
 // Returns the dataset directory for `c`, running seqpe-data when the config names no prepared
-// directory. Throws InputError (bad source, tool reported bad input) or RunError.
+// directory; an empty path for a task that needs none (task_needs_dataset). Throws InputError (bad source, tool
+// reported bad input) or RunError.
 std::filesystem::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
                                       std::stop_token stop = {});
 

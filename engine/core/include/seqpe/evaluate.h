@@ -26,10 +26,10 @@ struct EvalOptions {
 
 struct EvalRow {
     std::string mode;    // "extend" | "interpolate"
-    int64_t length = 0;  // evaluation length (tokens) or resolution (pixels)
+    int64_t length = 0;  // evaluation length (tokens; algorithmic: the instance's length) or resolution (pixels)
     double loss = 0;     // mean NLL (nats)
     double ppl = 0;      // text: exp(loss)
-    double accuracy = 0; // image: top-1; qa: exact match
+    double accuracy = 0; // image: top-1; qa, algorithmic: exact match
     int64_t depth = -1;  // qa: needle depth in percent (-1: all depths)
     int64_t count = 0;   // tokens or images scored
     double seconds = 0;
@@ -44,6 +44,9 @@ struct EvalRow {
     // word-level perplexity (words = tokens whose piece starts a word); NaN when unknown.
     double bits_per_byte = std::nan(""), bits_per_char = std::nan(""), word_ppl = std::nan("");
     int64_t bytes = 0, chars = 0, words = 0;
+    // Algorithmic tasks: the accuracy at each answer position (teacher-forced: the model sees the
+    // right answer so far), position 0 first; empty otherwise.
+    std::vector<double> by_position;
 };
 
 struct EvalReport {
@@ -53,6 +56,11 @@ struct EvalReport {
     std::string split;
     std::string metric; // "ppl" | "accuracy" | "em"
     int64_t train_length = 0;
+    // Algorithmic tasks: the training lengths are [train_min_length, train_length] (0: one length,
+    // train_length); lengths count length_unit ("tokens", "px", "symbols", "digits per operand",
+    // "bits"; empty in reports written before it was recorded).
+    int64_t train_min_length = 0;
+    std::string length_unit;
     int64_t step = 0;      // checkpoint step
     std::string precision; // what the evaluation computed in (fp32 | bf16 | fp16)
     std::vector<EvalRow> rows;
@@ -64,5 +72,7 @@ struct EvalReport {
 std::string eval_report_json(const EvalReport& r);
 EvalReport eval_report_from_json(const std::string& text, const std::string& where); // throws InputError
 std::string eval_report_csv(const EvalReport& r);
+// Algorithmic reports: accuracy by answer position, one line per (mode, length, position).
+std::string eval_by_position_csv(const EvalReport& r);
 
 } // namespace seqpe

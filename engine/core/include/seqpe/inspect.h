@@ -52,6 +52,8 @@ struct GeometryResult {
 struct AttentionResult {
     Matrix probs;                                     // (L, H, T, T): layer, head, query, key
     std::vector<std::string> tokens;                  // text: a label per token
+    std::vector<std::string> predicted;               // text: the label of the argmax next token per position
+    int64_t answer_start = -1;                        // algorithmic: the first answer token's index
     int64_t grid_rows = 0, grid_cols = 0, prefix = 0; // image: patch grid and class token(s)
     int64_t predicted_class = -1;                     // image
     std::vector<std::string> classes;
@@ -70,8 +72,10 @@ public:
     // Token ids through the language model; labels from the dataset's pieces (or the ids).
     virtual AttentionResult text_attention(const std::vector<int64_t>& tokens) = 0;
     // Samples of the run's dataset (test split): a token window, or one image (pixels, h, w, c, label).
+    // Algorithmic runs: test instance `offset` of length `length` (the tokens the model reads).
     virtual std::vector<int64_t> sample_tokens(int64_t offset, int64_t length) = 0;
-    // A text of the user's, tokenised with the run's dataset tokenizer (seqpe-data encode).
+    // A text of the user's, tokenised with the run's dataset tokenizer (seqpe-data encode); an
+    // algorithmic run's one character per token (parse_algo_text).
     virtual std::vector<int64_t> encode_text(const std::string& text) = 0;
     virtual std::vector<uint8_t> sample_image(int64_t index, int* height, int* width, int* channels,
                                               int64_t* label) = 0;

@@ -1,6 +1,8 @@
 // Config and project JSON: nested <-> option paths, diagnostics for every problem, hashing.
 #include "seqpe/config_io.h"
 
+#include "seqpe/algorithmic.h"
+
 #include "json_keys.h"
 #include "option_json.h"
 #include "project_grid.h"
@@ -38,7 +40,16 @@ int task_dims(const RunConfig& c) {
     return c.task == "image" ? 2 : 1;
 }
 
+bool task_needs_dataset(const RunConfig& c) {
+    return c.task != "algorithmic";
+}
+
 std::vector<int64_t> text_eval_lengths(const RunConfig& c) {
+    if (c.task == "algorithmic") { // what the position budgets must hold
+        std::vector<int64_t> out;
+        for (const int64_t n : c.algo.eval_lengths) out.push_back(algo_positions(c.algo, n));
+        return out;
+    }
     if (!c.eval.lengths.empty()) return c.eval.lengths;
     std::vector<int64_t> out;
     for (const int64_t m : c.eval.length_multipliers) out.push_back(m * c.train.seq_len);
@@ -53,7 +64,10 @@ int64_t longest_text_eval_length(const RunConfig& c) {
 
 RunConfig resolve_auto(RunConfig c) {
     const bool image = c.task == "image";
-    if (c.data.source == "auto") c.data.source = image ? "fashion-mnist" : "sotu";
+    if (c.data.source == "auto" && task_needs_dataset(c)) c.data.source = image ? "fashion-mnist" : "sotu";
+    // An algorithmic run's training length is its longest training instance (train.seq_len is not
+    // the user's there): every layout, budget and trained_length below follows from it.
+    if (c.task == "algorithmic") c.train.seq_len = algo_positions(c.algo, std::max<int64_t>(1, c.algo.train_max_len));
     auto& s = c.position_encoding.seqpe;
     const bool official = s.recipe == "official";
     // The official image code multiplies (attn_mul); at the workbench's ViT size attn_scalar

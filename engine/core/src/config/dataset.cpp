@@ -176,6 +176,7 @@ int run_data_tool(const std::vector<std::string>& tool_args, const std::function
 
 fs::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
                          std::stop_token stop) {
+    if (!task_needs_dataset(c)) return {}; // the algorithmic task generates its instances
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
     std::string dataset, error;
     bool bad_input = false;

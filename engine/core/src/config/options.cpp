@@ -6,6 +6,7 @@
 
 #include "seqpe/common/text.h"
 
+#include "seqpe/algorithmic.h"
 #include "seqpe/encodings.h"
 
 #include <algorithm>
@@ -35,6 +36,13 @@ bool always(const RunConfig&) {
 }
 bool is_text(const RunConfig& c) {
     return c.task != "image";
+}
+// The tasks that read a tokenized text dataset (the algorithmic task generates its instances).
+bool is_text_data(const RunConfig& c) {
+    return c.task == "lm" || c.task == "qa";
+}
+bool is_algo(const RunConfig& c) {
+    return c.task == "algorithmic";
 }
 bool is_image(const RunConfig& c) {
     return c.task == "image";
@@ -91,17 +99,20 @@ OptionInfo& advanced(OptionInfo& o) {
 std::vector<OptionInfo> build_table() {
     Builder b;
     choices(b.add("task", FIELD(task),
-                  "what the model learns: lm (language model), image (ViT classifier), qa (retrieval fine-tune)"),
-            {"lm", "image", "qa"});
+                  "what the model learns: lm (language model), image (ViT classifier), qa (retrieval fine-tune), "
+                  "algorithmic (copy, reverse, addition, sort, parity: length generalization)"),
+            {"lm", "image", "qa", "algorithmic"});
 
     // data
     b.add("data.source", FIELD(data.source),
-          "dataset: auto (the task's default: sotu or fashion-mnist), sotu, fashion-mnist, or a folder");
+          "dataset: auto (the task's default: sotu or fashion-mnist), sotu, fashion-mnist, or a folder",
+          task_needs_dataset);
     choices(b.add("data.tokenizer", FIELD(data.tokenizer),
-                  "text tokenizer: bpe (SentencePiece, trained on the train split) or byte", is_text),
+                  "text tokenizer: bpe (SentencePiece, trained on the train split) or byte", is_text_data),
             {"bpe", "byte"});
-    range(b.add("data.vocab_size", FIELD(data.vocab_size), "BPE vocabulary size", is_text), 260, 65535);
-    b.add("data.dataset_dir", FIELD(data.dataset_dir), "a prepared dataset directory (overrides source and tokenizer)");
+    range(b.add("data.vocab_size", FIELD(data.vocab_size), "BPE vocabulary size", is_text_data), 260, 65535);
+    b.add("data.dataset_dir", FIELD(data.dataset_dir), "a prepared dataset directory (overrides source and tokenizer)",
+          task_needs_dataset);
     range(b.add("data.image_size", FIELD(data.image_size), "training resolution in pixels (square)", is_image), 4,
           1024);
     b.add("data.augment", FIELD(data.augment), "image task: random crops (2-pixel padding) and horizontal flips",
@@ -364,7 +375,7 @@ std::vector<OptionInfo> build_table() {
     // training
     range(b.add("train.steps", FIELD(train.steps), "optimiser steps"), 1, 1e9);
     range(b.add("train.batch_size", FIELD(train.batch_size), "sequences (or images) per step"), 1, 65536);
-    range(b.add("train.seq_len", FIELD(train.seq_len), "training length in tokens", is_text), 2, 1 << 20);
+    range(b.add("train.seq_len", FIELD(train.seq_len), "training length in tokens", is_text_data), 2, 1 << 20);
     advanced(range(b.add("train.grad_accum", FIELD(train.grad_accum), "micro-batches accumulated per step"), 1, 4096));
     range(b.add("train.eval_every", FIELD(train.eval_every), "validation every N steps; 0 = only at the end"), 0, 1e9);
     range(b.add("train.eval_batches", FIELD(train.eval_batches), "validation batches; 0 = the whole split"), 0, 1e9);
@@ -387,13 +398,13 @@ std::vector<OptionInfo> build_table() {
 
     // evaluation
     range(b.add("eval.length_multipliers", FIELD(eval.length_multipliers),
-                "evaluation lengths as multiples of train.seq_len", is_text),
+                "evaluation lengths as multiples of train.seq_len", is_text_data),
           1, 4096);
     {
         OptionInfo& o = range(b.add("eval.lengths", FIELD(eval.lengths),
                                     "evaluation lengths in tokens, instead of the multipliers (a fine-tuned run keeps "
                                     "its base run's lengths); [] = use length_multipliers",
-                                    is_text),
+                                    is_text_data),
                               2, 10000000);
         o.empty_list_ok = true;
         o.advanced = true;
@@ -403,9 +414,10 @@ std::vector<OptionInfo> build_table() {
                   "how encodings reach unseen lengths: extend, interpolate, both; rotary encodings also ntk, "
                   "dynamic-ntk, yarn; all = every mode the encoding has"),
             {"extend", "interpolate", "both", "ntk", "dynamic-ntk", "yarn", "all"});
-    choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`"), {"test", "valid"});
+    choices(b.add("eval.split", FIELD(eval.split), "split evaluated by `seqpe eval`", task_needs_dataset),
+            {"test", "valid"});
     range(b.add("eval.max_tokens", FIELD(eval.max_tokens), "cap on tokens per evaluation length; 0 = whole split",
-                is_text),
+                is_text_data),
           0, 1e12);
     range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
     b.add("eval.after_training", FIELD(eval.after_training),
@@ -425,6 +437,36 @@ std::vector<OptionInfo> build_table() {
                 "greedy decoding budget; also the answer room in train.seq_len", is_qa),
           1, 256);
     advanced(range(b.add("qa.seed", FIELD(qa.seed), "seed of the generated QA data", is_qa), 0, 9.007199254740992e15));
+
+    // algorithmic tasks (seqpe/algorithmic.h: formats; the lengths count symbols, digits or bits)
+    choices(b.add("algo.task", FIELD(algo.task),
+                  "copy, reverse, addition (n-digit operands), sort (a symbol string), parity (of a bit string)",
+                  is_algo),
+            {"copy", "reverse", "addition", "sort", "parity"});
+    range(b.add("algo.train_min_len", FIELD(algo.train_min_len), "shortest training instance", is_algo), 1,
+          algo::kMaxLength);
+    range(b.add("algo.train_max_len", FIELD(algo.train_max_len),
+                "longest training instance (the training length of the positions follows from it)", is_algo),
+          1, algo::kMaxLength);
+    range(b.add("algo.eval_lengths", FIELD(algo.eval_lengths),
+                "instance lengths evaluated (exact match of the greedy answer, accuracy by answer position)", is_algo),
+          1, algo::kMaxLength);
+    range(b.add("algo.symbols", FIELD(algo.symbols), "copy, reverse, sort: alphabet size (0-9, then a-z)",
+                [](const RunConfig& c) { return is_algo(c) && c.algo.task != "addition" && c.algo.task != "parity"; }),
+          2, algo::kSymbols);
+    choices(b.add("algo.addition_order", FIELD(algo.addition_order),
+                  "digits of the sum: reversed (least significant first, as the model adds) or plain",
+                  [](const RunConfig& c) { return is_algo(c) && c.algo.task == "addition"; }),
+            {"reversed", "plain"});
+    range(b.add("algo.valid_examples", FIELD(algo.valid_examples),
+                "validation instances during training (cycling through the training lengths)", is_algo),
+          1, 1e6);
+    range(b.add("algo.test_examples", FIELD(algo.test_examples), "test instances per evaluation length", is_algo), 1,
+          1e6);
+    advanced(range(b.add("algo.seed", FIELD(algo.seed),
+                         "seed of the validation and test instances (the same for every run: comparisons pair them)",
+                         is_algo),
+                   0, 9.007199254740992e15));
 
     // runtime
     range(b.add("runtime.threads", FIELD(runtime.threads), "intra-op CPU threads; 0 = all cores"), 0, 1024);

@@ -71,6 +71,19 @@ void check_evaluation_modes(const RunConfig& c, const EncodingInfo* e, Checker& 
                              " rotates nothing: use extend, interpolate, both or all");
 }
 
+// The algorithmic task's lengths: a training range, and evaluation lengths that test beyond it.
+void check_algorithmic(const RunConfig& c, Checker& k) {
+    const AlgoConfig& a = c.algo;
+    if (a.train_min_len > a.train_max_len)
+        k.error("algo.train_min_len", s(a.train_min_len) + " exceeds algo.train_max_len " + s(a.train_max_len) +
+                                          "; the training lengths are [train_min_len, train_max_len]");
+    const bool beyond =
+        std::any_of(a.eval_lengths.begin(), a.eval_lengths.end(), [&](int64_t n) { return n > a.train_max_len; });
+    if (!a.eval_lengths.empty() && !beyond)
+        k.warn("algo.eval_lengths", "no length exceeds algo.train_max_len " + s(a.train_max_len) +
+                                        ": nothing measures length generalization; add longer lengths");
+}
+
 } // namespace
 
 std::vector<Diagnostic> validate(const RunConfig& raw) {
@@ -107,7 +120,7 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
                                                 s(size - size % m.patch_size + m.patch_size));
         if (c.data.source == "sotu")
             k.error("data.source", "sotu is a text corpus; the image task needs fashion-mnist or an image folder");
-    } else if (c.data.source == "fashion-mnist") {
+    } else if (task_needs_dataset(c) && c.data.source == "fashion-mnist") {
         k.error("data.source", "fashion-mnist is an image dataset; text tasks need sotu or a folder of .txt files");
     }
     if (c.train.batch_size % c.train.grad_accum != 0)
@@ -126,6 +139,7 @@ std::vector<Diagnostic> validate(const RunConfig& raw) {
     if (c.task == "qa" && c.train.seq_len - c.qa.max_new_tokens < 64)
         k.error("train.seq_len", "QA sequences hold a prompt of at least 64 tokens plus qa.max_new_tokens (" +
                                      s(c.qa.max_new_tokens) + "); raise train.seq_len");
+    if (c.task == "algorithmic") check_algorithmic(c, k);
     if (c.task == "qa" && c.train.init_from.empty())
         k.warn("train.init_from",
                "QA fine-tuning usually starts from a language-model run; this run starts from scratch");

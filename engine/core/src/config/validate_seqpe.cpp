@@ -46,7 +46,9 @@ void check_seqpe(const RunConfig& c, std::vector<Diagnostic>& out) {
             k.error(sp + "max_position", s(p.max_position) + " is below the training length " + s(n) + "; raise it");
         const int64_t longest = longest_text_eval_length(c);
         if (longest - 1 > maxv)
-            k.error(c.eval.lengths.empty() ? "eval.length_multipliers" : "eval.lengths",
+            k.error(c.task == "algorithmic"  ? "algo.eval_lengths"
+                    : c.eval.lengths.empty() ? "eval.length_multipliers"
+                                             : "eval.lengths",
                     "evaluation at " + s(longest) + " tokens needs positions up to " + s(longest - 1) + ", but " +
                         s(scheme.digits) + " digits write at most " + s(maxv) +
                         "; raise position_encoding.seqpe.max_digits");

@@ -1,6 +1,8 @@
 // Markdown and LaTeX tables of seed groups: mean +- interval, tested bold, setup caption.
 #include "seqpe/paper_tables.h"
 
+#include "seqpe/algorithmic.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -87,13 +89,11 @@ std::string metric_words(const std::string& metric) {
 }
 
 std::string caption(const TableSetup& s, const std::string& metric, const std::string& mode, bool latex) {
-    const std::string unit = s.task == "image" ? " px" : " tokens";
     std::ostringstream o;
     o << (latex ? latex_escape(s.project) : s.project) << ": " << metric_words(metric) << ", " << mode
-      << " mode, at each evaluated " << (s.task == "image" ? "resolution" : "length") << " (trained at "
-      << s.train_length << unit << "). Each cell: mean " << (latex ? "$\\pm$" : "±")
-      << " half-width of the 95% t interval over " << seeds_text(s.seeds) << "; a cell marked "
-      << (latex ? "$^\\dagger$" : "†")
+      << " mode, at each evaluated " << (s.task == "image" ? "resolution" : "length") << " (" << s.trained
+      << "). Each cell: mean " << (latex ? "$\\pm$" : "±") << " half-width of the 95% t interval over "
+      << seeds_text(s.seeds) << "; a cell marked " << (latex ? "$^\\dagger$" : "†")
       << " has one seed and shows its evaluation's bootstrap interval over windows. Bold: better than every other "
          "row of its column (paired t-test over shared seeds, else Welch; Holm over the column; p < 0.05). Data: "
       << s.data << "; model: " << s.model << "; training: " << s.training << "; precision " << s.precision
@@ -117,20 +117,42 @@ TableSetup table_setup(const std::string& project, const RunConfig& c, const std
     s.seeds = seeds;
     s.precision = precision;
     s.commit = commit;
-    const bool image = c.task == "image";
-    s.train_length = image ? c.data.image_size : c.train.seq_len;
-    s.data = image
-                 ? c.data.source + ", " + std::to_string(c.data.image_size) + " px"
-                 : c.data.source + ", " +
-                       (c.data.tokenizer == "bpe" ? "BPE " + std::to_string(c.data.vocab_size) : std::string("bytes"));
+    const bool image = c.task == "image", algorithmic = c.task == "algorithmic";
+    s.train_length = image ? c.data.image_size : algorithmic ? c.algo.train_max_len : c.train.seq_len;
+    s.train_min_length = algorithmic ? c.algo.train_min_len : s.train_length;
+    s.unit = image ? "px" : algorithmic ? algo_length_unit(c.algo) : "tokens";
+    s.trained = "trained at " + std::to_string(s.train_length) + " " + s.unit;
+    if (algorithmic) {
+        s.trained = "trained on lengths " + std::to_string(c.algo.train_min_len) + "-" +
+                    std::to_string(c.algo.train_max_len) + " " + s.unit;
+        s.data = c.algo.task + " instances generated from algo.seed " + std::to_string(c.algo.seed) + ", " +
+                 std::to_string(c.algo.test_examples) + " per length";
+    } else {
+        s.data =
+            image ? c.data.source + ", " + std::to_string(c.data.image_size) + " px"
+                  : c.data.source + ", " +
+                        (c.data.tokenizer == "bpe" ? "BPE " + std::to_string(c.data.vocab_size) : std::string("bytes"));
+    }
     s.model = std::to_string(c.model.n_layer) + (c.model.n_layer == 1 ? " layer" : " layers") + ", width " +
               std::to_string(c.model.d_model) + ", " + std::to_string(c.model.n_head) + " heads" +
               (image ? ", patch " + std::to_string(c.model.patch_size) : std::string());
     std::ostringstream t;
     t << c.train.steps << " steps, batch " << c.train.batch_size
-      << (image ? std::string() : " x " + std::to_string(c.train.seq_len) + " tokens") << ", lr " << c.optim.lr;
+      << (image         ? std::string()
+          : algorithmic ? " instances"
+                        : " x " + std::to_string(c.train.seq_len) + " tokens")
+      << ", lr " << c.optim.lr;
     s.training = t.str();
     return s;
+}
+
+std::vector<int64_t> reported_seeds(const std::vector<std::optional<int64_t>>& seeds) {
+    std::vector<int64_t> out;
+    for (const auto& s : seeds)
+        if (s) out.push_back(*s);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::string results_markdown(const std::vector<GroupSummary>& groups, const TableSetup& setup,
@@ -142,7 +164,8 @@ std::string results_markdown(const std::vector<GroupSummary>& groups, const Tabl
     for (const std::string& mode : modes_of(groups)) {
         const std::vector<int64_t> lengths = lengths_of(groups, mode);
         md << "## " << mode << "\n\n" << caption(setup, metric, mode, false) << "\n\n| group |";
-        for (const int64_t l : lengths) md << " " << l << (l == setup.train_length ? " (train)" : "") << " |";
+        for (const int64_t l : lengths)
+            md << " " << l << (l >= setup.train_min_length && l <= setup.train_length ? " (train)" : "") << " |";
         md << "\n| --- |";
         for (size_t i = 0; i < lengths.size(); ++i) md << " --- |";
         md << "\n";
@@ -183,7 +206,7 @@ std::string results_latex(const std::vector<GroupSummary>& groups, const TableSe
         tex << "\\begin{table}[t]\n\\centering\n\\caption{" << caption(setup, metric, mode, true)
             << "}\n\\label{tab:" << latex_escape(setup.project) << "-" << mode << "}\n\\begin{tabular}{l"
             << std::string(lengths.size(), 'r') << "}\n\\toprule\n"
-            << (setup.task == "image" ? "Encoding / px" : "Encoding / tokens");
+            << "Encoding / " << latex_escape(setup.unit);
         for (const int64_t l : lengths) tex << " & " << l;
         tex << " \\\\\n\\midrule\n";
         for (const auto& g : groups) {

@@ -14,9 +14,11 @@ std::string eval_report_json(const EvalReport& r) {
     json j = {{"run", r.run},     {"task", r.task},          {"encoding", r.encoding},
               {"split", r.split}, {"metric", r.metric},      {"train_length", r.train_length},
               {"step", r.step},   {"precision", r.precision}};
+    if (r.train_min_length > 0) j["train_min_length"] = r.train_min_length;
+    if (!r.length_unit.empty()) j["length_unit"] = r.length_unit;
     j["rows"] = json::array();
     const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); }; // NaN: null
-    for (const auto& x : r.rows)
+    for (const auto& x : r.rows) {
         j["rows"].push_back({{"mode", x.mode},
                              {"length", x.length},
                              {"loss", x.loss},
@@ -36,6 +38,8 @@ std::string eval_report_json(const EvalReport& r) {
                              {"bytes", x.bytes},
                              {"chars", x.chars},
                              {"words", x.words}});
+        if (!x.by_position.empty()) j["rows"].back()["by_position"] = x.by_position;
+    }
     j["loss_by_position_length"] = r.loss_by_position_length;
     j["loss_by_position"] = r.loss_by_position;
     return j.dump(1) + "\n";
@@ -53,6 +57,8 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
         r.train_length = j.value("train_length", int64_t{0});
         r.step = j.value("step", int64_t{0});
         r.precision = j.value("precision", "fp32"); // reports before precision was recorded: fp32
+        r.train_min_length = j.value("train_min_length", int64_t{0});
+        r.length_unit = j.value("length_unit", "");
         for (const auto& x : j.at("rows")) {
             EvalRow row;
             row.mode = x.value("mode", "");
@@ -78,6 +84,7 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
             row.bytes = x.value("bytes", int64_t{0});
             row.chars = x.value("chars", int64_t{0});
             row.words = x.value("words", int64_t{0});
+            if (x.contains("by_position")) row.by_position = x["by_position"].get<std::vector<double>>();
             r.rows.push_back(row);
         }
         r.loss_by_position_length = j.value("loss_by_position_length", int64_t{0});
@@ -105,6 +112,17 @@ std::string eval_report_csv(const EvalReport& r) {
           << (r.metric == "ppl" ? x.ppl : x.accuracy) << "," << num(x.lo) << "," << num(x.hi) << "," << x.count << ","
           << x.seconds << "," << num(x.bits_per_byte) << "," << num(x.bits_per_char) << "," << num(x.word_ppl) << ",\""
           << x.note << "\"\n";
+    return s.str();
+}
+
+std::string eval_by_position_csv(const EvalReport& r) {
+    std::ostringstream s;
+    s.precision(8);
+    s << "run,encoding,mode,length,position,accuracy\n";
+    for (const auto& x : r.rows)
+        for (size_t k = 0; k < x.by_position.size(); ++k)
+            s << r.run << "," << r.encoding << "," << x.mode << "," << x.length << "," << k << "," << x.by_position[k]
+              << "\n";
     return s.str();
 }
 

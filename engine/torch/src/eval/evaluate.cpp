@@ -5,6 +5,8 @@
 #include "seqpe/checkpoints.h"
 
 #include "data/lm_data.h"
+#include "eval/eval_util.h"
+#include "eval/evaluate_algo.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/text.h"
@@ -12,6 +14,7 @@
 #include "seqpe/encodings.h"
 #include "seqpe/options.h"
 #include "seqpe/stats.h"
+#include "train/algo_task.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
 #include "train/image_task.h"
@@ -31,19 +34,6 @@
 namespace seqpe {
 
 namespace {
-
-// The bootstrap of every evaluation interval (docs/METHOD.md §14): 1000 resamples, the seed a
-// function of the length and mode only, so two runs of the same evaluation give the same interval.
-constexpr int kBootstrapResamples = 1000;
-uint64_t bootstrap_seed(int64_t length, const std::string& mode) {
-    uint64_t h = 1469598103934665603ull; // FNV-1a over the mode, then the length
-    for (const char ch : mode) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-    return h ^ static_cast<uint64_t>(length) * 0x9E3779B97F4A7C15ull;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // Perplexity over non-overlapping chunks that cover every token of the split once: chunk k feeds
 // tokens [kL, kL + L) and predicts [kL + 1, kL + L]; the last chunk is shorter. Positions start at 0.
@@ -187,7 +177,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     if (o.checkpoint.empty() && !latest_checkpoint(paths))
         throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
     if (!o.checkpoint.empty()) require_usable_checkpoint(o.checkpoint);
-    if (o.dataset_dir.empty()) throw InputError("no dataset given for the evaluation");
+    if (o.dataset_dir.empty() && task_needs_dataset(c)) throw InputError("no dataset given for the evaluation");
     at::set_num_threads(static_cast<int>(c.runtime.threads > 0 ? c.runtime.threads
                                                                : std::max(1u, std::thread::hardware_concurrency())));
     torch::NoGradGuard ng;
@@ -239,19 +229,17 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     }
     const std::vector<std::string> modes = evaluation_modes(c, mode);
     const EncodingInfo* encoding = find_encoding(c.position_encoding.type);
-    // The table's note for a row, {train} replaced by the trained length or size.
-    const auto note = [&](const char* text, int64_t train) {
-        std::string n = text ? text : "";
-        if (const size_t at = n.find("{train}"); at != std::string::npos) n.replace(at, 7, std::to_string(train));
-        return n;
-    };
+    const auto note = fill_note;
 
-    if (c.task == "qa") {
+    if (c.task == "algorithmic") {
+        evaluate_algorithmic(dynamic_cast<AlgoTask&>(*task), c, modes, o, rep, obs, stop);
+    } else if (c.task == "qa") {
         auto* qa = dynamic_cast<QaTask*>(task.get());
         const DatasetManifest m = read_manifest(o.dataset_dir);
         rep.metric = "em";
         rep.split = "test";
         rep.train_length = c.train.seq_len;
+        rep.length_unit = "tokens";
         const int64_t budget = c.qa.max_new_tokens;
         for (const auto& md : modes) {
             for (const auto& [name, prompt_len] : qa_test_splits(m)) {
@@ -305,6 +293,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         const TokenSplit split(o.dataset_dir, m, rep.split);
         rep.metric = "ppl";
         rep.train_length = c.train.seq_len;
+        rep.length_unit = "tokens";
         const torch::Tensor units = token_units(o.dataset_dir, m); // bytes, characters, words per token id
         std::vector<int64_t> lengths = o.lengths;
         if (lengths.empty()) lengths = text_eval_lengths(c);
@@ -318,11 +307,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
                 if (L < 2) throw InputError("evaluation length " + std::to_string(L) + " is too short");
                 std::vector<double>* by_pos = (md == modes.front() && L == longest) ? &rep.loss_by_position : nullptr;
                 EvalRow row = eval_lm_length(model, split, c, L, md, max_tokens, by_pos, obs, stop, units);
-                // Trained on randomized positions up to randomize_max: nothing is resampled below it.
-                const bool seen = c.position_encoding.randomize && L <= c.position_encoding.randomize_max;
-                if (encoding && L > c.train.seq_len && !seen) row.note = note(encoding->resized_note, c.train.seq_len);
-                if (encoding && md == "interpolate" && *encoding->interpolate_note)
-                    row.note = note(encoding->interpolate_note, c.train.seq_len);
+                row.note = extrapolation_note(encoding, c, md, L);
                 rep.rows.push_back(row);
                 if (by_pos) rep.loss_by_position_length = L;
             }
@@ -333,6 +318,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         const ImageSplit split(o.dataset_dir, m, rep.split);
         rep.metric = "accuracy";
         rep.train_length = c.data.image_size;
+        rep.length_unit = "px";
         std::vector<int64_t> sizes = o.lengths.empty() ? c.eval.image_sizes : o.lengths;
         const int64_t max_images = o.max_tokens >= 0 ? o.max_tokens : c.eval.max_tokens;
         for (const auto& md : modes) {
@@ -370,6 +356,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     if (o.write_files) {
         write_file_atomic(paths.eval() / "extrapolation.json", eval_report_json(rep));
         write_file_atomic(paths.eval() / "extrapolation.csv", eval_report_csv(rep));
+        if (c.task == "algorithmic")
+            write_file_atomic(paths.eval() / "accuracy_by_position.csv", eval_by_position_csv(rep));
         if (!rep.loss_by_position.empty()) {
             std::string csv = "position,loss\n";
             for (size_t i = 0; i < rep.loss_by_position.size(); ++i)

@@ -2,6 +2,7 @@
 #include "inspect/model_inspector.h"
 
 #include "inspect/geometry.h"
+#include "seqpe/algorithmic.h"
 #include "seqpe/checkpoints.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
@@ -117,15 +118,28 @@ AttentionResult ModelInspector::text_attention(const std::vector<int64_t>& token
         Layout l = layout_1d(T);
         l.trained_length = cfg_.train.seq_len;
         l.device = lm_->wte->weight.device(); // the model's device (CUDA runs too)
-        (void)lm_->forward(x.to(l.device), l, nullptr, &cap);
+        const torch::Tensor next = lm_->forward(x.to(l.device), l, nullptr, &cap).argmax(-1)[0].cpu(); // (T)
         AttentionResult a;
         a.probs = stack_probs(cap);
-        for (const int64_t t : tokens) a.tokens.push_back(vocab_ ? vocab_->display(t) : std::to_string(t));
+        const bool algorithmic = cfg_.task == "algorithmic";
+        const auto label = [&](int64_t t) {
+            return algorithmic ? algo_token_label(t) : vocab_ ? vocab_->display(t) : std::to_string(t);
+        };
+        for (const int64_t t : tokens) a.tokens.push_back(label(t));
+        for (int64_t i = 0; i < T; ++i) a.predicted.push_back(label(next[i].item<int64_t>()));
+        if (algorithmic) { // the answer follows the separator ('|' or '=')
+            for (int64_t i = 0; i < T; ++i)
+                if (tokens[static_cast<size_t>(i)] == algo::kSep || tokens[static_cast<size_t>(i)] == algo::kEquals) {
+                    a.answer_start = i + 1;
+                    break;
+                }
+        }
         return a;
     });
 }
 
 std::vector<int64_t> ModelInspector::encode_text(const std::string& text) {
+    if (cfg_.task == "algorithmic") return parse_algo_text(text);
     if (!manifest_ || manifest_->kind != "text")
         throw InputError("the run's text dataset is not available on this machine");
     std::vector<int64_t> ids = seqpe::encode_text(dataset_, text);
@@ -140,6 +154,11 @@ std::vector<int64_t> ModelInspector::encode_text(const std::string& text) {
 }
 
 std::vector<int64_t> ModelInspector::sample_tokens(int64_t offset, int64_t length) {
+    if (cfg_.task == "algorithmic") { // a test instance, as the model reads it (without its last token)
+        const AlgoInstance in = algo_test_instance(cfg_.algo, std::clamp<int64_t>(length, 1, algo::kMaxLength),
+                                                   std::max<int64_t>(0, offset));
+        return {in.tokens.begin(), in.tokens.end() - 1};
+    }
     if (!manifest_ || manifest_->kind == "image")
         throw InputError("the run's text dataset is not available on this machine");
     const SplitInfo* s = manifest_->split("test");

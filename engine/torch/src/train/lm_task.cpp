@@ -2,6 +2,7 @@
 #include "train/lm_task.h"
 
 #include "seqpe/common/error.h"
+#include "train/algo_task.h"
 #include "train/image_task.h"
 #include "train/qa_task.h"
 
@@ -83,6 +84,7 @@ int64_t count_parameters(const torch::nn::Module& m, const std::string& prefix) 
 }
 
 std::unique_ptr<Task> make_task(const RunConfig& c, const std::filesystem::path& dir, const torch::Device& dev) {
+    if (!task_needs_dataset(c)) return std::make_unique<AlgoTask>(c, dev); // generated instances
     const DatasetManifest m = read_manifest(dir);
     if (c.task == "image") {
         if (m.kind != "image")

@@ -1,6 +1,7 @@
 #pragma once
-// What differs between the three tasks (lm: the language model, LmTask; image: the ViT
-// classifier, ImageTask; qa: long-context QA fine-tuning of the language model, QaTask), behind one
+// What differs between the tasks (lm: the language model, LmTask; image: the ViT classifier,
+// ImageTask; qa: long-context QA fine-tuning of the language model, QaTask; algorithmic: generated
+// copy/reverse/addition/sort/parity instances, AlgoTask), behind one
 // interface the trainer drives: batches, the loss of a batch under a layout, validation, the
 // default layout.
 #include "pe/encoding.h"
@@ -46,8 +47,9 @@ public:
     virtual std::string describe() const = 0; // one line: model size, data
 };
 
-// Builds the task of `config` on the prepared dataset in `dataset_dir`. Throws InputError when the
-// dataset does not suit the task (kind, vocabulary, image size).
+// Builds the task of `config` on the prepared dataset in `dataset_dir` (unused by a task that
+// generates its data). Throws InputError when the dataset does not suit the task (kind,
+// vocabulary, image size).
 std::unique_ptr<Task> make_task(const RunConfig& config, const std::filesystem::path& dataset_dir,
                                 const torch::Device& device);
 

@@ -37,6 +37,10 @@ static bool resumable_change(const std::string& path) {
                                     "train.keep_checkpoints",
                                     "train.log_every",
                                     "eval.",
+                                    "algo.eval_lengths", // the algorithmic task's evaluation (algo.seed: its instances)
+                                    "algo.test_examples",
+                                    "algo.valid_examples",
+                                    "algo.seed",
                                     "runtime.",
                                     "data.dataset_dir",
                                     "data.source"};
@@ -66,7 +70,8 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
     : cfg_(resolve_for(config, options)), opts_(options), paths_{options.run_dir} {
     const auto diags = seqpe::validate(cfg_);
     if (has_errors(diags)) throw InputError(format_diagnostics(diags));
-    if (opts_.dataset_dir.empty()) throw InputError("no dataset: prepare one with `seqpe data prepare`");
+    if (opts_.dataset_dir.empty() && task_needs_dataset(cfg_))
+        throw InputError("no dataset: prepare one with `seqpe data prepare`");
     const bool distributed = opts_.distributed && opts_.distributed->world_size() > 1;
     device_ = select_device(cfg_.runtime.device, distributed ? opts_.distributed->local_rank() : -1);
     precision_ = effective_precision(device_, cfg_.runtime.precision);
@@ -450,21 +455,22 @@ RunResult TrainerImpl::run(Observer& obs, std::stop_token stop) {
             // Other ranks write nothing: rank 0 keeps the run directory.
         } else if (fresh) {
             write_run_config(paths_, cfg_);
-            const DatasetManifest m = read_manifest(opts_.dataset_dir);
             const RuntimeInfo ri = runtime_info();
-            nlohmann::json meta = {
-                {"created", utc_now_iso()},
-                {"tool_version", kToolVersion},
-                {"git_commit", kGitCommit},
-                {"torch_version", TORCH_VERSION},
-                {"threads", threads},
-                {"device", device_.str()},
-                {"precision", precision_},
-                {"world_size", dp_ ? dp_->world() : 1},
-                {"gradient_backend", dp_ ? dp_->gradient_backend() : "none"},
-                {"dataset", {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}}},
-                {"parameters", count_parameters(task_->module())},
-                {"pe_parameters", count_parameters(task_->module(), "pe.")}};
+            nlohmann::json meta = {{"created", utc_now_iso()},
+                                   {"tool_version", kToolVersion},
+                                   {"git_commit", kGitCommit},
+                                   {"torch_version", TORCH_VERSION},
+                                   {"threads", threads},
+                                   {"device", device_.str()},
+                                   {"precision", precision_},
+                                   {"world_size", dp_ ? dp_->world() : 1},
+                                   {"gradient_backend", dp_ ? dp_->gradient_backend() : "none"},
+                                   {"parameters", count_parameters(task_->module())},
+                                   {"pe_parameters", count_parameters(task_->module(), "pe.")}};
+            if (task_needs_dataset(cfg_)) { // generated tasks have none
+                const DatasetManifest m = read_manifest(opts_.dataset_dir);
+                meta["dataset"] = {{"dir", opts_.dataset_dir.string()}, {"name", m.name}, {"hash", m.recipe_hash}};
+            }
             char host[256] = {0};
             ::gethostname(host, sizeof host - 1);
             meta["host"] = host;

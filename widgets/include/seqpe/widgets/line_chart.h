@@ -66,6 +66,8 @@ public:
     void setTitle(const QString& title);
     QString title() const;
     void setAxisLabels(const QString& x, const QString& y);
+    QString xLabel() const;
+    QString yLabel() const;
     // Log axes ignore points with non-positive values on that axis (they cannot be placed).
     void setLogX(bool on);
     void setLogY(bool on);
@@ -91,8 +93,11 @@ public:
     // --- Annotations (data units on x).
     void setMarker(double x, const QString& label); // vertical dashed line, e.g. "train length"
     void clearMarker();
-    void setShadedFrom(double x, const QString& label); // shades [x, +inf), e.g. "extrapolation"
+    void setShadedFrom(double x, const QString& label);              // shades [x, +inf), e.g. "extrapolation"
+    void setShadedRange(double x0, double x1, const QString& label); // shades [x0, x1], e.g. "training lengths"
     void clearShading();
+    // The shaded x range in data units ({NaN, NaN} when none; x1 = +inf for setShadedFrom).
+    QPair<double, double> shadedRange() const;
 
     // Draws the complete figure into `target` (painter units, e.g. logical pixels).
     void render(QPainter& painter, const QRectF& target) const;

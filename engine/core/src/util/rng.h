@@ -59,6 +59,9 @@ enum RngStream : uint64_t {
     kStreamShiftOffsets = 8,
     kStreamEval = 9,
     kStreamRandomPositions = 10,
+    kStreamAlgoTrain = 11, // algorithmic task: training instances (train.seed)
+    kStreamAlgoValid = 12, // validation and test instances (algo.seed: the same for every run)
+    kStreamAlgoTest = 13,
 };
 
 } // namespace seqpe
