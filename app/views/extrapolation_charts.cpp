@@ -156,8 +156,7 @@ void ExtrapolationView::showAnswerProfile(const QString& md) {
         m_loss->setPoints(m_loss->addSeries(name, seriesColor(colour++)), pts);
     }
     const QString run = m_highlight.isEmpty() && !m_score.runs.isEmpty() ? m_score.runs.front() : m_highlight;
-    m_loss->setAxisLabels(tr("position in the answer (0 = its first token)"),
-                          tr("accuracy (teacher-forced)"));
+    m_loss->setAxisLabels(tr("position in the answer (0 = its first token)"), tr("accuracy (teacher-forced)"));
     m_loss->setTitle(
         run.isEmpty()
             ? tr("Accuracy by answer position")

@@ -106,13 +106,20 @@ std::string algo_token_label(int64_t id) {
     if (id >= 0 && id < 10) return std::string(1, static_cast<char>('0' + id));
     if (id >= 10 && id < algo::kSymbols) return std::string(1, static_cast<char>('a' + id - 10));
     switch (id) {
-    case algo::kPlus: return "+";
-    case algo::kEquals: return "=";
-    case algo::kSep: return "|";
-    case algo::kBos: return "<s>";
-    case algo::kEos: return "</s>";
-    case algo::kPad: return "<pad>";
-    default: return "?";
+    case algo::kPlus:
+        return "+";
+    case algo::kEquals:
+        return "=";
+    case algo::kSep:
+        return "|";
+    case algo::kBos:
+        return "<s>";
+    case algo::kEos:
+        return "</s>";
+    case algo::kPad:
+        return "<pad>";
+    default:
+        return "?";
     }
 }
 
@@ -121,7 +128,8 @@ std::vector<int64_t> parse_algo_text(const std::string& text) {
     std::string rest = text;
     const std::string eos = "</s>";
     bool ends = false;
-    if (const auto at = rest.rfind(eos); at != std::string::npos && rest.find_first_not_of(" \t", at + 4) == rest.npos) {
+    if (const auto at = rest.rfind(eos);
+        at != std::string::npos && rest.find_first_not_of(" \t", at + 4) == rest.npos) {
         rest.erase(at);
         ends = true;
     }
