@@ -1,3 +1,5 @@
+// AppSettings: per-user settings in QSettings (recent projects, theme, window layout, and the last
+// folder of each kind of file dialog).
 #include "app_settings.h"
 
 #include <QDir>

@@ -1,3 +1,5 @@
+// ChartsPanel: the training and diagnostics charts, each run's new records appended, and the
+// seed-group means.
 #include "charts_panel.h"
 
 #include "seqpe/widgets/theme.h"

@@ -1,3 +1,5 @@
+// CheckpointsDialog: the checkpoint table, export through WeightsTransfer with progress, and the
+// Show in Geometry / Attention buttons that pin those views to a checkpoint.
 #include "checkpoints_dialog.h"
 
 #include "app_settings.h"

@@ -1,3 +1,5 @@
+// ConfigPanel: the option table as ConfigForm fields, edits sent through the project document
+// (refused values stay in their field), and the diagnostics marked on the fields.
 #include "config_panel.h"
 
 #include "seqpe/options.h"

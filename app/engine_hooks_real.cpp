@@ -1,7 +1,10 @@
+// realEngineHooks(): each engine hook bound to the LibTorch engine's entry point (seqpe/engine.h,
+// seqpe/export.h).
 #include "engine_hooks_real.h"
 
 #include "seqpe/engine.h"
 #include "seqpe/export.h"
+#include "seqpe/runtime.h"
 
 namespace seqpe::ui {
 
@@ -21,6 +24,16 @@ EngineHooks realEngineHooks() {
                          const TransferProgress& p) { return import_safetensors(file, config, run_dir, p); };
     h.evaluate = [](const std::filesystem::path& dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
         return evaluate_run(dir, o, obs, stop);
+    };
+    h.device = [] {
+        const RuntimeInfo ri = runtime_info();
+        DeviceSummary d;
+        d.cpu = ri.cpu;
+        d.torch_version = ri.torch_version;
+        d.threads = ri.threads;
+        d.cuda_devices = ri.cuda_devices;
+        d.cpu_bf16 = ri.cpu_bf16;
+        return d;
     };
     return h;
 }

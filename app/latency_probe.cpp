@@ -1,3 +1,5 @@
+// startLatencyProbe: the --latency-probe measurement (gaps between 10 ms timer ticks while every run
+// trains), printed as one JSON line before the window closes.
 #include "latency_probe.h"
 
 #include "main_window.h"

@@ -1,3 +1,4 @@
+// LogPanel: keeps every log line (time, run, level) and shows those of the chosen run.
 #include "log_panel.h"
 
 #include <QComboBox>

@@ -16,7 +16,6 @@
 #include "views/geometry_view.h"
 
 #include "seqpe/common/files.h"
-#include "seqpe/runtime.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,8 +37,9 @@ namespace seqpe::ui {
 
 MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent) {
     m_prompts = QGuiApplication::platformName() != "offscreen";
+    const DeviceSummary device = hooks.device ? hooks.device() : DeviceSummary{};
     m_wb = new Workbench(std::move(hooks), this);
-    buildUi();
+    buildUi(device);
     m_history = new ProjectHistory(
         m_wb->document(),
         [this](const QString& run) {
@@ -56,20 +56,26 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     buildActions();
     buildMenus();
     connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
-    connect(m_wb, &Workbench::sessionFinished, this, [this](const QString& run, int outcome, const QString& msg) {
-        static const char* names[] = {"completed", "stopped", "failed"};
-        report(run, outcome == 2 ? 3 : 1,
-               QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
+    // A finished job's line in the log: failures as errors, the rest as information.
+    const auto finished = [this](const QString& run, RunOutcome outcome, const QString& what, const QString& msg) {
+        report(run, outcome == RunOutcome::Failed ? 3 : 1, QString("%1%2%3").arg(what, msg.isEmpty() ? "" : ": ", msg));
         updateActions();
         if (m_closing && !m_wb->anyActive()) close();
-    });
-    connect(m_wb, &Workbench::evaluationFinished, this, [this](const QString& run, int outcome, const QString& msg) {
-        static const char* names[] = {"evaluation done", "evaluation stopped (no report written)", "evaluation failed"};
-        report(run, outcome == 2 ? 3 : 1,
-               QString("%1%2%3").arg(names[std::clamp(outcome, 0, 2)], msg.isEmpty() ? "" : ": ", msg));
-        updateActions();
-        if (m_closing && !m_wb->anyActive()) close();
-    });
+    };
+    connect(m_wb, &Workbench::sessionFinished, this,
+            [finished](const QString& run, RunOutcome outcome, const QString& msg) {
+                const QString what = outcome == RunOutcome::Completed   ? "completed"
+                                     : outcome == RunOutcome::Cancelled ? "stopped"
+                                                                        : "failed";
+                finished(run, outcome, what, msg);
+            });
+    connect(m_wb, &Workbench::evaluationFinished, this,
+            [finished](const QString& run, RunOutcome outcome, const QString& msg) {
+                const QString what = outcome == RunOutcome::Completed   ? "evaluation done"
+                                     : outcome == RunOutcome::Cancelled ? "evaluation stopped (no report written)"
+                                                                        : "evaluation failed";
+                finished(run, outcome, what, msg);
+            });
     connect(m_wb, &Workbench::sessionStarted, this, [this](const QString&) { updateActions(); });
     connect(&m_wb->store(), &RunStore::runUpdated, this, [this] {
         updateActions();
@@ -92,7 +98,7 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::buildUi() {
+void MainWindow::buildUi(const DeviceSummary& device) {
     setObjectName("MainWindow");
     resize(1500, 920);
     m_runs = new RunsModel(*m_wb, this);
@@ -162,7 +168,7 @@ void MainWindow::buildUi() {
     m_system = new SystemPanel;
     {
         // What this machine computes in: runtime.precision auto is bf16 where the CPU has it natively.
-        const RuntimeInfo ri = runtime_info();
+        const DeviceSummary& ri = device;
         QString cuda = ri.cuda_devices > 0 ? tr(", %n CUDA device(s)", nullptr, ri.cuda_devices) : QString();
         m_system->setDeviceText(tr("CPU %1%2\nbf16 %3: runtime.precision auto = %4\nLibTorch %5, %6 threads")
                                     .arg(ri.cpu.empty() ? tr("(unknown)") : QString::fromStdString(ri.cpu), cuda,

@@ -79,9 +79,9 @@ protected:
     bool eventFilter(QObject* o, QEvent* e) override;
 
 private:
-    void buildUi();
-    void buildActions(); // main_window_actions.cpp
-    void buildMenus();   // main_window_actions.cpp
+    void buildUi(const DeviceSummary& device); // device: the System panel's text
+    void buildActions();                       // main_window_actions.cpp
+    void buildMenus();                         // main_window_actions.cpp
     void updateActions();
     QWidget* currentView() const; // the view of the current tab (inside its scroll area)
     void updateStatusBar();

@@ -1,3 +1,5 @@
+// ProjectHistory: a QUndoStack of whole-project states (before and after each edit); its clean state
+// drives the document's modified mark.
 #include "project_history.h"
 
 #include <QUndoCommand>

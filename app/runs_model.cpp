@@ -1,3 +1,5 @@
+// RunsModel: the runs table's cells, tooltips and colours, refreshed from the run store, the project
+// document and the training queue.
 #include "runs_model.h"
 
 #include "seqpe/widgets/theme.h"

@@ -1,3 +1,4 @@
+// SystemPanel: this process's CPU use and resident memory from /proc/self, sampled once a second.
 #include "system_panel.h"
 
 #include <QElapsedTimer>

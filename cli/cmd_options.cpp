@@ -73,7 +73,8 @@ int cmd_options(bool all, bool json, bool markdown) {
                                         {"type", type_text(o)},
                                         {"default", nlohmann::json::parse(option_json(defaults, o.path))},
                                         {"help", o.help},
-                                        {"advanced", o.advanced}};
+                                        {"advanced", o.advanced},
+                                        {"resumable", o.resumable}};
             if (!o.choices.empty()) j["choices"] = o.choices;
             if (o.min) j["min"] = *o.min;
             if (o.max) j["max"] = *o.max;

@@ -3,6 +3,7 @@
 // the data first, the other ranks follow its decision (docs/SCALE-OUT.md).
 #include "commands.h"
 
+#include "seqpe/checkpoints.h"
 #include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 
@@ -61,7 +62,9 @@ int cmd_train(const TrainArgs& a, Console& console) {
                 try {
                     const RunPaths paths{run.dir};
                     if (auto st = read_status(paths);
-                        st && st->state == RunState::Completed && !a.restart && st->step >= run.config.train.steps) {
+                        st && !a.restart &&
+                        run_is_complete(*st, resume_step(list_checkpoints(paths, CheckpointCheck::Sizes)),
+                                        run.config.train.steps)) {
                         console.event("skip", "run " + run.name + ": already completed (" + run.dir.string() +
                                                   "); pass --restart to train it again");
                         skip = true;
@@ -111,7 +114,7 @@ int cmd_train(const TrainArgs& a, Console& console) {
             if (r.outcome == RunOutcome::Cancelled) return kExitCancelled;
             // A completed run evaluates itself (eval.after_training): the report the workbench's
             // Extrapolation view and `seqpe compare --reuse` read. Not in distributed jobs (`seqpe eval` after).
-            if (r.outcome == RunOutcome::Completed && run.config.eval.after_training && !dist) {
+            if (evaluates_after_training(run.config, r.outcome, dist != nullptr)) {
                 doing = "cancelled the evaluation after training of run " + run.name +
                         " (its training is complete; `seqpe eval " + run.dir.string() + "` evaluates it later)";
                 EvalOptions eo;

@@ -64,15 +64,18 @@ int main(int argc, char** argv) {
         ->expected(1, -1);
     // Choices from the option table (one list for the config field and the command line).
     const std::vector<std::string> modes = find_option("eval.mode")->choices;
+    const std::vector<std::string> splits = find_option("eval.split")->choices;
+    const std::vector<std::string> precisions = find_option("runtime.precision")->choices;
+    const std::vector<std::string> scalings = find_option("position_encoding.rope_scaling")->choices;
     eval->add_option("--mode", ea.mode, "an eval.mode: " + join_words(modes) + " (default: the run's eval.mode)")
         ->check(CLI::IsMember(modes));
-    eval->add_option("--split", ea.split, "test or valid (default: the run's eval.split)")
-        ->check(CLI::IsMember({"test", "valid"}));
+    eval->add_option("--split", ea.split, join_words(splits) + " (default: the run's eval.split)")
+        ->check(CLI::IsMember(splits));
     eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")
         ->check(CLI::NonNegativeNumber);
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
-    eval->add_option("--precision", ea.precision, "auto, fp32, bf16 or fp16 (default: what the run trained in)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
+    eval->add_option("--precision", ea.precision, join_words(precisions) + " (default: what the run trained in)")
+        ->check(CLI::IsMember(precisions));
 
     FinetuneArgs fa;
     auto* finetune = app.add_subcommand(
@@ -84,8 +87,9 @@ int main(int argc, char** argv) {
     finetune->add_option("--steps", fa.steps, "fine-tuning steps (default 200)")->check(CLI::PositiveNumber);
     finetune
         ->add_option("--scaling", fa.scaling,
-                     "pi (Position Interpolation, default), ntk, yarn, or none (a plain fine-tune: any encoding)")
-        ->check(CLI::IsMember({"pi", "ntk", "yarn", "none"}));
+                     "a position_encoding.rope_scaling: " + join_words(scalings) +
+                         " (default pi, Position Interpolation; none: a plain fine-tune, any encoding)")
+        ->check(CLI::IsMember(scalings));
     finetune->add_option("--lr", fa.lr, "learning rate (default: the run's optim.lr)")->check(CLI::PositiveNumber);
     finetune->add_option("--out", fa.out, "run directory to write (default: RUN_DIR-ft-SCALING-SEQLEN)");
     finetune->add_option("--set", fa.overrides, "override a field of the fine-tune's config")->take_all();
@@ -105,7 +109,7 @@ int main(int argc, char** argv) {
     compare->add_option("--lengths", ca.lengths, "evaluation lengths (tokens) or resolutions (pixels)")
         ->expected(1, -1);
     compare->add_option("--mode", ca.mode, "an eval.mode: " + join_words(modes))->check(CLI::IsMember(modes));
-    compare->add_option("--split", ca.split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
+    compare->add_option("--split", ca.split, join_words(splits))->check(CLI::IsMember(splits));
     compare->add_option("--reference", ca.reference,
                         "test this seed group against every other (default: each column's best mean)");
     compare->add_flag("--reuse", ca.reuse,
@@ -113,8 +117,8 @@ int main(int argc, char** argv) {
                       "modes and lengths");
     compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")
         ->check(CLI::NonNegativeNumber);
-    compare->add_option("--precision", ca.precision, "auto, fp32, bf16 or fp16 (default: what each run trained in)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}));
+    compare->add_option("--precision", ca.precision, join_words(precisions) + " (default: what each run trained in)")
+        ->check(CLI::IsMember(precisions));
 
 #ifdef SEQPE_HAVE_BENCH
     BenchArgs ba;

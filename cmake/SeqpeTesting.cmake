@@ -1,6 +1,6 @@
 # seqpe_add_gtest(NAME <target> SOURCES <files..> LIBS <libs..> LABELS <unit|slow|gui..> [TIMEOUT s] [ENV k=v..])
 # One GoogleTest executable per layer; tests are discovered at test time (not build time), labelled,
-# and get SEQPE_TEST_DATA (tests/data/fixtures) and, for gui, the offscreen platform.
+# and get SEQPE_TEST_DATA (tests/fixtures) and, for gui, the offscreen platform.
 include(GoogleTest)
 find_package(GTest REQUIRED)
 

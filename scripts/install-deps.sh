@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the project needs. Idempotent: a second run only checks.
 # Both README commands call it. Traps it handles (docs/ENVIRONMENT.md): OpenBLAS-openmp (else LibTorch
-# uses reference BLAS, 30x slower), libqt6opengl6-dev (Qt Charts needs it but does not depend on it),
-# clang-14 + libclang-rt-14-dev (libFuzzer and the sanitizer runtimes of scripts/sanitize.sh),
+# uses reference BLAS, 30x slower), clang-14 + libclang-rt-14-dev (libFuzzer and the sanitizer
+# runtimes of scripts/sanitize.sh),
 # clang-format-14 (scripts/check-format.sh: the formatting CI checks),
 # libgloo-dev (the Gloo headers c10d's ProcessGroupGloo.hpp includes: `seqpe train --distributed`).
 set -euo pipefail
@@ -13,7 +13,7 @@ PKGS=(
   libssl-dev libcurl4-openssl-dev libarchive-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format-14
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
+  qt6-base-dev qt6-svg-dev libgl-dev
   xvfb xauth imagemagick fonts-dejavu-core
   dataset-fashion-mnist
 )

@@ -11,8 +11,18 @@
 #include <functional>
 #include <memory>
 #include <stop_token>
+#include <string>
 
 namespace seqpe::ui {
+
+// What this machine computes with, for the System panel (the engine's runtime_info()).
+struct DeviceSummary {
+    std::string cpu; // the processor's brand string, empty where unknown
+    std::string torch_version;
+    int threads = 1;
+    int cuda_devices = 0;
+    bool cpu_bf16 = false; // native bf16: runtime.precision auto computes in bf16
+};
 
 struct EngineHooks {
     // Resolves (prepares) the dataset of a run; reports seqpe-data's progress. Runs on the worker.
@@ -39,6 +49,8 @@ struct EngineHooks {
     std::function<std::filesystem::path(const std::filesystem::path& file, const std::filesystem::path& config,
                                         const std::filesystem::path& run_dir, const TransferProgress&)>
         importWeights;
+    // The machine as the engine sees it; called once on the GUI thread when the window is built.
+    std::function<DeviceSummary()> device;
 };
 
 } // namespace seqpe::ui

@@ -1,3 +1,5 @@
+// ProbeService: sends a probe to the run's training thread, or queues it for the probe worker,
+// which keeps one Inspector per run directory (reloaded when the checkpoint changes).
 #include "probe_service.h"
 
 #include "seqpe/common/error.h"

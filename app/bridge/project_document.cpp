@@ -1,3 +1,5 @@
+// ProjectDocument: opening, saving and editing the project file; each run's resolved config, its
+// diagnostics, and overrides kept minimal against the base.
 #include "project_document.h"
 
 #include "seqpe/options.h"

@@ -40,6 +40,7 @@ RunSession::RunSession(QString name, RunConfig config, std::filesystem::path run
     : QObject(parent), m_name(std::move(name)), m_config(std::move(config)), m_runDir(std::move(runDir)),
       m_hooks(std::move(hooks)) {
     qRegisterMetaType<seqpe::RunStatus>();
+    qRegisterMetaType<seqpe::RunOutcome>();
     m_drainTimer = new QTimer(this);
     m_drainTimer->setSingleShot(true);
     m_drainTimer->setInterval(40);
@@ -107,7 +108,7 @@ void RunSession::work(bool paused) {
             notifyRecords();
             toGui([this, result] {
                 m_finishedEmitted = true;
-                Q_EMIT finished(static_cast<int>(result.outcome), QString::fromStdString(result.message), false);
+                Q_EMIT finished(result.outcome, QString::fromStdString(result.message), false);
             });
             return;
         }
@@ -141,7 +142,7 @@ void RunSession::work(bool paused) {
     notifyRecords();
     toGui([this, result] {
         m_finishedEmitted = true;
-        Q_EMIT finished(static_cast<int>(result.outcome), QString::fromStdString(result.message), result.bad_input);
+        Q_EMIT finished(result.outcome, QString::fromStdString(result.message), result.bad_input);
     });
 }
 

@@ -68,7 +68,7 @@ Q_SIGNALS:
     void statusChanged(const seqpe::RunStatus& status);
     void logLine(int level, const QString& text);
     void preparing(const QString& stage, qint64 done, qint64 total);
-    void finished(int outcome, const QString& message, bool badInput);
+    void finished(seqpe::RunOutcome outcome, const QString& message, bool badInput);
     void snapshotAvailable(qint64 step); // coalesced; call latestSnapshot()
 
 private:
@@ -102,3 +102,4 @@ private:
 } // namespace seqpe::ui
 
 Q_DECLARE_METATYPE(seqpe::RunStatus)
+Q_DECLARE_METATYPE(seqpe::RunOutcome)

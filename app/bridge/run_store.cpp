@@ -1,3 +1,5 @@
+// RunStore and RunView: the runs' configs, statuses, checkpoints and metric records, read from disk
+// (polled for runs this window does not drive) or appended live; run colours stay stable.
 #include "run_store.h"
 
 #include <QSet>

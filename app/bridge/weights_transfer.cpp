@@ -1,3 +1,5 @@
+// WeightsTransfer: one export or import job on a worker thread, its progress throttled to 1% steps
+// and its outcome posted back to the GUI thread.
 #include "weights_transfer.h"
 
 namespace seqpe::ui {

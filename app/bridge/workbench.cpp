@@ -1,8 +1,11 @@
+// Workbench: run sessions and the training queue (start, pause, step, stop, evaluate), imported run
+// directories, and the run store kept in step with the project document.
 #include "workbench.h"
 
 #include "seqpe/encodings.h"
 
 #include "seqpe/checkpoints.h"
+#include "seqpe/options.h"
 
 #include <algorithm>
 #include <utility>
@@ -136,20 +139,33 @@ QString Workbench::startProblem(const QString& run) const {
             .arg(run);
     if (const QString p = m_doc.configProblem(run); !p.isEmpty())
         return tr("%1 has an error in its config: %2 (fix it in the Configuration panel)").arg(run, p);
-    int64_t reached = 0; // the step a resume continues from: the newest usable checkpoint's
     const RunView* v = m_store.run(run);
-    if (v)
-        for (const auto& c : v->checkpoints)
-            if (c.usable()) {
-                reached = c.step;
-                break;
-            }
+    const int64_t reached = v ? resume_step(v->checkpoints) : 0; // the step a resume continues from
     const int64_t steps = m_doc.config(run).train.steps;
-    if (v && v->status.state == RunState::Completed && reached == steps)
+    if (const std::string p = step_budget_problem(steps, reached, run.toStdString()); !p.empty())
+        return QString::fromStdString(p);
+    if (v && run_is_complete(v->status, reached, steps))
         return tr("%1 is complete (%2 steps): raise train.steps to train it further; Run > Evaluate evaluates it again")
             .arg(run)
             .arg(steps);
-    return QString::fromStdString(step_budget_problem(steps, reached, run.toStdString()));
+    // A resume refuses changed fields that are not resumable: say so now, not from the worker.
+    if (v && is_run_dir(v->dir)) {
+        try {
+            const RunConfig stored = read_run_config(RunPaths{v->dir});
+            const RunConfig now = resolve_resumed(m_doc.config(run), stored);
+            if (const auto changed = unresumable_changes(stored, now); !changed.empty()) {
+                const std::string& path = changed.front();
+                return tr("%1 was started with %2 = %3 and the project now says %4: a run cannot change it when "
+                          "it resumes (only the budget, evaluation and runtime settings may change). Undo the "
+                          "change, or give the run another name to train it afresh")
+                    .arg(run, QString::fromStdString(path), QString::fromStdString(option_json(stored, path)),
+                         QString::fromStdString(option_json(now, path)));
+            }
+        } catch (const std::exception&) {
+            // An unreadable config.json: the trainer reports it, naming the file.
+        }
+    }
+    return QString();
 }
 
 void Workbench::start(const QString& run, bool paused) {
@@ -208,7 +224,7 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
         if (total > 0) text += QString(" (%1/%2)").arg(done).arg(total);
         m_store.setActivity(raw->name(), text);
     });
-    connect(raw, &RunSession::finished, this, [this, raw](int outcome, const QString& msg, bool) {
+    connect(raw, &RunSession::finished, this, [this, raw](RunOutcome outcome, const QString& msg, bool) {
         const QString name = raw->name();
         const bool evaluation = raw->isEvaluation();
         m_store.appendRecords(name, raw->takeRecords());
@@ -218,8 +234,7 @@ void Workbench::launch(const QString& run, bool paused, bool evaluation) {
             m_store.reloadReport(name);
             Q_EMIT evaluationFinished(name, outcome, msg);
         } else {
-            if (outcome == static_cast<int>(RunOutcome::Completed) && raw->config().eval.after_training &&
-                m_hooks.evaluate && !m_stopping) {
+            if (evaluates_after_training(raw->config(), outcome, false) && m_hooks.evaluate && !m_stopping) {
                 m_evalQueue.prepend(name); // evaluates itself before the next training starts
                 Q_EMIT queueChanged();
             }

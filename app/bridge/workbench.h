@@ -77,12 +77,12 @@ public:
 
 Q_SIGNALS:
     void sessionStarted(const QString& run);
-    void sessionFinished(const QString& run, int outcome, const QString& message); // a training job
+    void sessionFinished(const QString& run, seqpe::RunOutcome outcome, const QString& message); // a training job
     void logLine(const QString& run, int level, const QString& text);
     void queueChanged();
     void allStopped();                                       // after stopAll(), when no run is active any more
     void snapshotAvailable(const QString& run, qint64 step); // a live geometry snapshot
-    void evaluationFinished(const QString& run, int outcome, const QString& message); // report reloaded
+    void evaluationFinished(const QString& run, seqpe::RunOutcome outcome, const QString& message); // report reloaded
     void runImported(const QString& run); // attached, ready to probe and evaluate
 
 private:

@@ -1,3 +1,5 @@
+// CheckpointPicker, and the checkpoint texts (step, time, size, state) it shares with the
+// Checkpoints dialog.
 #include "checkpoint_picker.h"
 
 #include "seqpe/common/files.h"

@@ -1,3 +1,5 @@
+// SweepView: the sweep grid's rows (seed means from each run's evaluation report), the sortable and
+// filterable table, the chart of a metric against a swept option, and its figure.
 #include "sweep_view.h"
 
 #include "figure_exporter.h"

@@ -1,3 +1,4 @@
+// errno_message (seqpe/common/error.h): a message with strerror(errno) appended.
 #include "seqpe/common/error.h"
 
 #include <cerrno>

@@ -66,8 +66,8 @@ TEST(App, TrainsTheTinyProjectToCompletionWithAResponsiveWindow) {
     probe.stop();
     ASSERT_EQ(finished.count(), 2) << w.logPanel()->text().toStdString();
     ASSERT_EQ(evaluated.count(), 2) << w.logPanel()->text().toStdString();
-    for (int i = 0; i < 2; ++i) EXPECT_EQ(evaluated.at(i).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
-    for (int i = 0; i < 2; ++i) EXPECT_EQ(finished.at(i).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(evaluated.at(i).at(1).value<RunOutcome>(), RunOutcome::Completed);
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(finished.at(i).at(1).value<RunOutcome>(), RunOutcome::Completed);
     for (const QString& run : {QString("seqpe"), QString("learned")}) {
         const RunView* v = w.workbench().store().run(run);
         ASSERT_NE(v, nullptr);

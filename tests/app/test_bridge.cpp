@@ -55,7 +55,7 @@ TEST(Bridge, RunsToCompletionOnAWorkerWithCoalescedRecords) {
     ASSERT_NE(wb.session(run), nullptr);
     QObject::connect(wb.session(run), &RunSession::recordsAvailable, [&] { ++notifications; });
     ASSERT_TRUE(wait_for([&] { return finished.count() == 1; }));
-    EXPECT_EQ(finished.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
+    EXPECT_EQ(finished.at(0).at(1).value<RunOutcome>(), RunOutcome::Completed);
     const RunView* v = wb.store().run(run);
     ASSERT_NE(v, nullptr);
     int train = 0;
@@ -93,7 +93,7 @@ TEST(Bridge, PauseStepResumeAndProbesOnTheTrainingThread) {
     wb.stop(run);
     QSignalSpy finished(&wb, &Workbench::sessionFinished);
     ASSERT_TRUE(wait_for([&] { return finished.count() == 1; }));
-    EXPECT_EQ(finished.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Cancelled));
+    EXPECT_EQ(finished.at(0).at(1).value<RunOutcome>(), RunOutcome::Cancelled);
 }
 
 TEST(Bridge, QueueRunsOneAfterAnother) {
@@ -241,7 +241,7 @@ TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJo
     })) << wb.store().run(run)->activity.toStdString();
     wb.stop(run);
     ASSERT_TRUE(wait_for([&] { return evaluated.count() == 1; }));
-    EXPECT_EQ(evaluated.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Cancelled));
+    EXPECT_EQ(evaluated.at(0).at(1).value<RunOutcome>(), RunOutcome::Cancelled);
     EXPECT_FALSE(std::filesystem::exists(report)) << "a cancelled evaluation left a report";
     EXPECT_FALSE(wb.store().run(run)->report.has_value());
     EXPECT_NE(wb.store().run(run)->status.state, RunState::Failed);
@@ -278,7 +278,7 @@ TEST(Bridge, ARunEvaluatesItselfAfterTrainingAndEvaluationIsAQueuedCancellableJo
     QSignalSpy ev2(&wb2, &Workbench::evaluationFinished);
     wb2.stop("b");
     ASSERT_TRUE(wait_for([&] { return ev2.count() == 1; }));
-    EXPECT_EQ(ev2.at(0).at(1).toInt(), static_cast<int>(RunOutcome::Completed));
+    EXPECT_EQ(ev2.at(0).at(1).value<RunOutcome>(), RunOutcome::Completed);
     std::filesystem::remove_all(tmp);
 }
 

@@ -156,6 +156,36 @@ TEST(BridgeRules, AStepBudgetBelowTheStepReachedDoesNotStartTheRun) {
     fs::remove_all(dir);
 }
 
+TEST(BridgeRules, AChangeAResumeWouldRefuseIsRefusedBeforeStartingNamingTheField) {
+    const fs::path dir = scratch("resume-change");
+    const fs::path file = dir / "p.json";
+    write_file_atomic(file, R"({"format": "seqpe-project/1", "name": "p", "output_dir": "runs",
+      "base": {"train": {"steps": 150}}, "runs": [{"name": "seqpe", "set": {}}]})");
+    Made m;
+    Workbench wb(counting_hooks(m));
+    ASSERT_FALSE(has_errors(wb.document().open(QString::fromStdString(file.string()))));
+    // The run started with the project's config as it is now, and stopped at step 50.
+    const RunPaths run{dir / "runs/seqpe"};
+    fs::create_directories(run.root);
+    write_run_config(run, resolve_auto(wb.document().config("seqpe")));
+    RunStatus st;
+    st.state = RunState::Cancelled;
+    st.step = 50;
+    st.total_steps = 150;
+    write_status(run, st);
+    wb.store().pollDisk();
+    EXPECT_TRUE(wb.startProblem("seqpe").isEmpty()) << wb.startProblem("seqpe").toStdString();
+    ASSERT_TRUE(wb.document().setOption("seqpe", "train.steps", "300").isEmpty()); // resumable
+    EXPECT_TRUE(wb.startProblem("seqpe").isEmpty()) << wb.startProblem("seqpe").toStdString();
+    ASSERT_TRUE(wb.document().setOption("seqpe", "model.n_layer", "3").isEmpty()); // not resumable
+    const QString why = wb.startProblem("seqpe");
+    EXPECT_TRUE(why.contains("model.n_layer = 2") && why.contains("now says 3")) << why.toStdString();
+    wb.start("seqpe");
+    QCoreApplication::processEvents();
+    EXPECT_EQ(m.count.load(), 0); // refused before any trainer was made
+    fs::remove_all(dir);
+}
+
 TEST(BridgeRules, ARunKeepsItsColourWhenOtherRunsAreRemovedOrAdded) {
     Made m;
     Workbench wb(counting_hooks(m));

@@ -65,9 +65,8 @@ TEST(Stress, StartStopAHundredTimesThenCloseMidRun) {
         w->action("stop")->trigger();
         ASSERT_TRUE(wait_for([&] { return finished.count() == i + 1; }, 60000)) << "stop " << i << " hung; log:\n"
                                                                                 << w->logPanel()->text().toStdString();
-        const int outcome = finished.at(i).at(1).toInt();
-        ASSERT_TRUE(outcome == static_cast<int>(RunOutcome::Cancelled) ||
-                    outcome == static_cast<int>(RunOutcome::Completed))
+        const RunOutcome outcome = finished.at(i).at(1).value<RunOutcome>();
+        ASSERT_TRUE(outcome == RunOutcome::Cancelled || outcome == RunOutcome::Completed)
             << "cycle " << i << ": " << finished.at(i).at(2).toString().toStdString();
         ASSERT_GE(v->status.step, last_step) << "a stop lost progress at cycle " << i;
         last_step = v->status.step;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -380,6 +381,21 @@ TEST_F(Cli, CtrlCDuringTheEvaluationAfterTrainingSaysSo) {
     EXPECT_NE(text.find("cancelled the evaluation after training of run learned"), std::string::npos) << text;
     EXPECT_EQ(text.find("while preparing"), std::string::npos) << text;
     EXPECT_EQ(read_status(RunPaths{runs() / "learned"})->state, RunState::Completed); // the training stays done
+}
+
+TEST_F(Cli, OptionsJsonSaysWhichFieldsAResumeMayChange) {
+    const Result r = run("--json options --all");
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::map<std::string, bool> resumable;
+    for (const auto& o : nlohmann::json::parse(r.out)) resumable[o["path"].get<std::string>()] = o["resumable"].get<bool>();
+    EXPECT_TRUE(resumable.at("train.steps"));
+    EXPECT_TRUE(resumable.at("eval.mode"));
+    EXPECT_TRUE(resumable.at("runtime.threads"));
+    EXPECT_TRUE(resumable.at("algo.eval_lengths"));
+    EXPECT_FALSE(resumable.at("model.d_model"));
+    EXPECT_FALSE(resumable.at("position_encoding.type"));
+    EXPECT_FALSE(resumable.at("train.seed"));
+    EXPECT_FALSE(resumable.at("algo.train_max_len"));
 }
 
 TEST_F(Cli, ConfigReferenceInTheDocsIsWhatTheOptionTablePrints) {

@@ -1,3 +1,5 @@
+// The seqpe-data test helpers (helpers.h): scratch folders, fixtures, and running the built tool
+// with pipes read through poll (optionally signalling it on a chosen output line).
 #include "helpers.h"
 
 #include "seqpe/common/error.h"

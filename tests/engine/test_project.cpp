@@ -1,10 +1,12 @@
 // Project files: parsing, every malformed input, per-run configs, saving.
 #include "mentions.h"
+#include "seqpe/checkpoints.h"
 #include "seqpe/common/files.h"
 #include "seqpe/config_io.h"
 #include "seqpe/options.h"
 #include "seqpe/run_dir.h"
 #include "seqpe/run_plan.h"
+#include "seqpe/trainer.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -270,4 +272,37 @@ TEST(Project, AStepBudgetBelowTheStepReachedIsRefusedNeverClamped) {
     EXPECT_NE(m.find("train.steps = 5"), std::string::npos) << m;
     EXPECT_NE(m.find("step 106"), std::string::npos) << m;
     EXPECT_NE(m.find("at least 106"), std::string::npos) << m;
+}
+
+TEST(RunRules, CompleteMeansCompletedAndItsNewestUsableCheckpointAtTheBudget) {
+    CheckpointInfo damaged, good, older;
+    damaged.step = 300;
+    damaged.health = CheckpointHealth::Damaged;
+    good.step = 200;
+    good.health = CheckpointHealth::Complete;
+    older.step = 100;
+    older.health = CheckpointHealth::Unverified;
+    EXPECT_EQ(resume_step({damaged, good, older}), 200); // newest first; a damaged one is passed over
+    EXPECT_EQ(resume_step({damaged}), 0);
+    EXPECT_EQ(resume_step({}), 0);
+
+    RunStatus done;
+    done.state = RunState::Completed;
+    EXPECT_TRUE(run_is_complete(done, 200, 200));
+    EXPECT_TRUE(run_is_complete(done, 200, 150));  // budget lowered below the step reached
+    EXPECT_FALSE(run_is_complete(done, 200, 300)); // raised budget: it trains on
+    EXPECT_FALSE(run_is_complete(done, 0, 300));   // final checkpoint damaged: resumable
+    RunStatus stopped = done;
+    stopped.state = RunState::Cancelled;
+    EXPECT_FALSE(run_is_complete(stopped, 200, 200));
+}
+
+TEST(RunRules, OnlyACompletedRunOutsideADistributedJobEvaluatesAfterTraining) {
+    RunConfig c;
+    EXPECT_TRUE(evaluates_after_training(c, RunOutcome::Completed, false));
+    EXPECT_FALSE(evaluates_after_training(c, RunOutcome::Completed, true));
+    EXPECT_FALSE(evaluates_after_training(c, RunOutcome::Cancelled, false));
+    EXPECT_FALSE(evaluates_after_training(c, RunOutcome::Failed, false));
+    c.eval.after_training = false;
+    EXPECT_FALSE(evaluates_after_training(c, RunOutcome::Completed, false));
 }

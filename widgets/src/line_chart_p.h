@@ -1,5 +1,4 @@
 #pragma once
-#include <limits>
 // Internal state of LineChart, shared by line_chart.cpp (data, view, interaction) and
 // line_chart_render.cpp (painting).
 #include "plot_frame.h"
@@ -8,6 +7,7 @@
 #include <QMap>
 #include <QPixmap>
 
+#include <limits>
 #include <optional>
 
 namespace seqpe::ui {

@@ -57,6 +57,15 @@ struct CheckpointChoice {
 // `below_step`: only checkpoints of earlier steps (to pass over one that failed to load).
 CheckpointChoice choose_checkpoint(const RunPaths& p, int64_t below_step = INT64_MAX);
 
+// The step a resume continues from: the newest usable checkpoint's in `checkpoints` (newest first,
+// as list_checkpoints returns them); 0 when none is usable.
+int64_t resume_step(const std::vector<CheckpointInfo>& checkpoints);
+// The run rule of both front ends: a run is complete when its status says completed and its newest
+// usable checkpoint (`reached`, resume_step) is at or past the step budget `steps`. `seqpe train`
+// skips it (--restart trains it again) and the workbench's Start refuses it (raise train.steps). A
+// damaged final checkpoint makes the run resumable again instead.
+bool run_is_complete(const RunStatus& status, int64_t reached, int64_t steps);
+
 // Throws InputError naming the checkpoint and what is wrong when `dir` is incomplete or damaged.
 void require_usable_checkpoint(const std::filesystem::path& dir);
 

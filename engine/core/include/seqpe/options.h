@@ -26,6 +26,9 @@ struct OptionInfo {
     std::optional<double> max;
     bool advanced = false;      // hidden behind "show advanced" in the GUI
     bool empty_list_ok = false; // IntList: [] is a value (eval.lengths: "use the multipliers")
+    // May differ when a run is resumed (a longer budget, another evaluation, another machine): the
+    // trainer refuses a resume that changes any other field, and the front ends say so before starting.
+    bool resumable = false;
     // Whether the field matters for this config (the GUI greys it out otherwise).
     std::function<bool(const RunConfig&)> relevant;
     // Typed access to the field.
@@ -56,5 +59,16 @@ std::vector<Diagnostic> set_option_text(RunConfig& c, const std::string& path, c
 
 // Paths whose values differ between two configs, in table order.
 std::vector<std::string> differing_options(const RunConfig& a, const RunConfig& b);
+
+// Resuming a run whose directory holds `stored` (its config.json) with `config`: `config` resolved,
+// where the values its "auto" fields resolved to when the run started are kept (they may depend
+// on fields a resume may change, such as max_position on eval.length_multipliers: the run is one run).
+RunConfig resolve_resumed(const RunConfig& config, const RunConfig& stored);
+// The fields a resume may not change (not `resumable`) that differ between `stored` and `resolved`
+// (resolve_resumed's result), in table order; empty when the resume may go ahead.
+std::vector<std::string> unresumable_changes(const RunConfig& stored, const RunConfig& resolved);
+// The refusal of such a resume for the run at `where`, naming the first field, its two values and
+// the ways out.
+std::string resume_refusal(const RunConfig& stored, const RunConfig& resolved, const std::string& where);
 
 } // namespace seqpe

@@ -43,6 +43,10 @@ public:
 
 enum class RunOutcome { Completed, Cancelled, Failed };
 const char* run_outcome_name(RunOutcome o);
+// The run rule of both front ends: whether a training job that ended with `o` evaluates its run
+// next (eval.after_training): only a completed one, and not in a distributed job (every rank would
+// evaluate; `seqpe eval` does it afterwards).
+bool evaluates_after_training(const RunConfig& c, RunOutcome o, bool distributed);
 
 struct RunResult {
     RunOutcome outcome = RunOutcome::Failed;

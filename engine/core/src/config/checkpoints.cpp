@@ -206,4 +206,14 @@ std::optional<fs::path> latest_checkpoint(const RunPaths& p) {
     return choose_checkpoint(p).dir;
 }
 
+int64_t resume_step(const std::vector<CheckpointInfo>& checkpoints) {
+    for (const CheckpointInfo& c : checkpoints)
+        if (c.usable()) return c.step;
+    return 0;
+}
+
+bool run_is_complete(const RunStatus& status, int64_t reached, int64_t steps) {
+    return status.state == RunState::Completed && reached >= steps;
+}
+
 } // namespace seqpe

@@ -1,3 +1,5 @@
+// json_text_diagnostics (json_keys.h): one pass over the raw JSON text that finds keys written twice
+// in one object and integer literals beyond int64, with their lines and paths.
 #include "json_keys.h"
 
 #include "seqpe/common/text.h"

@@ -186,6 +186,31 @@ std::vector<std::string> differing_options(const RunConfig& a, const RunConfig& 
     return out;
 }
 
+RunConfig resolve_resumed(const RunConfig& config, const RunConfig& stored) {
+    RunConfig c = resolve_auto(config);
+    for (const auto& path : differing_options(config, c))
+        if (const OptionInfo* info = find_option(path)) info->set(c, info->get(stored));
+    return c;
+}
+
+std::vector<std::string> unresumable_changes(const RunConfig& stored, const RunConfig& resolved) {
+    std::vector<std::string> out;
+    for (const auto& path : differing_options(stored, resolved))
+        if (const OptionInfo* o = find_option(path); o && !o->resumable) out.push_back(path);
+    return out;
+}
+
+std::string resume_refusal(const RunConfig& stored, const RunConfig& resolved, const std::string& where) {
+    const std::vector<std::string> changed = unresumable_changes(stored, resolved);
+    if (changed.empty()) return {};
+    const std::string& path = changed.front();
+    std::string more;
+    if (changed.size() > 1) more = " (and " + std::to_string(changed.size() - 1) + " more field(s))";
+    return where + " holds a run whose " + path + " is " + option_json(stored, path) + ", not " +
+           option_json(resolved, path) + more +
+           "; choose another run name (or output directory), or start it again with --restart";
+}
+
 // Used by config_io.cpp: typed value from a JSON value, with the option's checks.
 std::variant<OptionValue, Diagnostic> option_from_json(const OptionInfo& o, const json& j) {
     auto r = from_json_value(o, j);

@@ -420,6 +420,11 @@ std::vector<OptionInfo> build_table() {
                 is_text_data),
           0, 1e12);
     range(b.add("eval.batch_size", FIELD(eval.batch_size), "evaluation batch size; 0 = train.batch_size"), 0, 65536);
+    choices(b.add("eval.randomized_positions", FIELD(eval.randomized_positions),
+                  "a run trained on randomized positions is evaluated on sampled positions (a sorted random subset "
+                  "of [0, randomize_max) per batch, as Ruoss et al.'s code does) or consecutive ones (0..L-1)",
+                  [](const RunConfig& c) { return c.position_encoding.randomize; }),
+            {"sampled", "consecutive"});
     b.add("eval.after_training", FIELD(eval.after_training),
           "evaluate the run (these eval settings) when its training completes, in `seqpe train` and the workbench");
 
@@ -480,6 +485,26 @@ std::vector<OptionInfo> build_table() {
                          "`train --distributed`: seconds any collective may wait for the other ranks before failing"),
                    1, 86400));
     (void)is_lm;
+    // What a resumed run may change (the trainer's rule, one place): the budget and the logging
+    // cadence, every evaluation setting (the algorithmic task's are its evaluation too; algo.seed
+    // draws only validation and test instances), the machine, where the dataset lives.
+    static const char* resumable[] = {"train.steps",
+                                      "train.eval_every",
+                                      "train.eval_batches",
+                                      "train.checkpoint_every",
+                                      "train.keep_checkpoints",
+                                      "train.log_every",
+                                      "eval.",
+                                      "algo.eval_lengths",
+                                      "algo.test_examples",
+                                      "algo.valid_examples",
+                                      "algo.seed",
+                                      "runtime.",
+                                      "data.dataset_dir",
+                                      "data.source"};
+    for (OptionInfo& o : b.table)
+        for (const char* r : resumable)
+            if (o.path.rfind(r, 0) == 0) o.resumable = true;
     return std::move(b.table);
 }
 

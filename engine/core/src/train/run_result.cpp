@@ -33,6 +33,10 @@ const char* run_outcome_name(RunOutcome o) {
     return "failed";
 }
 
+bool evaluates_after_training(const RunConfig& c, RunOutcome o, bool distributed) {
+    return o == RunOutcome::Completed && c.eval.after_training && !distributed;
+}
+
 RunResult run_result_of_current_exception(const std::string& cancelled_message) {
     RunResult r;
     r.outcome = RunOutcome::Failed;

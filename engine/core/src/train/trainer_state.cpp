@@ -1,3 +1,5 @@
+// trainer.json read and written: every field type- and range-checked, a bad file an InputError that
+// names it (the checkpoint fuzzer feeds parse_trainer_state any bytes).
 #include "train/trainer_state.h"
 
 #include "seqpe/common/error.h"

@@ -1,3 +1,5 @@
+// Rng::sample: k distinct indices below n (a partial Fisher-Yates shuffle when k is a large share of
+// n, else rejection of repeats).
 #include "util/rng.h"
 
 #include <unordered_set>

@@ -62,6 +62,7 @@ enum RngStream : uint64_t {
     kStreamAlgoTrain = 11, // algorithmic task: training instances (train.seed)
     kStreamAlgoValid = 12, // validation and test instances (algo.seed: the same for every run)
     kStreamAlgoTest = 13,
+    kStreamEvalPositions = 14, // randomized positions sampled at evaluation (eval.randomized_positions)
 };
 
 } // namespace seqpe

@@ -69,6 +69,7 @@ torch::Tensor ImageSplit::labels(const std::vector<int64_t>& idx) const {
 }
 
 torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step) {
+    // x: (B, C, H, W); padded: (B, C, H + 4, W + 4); each image a random (C, H, W) crop, maybe flipped
     const int64_t B = x.size(0), H = x.size(2), W = x.size(3), pad = 2;
     Rng rng(derive_seed(seed, kStreamAugment, static_cast<uint64_t>(step)));
     const torch::Tensor padded =
@@ -83,7 +84,7 @@ torch::Tensor augment_images(const torch::Tensor& x, uint64_t seed, int64_t step
         if (rng.below(2)) img = img.flip({2});
         out.push_back(img);
     }
-    return torch::stack(out).contiguous();
+    return torch::stack(out).contiguous(); // (B, C, H, W)
 }
 
 } // namespace seqpe

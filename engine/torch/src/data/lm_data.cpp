@@ -55,7 +55,7 @@ LmBatcher::LmBatcher(const TokenSplit& split, int64_t seq_len, int64_t batch_siz
 }
 
 std::pair<torch::Tensor, torch::Tensor> LmBatcher::batch(int64_t step) {
-    torch::Tensor buf = torch::empty({batch_, seq_len_ + 1}, torch::kLong);
+    torch::Tensor buf = torch::empty({batch_, seq_len_ + 1}, torch::kLong); // (B, T + 1) windows
     int64_t* p = buf.data_ptr<int64_t>();
     for (int64_t b = 0; b < batch_; ++b) {
         const int64_t k = step * batch_ + b;
@@ -72,6 +72,7 @@ std::pair<torch::Tensor, torch::Tensor> LmBatcher::batch(int64_t step) {
         split_.copy_to(start, seq_len_ + 1, p + b * (seq_len_ + 1));
     }
     using torch::indexing::Slice;
+    // inputs (B, T) and targets (B, T): the same windows shifted by one token
     return {buf.index({Slice(), Slice(0, seq_len_)}).contiguous(),
             buf.index({Slice(), Slice(1, torch::indexing::None)}).contiguous()};
 }

@@ -92,7 +92,9 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         const auto dev = model.wte->weight.device();
         const torch::Tensor x = buf.index({Slice(), Slice(0, L)}).to(dev);
         const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev);
-        const torch::Tensor logits = model.forward(x, layout);
+        Layout batch_layout = layout; // randomized runs: this batch's sampled positions
+        sample_eval_positions(batch_layout, c, mode, L, k / per_batch);
+        const torch::Tensor logits = model.forward(x, batch_layout);
         const torch::Tensor tok_nll =
             F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
                              F::CrossEntropyFuncOptions().reduction(torch::kNone))
@@ -124,6 +126,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         tail.rope_factor[0] = layout.rope_factor[0];
         tail.rope_factor[1] = layout.rope_factor[1];
         tail.device = dev;
+        sample_eval_positions(tail, c, mode, L, full_chunks);
         const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
         const double tail_nll =
             F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),

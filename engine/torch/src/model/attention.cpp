@@ -20,8 +20,8 @@ torch::Tensor causal_mask(int64_t tq, int64_t tk, int64_t offset, const torch::D
         cached.scalar_type() == dt)
         return cached;
     auto opts = torch::TensorOptions().device(dev);
-    const torch::Tensor i = torch::arange(tq, opts.dtype(torch::kLong)).unsqueeze(1) + offset;
-    const torch::Tensor j = torch::arange(tk, opts.dtype(torch::kLong)).unsqueeze(0);
+    const torch::Tensor i = torch::arange(tq, opts.dtype(torch::kLong)).unsqueeze(1) + offset; // (Tq, 1)
+    const torch::Tensor j = torch::arange(tk, opts.dtype(torch::kLong)).unsqueeze(0);          // (1, Tk)
     cached = torch::zeros({tq, tk}, opts.dtype(dt)).masked_fill(j > i, -std::numeric_limits<double>::infinity());
     c_tq = tq;
     c_tk = tk;
@@ -41,7 +41,7 @@ torch::Tensor attend_block(const torch::Tensor& q, const torch::Tensor& k, const
     torch::Tensor probs = softmax_fp32(scores, -1);
     if (probs_out) *probs_out = probs;
     if (o.training && o.dropout > 0) probs = torch::dropout(probs, o.dropout, true);
-    return torch::matmul(probs, v);
+    return torch::matmul(probs, v); // (B, H, Tq, Dv)
 }
 
 } // namespace
@@ -73,12 +73,13 @@ torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch
         if (bias.defined()) b = bias.size(-2) == 1 ? bias : bias.index({"...", Slice(s, e), Slice()});
         // Causal: queries s..e-1 see keys up to q_offset + e - 1 only.
         const int64_t kt = o.causal ? std::min(k.size(2), o.q_offset + e) : k.size(2);
+        // kk: (B, H, kt, Dqk), vv: (B, H, kt, Dv); b: (..., e - s or 1, kt or 1)
         const torch::Tensor kk = k.index({"...", Slice(0, kt), Slice()});
         const torch::Tensor vv = v.index({"...", Slice(0, kt), Slice()});
         if (b.defined() && b.size(-1) != 1) b = b.index({"...", Slice(0, kt)});
         outs.push_back(attend_block(q.index({"...", Slice(s, e), Slice()}), kk, vv, b, o, o.q_offset + s, nullptr));
     }
-    return torch::cat(outs, 2);
+    return torch::cat(outs, 2); // (B, H, Tq, Dv)
 }
 
 } // namespace seqpe

@@ -43,15 +43,15 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, PositionEncodingImpl& p
         ao.q_offset = ck.defined() ? ck.size(2) : 0;
         k = ck.defined() ? torch::cat({ck, k}, 2) : k;
         v = cv.defined() ? torch::cat({cv, v}, 2) : v;
-        ck = k;
-        cv = v;
+        ck = k; // k: (B, H, cached + T, Dqk), the cached keys first
+        cv = v; // v: (B, H, cached + T, Dh)
     }
     torch::Tensor probs;
     torch::Tensor a = attend(q, k, v, pe.bias(layer_), ao, capture ? &probs : nullptr); // (B, H, T, Dh)
     if (capture) capture->probs.push_back(probs.detach());
-    a = a.transpose(1, 2).reshape({B, T, C});
+    a = a.transpose(1, 2).reshape({B, T, C}); // heads concatenated: (B, T, C)
     torch::Tensor h = x + torch::dropout(proj->forward(a), o_.dropout, is_training() && o_.dropout > 0);
-    torch::Tensor m = fc_out->forward(torch::gelu(fc->forward(ln2->forward(h)), "tanh"));
+    torch::Tensor m = fc_out->forward(torch::gelu(fc->forward(ln2->forward(h)), "tanh")); // (B, T, C)
     return h + torch::dropout(m, o_.dropout, is_training() && o_.dropout > 0);
 }
 

@@ -1,3 +1,5 @@
+// The decoder-only language model (lm.h): construction and initialisation, the forward pass through
+// the position encoding's hooks, and logits from the (tied) head.
 #include "model/lm.h"
 
 #include "seqpe/config_io.h"
@@ -48,7 +50,8 @@ LanguageModelImpl::LanguageModelImpl(const RunConfig& c, int64_t vocab_size) : c
 
 torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& idx, const Layout& layout, KvCache* cache,
                                         AttentionCapture* capture) {
-    // Keys of a cached forward: all positions so far (the cached ones precede the new tokens).
+    // Keys of a cached forward: all positions so far (the cached ones precede the new tokens):
+    // pos (1, cached + T, 1).
     Layout keys = layout;
     if (cache && cache->length > 0) {
         keys.pos =
@@ -61,11 +64,11 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& idx, const Layout& 
     for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x, *pe, cache, capture, query_chunk);
     pe->end();
     if (cache) cache->length += idx.size(1);
-    return ln_f->forward(x);
+    return ln_f->forward(x); // (B, T, C)
 }
 
 torch::Tensor LanguageModelImpl::logits(const torch::Tensor& h) {
-    return head ? head->forward(h) : torch::matmul(h, wte->weight.t());
+    return head ? head->forward(h) : torch::matmul(h, wte->weight.t()); // (B, T, C) -> (B, T, V)
 }
 
 torch::Tensor LanguageModelImpl::forward(const torch::Tensor& idx, const Layout& layout, KvCache* cache,

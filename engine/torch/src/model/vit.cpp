@@ -1,3 +1,5 @@
+// The vision transformer (vit.h): construction and initialisation, the layout of an image's patch
+// grid, and the forward pass from pixels to class logits.
 #include "model/vit.h"
 #include "util/precision.h"
 
@@ -68,6 +70,7 @@ torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const 
     // tokens: (B, N, D) row-major over the grid: patch t <-> (t / W, t % W)
     // The residual stream stays fp32 under autocast (the patch convolution returns bf16 there).
     torch::Tensor x = at_least_fp32(patch->forward(images).flatten(2).transpose(1, 2));
+    // with a class token: (B, 1 + N, D), the class token first
     if (cls.defined()) x = torch::cat({cls.view({1, 1, -1}).expand({B, 1, x.size(2)}), x}, 1);
     pe->begin(layout, layout);
     x = pe->add_input(x);
@@ -75,8 +78,8 @@ torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const 
     for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x, *pe, nullptr, capture);
     pe->end();
     x = ln_f->forward(x);
-    const torch::Tensor pooled = cls.defined() ? x.select(1, 0) : x.mean(1);
-    return head->forward(pooled);
+    const torch::Tensor pooled = cls.defined() ? x.select(1, 0) : x.mean(1); // (B, D)
+    return head->forward(pooled);                                            // (B, classes)
 }
 
 } // namespace seqpe

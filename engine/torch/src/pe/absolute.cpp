@@ -23,6 +23,7 @@ static torch::Tensor with_prefix(const torch::Tensor& pe, int64_t prefix, const 
 
 torch::Tensor resample_1d(const torch::Tensor& table, int64_t n) {
     if (table.size(0) == n) return table;
+    // (L, C) -> (1, C, L) -> interpolated (1, C, n) -> (n, C).
     // out row j samples source coordinate (j + 0.5) * L / n - 0.5, clamped to [0, L - 1].
     return F::interpolate(
                table.t().unsqueeze(0),
@@ -33,6 +34,7 @@ torch::Tensor resample_1d(const torch::Tensor& table, int64_t n) {
 
 torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w) {
     if (table.size(0) == h && table.size(1) == w) return table;
+    // (h0, w0, C) -> (1, C, h0, w0) -> interpolated (1, C, h, w) -> (h, w, C)
     return F::interpolate(
                table.permute({2, 0, 1}).unsqueeze(0),
                F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kBicubic).align_corners(false))
@@ -56,9 +58,10 @@ LearnedImpl::LearnedImpl(const PeModelInfo& info) : PositionEncodingImpl(info) {
 }
 
 torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<int64_t>& grid, int64_t extent) {
+    // pos: (N, d) -> (N, C)
     const int64_t C = info_.d_model, L = info_.table_extent();
     if (info_.dims == 1) {
-        const torch::Tensor p = pos.select(1, 0);
+        const torch::Tensor p = pos.select(1, 0); // (N)
         // Incremental decoding asks for one position at a time: `extent` keeps the resampled table
         // the same for every step of a sequence.
         const int64_t need = std::max(p.max().item<int64_t>() + 1, extent);
@@ -66,7 +69,7 @@ torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<in
         if (need <= L) return table.index_select(0, p.to(table.device()));
         return resample_1d(table, need).index_select(0, p.to(table.device()));
     }
-    const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1);
+    const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1); // rows, columns: (N)
     // Trained on randomized positions: the table covers the whole range, read as it is where it can.
     if (info_.position_range > 0 && r.max().item<int64_t>() < L && c.max().item<int64_t>() < L)
         return table.reshape({-1, C}).index_select(0, (r * L + c).to(table.device()));
@@ -82,6 +85,7 @@ void LearnedImpl::begin(const Layout& q, const Layout&) {
     current_ = with_prefix(torch::stack(per), q.prefix, cls); // (G, T, C)
 }
 
+// x: (B, T, C) viewed as (B/G, G, T, C); current_ (G, T, C) broadcast over B/G.
 torch::Tensor LearnedImpl::add_input(const torch::Tensor& x) {
     const int64_t G = current_.size(0), B = x.size(0);
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.unsqueeze(0)).view_as(x);
@@ -104,6 +108,7 @@ torch::Tensor sinusoid_1d(const torch::Tensor& pos, int64_t dim, double base) {
 SinusoidalImpl::SinusoidalImpl(const PeModelInfo& info, double base, bool flat_2d, double scale)
     : PositionEncodingImpl(info), base_(base), flat_(flat_2d), scale_(scale) {}
 
+// pos: (N, d) -> (N, C); 2D axial: rows' (N, C/2), then columns' (N, C/2).
 torch::Tensor SinusoidalImpl::features(const torch::Tensor& pos, double scale, int64_t grid_w) {
     const int64_t C = info_.d_model;
     if (pos.size(1) == 1) return sinusoid_1d(pos.select(1, 0).to(torch::kDouble) * scale, C, base_);
@@ -122,9 +127,10 @@ void SinusoidalImpl::begin(const Layout& q, const Layout&) {
     for (int64_t g = 0; g < q.groups(); ++g) per.push_back(features(q.pos[g], q.scale, w));
     torch::Tensor pre;
     if (q.prefix > 0 && flat_ && q.dims() == 2) pre = sinusoid_1d(torch::zeros({1}), info_.d_model, base_).squeeze(0);
-    current_ = (with_prefix(torch::stack(per), q.prefix, pre) * scale_).to(q.device);
+    current_ = (with_prefix(torch::stack(per), q.prefix, pre) * scale_).to(q.device); // (G, T, C)
 }
 
+// As LearnedImpl::add_input: (B/G, G, T, C) + (G, T, C).
 torch::Tensor SinusoidalImpl::add_input(const torch::Tensor& x) {
     const int64_t G = current_.size(0), B = x.size(0);
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.to(x.dtype()).unsqueeze(0)).view_as(x);

@@ -27,7 +27,7 @@ AlibiImpl::AlibiImpl(const PeModelInfo& info, bool official_scaling)
 torch::Tensor AlibiImpl::compute(const torch::Tensor& qp, const torch::Tensor& kp) {
     torch::Tensor slope = torch::tensor(slopes(info_.n_head), torch::TensorOptions().dtype(torch::kDouble))
                               .to(qp.device())
-                              .view({-1, 1, 1});
+                              .view({-1, 1, 1}); // (H, 1, 1)
     if (official_) slope = slope / std::sqrt(double(info_.head_dim()));
     return -(slope * distance(qp, kp).unsqueeze(0)); // (H, Tq, Tk)
 }

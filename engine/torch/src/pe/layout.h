@@ -1,5 +1,7 @@
 #pragma once
 // Positions of the tokens one forward pass sees, handed to the position encoding.
+#include "seqpe/config.h"
+
 #include <cstdint>
 #include <string>
 #include <torch/types.h>
@@ -42,6 +44,13 @@ void apply_eval_mode(Layout& l, const std::string& mode, int64_t trained, int64_
 // random subset of [0, range) of the same size (2D: sorted subsets of rows and of columns, their
 // grid), drawn from `seed`. The order of the tokens and the relative order of positions stay.
 void randomize_positions(Layout& l, int64_t range, uint64_t seed);
+// Evaluation of a run trained on randomized positions with eval.randomized_positions "sampled" (as
+// Ruoss et al.'s reference code, which samples at training and test alike): the positions of batch
+// `batch` of the evaluation at `length` become a sorted random subset of [0, randomize_max), drawn
+// from train.seed so that evaluations repeat and runs of one seed see the same draws. Only in
+// extend mode and where the layout fits the range; otherwise the layout stays 0..L-1. Returns
+// whether it sampled.
+bool sample_eval_positions(Layout& l, const RunConfig& c, const std::string& mode, int64_t length, int64_t batch);
 // (n, d) positions of a grid, row-major, as a plain tensor.
 torch::Tensor grid_positions(int64_t h, int64_t w, int64_t r0 = 0, int64_t c0 = 0);
 

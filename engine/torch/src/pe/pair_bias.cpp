@@ -16,7 +16,7 @@ int64_t PairBiasImpl::parameter_version() const {
 
 void PairBiasImpl::begin(const Layout& q, const Layout& k) {
     // Rotary-like encodings see one layout (G = 1): randomized positions are drawn once per step.
-    const torch::Tensor qp = q.pos[0], kp = k.pos[0];
+    const torch::Tensor qp = q.pos[0], kp = k.pos[0]; // (Tq, d), (Tk, d)
     // The cache holds while the layouts repeat and no parameter changed: outside autograd only (a
     // training step needs the bias in its graph), so evaluation batches and probes reuse it.
     const bool cacheable = !torch::GradMode::is_enabled();
@@ -29,6 +29,7 @@ void PairBiasImpl::begin(const Layout& q, const Layout& k) {
     }
     const auto to_dev = [&](const torch::Tensor& p) { return (p.to(torch::kDouble) * q.scale).to(q.device); };
     torch::Tensor b = compute(to_dev(qp), to_dev(kp)); // (H or 1, Tq, Tk)
+    // Zero rows and columns for the prefix tokens: (H or 1, q.prefix + Tq, k.prefix + Tk).
     if (q.prefix > 0 || k.prefix > 0)
         b = torch::nn::functional::pad(b, torch::nn::functional::PadFuncOptions({k.prefix, 0, q.prefix, 0}));
     bias_ = b.to(torch::kFloat).unsqueeze(0); // (1, H, Tq, Tk)

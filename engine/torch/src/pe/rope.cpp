@@ -32,16 +32,16 @@ RopeImpl::RopeImpl(const PeModelInfo& info, const RopeOptions& o) : PositionEnco
         // Heo et al. 2024: magnitudes base^(-k/Dh), k = 0, 4, ..; per head a random angle alpha:
         // fx = [m cos a, m cos(a + pi/2)], fy = [m sin a, m sin(a + pi/2)].
         const int64_t H = info.n_head, Dh = info.head_dim(), Q = Dh / 4;
-        const torch::Tensor mag =
+        const torch::Tensor mag = // (Dh/4)
             torch::pow(o.base, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
         std::vector<torch::Tensor> layers;
         for (int64_t l = 0; l < info.n_layer; ++l) {
-            const torch::Tensor a = torch::rand({H, 1}, torch::kDouble) * 2 * M_PI;
+            const torch::Tensor a = torch::rand({H, 1}, torch::kDouble) * 2 * M_PI; // (H, 1); fx, fy: (H, Dh/2)
             const torch::Tensor fx = torch::cat({mag * torch::cos(a), mag * torch::cos(a + M_PI / 2)}, 1);
             const torch::Tensor fy = torch::cat({mag * torch::sin(a), mag * torch::sin(a + M_PI / 2)}, 1);
             layers.push_back(torch::stack({fx, fy}).to(torch::kFloat)); // (2, H, Dh/2)
         }
-        freqs = register_parameter("freqs", torch::stack(layers));
+        freqs = register_parameter("freqs", torch::stack(layers)); // (n_layer, 2, H, Dh/2)
     }
 }
 
@@ -117,24 +117,27 @@ torch::Tensor RopeImpl::angles(int64_t layer) {
             const torch::Tensor ext = extend_all(mag, ext_, o_.base, double(Dh) / 2.0, 0, &mscale_);
             f = f * (ext / mag.clamp_min(1e-30)).to(f.dtype());
         }
+        // x, y: the column and row of each position, (1, T, 1)
         const torch::Tensor x = pos_.select(1, 1).to(torch::kFloat).to(f.device()).view({1, -1, 1});
         const torch::Tensor y = pos_.select(1, 0).to(torch::kFloat).to(f.device()).view({1, -1, 1});
         return x * f[0].unsqueeze(1) + y * f[1].unsqueeze(1); // (H, T, Dh/2)
     }
     torch::Tensor ang;
     if (pos_.size(1) == 1) {
+        // inv: (Dh/2) frequencies
         const torch::Tensor inv = extend_all(torch::pow(o_.base, -torch::arange(0, Dh, 2, torch::kDouble) / double(Dh)),
                                              ext_, o_.base, double(Dh), 0, &mscale_);
         ang = pos_.select(1, 0).unsqueeze(1) * inv.unsqueeze(0); // (T, Dh/2)
     } else {
         // Axial: Dh/4 frequencies per axis over Dh/2 channels each (NTK's dim is the axis's).
         const int64_t Q = Dh / 4;
-        const torch::Tensor inv =
+        const torch::Tensor inv = // (Dh/4)
             torch::pow(o_.base, -torch::arange(0, Dh, 4, torch::kDouble).index({Slice(0, Q)}) / double(Dh));
         double m_col = 1.0, m_row = 1.0;
         const torch::Tensor inv_col = extend_all(inv, ext_, o_.base, double(Dh) / 2.0, axis_factor_[1], &m_col);
         const torch::Tensor inv_row = extend_all(inv, ext_, o_.base, double(Dh) / 2.0, axis_factor_[0], &m_row);
         mscale_ = std::sqrt(m_col * m_row); // one temperature for the pair of axes
+        // (T, Dh/2): the columns' Dh/4 angles, then the rows'
         ang = torch::cat({pos_.select(1, 1).unsqueeze(1) * inv_col.unsqueeze(0),
                           pos_.select(1, 0).unsqueeze(1) * inv_row.unsqueeze(0)},
                          1);
@@ -143,6 +146,7 @@ torch::Tensor RopeImpl::angles(int64_t layer) {
 }
 
 torch::Tensor rotate_pairs(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t prefix) {
+    // body: (B, H, N, Dh), the tokens after the prefix; pairs: (B, H, N, Dh/2, 2); a, b: (B, H, N, Dh/2)
     torch::Tensor body = prefix > 0 ? x.index({Slice(), Slice(), Slice(prefix, torch::indexing::None)}) : x;
     const auto sizes = body.sizes().vec();
     const torch::Tensor pairs = body.reshape({sizes[0], sizes[1], sizes[2], sizes[3] / 2, 2});
@@ -180,6 +184,7 @@ torch::Tensor RopeImpl::relative_score(const Layout& layout, int64_t layer, std:
     l.prefix = 0;
     begin(l, l);
     const int64_t N = l.length();
+    // q, k: (1, H, N, Dh)
     torch::Tensor q = torch::ones({1, info_.n_head, N, info_.head_dim()}, torch::TensorOptions().device(l.device));
     torch::Tensor k = q.clone();
     apply_qk(std::max<int64_t>(0, layer), q, k);

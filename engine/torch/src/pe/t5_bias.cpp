@@ -7,12 +7,14 @@ namespace seqpe {
 
 T5BiasImpl::T5BiasImpl(const PeModelInfo& info, int64_t buckets, int64_t max_distance)
     : PairBiasImpl(info), buckets_(buckets), max_distance_(max_distance) {
-    // T5's initialisation: normal with std d_model^-0.5.
+    // table: (H, buckets); 2D: (2, H, buckets), one per axis. T5's initialisation: normal with std
+    // d_model^-0.5.
     const std::vector<int64_t> shape =
         info.dims == 2 ? std::vector<int64_t>{2, info.n_head, buckets} : std::vector<int64_t>{info.n_head, buckets};
     table = register_parameter("table", torch::randn(shape) / std::sqrt(static_cast<double>(info.d_model)));
 }
 
+// rel: (Tq, Tk) relative positions -> (Tq, Tk) int64 bucket indices.
 torch::Tensor T5BiasImpl::bucket(const torch::Tensor& rel, bool bidirectional, int64_t buckets, int64_t max_distance) {
     torch::Tensor out = torch::zeros(rel.sizes(), torch::TensorOptions().dtype(torch::kLong).device(rel.device()));
     torch::Tensor n;
@@ -39,6 +41,7 @@ torch::Tensor T5BiasImpl::compute(const torch::Tensor& qp, const torch::Tensor& 
     auto lookup = [&](const torch::Tensor& tab, int axis, bool bidirectional) {
         const torch::Tensor rel = kp.select(1, axis).unsqueeze(0) - qp.select(1, axis).unsqueeze(1);
         const torch::Tensor b = bucket(rel, bidirectional, buckets_, max_distance_);
+        // tab (H, buckets) gathered at the Tq * Tk buckets: (H, Tq * Tk) -> (H, Tq, Tk)
         return tab.index_select(1, b.reshape({-1}).to(tab.device())).view({H, Tq, Tk});
     };
     if (qp.size(1) == 1) return lookup(table, 0, !info_.causal);

@@ -75,8 +75,11 @@ void AlgoTask::score(const std::vector<AlgoInstance>& instances, const std::stri
         }
         const torch::Tensor x = buf.index({Slice(), Slice(0, P)}).to(device_);
         // The predictions of the answer and </s>: positions prompt - 1 .. P - 1.
-        const torch::Tensor logits = model_->forward(x, layout).index({Slice(), Slice(prompt - 1, P)}); // (n, A+1, V)
-        const torch::Tensor target = buf.index({Slice(), Slice(prompt, P + 1)}).to(device_);            // (n, A+1)
+        Layout batch_layout = layout; // randomized runs: this batch's sampled positions
+        sample_eval_positions(batch_layout, cfg_, mode, P, static_cast<int64_t>(i) / per_batch);
+        const torch::Tensor logits =
+            model_->forward(x, batch_layout).index({Slice(), Slice(prompt - 1, P)});         // (n, A+1, V)
+        const torch::Tensor target = buf.index({Slice(), Slice(prompt, P + 1)}).to(device_); // (n, A+1)
         into.nll += F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), target.reshape({-1}),
                                      F::CrossEntropyFuncOptions().reduction(torch::kSum))
                         .item<double>();

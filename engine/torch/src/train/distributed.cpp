@@ -309,7 +309,7 @@ void DataParallel::broadcast_parameters(torch::nn::Module& m) {
     std::vector<torch::Tensor> flat_parts;
     for (const auto& t : ts) flat_parts.push_back(t.reshape({-1}).to(torch::kCPU, torch::kDouble));
     // Doubles hold every float parameter exactly; one broadcast over Gloo at start-up.
-    std::vector<torch::Tensor> flat{torch::cat(flat_parts)};
+    std::vector<torch::Tensor> flat{torch::cat(flat_parts)}; // (sum of numel), every tensor end to end
     c10d::BroadcastOptions bo;
     bo.rootRank = 0;
     impl_->ctx->collective("broadcast of the initial parameters from rank 0",
@@ -349,7 +349,7 @@ void DataParallel::average_gradients(const std::vector<torch::Tensor>& params, i
         parts.push_back(p.grad().reshape({-1}).to(torch::kFloat));
     }
     if (grads.empty()) return;
-    torch::Tensor flat = torch::cat(parts);
+    torch::Tensor flat = torch::cat(parts); // (sum of numel) fp32, every gradient end to end
     if (impl_->host_staging) flat = flat.to(torch::kCPU);
     std::vector<torch::Tensor> ts{flat};
     impl_->ctx->collective(what, [&] { return impl_->grads->allreduce(ts); });

@@ -63,7 +63,9 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, const st
         for (int64_t i = s; i < std::min(n, s + per); ++i) idx.push_back(i);
         const torch::Tensor x = split.batch(idx, size).to(device_);
         const torch::Tensor y = split.labels(idx).to(device_);
-        const torch::Tensor logits = at_least_fp32(model_->forward(x, layout));
+        Layout batch_layout = layout; // randomized runs: this batch's sampled positions
+        sample_eval_positions(batch_layout, cfg_, mode, g, s / per);
+        const torch::Tensor logits = at_least_fp32(model_->forward(x, batch_layout));
         loss += torch::nn::functional::cross_entropy(
                     logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();

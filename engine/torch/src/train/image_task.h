@@ -1,4 +1,6 @@
 #pragma once
+// The image task: the ViT classifier trained with cross-entropy on an image dataset, validated and
+// evaluated by top-1 accuracy at any resolution the patch size divides.
 #include "data/image_data.h"
 #include "model/vit.h"
 #include "train/task.h"

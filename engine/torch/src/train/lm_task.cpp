@@ -27,6 +27,7 @@ TrainBatch LmTask::batch(int64_t step, int64_t micro, int64_t micros) {
     }
     const int64_t mb = cfg_.train.batch_size / micros;
     TrainBatch b;
+    // x, y: (mb, T), this micro-batch's rows of the step's (B, T) inputs and next-token targets
     b.x = cached_.first.narrow(0, micro * mb, mb).to(device_);
     b.y = cached_.second.narrow(0, micro * mb, mb).to(device_);
     b.examples = mb;
@@ -48,12 +49,12 @@ ValidationResult LmTask::validate(int64_t max_batches, std::stop_token stop) {
     for (size_t i = 0; i < starts.size(); i += static_cast<size_t>(B)) {
         if (stop.stop_requested()) break;
         const int64_t n = std::min<int64_t>(B, static_cast<int64_t>(starts.size() - i));
-        torch::Tensor buf = torch::empty({n, T + 1}, torch::kLong);
+        torch::Tensor buf = torch::empty({n, T + 1}, torch::kLong); // windows of T + 1 tokens; x, y: (n, T)
         for (int64_t j = 0; j < n; ++j) valid_.copy_to(starts[i + j], T + 1, buf[j].data_ptr<int64_t>());
         using torch::indexing::Slice;
         const torch::Tensor x = buf.index({Slice(), Slice(0, T)}).to(device_);
         const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(device_);
-        const torch::Tensor logits = model_->forward(x, layout);
+        const torch::Tensor logits = model_->forward(x, layout); // (n, T, V)
         nll += torch::nn::functional::cross_entropy(
                    logits.view({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

@@ -1,4 +1,6 @@
 #pragma once
+// The language-model task: next-token cross-entropy on a tokenised text dataset (LanguageModelTask
+// holds the model and its layout).
 #include "data/lm_data.h"
 #include "train/language_model_task.h"
 

@@ -1,3 +1,5 @@
+// LossScaler: gradients unscaled with an inf/NaN check, the scale backed off or grown, and restored
+// from a checkpoint.
 #include "train/loss_scale.h"
 
 #include <cmath>

@@ -1,3 +1,5 @@
+// The learning-rate schedule (warmup, then constant, linear or cosine decay), AdamW over four
+// parameter groups, and gradient clipping of the backbone and the position encoding apart.
 #include "train/optim.h"
 
 #include <cmath>

@@ -1,3 +1,5 @@
+// The QA task: right-padded needle prompts with answer-only loss, greedy generation through the KV
+// cache, and exact match with the answer loss per split.
 #include "train/qa_task.h"
 
 #include "seqpe/common/error.h"
@@ -26,6 +28,7 @@ TrainBatch QaTask::batch(int64_t step, int64_t micro, int64_t micros) {
     // Targets are the answer tokens (and eos) only; everything else is ignored (-100).
     const auto all = sampler_.indices(step);
     const int64_t mb = cfg_.train.batch_size / micros, T = cfg_.train.seq_len;
+    // x: (mb, T) inputs padded with eos; y: (mb, T) targets, -100 outside the answers
     torch::Tensor x = torch::full({mb, T}, eos_ >= 0 ? eos_ : 0, torch::kLong);
     torch::Tensor y = torch::full({mb, T}, -100, torch::kLong);
     for (int64_t b = 0; b < mb; ++b) {
@@ -46,7 +49,7 @@ TrainBatch QaTask::batch(int64_t step, int64_t micro, int64_t micros) {
 }
 
 torch::Tensor QaTask::loss(const TrainBatch& b, const Layout& layout) {
-    const torch::Tensor logits = model_->forward(b.x, layout);
+    const torch::Tensor logits = model_->forward(b.x, layout); // (B, T, V)
     return F::cross_entropy(logits.view({-1, logits.size(-1)}).to(torch::kFloat), b.y.view({-1}),
                             F::CrossEntropyFuncOptions().ignore_index(-100));
 }
@@ -60,6 +63,7 @@ std::vector<int64_t> QaTask::generate(const torch::Tensor& prompt, double scale)
     l.scale = scale;
     l.extent = n + budget; // a learned table is resampled once for the whole sequence
     l.device = device_;
+    // prompt: (n) tokens; logits: (1, n, V), then (1, 1, V) per generated token
     torch::Tensor logits = model_->forward(prompt.view({1, n}).to(device_), l, &cache);
     std::vector<int64_t> out;
     for (int64_t k = 0; k < budget; ++k) {
@@ -96,6 +100,7 @@ QaTask::Scored QaTask::score(const QaSplit& split, int64_t max_examples, const s
         l.scale = scale;
         l.device = device_;
         using torch::indexing::Slice;
+        // seq: (len + 1) prompt and answer tokens; logits: (1, len, V); tgt: the answer, (len + 1 - prompt)
         const torch::Tensor logits = model_->forward(seq.index({Slice(0, len)}).view({1, len}).to(device_), l);
         const torch::Tensor tgt = seq.index({Slice(e.prompt, len + 1)}).to(device_);
         nll += F::cross_entropy(logits[0].index({Slice(e.prompt - 1, len)}).to(torch::kFloat), tgt,

@@ -28,42 +28,17 @@ static double steady_seconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Fields that may change when a run is resumed (longer training, other evaluation, other machine).
-static bool resumable_change(const std::string& path) {
-    static const char* allowed[] = {"train.steps",
-                                    "train.eval_every",
-                                    "train.eval_batches",
-                                    "train.checkpoint_every",
-                                    "train.keep_checkpoints",
-                                    "train.log_every",
-                                    "eval.",
-                                    "algo.eval_lengths", // the algorithmic task's evaluation (algo.seed: its instances)
-                                    "algo.test_examples",
-                                    "algo.valid_examples",
-                                    "algo.seed",
-                                    "runtime.",
-                                    "data.dataset_dir",
-                                    "data.source"};
-    for (const char* a : allowed)
-        if (path.rfind(a, 0) == 0) return true;
-    return false;
-}
-
-// A resumed run keeps the values its "auto" fields resolved to when it started: they may depend
-// on fields a resume may change (max_position on eval.length_multipliers), and the run is one run.
+// The config a run trains with: resolved, and on a resume with the values its "auto" fields
+// resolved to when it started (resolve_resumed).
 static RunConfig resolve_for(const RunConfig& config, const TrainerOptions& o) {
-    RunConfig c = resolve_auto(config);
     std::error_code ec;
-    if (!o.resume || !is_run_dir(o.run_dir) || !fs::exists(RunPaths{o.run_dir}.config(), ec)) return c;
-    RunConfig old;
+    if (!o.resume || !is_run_dir(o.run_dir) || !fs::exists(RunPaths{o.run_dir}.config(), ec))
+        return resolve_auto(config);
     try {
-        old = read_run_config(RunPaths{o.run_dir});
+        return resolve_resumed(config, read_run_config(RunPaths{o.run_dir}));
     } catch (const std::exception&) {
-        return c; // the resume check below reports an unreadable run directory
+        return resolve_auto(config); // the resume check below reports an unreadable run directory
     }
-    for (const auto& path : differing_options(config, c))
-        if (const OptionInfo* info = find_option(path)) info->set(c, info->get(old));
-    return c;
 }
 
 TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
@@ -94,12 +69,8 @@ TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
 
     std::error_code ec;
     if (opts_.resume && is_run_dir(paths_.root)) {
-        const RunConfig old = read_run_config(paths_);
-        for (const auto& path : differing_options(old, cfg_))
-            if (!resumable_change(path))
-                throw InputError(paths_.root.string() + " holds a run whose " + path + " is " + option_json(old, path) +
-                                 ", not " + option_json(cfg_, path) +
-                                 "; choose another run name (or output directory), or start it again with --restart");
+        if (const std::string why = resume_refusal(read_run_config(paths_), cfg_, paths_.root.string()); !why.empty())
+            throw InputError(why);
         resume_from_checkpoint();
         // A budget below the step reached would mark a half-trained run "completed" without a step
         // (docs/CONFIG.md, train.steps): refuse it, never clamp.

@@ -1,3 +1,5 @@
+// EpochSampler::indices: batch `step`'s examples from the shuffled order of their epoch (one
+// shuffle per epoch, seeded by (seed, epoch)).
 #include "util/epoch_sampler.h"
 
 #include "seqpe/common/error.h"

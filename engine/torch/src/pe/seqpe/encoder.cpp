@@ -1,3 +1,5 @@
+// SeqPE's sequential encoder (encoder.h): positions to digit tokens, the dense forward pass (every
+// row's tokens), and the shared one (each distinct causal prefix computed once).
 #include "pe/seqpe/encoder.h"
 
 #include "seqpe/common/error.h"

@@ -102,46 +102,48 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
         }
     }
     const int64_t G = layout.groups();
-    std::vector<torch::Tensor> parts = {layout.pos.reshape({G * N, d})};
+    std::vector<torch::Tensor> parts = {layout.pos.reshape({G * N, d})}; // (G * N, d)
     int64_t n_main = G * N, n_anchor = 0, n_cand = 0, n_student = 0;
 
-    // 2. Contrastive samples.
+    // 2. Contrastive samples: A = contrastive.batch anchors, c = contrastive.candidates each.
     const auto& ct = cfg_.contrastive;
     if (ct.weight > 0) {
         Rng rng(derive_seed(ctx.seed, kStreamContrastive, static_cast<uint64_t>(ctx.step)));
         const ContrastiveBatch cb = sample_contrastive(geom_, contrastive_opts_, rng, ct.batch);
-        parts.push_back(flat_tensor(cb.anchors, {ct.batch, d}));
-        parts.push_back(flat_tensor(cb.candidates, {ct.batch * ct.candidates, d}));
-        labels_ = torch::tensor(cb.labels, torch::kLong);
+        parts.push_back(flat_tensor(cb.anchors, {ct.batch, d}));                    // (A, d)
+        parts.push_back(flat_tensor(cb.candidates, {ct.batch * ct.candidates, d})); // (A * c, d)
+        labels_ = torch::tensor(cb.labels, torch::kLong);                           // (A)
         n_anchor = ct.batch;
         n_cand = ct.batch * ct.candidates;
     }
-    // 3. Distillation samples (only on unshifted steps: the teacher is the default layout).
+    // 3. Distillation samples (only on unshifted steps: the teacher is the default layout):
+    // S = transfer.batch rows of n = transfer.positions.
     const auto& tr = cfg_.transfer;
     const int64_t train_step = ctx.train_step >= 0 ? ctx.train_step : ctx.step;
     if (tr.weight > 0 && !shifted && train_step >= tr.start_step) {
         Rng rng(derive_seed(ctx.seed, kStreamTransfer, static_cast<uint64_t>(ctx.step)));
         const TransferBatch tb = sample_transfer(geom_, rng, tr.batch, tr.positions);
-        slots_ = torch::tensor(tb.slots, torch::kLong);
-        parts.push_back(flat_tensor(tb.students, {tr.batch * tr.positions, d}));
+        slots_ = torch::tensor(tb.slots, torch::kLong);                          // (S * n) into the main layout
+        parts.push_back(flat_tensor(tb.students, {tr.batch * tr.positions, d})); // (S * n, d)
         n_student = tr.batch * tr.positions;
     }
     // 4. One encoder pass over the distinct positions; rows are gathered back for every use.
+    // all: (M, d); uniq: (U, d) distinct rows; inverse: (M) row of uniq; e: (M, P)
     const torch::Tensor all = torch::cat(parts, 0);
     auto [uniq, inverse, counts] = at::unique_dim(all, 0, /*sorted=*/false, /*return_inverse=*/true);
     rows_last_step_ = uniq.size(0);
     const torch::Tensor e = encoder->forward(uniq).index_select(0, inverse.to(encoder->tok->weight.device()));
     const int64_t P = pe_dim_;
     int64_t at = 0;
-    main_pe_ = e.narrow(0, at, n_main).view({G, N, P});
+    main_pe_ = e.narrow(0, at, n_main).view({G, N, P}); // (G, N, P)
     at += n_main;
     if (n_anchor) {
-        anchors_pe_ = e.narrow(0, at, n_anchor);
+        anchors_pe_ = e.narrow(0, at, n_anchor); // (A, P)
         at += n_anchor;
-        cands_pe_ = e.narrow(0, at, n_cand).view({ct.batch, ct.candidates, P});
+        cands_pe_ = e.narrow(0, at, n_cand).view({ct.batch, ct.candidates, P}); // (A, c, P)
         at += n_cand;
     }
-    if (n_student) students_pe_ = e.narrow(0, at, n_student).view({tr.batch, tr.positions, P});
+    if (n_student) students_pe_ = e.narrow(0, at, n_student).view({tr.batch, tr.positions, P}); // (S, n, P)
     prepared_pos_ = layout.pos;
     prepared_ = true;
 }
@@ -155,14 +157,14 @@ std::vector<AuxLoss> SeqPeImpl::aux_losses() {
         if (diagnose_) {
             // Top-1 accuracy of the anchors against their candidates; chance is 1 / candidates.
             torch::NoGradGuard ng;
-            const torch::Tensor logits = torch::matmul(cands_pe_, anchors_pe_.unsqueeze(-1)).squeeze(-1);
+            const torch::Tensor logits = torch::matmul(cands_pe_, anchors_pe_.unsqueeze(-1)).squeeze(-1); // (A, c)
             note("contrastive_acc", logits.argmax(-1).eq(labels).to(torch::kFloat).mean().item<double>());
             note("contrastive_chance", 1.0 / static_cast<double>(cands_pe_.size(1)));
         }
     }
     if (students_pe_.defined()) {
         const auto& tr = cfg_.transfer;
-        const torch::Tensor teacher =
+        const torch::Tensor teacher = // (S, n, P): the default layout's PE at the students' slots
             main_pe_[0].index_select(0, slots_.to(main_pe_.device())).view({tr.batch, tr.positions, pe_dim_});
         out.push_back({"loss_distill",
                        transfer_loss(teacher, students_pe_, tr.heads, tr.metric, tr.beta, tr.logit_scale), tr.weight});
@@ -193,9 +195,10 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
         // "interpolate": encode the trained layout, then resample it to the requested one.
         const int64_t t = q.trained_length;
         if (d == 1) {
-            const torch::Tensor train = encoder->forward(torch::arange(t, torch::kLong).view({t, 1}));
-            pe = resample_1d(train, N).unsqueeze(0);
+            const torch::Tensor train = encoder->forward(torch::arange(t, torch::kLong).view({t, 1})); // (t, P)
+            pe = resample_1d(train, N).unsqueeze(0);                                                   // (1, N, P)
         } else {
+            // the t x t training grid, row-major: positions (t * t, 2) -> (t * t, P)
             const torch::Tensor train = encoder->forward(torch::stack(
                 {torch::arange(t * t, torch::kLong).div(t, "floor"), torch::arange(t * t, torch::kLong).remainder(t)},
                 1));
@@ -245,7 +248,8 @@ void SeqPeImpl::set_current(const torch::Tensor& pe) {
     if (qk_mode_ == "none") {
         pq_ = pk_ = to_heads(current_, info_.n_head, mh);
     } else if (qk_mode_ == "single") {
-        auto halves = qk_single->forward(current_).chunk(2, -1); // first P: query-PE, last P: key-PE
+        // (G, T, 2P) -> first P: query-PE, last P: key-PE, each (G, T, P)
+        auto halves = qk_single->forward(current_).chunk(2, -1);
         pq_ = to_heads(halves[0], info_.n_head, mh);
         pk_ = to_heads(halves[1], info_.n_head, mh);
     }
@@ -263,15 +267,17 @@ torch::Tensor SeqPeImpl::add_input(const torch::Tensor& x) {
     if (diagnose_) {
         // input_add: the PE's RMS against the content embeddings' (both row-centred over tokens).
         torch::NoGradGuard ng;
-        const torch::Tensor e = current_[0].to(torch::kFloat), c = x[0].to(torch::kFloat);
+        const torch::Tensor e = current_[0].to(torch::kFloat), c = x[0].to(torch::kFloat); // (T, C) each
         const double ce = (c - c.mean(0, true)).pow(2).mean().item<double>();
         note("pe_share_input", ce > 0 ? std::sqrt((e - e.mean(0, true)).pow(2).mean().item<double>() / ce) : 0.0);
     }
+    // x: (B, T, C) viewed as (B/G, G, T, C); current_ (G, T, C) broadcast over B/G.
     return (x.view({B / G, G, x.size(1), x.size(2)}) + current_.to(x.dtype()).unsqueeze(0)).view_as(x);
 }
 
 void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const torch::Tensor& pq_in,
                     const torch::Tensor& pk_in, double scalar_scale) {
+    // q, k: (B, H, T, Dh); pq, pk: (G, H', T, Dh) with H' = H or 1
     const torch::Tensor pq = pq_in.to(q.dtype()), pk = pk_in.to(k.dtype());
     const int64_t B = q.size(0), H = q.size(1), T = q.size(2), Dh = q.size(3), G = pq.size(0);
     // Example b uses layout b % G: view the batch as (B/G, G) and broadcast the PE over B/G.
@@ -294,7 +300,7 @@ void apply_pe_to_qk(SeqPeApply method, torch::Tensor& q, torch::Tensor& k, const
         const double r = std::sqrt(scalar_scale);
         const torch::Tensor eq = (pq * r).unsqueeze(0).expand({B / G, G, H, T, Dh}).reshape({B, H, T, Dh});
         const torch::Tensor ek = (pk * r).unsqueeze(0).expand({B / G, G, H, T, Dh}).reshape({B, H, T, Dh});
-        q = torch::cat({q, eq}, -1);
+        q = torch::cat({q, eq}, -1); // (B, H, T, 2 Dh)
         k = torch::cat({k, ek}, -1);
         break;
     }
