@@ -387,7 +387,8 @@ TEST_F(Cli, OptionsJsonSaysWhichFieldsAResumeMayChange) {
     const Result r = run("--json options --all");
     ASSERT_EQ(r.code, 0) << r.err;
     std::map<std::string, bool> resumable;
-    for (const auto& o : nlohmann::json::parse(r.out)) resumable[o["path"].get<std::string>()] = o["resumable"].get<bool>();
+    for (const auto& o : nlohmann::json::parse(r.out))
+        resumable[o["path"].get<std::string>()] = o["resumable"].get<bool>();
     EXPECT_TRUE(resumable.at("train.steps"));
     EXPECT_TRUE(resumable.at("eval.mode"));
     EXPECT_TRUE(resumable.at("runtime.threads"));
