@@ -3,4 +3,6 @@
 
 #include "seqpe/engine.h"
 
-int seqpe_app_boundary_probe() { return 0; }
+int seqpe_app_boundary_probe() {
+    return 0;
+}
