@@ -156,11 +156,11 @@ void ExtrapolationView::showAnswerProfile(const QString& md) {
         m_loss->setPoints(m_loss->addSeries(name, seriesColor(colour++)), pts);
     }
     const QString run = m_highlight.isEmpty() && !m_score.runs.isEmpty() ? m_score.runs.front() : m_highlight;
-    m_loss->setAxisLabels(tr("position in the answer (0 = its first token)"), tr("accuracy (teacher-forced)"));
+    m_loss->setAxisLabels(tr("position in the answer (0 = its first token)"), tr("token accuracy"));
     m_loss->setTitle(
         run.isEmpty()
             ? tr("Accuracy by answer position")
-            : tr("Accuracy by answer position: %1 (%2%3)")
+            : tr("Accuracy by answer position, teacher-forced: %1 (%2%3)")
                   .arg(run, md, reports.size() > 1 ? tr(", mean of %1 seeds").arg(reports.size()) : QString()));
     m_clickHint->setText(tr("click a row: highlight the run and show its accuracy by answer position"));
     m_clickHint->setToolTip(m_clickHint->text());

@@ -383,6 +383,10 @@ std::map<int64_t, double> ExtrapolationView::addGroupCurves(const SeedGroup& g) 
             l = std::isfinite(sp.ci95.lo) ? sp.ci95.lo : m;
             h = std::isfinite(sp.ci95.hi) ? sp.ci95.hi : m;
         }
+        // A band never claims values the metric cannot take (three bimodal seeds: 67 +- 143%).
+        const Interval cut = within_metric_range({l, h}, m_metric->currentData().toString().toStdString());
+        l = cut.lo;
+        h = cut.hi;
         mean.append(QPointF(static_cast<double>(len), m));
         lo.append(QPointF(static_cast<double>(len), l));
         hi.append(QPointF(static_cast<double>(len), h));

@@ -172,3 +172,70 @@ TEST(Stats, PaperTablesStateTheIntervalAndBoldOnlyWhatTheTestsSupport) {
     EXPECT_NE(tex.find("known\\_case"), std::string::npos) << tex;
     EXPECT_NE(tex.find("3 seeds (1, 2, 3)"), std::string::npos) << tex;
 }
+
+TEST(Stats, IntervalsAreCutAtWhatTheMetricCanBe) {
+    EXPECT_DOUBLE_EQ(within_metric_range({-0.76, 2.1}, "em").lo, 0.0);
+    EXPECT_DOUBLE_EQ(within_metric_range({-0.76, 2.1}, "em").hi, 1.0);
+    EXPECT_DOUBLE_EQ(within_metric_range({0.2, 0.9}, "accuracy").lo, 0.2); // inside: unchanged
+    EXPECT_DOUBLE_EQ(within_metric_range({0.4, 90.0}, "ppl").lo, 1.0);
+    EXPECT_DOUBLE_EQ(within_metric_range({0.4, 90.0}, "ppl").hi, 90.0);
+    EXPECT_DOUBLE_EQ(within_metric_range({-0.1, 3.0}, "bits_per_byte").lo, 0.0);
+    EXPECT_TRUE(std::isnan(within_metric_range({std::nan(""), std::nan("")}, "em").lo));
+
+    // Three bimodal seeds (0%, 100%, 100%): mean 66.7, t interval 66.7 +- 143.4, shown cut.
+    auto report = [](const std::string& run, double acc) {
+        EvalReport r;
+        r.run = run;
+        r.metric = "em";
+        r.encoding = "x";
+        EvalRow row;
+        row.mode = "extend";
+        row.length = 20;
+        row.accuracy = acc;
+        r.rows.push_back(row);
+        return r;
+    };
+    const auto groups = summarise_by_group(
+        {{"kerple", report("kerple/seed-1", 0.0)}, {"kerple", report("kerple/seed-2", 1.0)},
+         {"kerple", report("kerple/seed-3", 1.0)}, {"rope", report("rope/seed-1", 0.90)},
+         {"rope", report("rope/seed-2", 0.94)}, {"rope", report("rope/seed-3", 0.92)}});
+    TableSetup setup;
+    setup.project = "bimodal";
+    setup.task = "algorithmic";
+    setup.seeds = {1, 2, 3};
+    const std::string md = results_markdown(groups, setup), tex = results_latex(groups, setup);
+    EXPECT_NE(md.find("| kerple | 66.7 [0.0, 100.0] |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| rope | 92.0 ± 5.0 |"), std::string::npos) << md; // inside [0, 100]: symmetric
+    EXPECT_NE(tex.find("66.7\\,[0.0, 100.0]"), std::string::npos) << tex;
+}
+
+TEST(Stats, ATableLeavesOutRowsWithoutValuesInItsModeAndSaysWhenThereIsOneSeed) {
+    auto report = [](const std::string& run, const std::vector<std::string>& modes) {
+        EvalReport r;
+        r.run = run;
+        r.metric = "ppl";
+        r.encoding = "x";
+        for (const auto& m : modes) {
+            EvalRow row;
+            row.mode = m;
+            row.length = 256;
+            row.ppl = 50.0;
+            row.lo = 49.0;
+            row.hi = 51.5;
+            r.rows.push_back(row);
+        }
+        return r;
+    };
+    const auto groups = summarise_by_group(
+        {{"rope", report("rope/seed-1234", {"extend", "yarn"})}, {"alibi", report("alibi/seed-1234", {"extend"})}});
+    TableSetup setup;
+    setup.project = "one_seed";
+    setup.seeds = {1234};
+    const std::string md = results_markdown(groups, setup);
+    const size_t yarn = md.find("## yarn");
+    ASSERT_NE(yarn, std::string::npos) << md;
+    EXPECT_NE(md.find("| alibi | 50.0 ± 1.2 † |"), std::string::npos) << md; // the bootstrap interval
+    EXPECT_EQ(md.find("| alibi |", yarn), std::string::npos) << md;          // no row of dashes
+    EXPECT_NE(md.find("| rope |", yarn), std::string::npos) << md;
+    EXPECT_NE(md.find("the value of 1 seed (1234)"), std::string::npos) << md;
+}

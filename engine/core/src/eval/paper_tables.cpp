@@ -50,6 +50,7 @@ std::string fixed(double v, int decimals) {
 // marked with a dagger; no interval at all: the mean alone.
 struct Cell {
     std::string mean, half;
+    std::string lo, hi;  // instead of the half-width: a seed interval cut at the metric's range
     bool single = false; // the half-width is the evaluation's bootstrap, not the seeds'
 };
 
@@ -58,12 +59,26 @@ Cell cell_of(const SummaryCell& c, const std::string& metric) {
     const int dec = 1;
     out.mean = fixed(shown(c.mean, metric), dec);
     if (std::isfinite(c.ci95.lo)) {
-        out.half = fixed(shown((c.ci95.hi - c.ci95.lo) / 2.0, metric), dec);
+        // A t interval over a few bimodal seeds can pass 0% or 100% (or a perplexity of 1): then the
+        // cell shows the interval cut at the metric's range, [lo, hi], not a symmetric ± that
+        // claims impossible values.
+        const Interval cut = within_metric_range(c.ci95, metric);
+        if (cut.lo != c.ci95.lo || cut.hi != c.ci95.hi) {
+            out.lo = fixed(shown(cut.lo, metric), dec);
+            out.hi = fixed(shown(cut.hi, metric), dec);
+        } else {
+            out.half = fixed(shown((c.ci95.hi - c.ci95.lo) / 2.0, metric), dec);
+        }
     } else if (c.n() == 1 && !c.run_ci.empty() && std::isfinite(c.run_ci.front().lo)) {
         out.half = fixed(shown((c.run_ci.front().hi - c.run_ci.front().lo) / 2.0, metric), dec);
         out.single = true;
     }
     return out;
+}
+
+// Whether group `g` has a value at any of `lengths` in `mode` (a row of only dashes is left out).
+bool evaluated_in(const GroupSummary& g, const std::string& mode, const std::vector<int64_t>& lengths) {
+    return std::any_of(lengths.begin(), lengths.end(), [&](int64_t l) { return g.cell(mode, l) != nullptr; });
 }
 
 std::string latex_escape(const std::string& s) {
@@ -92,9 +107,17 @@ std::string caption(const TableSetup& s, const std::string& metric, const std::s
     std::ostringstream o;
     o << (latex ? latex_escape(s.project) : s.project) << ": " << metric_words(metric) << ", " << mode
       << " mode, at each evaluated " << (s.task == "image" ? "resolution" : "length") << " (" << s.trained
-      << "). Each cell: mean " << (latex ? "$\\pm$" : "±") << " half-width of the 95% t interval over "
-      << seeds_text(s.seeds) << "; a cell marked " << (latex ? "$^\\dagger$" : "†")
-      << " has one seed and shows its evaluation's bootstrap interval over windows. Bold: better than every other "
+      << "). Each cell: ";
+    const std::string dagger = latex ? "$^\\dagger$" : "†";
+    if (s.seeds.size() > 1)
+        o << "mean " << (latex ? "$\\pm$" : "±") << " half-width of the 95% t interval over " << seeds_text(s.seeds)
+          << " (where that interval passes the metric's range, the interval cut at it, in brackets); a cell marked "
+          << dagger << " has one seed and shows its evaluation's bootstrap interval over windows. ";
+    else
+        o << "the value of " << seeds_text(s.seeds) << " " << (latex ? "$\\pm$" : "±")
+          << " half-width of its evaluation's 95% bootstrap interval over windows (" << dagger
+          << "); no interval over seeds. ";
+    o << "Bold: better than every other "
          "row of its column (paired t-test over shared seeds, else Welch; Holm over the column; p < 0.05). Data: "
       << s.data << "; model: " << s.model << "; training: " << s.training << "; precision " << s.precision
       << "; commit " << s.commit << ".";
@@ -170,6 +193,7 @@ std::string results_markdown(const std::vector<GroupSummary>& groups, const Tabl
         for (size_t i = 0; i < lengths.size(); ++i) md << " --- |";
         md << "\n";
         for (const auto& g : groups) {
+            if (!evaluated_in(g, mode, lengths)) continue; // e.g. the RoPE extensions: rotary rows only
             md << "| " << g.group << " |";
             for (const int64_t l : lengths) {
                 const SummaryCell* c = g.cell(mode, l);
@@ -180,7 +204,11 @@ std::string results_markdown(const std::vector<GroupSummary>& groups, const Tabl
                 const Cell x = cell_of(*c, metric);
                 const int best = clear_best_tested(groups, mode, l);
                 const bool bold = best >= 0 && groups[static_cast<size_t>(best)].group == g.group;
-                std::string text = x.mean + (x.half.empty() ? "" : " ± " + x.half) + (x.single ? " †" : "");
+                std::string text = x.mean +
+                                   (!x.lo.empty()    ? " [" + x.lo + ", " + x.hi + "]"
+                                    : x.half.empty() ? ""
+                                                     : " ± " + x.half) +
+                                   (x.single ? " †" : "");
                 md << " " << (bold ? "**" + text + "**" : text) << " |";
             }
             md << "\n";
@@ -210,6 +238,7 @@ std::string results_latex(const std::vector<GroupSummary>& groups, const TableSe
         for (const int64_t l : lengths) tex << " & " << l;
         tex << " \\\\\n\\midrule\n";
         for (const auto& g : groups) {
+            if (!evaluated_in(g, mode, lengths)) continue;
             tex << latex_escape(g.group);
             for (const int64_t l : lengths) {
                 const SummaryCell* c = g.cell(mode, l);
@@ -220,7 +249,9 @@ std::string results_latex(const std::vector<GroupSummary>& groups, const TableSe
                 const Cell x = cell_of(*c, metric);
                 const int best = clear_best_tested(groups, mode, l);
                 const bool bold = best >= 0 && groups[static_cast<size_t>(best)].group == g.group;
-                std::string body = x.half.empty() ? x.mean : x.mean + " \\pm " + x.half;
+                std::string body = !x.lo.empty()    ? x.mean + "\\,[" + x.lo + ", " + x.hi + "]"
+                                   : x.half.empty() ? x.mean
+                                                    : x.mean + " \\pm " + x.half;
                 if (bold) body = "\\mathbf{" + body + "}";
                 tex << " & $" << body << (x.single ? "^\\dagger" : "") << "$";
             }

@@ -28,6 +28,15 @@ const SummaryCell* GroupSummary::cell(const std::string& mode, int64_t length, i
     return nullptr;
 }
 
+Interval within_metric_range(Interval i, const std::string& metric) {
+    const bool ppl = metric == "ppl" || metric == "word_ppl";
+    const bool fraction = metric == "em" || metric == "accuracy";
+    const double lo = ppl ? 1.0 : 0.0, hi = fraction ? 1.0 : INFINITY; // loss, bits per byte: >= 0
+    if (std::isfinite(i.lo) && i.lo < lo) i.lo = lo;
+    if (std::isfinite(i.hi) && i.hi > hi) i.hi = hi;
+    return i;
+}
+
 std::vector<GroupSummary> summarise_by_group(const std::vector<std::pair<std::string, EvalReport>>& reports) {
     std::vector<GroupSummary> out;
     std::map<std::string, size_t> index;
