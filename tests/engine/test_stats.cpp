@@ -195,10 +195,12 @@ TEST(Stats, IntervalsAreCutAtWhatTheMetricCanBe) {
         r.rows.push_back(row);
         return r;
     };
-    const auto groups = summarise_by_group(
-        {{"kerple", report("kerple/seed-1", 0.0)}, {"kerple", report("kerple/seed-2", 1.0)},
-         {"kerple", report("kerple/seed-3", 1.0)}, {"rope", report("rope/seed-1", 0.90)},
-         {"rope", report("rope/seed-2", 0.94)}, {"rope", report("rope/seed-3", 0.92)}});
+    const auto groups = summarise_by_group({{"kerple", report("kerple/seed-1", 0.0)},
+                                            {"kerple", report("kerple/seed-2", 1.0)},
+                                            {"kerple", report("kerple/seed-3", 1.0)},
+                                            {"rope", report("rope/seed-1", 0.90)},
+                                            {"rope", report("rope/seed-2", 0.94)},
+                                            {"rope", report("rope/seed-3", 0.92)}});
     TableSetup setup;
     setup.project = "bimodal";
     setup.task = "algorithmic";

@@ -20,8 +20,9 @@ struct Spread {
 Spread spread_of(const std::vector<double>& values);
 
 // An interval of `metric`'s values cut at what the metric can be: accuracy and exact match in
-// [0, 1], perplexity (and word perplexity) at least 1, loss and bits per byte at least 0. A t interval over a few seeds can pass them (three seeds at 0%,
-// 100%, 100%: 66.7 ± 143); the tables and the bands show the cut interval. NaN bounds stay NaN.
+// [0, 1], perplexity (and word perplexity) at least 1, loss and bits per byte at least 0. A t interval over a few seeds
+// can pass them (three seeds at 0%, 100%, 100%: 66.7 ± 143); the tables and the bands show the cut interval. NaN bounds
+// stay NaN.
 Interval within_metric_range(Interval i, const std::string& metric);
 
 struct SummaryCell {
