@@ -27,13 +27,7 @@ EngineHooks realEngineHooks() {
     };
     h.device = [] {
         const RuntimeInfo ri = runtime_info();
-        DeviceSummary d;
-        d.cpu = ri.cpu;
-        d.torch_version = ri.torch_version;
-        d.threads = ri.threads;
-        d.cuda_devices = ri.cuda_devices;
-        d.cpu_bf16 = ri.cpu_bf16;
-        return d;
+        return DeviceSummary{ri.cpu, ri.torch_version, ri.threads, ri.cuda_devices, ri.cpu_bf16};
     };
     return h;
 }

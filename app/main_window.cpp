@@ -3,6 +3,7 @@
 #include "views/sweep_view.h"
 
 #include <algorithm>
+#include <array>
 
 #include "app_settings.h"
 #include "charts_panel.h"
@@ -56,26 +57,19 @@ MainWindow::MainWindow(EngineHooks hooks, QWidget* parent) : QMainWindow(parent)
     buildActions();
     buildMenus();
     connect(m_wb, &Workbench::logLine, this, &MainWindow::report);
-    // A finished job's line in the log: failures as errors, the rest as information.
-    const auto finished = [this](const QString& run, RunOutcome outcome, const QString& what, const QString& msg) {
-        report(run, outcome == RunOutcome::Failed ? 3 : 1, QString("%1%2%3").arg(what, msg.isEmpty() ? "" : ": ", msg));
-        updateActions();
-        if (m_closing && !m_wb->anyActive()) close();
+    // A finished job's line in the log, its words for each outcome (completed, stopped, failed):
+    // failures as errors, the rest as information.
+    const auto onFinished = [this](std::array<const char*, 3> words) {
+        return [this, words](const QString& run, RunOutcome outcome, const QString& msg) {
+            const QString what = words[outcome == RunOutcome::Completed ? 0 : outcome == RunOutcome::Cancelled ? 1 : 2];
+            report(run, outcome == RunOutcome::Failed ? 3 : 1, what + (msg.isEmpty() ? "" : ": ") + msg);
+            updateActions();
+            if (m_closing && !m_wb->anyActive()) close();
+        };
     };
-    connect(m_wb, &Workbench::sessionFinished, this,
-            [finished](const QString& run, RunOutcome outcome, const QString& msg) {
-                const QString what = outcome == RunOutcome::Completed   ? "completed"
-                                     : outcome == RunOutcome::Cancelled ? "stopped"
-                                                                        : "failed";
-                finished(run, outcome, what, msg);
-            });
+    connect(m_wb, &Workbench::sessionFinished, this, onFinished({"completed", "stopped", "failed"}));
     connect(m_wb, &Workbench::evaluationFinished, this,
-            [finished](const QString& run, RunOutcome outcome, const QString& msg) {
-                const QString what = outcome == RunOutcome::Completed   ? "evaluation done"
-                                     : outcome == RunOutcome::Cancelled ? "evaluation stopped (no report written)"
-                                                                        : "evaluation failed";
-                finished(run, outcome, what, msg);
-            });
+            onFinished({"evaluation done", "evaluation stopped (no report written)", "evaluation failed"}));
     connect(m_wb, &Workbench::sessionStarted, this, [this](const QString&) { updateActions(); });
     connect(&m_wb->store(), &RunStore::runUpdated, this, [this] {
         updateActions();
