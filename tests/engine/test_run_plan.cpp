@@ -149,7 +149,10 @@ TEST(RunPlan, BadSeedsAndSweepsAreRefusedNamingTheField) {
     const ProjectLoad heads = parse(R"(, "sweep": {"model.n_head": [2, 3]})");
     ASSERT_FALSE(has_errors(heads.diagnostics)) << first_error(heads.diagnostics);
     const std::string e = first_error(plan_project(heads.project).diagnostics);
-    EXPECT_NE(e.find("run seqpe/n_head=3: model.n_head"), std::string::npos) << e;
+    // One line for the grid points it concerns (both runs of the project at n_head = 3).
+    EXPECT_NE(e.find("runs seqpe/n_head=3 and 1 more: model.n_head"), std::string::npos) << e;
+    // Two problems in three (run, problem) pairs: the shared one is listed once, SeqPE's own once.
+    EXPECT_EQ(plan_project(heads.project).diagnostics.size(), 2u);
 }
 
 TEST(RunPlan, GridsOverTheLimitAreRefusedUnlessAskedFor) {

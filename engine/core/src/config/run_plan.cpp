@@ -243,11 +243,29 @@ RunPlan plan_project(const Project& project, const std::vector<std::string>& ove
         auto v = validate(pr.config);
         diags.insert(diags.end(), v.begin(), v.end());
         pr.diagnostics = diags;
-        for (auto& d : diags) {
-            d.path = (several ? "run " + pr.name + ": " : std::string()) + d.path;
-            plan.diagnostics.push_back(d);
-        }
         plan.runs.push_back(std::move(pr));
+    }
+    // One line per problem, not per run: a --set or base value that is wrong for 33 runs is one
+    // message naming the runs it concerns (every run, or the first with a count).
+    std::vector<std::pair<Diagnostic, std::vector<std::string>>> unique;
+    for (const auto& r : plan.runs)
+        for (const auto& d : r.diagnostics) {
+            auto same = std::find_if(unique.begin(), unique.end(), [&](const auto& u) {
+                return u.first.path == d.path && u.first.message == d.message && u.first.severity == d.severity;
+            });
+            if (same == unique.end())
+                unique.push_back({d, {r.name}});
+            else
+                same->second.push_back(r.name);
+        }
+    for (auto& [d, runs] : unique) {
+        if (several)
+            d.path = (runs.size() == 1 ? "run " + runs.front()
+                      : runs.size() == plan.runs.size()
+                          ? "every run (" + std::to_string(runs.size()) + ")"
+                          : "runs " + runs.front() + " and " + std::to_string(runs.size() - 1) + " more") +
+                     ": " + d.path;
+        plan.diagnostics.push_back(d);
     }
     return plan;
 }
