@@ -1,6 +1,6 @@
 // seqpe bench: the benchmark harness (bench/), printed as a table and written as JSON.
-#include "bench.h"
 #include "commands.h"
+#include "seqpe/bench.h"
 
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"

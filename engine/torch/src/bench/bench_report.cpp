@@ -1,5 +1,5 @@
 // The benchmark report as a table (stdout) and JSON.
-#include "bench.h"
+#include "seqpe/bench.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // Timing the language model for `seqpe bench` (bench_model.cpp): training steps, evaluation passes,
 // a matmul baseline, and the model sizes and FLOPs they are reported against.
-#include "bench.h"
+#include "seqpe/bench.h"
 #include "seqpe/config.h"
 
 namespace seqpe::bench {

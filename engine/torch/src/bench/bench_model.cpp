@@ -1,5 +1,5 @@
 // Timed training steps and evaluation passes of the language model at the benchmark sizes.
-#include "bench_model.h"
+#include "bench/bench_model.h"
 
 #include "model/lm.h"
 #include "pe/encoding.h"

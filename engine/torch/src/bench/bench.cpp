@@ -1,7 +1,7 @@
 // The harness: which measurements, in which order, and the Python reference beside the engine.
-#include "bench.h"
+#include "seqpe/bench.h"
 
-#include "bench_model.h"
+#include "bench/bench_model.h"
 #include "data/lm_data.h"
 #include "seqpe/common/manifest.h"
 #include "seqpe/encodings.h"
