@@ -44,7 +44,8 @@ void apply_eval_mode(Layout& l, const std::string& mode, int64_t trained, int64_
 // random subset of [0, range) of the same size (2D: sorted subsets of rows and of columns, their
 // grid), drawn from `seed`. The order of the tokens and the relative order of positions stay.
 void randomize_positions(Layout& l, int64_t range, uint64_t seed);
-// Evaluation of a run trained on randomized positions with eval.randomized_positions "sampled" (as
+// Evaluation (of a resolved config) of a run trained on randomized positions with
+// eval.randomized_positions "sampled" (as
 // Ruoss et al.'s reference code, which samples at training and test alike): the positions of batch
 // `batch` of the evaluation at `length` become a sorted random subset of [0, randomize_max), drawn
 // from train.seed so that evaluations repeat and runs of one seed see the same draws. Only in

@@ -32,13 +32,14 @@ static double steady_seconds() {
 // resolved to when it started (resolve_resumed).
 static RunConfig resolve_for(const RunConfig& config, const TrainerOptions& o) {
     std::error_code ec;
-    if (!o.resume || !is_run_dir(o.run_dir) || !fs::exists(RunPaths{o.run_dir}.config(), ec))
-        return resolve_auto(config);
-    try {
-        return resolve_resumed(config, read_run_config(RunPaths{o.run_dir}));
-    } catch (const std::exception&) {
-        return resolve_auto(config); // the resume check below reports an unreadable run directory
+    if (o.resume && is_run_dir(o.run_dir) && fs::exists(RunPaths{o.run_dir}.config(), ec)) {
+        try {
+            return resolve_resumed(config, read_run_config(RunPaths{o.run_dir}));
+        } catch (const std::exception&) {
+            // the resume check below reports an unreadable run directory
+        }
     }
+    return resolve_auto(config);
 }
 
 TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
