@@ -277,3 +277,13 @@ TEST(RandomizedPositions, EvaluationSamplesPerBatchOnlyWhereTheRunAsksForIt) {
     EXPECT_FALSE(sample_eval_positions(consecutive, c, "extend", 16, 0));
     EXPECT_TRUE(torch::equal(consecutive.pos, layout_1d(16).pos));
 }
+
+TEST(EvalModes, InterpolateOnlyCompressesText) {
+    Layout shorter = layout_1d(128), longer = layout_1d(2048), grid = layout_2d(5, 5, 1);
+    apply_eval_mode(shorter, "interpolate", 512, 128, 128); // a run fine-tuned at 512, read at 128
+    apply_eval_mode(longer, "interpolate", 512, 2048, 2048);
+    apply_eval_mode(grid, "interpolate", 7, 5, 5); // a 5x5 grid of a model trained on 7x7
+    EXPECT_DOUBLE_EQ(shorter.scale, 1.0);
+    EXPECT_DOUBLE_EQ(longer.scale, 0.25);
+    EXPECT_DOUBLE_EQ(grid.scale, 7.0 / 5.0);
+}

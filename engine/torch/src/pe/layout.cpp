@@ -28,7 +28,13 @@ Layout layout_2d(int64_t h, int64_t w, int64_t prefix, int64_t r0, int64_t c0) {
 
 void apply_eval_mode(Layout& l, const std::string& mode, int64_t trained, int64_t rows, int64_t cols) {
     const double t = static_cast<double>(std::max<int64_t>(1, trained));
-    if (mode == "interpolate") l.scale = t / static_cast<double>(std::max(rows, cols));
+    if (mode == "interpolate") {
+        l.scale = t / static_cast<double>(std::max(rows, cols));
+        // Text shorter than the trained length keeps its positions (Position Interpolation only
+        // compresses; a fine-tuned run is evaluated at its base run's shorter lengths too). A smaller
+        // image grid is still spread over the trained grid, as a resampled table would be.
+        if (l.grid.size() != 2) l.scale = std::min(1.0, l.scale);
+    }
     if (mode == "ntk" || mode == "dynamic-ntk" || mode == "yarn") {
         l.rope_extension = mode;
         l.rope_factor[0] = std::max(1.0, static_cast<double>(rows) / t);
