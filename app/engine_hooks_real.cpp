@@ -10,7 +10,7 @@ namespace seqpe::ui {
 
 EngineHooks realEngineHooks() {
     EngineHooks h;
-    h.prepare = [](const RunConfig& c, const std::function<void(const PrepareEvent&)>& ev, std::stop_token stop) {
+    h.prepare = [](const ResolvedConfig& c, const std::function<void(const PrepareEvent&)>& ev, std::stop_token stop) {
         return prepare_dataset(c, ev, stop);
     };
     h.make = [](const RunConfig& c, const TrainerOptions& o) { return make_trainer(c, o); };

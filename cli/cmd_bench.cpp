@@ -17,6 +17,9 @@ int cmd_bench(const BenchArgs& a, Console& console) {
     o.repeats = a.repeats;
     o.warmup = a.warmup;
     o.threads = a.threads;
+    o.profile = a.profile_steps > 0;
+    o.profile_steps = a.profile_steps;
+    o.profile_top = a.profile_top;
     o.python = !a.no_python;
     o.eval = !a.no_eval;
     o.dataset_dir = a.dataset;

@@ -229,7 +229,7 @@ int cmd_compare(const CompareArgs& a, Console& console) {
             continue;
         }
         try {
-            const RunConfig c = read_run_config(p);
+            const ResolvedConfig c = read_run_config(p);
             if (a.reuse) {
                 if (auto kept = reusable_report(p, c, a)) {
                     console.event("reuse", "run " + run.name + ": its report of step " + std::to_string(kept->step) +

@@ -23,7 +23,7 @@ int cmd_eval(const EvalArgs& a, Console& console) {
                               ": not a run directory (no config.json); pass the folder `seqpe train` wrote");
                 return kExitBadInput;
             }
-            const RunConfig c = read_run_config(paths);
+            const ResolvedConfig c = read_run_config(paths);
             EvalOptions o = eval_options(a, resolve_run_dataset(paths.root, c, console, stop));
             o.checkpoint = a.checkpoint;
             const EvalReport rep = evaluate_run(paths.root, o, console, stop);

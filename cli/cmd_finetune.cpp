@@ -70,7 +70,7 @@ int cmd_finetune(const FinetuneArgs& a, Console& console) {
             const fs::path out =
                 a.out.empty() ? fs::path(base.root.string() + "-ft-" + a.scaling + "-" + std::to_string(a.seq_len))
                               : fs::path(a.out);
-            const fs::path dataset = resolve_run_dataset(base.root, c, console, stop);
+            const fs::path dataset = resolve_run_dataset(base.root, resolve_config(c), console, stop);
             TrainerOptions opts;
             opts.run_dir = out;
             opts.dataset_dir = dataset;

@@ -141,9 +141,9 @@ int cmd_info(const std::string& dir, bool json) {
                      dir.c_str());
         return kExitBadInput;
     }
-    RunConfig c;
+    ResolvedConfig c;
     try {
-        c = resolve_auto(read_run_config(p));
+        c = read_run_config(p);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "seqpe: error: %s\n", e.what());
         return kExitBadInput;
@@ -170,7 +170,7 @@ int cmd_info(const std::string& dir, bool json) {
                                            (p.eval() / "extrapolation.json").string());
     } catch (const std::exception&) {
     }
-    const RunConfig defaults = resolve_auto(RunConfig{});
+    const ResolvedConfig defaults; // the resolved default config
     if (json) {
         nlohmann::ordered_json j;
         j["run"] = p.root.filename().string();

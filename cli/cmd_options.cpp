@@ -134,7 +134,7 @@ int cmd_validate(const std::string& config, const std::vector<std::string>& over
                                         {"run", r.run},
                                         {"group", r.group},
                                         {"dir", r.dir.string()},
-                                        {"hash", config_hash(r.config)}};
+                                        {"hash", config_hash(r.resolved)}};
             if (r.seed) o["seed"] = *r.seed;
             nlohmann::ordered_json swept = nlohmann::ordered_json::object();
             for (const auto& [path, v] : r.swept) swept[path] = nlohmann::json::parse(v);
@@ -150,7 +150,7 @@ int cmd_validate(const std::string& config, const std::vector<std::string>& over
     } else {
         // One line per expanded run (runs x sweep grid x seeds), then the shape of the expansion.
         for (const auto& r : plan.runs)
-            std::printf("run %-20s %s  config %s\n", r.name.c_str(), r.dir.c_str(), config_hash(r.config).c_str());
+            std::printf("run %-20s %s  config %s\n", r.name.c_str(), r.dir.c_str(), config_hash(r.resolved).c_str());
         const Project& p = plan.project;
         if ((!p.seeds.empty() || !p.sweep.empty()) && !plan.runs.empty()) {
             int64_t points = 1;

@@ -78,7 +78,7 @@ int cmd_train(const TrainArgs& a, Console& console) {
                             console.event("restart",
                                           "run " + run.name + ": the previous run was moved to " + aside.string());
                         }
-                        dataset = prepare_with_progress(run.config, console, stop);
+                        dataset = prepare_with_progress(run.resolved, console, stop);
                     }
                 } catch (...) {
                     if (!dist) throw;
@@ -96,7 +96,7 @@ int cmd_train(const TrainArgs& a, Console& console) {
                 skip = decision == "skip";
                 // The run directory and the dataset cache are rank 0's now; on another machine (or
                 // with another cache) this prepares this rank's own copy of the dataset.
-                if (!skip && !leader) dataset = prepare_with_progress(run.config, console, stop);
+                if (!skip && !leader) dataset = prepare_with_progress(run.resolved, console, stop);
             }
             if (skip) continue;
             TrainerOptions opts;

@@ -97,7 +97,7 @@ int cmd_report(const ReportArgs& a, Console& console);
 
 struct BenchArgs {
     std::vector<std::string> sizes, encodings, precisions;
-    int repeats = 7, warmup = 2, threads = 0;
+    int repeats = 7, warmup = 2, threads = 0, profile_steps = 0, profile_top = 15;
     bool no_python = false, no_eval = false;
     std::string dataset, json_out;
 };
@@ -130,9 +130,9 @@ inline Plan make_plan(const std::string& file, const std::vector<std::string>& o
 
 // The dataset of an existing run: the directory meta.json names when it is still valid, else the
 // one seqpe-data prepares for the run's config.
-std::filesystem::path resolve_run_dataset(const std::filesystem::path& run_dir, const RunConfig& c, Console& console,
-                                          std::stop_token stop);
+std::filesystem::path resolve_run_dataset(const std::filesystem::path& run_dir, const ResolvedConfig& c,
+                                          Console& console, std::stop_token stop);
 // Runs seqpe-data for `c`, showing its progress.
-std::filesystem::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_token stop);
+std::filesystem::path prepare_with_progress(const ResolvedConfig& c, Console& console, std::stop_token stop);
 
 } // namespace seqpe::cli

@@ -138,6 +138,13 @@ int main(int argc, char** argv) {
     bench->add_option("--out", ba.json_out, "also write the report as JSON here");
     bench->add_flag("--no-python", ba.no_python, "skip the plain-PyTorch reference");
     bench->add_flag("--no-eval", ba.no_eval, "skip the evaluation throughput lines");
+    bench
+        ->add_option("--profile", ba.profile_steps,
+                     "profile N training steps per row after the timed ones: time per operator (self and "
+                     "total), and per phase of the step")
+        ->check(CLI::Range(1, 100));
+    bench->add_option("--profile-top", ba.profile_top, "operators listed per profiled row (default 15)")
+        ->check(CLI::Range(1, 1000));
 #endif
 
     ExportArgs xa;

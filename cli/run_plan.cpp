@@ -11,7 +11,7 @@
 
 namespace seqpe::cli {
 
-fs::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_token stop) {
+fs::path prepare_with_progress(const ResolvedConfig& c, Console& console, std::stop_token stop) {
     if (!task_needs_dataset(c)) return {};
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
     std::string last_stage;
@@ -30,7 +30,7 @@ fs::path prepare_with_progress(const RunConfig& c, Console& console, std::stop_t
         stop);
 }
 
-fs::path resolve_run_dataset(const fs::path& run_dir, const RunConfig& c, Console& console, std::stop_token stop) {
+fs::path resolve_run_dataset(const fs::path& run_dir, const ResolvedConfig& c, Console& console, std::stop_token stop) {
     if (!task_needs_dataset(c)) return {};
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;
     try {

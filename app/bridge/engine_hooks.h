@@ -26,7 +26,7 @@ struct DeviceSummary {
 
 struct EngineHooks {
     // Resolves (prepares) the dataset of a run; reports seqpe-data's progress. Runs on the worker.
-    std::function<std::filesystem::path(const RunConfig&, const std::function<void(const PrepareEvent&)>&,
+    std::function<std::filesystem::path(const ResolvedConfig&, const std::function<void(const PrepareEvent&)>&,
                                         std::stop_token)>
         prepare;
     // Builds the trainer (model, data); runs on the worker thread that will own it.

@@ -119,6 +119,11 @@ RunConfig ProjectDocument::config(const QString& run) const {
     return c;
 }
 
+ResolvedConfig ProjectDocument::resolvedConfig(const QString& run) const {
+    if (const PlannedRun* p = planned(run)) return p->resolved;
+    return resolve_config(config(run));
+}
+
 std::vector<Diagnostic> ProjectDocument::diagnostics(const QString& run) const {
     RunConfig c;
     std::vector<Diagnostic> d = projectConfig(run, c);

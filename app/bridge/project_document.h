@@ -43,6 +43,8 @@ public:
     QString groupOf(const QString& planned) const;
     // "" addresses the base config; a planned name gives its full config (sweep values, seed).
     RunConfig config(const QString& run) const;
+    // The same, resolved (the plan's, for a planned run): what the run trains with and the views show.
+    ResolvedConfig resolvedConfig(const QString& run) const;
     std::vector<Diagnostic> diagnostics(const QString& run) const;
     // As the form shows it; an override that fails its checks (from a file) shows as written.
     QString optionText(const QString& run, const QString& path) const;

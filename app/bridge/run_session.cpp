@@ -90,8 +90,10 @@ void RunSession::work(bool paused) {
     Observer obs(this);
     RunResult result;
     try {
+        // The trainer resolves m_config again with the run directory's resume rule (resolve_for_run);
+        // the dataset depends on no field that rule keeps.
         const auto dataset = m_hooks.prepare(
-            m_config,
+            resolve_config(m_config),
             [this](const PrepareEvent& e) {
                 toGui([this, text = e.message.empty() ? e.stage : e.message, done = e.done, total = e.total] {
                     Q_EMIT preparing(QString::fromStdString(text), done, total);

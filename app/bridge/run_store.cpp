@@ -85,7 +85,7 @@ RunStore::RunStore(QObject* parent) : QObject(parent) {
 }
 
 void RunStore::setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs,
-                       const QHash<QString, RunConfig>& configs) {
+                       const QHash<QString, ResolvedConfig>& configs) {
     // Same runs (a config edit): update configs in place; views keep their selection and curves.
     bool same = static_cast<int>(m_runs.size()) == runs.size();
     for (int i = 0; same && i < runs.size(); ++i)

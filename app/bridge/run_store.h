@@ -24,7 +24,7 @@ namespace seqpe::ui {
 struct RunView {
     QString name;
     std::filesystem::path dir;
-    std::optional<RunConfig> config;         // the project's config, or the run directory's
+    std::optional<ResolvedConfig> config;    // the project's config, or the run directory's, resolved
     RunStatus status;                        // state Queued when nothing is known yet
     bool live = false;                       // driven by this window
     QString activity;                        // "preparing data: ..." while not yet training
@@ -67,7 +67,8 @@ public:
     explicit RunStore(QObject* parent = nullptr);
 
     // Replaces the set of runs (keeps records of runs that stay).
-    void setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs, const QHash<QString, RunConfig>& configs);
+    void setRuns(const QVector<QPair<QString, std::filesystem::path>>& runs,
+                 const QHash<QString, ResolvedConfig>& configs);
     QStringList names() const;
     const RunView* run(const QString& name) const;
     RunView* run(const QString& name);

@@ -43,10 +43,10 @@ Workbench::~Workbench() {
 
 void Workbench::syncStore() {
     QVector<QPair<QString, std::filesystem::path>> runs;
-    QHash<QString, RunConfig> configs;
+    QHash<QString, ResolvedConfig> configs;
     for (const QString& name : m_doc.plannedNames()) { // runs x sweep x seeds, as the CLI trains them
         runs.append({name, m_doc.runDir(name)});
-        configs.insert(name, m_doc.config(name));
+        configs.insert(name, m_doc.resolvedConfig(name));
     }
     for (const auto& a : m_attached)
         if (!configs.contains(a.first)) runs.append(a); // the store reads their configs from disk
@@ -83,7 +83,7 @@ std::optional<std::pair<std::filesystem::path, RunConfig>> Workbench::runTarget(
     if (m_doc.plannedNames().contains(run)) return std::pair{m_doc.runDir(run), m_doc.config(run)};
     const RunView* v = m_store.run(run);
     if (!v) return std::nullopt;
-    return std::pair{v->dir, v->config.value_or(RunConfig{})};
+    return std::pair{v->dir, v->config ? RunConfig(*v->config) : RunConfig{}};
 }
 
 bool Workbench::exportWeights(const QString& run, const std::filesystem::path& checkpoint,

@@ -16,19 +16,19 @@
 
 namespace seqpe::ui {
 
-int64_t geometryTrainExtent(const RunConfig& c) {
-    // Resolved: an algorithmic run's training length follows from its longest training instance.
-    return c.task == "image" ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size)
-                             : resolve_auto(c).train.seq_len;
+int64_t geometryTrainExtent(const ResolvedConfig& c) {
+    // Resolved (the store's configs are): an algorithmic run's training length follows from its
+    // longest training instance.
+    return c.task == "image" ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : c.train.seq_len;
 }
-int64_t defaultGeometryCount(const RunConfig& c) {
+int64_t defaultGeometryCount(const ResolvedConfig& c) {
     return std::min<int64_t>(512, 2 * geometryTrainExtent(c));
 }
-int64_t defaultGeometryGrid(const RunConfig& c) {
+int64_t defaultGeometryGrid(const ResolvedConfig& c) {
     return std::min<int64_t>(32, 2 * geometryTrainExtent(c));
 }
 
-bool isDefaultGeometryRequest(const GeometryRequest& r, const RunConfig& c) {
+bool isDefaultGeometryRequest(const GeometryRequest& r, const ResolvedConfig& c) {
     // The same normalisation as the engine: 0 means "the default extent".
     const bool positions = task_dims(c) == 1
                                ? r.first == 0 && (r.count == 0 || r.count == defaultGeometryCount(c))

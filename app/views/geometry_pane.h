@@ -23,10 +23,10 @@ class ScatterPlot;
 
 // The request a view starts with, and what the trainer's snapshots hold (GeometryRequest{}):
 // positions 0..2L-1 (at most 512) in 1D, a 2L x 2L grid (at most 32) in 2D, cosine, no layer/head.
-int64_t geometryTrainExtent(const RunConfig& c); // tokens (1D) or patches per side (2D)
-int64_t defaultGeometryCount(const RunConfig& c);
-int64_t defaultGeometryGrid(const RunConfig& c);
-bool isDefaultGeometryRequest(const GeometryRequest& r, const RunConfig& c);
+int64_t geometryTrainExtent(const ResolvedConfig& c); // tokens (1D) or patches per side (2D)
+int64_t defaultGeometryCount(const ResolvedConfig& c);
+int64_t defaultGeometryGrid(const ResolvedConfig& c);
+bool isDefaultGeometryRequest(const GeometryRequest& r, const ResolvedConfig& c);
 // Where a live run's geometry comes from, for titles: "live, step 300, updated every 100 steps".
 QString liveSource(Workbench& wb, const QString& run, int64_t step);
 

@@ -179,7 +179,7 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     rebuildRunLists();
 }
 
-const RunConfig* GeometryView::config(const QString& run) const {
+const ResolvedConfig* GeometryView::config(const QString& run) const {
     const RunView* v = m_wb.store().run(run);
     return v && v->config ? &*v->config : nullptr;
 }
@@ -221,7 +221,7 @@ void GeometryView::setRun(const QString& run) {
         m_updating = false;
     }
     if (run == compareRun()) setCompareRun({});
-    const RunConfig* c = config(run);
+    const ResolvedConfig* c = config(run);
     if (c) {
         m_updating = true;
         const bool image = task_dims(*c) == 2;
@@ -239,7 +239,7 @@ void GeometryView::setRun(const QString& run) {
         // Layers (the encodings table says what a layer can show): an encoding acting on q/k per
         // layer compares a layer's query-PE with its key-PE; learned rotary frequencies differ per
         // layer. Everything else has one encoding for all layers.
-        const RunConfig r = resolve_auto(*c);
+        const RunConfig& r = *c;
         const EncodingInfo* info = find_encoding(r.position_encoding.type);
         const std::string probe = info ? info->layer_probe : "";
         m_layer->clear();
@@ -284,9 +284,9 @@ void GeometryView::setCompareRun(const QString& run) {
 }
 
 void GeometryView::configureControls() {
-    const RunConfig* c = config(run());
+    const ResolvedConfig* c = config(run());
     if (!c) return;
-    const std::string type = resolve_auto(*c).position_encoding.type;
+    const std::string type = c->position_encoding.type;
     const EncodingInfo* info = find_encoding(type);
     const bool relative = info && info->relative; // the encodings table knows, not the view
     const bool qk = info && std::string(info->layer_probe) == "qk-pe" && m_layer->currentData().toInt() >= 0;
@@ -300,7 +300,7 @@ GeometryRequest GeometryView::currentRequest() const {
     r.metric = m_metric->currentData().toString().toStdString();
     r.layer = m_layer->count() > 0 ? m_layer->currentData().toInt() : -1;
     r.head = m_head->isEnabled() && m_head->count() > 0 ? m_head->currentData().toInt() : -1;
-    const RunConfig* c = config(run());
+    const ResolvedConfig* c = config(run());
     if (c && task_dims(*c) == 2) {
         r.rows = m_rows->value();
         r.cols = m_cols->value();
@@ -429,12 +429,12 @@ void GeometryView::showSnapshotRequest(const GeometryResult& g) {
     m_updating = true;
     m_layer->setCurrentIndex(std::max(0, m_layer->findData(-1)));
     if (!g.metric.empty()) m_metric->setCurrentIndex(std::max(0, m_metric->findData(QString::fromStdString(g.metric))));
-    if (const RunConfig* c = config(run())) setDefaultPositions(*c);
+    if (const ResolvedConfig* c = config(run())) setDefaultPositions(*c);
     m_updating = false;
     configureControls();
 }
 
-void GeometryView::setDefaultPositions(const RunConfig& c) {
+void GeometryView::setDefaultPositions(const ResolvedConfig& c) {
     // The positions the training snapshots hold (geometryTrainExtent and its defaults).
     m_first->setValue(0);
     m_count->setValue(static_cast<int>(defaultGeometryCount(c)));
@@ -472,7 +472,7 @@ void GeometryView::onSnapshot(const QString& run, qint64) {
     bool probe = false;
     for (auto* p : m_panes) {
         if (p->run() != run || !m_wb.probes().checkpoint(run).empty()) continue; // pinned: not live
-        const RunConfig* c = config(run);
+        const ResolvedConfig* c = config(run);
         RunSession* s = m_wb.session(run);
         const auto snap = s ? s->latestSnapshot() : std::nullopt;
         // The trainer computed exactly this request already: no probe needed.

@@ -72,8 +72,8 @@ private:
     void atNewestModel();                              // the slider's right end: the model (or pinned checkpoint) again
     void toNewestModel();                              // scrubber back to the newest (or pinned) model
     QString modelText() const;                         // "newest model (12 snapshots)"
-    void setDefaultPositions(const RunConfig& c);      // the snapshots' positions
-    const RunConfig* config(const QString& run) const;
+    void setDefaultPositions(const ResolvedConfig& c); // the snapshots' positions
+    const ResolvedConfig* config(const QString& run) const;
 
     Workbench& m_wb;
     std::array<GeometryPane*, 2> m_panes{};

@@ -167,7 +167,7 @@ TEST(BridgeRules, AChangeAResumeWouldRefuseIsRefusedBeforeStartingNamingTheField
     // The run started with the project's config as it is now, and stopped at step 50.
     const RunPaths run{dir / "runs/seqpe"};
     fs::create_directories(run.root);
-    write_run_config(run, resolve_auto(wb.document().config("seqpe")));
+    write_run_config(run, resolve_config(wb.document().config("seqpe")));
     RunStatus st;
     st.state = RunState::Cancelled;
     st.step = 50;

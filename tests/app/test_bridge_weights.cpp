@@ -28,7 +28,7 @@ namespace {
 void write_run(const fs::path& dir, const std::vector<int64_t>& steps) {
     const RunPaths p{dir};
     make_dirs(dir);
-    write_run_config(p, RunConfig{});
+    write_run_config(p, resolve_config(RunConfig{}));
     for (int64_t s : steps) {
         const fs::path ck =
             p.checkpoints() / ("step-" + std::string(8 - std::to_string(s).size(), '0') + std::to_string(s));

@@ -131,7 +131,7 @@ fs::path image_project() {
     c.task = "image";
     const RunPaths p{dir / "runs/img"};
     fs::create_directories(p.checkpoint(10));
-    write_run_config(p, c);
+    write_run_config(p, resolve_config(c));
     std::ofstream(p.checkpoint(10) / "model.pt") << "weights"; // the fake inspector reads nothing
     std::ofstream(p.checkpoint(10) / "DONE") << "";            // written before checksums: unverified
     return dir;

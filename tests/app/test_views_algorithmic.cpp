@@ -46,7 +46,7 @@ void write_algo_run(const fs::path& dir, const RunConfig& c, double em, double o
         for (int64_t k = 0; k < n; ++k) row.by_position.push_back(offset + 0.01 * static_cast<double>(k));
         r.rows.push_back(row);
     }
-    write_run_config(RunPaths{dir}, c);
+    write_run_config(RunPaths{dir}, resolve_config(c));
     fs::create_directories(dir / "eval");
     write_file_atomic(dir / "eval/extrapolation.json", eval_report_json(r));
 }

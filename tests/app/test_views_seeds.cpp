@@ -64,7 +64,7 @@ void write_evaluated_run(const fs::path& dir, const RunConfig& c, const std::vec
         row.loss = std::log(v);
         r.rows.push_back(row);
     }
-    write_run_config(RunPaths{dir}, c);
+    write_run_config(RunPaths{dir}, resolve_config(c));
     fs::create_directories(dir / "eval");
     write_file_atomic(dir / "eval/extrapolation.json", eval_report_json(r));
     if (!std::isnan(valid_ppl)) {
@@ -242,7 +242,7 @@ TEST(ViewsFake, TrainingChartsDrawASeedGroupsMeanWithItsSeedsFaintly) {
         "set": {"position_encoding.type": "rope"}}]})");
     // Task loss = step + 2 * (seed - 1); seed 2 has logged 5 steps, seed 1 only 3.
     for (const auto& pr : plan_file(dir / "p.json").runs) {
-        write_run_config(RunPaths{pr.dir}, pr.config);
+        write_run_config(RunPaths{pr.dir}, pr.resolved);
         std::string lines;
         const int steps = *pr.seed == 1 ? 3 : 5;
         for (int s = 1; s <= steps; ++s) {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -411,4 +412,33 @@ TEST_F(Cli, ConfigReferenceInTheDocsIsWhatTheOptionTablePrints) {
     ASSERT_NE(at, std::string::npos);
     EXPECT_EQ(doc.substr(at + marker.size()), r.out);
     EXPECT_NE(r.out.find("| `position_encoding.seqpe.contrastive.weight`"), std::string::npos);
+}
+
+// `seqpe bench --profile`: a profiled row lists the step's four phases and its operators, and the
+// self times partition the profiled steps (their sum cannot pass the wall time; an operator's self
+// time is never above its total). Structure only: timings are bench's business, not a test's.
+TEST_F(Cli, BenchProfileListsThePhasesAndOperatorsOfAStep) {
+    const std::string json = (dir_ / "bench.json").string();
+    const Result r = run("bench --sizes quickstart --encodings seqpe --precisions fp32 --no-eval --no-python "
+                         "--repeats 1 --warmup 0 --threads 1 --profile 1 --profile-top 5 --out " +
+                         json);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(read_file(json));
+    if (j.contains("profile_status")) GTEST_SKIP() << j["profile_status"]; // a LibTorch without the profiler
+    ASSERT_GE(j["rows"].size(), 1u);
+    const auto& row = j["rows"][0];
+    ASSERT_TRUE(row.contains("profile")) << row.dump();
+    const double step_ms = row["profiled_step_ms"];
+    double self_sum = 0;
+    std::set<std::string> names;
+    for (const auto& o : row["profile"]) {
+        names.insert(o["name"].get<std::string>());
+        EXPECT_LE(o["self_ms"].get<double>(), o["total_ms"].get<double>() + 1e-9) << o.dump();
+        self_sum += o["self_ms"].get<double>();
+    }
+    for (const char* phase : {"step: pe.prepare_step", "step: forward and losses", "step: backward", "step: optimizer"})
+        EXPECT_TRUE(names.count(phase)) << phase;
+    EXPECT_TRUE(names.count("aten::mm") || names.count("aten::addmm") || names.count("aten::matmul"));
+    EXPECT_GT(self_sum, 0.0);
+    EXPECT_LE(self_sum, step_ms * 1.02); // the profiled steps' wall time holds every self time once
 }

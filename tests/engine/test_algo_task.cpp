@@ -74,7 +74,7 @@ std::vector<int64_t> greedy(LanguageModelImpl& m, const AlgoInstance& in) {
 } // namespace
 
 TEST(AlgoTask, BatchesTargetTheAnswerAndEndOnlyAndSplitIntoTheSameInstances) {
-    const RunConfig c = resolve_auto(algo_config("reverse"));
+    const ResolvedConfig c = resolve_config(algo_config("reverse"));
     AlgoTask task(c, torch::kCPU);
     const TrainBatch b = task.batch(3, 0, 1);
     ASSERT_EQ(b.x.sizes(), (std::vector<int64_t>{16, c.train.seq_len}));
@@ -100,7 +100,7 @@ TEST(AlgoTask, BatchesTargetTheAnswerAndEndOnlyAndSplitIntoTheSameInstances) {
 TEST(AlgoTask, AZeroModelScoresChanceAnswerLossAndTheDigitZeroByPosition) {
     // All logits 0: every token has probability 1/V and the argmax is token 0, so an answer
     // position is right exactly where the test instance has a 0 there, and nothing ends right.
-    const RunConfig c = resolve_auto(algo_config("copy"));
+    const ResolvedConfig c = resolve_config(algo_config("copy"));
     AlgoTask task(c, torch::kCPU);
     torch::NoGradGuard ng;
     for (auto& p : task.module().parameters()) p.zero_();
@@ -125,7 +125,7 @@ TEST(AlgoTask, ExactMatchIsWhatGreedyGenerationProduces) {
     RunConfig c = algo_config("copy", "rope");
     c.train.steps = 250;
     const auto run = train(tmp, c);
-    const RunConfig r = resolve_auto(read_run_config(RunPaths{run}));
+    const ResolvedConfig r = read_run_config(RunPaths{run});
     AlgoTask task(r, torch::kCPU);
     load_checkpoint(*latest_checkpoint(RunPaths{run}), task.module(), nullptr);
     task.module().eval();
@@ -193,7 +193,7 @@ TEST(AlgoTask, TheInspectorShowsTestInstancesWithTheirLabelsAndTheAnswer) {
     TempDir tmp("algo-inspect");
     const auto run = train(tmp, algo_config("copy", "none"));
     auto in = open_inspector(run);
-    const RunConfig c = resolve_auto(read_run_config(RunPaths{run}));
+    const ResolvedConfig c = read_run_config(RunPaths{run});
     const std::vector<int64_t> t = in->sample_tokens(2, 5);
     const AlgoInstance want = algo_test_instance(c.algo, 5, 2);
     EXPECT_EQ(t, std::vector<int64_t>(want.tokens.begin(), want.tokens.end() - 1));

@@ -185,16 +185,16 @@ TEST(Algorithmic, TheTrainingLengthFollowsTheLongestTrainingInstance) {
     c.train.seq_len = 999; // not the user's for this task
     c.algo.train_max_len = 20;
     c.algo.eval_lengths = {10, 40};
-    const RunConfig r = resolve_auto(c);
+    const RunConfig r = resolve_config(c);
     EXPECT_EQ(r.train.seq_len, 42); // <s> 20 | 20 (the last token is never read)
     EXPECT_EQ(text_eval_lengths(r), (std::vector<int64_t>{22, 82}));
     EXPECT_EQ(r.position_encoding.seqpe.max_position, 82); // SeqPE's budget holds the longest test instance
     EXPECT_FALSE(task_needs_dataset(c));
     EXPECT_TRUE(task_needs_dataset(RunConfig{}));
     c.algo.task = "addition";
-    EXPECT_EQ(resolve_auto(c).train.seq_len, 3 * 20 + 4);
+    EXPECT_EQ(resolve_config(c).train.seq_len, 3 * 20 + 4);
     c.algo.task = "parity";
-    EXPECT_EQ(resolve_auto(c).train.seq_len, 20 + 3);
+    EXPECT_EQ(resolve_config(c).train.seq_len, 20 + 3);
 }
 
 TEST(Algorithmic, OptionsAreRelevantOnlyWhereTheyApply) {
@@ -268,7 +268,7 @@ TEST(Algorithmic, ConfigsRoundTripThroughJson) {
     EXPECT_EQ(back.algo.train_min_len, 2);
     EXPECT_EQ(back.algo.eval_lengths, (std::vector<int64_t>{4, 24}));
     EXPECT_EQ(back.algo.addition_order, "plain");
-    EXPECT_NE(config_hash(c), config_hash(algorithmic("addition")));
+    EXPECT_NE(config_hash(resolve_config(c)), config_hash(resolve_config(algorithmic("addition"))));
 }
 
 TEST(Algorithmic, PaperTablesNameTheTrainingRangeAndUnit) {

@@ -189,7 +189,7 @@ TEST(Config, AutoFieldsResolvePerTask) {
     // The official recipe's values (the workbench recipe: Diagnostics.RecipeAutoValues).
     RunConfig c;
     c.position_encoding.seqpe.recipe = "official";
-    RunConfig r = resolve_auto(c);
+    RunConfig r = resolve_config(c);
     EXPECT_EQ(r.data.source, "sotu");
     EXPECT_EQ(r.position_encoding.seqpe.apply, "attn_scalar");
     EXPECT_EQ(r.position_encoding.seqpe.qk_map, "single");
@@ -203,33 +203,33 @@ TEST(Config, AutoFieldsResolvePerTask) {
     official.position_encoding.seqpe.recipe = "official";
     official.train.batch_size = 32;
     official.train.seq_len = 512;
-    EXPECT_EQ(resolve_auto(official).position_encoding.seqpe.contrastive.batch, 16);
+    EXPECT_EQ(resolve_config(official).position_encoding.seqpe.contrastive.batch, 16);
     RunConfig vit;
     vit.position_encoding.seqpe.recipe = "official";
     vit.task = "image";
     vit.data.image_size = 224;
     vit.model.patch_size = 16;
     vit.train.batch_size = 256;
-    EXPECT_EQ(resolve_auto(vit).position_encoding.seqpe.contrastive.batch, 32);
+    EXPECT_EQ(resolve_config(vit).position_encoding.seqpe.contrastive.batch, 32);
     c.task = "image";
-    r = resolve_auto(c);
+    r = resolve_config(c);
     EXPECT_EQ(r.data.source, "fashion-mnist");
     EXPECT_EQ(r.position_encoding.seqpe.apply, "attn_mul");
     EXPECT_EQ(r.position_encoding.seqpe.qk_map, "multi");
     EXPECT_EQ(r.position_encoding.seqpe.max_position, 10000);
-    EXPECT_EQ(config_to_json(resolve_auto(r)), config_to_json(r)); // idempotent
+    EXPECT_EQ(config_to_json(resolve_config(r)), config_to_json(r)); // idempotent
 }
 
 TEST(Config, HashIsStableAndSensitive) {
     RunConfig a, b;
-    EXPECT_EQ(config_hash(a), config_hash(b));
-    EXPECT_EQ(config_hash(a).size(), 12u);
+    EXPECT_EQ(config_hash(resolve_config(a)), config_hash(resolve_config(b)));
+    EXPECT_EQ(config_hash(resolve_config(a)).size(), 12u);
     b.train.seed = 2;
-    EXPECT_NE(config_hash(a), config_hash(b));
+    EXPECT_NE(config_hash(resolve_config(a)), config_hash(resolve_config(b)));
     // "auto" and its resolved value are the same run.
     RunConfig c = a;
     c.position_encoding.seqpe.apply = "attn_scalar";
-    EXPECT_EQ(config_hash(a), config_hash(c));
+    EXPECT_EQ(config_hash(resolve_config(a)), config_hash(resolve_config(c)));
 }
 
 TEST(Config, EncodingTableDrivesTheTypeChoices) {
@@ -314,12 +314,12 @@ TEST(Config, FieldEncodingRulesNameTheFieldToChange) {
     EXPECT_TRUE(mentions(validate(c), "position_encoding.randomize_max"));
     c.position_encoding.randomize_max = 0; // auto: the longest evaluated length, 16 x 128
     EXPECT_FALSE(has_errors(validate(c))) << format_diagnostics(validate(c));
-    EXPECT_EQ(resolve_auto(c).position_encoding.randomize_max, 2048);
+    EXPECT_EQ(resolve_config(c).position_encoding.randomize_max, 2048);
     c.position_encoding.type = "seqpe"; // its shift and randomized positions: one or the other
     EXPECT_TRUE(mentions(validate(c), "position_encoding.seqpe.shift.enabled"));
     c.position_encoding.seqpe.shift.enabled = false;
     EXPECT_FALSE(has_errors(validate(c))) << format_diagnostics(validate(c));
-    EXPECT_GE(resolve_auto(c).position_encoding.seqpe.max_position, 2048); // its digits cover the range
+    EXPECT_GE(resolve_config(c).position_encoding.seqpe.max_position, 2048); // its digits cover the range
 }
 
 TEST(Config, EvaluationModesExpandByEncoding) {

@@ -37,7 +37,7 @@ TEST(Diagnostics, CentredCosineRemovesTheCommonComponent) {
     // A learned table whose rows are a large common vector plus a small one that grows with
     // the position: raw cosines are all ~1, centred cosines are exactly those of the small part.
     RunConfig c = tiny_lm_config("learned");
-    LanguageModel m(c, 64);
+    LanguageModel m(resolve_config(c), 64);
     auto* learned = dynamic_cast<LearnedImpl*>(m->pe.get());
     ASSERT_NE(learned, nullptr);
     const int64_t L = c.train.seq_len, C = c.model.d_model;
@@ -54,9 +54,9 @@ TEST(Diagnostics, CentredCosineRemovesTheCommonComponent) {
     r.count = L;
     torch::NoGradGuard ng;
     r.metric = "cosine";
-    const GeometryResult raw = compute_geometry(*m->pe, c, r);
+    const GeometryResult raw = compute_geometry(*m->pe, resolve_config(c), r);
     r.metric = "centred";
-    const GeometryResult cen = compute_geometry(*m->pe, c, r);
+    const GeometryResult cen = compute_geometry(*m->pe, resolve_config(c), r);
     EXPECT_GT(raw.matrix.data[L - 1], 0.98); // first vs last: the common part dominates
     // By hand: centred rows are (0, t - mean, c_t - mean(c)), c_t = cos(t) / 2; rows 0 and L-1.
     std::vector<double> cosv(L);
@@ -161,7 +161,7 @@ TEST(Diagnostics, RecipeAutoValues) {
     RunConfig c;
     c.train.steps = 600;
     c.position_encoding.type = "seqpe";
-    const RunConfig w = resolve_auto(c);
+    const RunConfig w = resolve_config(c);
     const auto& s = w.position_encoding.seqpe;
     EXPECT_EQ(s.contrastive.batch, 64);
     EXPECT_EQ(s.transfer.batch, 16);
@@ -170,7 +170,7 @@ TEST(Diagnostics, RecipeAutoValues) {
     // C / (init_std^2 P E) = 128 / (0.0004 * 128 * 128)
     EXPECT_NEAR(s.scalar_scale, 128.0 / (0.0004 * 128 * 128), 1e-9);
     c.position_encoding.seqpe.recipe = "official";
-    const auto& o = resolve_auto(c).position_encoding.seqpe;
+    const auto& o = resolve_config(c).position_encoding.seqpe;
     EXPECT_EQ(o.contrastive.batch, 2); // 16 x 128 tokens at 16 per 16384, at least 2
     EXPECT_EQ(o.transfer.batch, 2);
     EXPECT_EQ(o.transfer.start_step, 0);
@@ -179,18 +179,18 @@ TEST(Diagnostics, RecipeAutoValues) {
     // Explicit values win over either recipe.
     c.position_encoding.seqpe.scalar_scale = 3;
     c.position_encoding.seqpe.contrastive.batch = 5;
-    EXPECT_EQ(resolve_auto(c).position_encoding.seqpe.scalar_scale, 3);
-    EXPECT_EQ(resolve_auto(c).position_encoding.seqpe.contrastive.batch, 5);
+    EXPECT_EQ(resolve_config(c).position_encoding.seqpe.scalar_scale, 3);
+    EXPECT_EQ(resolve_config(c).position_encoding.seqpe.contrastive.batch, 5);
     // Image: the largest evaluated grid, 84 px / 4 px patches = 21 per axis.
     RunConfig im;
     im.task = "image";
     im.position_encoding.type = "seqpe";
-    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.max_position, 21 * 21);
-    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.apply, "attn_scalar");
-    EXPECT_NEAR(resolve_auto(im).position_encoding.seqpe.scalar_scale, 128.0 / (0.0004 * 128 * 128), 1e-9);
+    EXPECT_EQ(resolve_config(im).position_encoding.seqpe.max_position, 21 * 21);
+    EXPECT_EQ(resolve_config(im).position_encoding.seqpe.apply, "attn_scalar");
+    EXPECT_NEAR(resolve_config(im).position_encoding.seqpe.scalar_scale, 128.0 / (0.0004 * 128 * 128), 1e-9);
     im.position_encoding.seqpe.apply = "attn_mul"; // asked for: the official maths, no gain
-    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.scalar_scale, 1.0);
+    EXPECT_EQ(resolve_config(im).position_encoding.seqpe.scalar_scale, 1.0);
     im.position_encoding.seqpe.recipe = "official";
     im.position_encoding.seqpe.apply = "auto";
-    EXPECT_EQ(resolve_auto(im).position_encoding.seqpe.apply, "attn_mul");
+    EXPECT_EQ(resolve_config(im).position_encoding.seqpe.apply, "attn_mul");
 }

@@ -254,15 +254,15 @@ TEST(RandomizedPositions, EvaluationSamplesPerBatchOnlyWhereTheRunAsksForIt) {
     c.position_encoding.type = "rope";
     c.train.seed = 5;
     Layout off = layout_1d(16);
-    EXPECT_FALSE(sample_eval_positions(off, c, "extend", 16, 0)); // not a randomized run
+    EXPECT_FALSE(sample_eval_positions(off, resolve_config(c), "extend", 16, 0)); // not a randomized run
     EXPECT_TRUE(torch::equal(off.pos, layout_1d(16).pos));
 
     c.position_encoding.randomize = true;
     c.position_encoding.randomize_max = 64;
     Layout a = layout_1d(16), b = layout_1d(16), other_batch = layout_1d(16);
-    EXPECT_TRUE(sample_eval_positions(a, c, "extend", 16, 0));
-    EXPECT_TRUE(sample_eval_positions(b, c, "extend", 16, 0));
-    EXPECT_TRUE(sample_eval_positions(other_batch, c, "extend", 16, 1));
+    EXPECT_TRUE(sample_eval_positions(a, resolve_config(c), "extend", 16, 0));
+    EXPECT_TRUE(sample_eval_positions(b, resolve_config(c), "extend", 16, 0));
+    EXPECT_TRUE(sample_eval_positions(other_batch, resolve_config(c), "extend", 16, 1));
     EXPECT_TRUE(torch::equal(a.pos, b.pos)); // an evaluation repeats exactly
     EXPECT_FALSE(torch::equal(a.pos, other_batch.pos));
     const torch::Tensor p = a.pos.view({-1});
@@ -271,10 +271,10 @@ TEST(RandomizedPositions, EvaluationSamplesPerBatchOnlyWhereTheRunAsksForIt) {
     EXPECT_GT(p.max().item<int64_t>(), 15); // spread over the range, not 0..15
 
     Layout interp = layout_1d(16), longer = layout_1d(65), consecutive = layout_1d(16);
-    EXPECT_FALSE(sample_eval_positions(interp, c, "interpolate", 16, 0)); // scaling modes keep 0..L-1
-    EXPECT_FALSE(sample_eval_positions(longer, c, "extend", 65, 0));      // beyond the range: 0..L-1
+    EXPECT_FALSE(sample_eval_positions(interp, resolve_config(c), "interpolate", 16, 0)); // scaling modes keep 0..L-1
+    EXPECT_FALSE(sample_eval_positions(longer, resolve_config(c), "extend", 65, 0));      // beyond the range: 0..L-1
     c.eval.randomized_positions = "consecutive";
-    EXPECT_FALSE(sample_eval_positions(consecutive, c, "extend", 16, 0));
+    EXPECT_FALSE(sample_eval_positions(consecutive, resolve_config(c), "extend", 16, 0));
     EXPECT_TRUE(torch::equal(consecutive.pos, layout_1d(16).pos));
 }
 

@@ -36,7 +36,7 @@ TEST(Eval, UniformPredictorHasPerplexityEqualToTheVocabularySize) {
     c.train.steps = 1;
     const auto run = trained_run(tmp, c, data);
     { // Zero every weight: all logits are 0, so every token has probability 1/V.
-        auto task = make_task(c, data, torch::kCPU);
+        auto task = make_task(resolve_config(c), data, torch::kCPU);
         torch::NoGradGuard ng;
         for (auto& p : task->module().parameters()) p.zero_();
         TrainerState st;

@@ -80,7 +80,7 @@ TEST(ImageResize, AreaDownAndBilinearUpWithOpenCvsPixelCentres) {
 
 TEST(ImageGrid, PatchIndexMapsToRowAndColumnFromTheOrigin) {
     RunConfig c = tiny_image_config("none"); // 16 px training images, patch 4: a 4x4 grid
-    const VisionTransformer vit(c, 1, 4);
+    const VisionTransformer vit(resolve_config(c), 1, 4);
     const Layout l = vit->layout_for(40, 40); // 10x10 grid, laid out from (0, 0) ('extend')
     EXPECT_EQ(l.grid, (std::vector<int64_t>{10, 10}));
     EXPECT_EQ(l.prefix, 1);         // the class token carries no grid position

@@ -424,7 +424,7 @@ TEST(ExportRun, RefusesWhatIsNotACompleteRun) {
                    "neither a run directory");
     const RunPaths p{tmp / "untrained"};
     make_dirs(p.root);
-    write_run_config(p, tiny_lm_config());
+    write_run_config(p, resolve_config(tiny_lm_config()));
     expect_refused([&] { export_safetensors(p.root, tmp / "o.safetensors"); }, p.root.string(),
                    "no complete checkpoint");
     EXPECT_FALSE(fs::exists(tmp / "o.safetensors"));

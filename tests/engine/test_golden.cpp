@@ -239,7 +239,7 @@ TEST(Golden, ParameterCountsOfTheOfficialSizes) { // §2.5, §11.26 (exact integ
         i.n_head = 12;
         i.n_layer = 12;
         i.train_length = 512;
-        SeqPeImpl pe(c, i);
+        SeqPeImpl pe(resolve_config(c), i);
         EXPECT_EQ(count(*pe.encoder), pc.at("text_encoder").get<int64_t>());
         EXPECT_EQ(count(*pe.encoder), 14780160);
         EXPECT_EQ(count(*pe.qk_single), pc.at("text_single_qk_map").get<int64_t>());
@@ -264,7 +264,7 @@ TEST(Golden, ParameterCountsOfTheOfficialSizes) { // §2.5, §11.26 (exact integ
         i.n_head = 6;
         i.n_layer = 12;
         i.train_length = 14;
-        SeqPeImpl pe(c, i);
+        SeqPeImpl pe(resolve_config(c), i);
         EXPECT_EQ(count(*pe.encoder), pc.at("vit_s_encoder").get<int64_t>());
         EXPECT_EQ(count(*pe.encoder), 3704064);
         EXPECT_EQ(count(*pe.qk_multi), pc.at("vit_s_multi_qk_maps").get<int64_t>());
@@ -301,7 +301,7 @@ TEST(Golden, SeqPeQkMapSplitsIntoHeads) {
         info.n_head = rc.model.n_head;
         info.n_layer = rc.model.n_layer;
         info.train_length = d == 1 ? 16 : 4;
-        SeqPeImpl pe(rc, info);
+        SeqPeImpl pe(resolve_config(rc), info);
         EXPECT_EQ(fill_module(pe), c.at("num_params").get<int64_t>()) << case_name(c);
         pe.eval();
         const torch::Tensor pos = lng(c.at("positions"));

@@ -49,12 +49,12 @@ TEST(Inspect, GeometryOfEveryTextEncoding) {
         if (!e.text) continue;
         const std::string enc = e.name;
         RunConfig c = tiny_lm_config(enc);
-        LanguageModel m(c, 64);
+        LanguageModel m(resolve_config(c), 64);
         GeometryRequest r;
         r.count = 40;
         m->eval();
         torch::NoGradGuard ng;
-        const GeometryResult g = compute_geometry(*m->pe, c, r);
+        const GeometryResult g = compute_geometry(*m->pe, resolve_config(c), r);
         ASSERT_EQ(g.matrix.shape, (std::vector<int64_t>{40, 40})) << enc;
         EXPECT_EQ(g.positions.size(), 40u);
         EXPECT_EQ(g.train_extent, 16);
@@ -85,27 +85,27 @@ TEST(Inspect, GeometryOfEveryTextEncoding) {
 
 TEST(Inspect, GeometryIn2DAndPastTheTrainingLength) {
     RunConfig c = tiny_image_config("seqpe");
-    VisionTransformer v(c, 1, 4);
+    VisionTransformer v(resolve_config(c), 1, 4);
     v->eval();
     GeometryRequest r;
     r.rows = 6;
     r.cols = 5;
-    const GeometryResult g = compute_geometry(*v->pe, c, r);
+    const GeometryResult g = compute_geometry(*v->pe, resolve_config(c), r);
     EXPECT_EQ(g.matrix.shape, (std::vector<int64_t>{30, 30}));
     EXPECT_EQ(g.dims, 2);
     EXPECT_EQ(g.positions.size(), 60u);
     EXPECT_EQ(g.positions[2 * 7], 1); // cell 7 of a 6x5 grid is (1, 2)
     EXPECT_EQ(g.positions[2 * 7 + 1], 2);
     r.layer = 1; // SeqPE attn_mul with per-layer maps: the layer's query-PE against its key-PE
-    const GeometryResult q = compute_geometry(*v->pe, c, r);
+    const GeometryResult q = compute_geometry(*v->pe, resolve_config(c), r);
     EXPECT_EQ(q.matrix.shape, (std::vector<int64_t>{30, 30}));
     EXPECT_NE(q.description.find("layer 1"), std::string::npos);
     // A learned table far past its 4x4 grid is resized, not refused.
     RunConfig lc = tiny_image_config("learned");
-    VisionTransformer lv(lc, 1, 4);
+    VisionTransformer lv(resolve_config(lc), 1, 4);
     r.layer = -1;
     r.rows = r.cols = 12;
-    EXPECT_EQ(compute_geometry(*lv->pe, lc, r).matrix.shape[0], 144);
+    EXPECT_EQ(compute_geometry(*lv->pe, resolve_config(lc), r).matrix.shape[0], 144);
 }
 
 TEST(Inspect, TrainerWritesSnapshotsThatReadBack) {
@@ -214,12 +214,12 @@ TEST(Inspect, RelativeEncodingsGiveTheirScoreAgainstDistancePerHead) {
     for (const EncodingInfo& e : encoding_table()) {
         if (!e.text) continue;
         RunConfig c = tiny_lm_config(e.name);
-        LanguageModel m(c, 64);
+        LanguageModel m(resolve_config(c), 64);
         m->eval();
         torch::NoGradGuard ng;
         GeometryRequest r;
         r.count = 48; // past the training length 16
-        const GeometryResult g = compute_geometry(*m->pe, c, r);
+        const GeometryResult g = compute_geometry(*m->pe, resolve_config(c), r);
         if (!e.relative) {
             EXPECT_TRUE(g.profile.data.empty()) << e.name;
             continue;

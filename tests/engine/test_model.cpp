@@ -35,7 +35,7 @@ LanguageModel make_model(const Case& k) {
         c.position_encoding.seqpe.qk_map = k.qk;
     }
     torch::manual_seed(2);
-    LanguageModel m(c, 50);
+    LanguageModel m(resolve_config(c), 50);
     m->eval();
     return m;
 }
@@ -85,9 +85,9 @@ TEST(Model, KvCacheDecodingEqualsTheFullForwardForEveryEncoding) {
 
 TEST(Model, TiedHeadSharesTheTokenEmbedding) {
     RunConfig c = test::tiny_lm_config("none");
-    LanguageModel tied(c, 40);
+    LanguageModel tied(resolve_config(c), 40);
     c.model.tie_embeddings = false;
-    LanguageModel untied(c, 40);
+    LanguageModel untied(resolve_config(c), 40);
     EXPECT_FALSE(tied->head);
     EXPECT_TRUE(untied->head);
     int64_t nt = 0, nu = 0;

@@ -2,10 +2,14 @@
 // field named, the size limit; seed groups summarised against hand-computed values.
 #include "seqpe/config_io.h"
 #include "seqpe/report_summary.h"
+#include "seqpe/run_dir.h"
 #include "seqpe/run_plan.h"
 
 #include <cmath>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <type_traits>
+#include <unistd.h>
 
 using namespace seqpe;
 namespace fs = std::filesystem;
@@ -222,4 +226,36 @@ TEST(ReportSummary, MeanSdMinMaxAgainstHandComputedValues) {
     row.accuracy = 0.70;
     a2.rows.push_back(row);
     EXPECT_EQ(clear_best(summarise_by_group({{"a", a1}, {"b", a2}}), "extend", 28), 0);
+}
+
+// The plan hands each run its resolved config (the one the trainer builds from), and a run
+// directory's config.json reads back resolved even when it holds "auto" (written before a field
+// existed); a raw config cannot become a ResolvedConfig except through resolve_config.
+TEST(RunPlan, EachRunCarriesItsConfigResolvedOnceAndARunDirectoryReadsBackResolved) {
+    static_assert(!std::is_constructible_v<ResolvedConfig, RunConfig>);
+    static_assert(!std::is_convertible_v<const RunConfig&, ResolvedConfig>);
+    static_assert(std::is_convertible_v<const ResolvedConfig&, const RunConfig&>); // read as a RunConfig
+    const ProjectLoad l = parse(R"(, "seeds": [1, 2])");
+    const RunPlan plan = plan_project(l.project, {"train.seq_len=48"});
+    ASSERT_EQ(plan.runs.size(), 4u);
+    for (const auto& r : plan.runs) {
+        EXPECT_EQ(config_to_json(r.resolved), config_to_json(resolve_config(r.config))) << r.name;
+        EXPECT_EQ(r.config.position_encoding.seqpe.apply, "auto"); // the plan keeps what the user wrote
+        EXPECT_EQ(r.resolved.position_encoding.seqpe.apply, "attn_scalar");
+        EXPECT_EQ(r.resolved.position_encoding.seqpe.max_position, 48 * 16); // the longest evaluated length
+        EXPECT_EQ(r.resolved.train.seed, r.config.train.seed);
+    }
+
+    const fs::path dir = fs::temp_directory_path() / ("seqpe-resolved-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    {
+        std::ofstream f(dir / "config.json");
+        f << R"({"config": {"model": {"d_model": 96, "n_head": 3},
+                            "position_encoding": {"seqpe": {"apply": "auto", "embed_dim": 0}}}})";
+    }
+    const ResolvedConfig back = read_run_config(RunPaths{dir});
+    EXPECT_EQ(back.position_encoding.seqpe.apply, "attn_scalar");
+    EXPECT_EQ(back.position_encoding.seqpe.embed_dim, 96);
+    EXPECT_EQ(back.data.source, "sotu");
+    fs::remove_all(dir);
 }

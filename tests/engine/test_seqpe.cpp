@@ -191,7 +191,7 @@ TEST(SeqPeGrad, EncoderAndEveryApplyMethodMatchFiniteDifferences) {
             c.position_encoding.seqpe.embed_dim = 8;
             c.position_encoding.seqpe.heads = 2;
             c.position_encoding.seqpe.layers = 1;
-            SeqPeImpl pe(c, lm_info(c));
+            SeqPeImpl pe(resolve_config(c), lm_info(c));
             pe.to(torch::kDouble);
             pe.eval();
             const torch::Tensor q0 = torch::randn({1, 2, 4, 4}, torch::kDouble),
@@ -242,7 +242,7 @@ TEST(SeqPeGrad, EncoderAndEveryApplyMethodMatchFiniteDifferences) {
 
 TEST(SeqPeModule, NoneMapUsesTheEmbeddingForBothQueryAndKey) { // §11.11
     RunConfig c = seqpe_config("attn_add", "none");
-    SeqPeImpl pe(c, lm_info(c));
+    SeqPeImpl pe(resolve_config(c), lm_info(c));
     pe.eval();
     torch::NoGradGuard ng;
     Layout l = layout_1d(5);
@@ -259,7 +259,7 @@ TEST(SeqPeModule, OneEncoderPassPerStepOverDistinctPositions) {
     RunConfig c = seqpe_config("attn_scalar", "single");
     c.position_encoding.seqpe.shift.rate = 0; // unshifted: main + contrastive + transfer
     c.position_encoding.seqpe.transfer.start_step = 0;
-    SeqPeImpl pe(c, lm_info(c));
+    SeqPeImpl pe(resolve_config(c), lm_info(c));
     pe.train();
     Layout l = layout_1d(c.train.seq_len);
     StepContext ctx;
@@ -282,7 +282,7 @@ TEST(SeqPeModule, OneEncoderPassPerStepOverDistinctPositions) {
     // A shifted step has G layouts and no distillation sample.
     RunConfig sh = c;
     sh.position_encoding.seqpe.shift.rate = 1.0;
-    SeqPeImpl pe2(sh, lm_info(sh));
+    SeqPeImpl pe2(resolve_config(sh), lm_info(sh));
     Layout l2 = layout_1d(sh.train.seq_len);
     ctx.layout = &l2;
     pe2.prepare_step(ctx);
@@ -293,7 +293,7 @@ TEST(SeqPeModule, OneEncoderPassPerStepOverDistinctPositions) {
 
 TEST(SeqPeModule, EvaluationEncodesOnceAndTracksWeightUpdates) {
     RunConfig c = seqpe_config("input_add", "none");
-    SeqPeImpl pe(c, lm_info(c));
+    SeqPeImpl pe(resolve_config(c), lm_info(c));
     pe.eval();
     Layout l = layout_1d(40);
     torch::Tensor a, b;

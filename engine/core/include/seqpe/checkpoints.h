@@ -65,6 +65,10 @@ int64_t resume_step(const std::vector<CheckpointInfo>& checkpoints);
 // skips it (--restart trains it again) and the workbench's Start refuses it (raise train.steps). A
 // damaged final checkpoint makes the run resumable again instead.
 bool run_is_complete(const RunStatus& status, int64_t reached, int64_t steps);
+// The config a run trains with: `config` resolved, and when it resumes a run directory that has a
+// config.json, with the values its "auto" fields resolved to when the run started
+// (resolve_resumed). An unreadable config.json resolves `config` alone: the resume check reports it.
+ResolvedConfig resolve_for_run(const RunConfig& config, const std::filesystem::path& run_dir, bool resume);
 
 // Throws InputError naming the checkpoint and what is wrong when `dir` is incomplete or damaged.
 void require_usable_checkpoint(const std::filesystem::path& dir);

@@ -2,10 +2,12 @@
 // RunConfig: every setting of one run, with its default as the member initialiser (the single source
 // of defaults). The option table (options.h) describes each field once: its JSON path, type, range,
 // choices and help; it drives JSON I/O, `--set` overrides, validation, `seqpe options` and the GUI
-// form. Fields whose default depends on the task say "auto"; `resolve_auto` fills them in.
+// form. Fields whose default depends on the task say "auto"; `resolve_config` fills them in and
+// returns a ResolvedConfig, the only form the models, the encodings, the inspector and geometry take.
 // Standard types only: this header is included by Qt code.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace seqpe {
@@ -220,8 +222,28 @@ int task_dims(const RunConfig& c);
 // generated on the fly).
 bool task_needs_dataset(const RunConfig& c);
 
+class ResolvedConfig;
 // Fills the "auto" fields with the task's values (official SeqPE settings per task). Idempotent.
-RunConfig resolve_auto(RunConfig c);
+// Called where a config enters the engine: the run plan, read_run_config, the trainer (with the
+// resume rule, resolve_for_run), validate and the benchmark's own configs. Nothing downstream
+// resolves again: it takes a ResolvedConfig.
+ResolvedConfig resolve_config(const RunConfig& c);
+
+// A config whose "auto" fields are filled in. Only resolve_config and resolve_resumed make one, so
+// a function that takes it (the models, the encoding registry, the inspector, geometry, the run
+// directory's config.json and its hash) cannot be handed a raw config, and never resolves again.
+// It is a RunConfig to read; change only fields no "auto" value depends on (runtime, eval.mode).
+// Default-constructed it is the resolved default config.
+class ResolvedConfig : public RunConfig {
+public:
+    ResolvedConfig();
+
+private:
+    struct Token {};
+    ResolvedConfig(Token, RunConfig c) : RunConfig(std::move(c)) {}
+    friend ResolvedConfig resolve_config(const RunConfig& c);
+    friend ResolvedConfig resolve_resumed(const RunConfig& config, const RunConfig& stored);
+};
 // The evaluation lengths of a text run in tokens: eval.lengths when given (a fine-tuned run is
 // evaluated at its base run's lengths), else eval.length_multipliers x train.seq_len. An
 // algorithmic run: the positions the model reads at each of algo.eval_lengths.

@@ -26,11 +26,15 @@ std::string config_diff_json(const RunConfig& c, const RunConfig& reference = Ru
 // errors with their JSON path; every problem is reported, not just the first.
 std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c);
 // 12 hex digits of SHA-256 over the canonical full config JSON.
-std::string config_hash(const RunConfig& c);
+std::string config_hash(const ResolvedConfig& c);
 
 // Cross-field checks: sizes that must divide, encodings that do not fit the task, ranges that
-// depend on other fields. Every problem is returned with the path of the field to change.
-std::vector<Diagnostic> validate(const RunConfig& c);
+// depend on other fields. Every problem is returned with the path of the field to change. The raw
+// config's ranges are checked (a value the option table refuses), then its resolved form: pass
+// `resolved` when the caller holds it (the run plan), so the config is resolved once.
+std::vector<Diagnostic> validate(const RunConfig& raw);
+std::vector<Diagnostic> validate(const RunConfig& raw, const ResolvedConfig& resolved);
+std::vector<Diagnostic> validate(const ResolvedConfig& c);
 
 struct ProjectRun {
     std::string name;

@@ -24,11 +24,11 @@ struct PrepareEvent {
 // seqpe-data: $SEQPE_DATA_TOOL, else next to the running executable, else on PATH.
 std::filesystem::path find_data_tool();
 // The seqpe-data arguments that prepare the dataset of `c` (task, source, tokenizer).
-std::vector<std::string> data_tool_args(const RunConfig& c);
+std::vector<std::string> data_tool_args(const ResolvedConfig& c);
 // Returns the dataset directory for `c`, running seqpe-data when the config names no prepared
 // directory; an empty path for a task that needs none (task_needs_dataset). Throws InputError (bad source, tool
 // reported bad input) or RunError.
-std::filesystem::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
+std::filesystem::path prepare_dataset(const ResolvedConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
                                       std::stop_token stop = {});
 
 // The token ids of `text` with the tokenizer of the prepared text dataset `dataset_dir` (through

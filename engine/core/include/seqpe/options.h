@@ -63,7 +63,7 @@ std::vector<std::string> differing_options(const RunConfig& a, const RunConfig& 
 // Resuming a run whose directory holds `stored` (its config.json) with `config`: `config` resolved,
 // where the values its "auto" fields resolved to when the run started are kept (they may depend
 // on fields a resume may change, such as max_position on eval.length_multipliers: the run is one run).
-RunConfig resolve_resumed(const RunConfig& config, const RunConfig& stored);
+ResolvedConfig resolve_resumed(const RunConfig& config, const RunConfig& stored);
 // The fields a resume may not change (not `resumable`) that differ between `stored` and `resolved`
 // (resolve_resumed's result), in table order; empty when the resume may go ahead.
 std::vector<std::string> unresumable_changes(const RunConfig& stored, const RunConfig& resolved);

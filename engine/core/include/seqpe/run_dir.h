@@ -46,9 +46,10 @@ void write_status(const RunPaths& p, const RunStatus& s);
 std::optional<RunStatus> read_status(const RunPaths& p); // nullopt when missing or unreadable
 
 // Writes config.json: {"hash": "...", "config": {...every field...}}.
-void write_run_config(const RunPaths& p, const RunConfig& c);
-// Reads config.json of a run (accepts a bare config too). Throws InputError naming the file.
-RunConfig read_run_config(const RunPaths& p);
+void write_run_config(const RunPaths& p, const ResolvedConfig& c);
+// Reads config.json of a run (accepts a bare config too), resolved: a run written before a field
+// existed reads that field's default, which may be "auto". Throws InputError naming the file.
+ResolvedConfig read_run_config(const RunPaths& p);
 
 // Metrics file reader that can follow a growing file: each call returns the complete new lines
 // since the last call. A partial last line is left for the next call; malformed lines are skipped.

@@ -28,6 +28,7 @@ struct PlannedRun {
     std::vector<std::pair<std::string, std::string>> swept; // option path -> value (JSON text)
     std::optional<int64_t> seed;                            // from the project's seeds
     RunConfig config;                                       // overrides applied, paths resolved, seed set
+    ResolvedConfig resolved;                                // `config` resolved: what it trains with
     std::filesystem::path dir;
     // This run's problems (its overrides, sweep values, --set, validation), paths unprefixed; also in
     // RunPlan::diagnostics. A run with an error here must not start.

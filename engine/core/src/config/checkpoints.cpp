@@ -5,6 +5,7 @@
 #include "seqpe/common/files.h"
 #include "seqpe/common/hash.h"
 #include "seqpe/common/manifest.h"
+#include "seqpe/options.h"
 
 #include <algorithm>
 #include <chrono>
@@ -214,6 +215,18 @@ int64_t resume_step(const std::vector<CheckpointInfo>& checkpoints) {
 
 bool run_is_complete(const RunStatus& status, int64_t reached, int64_t steps) {
     return status.state == RunState::Completed && reached >= steps;
+}
+
+ResolvedConfig resolve_for_run(const RunConfig& config, const std::filesystem::path& run_dir, bool resume) {
+    std::error_code ec;
+    if (resume && is_run_dir(run_dir) && std::filesystem::exists(RunPaths{run_dir}.config(), ec)) {
+        try {
+            return resolve_resumed(config, read_run_config(RunPaths{run_dir}));
+        } catch (const std::exception&) {
+            // the trainer's resume check reports an unreadable run directory
+        }
+    }
+    return resolve_config(config);
 }
 
 } // namespace seqpe

@@ -62,7 +62,10 @@ int64_t longest_text_eval_length(const RunConfig& c) {
     return n;
 }
 
-RunConfig resolve_auto(RunConfig c) {
+ResolvedConfig::ResolvedConfig() : ResolvedConfig(resolve_config(RunConfig{})) {}
+
+ResolvedConfig resolve_config(const RunConfig& raw) {
+    RunConfig c = raw;
     const bool image = c.task == "image";
     if (c.data.source == "auto" && task_needs_dataset(c)) c.data.source = image ? "fashion-mnist" : "sotu";
     // An algorithmic run's training length is its longest training instance (train.seq_len is not
@@ -137,7 +140,7 @@ RunConfig resolve_auto(RunConfig c) {
         const double match = static_cast<double>(c.model.d_model) / (sd * sd * P * static_cast<double>(s.embed_dim));
         s.scalar_scale = official || s.apply != "attn_scalar" ? 1.0 : std::clamp(match, 1.0, 1e4);
     }
-    return c;
+    return ResolvedConfig(ResolvedConfig::Token{}, std::move(c));
 }
 
 // ---- nested JSON <-> option paths -------------------------------------------------------------
@@ -295,8 +298,8 @@ std::vector<Diagnostic> config_from_json(const std::string& text, RunConfig& c) 
     return diags;
 }
 
-std::string config_hash(const RunConfig& c) {
-    return sha256_hex(config_to_json(resolve_auto(c))).substr(0, 12);
+std::string config_hash(const ResolvedConfig& c) {
+    return sha256_hex(config_to_json(c)).substr(0, 12);
 }
 
 // ---- projects ------------------------------------------------------------------------------

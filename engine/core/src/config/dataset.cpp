@@ -41,8 +41,7 @@ fs::path find_data_tool() {
                    " or on PATH; build it (cmake --build build) or set SEQPE_DATA_TOOL");
 }
 
-std::vector<std::string> data_tool_args(const RunConfig& raw) {
-    const RunConfig c = resolve_auto(raw);
+std::vector<std::string> data_tool_args(const ResolvedConfig& c) {
     std::vector<std::string> args;
     auto join = [](const std::vector<int64_t>& v) {
         std::string out;
@@ -174,7 +173,7 @@ int run_data_tool(const std::vector<std::string>& tool_args, const std::function
 
 } // namespace
 
-fs::path prepare_dataset(const RunConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
+fs::path prepare_dataset(const ResolvedConfig& c, const std::function<void(const PrepareEvent&)>& on_event,
                          std::stop_token stop) {
     if (!task_needs_dataset(c)) return {}; // the algorithmic task generates its instances
     if (!c.data.dataset_dir.empty()) return c.data.dataset_dir;

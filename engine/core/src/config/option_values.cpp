@@ -186,8 +186,8 @@ std::vector<std::string> differing_options(const RunConfig& a, const RunConfig& 
     return out;
 }
 
-RunConfig resolve_resumed(const RunConfig& config, const RunConfig& stored) {
-    RunConfig c = resolve_auto(config);
+ResolvedConfig resolve_resumed(const RunConfig& config, const RunConfig& stored) {
+    ResolvedConfig c = resolve_config(config);
     for (const auto& path : differing_options(config, c))
         if (const OptionInfo* info = find_option(path)) info->set(c, info->get(stored));
     return c;

@@ -68,13 +68,12 @@ std::optional<RunStatus> read_status(const RunPaths& p) {
     }
 }
 
-void write_run_config(const RunPaths& p, const RunConfig& c) {
-    const RunConfig r = resolve_auto(c);
-    json j = {{"hash", config_hash(r)}, {"config", json::parse(config_to_json(r))}};
+void write_run_config(const RunPaths& p, const ResolvedConfig& c) {
+    json j = {{"hash", config_hash(c)}, {"config", json::parse(config_to_json(c))}};
     write_file_atomic(p.config(), j.dump(2) + "\n");
 }
 
-RunConfig read_run_config(const RunPaths& p) {
+ResolvedConfig read_run_config(const RunPaths& p) {
     const std::string text = read_file(p.config());
     json j;
     try {
@@ -88,7 +87,7 @@ RunConfig read_run_config(const RunPaths& p) {
     if (has_errors(diags))
         throw InputError(p.config().string() + ": " + diags.front().path + ": " + diags.front().message +
                          " (written by another version of seqpe?)");
-    return c;
+    return resolve_config(c);
 }
 
 std::vector<Record> MetricsReader::read_new() {

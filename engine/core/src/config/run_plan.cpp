@@ -240,7 +240,8 @@ RunPlan plan_project(const Project& project, const std::vector<std::string>& ove
         }
         if (pr.seed) pr.config.train.seed = *pr.seed;
         resolve_paths(pr.config, base_dir);
-        auto v = validate(pr.config);
+        pr.resolved = resolve_config(pr.config);
+        auto v = validate(pr.config, pr.resolved);
         diags.insert(diags.end(), v.begin(), v.end());
         pr.diagnostics = diags;
         plan.runs.push_back(std::move(pr));

@@ -87,9 +87,16 @@ void check_algorithmic(const RunConfig& c, Checker& k) {
 } // namespace
 
 std::vector<Diagnostic> validate(const RunConfig& raw) {
+    return validate(raw, resolve_config(raw));
+}
+
+std::vector<Diagnostic> validate(const ResolvedConfig& c) {
+    return validate(c, c);
+}
+
+std::vector<Diagnostic> validate(const RunConfig& raw, const ResolvedConfig& c) {
     Checker k;
     check_ranges(raw, k);
-    const RunConfig c = resolve_auto(raw);
     const auto& m = c.model;
     const auto& pe = c.position_encoding;
     const bool image = c.task == "image";

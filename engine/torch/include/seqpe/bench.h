@@ -18,6 +18,17 @@ struct BenchOptions {
     bool python = true;      // time bench/reference_gpt.py beside the engine
     std::string dataset_dir; // for the data-loading line (skipped when empty)
     std::string json_out;    // write the report here too
+    bool profile = false;    // per-operator time of each row's training step (--profile)
+    int profile_steps = 3;   // steps profiled after the timed ones (the profiler slows them)
+    int profile_top = 15;    // operators listed per row
+};
+
+// One operator or scope of a profiled step: milliseconds per step, calls per step.
+struct OpTime {
+    std::string name;
+    double self_ms = 0;  // not inside a nested operator
+    double total_ms = 0; // with the operators it calls
+    int64_t calls = 0;
 };
 
 struct StepTiming {
@@ -38,6 +49,8 @@ struct BenchRow {
     double eval_1x_tokens_per_s = 0, eval_16x_tokens_per_s = 0;
     double eval_16x_peak_rss_mb = 0;
     double ratio_to_learned = 0; // step time / learned's step time (same size)
+    std::vector<OpTime> profile; // --profile: every operator and scope, by self time
+    double profiled_step_ms = 0; // the profiled steps' mean wall time (profiler overhead included)
 };
 
 struct PythonRow {
@@ -56,6 +69,8 @@ struct BenchReport {
     std::vector<BenchRow> rows;
     std::string python_status;     // "ok", or why the reference did not run
     std::vector<PythonRow> python; // the eager reference per size and precision
+    int profile_top = 15;          // operators report_table lists per profiled row
+    std::string profile_status;    // why --profile gave nothing, else empty
 };
 
 BenchReport run_bench(const BenchOptions& o, const std::function<void(const std::string&)>& progress);

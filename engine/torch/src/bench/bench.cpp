@@ -55,6 +55,7 @@ static double python_tokens_per_s(const std::string& size, const std::string& pr
 
 BenchReport run_bench(const BenchOptions& o, const std::function<void(const std::string&)>& progress) {
     BenchReport r;
+    r.profile_top = o.profile_top;
     const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
     const RuntimeInfo ri = runtime_info();
@@ -94,12 +95,13 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
         for (const auto& [enc, variant] : plan)
             for (const auto& precision : precisions) {
                 progress(size + " " + enc + (variant.empty() ? "" : " (" + variant + ")") + " " + precision);
-                RunConfig c = size_config(size, enc);
+                RunConfig raw = size_config(size, enc);
                 if (variant == "main-only") {
-                    c.position_encoding.seqpe.contrastive.weight = 0;
-                    c.position_encoding.seqpe.transfer.weight = 0;
+                    raw.position_encoding.seqpe.contrastive.weight = 0;
+                    raw.position_encoding.seqpe.transfer.weight = 0;
                 }
-                c = resolve_auto(c);
+                const ResolvedConfig c = resolve_config(raw); // the benchmark's own configs
+
                 BenchRow row;
                 row.size = size;
                 row.encoding = enc;
@@ -107,7 +109,9 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
                 row.precision = precision;
                 row.tokens_per_step = c.train.batch_size * c.train.seq_len;
                 row.flops_per_step = model_flops_per_step(c, kVocab);
-                row.step = time_training(c, kVocab, o.warmup, o.repeats, &row.params, &row.pe_params, precision);
+                ProfileRequest pr;
+                if (o.profile) pr = {&row.profile, o.profile_steps, &row.profiled_step_ms, &r.profile_status};
+                row.step = time_training(c, kVocab, o.warmup, o.repeats, &row.params, &row.pe_params, precision, pr);
                 row.tokens_per_s = double(row.tokens_per_step) / row.step.total;
                 const double rate = precision == "bf16" ? r.matmul_bf16_gflops : r.matmul_gflops;
                 row.hw_share = rate > 0 ? row.flops_per_step / row.step.total / (rate * 1e9) : 0.0;

@@ -1,6 +1,8 @@
 // Timed training steps and evaluation passes of the language model at the benchmark sizes.
 #include "bench/bench_model.h"
 
+#include "bench/op_profile.h"
+
 #include "model/lm.h"
 #include "pe/encoding.h"
 #include "seqpe/config_io.h"
@@ -8,6 +10,7 @@
 #include "train/optim.h"
 #include "train/task.h"
 
+#include <ATen/record_function.h>
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -67,8 +70,8 @@ static void reset_rss_peak() {
     f << "5"; // resets VmHWM (Linux >= 4.0)
 }
 
-StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int repeats, int64_t* params,
-                         int64_t* pe_params, const std::string& precision) {
+StepTiming time_training(const ResolvedConfig& cfg, int64_t vocab, int warmup, int repeats, int64_t* params,
+                         int64_t* pe_params, const std::string& precision, const ProfileRequest& profile) {
     torch::manual_seed(1);
     LanguageModel model(cfg, vocab);
     Optimizer opt(*model, cfg.optim, 1000000);
@@ -79,10 +82,11 @@ StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int re
     const torch::Tensor y = torch::randint(0, vocab, {B, T}, torch::kLong);
     std::vector<double> fw, bw, op, enc, tot;
     model->train();
-    for (int it = 0; it < warmup + repeats; ++it) {
+    // One training step as the trainer takes it; the scopes name its phases in a profile.
+    auto step = [&](int it, double* t) {
         opt.set_step(100 + it);
         opt.zero_grad();
-        const double t0 = now();
+        t[0] = now();
         Layout layout = layout_1d(T);
         layout.trained_length = T;
         StepContext ctx;
@@ -91,30 +95,54 @@ StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int re
         ctx.batch_size = B;
         ctx.layout = &layout;
         torch::Tensor loss;
-        double te = 0;
         {
             AutocastScope autocast(torch::kCPU, precision); // as the trainer: the forward pass only
-            model->pe->prepare_step(ctx);
-            te = now();
+            {
+                RECORD_USER_SCOPE("step: pe.prepare_step");
+                model->pe->prepare_step(ctx);
+            }
+            t[1] = now();
+            RECORD_USER_SCOPE("step: forward and losses");
             const torch::Tensor logits = model->forward(x, layout);
             loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), y.view({-1}));
             for (const auto& a : model->pe->aux_losses()) loss = loss + a.weight * a.value;
             (void)loss.item<double>();
         }
-        const double t1 = now();
-        loss.backward();
-        model->pe->end_step();
-        const double t2 = now();
-        opt.clip();
-        opt.step();
-        const double t3 = now();
-        if (it >= warmup) {
-            enc.push_back(te - t0);
-            fw.push_back(t1 - t0);
-            bw.push_back(t2 - t1);
-            op.push_back(t3 - t2);
-            tot.push_back(t3 - t0);
+        t[2] = now();
+        {
+            RECORD_USER_SCOPE("step: backward");
+            loss.backward();
         }
+        model->pe->end_step();
+        t[3] = now();
+        {
+            RECORD_USER_SCOPE("step: optimizer");
+            opt.clip();
+            opt.step();
+        }
+        t[4] = now();
+    };
+    for (int it = 0; it < warmup + repeats; ++it) {
+        double t[5];
+        step(it, t);
+        if (it >= warmup) {
+            enc.push_back(t[1] - t[0]);
+            fw.push_back(t[2] - t[0]);
+            bw.push_back(t[3] - t[2]);
+            op.push_back(t[4] - t[3]);
+            tot.push_back(t[4] - t[0]);
+        }
+    }
+    if (profile.out && profile.steps > 0) {
+        int it = warmup + repeats;
+        const double t0 = now();
+        *profile.out = profile_ops(
+            [&] {
+                double t[5];
+                step(it++, t);
+            },
+            profile.steps, profile.why);
+        if (profile.step_ms) *profile.step_ms = 1e3 * (now() - t0) / profile.steps;
     }
     StepTiming s;
     s.forward = median(fw);
@@ -125,7 +153,8 @@ StepTiming time_training(const RunConfig& cfg, int64_t vocab, int warmup, int re
     return s;
 }
 
-EvalTiming time_eval(const RunConfig& cfg, int64_t vocab, int64_t length, int repeats, const std::string& precision) {
+EvalTiming time_eval(const ResolvedConfig& cfg, int64_t vocab, int64_t length, int repeats,
+                     const std::string& precision) {
     torch::manual_seed(1);
     LanguageModel model(cfg, vocab);
     model->eval();

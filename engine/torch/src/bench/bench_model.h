@@ -13,9 +13,17 @@ struct EvalTiming {
 
 RunConfig size_config(const std::string& size, const std::string& encoding);
 double model_flops_per_step(const RunConfig& c, int64_t vocab);
-StepTiming time_training(const RunConfig& c, int64_t vocab, int warmup, int repeats, int64_t* params,
-                         int64_t* pe_params, const std::string& precision);
-EvalTiming time_eval(const RunConfig& c, int64_t vocab, int64_t length, int repeats, const std::string& precision);
+// Where a profile of the training step goes (time_training): `steps` steps after the timed ones.
+struct ProfileRequest {
+    std::vector<OpTime>* out = nullptr; // null: no profile
+    int steps = 0;
+    double* step_ms = nullptr;  // the profiled steps' mean wall time
+    std::string* why = nullptr; // set when this LibTorch cannot profile
+};
+
+StepTiming time_training(const ResolvedConfig& c, int64_t vocab, int warmup, int repeats, int64_t* params,
+                         int64_t* pe_params, const std::string& precision, const ProfileRequest& profile = {});
+EvalTiming time_eval(const ResolvedConfig& c, int64_t vocab, int64_t length, int repeats, const std::string& precision);
 double matmul_gflops(int repeats, const std::string& precision);
 
 } // namespace seqpe::bench

@@ -6,6 +6,41 @@
 
 namespace seqpe::bench {
 
+// --profile: each row's step phases, then its operators by self time.
+static std::string profile_table(const BenchReport& r) {
+    std::string s;
+    char b[512];
+    if (!r.profile_status.empty()) s += "profile: " + r.profile_status + "\n";
+    for (const auto& x : r.rows) {
+        if (x.profile.empty()) continue;
+        const std::string name = x.encoding + (x.variant.empty() ? "" : " (" + x.variant + ")");
+        std::snprintf(b, sizeof b, "\nprofile: %s %s %s, %.1f ms a step under the profiler (timed median %.1f ms)\n",
+                      x.size.c_str(), name.c_str(), x.precision.c_str(), x.profiled_step_ms, 1e3 * x.step.total);
+        s += b;
+        s += "  phases (ms):";
+        double outside = 0;
+        for (const auto& o : x.profile)
+            if (o.name.rfind("step: ", 0) == 0) {
+                std::snprintf(b, sizeof b, " %s %.1f;", o.name.c_str() + 6, o.total_ms);
+                s += b;
+                outside += o.self_ms;
+            }
+        std::snprintf(b, sizeof b, " outside any operator %.1f\n", outside);
+        s += b;
+        s += "  operator                                                self ms  share  total ms  calls\n";
+        int shown = 0;
+        for (const auto& o : x.profile) {
+            if (o.name.rfind("step: ", 0) == 0) continue;
+            if (shown++ >= r.profile_top) break;
+            std::snprintf(b, sizeof b, "  %-54.54s %8.2f %5.1f%% %9.2f %6lld\n", o.name.c_str(), o.self_ms,
+                          x.profiled_step_ms > 0 ? 100 * o.self_ms / x.profiled_step_ms : 0.0, o.total_ms,
+                          static_cast<long long>(o.calls));
+            s += b;
+        }
+    }
+    return s;
+}
+
 std::string report_table(const BenchReport& r) {
     std::string s;
     char b[640];
@@ -53,6 +88,7 @@ std::string report_table(const BenchReport& r) {
             s += b;
         }
     }
+    s += profile_table(r);
     std::snprintf(b, sizeof b, "peak resident memory %.0f MB\n", r.peak_rss_mb);
     s += b;
     return s;
@@ -95,6 +131,16 @@ std::string report_json(const BenchReport& r) {
                              {"eval_1x_tokens_per_s", x.eval_1x_tokens_per_s},
                              {"eval_16x_tokens_per_s", x.eval_16x_tokens_per_s},
                              {"eval_16x_peak_rss_mb", x.eval_16x_peak_rss_mb}});
+    for (size_t i = 0; i < r.rows.size(); ++i) {
+        if (r.rows[i].profile.empty()) continue;
+        auto& row = j["rows"][i];
+        row["profiled_step_ms"] = r.rows[i].profiled_step_ms;
+        row["profile"] = nlohmann::ordered_json::array();
+        for (const auto& o : r.rows[i].profile)
+            row["profile"].push_back(
+                {{"name", o.name}, {"self_ms", o.self_ms}, {"total_ms", o.total_ms}, {"calls", o.calls}});
+    }
+    if (!r.profile_status.empty()) j["profile_status"] = r.profile_status;
     return j.dump(2) + "\n";
 }
 

@@ -53,7 +53,7 @@ torch::Tensor token_units(const std::filesystem::path& dataset, const DatasetMan
     return t;
 }
 
-EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const RunConfig& c, int64_t L,
+EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const ResolvedConfig& c, int64_t L,
                        const std::string& mode, int64_t max_tokens, std::vector<double>* by_pos, Observer& obs,
                        std::stop_token stop, const torch::Tensor& units) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -176,7 +176,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
 EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer& obs, std::stop_token stop) {
     const RunPaths paths{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
-    RunConfig c = resolve_auto(read_run_config(paths));
+    ResolvedConfig c = read_run_config(paths);
     if (o.checkpoint.empty() && !latest_checkpoint(paths))
         throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
     if (!o.checkpoint.empty()) require_usable_checkpoint(o.checkpoint);

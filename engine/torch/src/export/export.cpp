@@ -66,7 +66,7 @@ fs::path strip_slash(const fs::path& p) {
 
 // A run config: {"hash", "config"} as a run's config.json (and export's sidecar) holds it, or a
 // bare (possibly partial) config over the defaults.
-RunConfig read_config_file(const fs::path& file) {
+ResolvedConfig read_config_file(const fs::path& file) {
     const std::string text = read_file(file);
     nlohmann::json j;
     try {
@@ -86,11 +86,11 @@ RunConfig read_config_file(const fs::path& file) {
     for (const auto& d : diags)
         if (d.severity == Diagnostic::Severity::Error)
             throw InputError(file.string() + ": " + (d.path.empty() ? "" : d.path + ": ") + d.message);
-    c = resolve_auto(c);
-    for (const auto& d : validate(c))
+    const ResolvedConfig r = resolve_config(c); // a config entering from outside a run directory
+    for (const auto& d : validate(c, r))
         if (d.severity == Diagnostic::Severity::Error)
             throw InputError(file.string() + ": " + (d.path.empty() ? "" : d.path + ": ") + d.message);
-    return c;
+    return r;
 }
 
 std::string dims_string(const std::vector<int64_t>& shape) {
@@ -130,7 +130,7 @@ const st::TensorInfo& need(const st::Header& h, const std::string& name, const s
 // Builds the model of `c` as the trainer does; the sizes the config does not fix (vocabulary,
 // image channels, classes) come from the file and are checked against what the config does fix
 // first, so a file cannot make us allocate more than it holds times a small factor.
-std::shared_ptr<torch::nn::Module> build_model(const RunConfig& c, const st::Header& h, const std::string& where,
+std::shared_ptr<torch::nn::Module> build_model(const ResolvedConfig& c, const st::Header& h, const std::string& where,
                                                const std::string& cfg_name) {
     const int64_t D = c.model.d_model;
     auto mismatch = [&](const st::TensorInfo& t, const std::string& expected) {
@@ -185,7 +185,7 @@ void export_safetensors(const fs::path& src_in, const fs::path& out_file, const 
     report("checking " + ck.filename().string(), 0.0); // reads every byte (SHA-256)
     require_usable_checkpoint(ck);
     const RunPaths paths{run};
-    const RunConfig c = resolve_auto(read_run_config(paths));
+    const ResolvedConfig c = read_run_config(paths);
     const std::string config_text = read_file(paths.config());
     const TrainerState state = read_trainer_state(ck);
 
@@ -242,7 +242,7 @@ fs::path import_safetensors(const fs::path& file, const fs::path& config_json, c
     const std::string where = file.string();
     const st::Reader reader(file);
     const st::Header& h = reader.header();
-    const RunConfig c = read_config_file(config_json);
+    const ResolvedConfig c = read_config_file(config_json);
     check_destination(new_run_dir);
     const int64_t step = metadata_step(h, where);
     const std::string cfg_name = config_json.string();

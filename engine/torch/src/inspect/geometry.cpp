@@ -75,8 +75,7 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
     return da > 0 && db > 0 ? num / std::sqrt(da * db) : std::nan("");
 }
 
-GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& raw, const GeometryRequest& r) {
-    const RunConfig c = resolve_auto(raw);
+GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& c, const GeometryRequest& r) {
     const PeModelInfo& info = pe.info();
     GeometryResult g;
     g.dims = info.dims;

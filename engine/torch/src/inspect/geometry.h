@@ -6,7 +6,7 @@
 
 namespace seqpe {
 
-GeometryResult compute_geometry(PositionEncodingImpl& pe, const RunConfig& config, const GeometryRequest& request);
+GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& config, const GeometryRequest& request);
 
 // Spearman rank correlation of two equally long series (average ranks for ties).
 double spearman(const std::vector<double>& a, const std::vector<double>& b);

@@ -29,9 +29,9 @@ static Matrix stack_probs(const AttentionCapture& cap) {
     return m;
 }
 
-ModelInspector::ModelInspector(const RunConfig& config, torch::nn::Module& root, std::filesystem::path dataset_dir,
+ModelInspector::ModelInspector(const ResolvedConfig& config, torch::nn::Module& root, std::filesystem::path dataset_dir,
                                std::function<int64_t()> step)
-    : cfg_(resolve_auto(config)), root_(root), dataset_(std::move(dataset_dir)), step_(std::move(step)) {
+    : cfg_(config), root_(root), dataset_(std::move(dataset_dir)), step_(std::move(step)) {
     lm_ = dynamic_cast<LanguageModelImpl*>(&root);
     vit_ = dynamic_cast<VisionTransformerImpl*>(&root);
     if (!lm_ && !vit_) throw RunError("inspector: unknown model type");
@@ -203,7 +203,7 @@ std::vector<uint8_t> ModelInspector::sample_image(int64_t index, int* height, in
     return out;
 }
 
-std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config,
+std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const ResolvedConfig& config,
                                                               const std::filesystem::path& model_pt) {
     torch::serialize::InputArchive ar;
     try {
@@ -228,7 +228,7 @@ namespace {
 
 class OwnedInspector : public Inspector {
 public:
-    OwnedInspector(RunConfig c, std::shared_ptr<torch::nn::Module> m, std::filesystem::path dataset, int64_t step)
+    OwnedInspector(ResolvedConfig c, std::shared_ptr<torch::nn::Module> m, std::filesystem::path dataset, int64_t step)
         : model_(std::move(m)), step_(step), inner_(c, *model_, std::move(dataset), [this] { return step_; }) {}
     const RunConfig& config() const override { return inner_.config(); }
     int64_t step() const override { return step_; }
@@ -255,7 +255,7 @@ std::unique_ptr<Inspector> open_inspector(const std::filesystem::path& run_dir,
                                           const std::filesystem::path& checkpoint) {
     const RunPaths p{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
-    const RunConfig c = resolve_auto(read_run_config(p));
+    const ResolvedConfig c = read_run_config(p);
     const std::filesystem::path ck =
         checkpoint.empty() ? latest_checkpoint(p).value_or(std::filesystem::path()) : checkpoint;
     if (ck.empty()) throw InputError(run_dir.string() + ": no complete checkpoint yet");

@@ -14,7 +14,7 @@ namespace seqpe {
 class ModelInspector : public Inspector {
 public:
     // `root` is a LanguageModelImpl or VisionTransformerImpl; `dataset_dir` may be empty.
-    ModelInspector(const RunConfig& config, torch::nn::Module& root, std::filesystem::path dataset_dir,
+    ModelInspector(const ResolvedConfig& config, torch::nn::Module& root, std::filesystem::path dataset_dir,
                    std::function<int64_t()> step);
     const RunConfig& config() const override { return cfg_; }
     int64_t step() const override { return step_(); }
@@ -30,7 +30,7 @@ private:
     PositionEncodingImpl& pe();
     // Runs `fn` with the model in eval mode and no grad, restoring the training mode after.
     template <class F> auto evaluating(F fn);
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
     torch::nn::Module& root_;
     LanguageModelImpl* lm_ = nullptr;
     VisionTransformerImpl* vit_ = nullptr;
@@ -42,7 +42,7 @@ private:
 
 // Builds the model of `config` with the sizes its checkpoint says (vocabulary, channels,
 // classes), without a dataset. Throws InputError when the checkpoint does not fit.
-std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const RunConfig& config,
+std::shared_ptr<torch::nn::Module> build_model_for_checkpoint(const ResolvedConfig& config,
                                                               const std::filesystem::path& model_pt);
 
 } // namespace seqpe

@@ -8,7 +8,7 @@
 
 namespace seqpe {
 
-LanguageModelImpl::LanguageModelImpl(const RunConfig& c, int64_t vocab_size) : cfg_(c), vocab_(vocab_size) {
+LanguageModelImpl::LanguageModelImpl(const ResolvedConfig& c, int64_t vocab_size) : cfg_(c), vocab_(vocab_size) {
     namespace nn = torch::nn;
     const auto& m = c.model;
     wte = register_module("wte", nn::Embedding(vocab_size, m.d_model));
@@ -18,7 +18,7 @@ LanguageModelImpl::LanguageModelImpl(const RunConfig& c, int64_t vocab_size) : c
     info.n_head = m.n_head;
     info.n_layer = m.n_layer;
     info.train_length = c.train.seq_len;
-    if (c.position_encoding.randomize) info.position_range = resolve_auto(c).position_encoding.randomize_max;
+    if (c.position_encoding.randomize) info.position_range = c.position_encoding.randomize_max;
     info.causal = true;
     info.init_std = m.init_std;
     info.content_rms = m.init_std; // token embeddings ~ N(0, init_std)

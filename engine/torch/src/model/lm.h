@@ -12,7 +12,7 @@ namespace seqpe {
 
 class LanguageModelImpl : public torch::nn::Module {
 public:
-    LanguageModelImpl(const RunConfig& c, int64_t vocab_size);
+    LanguageModelImpl(const ResolvedConfig& c, int64_t vocab_size);
 
     // idx: (B, T) int64 -> logits (B, T, V). `layout` gives the positions of the T tokens
     // (with a cache: of the new tokens; the keys' positions follow from the cache length).
@@ -31,7 +31,7 @@ public:
     int64_t query_chunk = 0;         // attention query blocking for long evaluations
 
 private:
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
     int64_t vocab_;
 };
 TORCH_MODULE(LanguageModel);

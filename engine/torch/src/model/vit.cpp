@@ -11,7 +11,7 @@
 
 namespace seqpe {
 
-VisionTransformerImpl::VisionTransformerImpl(const RunConfig& c, int64_t channels, int64_t classes) : cfg_(c) {
+VisionTransformerImpl::VisionTransformerImpl(const ResolvedConfig& c, int64_t channels, int64_t classes) : cfg_(c) {
     namespace nn = torch::nn;
     const auto& m = c.model;
     const int64_t D = m.d_model, p = m.patch_size;
@@ -23,7 +23,7 @@ VisionTransformerImpl::VisionTransformerImpl(const RunConfig& c, int64_t channel
     info.n_head = m.n_head;
     info.n_layer = m.n_layer;
     info.train_length = c.data.image_size / p; // training grid side
-    if (c.position_encoding.randomize) info.position_range = resolve_auto(c).position_encoding.randomize_max;
+    if (c.position_encoding.randomize) info.position_range = c.position_encoding.randomize_max;
     info.causal = false;
     info.init_std = m.init_std;
     // Patch embeddings of normalised pixels: a sum of C*p*p unit inputs times N(0, init_std) weights.

@@ -14,7 +14,7 @@ namespace seqpe {
 
 class VisionTransformerImpl : public torch::nn::Module {
 public:
-    VisionTransformerImpl(const RunConfig& c, int64_t channels, int64_t classes);
+    VisionTransformerImpl(const ResolvedConfig& c, int64_t channels, int64_t classes);
     // images: (B, C, H, W) -> logits (B, classes). `layout` must describe the (H/p) x (W/p) grid.
     torch::Tensor forward(const torch::Tensor& images, const Layout& layout, AttentionCapture* capture = nullptr);
     // The layout of an image of `size` pixels: grid (size/p)^2 from (0, 0), class token as prefix.
@@ -28,7 +28,7 @@ public:
     torch::nn::Linear head{nullptr};
 
 private:
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
 };
 TORCH_MODULE(VisionTransformer);
 

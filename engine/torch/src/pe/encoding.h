@@ -102,7 +102,7 @@ TORCH_MODULE(PositionEncoding);
 
 // Builds the encoding named by config.position_encoding.type. Throws InputError for an unknown
 // name or a combination the encoding cannot serve.
-PositionEncoding make_position_encoding(const RunConfig& config, const PeModelInfo& info);
+PositionEncoding make_position_encoding(const ResolvedConfig& config, const PeModelInfo& info);
 // Whether the registry has a factory for this name (every row of the encodings table must).
 bool has_implementation(const std::string& name);
 

@@ -58,10 +58,10 @@ void randomize_positions(Layout& l, int64_t range, uint64_t seed) {
     }
 }
 
-bool sample_eval_positions(Layout& l, const RunConfig& c, const std::string& mode, int64_t length, int64_t batch) {
+bool sample_eval_positions(Layout& l, const ResolvedConfig& c, const std::string& mode, int64_t length, int64_t batch) {
     const auto& pe = c.position_encoding;
     if (!pe.randomize || c.eval.randomized_positions != "sampled" || mode != "extend" || l.groups() != 1) return false;
-    const int64_t range = pe.randomize_max; // a resolved config: resolve_auto sets 0 to the longest length
+    const int64_t range = pe.randomize_max; // resolved: 0 became the longest evaluated length
     const int64_t need = l.grid.size() == 2 ? std::max(l.grid[0], l.grid[1]) : l.length();
     if (range <= 0 || need > range) return false;
     randomize_positions(l, range,

@@ -51,7 +51,7 @@ void randomize_positions(Layout& l, int64_t range, uint64_t seed);
 // from train.seed so that evaluations repeat and runs of one seed see the same draws. Only in
 // extend mode and where the layout fits the range; otherwise the layout stays 0..L-1. Returns
 // whether it sampled.
-bool sample_eval_positions(Layout& l, const RunConfig& c, const std::string& mode, int64_t length, int64_t batch);
+bool sample_eval_positions(Layout& l, const ResolvedConfig& c, const std::string& mode, int64_t length, int64_t batch);
 // (n, d) positions of a grid, row-major, as a plain tensor.
 torch::Tensor grid_positions(int64_t h, int64_t w, int64_t r0 = 0, int64_t c0 = 0);
 

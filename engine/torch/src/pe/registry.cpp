@@ -38,46 +38,46 @@ RopeOptions rope_options(const PositionEncodingConfig& pe, bool mixed) {
     return o;
 }
 
-using Factory = std::function<PositionEncoding(const RunConfig&, const PeModelInfo&)>;
+using Factory = std::function<PositionEncoding(const ResolvedConfig&, const PeModelInfo&)>;
 
 const std::map<std::string, Factory>& factories() {
     static const std::map<std::string, Factory> table = {
-        {"seqpe", [](const RunConfig& c, const PeModelInfo& i) { return make<SeqPeImpl>(c, i); }},
-        {"learned", [](const RunConfig&, const PeModelInfo& i) { return make<LearnedImpl>(i); }},
+        {"seqpe", [](const ResolvedConfig& c, const PeModelInfo& i) { return make<SeqPeImpl>(c, i); }},
+        {"learned", [](const ResolvedConfig&, const PeModelInfo& i) { return make<LearnedImpl>(i); }},
         {"sinusoidal",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              // sin/cos have RMS 1/sqrt(2): "auto" gives them the RMS of the content embedding.
              const auto& pe = c.position_encoding;
              const double scale = pe.sin_scale > 0 ? pe.sin_scale : i.content_rms * std::sqrt(2.0);
              return make<SinusoidalImpl>(i, pe.base, pe.sin_2d == "flat", scale);
          }},
-        {"rope", [](const RunConfig& c,
+        {"rope", [](const ResolvedConfig& c,
                     const PeModelInfo& i) { return make<RopeImpl>(i, rope_options(c.position_encoding, false)); }},
-        {"rope_mixed", [](const RunConfig& c,
+        {"rope_mixed", [](const ResolvedConfig& c,
                           const PeModelInfo& i) { return make<RopeImpl>(i, rope_options(c.position_encoding, true)); }},
         {"xpos",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              const auto& pe = c.position_encoding;
              return make<XposImpl>(i, rope_options(pe, false), pe.xpos_scale_base, pe.xpos_gamma);
          }},
         {"alibi",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              return make<AlibiImpl>(i, c.position_encoding.alibi_scaling == "official");
          }},
         {"t5",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              return make<T5BiasImpl>(i, c.position_encoding.t5_buckets, c.position_encoding.t5_max_distance);
          }},
         {"fire",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              const auto& pe = c.position_encoding;
              return make<FireImpl>(i, pe.fire_width, pe.fire_c, pe.fire_threshold);
          }},
         {"kerple",
-         [](const RunConfig& c, const PeModelInfo& i) {
+         [](const ResolvedConfig& c, const PeModelInfo& i) {
              return make<KerpleImpl>(i, c.position_encoding.kerple_variant == "power");
          }},
-        {"none", [](const RunConfig&, const PeModelInfo& i) { return make<NoneImpl>(i); }},
+        {"none", [](const ResolvedConfig&, const PeModelInfo& i) { return make<NoneImpl>(i); }},
     };
     return table;
 }
@@ -88,8 +88,7 @@ bool has_implementation(const std::string& name) {
     return factories().count(name) > 0;
 }
 
-PositionEncoding make_position_encoding(const RunConfig& config, const PeModelInfo& info) {
-    const RunConfig c = resolve_auto(config);
+PositionEncoding make_position_encoding(const ResolvedConfig& c, const PeModelInfo& info) {
     const auto& pe = c.position_encoding;
     const EncodingInfo* e = find_encoding(pe.type);
     const auto f = factories().find(pe.type);

@@ -10,7 +10,7 @@ namespace seqpe {
 
 namespace F = torch::nn::functional;
 
-AlgoTask::AlgoTask(const RunConfig& c, const torch::Device& dev) : LanguageModelTask(c, dev) {
+AlgoTask::AlgoTask(const ResolvedConfig& c, const torch::Device& dev) : LanguageModelTask(c, dev) {
     if (c.train.seq_len < algo_positions(c.algo, c.algo.train_max_len))
         throw InputError("algo.train_max_len: instances of length " + std::to_string(c.algo.train_max_len) + " take " +
                          std::to_string(algo_positions(c.algo, c.algo.train_max_len)) +

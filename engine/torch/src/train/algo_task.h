@@ -11,7 +11,7 @@ namespace seqpe {
 
 class AlgoTask : public LanguageModelTask {
 public:
-    AlgoTask(const RunConfig& c, const torch::Device& dev);
+    AlgoTask(const ResolvedConfig& c, const torch::Device& dev);
     TrainBatch batch(int64_t step, int64_t micro, int64_t micros) override;
     torch::Tensor loss(const TrainBatch& b, const Layout& layout) override;
     ValidationResult validate(int64_t max_batches, std::stop_token stop) override;

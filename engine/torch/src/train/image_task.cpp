@@ -8,7 +8,7 @@
 
 namespace seqpe {
 
-ImageTask::ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+ImageTask::ImageTask(const ResolvedConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
                      const torch::Device& dev)
     : cfg_(c), device_(dev), train_(dir, m, "train"), valid_(dir, m, "valid"),
       batcher_(train_.size(), c.train.batch_size, static_cast<uint64_t>(c.train.seed)) {

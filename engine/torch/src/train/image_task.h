@@ -9,7 +9,8 @@ namespace seqpe {
 
 class ImageTask : public Task {
 public:
-    ImageTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev);
+    ImageTask(const ResolvedConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+              const torch::Device& dev);
     torch::nn::Module& module() override { return *model_; }
     PositionEncodingImpl& pe() override { return *model_->pe; }
     Layout default_layout() const override;
@@ -26,7 +27,7 @@ public:
                               std::stop_token stop);
 
 private:
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
     torch::Device device_;
     ImageSplit train_, valid_;
     EpochSampler batcher_;

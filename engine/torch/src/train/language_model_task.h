@@ -21,14 +21,14 @@ public:
     LanguageModel& model() { return model_; }
 
 protected:
-    LanguageModelTask(const RunConfig& c, const torch::Device& dev) : cfg_(c), device_(dev) {}
+    LanguageModelTask(const ResolvedConfig& c, const torch::Device& dev) : cfg_(c), device_(dev) {}
     // Called by the task's constructor once its data are open (a bad dataset fails before the
     // model is allocated).
     void build_model(int64_t vocab_size) {
         model_ = LanguageModel(cfg_, vocab_size);
         model_->to(device_);
     }
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
     torch::Device device_;
     LanguageModel model_{nullptr};
 };

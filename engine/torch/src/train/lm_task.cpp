@@ -11,7 +11,8 @@
 
 namespace seqpe {
 
-LmTask::LmTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev)
+LmTask::LmTask(const ResolvedConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+               const torch::Device& dev)
     : LanguageModelTask(c, dev), train_(dir, m, "train"), valid_(dir, m, "valid"),
       batcher_(train_, c.train.seq_len, c.train.batch_size, static_cast<uint64_t>(c.train.seed)) {
     build_model(m.tokenizer.vocab_size);
@@ -84,7 +85,7 @@ int64_t count_parameters(const torch::nn::Module& m, const std::string& prefix) 
     return n;
 }
 
-std::unique_ptr<Task> make_task(const RunConfig& c, const std::filesystem::path& dir, const torch::Device& dev) {
+std::unique_ptr<Task> make_task(const ResolvedConfig& c, const std::filesystem::path& dir, const torch::Device& dev) {
     if (!task_needs_dataset(c)) return std::make_unique<AlgoTask>(c, dev); // generated instances
     const DatasetManifest m = read_manifest(dir);
     if (c.task == "image") {

@@ -8,7 +8,8 @@ namespace seqpe {
 
 class LmTask : public LanguageModelTask {
 public:
-    LmTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev);
+    LmTask(const ResolvedConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+           const torch::Device& dev);
     TrainBatch batch(int64_t step, int64_t micro, int64_t micros) override;
     torch::Tensor loss(const TrainBatch& b, const Layout& layout) override;
     ValidationResult validate(int64_t max_batches, std::stop_token stop) override;

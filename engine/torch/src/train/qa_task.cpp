@@ -11,7 +11,8 @@ namespace seqpe {
 
 namespace F = torch::nn::functional;
 
-QaTask::QaTask(const RunConfig& c, const std::filesystem::path& dir, const DatasetManifest& m, const torch::Device& dev)
+QaTask::QaTask(const ResolvedConfig& c, const std::filesystem::path& dir, const DatasetManifest& m,
+               const torch::Device& dev)
     : LanguageModelTask(c, dev), train_(dir, m, "train"), valid_(dir, m, "valid"),
       vocab_(Vocabulary::load(dir / m.tokenizer.pieces_file)), eos_(m.tokenizer.eos_id),
       sampler_(train_.size(), c.train.batch_size, static_cast<uint64_t>(c.train.seed)) {

@@ -50,7 +50,7 @@ public:
 // Builds the task of `config` on the prepared dataset in `dataset_dir` (unused by a task that
 // generates its data). Throws InputError when the dataset does not suit the task (kind,
 // vocabulary, image size).
-std::unique_ptr<Task> make_task(const RunConfig& config, const std::filesystem::path& dataset_dir,
+std::unique_ptr<Task> make_task(const ResolvedConfig& config, const std::filesystem::path& dataset_dir,
                                 const torch::Device& device);
 
 int64_t count_parameters(const torch::nn::Module& m, const std::string& prefix = "");

@@ -28,22 +28,8 @@ static double steady_seconds() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// The config a run trains with: resolved, and on a resume with the values its "auto" fields
-// resolved to when it started (resolve_resumed).
-static RunConfig resolve_for(const RunConfig& config, const TrainerOptions& o) {
-    std::error_code ec;
-    if (o.resume && is_run_dir(o.run_dir) && fs::exists(RunPaths{o.run_dir}.config(), ec)) {
-        try {
-            return resolve_resumed(config, read_run_config(RunPaths{o.run_dir}));
-        } catch (const std::exception&) {
-            // the resume check below reports an unreadable run directory
-        }
-    }
-    return resolve_auto(config);
-}
-
 TrainerImpl::TrainerImpl(const RunConfig& config, const TrainerOptions& options)
-    : cfg_(resolve_for(config, options)), opts_(options), paths_{options.run_dir} {
+    : cfg_(resolve_for_run(config, options.run_dir, options.resume)), opts_(options), paths_{options.run_dir} {
     const auto diags = seqpe::validate(cfg_);
     if (has_errors(diags)) throw InputError(format_diagnostics(diags));
     if (opts_.dataset_dir.empty() && task_needs_dataset(cfg_))

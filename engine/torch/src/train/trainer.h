@@ -46,7 +46,7 @@ private:
     double now() const;
     bool is_main() const { return !dp_ || dp_->is_main(); } // writes the run directory, reports
 
-    RunConfig cfg_;
+    ResolvedConfig cfg_;
     TrainerOptions opts_;
     RunPaths paths_;
     torch::Device device_{torch::kCPU};

@@ -14,8 +14,7 @@ namespace seqpe {
 
 using torch::indexing::Slice;
 
-SeqPeImpl::SeqPeImpl(const RunConfig& config, const PeModelInfo& info) : PositionEncodingImpl(info) {
-    const RunConfig c = resolve_auto(config);
+SeqPeImpl::SeqPeImpl(const ResolvedConfig& c, const PeModelInfo& info) : PositionEncodingImpl(info) {
     cfg_ = c.position_encoding.seqpe;
     const auto& s = cfg_;
     apply_ = s.apply == "input_add"  ? SeqPeApply::InputAdd

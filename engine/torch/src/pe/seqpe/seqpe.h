@@ -16,7 +16,7 @@ enum class SeqPeApply { InputAdd, AttnMul, AttnAdd, AttnScalar };
 
 class SeqPeImpl : public PositionEncodingImpl {
 public:
-    SeqPeImpl(const RunConfig& config, const PeModelInfo& info);
+    SeqPeImpl(const ResolvedConfig& config, const PeModelInfo& info);
 
     void prepare_step(StepContext& ctx) override;
     std::vector<AuxLoss> aux_losses() override;
