@@ -2,6 +2,7 @@
 // table (encoding x length or resolution) as JSON and CSV, plus each run's own eval/ results; with
 // seeds, the mean, sd and min-max of each seed group beside the per-seed values.
 #include "commands.h"
+#include "seqpe/checkpoints.h"
 #include "seqpe/comparisons.h"
 #include "seqpe/encodings.h"
 
@@ -230,6 +231,19 @@ int cmd_compare(const CompareArgs& a, Console& console) {
         }
         try {
             const ResolvedConfig c = read_run_config(p);
+            // A run short of its step budget (still training, stopped, or its final checkpoint
+            // damaged) would enter the tables as if finished: named and left out unless --partial.
+            const int64_t reached = resume_step(list_checkpoints(p));
+            if (!a.partial && reached < c.train.steps) {
+                const auto st = read_status(p);
+                const bool training = st && st->state == RunState::Running;
+                console.event("skip", "run " + run.name + ": not finished (its newest usable checkpoint is step " +
+                                          std::to_string(reached) + " of " + std::to_string(c.train.steps) +
+                                          (training ? ", still training" : "") +
+                                          "); finish it with `seqpe train`, or pass --partial to compare it as it is");
+                exit_code = kExitFailed;
+                continue;
+            }
             if (a.reuse) {
                 if (auto kept = reusable_report(p, c, a)) {
                     console.event("reuse", "run " + run.name + ": its report of step " + std::to_string(kept->step) +

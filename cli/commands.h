@@ -58,6 +58,7 @@ struct CompareArgs {
     std::string mode, split, precision;
     int64_t max_tokens = -1;
     bool reuse = false;    // keep a run's report of its newest checkpoint instead of evaluating again
+    bool partial = false;  // also compare runs short of their step budget (their newest checkpoint)
     std::string reference; // compare this seed group with every other (default: each column's best)
 };
 int cmd_compare(const CompareArgs& a, Console& console);

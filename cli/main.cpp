@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
     compare->add_flag("--reuse", ca.reuse,
                       "keep each run's eval report when it is of the newest checkpoint and holds the requested "
                       "modes and lengths");
+    compare->add_flag("--partial", ca.partial,
+                      "also compare runs that have not reached train.steps (still training or stopped), at their "
+                      "newest checkpoint");
     compare->add_option("--max-tokens", ca.max_tokens, "cap on tokens (or images) per length")
         ->check(CLI::NonNegativeNumber);
     compare->add_option("--precision", ca.precision, join_words(precisions) + " (default: what each run trained in)")

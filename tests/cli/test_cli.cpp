@@ -178,6 +178,25 @@ TEST_F(Cli, TrainsTheTinyProjectWithJsonLinesThenEvaluatesAndSummarises) {
     ASSERT_EQ(dev.code, 0) << dev.err << dev.out;
     EXPECT_NE(dev.out.find("is damaged"), std::string::npos) << dev.out;
     EXPECT_EQ(json_lines(dev.out).back()["step"], cks[1].step);
+
+    // learned's newest usable checkpoint is now short of its 20 steps: compare leaves it out, naming
+    // the step (it would enter the tables as if finished), unless --partial.
+    const Result part = run("compare " + project());
+    EXPECT_EQ(part.code, 1) << part.out;
+    EXPECT_NE(part.out.find("run learned: not finished (its newest usable checkpoint is step " +
+                            std::to_string(cks[1].step) + " of 20)"),
+              std::string::npos)
+        << part.out;
+    EXPECT_EQ(nlohmann::json::parse(read_file(runs() / "comparison.json"))["reports"].size(), 1u);
+    const Result whole = run("compare " + project() + " --partial");
+    ASSERT_EQ(whole.code, 0) << whole.out;
+    const auto both = nlohmann::json::parse(read_file(runs() / "comparison.json"))["reports"];
+    ASSERT_EQ(both.size(), 2u);
+    for (const auto& r : both) {
+        if (r["encoding"] == "learned") {
+            EXPECT_EQ(r["step"], cks[1].step);
+        }
+    }
 }
 
 TEST_F(Cli, BadConfigsExitTwoWithOneLinePerProblem) {

@@ -22,7 +22,7 @@ TEST(OpProfile, NestedRangesFoldIntoSelfAndTotalTimePerName) {
     EXPECT_DOUBLE_EQ(by["copy"].self_ms, 5e-3 / 2);
     EXPECT_DOUBLE_EQ(by["step"].self_ms, (100 - 30 - 20 - 15) * 1e-3 / 2);
     EXPECT_DOUBLE_EQ(by["step"].total_ms, 100e-3 / 2);
-    EXPECT_DOUBLE_EQ(by["f"].self_ms, 15e-3 / 2); // inner and outer self times: 10 + 5
+    EXPECT_DOUBLE_EQ(by["f"].self_ms, 15e-3 / 2);  // inner and outer self times: 10 + 5
     EXPECT_DOUBLE_EQ(by["f"].total_ms, 15e-3 / 2); // counted once, not 15 + 5
     EXPECT_EQ(ops.front().name, "mm");             // largest self time first
     double self = 0;

@@ -28,8 +28,8 @@ std::vector<OpTime> fold_ranges(const std::vector<std::tuple<std::string, double
         int64_t calls = 0;
     };
     std::map<std::string, Acc> acc;
-    std::vector<size_t> open; // indices into ranges
-    std::vector<double> child; // time of the direct children of each open range
+    std::vector<size_t> open;         // indices into ranges
+    std::vector<double> child;        // time of the direct children of each open range
     std::map<std::string, int> depth; // open ranges per name: recursion counts its total once
     auto close_until = [&](double t) {
         while (!open.empty() && std::get<2>(ranges[open.back()]) <= t) {
