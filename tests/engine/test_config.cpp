@@ -332,3 +332,24 @@ TEST(Config, EvaluationModesExpandByEncoding) {
     c.position_encoding.type = "alibi";
     EXPECT_EQ(evaluation_modes(c, "all"), (std::vector<std::string>{"extend", "interpolate"}));
 }
+
+// Scale augmentation and the centre-crop protocol: in the option table (the form and --set offer
+// them), crossed settings refused naming the field.
+TEST(Config, ScaleAugmentationAndCenterCropAreOptionsWithTheirRules) {
+    RunConfig c;
+    c.task = "image";
+    EXPECT_TRUE(apply_override(c, "data.scale_augment=true").empty());
+    EXPECT_TRUE(apply_override(c, "eval.image_resize=center_crop").empty());
+    EXPECT_FALSE(apply_override(c, "eval.image_resize=stretch").empty()); // not a choice
+    EXPECT_FALSE(apply_override(c, "data.scale_min=0").empty());          // below its range
+    EXPECT_FALSE(has_errors(validate(c)));
+    c.data.augment = true;
+    EXPECT_TRUE(mentions(validate(c), "data.augment"));
+    c.data.augment = false;
+    c.data.scale_min = 0.9;
+    c.data.scale_max = 0.5;
+    EXPECT_TRUE(mentions(validate(c), "data.scale_min"));
+    c.data.scale_min = 0.35;
+    c.data.ratio_min = 2;
+    EXPECT_TRUE(mentions(validate(c), "data.ratio_min"));
+}

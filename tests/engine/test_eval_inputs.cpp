@@ -6,6 +6,7 @@
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "test_util.h"
+#include "util/rng.h"
 
 #include <gtest/gtest.h>
 
@@ -94,4 +95,74 @@ TEST(ImageGrid, PatchIndexMapsToRowAndColumnFromTheOrigin) {
     EXPECT_EQ(wide.pos[0][7][0].item<int64_t>(), 1);
     EXPECT_EQ(wide.pos[0][7][1].item<int64_t>(), 1);
     EXPECT_THROW(vit->layout_for(18, 18), InputError); // 18 is not a multiple of the patch
+}
+
+// The official evaluation's protocol: resize to size / crop_fraction, keep the central size x size.
+TEST(ImageResize, CenterCropResizesLargerAndKeepsTheMiddle) {
+    TempDir tmp("img-center");
+    const auto dir = ramp_dataset(tmp / "data");
+    const ImageSplit split(dir, read_manifest(dir), "test");
+    // 14 / 0.875 = 16: the stored image, cropped to its central 14 x 14 (offset 1).
+    const torch::Tensor c14 = split.batch({0}, 14, 0.875);
+    ASSERT_EQ(c14.sizes(), (std::vector<int64_t>{1, 1, 14, 14}));
+    for (int i = 0; i < 14; ++i)
+        for (int j = 0; j < 14; ++j)
+            ASSERT_NEAR(c14[0][0][i][j].item<double>(), normalised(8 * (i + 1) + 4 * (j + 1)), 1e-5) << i << "," << j;
+    // 8 / 0.5 = 16: the central 8 x 8 (offset 4), against the whole image resized to 8 without it.
+    const torch::Tensor c8 = split.batch({0}, 8, 0.5);
+    EXPECT_NEAR(c8[0][0][0][0].item<double>(), normalised(8 * 4 + 4 * 4), 1e-5);
+    EXPECT_NEAR(c8[0][0][7][7].item<double>(), normalised(8 * 11 + 4 * 11), 1e-5);
+    EXPECT_NEAR(split.batch({0}, 8)[0][0][0][0].item<double>(), normalised(6), 1e-5); // 2x2 area mean
+}
+
+// RandomResizedCrop's boxes: inside the image, their area share and aspect ratio within the
+// ranges (up to the rounding of a side to whole pixels), spread over the ranges, repeatable; where
+// no draw fits, the whole image clamped to the ratio range, centred (torchvision's rule).
+TEST(ScaleAugment, CropBoxesStayInsideTheImageAndWithinTheirRanges) {
+    Rng rng(7), again(7);
+    double lo_share = 1, hi_share = 0, lo_ratio = 10, hi_ratio = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const CropBox b = random_resized_box(28, 28, 0.35, 1.0, 0.75, 4.0 / 3.0, rng);
+        const CropBox b2 = random_resized_box(28, 28, 0.35, 1.0, 0.75, 4.0 / 3.0, again);
+        ASSERT_TRUE(b.x == b2.x && b.y == b2.y && b.w == b2.w && b.h == b2.h) << i;
+        ASSERT_TRUE(b.x >= 0 && b.y >= 0 && b.w >= 1 && b.h >= 1 && b.x + b.w <= 28 && b.y + b.h <= 28) << i;
+        const double share = b.w * b.h / 784.0, ratio = static_cast<double>(b.w) / b.h;
+        ASSERT_GE(share, 0.35 * 0.92) << i; // sides rounded to pixels: within ~4% each
+        ASSERT_LE(share, 1.0) << i;
+        ASSERT_GE(ratio, 0.75 * 0.92) << i;
+        ASSERT_LE(ratio, 4.0 / 3.0 * 1.08) << i;
+        lo_share = std::min(lo_share, share), hi_share = std::max(hi_share, share);
+        lo_ratio = std::min(lo_ratio, ratio), hi_ratio = std::max(hi_ratio, ratio);
+    }
+    EXPECT_LT(lo_share, 0.40);
+    EXPECT_GT(hi_share, 0.93);
+    EXPECT_LT(lo_ratio, 0.80);
+    EXPECT_GT(hi_ratio, 1.25);
+    // Ratio 2 of a whole square image never fits: the fallback is the full width, half the height.
+    const CropBox f = random_resized_box(16, 16, 1.0, 1.0, 2.0, 2.0, rng);
+    EXPECT_TRUE(f.x == 0 && f.y == 4 && f.w == 16 && f.h == 8) << f.x << " " << f.y << " " << f.w << " " << f.h;
+}
+
+// A crop of the whole image is the image or its mirror; the draws follow (seed, step).
+TEST(ScaleAugment, AWholeImageCropIsTheImageOrItsMirrorPerStep) {
+    TempDir tmp("img-rrc");
+    const auto dir = ramp_dataset(tmp / "data");
+    const ImageSplit split(dir, read_manifest(dir), "test");
+    const torch::Tensor plain = split.batch({0}, 16)[0];
+    const std::vector<int64_t> idx(8, 0);
+    const torch::Tensor a = split.batch_random_resized(idx, 16, 1.0, 1.0, 1.0, 1.0, 5, 3);
+    int mirrored = 0;
+    for (int b = 0; b < 8; ++b) {
+        const bool same = torch::equal(a[b], plain), flipped = torch::equal(a[b], plain.flip({2}));
+        ASSERT_TRUE(same || flipped) << b;
+        mirrored += flipped;
+    }
+    EXPECT_GT(mirrored, 0);
+    EXPECT_LT(mirrored, 8);
+    EXPECT_TRUE(torch::equal(a, split.batch_random_resized(idx, 16, 1.0, 1.0, 1.0, 1.0, 5, 3)));
+    EXPECT_FALSE(torch::equal(a, split.batch_random_resized(idx, 16, 1.0, 1.0, 1.0, 1.0, 5, 4)));
+    // A smaller share: every image a crop resized back to 16 x 16, not the plain image.
+    const torch::Tensor s = split.batch_random_resized(idx, 16, 0.3, 0.5, 0.75, 4.0 / 3.0, 5, 3);
+    ASSERT_EQ(s.sizes(), (std::vector<int64_t>{8, 1, 16, 16}));
+    for (int b = 0; b < 8; ++b) EXPECT_FALSE(torch::equal(s[b], plain) || torch::equal(s[b], plain.flip({2}))) << b;
 }

@@ -19,6 +19,13 @@ struct DataConfig {
     std::string dataset_dir;       // a prepared dataset directory; overrides source/tokenizer
     int64_t image_size = 28;       // image task: training resolution (pixels, square)
     bool augment = false;          // image task: random crops (2-pixel padding) and horizontal flips
+    // Image task: scale augmentation (RandomResizedCrop, as timm trains the paper's ViT): a crop of
+    // a random share of the image's area in [scale_min, scale_max] and aspect ratio (w/h,
+    // log-uniform) in [ratio_min, ratio_max], resized to image_size, flipped with p = 0.5. The
+    // default range is milder than the usual 0.08-1 for 28 px images (docs/METHOD.md §16).
+    bool scale_augment = false;
+    double scale_min = 0.35, scale_max = 1.0;
+    double ratio_min = 0.75, ratio_max = 4.0 / 3.0;
 };
 
 struct ModelConfig {
@@ -154,6 +161,11 @@ struct EvalConfig {
     std::vector<int64_t> length_multipliers = {1, 2, 4, 8, 16}; // x train.seq_len
     std::vector<int64_t> lengths;                               // tokens; empty = the multipliers (text_eval_lengths)
     std::vector<int64_t> image_sizes = {28, 40, 56, 84};
+    // Image task: how an image reaches an evaluated size: resize (the whole image, the workbench's
+    // protocol) or center_crop (resize to size / crop_fraction, then the central size x size, as
+    // the official evaluation and timm do).
+    std::string image_resize = "resize";
+    double crop_fraction = 0.875;
     std::string mode = "extend"; // extend | interpolate | both | ntk | dynamic-ntk | yarn | all (encodings.h)
     std::string split = "test";
     int64_t max_tokens = 0;     // cap on evaluated tokens per length; 0 = whole split

@@ -117,6 +117,23 @@ std::vector<OptionInfo> build_table() {
           1024);
     b.add("data.augment", FIELD(data.augment), "image task: random crops (2-pixel padding) and horizontal flips",
           is_image);
+    b.add("data.scale_augment", FIELD(data.scale_augment),
+          "image task: random resized crops (a random share of the area and aspect ratio, resized to "
+          "image_size) and horizontal flips, the scale augmentation of the paper's ViT recipe",
+          is_image);
+    auto scale_aug = [](const RunConfig& c) { return is_image(c) && c.data.scale_augment; };
+    range(b.add("data.scale_min", FIELD(data.scale_min), "random resized crop: smallest share of the image's area",
+                scale_aug),
+          0.01, 1);
+    range(b.add("data.scale_max", FIELD(data.scale_max), "random resized crop: largest share of the image's area",
+                scale_aug),
+          0.01, 1);
+    advanced(range(b.add("data.ratio_min", FIELD(data.ratio_min),
+                         "random resized crop: smallest aspect ratio (width / height)", scale_aug),
+                   0.1, 10));
+    advanced(range(b.add("data.ratio_max", FIELD(data.ratio_max),
+                         "random resized crop: largest aspect ratio (width / height)", scale_aug),
+                   0.1, 10));
 
     // model
     range(b.add("model.n_layer", FIELD(model.n_layer), "transformer blocks"), 1, 48);
@@ -410,6 +427,15 @@ std::vector<OptionInfo> build_table() {
         o.advanced = true;
     }
     range(b.add("eval.image_sizes", FIELD(eval.image_sizes), "evaluation resolutions in pixels", is_image), 4, 4096);
+    choices(b.add("eval.image_resize", FIELD(eval.image_resize),
+                  "how an image reaches an evaluated size: resize (the whole image) or center_crop (resize to "
+                  "size / crop_fraction, keep the central size x size: the official evaluation's protocol)",
+                  is_image),
+            {"resize", "center_crop"});
+    advanced(range(b.add("eval.crop_fraction", FIELD(eval.crop_fraction),
+                         "center_crop: the evaluated size over the resized image's size (timm's crop_pct)",
+                         [](const RunConfig& c) { return is_image(c) && c.eval.image_resize == "center_crop"; }),
+                   0.1, 1));
     choices(b.add("eval.mode", FIELD(eval.mode),
                   "how encodings reach unseen lengths: extend, interpolate, both; rotary encodings also ntk, "
                   "dynamic-ntk, yarn; all = every mode the encoding has"),

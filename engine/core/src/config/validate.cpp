@@ -127,6 +127,14 @@ std::vector<Diagnostic> validate(const RunConfig& raw, const ResolvedConfig& c) 
                                                 s(size - size % m.patch_size + m.patch_size));
         if (c.data.source == "sotu")
             k.error("data.source", "sotu is a text corpus; the image task needs fashion-mnist or an image folder");
+        if (c.data.scale_augment && c.data.augment)
+            k.error("data.augment", "data.augment and data.scale_augment both crop and flip; choose one");
+        if (c.data.scale_augment && c.data.scale_min > c.data.scale_max)
+            k.error("data.scale_min", "is above data.scale_max (" + std::to_string(c.data.scale_max) +
+                                          "); the smallest share of the area must not exceed the largest");
+        if (c.data.scale_augment && c.data.ratio_min > c.data.ratio_max)
+            k.error("data.ratio_min", "is above data.ratio_max (" + std::to_string(c.data.ratio_max) +
+                                          "); the smallest aspect ratio must not exceed the largest");
     } else if (task_needs_dataset(c) && c.data.source == "fashion-mnist") {
         k.error("data.source", "fashion-mnist is an image dataset; text tasks need sotu or a folder of .txt files");
     }

@@ -25,8 +25,13 @@ Layout ImageTask::default_layout() const {
 TrainBatch ImageTask::batch(int64_t step, int64_t micro, int64_t micros) {
     if (cached_step_ != step) {
         const auto idx = batcher_.indices(step);
-        cached_x_ = train_.batch(idx, static_cast<int>(cfg_.data.image_size));
-        if (cfg_.data.augment) cached_x_ = augment_images(cached_x_, static_cast<uint64_t>(cfg_.train.seed), step);
+        const auto& d = cfg_.data;
+        const int size = static_cast<int>(d.image_size);
+        const auto seed = static_cast<uint64_t>(cfg_.train.seed);
+        cached_x_ = d.scale_augment ? train_.batch_random_resized(idx, size, d.scale_min, d.scale_max, d.ratio_min,
+                                                                  d.ratio_max, seed, step)
+                                    : train_.batch(idx, size);
+        if (d.augment) cached_x_ = augment_images(cached_x_, seed, step);
         cached_y_ = train_.labels(idx);
         cached_step_ = step;
     }
@@ -61,7 +66,9 @@ ValidationResult ImageTask::evaluate(const ImageSplit& split, int size, const st
         if (stop.stop_requested()) break;
         std::vector<int64_t> idx;
         for (int64_t i = s; i < std::min(n, s + per); ++i) idx.push_back(i);
-        const torch::Tensor x = split.batch(idx, size).to(device_);
+        // eval.image_resize: the whole image resized, or resized larger and centre-cropped
+        const double crop = cfg_.eval.image_resize == "center_crop" ? cfg_.eval.crop_fraction : 1.0;
+        const torch::Tensor x = split.batch(idx, size, crop).to(device_);
         const torch::Tensor y = split.labels(idx).to(device_);
         Layout batch_layout = layout; // randomized runs: this batch's sampled positions
         sample_eval_positions(batch_layout, cfg_, mode, g, s / per);
