@@ -37,6 +37,8 @@ std::optional<EvalReport> reusable_report(const RunPaths& p, const RunConfig& c,
         const auto ck = latest_checkpoint(p);
         if (!ck || checkpoint_step(*ck) != r.step) return std::nullopt;
         if (r.split != (a.split.empty() ? c.eval.split : a.split)) return std::nullopt;
+        if (c.task == "image" && r.image_resize != (a.image_resize.empty() ? c.eval.image_resize : a.image_resize))
+            return std::nullopt;
         const std::string mode = a.mode.empty() ? c.eval.mode : a.mode;
         const std::vector<std::string> modes = evaluation_modes(c, mode);
         for (const auto& m : modes) {

@@ -45,7 +45,7 @@ int cmd_train(const TrainArgs& a, Console& console);
 struct EvalArgs {
     std::string run_dir;
     std::vector<int64_t> lengths;
-    std::string mode, split, checkpoint, precision;
+    std::string mode, split, checkpoint, precision, image_resize;
     int64_t max_tokens = -1;
 };
 int cmd_eval(const EvalArgs& a, Console& console);
@@ -55,7 +55,7 @@ struct CompareArgs {
     std::vector<std::string> overrides, runs;
     std::string out;
     std::vector<int64_t> lengths;
-    std::string mode, split, precision;
+    std::string mode, split, precision, image_resize;
     int64_t max_tokens = -1;
     bool reuse = false;    // keep a run's report of its newest checkpoint instead of evaluating again
     bool partial = false;  // also compare runs short of their step budget (their newest checkpoint)
@@ -73,6 +73,7 @@ template <class Args> EvalOptions eval_options(const Args& a, const std::filesys
     o.split = a.split;
     o.max_tokens = a.max_tokens;
     o.precision = a.precision;
+    o.image_resize = a.image_resize;
     return o;
 }
 

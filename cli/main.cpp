@@ -65,12 +65,16 @@ int main(int argc, char** argv) {
     // Choices from the option table (one list for the config field and the command line).
     const std::vector<std::string> modes = find_option("eval.mode")->choices;
     const std::vector<std::string> splits = find_option("eval.split")->choices;
+    const std::vector<std::string> image_resizes = find_option("eval.image_resize")->choices;
+    const std::string image_resize_help =
+        "image runs: " + join_words(image_resizes) + " (default: the run's eval.image_resize)";
     const std::vector<std::string> precisions = find_option("runtime.precision")->choices;
     const std::vector<std::string> scalings = find_option("position_encoding.rope_scaling")->choices;
     eval->add_option("--mode", ea.mode, "an eval.mode: " + join_words(modes) + " (default: the run's eval.mode)")
         ->check(CLI::IsMember(modes));
     eval->add_option("--split", ea.split, join_words(splits) + " (default: the run's eval.split)")
         ->check(CLI::IsMember(splits));
+    eval->add_option("--image-resize", ea.image_resize, image_resize_help)->check(CLI::IsMember(image_resizes));
     eval->add_option("--max-tokens", ea.max_tokens, "cap on tokens per length (0 = whole split)")
         ->check(CLI::NonNegativeNumber);
     eval->add_option("--checkpoint", ea.checkpoint, "a checkpoint directory (default: the newest complete one)");
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
         ->expected(1, -1);
     compare->add_option("--mode", ca.mode, "an eval.mode: " + join_words(modes))->check(CLI::IsMember(modes));
     compare->add_option("--split", ca.split, join_words(splits))->check(CLI::IsMember(splits));
+    compare->add_option("--image-resize", ca.image_resize, image_resize_help)->check(CLI::IsMember(image_resizes));
     compare->add_option("--reference", ca.reference,
                         "test this seed group against every other (default: each column's best mean)");
     compare->add_flag("--reuse", ca.reuse,

@@ -132,6 +132,18 @@ TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
         EXPECT_LE(row.accuracy, 1.0);
     }
     EXPECT_GT(r.rows[0].accuracy, 0.4); // at the training resolution (4 classes: chance 0.25)
-    o.lengths = {18};                   // not a multiple of the patch size
+    EXPECT_EQ(r.image_resize, "resize");
+    // The official protocol (resize to 16 / 0.875 = 18, keep the central 16 x 16) on request: other
+    // pixels, so another loss, and the report says which protocol it holds (also through its JSON).
+    o.image_resize = "center_crop";
+    o.mode = "extend";
+    o.lengths = {16};
+    const EvalReport cc = evaluate_run(run, o, q);
+    ASSERT_EQ(cc.rows.size(), 1u);
+    EXPECT_EQ(cc.image_resize, "center_crop");
+    EXPECT_NE(cc.rows[0].loss, r.rows[0].loss);
+    EXPECT_EQ(eval_report_from_json(eval_report_json(cc), "x").image_resize, "center_crop");
+    o.image_resize.clear();
+    o.lengths = {18}; // not a multiple of the patch size
     EXPECT_THROW(evaluate_run(run, o, q), InputError);
 }

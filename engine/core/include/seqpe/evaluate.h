@@ -21,6 +21,7 @@ struct EvalOptions {
     std::string mode;                  // extend | interpolate | both; empty: config eval.mode
     int64_t max_tokens = -1;           // < 0: config eval.max_tokens
     std::string precision;             // empty: the run's runtime.precision (auto | fp32 | bf16 | fp16)
+    std::string image_resize;          // image runs: resize | center_crop; empty: config eval.image_resize
     bool write_files = true;           // eval/extrapolation.{json,csv}, eval/loss_by_position.csv
 };
 
@@ -61,8 +62,9 @@ struct EvalReport {
     // "bits"; empty in reports written before it was recorded).
     int64_t train_min_length = 0;
     std::string length_unit;
-    int64_t step = 0;      // checkpoint step
-    std::string precision; // what the evaluation computed in (fp32 | bf16 | fp16)
+    int64_t step = 0;         // checkpoint step
+    std::string precision;    // what the evaluation computed in (fp32 | bf16 | fp16)
+    std::string image_resize; // image runs: how images reached each size (resize | center_crop); else empty
     std::vector<EvalRow> rows;
     // Mean NLL at each position of the longest 'extend' evaluation (text only).
     std::vector<double> loss_by_position;

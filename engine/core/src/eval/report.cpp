@@ -16,6 +16,7 @@ std::string eval_report_json(const EvalReport& r) {
               {"step", r.step},   {"precision", r.precision}};
     if (r.train_min_length > 0) j["train_min_length"] = r.train_min_length;
     if (!r.length_unit.empty()) j["length_unit"] = r.length_unit;
+    if (!r.image_resize.empty()) j["image_resize"] = r.image_resize;
     j["rows"] = json::array();
     const auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); }; // NaN: null
     for (const auto& x : r.rows) {
@@ -59,6 +60,8 @@ EvalReport eval_report_from_json(const std::string& text, const std::string& whe
         r.precision = j.value("precision", "fp32"); // reports before precision was recorded: fp32
         r.train_min_length = j.value("train_min_length", int64_t{0});
         r.length_unit = j.value("length_unit", "");
+        // image reports written before the protocol was recorded resized the whole image
+        r.image_resize = j.value("image_resize", r.task == "image" ? "resize" : "");
         for (const auto& x : j.at("rows")) {
             EvalRow row;
             row.mode = x.value("mode", "");

@@ -177,6 +177,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     const RunPaths paths{run_dir};
     if (!is_run_dir(run_dir)) throw InputError(run_dir.string() + ": not a run directory (no config.json)");
     ResolvedConfig c = read_run_config(paths);
+    if (!o.image_resize.empty()) c.eval.image_resize = o.image_resize; // an evaluation setting: no auto depends on it
     if (o.checkpoint.empty() && !latest_checkpoint(paths))
         throw InputError(run_dir.string() + ": the run has no complete checkpoint to evaluate; train it first");
     if (!o.checkpoint.empty()) require_usable_checkpoint(o.checkpoint);
@@ -215,6 +216,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
     rep.task = c.task;
     rep.encoding = c.position_encoding.type;
     rep.split = o.split.empty() ? c.eval.split : o.split;
+    if (c.task == "image") rep.image_resize = c.eval.image_resize;
     rep.step = st.step;
     rep.precision = precision;
     const std::string mode = o.mode.empty() ? c.eval.mode : o.mode;
