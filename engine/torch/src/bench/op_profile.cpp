@@ -70,9 +70,11 @@ std::vector<OpTime> profile_ops(const std::function<void()>& work, int times, st
         throw;
     }
     const prof::thread_event_lists lists = prof::disableProfilerLegacy();
-    // Push/pop pairs per thread; operators of other threads (inter-op tasks) are folded alike.
-    std::vector<std::tuple<std::string, double, double>> ranges;
+    // Push/pop pairs, folded per thread (ranges of two threads overlap without nesting), then
+    // summed by name over the threads.
+    std::map<std::string, OpTime> sum;
     for (const auto& events : lists) {
+        std::vector<std::tuple<std::string, double, double>> ranges;
         std::unordered_map<uint64_t, const prof::LegacyEvent*> begun; // a pop names its push by handle
         for (const auto& ev : events) {
             if (ev.kind() == prof::EventKind::PushRange) {
@@ -84,8 +86,18 @@ std::vector<OpTime> profile_ops(const std::function<void()>& work, int times, st
                 begun.erase(it);
             }
         }
+        for (const OpTime& o : fold_ranges(ranges, times)) {
+            OpTime& t = sum[o.name];
+            t.name = o.name;
+            t.self_ms += o.self_ms;
+            t.total_ms += o.total_ms;
+            t.calls += o.calls;
+        }
     }
-    return fold_ranges(ranges, times);
+    std::vector<OpTime> out;
+    for (auto& [n, o] : sum) out.push_back(o);
+    std::sort(out.begin(), out.end(), [](const OpTime& x, const OpTime& y) { return x.self_ms > y.self_ms; });
+    return out;
 #else
     (void)work;
     (void)times;
