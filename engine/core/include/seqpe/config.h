@@ -26,6 +26,19 @@ struct DataConfig {
     bool scale_augment = false;
     double scale_min = 0.35, scale_max = 1.0;
     double ratio_min = 0.75, ratio_max = 4.0 / 3.0;
+    // Image task: mixed-resolution training (as FlexiViT and NaViT train): every step's images are
+    // resized to a side drawn uniformly from the multiples of model.patch_size in [size_min,
+    // size_max], so the encodings see grids of several sizes. data.image_size stays the reference
+    // resolution: the learnable table is built at its grid (and resampled at every other one, as
+    // at evaluation) and the evaluation modes scale to it.
+    bool mixed_resolution = false;
+    int64_t size_min = 20, size_max = 36;
+    // Image task: mixup (Zhang et al. 2018) and cutmix (Yun et al. 2019) with Beta(alpha, alpha)
+    // mixing weights, as the paper's ViT recipe (timm) mixes: one weight per step, each image mixed
+    // with the batch's mirror image (example B-1-b). 0 turns one off; with both on, a step is one
+    // or the other with p = 0.5 (timm's switch_prob).
+    double mixup_alpha = 0.0;
+    double cutmix_alpha = 0.0;
 };
 
 struct ModelConfig {
@@ -229,6 +242,11 @@ struct RunConfig {
 
 // Number of position axes of a task: 1 for text, 2 for image grids.
 int task_dims(const RunConfig& c);
+// Image task: the side of the training grid in patches at the reference resolution
+// (data.image_size), and the sides of every grid a step can train on (one entry unless
+// data.mixed_resolution: the multiples of model.patch_size in [size_min, size_max], ascending).
+int64_t image_train_grid(const RunConfig& c);
+std::vector<int64_t> image_train_sizes(const RunConfig& c); // in pixels
 
 // Whether the task reads a prepared dataset (every task but "algorithmic", whose instances are
 // generated on the fly).

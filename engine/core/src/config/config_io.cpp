@@ -40,6 +40,19 @@ int task_dims(const RunConfig& c) {
     return c.task == "image" ? 2 : 1;
 }
 
+int64_t image_train_grid(const RunConfig& c) {
+    return c.data.image_size / std::max<int64_t>(1, c.model.patch_size);
+}
+
+std::vector<int64_t> image_train_sizes(const RunConfig& c) {
+    if (!c.data.mixed_resolution) return {c.data.image_size};
+    const int64_t p = std::max<int64_t>(1, c.model.patch_size);
+    std::vector<int64_t> out;
+    for (int64_t px = (c.data.size_min + p - 1) / p * p; px <= c.data.size_max; px += p) out.push_back(px);
+    if (out.empty()) out.push_back(c.data.image_size); // validate names the empty range
+    return out;
+}
+
 bool task_needs_dataset(const RunConfig& c) {
     return c.task != "algorithmic";
 }
@@ -81,7 +94,7 @@ ResolvedConfig resolve_config(const RunConfig& raw) {
     auto& pe = c.position_encoding;
     if (pe.randomize && pe.randomize_max == 0) {
         if (image) {
-            int64_t side = c.data.image_size;
+            int64_t side = std::max(c.data.image_size, image_train_sizes(c).back());
             for (const int64_t px : c.eval.image_sizes) side = std::max(side, px);
             pe.randomize_max = std::max<int64_t>(1, side / std::max<int64_t>(1, c.model.patch_size));
         } else {
@@ -94,7 +107,7 @@ ResolvedConfig resolve_config(const RunConfig& raw) {
         } else if (image) {
             // The largest evaluated grid (and the training one), flattened: the digits then cover
             // exactly the axis lengths the run will see.
-            int64_t side = c.data.image_size;
+            int64_t side = std::max(c.data.image_size, image_train_sizes(c).back());
             for (const int64_t px : c.eval.image_sizes) side = std::max(side, px);
             const int64_t axis = std::max<int64_t>(1, side / std::max<int64_t>(1, c.model.patch_size));
             s.max_position = axis * axis;

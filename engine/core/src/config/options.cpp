@@ -134,6 +134,25 @@ std::vector<OptionInfo> build_table() {
     advanced(range(b.add("data.ratio_max", FIELD(data.ratio_max),
                          "random resized crop: largest aspect ratio (width / height)", scale_aug),
                    0.1, 10));
+    b.add("data.mixed_resolution", FIELD(data.mixed_resolution),
+          "image task: train every step at a resolution drawn from the multiples of model.patch_size in "
+          "[size_min, size_max] (FlexiViT-style); image_size stays the reference resolution",
+          is_image);
+    auto mixed = [](const RunConfig& c) { return is_image(c) && c.data.mixed_resolution; };
+    range(b.add("data.size_min", FIELD(data.size_min), "mixed-resolution training: smallest side in pixels", mixed), 4,
+          1024);
+    range(b.add("data.size_max", FIELD(data.size_max), "mixed-resolution training: largest side in pixels", mixed), 4,
+          1024);
+    range(b.add("data.mixup_alpha", FIELD(data.mixup_alpha),
+                "image task: mixup's Beta(alpha, alpha) mixing weight, one per step (0 = off; the paper's "
+                "recipe uses 0.8)",
+                is_image),
+          0, 10);
+    range(b.add("data.cutmix_alpha", FIELD(data.cutmix_alpha),
+                "image task: cutmix's Beta(alpha, alpha) area weight (0 = off; the paper's recipe uses 1); with "
+                "mixup on too, each step is one of the two with p = 0.5",
+                is_image),
+          0, 10);
 
     // model
     range(b.add("model.n_layer", FIELD(model.n_layer), "transformer blocks"), 1, 48);

@@ -46,7 +46,9 @@ void check_randomized(const RunConfig& c, Checker& k) {
                 "SeqPE's random shift and randomized positions both move the training positions: choose one "
                 "(docs/METHOD.md §9 compares them)");
     const bool image = c.task == "image";
-    const int64_t train = image ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : c.train.seq_len;
+    // every training grid must fit: the largest one of a mixed-resolution run
+    const int64_t train =
+        image ? image_train_sizes(c).back() / std::max<int64_t>(1, c.model.patch_size) : c.train.seq_len;
     if (pe.randomize_max < train)
         k.error("position_encoding.randomize_max",
                 s(pe.randomize_max) + " is below the " + (image ? "training grid side " : "training length ") +
@@ -57,6 +59,26 @@ void check_randomized(const RunConfig& c, Checker& k) {
         k.error("position_encoding.seqpe.max_position",
                 "randomized positions reach " + s(pe.randomize_max - 1) + (image ? " per axis" : "") +
                     ", beyond max_position " + s(pe.seqpe.max_position) + "; raise it (or set 0 for automatic)");
+}
+
+// Mixed-resolution training: a non-empty range of patch multiples around the reference resolution.
+void check_mixed_resolution(const RunConfig& c, Checker& k) {
+    const auto& d = c.data;
+    const int64_t p = std::max<int64_t>(1, c.model.patch_size);
+    if (d.size_min > d.size_max) {
+        k.error("data.size_min", s(d.size_min) + " is above data.size_max " + s(d.size_max) +
+                                     "; the smallest training side must not exceed the largest");
+        return;
+    }
+    for (const auto& [path, v] : {std::pair{"data.size_min", d.size_min}, std::pair{"data.size_max", d.size_max}})
+        if (v % p != 0)
+            k.error(path, s(v) + " is not a multiple of model.patch_size " + s(p) + "; use " +
+                              s(std::max(p, v - v % p)) + " or " + s(v - v % p + p));
+    if (d.image_size < d.size_min || d.image_size > d.size_max)
+        k.error("data.image_size", s(d.image_size) + " lies outside the mixed-resolution range [" + s(d.size_min) +
+                                       ", " + s(d.size_max) +
+                                       "]: the reference resolution (the learnable table's grid, the one the "
+                                       "evaluation modes scale to) must be one of the training sizes");
 }
 
 // The RoPE extensions are evaluation modes of rotary encodings only.
@@ -135,6 +157,7 @@ std::vector<Diagnostic> validate(const RunConfig& raw, const ResolvedConfig& c) 
         if (c.data.scale_augment && c.data.ratio_min > c.data.ratio_max)
             k.error("data.ratio_min", "is above data.ratio_max (" + std::to_string(c.data.ratio_max) +
                                           "); the smallest aspect ratio must not exceed the largest");
+        if (c.data.mixed_resolution) check_mixed_resolution(c, k);
     } else if (task_needs_dataset(c) && c.data.source == "fashion-mnist") {
         k.error("data.source", "fashion-mnist is an image dataset; text tasks need sotu or a folder of .txt files");
     }

@@ -66,7 +66,12 @@ void check_seqpe(const RunConfig& c, std::vector<Diagnostic>& out) {
         if (p.contrastive.weight > 0 && p.contrastive.candidates >= p.max_position)
             k.error(sp + "contrastive.candidates", "must be below max_position " + s(p.max_position));
     } else {
-        const int64_t g = c.data.image_size / std::max<int64_t>(1, c.model.patch_size);
+        // The largest training grid must fit (shift, distillation). The distilled positions are
+        // checked against the reference grid; a smaller grid of a mixed-resolution run distills all
+        // of its patches.
+        const int64_t g =
+            std::max(image_train_sizes(c).back(), c.data.image_size) / std::max<int64_t>(1, c.model.patch_size);
+        const int64_t g_ref = image_train_grid(c);
         if (extent < g)
             k.error(sp + "max_position",
                     "the " + s(g) + "x" + s(g) + " training grid needs max_position >= " + s(g * g));
@@ -83,9 +88,9 @@ void check_seqpe(const RunConfig& c, std::vector<Diagnostic>& out) {
         if (p.transfer.weight > 0 && extent - g < 1)
             k.error(sp + "max_position",
                     "the distillation loss needs a grid larger than the training grid; raise max_position");
-        if (p.transfer.weight > 0 && p.transfer.positions > g * g)
+        if (p.transfer.weight > 0 && p.transfer.positions > g_ref * g_ref)
             k.error(sp + "transfer.positions",
-                    s(p.transfer.positions) + " exceeds the " + s(g * g) + " training patches");
+                    s(p.transfer.positions) + " exceeds the " + s(g_ref * g_ref) + " training patches");
         if (p.contrastive.weight > 0 && p.contrastive.candidates >= extent * extent)
             k.error(sp + "contrastive.candidates", "must be below the number of grid positions " + s(extent * extent));
     }

@@ -42,6 +42,9 @@ public:
     }
     // k distinct values from [0, n), in random order (k <= n).
     std::vector<int64_t> sample(int64_t n, int64_t k);
+    double normal();                 // N(0, 1), Box-Muller
+    double gamma(double shape);      // Gamma(shape, 1), Marsaglia-Tsang; shape > 0
+    double beta(double a, double b); // Beta(a, b) from two gammas
 
 private:
     std::mt19937_64 g_;
@@ -63,6 +66,8 @@ enum RngStream : uint64_t {
     kStreamAlgoValid = 12, // validation and test instances (algo.seed: the same for every run)
     kStreamAlgoTest = 13,
     kStreamEvalPositions = 14, // randomized positions sampled at evaluation (eval.randomized_positions)
+    kStreamResolution = 15,    // data.mixed_resolution: each step's image side
+    kStreamMix = 16,           // data.mixup_alpha / cutmix_alpha: each step's mixing draw
 };
 
 } // namespace seqpe

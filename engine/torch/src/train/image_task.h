@@ -14,6 +14,7 @@ public:
     torch::nn::Module& module() override { return *model_; }
     PositionEncodingImpl& pe() override { return *model_->pe; }
     Layout default_layout() const override;
+    Layout train_layout(const TrainBatch& b) const override; // the grid of the batch's resolution
     TrainBatch batch(int64_t step, int64_t micro, int64_t micros) override;
     torch::Tensor loss(const TrainBatch& b, const Layout& layout) override;
     ValidationResult validate(int64_t max_batches, std::stop_token stop) override;
@@ -32,7 +33,12 @@ private:
     ImageSplit train_, valid_;
     EpochSampler batcher_;
     VisionTransformer model_{nullptr};
-    torch::Tensor cached_x_, cached_y_;
+    // The image side of training step `step`: data.image_size, or with data.mixed_resolution one of
+    // image_train_sizes drawn from (seed, step).
+    int step_size(int64_t step) const;
+    std::vector<int64_t> sizes_;
+    torch::Tensor cached_x_, cached_y_, cached_y_mix_;
+    double cached_lambda_ = 1.0;
     int64_t cached_step_ = -1;
 };
 

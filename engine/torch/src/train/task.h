@@ -20,6 +20,10 @@ struct TrainBatch {
     // LM and QA: tokens (B, T) and targets (B, T) (QA: -100 outside the answer); image: pixels
     // (B, C, H, W) and labels (B)
     torch::Tensor x, y;
+    // image with mixup/cutmix: each example's partner label; the loss weighs y by mix_lambda and
+    // y_mix by 1 - mix_lambda (undefined when the step is not mixed)
+    torch::Tensor y_mix;
+    double mix_lambda = 1.0;
     int64_t tokens = 0; // positions processed (throughput)
     int64_t examples = 0;
 };
@@ -38,6 +42,9 @@ public:
     virtual torch::nn::Module& module() = 0;
     virtual PositionEncodingImpl& pe() = 0;
     virtual Layout default_layout() const = 0;
+    // The layout a training batch is read with: the default one, except where the batch's own
+    // shape sets it (an image step of mixed-resolution training: that step's grid).
+    virtual Layout train_layout(const TrainBatch&) const { return default_layout(); }
     // Micro-batch `micro` of `micros` of step `step` (deterministic in (seed, step)).
     virtual TrainBatch batch(int64_t step, int64_t micro, int64_t micros) = 0;
     virtual torch::Tensor loss(const TrainBatch& b, const Layout& layout) = 0;

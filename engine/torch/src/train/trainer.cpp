@@ -241,7 +241,7 @@ void TrainerImpl::train_step(Observer& obs) {
         const bool diag_now = diag && m == 0;
         if (diag_now) diagnostics_->begin();
         TrainBatch b = task_->batch(step, shard * micros + m, shards * micros);
-        Layout layout = task_->default_layout();
+        Layout layout = task_->train_layout(b);
         // Randomized positions: one sorted random subset per micro-step, shared by its examples.
         if (cfg_.position_encoding.randomize)
             randomize_positions(layout, cfg_.position_encoding.randomize_max,

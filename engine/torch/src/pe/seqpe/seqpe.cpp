@@ -66,8 +66,13 @@ SeqPeImpl::SeqPeImpl(const ResolvedConfig& c, const PeModelInfo& info) : Positio
     geom_.axis_extent = axis_extent(info.dims, s.max_position);
     geom_.digits = eo.scheme.digits;
     geom_.base = s.base;
+    // Shift offsets leave room for the largest grid a step trains on (data.mixed_resolution).
+    SamplerGeometry shift_geom = geom_;
+    if (info.dims == 2)
+        shift_geom.train_extent =
+            std::max(geom_.train_extent, image_train_sizes(c).back() / std::max<int64_t>(1, c.model.patch_size));
     if (s.shift.enabled && s.shift.rate > 0)
-        shift_ = std::make_unique<ShiftSampler>(geom_, s.shift.offsets,
+        shift_ = std::make_unique<ShiftSampler>(shift_geom, s.shift.offsets,
                                                 derive_seed(static_cast<uint64_t>(c.train.seed), kStreamShiftOffsets));
     contrastive_opts_.candidates = s.contrastive.candidates;
     contrastive_opts_.window = s.contrastive.window;
@@ -121,10 +126,15 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
     const int64_t train_step = ctx.train_step >= 0 ? ctx.train_step : ctx.step;
     if (tr.weight > 0 && !shifted && train_step >= tr.start_step) {
         Rng rng(derive_seed(ctx.seed, kStreamTransfer, static_cast<uint64_t>(ctx.step)));
-        const TransferBatch tb = sample_transfer(geom_, rng, tr.batch, tr.positions);
-        slots_ = torch::tensor(tb.slots, torch::kLong);                          // (S * n) into the main layout
-        parts.push_back(flat_tensor(tb.students, {tr.batch * tr.positions, d})); // (S * n, d)
-        n_student = tr.batch * tr.positions;
+        // The teacher is this step's grid: a mixed-resolution step may train on another side than
+        // the reference one, and a grid with fewer patches than transfer.positions distills them all.
+        SamplerGeometry step_geom = geom_;
+        if (layout.grid.size() == 2) step_geom.train_extent = layout.grid[0];
+        transfer_n_ = std::min(tr.positions, step_geom.train_positions());
+        const TransferBatch tb = sample_transfer(step_geom, rng, tr.batch, transfer_n_);
+        slots_ = torch::tensor(tb.slots, torch::kLong);                         // (S * n) into the main layout
+        parts.push_back(flat_tensor(tb.students, {tr.batch * transfer_n_, d})); // (S * n, d)
+        n_student = tr.batch * transfer_n_;
     }
     // 4. One encoder pass over the distinct positions; rows are gathered back for every use.
     // all: (M, d); uniq: (U, d) distinct rows; inverse: (M) row of uniq; e: (M, P)
@@ -142,7 +152,7 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
         cands_pe_ = e.narrow(0, at, n_cand).view({ct.batch, ct.candidates, P}); // (A, c, P)
         at += n_cand;
     }
-    if (n_student) students_pe_ = e.narrow(0, at, n_student).view({tr.batch, tr.positions, P}); // (S, n, P)
+    if (n_student) students_pe_ = e.narrow(0, at, n_student).view({tr.batch, transfer_n_, P}); // (S, n, P)
     prepared_pos_ = layout.pos;
     prepared_ = true;
 }
@@ -164,7 +174,7 @@ std::vector<AuxLoss> SeqPeImpl::aux_losses() {
     if (students_pe_.defined()) {
         const auto& tr = cfg_.transfer;
         const torch::Tensor teacher = // (S, n, P): the default layout's PE at the students' slots
-            main_pe_[0].index_select(0, slots_.to(main_pe_.device())).view({tr.batch, tr.positions, pe_dim_});
+            main_pe_[0].index_select(0, slots_.to(main_pe_.device())).view({tr.batch, transfer_n_, pe_dim_});
         out.push_back({"loss_distill",
                        transfer_loss(teacher, students_pe_, tr.heads, tr.metric, tr.beta, tr.logit_scale), tr.weight});
     }

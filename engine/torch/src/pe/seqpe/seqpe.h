@@ -51,6 +51,7 @@ private:
     int64_t pe_dim_ = 0;
     SamplerGeometry geom_;
     std::unique_ptr<ShiftSampler> shift_;
+    int64_t transfer_n_ = 0; // positions per distillation sample this step (transfer.positions or the grid's)
     ContrastiveOptions contrastive_opts_;
 
     // Prepared training step.
