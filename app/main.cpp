@@ -65,8 +65,12 @@ int main(int argc, char** argv) {
     QCommandLineOption size("size", "window size for this session, e.g. 1000x700 (screenshots at a given size)", "WxH");
     QCommandLineOption select("select", "select this run (the views follow it)", "run");
     QCommandLineOption compare("compare", "Geometry and Attention: compare the selected run with this one", "run");
-    cli.addOptions(
-        {screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints, size, select, compare});
+    QCommandLineOption beside("beside",
+                              "Geometry and Attention, image runs: the selected run also at <px> pixels, beside itself "
+                              "(Geometry: its training grid beside the larger one, one query patch's map)",
+                              "px");
+    cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints, size, select,
+                    compare, beside});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
@@ -106,6 +110,7 @@ int main(int argc, char** argv) {
         QTimer::singleShot(0, &w, [&w] { w.workbench().runAll(); });
     if (cli.isSet(select)) w.selectRun(cli.value(select));
     if (cli.isSet(compare)) w.compareWith(cli.value(compare));
+    if (cli.isSet(beside)) w.showBeside(cli.value(beside).toInt());
     if (cli.isSet(tab)) w.showTab(cli.value(tab));
     QPointer<QWidget> dialog;
     if (cli.isSet(checkpoints)) dialog = w.openCheckpoints(cli.value(checkpoints));

@@ -221,6 +221,18 @@ void MainWindow::compareWith(const QString& run) {
     m_attention->addRun(run);
 }
 
+void MainWindow::showBeside(int pixels) {
+    const RunView* v = m_wb->store().run(m_geometry->run());
+    const int64_t patch = v && v->config ? std::max<int64_t>(1, v->config->model.patch_size) : 1;
+    if (v && v->config) { // the training grid beside the larger one, as maps of one query patch
+        const int64_t g = v->config->data.image_size / patch;
+        m_geometry->setGrid(g, g);
+        m_geometry->setQueryMode(true);
+    }
+    m_geometry->setSecondGrid(pixels / patch);
+    m_attention->setSecondResolution(pixels);
+}
+
 void MainWindow::report(const QString& run, int level, const QString& text) {
     m_log->append(run, level, text);
 }

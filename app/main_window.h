@@ -46,6 +46,9 @@ public:
     void selectRun(const QString& run);
     // Geometry's "compare with" and a second run in Attention (--compare).
     void compareWith(const QString& run);
+    // Image runs: the selected run also at `pixels` in Geometry and Attention (--beside); Geometry
+    // shows the training grid beside it, as maps of one query patch.
+    void showBeside(int pixels);
     // Why `run` cannot start now ("" if it can): a value typed in the Configuration panel that was
     // refused, else Workbench::startProblem. Start and Step are disabled with it as their tooltip.
     QString startProblem(const QString& run) const;

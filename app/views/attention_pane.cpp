@@ -118,6 +118,7 @@ void AttentionPane::requestImage(std::vector<uint8_t> pixels, int height, int wi
                                  int head, const QImage& picture) {
     if (m_run.isEmpty()) return;
     m_picture = picture.scaled(size, size); // what the model sees: the engine resizes to size x size
+    m_imageSize = size;
     requestMap([pixels = std::move(pixels), height, width, channels,
                 size](Inspector& in) { return in.image_attention(pixels, height, width, channels, size); },
                layer, head);
@@ -253,14 +254,15 @@ void AttentionPane::refresh() {
         m_heat->setColumnLabels({});
         m_heat->setBackgroundImage(m_picture, m_opacity);
         const double share = classShare();
-        m_heat->setTitle(tr("%1 (step %7): layer %2, %3, query (%4, %5), class token %6%")
+        m_heat->setTitle(tr("%1 at %8 px (step %7): layer %2, %3, query (%4, %5), class token %6%")
                              .arg(m_run)
                              .arg(m_map.layer)
                              .arg(head)
                              .arg(m_query.y())
                              .arg(m_query.x())
                              .arg(100 * share, 0, 'f', 1)
-                             .arg(m_map.step));
+                             .arg(m_map.step)
+                             .arg(m_imageSize));
         m_heat->setColorBarLabel(m_scale == Scale::Linear ? tr("attention") : tr("attention (%1)").arg(scaleText()));
         QString predicted;
         if (m_map.predicted >= 0)

@@ -72,7 +72,8 @@ public:
 
     // Image runs: the query patch as (row, col) of the grid; clamped; (-1, -1): the centre.
     void setQueryCell(int row, int col);
-    QPoint queryCell() const { return m_query; } // QPoint(col, row)
+    QPoint queryCell() const { return m_query; }  // QPoint(col, row)
+    int imageSize() const { return m_imageSize; } // pixels of the last image request
     // Share of the query's attention that goes to the class token(s), 0..1 (NaN without a map).
     double classShare() const;
 
@@ -107,6 +108,7 @@ private:
     quint64 m_generation = 0; // answers to older requests are dropped
     HeatMap* m_heat = nullptr;
     QLabel* m_info = nullptr;
+    int m_imageSize = 0;
 };
 
 } // namespace seqpe::ui

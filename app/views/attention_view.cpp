@@ -27,6 +27,7 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cstring>
 
 namespace seqpe::ui {
@@ -64,6 +65,13 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     m_size->setToolTip(tr("Resolution the image is resized to (a multiple of the patch size; any, also unseen in "
                           "training)"));
     img->addRow(tr("Resolution"), m_size);
+    m_size2 = new QSpinBox;
+    m_size2->setKeyboardTracking(false);
+    m_size2->setSuffix(tr(" px"));
+    m_size2->setSpecialValueText(tr("off"));
+    m_size2->setToolTip(tr("Show the first checked run a second time at this resolution, beside the first one "
+                           "(e.g. its training resolution and 3x it); the other checked runs wait while it is on"));
+    img->addRow(tr("Also at"), m_size2);
     m_opacity = new QSlider(Qt::Horizontal);
     m_opacity->setRange(0, 100);
     m_opacity->setValue(60);
@@ -145,8 +153,9 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
         m_fromFile = false; // back to the test split
         scheduleRefresh();
     });
-    for (QSpinBox* s : {m_size, m_offset, m_length})
+    for (QSpinBox* s : {m_size, m_size2, m_offset, m_length})
         connect(s, &QSpinBox::valueChanged, this, &AttentionView::scheduleRefresh);
+    connect(m_size2, &QSpinBox::valueChanged, this, &AttentionView::layoutPanes); // one run twice, or each run once
     connect(m_text, &QLineEdit::returnPressed, this, &AttentionView::refresh);
     connect(m_text, &QLineEdit::textChanged, this, [this](const QString& t) {
         if (t.isEmpty()) scheduleRefresh(); // cleared: back to the test split
@@ -173,8 +182,16 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
     });
     for (auto* p : m_panes) {
         connect(p, &AttentionPane::queryCellPicked, this, [this, p](int row, int col) {
-            for (auto* o : m_panes)
-                if (o != p) o->setQueryCell(row, col);
+            // Panes at another resolution get the cell over the same place of the picture.
+            const auto index = [this](const AttentionPane* q) {
+                return static_cast<int>(std::find(m_panes.begin(), m_panes.end(), q) - m_panes.begin());
+            };
+            const double from = paneResolution(index(p));
+            for (auto* o : m_panes) {
+                if (o == p) continue;
+                const double k = paneResolution(index(o)) / from;
+                o->setQueryCell(static_cast<int>((row + 0.5) * k), static_cast<int>((col + 0.5) * k));
+            }
         });
         connect(p, &AttentionPane::mapShown, this, [this, p] {
             // The class name of the test image, once a model told us the class names.
@@ -272,6 +289,8 @@ void AttentionView::configure() {
         const int p = patchSize();
         m_size->setRange(p, std::min(1024, p * 40));
         m_size->setSingleStep(p);
+        m_size2->setRange(0, std::min(1024, p * 40)); // 0: off
+        m_size2->setSingleStep(p);
         m_size->setValue(static_cast<int>(c.data.image_size));
         m_length->setValue(static_cast<int>(std::min<int64_t>(c.train.seq_len, 256)));
     }
@@ -332,16 +351,32 @@ void AttentionView::configure() {
 }
 
 void AttentionView::layoutPanes() {
+    const bool twice = m_image && secondResolution() > 0 && !m_checked.isEmpty();
     for (size_t i = 0; i < m_panes.size(); ++i) {
-        const QString run =
-            i < static_cast<size_t>(m_checked.size()) ? m_checked[static_cast<qsizetype>(i)] : QString();
+        QString run = i < static_cast<size_t>(m_checked.size()) ? m_checked[static_cast<qsizetype>(i)] : QString();
+        if (twice) run = i < 2 ? m_checked.front() : QString(); // one run at two resolutions
         m_panes[i]->setRun(run);
         m_panes[i]->setVisible(!run.isEmpty());
     }
 }
 
 int AttentionView::paneCount() const {
+    if (m_image && secondResolution() > 0 && !m_checked.isEmpty()) return 2;
     return static_cast<int>(std::min<qsizetype>(3, m_checked.size()));
+}
+
+int AttentionView::secondResolution() const {
+    if (m_size2->value() <= 0) return 0;
+    const int p = patchSize();
+    return std::max(p, (m_size2->value() + p / 2) / p * p);
+}
+
+void AttentionView::setSecondResolution(int pixels) {
+    m_size2->setValue(std::max(0, pixels)); // valueChanged: panes laid out again, then a refresh
+}
+
+int AttentionView::paneResolution(int pane) const {
+    return pane == 1 && paneCount() == 2 && secondResolution() > 0 && m_image ? secondResolution() : resolution();
 }
 
 void AttentionView::scheduleRefresh() {
@@ -476,7 +511,7 @@ void AttentionView::probeAll() {
     const int layer = m_layer->currentData().toInt(), head = m_head->currentData().toInt();
     for (int i = 0; i < paneCount(); ++i) {
         if (m_image)
-            m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, resolution(), layer, head,
+            m_panes[static_cast<size_t>(i)]->requestImage(m_pixels, m_h, m_w, m_c, paneResolution(i), layer, head,
                                                           m_picture);
         else if (!m_text->text().trimmed().isEmpty())
             m_panes[static_cast<size_t>(i)]->requestCustomText(m_text->text(), layer, head);
@@ -500,8 +535,11 @@ Figure AttentionView::figure() const {
         all.rows += t.rows;
     }
     if (runs.isEmpty()) return f;
-    f.stem = "attention-" + runs.join("-vs-") +
-             (m_image ? QString("-%1px").arg(resolution()) : QString("-tokens-%1").arg(m_offset->value()));
+    const QString at = secondResolution() > 0 && paneCount() == 2 && m_image
+                           ? QString("-%1px-and-%2px").arg(resolution()).arg(secondResolution())
+                           : QString("-%1px").arg(resolution());
+    if (at.contains("-and-")) runs = QStringList{runs.front()}; // one run at two resolutions
+    f.stem = "attention-" + runs.join("-vs-") + (m_image ? at : QString("-tokens-%1").arg(m_offset->value()));
     f.title = tr("Attention: %1").arg(runs.join(tr(" vs ")));
     f.description = configHashes(m_wb, runs);
     f.size = m_frame->size();

@@ -43,6 +43,10 @@ public:
     bool openImageFile(const QString& file);
     void setResolution(int pixels); // rounded to a multiple of the patch size
     int resolution() const;
+    // Image runs: the first checked run also at `pixels` in a second pane (0: off), to compare one
+    // model at the training resolution and beyond it. Other checked runs wait while it is on.
+    void setSecondResolution(int pixels);
+    int secondResolution() const; // 0 when off
     void setLayer(int layer);
     void setHead(int head); // -1: mean over the heads
     void setTextWindow(int64_t offset, int64_t length);
@@ -67,6 +71,7 @@ private:
     void onChecked(const QString& run, bool on);
     void configure(); // controls from the first checked run's config
     void layoutPanes();
+    int paneResolution(int pane) const; // the resolution pane `pane` shows
     void probeAll();
     void scheduleRefresh();
     int patchSize() const;
@@ -83,6 +88,7 @@ private:
     QSpinBox* m_index = nullptr;
     QPushButton* m_open = nullptr;
     QSpinBox* m_size = nullptr;
+    QSpinBox* m_size2 = nullptr; // "also at": 0 = off
     QSpinBox* m_offset = nullptr;
     QSpinBox* m_length = nullptr;
     QLabel* m_offsetLabel = nullptr;

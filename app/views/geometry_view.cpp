@@ -70,6 +70,10 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_cols = spin(1, 64, 14, tr("Grid columns"));
     m_row0 = spin(0, 1000, 0, tr("Row of the grid's first patch"));
     m_col0 = spin(0, 1000, 0, tr("Column of the grid's first patch"));
+    m_side2 = spin(0, 64, 0,
+                   tr("Show the run a second time on a grid of this side (in patches), beside the first: e.g. the "
+                      "training grid beside 3x it. A comparison run takes that pane instead"));
+    m_side2->setSpecialValueText(tr("off"));
     m_show = new QComboBox;
     m_show->addItem(tr("matrix (patch x patch)"));
     m_show->addItem(tr("query patch on the grid"));
@@ -100,8 +104,10 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
           labelled(tr("Layer"), m_layer), labelled(tr("Head"), m_head), static_cast<QWidget*>(m_live)})
         bar->addWidget(w);
     m_items1d = {labelled(tr("Positions from"), m_first), labelled(tr("count"), m_count)};
-    m_items2d = {labelled(tr("Grid"), m_rows), labelled(tr("x"), m_cols),    labelled(tr("from row"), m_row0),
-                 labelled(tr("col"), m_col0),  labelled(tr("Show"), m_show), labelled(tr("PCA colour"), m_colorBy)};
+    m_items2d = {labelled(tr("Grid"), m_rows),          labelled(tr("x"), m_cols),
+                 labelled(tr("from row"), m_row0),      labelled(tr("col"), m_col0),
+                 labelled(tr("beside it at"), m_side2), labelled(tr("Show"), m_show),
+                 labelled(tr("PCA colour"), m_colorBy)};
     for (QWidget* w : m_items1d) bar->addWidget(w);
     for (QWidget* w : m_items2d) bar->addWidget(w);
     for (QWidget* w : {static_cast<QWidget*>(m_train), labelled(tr("Checkpoint"), m_checkpoint), step,
@@ -140,6 +146,12 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
             toNewestModel();     // a snapshot holds one request: another one is asked of the model
             scheduleRefresh();
         });
+    connect(m_side2, &QSpinBox::valueChanged, this, [this] {
+        if (m_updating) return;
+        updateSecondPane();
+        toNewestModel();
+        scheduleRefresh();
+    });
     for (QSpinBox* s : {m_first, m_count, m_rows, m_cols, m_row0, m_col0})
         connect(s, &QSpinBox::valueChanged, this, [this] {
             if (m_updating) return;
@@ -160,7 +172,11 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     // The same query patch in both panes: a click in one moves the other.
     for (size_t i = 0; i < m_panes.size(); ++i)
         connect(m_panes[i], &GeometryPane::queryCellPicked, this, [this, i](int row, int col) {
-            m_panes[1 - i]->setQueryCell(row, col);
+            // Another grid side: the cell over the same place of the image.
+            const GeometryRequest from = requestFor(static_cast<int>(i)), to = requestFor(static_cast<int>(1 - i));
+            const double kr = static_cast<double>(to.rows) / static_cast<double>(std::max<int64_t>(1, from.rows));
+            const double kc = static_cast<double>(to.cols) / static_cast<double>(std::max<int64_t>(1, from.cols));
+            m_panes[1 - i]->setQueryCell(static_cast<int>((row + 0.5) * kr), static_cast<int>((col + 0.5) * kc));
             m_panes[1 - i]->setQueryMode(true);
             const QSignalBlocker block(m_show);
             m_show->setCurrentIndex(1);
@@ -188,7 +204,7 @@ QString GeometryView::run() const {
     return m_panes[0]->run();
 }
 QString GeometryView::compareRun() const {
-    return m_panes[1]->run();
+    return m_compareRun;
 }
 bool GeometryView::isLive() const {
     return m_live->isChecked();
@@ -221,6 +237,7 @@ void GeometryView::setRun(const QString& run) {
         m_updating = false;
     }
     if (run == compareRun()) setCompareRun({});
+    updateSecondPane(); // the run on the second grid follows the primary run
     const ResolvedConfig* c = config(run);
     if (c) {
         m_updating = true;
@@ -268,17 +285,16 @@ void GeometryView::setRun(const QString& run) {
 
 void GeometryView::setCompareRun(const QString& run) {
     const QString other = run == this->run() ? QString() : run;
-    m_panes[1]->setRun(other);
-    m_panes[1]->setVisible(!other.isEmpty());
-    m_panes[1]->setQueryMode(m_show->currentIndex() == 1);
+    m_compareRun = other;
     m_updating = true;
     m_compare->setCurrentIndex(other.isEmpty() ? 0 : m_compare->findText(other));
     m_updating = false;
-    if (other.isEmpty()) return;
+    updateSecondPane();
+    if (m_panes[1]->run().isEmpty()) return;
     if (m_scrub->value() < snapshotCount())
         showScrubbed();
     else if (isVisible())
-        m_panes[1]->request(currentRequest()); // the primary pane has its answer
+        m_panes[1]->request(requestFor(1)); // the primary pane has its answer
     else
         m_stale = true;
 }
@@ -293,6 +309,29 @@ void GeometryView::configureControls() {
     m_layer->setEnabled(m_layer->count() > 1);
     m_head->setEnabled(relative || qk);
     m_metric->setEnabled(!relative && !qk && info && info->has_positions());
+}
+
+void GeometryView::updateSecondPane() {
+    const ResolvedConfig* c = config(run());
+    const bool image = c && task_dims(*c) == 2;
+    const QString second = !m_compareRun.isEmpty() ? m_compareRun : image && m_side2->value() > 0 ? run() : QString();
+    m_panes[1]->setRun(second);
+    m_panes[1]->setVisible(!second.isEmpty());
+    m_panes[1]->setQueryMode(m_show->currentIndex() == 1);
+}
+
+int64_t GeometryView::secondGrid() const {
+    return m_side2->value();
+}
+
+void GeometryView::setSecondGrid(int64_t side) {
+    m_side2->setValue(static_cast<int>(side)); // valueChanged: the second pane, then a refresh
+}
+
+GeometryRequest GeometryView::requestFor(int pane) const {
+    GeometryRequest r = currentRequest();
+    if (pane == 1 && m_compareRun.isEmpty() && m_side2->value() > 0 && r.rows > 0) r.rows = r.cols = m_side2->value();
+    return r;
 }
 
 GeometryRequest GeometryView::currentRequest() const {
@@ -357,9 +396,8 @@ void GeometryView::refresh() {
         showScrubbed();
         return;
     }
-    const GeometryRequest r = currentRequest();
-    for (auto* p : m_panes)
-        if (!p->run().isEmpty()) p->request(r);
+    for (int i = 0; i < 2; ++i)
+        if (!m_panes[static_cast<size_t>(i)]->run().isEmpty()) m_panes[static_cast<size_t>(i)]->request(requestFor(i));
 }
 
 void GeometryView::reloadSnapshots() {
@@ -394,6 +432,12 @@ void GeometryView::showScrubbed() {
     // (or the newest one before it). Files are read on the probe worker (a 2D one can be large).
     for (auto* p : m_panes) {
         if (p->run().isEmpty()) continue;
+        if (p == m_panes[1] && m_compareRun.isEmpty()) { // the run itself on the second grid
+            p->showMessage(tr("Snapshots hold the default grid only: the %1 x %1 grid is shown at the Step slider's "
+                              "right end (End key)")
+                               .arg(m_side2->value()));
+            continue;
+        }
         const RunView* v = m_wb.store().run(p->run());
         if (!v) continue;
         std::filesystem::path file;
@@ -468,9 +512,10 @@ QString GeometryView::modelText() const {
 void GeometryView::onSnapshot(const QString& run, qint64) {
     if (run == this->run()) reloadSnapshots();
     if (!m_live->isChecked() || m_scrub->value() < snapshotCount()) return;
-    const GeometryRequest r = currentRequest();
     bool probe = false;
-    for (auto* p : m_panes) {
+    for (int i = 0; i < 2; ++i) {
+        GeometryPane* p = m_panes[static_cast<size_t>(i)];
+        const GeometryRequest r = requestFor(i);
         if (p->run() != run || !m_wb.probes().checkpoint(run).empty()) continue; // pinned: not live
         const ResolvedConfig* c = config(run);
         RunSession* s = m_wb.session(run);
@@ -496,9 +541,11 @@ void GeometryView::liveProbe() {
         return;
     }
     m_sinceLiveProbe.restart();
-    const GeometryRequest r = currentRequest();
-    for (auto* p : m_panes)
-        if (!p->run().isEmpty() && m_wb.isActive(p->run()) && m_wb.probes().checkpoint(p->run()).empty()) p->request(r);
+    for (int i = 0; i < 2; ++i) {
+        GeometryPane* p = m_panes[static_cast<size_t>(i)];
+        if (!p->run().isEmpty() && m_wb.isActive(p->run()) && m_wb.probes().checkpoint(p->run()).empty())
+            p->request(requestFor(i));
+    }
 }
 
 Figure GeometryView::figure() const {

@@ -42,6 +42,10 @@ public:
     void setMetric(const QString& metric); // dot | cosine | l2
     void setPositions(int64_t first, int64_t count);
     void setGrid(int64_t rows, int64_t cols);
+    // Image runs: the run also on a side x side grid in the second pane (0: off), e.g. its
+    // training grid beside 3x it. A comparison run, when chosen, takes the second pane instead.
+    void setSecondGrid(int64_t side);
+    int64_t secondGrid() const;
     void setLayer(int64_t layer);
     void setHead(int64_t head);
     void setQueryMode(bool on);
@@ -49,7 +53,8 @@ public:
     bool isLive() const;
 
     GeometryRequest currentRequest() const;
-    void refresh(); // probe (or replay the scrubbed snapshot) now
+    GeometryRequest requestFor(int pane) const; // pane 1 on the second grid when that is on
+    void refresh();                             // probe (or replay the scrubbed snapshot) now
     GeometryPane* pane(int i) const { return m_panes[static_cast<size_t>(i)]; }
     QSlider* scrubber() const { return m_scrub; }
     int snapshotCount() const { return static_cast<int>(m_snapshots.size()); }
@@ -81,6 +86,9 @@ private:
     QComboBox* m_run = nullptr;
     CheckpointPicker* m_checkpoint = nullptr; // of the primary run
     QComboBox* m_compare = nullptr;
+    QSpinBox* m_side2 = nullptr; // "beside it at": 0 = off
+    QString m_compareRun;        // the chosen comparison run ("" none)
+    void updateSecondPane();     // pane 1: the comparison run, the run on the second grid, or hidden
     QComboBox* m_metric = nullptr;
     QComboBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;

@@ -269,6 +269,41 @@ TEST(ViewsFake, QueryPatchClickPicksThePatchAtSeveralResolutions) {
             EXPECT_EQ(ap->classShare(), 1000.0 * query) << R;
         }
     }
+
+    // One run at two resolutions ("Also at"): two panes of the same run, 28 px and 84 px, and a
+    // click in one picks the patch over the same place of the picture in the other.
+    att.setResolution(28);
+    att.setSecondResolution(84);
+    EXPECT_EQ(att.secondResolution(), 84);
+    EXPECT_EQ(att.paneCount(), 2);
+    AttentionPane* big = att.pane(1);
+    EXPECT_EQ(big->run(), "img");
+    att.refresh();
+    ASSERT_TRUE(wait_for(
+        [&] { return ap->hasMap() && ap->map().gridRows == 7 && big->hasMap() && big->map().gridRows == 21; }));
+    EXPECT_EQ(big->imageSize(), 84);
+    click(ap->heatMap(), ap->heatMap()->cellRect(2, 5).center());
+    EXPECT_EQ(big->queryCell(), QPoint(16, 7)); // (5.5 * 3, 2.5 * 3)
+    EXPECT_NE(att.figure().stem.indexOf("img-28px-and-84px"), -1) << att.figure().stem.toStdString();
+    att.setSecondResolution(0); // off: one pane per checked run again
+    EXPECT_EQ(att.paneCount(), 1);
+    EXPECT_TRUE(att.pane(1)->isHidden());
+
+    // Geometry "beside it at": the run on its 7 x 7 grid and on 21 x 21; clicks map alike.
+    view.setGrid(7, 7);
+    view.setSecondGrid(21);
+    GeometryPane* second = view.pane(1);
+    EXPECT_EQ(second->run(), "img");
+    EXPECT_FALSE(second->isHidden());
+    view.refresh();
+    ASSERT_TRUE(wait_for([&] {
+        return pane->hasResult() && pane->result().rows == 7 && second->hasResult() && second->result().rows == 21;
+    }));
+    click(pane->heatMap(), pane->heatMap()->cellRect(6, 0).center());
+    EXPECT_EQ(second->heatMap()->markedCell(), QPoint(1, 19)); // (0.5 * 3, 6.5 * 3)
+    view.setSecondGrid(0);
+    EXPECT_TRUE(second->isHidden());
+    EXPECT_TRUE(second->run().isEmpty());
     fs::remove_all(dir);
 }
 
