@@ -29,16 +29,18 @@ namespace {
 // A run's existing report, when it is of the run's newest checkpoint and holds every requested
 // mode (and length, when given) on the requested split.
 std::optional<EvalReport> reusable_report(const RunPaths& p, const RunConfig& c, const CompareArgs& a) {
-    const fs::path file = p.eval() / "extrapolation.json";
+    // Image runs: the report of the requested protocol, wherever the newest one is of the other.
+    fs::path file = p.eval_report();
     std::error_code ec;
+    const std::string protocol = a.image_resize.empty() ? c.eval.image_resize : a.image_resize;
+    if (c.task == "image" && fs::exists(p.eval_report(protocol), ec)) file = p.eval_report(protocol);
     if (!fs::exists(file, ec)) return std::nullopt;
     try {
         EvalReport r = eval_report_from_json(read_file(file), file.string());
         const auto ck = latest_checkpoint(p);
         if (!ck || checkpoint_step(*ck) != r.step) return std::nullopt;
         if (r.split != (a.split.empty() ? c.eval.split : a.split)) return std::nullopt;
-        if (c.task == "image" && r.image_resize != (a.image_resize.empty() ? c.eval.image_resize : a.image_resize))
-            return std::nullopt;
+        if (c.task == "image" && r.image_resize != protocol) return std::nullopt;
         const std::string mode = a.mode.empty() ? c.eval.mode : a.mode;
         const std::vector<std::string> modes = evaluation_modes(c, mode);
         for (const auto& m : modes) {

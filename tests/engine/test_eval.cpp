@@ -3,6 +3,7 @@
 #include "seqpe/common/files.h"
 #include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
+#include "seqpe/run_dir.h"
 #include "seqpe/trainer.h"
 #include "test_util.h"
 #include "train/checkpoint.h"
@@ -143,6 +144,13 @@ TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
     EXPECT_EQ(cc.image_resize, "center_crop");
     EXPECT_NE(cc.rows[0].loss, r.rows[0].loss);
     EXPECT_EQ(eval_report_from_json(eval_report_json(cc), "x").image_resize, "center_crop");
+    // Each protocol keeps its newest report: the center-crop evaluation did not replace the resize one.
+    const RunPaths rp{run};
+    const EvalReport kept = eval_report_from_json(read_file(rp.eval_report("resize")), "resize");
+    EXPECT_EQ(kept.image_resize, "resize");
+    EXPECT_EQ(kept.rows.size(), 6u);
+    EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report("center_crop")), "cc").rows.size(), 1u);
+    EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report()), "newest").image_resize, "center_crop");
     o.image_resize.clear();
     o.lengths = {18}; // not a multiple of the patch size
     EXPECT_THROW(evaluate_run(run, o, q), InputError);

@@ -37,6 +37,12 @@ struct RunPaths {
     std::filesystem::path log() const { return root / "log.txt"; }
     std::filesystem::path checkpoints() const { return root / "checkpoints"; }
     std::filesystem::path eval() const { return root / "eval"; }
+    // The newest evaluation report (what the views show); an image run's evaluation is also kept
+    // per protocol (eval.image_resize), so evaluating under one never loses the other's report.
+    std::filesystem::path eval_report() const { return eval() / "extrapolation.json"; }
+    std::filesystem::path eval_report(const std::string& image_resize) const {
+        return eval() / ("extrapolation-" + image_resize + ".json");
+    }
     std::filesystem::path snapshots() const { return root / "snapshots"; }
     std::filesystem::path figures() const { return root / "figures"; }
     std::filesystem::path checkpoint(int64_t step) const;

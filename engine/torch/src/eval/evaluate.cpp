@@ -359,7 +359,8 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         }
     }
     if (o.write_files) {
-        write_file_atomic(paths.eval() / "extrapolation.json", eval_report_json(rep));
+        write_file_atomic(paths.eval_report(), eval_report_json(rep));
+        if (c.task == "image") write_file_atomic(paths.eval_report(rep.image_resize), eval_report_json(rep));
         write_file_atomic(paths.eval() / "extrapolation.csv", eval_report_csv(rep));
         if (c.task == "algorithmic")
             write_file_atomic(paths.eval() / "accuracy_by_position.csv", eval_by_position_csv(rep));
