@@ -226,3 +226,49 @@ TEST(MixedResolution, SeqPeTrainsOnEveryGridAndAStoppedRunResumesBitIdentically)
     joined.insert(joined.end(), lb.begin(), lb.end());
     EXPECT_EQ(joined, lf); // bit-identical
 }
+
+TEST(MixedResolution, InterpolatedPositionsSpreadEveryGridOverTheReferenceOne) {
+    TempDir tmp("mixed-interp");
+    const auto data = write_image_dataset(tmp / "data", 64, 16, 16);
+    RunConfig raw = mixed_config("rope");
+    raw.data.mixed_positions = "interpolate";
+    const ResolvedConfig c = resolve_config(raw);
+    ImageTask task(c, data, read_manifest(data), torch::kCPU);
+    std::set<int64_t> seen;
+    for (int64_t step = 0; step < 40; ++step) {
+        const TrainBatch b = task.batch(step, 0, 1);
+        const int64_t g = b.x.size(2) / 4;
+        const Layout l = task.train_layout(b);
+        EXPECT_DOUBLE_EQ(l.scale, 4.0 / static_cast<double>(g)) << g; // the 4x4 reference grid: scale 1
+        seen.insert(g);
+    }
+    EXPECT_EQ(seen.size(), 5u);
+
+    // SeqPE reads an interpolated step through the reference grid's encodings (not the step's
+    // prepared integer positions): another loss than extend on a step off the reference grid.
+    auto losses = [&](const std::string& positions) {
+        RunConfig s = mixed_config("seqpe");
+        s.data.mixed_positions = positions;
+        s.train.steps = 6;
+        TrainerOptions o;
+        o.run_dir = tmp / positions;
+        o.dataset_dir = data;
+        Collect obs;
+        EXPECT_EQ(make_trainer(s, o)->run(obs, {}).outcome, RunOutcome::Completed);
+        return obs.losses();
+    };
+    const auto ext = losses("extend"), interp = losses("interpolate");
+    ASSERT_EQ(ext.size(), 6u);
+    ASSERT_EQ(interp.size(), 6u);
+    ImageTask probe(resolve_config(mixed_config("seqpe")), data, read_manifest(data), torch::kCPU);
+    bool off_reference_differs = false;
+    for (int64_t step = 0; step < 6; ++step) {
+        const bool reference = probe.batch(step, 0, 1).x.size(2) == 16;
+        if (step == 0 && reference) {
+            EXPECT_EQ(ext[0], interp[0]); // same weights, same layout
+        }
+        if (!reference && ext[static_cast<size_t>(step)] != interp[static_cast<size_t>(step)])
+            off_reference_differs = true;
+    }
+    EXPECT_TRUE(off_reference_differs);
+}

@@ -33,6 +33,10 @@ struct DataConfig {
     // at evaluation) and the evaluation modes scale to it.
     bool mixed_resolution = false;
     int64_t size_min = 20, size_max = 36;
+    // How a step on another grid reads its positions: "extend" (0..g-1 per axis, as extend
+    // evaluates) or "interpolate" (the grid spread over the reference one, positions scaled by
+    // g_ref / g, as interpolate evaluates; the learnable table reads every grid so either way).
+    std::string mixed_positions = "extend";
     // Image task: mixup (Zhang et al. 2018) and cutmix (Yun et al. 2019) with Beta(alpha, alpha)
     // mixing weights, as the paper's ViT recipe (timm) mixes: one weight per step, each image mixed
     // with the batch's mirror image (example B-1-b). 0 turns one off; with both on, a step is one

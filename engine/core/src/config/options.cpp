@@ -143,6 +143,11 @@ std::vector<OptionInfo> build_table() {
           1024);
     range(b.add("data.size_max", FIELD(data.size_max), "mixed-resolution training: largest side in pixels", mixed), 4,
           1024);
+    choices(b.add("data.mixed_positions", FIELD(data.mixed_positions),
+                  "mixed-resolution training: positions of a step on another grid: extend (0..g-1 per axis) or "
+                  "interpolate (scaled onto the reference grid, as the interpolate evaluation reads them)",
+                  mixed),
+            {"extend", "interpolate"});
     range(b.add("data.mixup_alpha", FIELD(data.mixup_alpha),
                 "image task: mixup's Beta(alpha, alpha) mixing weight, one per step (0 = off; the paper's "
                 "recipe uses 0.8)",

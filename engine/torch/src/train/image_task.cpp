@@ -33,6 +33,10 @@ int ImageTask::step_size(int64_t step) const {
 Layout ImageTask::train_layout(const TrainBatch& b) const {
     Layout l = model_->layout_for(b.x.size(2), b.x.size(3));
     l.device = device_;
+    if (cfg_.data.mixed_positions == "interpolate") { // scale 1 on the reference grid itself
+        const int64_t p = cfg_.model.patch_size;
+        apply_eval_mode(l, "interpolate", cfg_.data.image_size / p, b.x.size(2) / p, b.x.size(3) / p);
+    }
     return l;
 }
 

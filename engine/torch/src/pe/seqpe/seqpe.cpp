@@ -198,7 +198,8 @@ torch::Tensor SeqPeImpl::with_prefix(const torch::Tensor& pe, int64_t prefix) co
 void SeqPeImpl::begin(const Layout& q, const Layout&) {
     const int64_t G = q.groups(), N = q.length(), d = q.dims(), P = pe_dim_;
     torch::Tensor pe;
-    if (prepared_ && q.pos.sizes() == prepared_pos_.sizes() && torch::equal(q.pos, prepared_pos_)) {
+    // The step's prepared layout, unless it is read interpolated (data.mixed_positions = interpolate).
+    if (prepared_ && q.scale == 1.0 && q.pos.sizes() == prepared_pos_.sizes() && torch::equal(q.pos, prepared_pos_)) {
         pe = main_pe_;
     } else if (q.scale != 1.0 && q.trained_length > 0) {
         // "interpolate": encode the trained layout, then resample it to the requested one.
