@@ -127,7 +127,7 @@ ResolvedConfig resolve_config(const RunConfig& raw) {
     if (s.transfer.heads == 0) s.transfer.heads = c.model.n_head;
     // Auxiliary samples in the official runs' proportion to the main task's tokens per step
     // (text: 16 per 32 x 512 tokens; ViT-S: 32 per 256 x 196 patches), at least 2.
-    const int64_t grid = image ? c.data.image_size / std::max<int64_t>(1, c.model.patch_size) : 0;
+    const int64_t grid = image ? image_train_grid(c) : 0;
     const int64_t tokens = c.train.batch_size * (image ? grid * grid : c.train.seq_len);
     const int64_t aux =
         std::max<int64_t>(2, (image ? 32 * tokens + 25088 : 16 * tokens + 8192) / (image ? 50176 : 16384));
