@@ -1,6 +1,7 @@
 // AttentionPane: probe one forward pass, keep one layer's (T, T) map, show a query's row.
 // Not here: choosing the image, text window, layer or runs (AttentionView).
 #include "attention_pane.h"
+#include "same_spot.h"
 
 #include "seqpe/widgets/heat_map.h"
 
@@ -171,8 +172,8 @@ void AttentionPane::show(const AttentionMap& m) {
     // Another resolution: keep the query on the same spot of the picture.
     if (m_map.gridRows > 0 && m.gridRows > 0 && m_query.x() >= 0 &&
         (m.gridRows != m_map.gridRows || m.gridCols != m_map.gridCols))
-        m_query = QPoint(static_cast<int>((m_query.x() + 0.5) * m.gridCols / m_map.gridCols),
-                         static_cast<int>((m_query.y() + 0.5) * m.gridRows / m_map.gridRows));
+        m_query = QPoint(sameSpotCell(m_query.x(), m_map.gridCols, m.gridCols),
+                         sameSpotCell(m_query.y(), m_map.gridRows, m.gridRows));
     m_map = m;
     refresh();
     Q_EMIT mapShown();

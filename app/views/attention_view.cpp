@@ -1,6 +1,7 @@
 // AttentionView: run choice, the shared input (test image, picture file or text window), layer
 // and head, and the panes side by side. Not here: slicing and drawing attention (AttentionPane).
 #include "attention_view.h"
+#include "same_spot.h"
 
 #include "checkpoint_picker.h"
 #include "figure_exporter.h"
@@ -189,8 +190,8 @@ AttentionView::AttentionView(Workbench& wb, QWidget* parent) : QWidget(parent), 
             const double from = paneResolution(index(p));
             for (auto* o : m_panes) {
                 if (o == p) continue;
-                const double k = paneResolution(index(o)) / from;
-                o->setQueryCell(static_cast<int>((row + 0.5) * k), static_cast<int>((col + 0.5) * k));
+                const double to = paneResolution(index(o));
+                o->setQueryCell(sameSpotCell(row, from, to), sameSpotCell(col, from, to));
             }
         });
         connect(p, &AttentionPane::mapShown, this, [this, p] {

@@ -3,6 +3,7 @@
 #include "geometry_view.h"
 #include "checkpoint_picker.h"
 #include "figure_exporter.h"
+#include "same_spot.h"
 
 #include "seqpe/encodings.h"
 
@@ -174,9 +175,9 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
         connect(m_panes[i], &GeometryPane::queryCellPicked, this, [this, i](int row, int col) {
             // Another grid side: the cell over the same place of the image.
             const GeometryRequest from = requestFor(static_cast<int>(i)), to = requestFor(static_cast<int>(1 - i));
-            const double kr = static_cast<double>(to.rows) / static_cast<double>(std::max<int64_t>(1, from.rows));
-            const double kc = static_cast<double>(to.cols) / static_cast<double>(std::max<int64_t>(1, from.cols));
-            m_panes[1 - i]->setQueryCell(static_cast<int>((row + 0.5) * kr), static_cast<int>((col + 0.5) * kc));
+            m_panes[1 - i]->setQueryCell(
+                sameSpotCell(row, static_cast<double>(from.rows), static_cast<double>(to.rows)),
+                sameSpotCell(col, static_cast<double>(from.cols), static_cast<double>(to.cols)));
             m_panes[1 - i]->setQueryMode(true);
             const QSignalBlocker block(m_show);
             m_show->setCurrentIndex(1);
