@@ -69,8 +69,10 @@ int main(int argc, char** argv) {
                               "Geometry and Attention, image runs: the selected run also at <px> pixels, beside itself "
                               "(Geometry: its training grid beside the larger one, one query patch's map)",
                               "px");
+    QCommandLineOption read("read", "Geometry: read positions past the training range extended or interpolated",
+                            "extend|interpolate");
     cli.addOptions({screenshot, after, run, theme, tab, exportFigures, out, formats, latency, checkpoints, size, select,
-                    compare, beside});
+                    compare, beside, read});
     cli.process(app);
 
     // Headless figures are for papers: light unless asked otherwise (the user's theme is for the window).
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
     if (cli.isSet(select)) w.selectRun(cli.value(select));
     if (cli.isSet(compare)) w.compareWith(cli.value(compare));
     if (cli.isSet(beside)) w.showBeside(cli.value(beside).toInt());
+    if (cli.isSet(read)) w.setGeometryReadMode(cli.value(read));
     if (cli.isSet(tab)) w.showTab(cli.value(tab));
     QPointer<QWidget> dialog;
     if (cli.isSet(checkpoints)) dialog = w.openCheckpoints(cli.value(checkpoints));

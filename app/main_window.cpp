@@ -233,6 +233,10 @@ void MainWindow::showBeside(int pixels) {
     m_attention->setSecondResolution(pixels);
 }
 
+void MainWindow::setGeometryReadMode(const QString& mode) {
+    m_geometry->setReadMode(mode);
+}
+
 void MainWindow::report(const QString& run, int level, const QString& text) {
     m_log->append(run, level, text);
 }

@@ -49,6 +49,7 @@ public:
     // Image runs: the selected run also at `pixels` in Geometry and Attention (--beside); Geometry
     // shows the training grid beside it, as maps of one query patch.
     void showBeside(int pixels);
+    void setGeometryReadMode(const QString& mode); // --read: extend | interpolate
     // Why `run` cannot start now ("" if it can): a value typed in the Configuration panel that was
     // refused, else Workbench::startProblem. Start and Step are disabled with it as their tooltip.
     QString startProblem(const QString& run) const;

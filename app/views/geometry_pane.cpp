@@ -34,7 +34,7 @@ bool isDefaultGeometryRequest(const GeometryRequest& r, const ResolvedConfig& c)
                                ? r.first == 0 && (r.count == 0 || r.count == defaultGeometryCount(c))
                                : r.row0 == 0 && r.col0 == 0 && (r.rows == 0 || r.rows == defaultGeometryGrid(c)) &&
                                      (r.cols == 0 || r.cols == (r.rows == 0 ? defaultGeometryGrid(c) : r.rows));
-    return positions && r.metric == "cosine" && r.layer < 0 && r.head < 0;
+    return positions && r.metric == "cosine" && r.layer < 0 && r.head < 0 && r.mode == "extend";
 }
 
 namespace {
@@ -50,7 +50,7 @@ QString number(double v) {
 
 bool sameRequest(const GeometryRequest& a, const GeometryRequest& b) {
     return a.first == b.first && a.count == b.count && a.rows == b.rows && a.cols == b.cols && a.row0 == b.row0 &&
-           a.col0 == b.col0 && a.metric == b.metric && a.layer == b.layer && a.head == b.head;
+           a.col0 == b.col0 && a.metric == b.metric && a.layer == b.layer && a.head == b.head && a.mode == b.mode;
 }
 
 } // namespace
@@ -270,6 +270,9 @@ void GeometryPane::refresh() {
     const int n = static_cast<int>(m_g.matrix.shape[0]);
     const bool grid = m_g.dims == 2 && m_g.rows * m_g.cols == n;
     auto pos = [&](int i, int axis) { return m_g.positions[static_cast<size_t>(i * m_g.dims + axis)]; };
+    // Read interpolated past the training range: the positions are spread over the trained range.
+    const int64_t shown = m_g.dims == 2 ? std::max(m_g.rows, m_g.cols) : (n > 0 ? pos(n - 1, 0) + 1 : 0);
+    const bool stretched = m_g.mode == "interpolate" && shown > m_g.train_extent;
     const QString rho =
         std::isfinite(m_g.rank_correlation) ? QString::number(m_g.rank_correlation, 'f', 3) : QString("n/a");
     m_heat->setColorMap(m_g.metric == "l2" ? ColorMap::Viridis : ColorMap::Coolwarm);
@@ -291,15 +294,18 @@ void GeometryPane::refresh() {
         m_heat->setColumnLabels(cl);
         m_heat->setMarkedCell(m_query.y(), m_query.x());
         // The training grid ends at row/col train_extent (positions count from the grid origin).
-        const int gr = static_cast<int>(m_g.train_extent - pos(0, 0)),
-                  gc = static_cast<int>(m_g.train_extent - pos(0, 1));
+        // Read interpolated, the whole grid is the training grid spread out: no border to mark.
+        const int gr = stretched ? -1 : static_cast<int>(m_g.train_extent - pos(0, 0)),
+                  gc = stretched ? -1 : static_cast<int>(m_g.train_extent - pos(0, 1));
         m_heat->setGuides(gr > 0 && gr < rows ? gr : -1, gc > 0 && gc < cols ? gc : -1, tr("train grid"));
-        extent = tr("query patch (%1, %2) against every patch of a %3 x %4 grid; dashed: the %5 x %5 training grid")
+        extent = tr("query patch (%1, %2) against every patch of a %3 x %4 grid; %5")
                      .arg(pos(q, 0))
                      .arg(pos(q, 1))
                      .arg(rows)
                      .arg(cols)
-                     .arg(m_g.train_extent);
+                     .arg((stretched ? tr("the %1 x %1 training grid spread over it")
+                                     : tr("dashed: the %1 x %1 training grid"))
+                              .arg(m_g.train_extent));
     } else {
         m_heat->setMatrix(n, n, QVector<float>(m_g.matrix.data.begin(), m_g.matrix.data.end()));
         QStringList labels;
@@ -309,7 +315,7 @@ void GeometryPane::refresh() {
         m_heat->setColumnLabels(labels);
         m_heat->setMarkedCell(-1, -1);
         if (m_g.dims == 1 && n > 0) {
-            const int k = static_cast<int>(m_g.train_extent - pos(0, 0));
+            const int k = stretched ? -1 : static_cast<int>(m_g.train_extent - pos(0, 0));
             m_heat->setGuides(k > 0 && k < n ? k : -1, k > 0 && k < n ? k : -1,
                               tr("train length %1").arg(m_g.train_extent));
             extent = tr("positions %1 to %2; training length %3%4")
@@ -363,7 +369,7 @@ void GeometryPane::refreshProfile() {
     m_profile->setAxisLabels(m_g.dims == 2 ? tr("column distance d (patches)") : tr("distance d (tokens)"),
                              tr("score added to q·k"));
     m_profile->setTitle(tr("%1: score against distance, %2").arg(m_run, query));
-    if (m_g.train_extent > 0 && m_g.train_extent < D)
+    if (m_g.train_extent > 0 && m_g.train_extent < D && m_g.mode != "interpolate") // else all of it is trained
         m_profile->setMarker(static_cast<double>(m_g.train_extent), m_g.dims == 2
                                                                         ? tr("train grid %1").arg(m_g.train_extent)
                                                                         : tr("train length %1").arg(m_g.train_extent));

@@ -59,6 +59,12 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     m_metric->addItem(tr("cosine similarity"), "cosine");
     m_metric->addItem(tr("dot product"), "dot");
     m_metric->addItem(tr("L2 distance"), "l2");
+    m_read = new QComboBox;
+    m_read->addItem(tr("extended"), "extend");
+    m_read->addItem(tr("interpolated"), "interpolate");
+    m_read->setToolTip(tr("How positions past the training range are read, as the evaluation modes read them: "
+                          "extended (as they are) or interpolated (spread over the trained range: a resampled "
+                          "table, scaled positions)"));
     m_layer = new QComboBox;
     m_head = new QComboBox;
     m_live = new QCheckBox(tr("live"));
@@ -100,9 +106,9 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     // One flow of controls: a single row on a wide screen, wrapped (never wider than the page) in a
     // 1000x700 window beside the config dock. Each label stays with its control.
     auto* bar = new FlowLayout;
-    for (QWidget* w :
-         {labelled(tr("Run"), m_run), labelled(tr("compare with"), m_compare), labelled(tr("Measure"), m_metric),
-          labelled(tr("Layer"), m_layer), labelled(tr("Head"), m_head), static_cast<QWidget*>(m_live)})
+    for (QWidget* w : {labelled(tr("Run"), m_run), labelled(tr("compare with"), m_compare),
+                       labelled(tr("Measure"), m_metric), labelled(tr("Read"), m_read), labelled(tr("Layer"), m_layer),
+                       labelled(tr("Head"), m_head), static_cast<QWidget*>(m_live)})
         bar->addWidget(w);
     m_items1d = {labelled(tr("Positions from"), m_first), labelled(tr("count"), m_count)};
     m_items2d = {labelled(tr("Grid"), m_rows),          labelled(tr("x"), m_cols),
@@ -140,7 +146,7 @@ GeometryView::GeometryView(Workbench& wb, QWidget* parent) : QWidget(parent), m_
     connect(m_compare, &QComboBox::currentIndexChanged, this, [this] {
         if (!m_updating) setCompareRun(m_compare->currentIndex() <= 0 ? QString() : m_compare->currentText());
     });
-    for (QComboBox* c : {m_metric, m_layer, m_head})
+    for (QComboBox* c : {m_metric, m_read, m_layer, m_head})
         connect(c, &QComboBox::currentIndexChanged, this, [this] {
             if (m_updating) return;
             configureControls(); // the layer decides whether head and measure apply
@@ -338,6 +344,7 @@ GeometryRequest GeometryView::requestFor(int pane) const {
 GeometryRequest GeometryView::currentRequest() const {
     GeometryRequest r;
     r.metric = m_metric->currentData().toString().toStdString();
+    r.mode = m_read->currentData().toString().toStdString();
     r.layer = m_layer->count() > 0 ? m_layer->currentData().toInt() : -1;
     r.head = m_head->isEnabled() && m_head->count() > 0 ? m_head->currentData().toInt() : -1;
     const ResolvedConfig* c = config(run());
@@ -355,6 +362,9 @@ GeometryRequest GeometryView::currentRequest() const {
 
 void GeometryView::setMetric(const QString& metric) {
     m_metric->setCurrentIndex(std::max(0, m_metric->findData(metric)));
+}
+void GeometryView::setReadMode(const QString& mode) {
+    m_read->setCurrentIndex(std::max(0, m_read->findData(mode)));
 }
 void GeometryView::setPositions(int64_t first, int64_t count) {
     m_first->setValue(static_cast<int>(first));

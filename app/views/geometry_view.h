@@ -40,6 +40,7 @@ public:
 
     // Programmatic control (tests, --tab screenshots); each schedules a refresh like the controls.
     void setMetric(const QString& metric); // dot | cosine | l2
+    void setReadMode(const QString& mode); // extend | interpolate (GeometryRequest::mode)
     void setPositions(int64_t first, int64_t count);
     void setGrid(int64_t rows, int64_t cols);
     // Image runs: the run also on a side x side grid in the second pane (0: off), e.g. its
@@ -90,6 +91,7 @@ private:
     QString m_compareRun;        // the chosen comparison run ("" none)
     void updateSecondPane();     // pane 1: the comparison run, the run on the second grid, or hidden
     QComboBox* m_metric = nullptr;
+    QComboBox* m_read = nullptr; // extend | interpolate
     QComboBox* m_layer = nullptr;
     QComboBox* m_head = nullptr;
     QComboBox* m_show = nullptr;

@@ -78,6 +78,7 @@ public:
         GeometryResult g;
         g.kind = "embedding";
         g.metric = r.metric;
+        g.mode = r.mode;
         g.dims = 2;
         g.rows = r.rows > 0 ? r.rows : 14;
         g.cols = r.cols > 0 ? r.cols : g.rows;
@@ -301,6 +302,16 @@ TEST(ViewsFake, QueryPatchClickPicksThePatchAtSeveralResolutions) {
     }));
     click(pane->heatMap(), pane->heatMap()->cellRect(6, 0).center());
     EXPECT_EQ(second->heatMap()->markedCell(), QPoint(1, 19)); // (0.5 * 3, 6.5 * 3)
+    // Read interpolated: both panes ask the model for the interpolate mode's positions.
+    EXPECT_EQ(pane->result().mode, "extend");
+    view.setReadMode("interpolate");
+    EXPECT_EQ(view.requestFor(1).mode, "interpolate");
+    view.refresh();
+    ASSERT_TRUE(wait_for([&] {
+        return pane->hasResult() && pane->result().mode == "interpolate" && second->hasResult() &&
+               second->result().mode == "interpolate" && second->result().rows == 21;
+    }));
+    view.setReadMode("extend");
     view.setSecondGrid(0);
     EXPECT_TRUE(second->isHidden());
     EXPECT_TRUE(second->run().isEmpty());

@@ -2,6 +2,7 @@
 #include "inspect/geometry.h"
 #include "model/lm.h"
 #include "model/vit.h"
+#include "pe/absolute.h"
 #include "pe/alibi.h"
 #include "pe/rope.h"
 #include "seqpe/common/error.h"
@@ -106,6 +107,77 @@ TEST(Inspect, GeometryIn2DAndPastTheTrainingLength) {
     r.layer = -1;
     r.rows = r.cols = 12;
     EXPECT_EQ(compute_geometry(*lv->pe, resolve_config(lc), r).matrix.shape[0], 144);
+}
+
+TEST(Inspect, GeometryReadInterpolatedIsWhatTheInterpolateEvaluationReads) {
+    // The tiny ViT trains on a 4 x 4 grid; the probe reads an 8 x 8 one both ways.
+    const auto cell = [](const GeometryResult& g, int64_t a, int64_t b) {
+        const int64_t n = g.matrix.shape[0];
+        return g.matrix.data[static_cast<size_t>(a * n + b)];
+    };
+    GeometryRequest r;
+    r.rows = r.cols = 8;
+    r.metric = "cosine";
+    {
+        // SeqPE: the 4 x 4 grid's encodings resampled bicubically, as the evaluation resamples them.
+        RunConfig c = tiny_image_config("seqpe");
+        VisionTransformer v(resolve_config(c), 1, 4);
+        v->eval();
+        torch::NoGradGuard ng;
+        r.mode = "interpolate";
+        const GeometryResult g = compute_geometry(*v->pe, resolve_config(c), r);
+        EXPECT_EQ(g.mode, "interpolate");
+        EXPECT_NE(g.description.find("read interpolated"), std::string::npos) << g.description;
+        const torch::Tensor cells = torch::arange(16, torch::kLong);
+        const torch::Tensor e4 = v->pe->embeddings(torch::stack({cells.div(4, "floor"), cells.remainder(4)}, 1));
+        torch::Tensor e8 = resample_2d(e4.view({4, 4, -1}), 8, 8).reshape({64, -1});
+        e8 = e8 / e8.norm(2, 1, true);
+        const torch::Tensor want = torch::matmul(e8, e8.t()); // (64, 64)
+        for (int64_t a : {0, 9, 27, 63})
+            for (int64_t b : {1, 18, 36, 62})
+                EXPECT_NEAR(cell(g, a, b), want[a][b].item<double>(), 1e-5) << a << ", " << b;
+        r.mode = "extend"; // extended, the 8 x 8 grid reads positions 4..7 the encoder never saw
+        const GeometryResult x = compute_geometry(*v->pe, resolve_config(c), r);
+        EXPECT_GT(std::abs(cell(x, 0, 63) - cell(g, 0, 63)), 1e-4);
+        // At the training grid the two reads are the same.
+        r.rows = r.cols = 4;
+        const GeometryResult x4 = compute_geometry(*v->pe, resolve_config(c), r);
+        r.mode = "interpolate";
+        const GeometryResult g4 = compute_geometry(*v->pe, resolve_config(c), r);
+        EXPECT_EQ(x4.matrix.data, g4.matrix.data);
+        r.rows = r.cols = 8;
+    }
+    {
+        // Sinusoidal (axial) reads scaled positions: cell (2, 4) of 8 x 8 is (1, 2) of 4 x 4.
+        RunConfig c = tiny_image_config("sinusoidal");
+        VisionTransformer v(resolve_config(c), 1, 4);
+        r.mode = "interpolate";
+        const GeometryResult g = compute_geometry(*v->pe, resolve_config(c), r);
+        GeometryRequest r4;
+        r4.rows = r4.cols = 4;
+        r4.metric = "cosine";
+        const GeometryResult x4 = compute_geometry(*v->pe, resolve_config(c), r4);
+        EXPECT_NEAR(cell(g, 2 * 8 + 4, 6 * 8 + 2), cell(x4, 1 * 4 + 2, 3 * 4 + 1), 1e-5);
+        EXPECT_NEAR(cell(g, 0, 4 * 8 + 6), cell(x4, 0, 2 * 4 + 3), 1e-5);
+    }
+    {
+        // RoPE-2D: Position Interpolation, so (0, 2) of 8 x 8 scores against (0, 0) as (0, 1) of 4 x 4.
+        RunConfig c = tiny_image_config("rope");
+        VisionTransformer v(resolve_config(c), 1, 4);
+        r.mode = "interpolate";
+        const GeometryResult g = compute_geometry(*v->pe, resolve_config(c), r);
+        ASSERT_EQ(g.kind, "relative");
+        GeometryRequest r4;
+        r4.rows = r4.cols = 4;
+        const GeometryResult x4 = compute_geometry(*v->pe, resolve_config(c), r4);
+        EXPECT_NEAR(cell(g, 0, 2), cell(x4, 0, 1), 1e-5);
+        EXPECT_NEAR(cell(g, 0, 6 * 8 + 4), cell(x4, 0, 3 * 4 + 2), 1e-5);
+        EXPECT_GT(std::abs(cell(g, 0, 2) - cell(x4, 0, 2)), 1e-4); // not the extended score
+    }
+    r.mode = "stretch";
+    RunConfig c = tiny_image_config("learned");
+    VisionTransformer v(resolve_config(c), 1, 4);
+    EXPECT_THROW(compute_geometry(*v->pe, resolve_config(c), r), InputError);
 }
 
 TEST(Inspect, TrainerWritesSnapshotsThatReadBack) {

@@ -24,6 +24,10 @@ struct GeometryRequest {
     int64_t layer = -1;            // SeqPE with a q/k map: >= 0 compares the query-PE of this layer
                                    // with the key-PE (pq . pk); rope_mixed: the layer's frequencies
     int64_t head = -1;             // relative scores and q/k PEs: one head, or -1 for the mean
+    // extend: the positions as they are; interpolate: read as the interpolate evaluation reads
+    // them (a larger grid or text spread over the trained range: resampled tables and SeqPE, scaled
+    // positions for sinusoidal and rotary encodings).
+    std::string mode = "extend";
 };
 
 struct GeometryResult {
@@ -31,6 +35,7 @@ struct GeometryResult {
                              // the encoding adds to q.k (RoPE, ALiBi); "none": no positions
     std::string description; // what the matrix shows, for titles
     std::string metric;
+    std::string mode = "extend";    // the request's mode
     Matrix matrix;                  // (N, N)
     Matrix projection;              // (N, 2): PCA of the embeddings (empty for relative encodings)
     double explained[2] = {0, 0};   // share of variance of the two components

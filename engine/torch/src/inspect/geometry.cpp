@@ -83,16 +83,25 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& 
     g.metric = r.metric;
     if (r.metric != "dot" && r.metric != "cosine" && r.metric != "centred" && r.metric != "l2")
         throw InputError("geometry metric '" + r.metric + "' is not one of dot, cosine, centred, l2");
+    if (r.mode != "extend" && r.mode != "interpolate")
+        throw InputError("geometry mode '" + r.mode + "' is not one of extend, interpolate");
+    g.mode = r.mode;
     Layout layout;
     if (info.dims == 1) {
         const int64_t n = r.count > 0 ? r.count : std::min<int64_t>(512, 2 * info.train_length);
         if (n > 4096) throw InputError("geometry: at most 4096 positions at once");
         layout = layout_1d(n, r.first);
+        if (r.mode == "interpolate") apply_eval_mode(layout, r.mode, info.train_length, r.first + n, r.first + n);
     } else {
         const int64_t rows = r.rows > 0 ? r.rows : std::min<int64_t>(32, 2 * info.train_length);
         const int64_t cols = r.cols > 0 ? r.cols : rows;
         if (rows * cols > 4096) throw InputError("geometry: at most 4096 grid cells at once");
         layout = layout_2d(rows, cols, 0, r.row0, r.col0);
+        // A grid from (row0, col0) is read as part of the (row0 + rows) x (col0 + cols) image.
+        if (r.mode == "interpolate") {
+            layout.grid = {r.row0 + rows, r.col0 + cols};
+            apply_eval_mode(layout, r.mode, info.train_length, r.row0 + rows, r.col0 + cols);
+        }
         g.rows = rows;
         g.cols = cols;
     }
@@ -103,6 +112,7 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& 
         break;
     }
     layout.device = dev;
+    layout.trained_length = info.train_length;
     const torch::Tensor pos = layout.pos[0]; // (N, d)
     const int64_t N = pos.size(0);
     g.positions.assign(pos.data_ptr<int64_t>(), pos.data_ptr<int64_t>() + pos.numel());
@@ -125,7 +135,7 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& 
         g.description = what + " of layer " + std::to_string(r.layer) +
                         (r.head >= 0 ? ", head " + std::to_string(r.head) : ", mean over heads");
         unlike = -score;
-    } else if (torch::Tensor e = pe.embeddings(pos); e.defined()) {
+    } else if (torch::Tensor e = pe.embeddings_at(layout); e.defined()) {
         e = e.to(torch::kCPU).to(torch::kFloat); // (N, P)
         g.kind = "embedding";
         if (r.metric == "dot")
@@ -172,6 +182,7 @@ GeometryResult compute_geometry(PositionEncodingImpl& pe, const ResolvedConfig& 
         g.kind = "none";
         g.description = "no position information";
     }
+    if (layout.scale != 1.0 && g.kind != "none") g.description += ", read interpolated";
     g.matrix = to_matrix(score);
     if (unlike.defined()) g.rank_correlation = distance_correlation(unlike, pos);
     return g;

@@ -142,4 +142,13 @@ torch::Tensor SinusoidalImpl::embeddings(const torch::Tensor& positions) {
     return features(positions, 1.0, w) * scale_;
 }
 
+torch::Tensor SinusoidalImpl::embeddings_at(const Layout& layout) {
+    // What begin() computes: the features of the positions times the layout's scale.
+    const torch::Tensor pos = layout.pos[0];
+    const int64_t w = layout.grid.size() == 2 ? layout.grid[1]
+                      : pos.size(1) == 2      ? pos.select(1, 1).max().item<int64_t>() + 1
+                                              : 0;
+    return features(pos, layout.scale, w) * scale_;
+}
+
 } // namespace seqpe

@@ -35,6 +35,7 @@ public:
     torch::Tensor add_input(const torch::Tensor& x) override;
     void end() override { current_ = torch::Tensor(); }
     torch::Tensor embeddings(const torch::Tensor& positions) override;
+    torch::Tensor embeddings_at(const Layout& layout) override; // interpolated: scaled positions
 
 private:
     torch::Tensor features(const torch::Tensor& pos, double scale, int64_t grid_w); // (N, d) -> (N, C)

@@ -70,6 +70,11 @@ public:
     // Position embeddings for the geometry views: positions (N, d) -> (N, P); undefined if the
     // encoding has no embedding vectors (RoPE, ALiBi, none).
     virtual torch::Tensor embeddings(const torch::Tensor& positions) { return {}; }
+    // The embeddings the model reads on `layout` (positions (N, d) -> (N, P)), an interpolated
+    // read (layout.scale != 1, eval mode interpolate) included. The default reads the trained range
+    // and resamples it, as the learnable table and SeqPE do; encodings that scale positions instead
+    // (sinusoidal) override it. Undefined where embeddings() is.
+    virtual torch::Tensor embeddings_at(const Layout& layout);
 
     // What a relative encoding adds to the attention logits between the positions of `layout`,
     // for the Geometry view: (H, N, N), query x key, in logit units (a bias as it is added; for
