@@ -174,9 +174,14 @@ TEST(Inspect, GeometryReadInterpolatedIsWhatTheInterpolateEvaluationReads) {
         EXPECT_NEAR(cell(g, 0, 6 * 8 + 4), cell(x4, 0, 3 * 4 + 2), 1e-5);
         EXPECT_GT(std::abs(cell(g, 0, 2) - cell(x4, 0, 2)), 1e-4); // not the extended score
     }
-    r.mode = "stretch";
+    // The learnable table is resampled to the grid in both modes: the two reads are the same.
     RunConfig c = tiny_image_config("learned");
     VisionTransformer v(resolve_config(c), 1, 4);
+    r.mode = "interpolate";
+    const GeometryResult li = compute_geometry(*v->pe, resolve_config(c), r);
+    r.mode = "extend";
+    EXPECT_EQ(li.matrix.data, compute_geometry(*v->pe, resolve_config(c), r).matrix.data);
+    r.mode = "stretch";
     EXPECT_THROW(compute_geometry(*v->pe, resolve_config(c), r), InputError);
 }
 

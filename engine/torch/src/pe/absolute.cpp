@@ -95,6 +95,12 @@ torch::Tensor LearnedImpl::embeddings(const torch::Tensor& positions) {
     return lookup(positions, {});
 }
 
+torch::Tensor LearnedImpl::embeddings_at(const Layout& layout) {
+    // The table is resampled to the grid whatever the mode (begin() ignores the scale), and a
+    // table trained over randomized positions is read as it is where it covers the grid.
+    return lookup(layout.pos[0], layout.grid, layout.extent);
+}
+
 // ---- sinusoidal -------------------------------------------------------------------------------
 
 torch::Tensor sinusoid_1d(const torch::Tensor& pos, int64_t dim, double base) {

@@ -14,6 +14,7 @@ public:
     torch::Tensor add_input(const torch::Tensor& x) override;
     void end() override { current_ = torch::Tensor(); }
     torch::Tensor embeddings(const torch::Tensor& positions) override;
+    torch::Tensor embeddings_at(const Layout& layout) override; // what begin() reads, in either mode
 
     torch::Tensor table; // 1D: (L, C); 2D: (g, g, C)
     torch::Tensor cls;   // 2D: (C)
