@@ -134,6 +134,7 @@ TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
     }
     EXPECT_GT(r.rows[0].accuracy, 0.4); // at the training resolution (4 classes: chance 0.25)
     EXPECT_EQ(r.image_resize, "resize");
+    fs::copy_file(run / "eval" / "extrapolation.json", run / "eval" / "legacy.json"); // for below
     // The official protocol (resize to 16 / 0.875 = 18, keep the central 16 x 16) on request: other
     // pixels, so another loss, and the report says which protocol it holds (also through its JSON).
     o.image_resize = "center_crop";
@@ -150,6 +151,15 @@ TEST(Eval, ImageRunIsScoredAtEveryResolutionAndMode) {
     EXPECT_EQ(kept.image_resize, "resize");
     EXPECT_EQ(kept.rows.size(), 6u);
     EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report("center_crop")), "cc").rows.size(), 1u);
+    EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report()), "newest").image_resize, "center_crop");
+    // A run evaluated before per-protocol reports existed (its resize report only in
+    // extrapolation.json): a centre-crop evaluation keeps that report under its protocol's name.
+    fs::remove(rp.eval_report("resize"));
+    fs::remove(rp.eval_report("center_crop"));
+    fs::copy_file(run / "eval" / "legacy.json", rp.eval_report(), fs::copy_options::overwrite_existing);
+    evaluate_run(run, o, q);
+    ASSERT_TRUE(fs::exists(rp.eval_report("resize")));
+    EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report("resize")), "kept").rows.size(), 6u);
     EXPECT_EQ(eval_report_from_json(read_file(rp.eval_report()), "newest").image_resize, "center_crop");
     o.image_resize.clear();
     o.lengths = {18}; // not a multiple of the patch size

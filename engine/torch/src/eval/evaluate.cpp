@@ -35,6 +35,22 @@ namespace seqpe {
 
 namespace {
 
+// An image run evaluated before per-protocol reports existed has its report only in
+// extrapolation.json. Before a report of another protocol replaces that file, the older one is
+// kept under its own protocol's name, so no evaluation is lost.
+void keep_older_protocol_report(const RunPaths& paths, const std::string& protocol) {
+    std::error_code ec;
+    if (!fs::exists(paths.eval_report(), ec)) return;
+    try {
+        const EvalReport old = eval_report_from_json(read_file(paths.eval_report()), paths.eval_report().string());
+        const std::string was = old.image_resize.empty() ? "resize" : old.image_resize;
+        if (was != protocol && !fs::exists(paths.eval_report(was), ec))
+            write_file_atomic(paths.eval_report(was), eval_report_json(old));
+    } catch (const std::exception&) {
+        // unreadable: nothing to keep
+    }
+}
+
 // Perplexity over non-overlapping chunks that cover every token of the split once: chunk k feeds
 // tokens [kL, kL + L) and predicts [kL + 1, kL + L]; the last chunk is shorter. Positions start at 0.
 // Per token id: UTF-8 bytes, characters and word starts (Vocabulary::units), as (V, 3) int64;
@@ -359,6 +375,7 @@ EvalReport evaluate_run(const fs::path& run_dir, const EvalOptions& o, Observer&
         }
     }
     if (o.write_files) {
+        if (c.task == "image") keep_older_protocol_report(paths, rep.image_resize);
         write_file_atomic(paths.eval_report(), eval_report_json(rep));
         if (c.task == "image") write_file_atomic(paths.eval_report(rep.image_resize), eval_report_json(rep));
         write_file_atomic(paths.eval() / "extrapolation.csv", eval_report_csv(rep));
