@@ -1,8 +1,8 @@
 // GeometryView's timeline: the snapshots saved while a run trains (the Step slider), live probes
 // of a training run, and the way back to the newest model. The controls: geometry_view.cpp.
-#include "geometry_view.h"
 #include "checkpoint_picker.h"
 #include "geometry_pane.h"
+#include "geometry_view.h"
 
 #include <QCheckBox>
 #include <QComboBox>
