@@ -24,14 +24,13 @@ torch::Tensor PositionEncodingImpl::embeddings_at(const Layout& layout) {
     if (layout.scale == 1.0 || t <= 0) return embeddings(pos);
     torch::NoGradGuard ng;
     if (layout.dims() == 1) {
-        const torch::Tensor train = embeddings(torch::arange(t, torch::kLong).view({t, 1})); // (t, P)
+        const torch::Tensor train = embeddings(layout_1d(t).pos[0]); // (t, P)
         if (!train.defined()) return {};
         const int64_t n = std::max(pos.max().item<int64_t>() + 1, layout.extent);
         return resample_1d(train, n).index_select(0, pos.select(1, 0).to(train.device())); // (N, P)
     }
     // The t x t trained grid, row-major, resampled bicubically to the layout's grid.
-    const torch::Tensor cells = torch::arange(t * t, torch::kLong);
-    const torch::Tensor train = embeddings(torch::stack({cells.div(t, "floor"), cells.remainder(t)}, 1)); // (t*t, P)
+    const torch::Tensor train = embeddings(layout_2d(t, t, 0).pos[0]); // (t*t, P)
     if (!train.defined()) return {};
     const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1);
     const int64_t h = layout.grid.size() == 2 ? layout.grid[0] : r.max().item<int64_t>() + 1;

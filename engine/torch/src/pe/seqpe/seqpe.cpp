@@ -205,13 +205,11 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
         // "interpolate": encode the trained layout, then resample it to the requested one.
         const int64_t t = q.trained_length;
         if (d == 1) {
-            const torch::Tensor train = encoder->forward(torch::arange(t, torch::kLong).view({t, 1})); // (t, P)
-            pe = resample_1d(train, N).unsqueeze(0);                                                   // (1, N, P)
+            const torch::Tensor train = encoder->forward(layout_1d(t).pos[0]); // (t, P)
+            pe = resample_1d(train, N).unsqueeze(0);                           // (1, N, P)
         } else {
             // the t x t training grid, row-major: positions (t * t, 2) -> (t * t, P)
-            const torch::Tensor train = encoder->forward(torch::stack(
-                {torch::arange(t * t, torch::kLong).div(t, "floor"), torch::arange(t * t, torch::kLong).remainder(t)},
-                1));
+            const torch::Tensor train = encoder->forward(layout_2d(t, t, 0).pos[0]);
             pe = resample_2d(train.view({t, t, P}), q.grid[0], q.grid[1]).reshape({1, N, P});
         }
     } else if (!torch::GradMode::is_enabled()) {
