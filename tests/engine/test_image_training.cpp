@@ -254,7 +254,8 @@ TEST(MixedResolution, InterpolatedPositionsSpreadEveryGridOverTheReferenceOne) {
         o.run_dir = tmp / positions;
         o.dataset_dir = data;
         Collect obs;
-        EXPECT_EQ(make_trainer(s, o)->run(obs, {}).outcome, RunOutcome::Completed);
+        const RunResult r = make_trainer(s, o)->run(obs, {});
+        EXPECT_EQ(r.outcome, RunOutcome::Completed) << r.message;
         return obs.losses();
     };
     const auto ext = losses("extend"), interp = losses("interpolate");

@@ -348,3 +348,37 @@ TEST(SeqPeEncoder, SharedPrefixForwardEqualsTheDenseForward) {
     size_t i = 0;
     for (auto& p : e->parameters()) EXPECT_LT((p.grad() - g1[i++]).abs().max().item<float>(), 1e-5);
 }
+
+// Interpolated decoding (QA generation) asks for one position at a time with `extent` set: each step
+// must read the same resampled table as the whole sequence, not a table resampled to one row.
+TEST(SeqPeModule, InterpolatedReadOfOnePositionEqualsItsRowInTheWholeSequence) {
+    RunConfig c = seqpe_config("input_add", "none");
+    SeqPeImpl pe(resolve_config(c), lm_info(c));
+    pe.eval();
+    torch::NoGradGuard ng;
+    const int64_t n = 40, trained = 16;
+    auto read = [&](Layout l) {
+        l.trained_length = trained;
+        l.scale = static_cast<double>(trained) / n;
+        l.extent = n;
+        pe.begin(l, l);
+        const torch::Tensor x = pe.add_input(torch::zeros({1, l.length(), 32})); // (1, N, C)
+        pe.end();
+        return x[0];
+    };
+    const torch::Tensor whole = read(layout_1d(n));
+    ASSERT_EQ(whole.size(0), n);
+    EXPECT_GT((whole[0] - whole[n - 1]).abs().max().item<float>(), 1e-4); // the rows differ
+    for (int64_t k : {0, 7, 39}) {
+        const torch::Tensor one = read(layout_1d(1, k));
+        EXPECT_LT((one[0] - whole[k]).abs().max().item<float>(), 1e-6) << "position " << k;
+    }
+    // Without extent, a prefix reads the same rows too (the table spans its own largest position).
+    Layout prefix = layout_1d(n);
+    prefix.trained_length = trained;
+    prefix.scale = static_cast<double>(trained) / n;
+    pe.begin(prefix, prefix);
+    const torch::Tensor again = pe.add_input(torch::zeros({1, n, 32}))[0];
+    pe.end();
+    EXPECT_LT((again - whole).abs().max().item<float>(), 1e-6);
+}

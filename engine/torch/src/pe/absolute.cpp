@@ -42,6 +42,22 @@ torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w) {
         .permute({1, 2, 0});
 }
 
+torch::Tensor resample_trained(const torch::Tensor& train, const Layout& layout) {
+    const torch::Tensor pos = layout.pos[0]; // (N, d)
+    const int64_t t = layout.trained_length;
+    if (layout.dims() == 1) {
+        const int64_t n = std::max(pos.max().item<int64_t>() + 1, layout.extent);
+        return resample_1d(train, n).index_select(0, pos.select(1, 0).to(train.device())); // (N, C)
+    }
+    // A grid shifted by SeqPE's random shift is read from its origin: interpolation lays the whole
+    // grid over the trained one, wherever its positions start.
+    const torch::Tensor r = pos.select(1, 0) - pos.select(1, 0).min(), c = pos.select(1, 1) - pos.select(1, 1).min();
+    const int64_t h = layout.grid.size() == 2 ? layout.grid[0] : r.max().item<int64_t>() + 1;
+    const int64_t w = layout.grid.size() == 2 ? layout.grid[1] : c.max().item<int64_t>() + 1;
+    const torch::Tensor grid = resample_2d(train.view({t, t, train.size(1)}), h, w); // (h, w, C)
+    return grid.reshape({h * w, -1}).index_select(0, (r * w + c).to(grid.device()));
+}
+
 // ---- learned ----------------------------------------------------------------------------------
 
 LearnedImpl::LearnedImpl(const PeModelInfo& info) : PositionEncodingImpl(info) {

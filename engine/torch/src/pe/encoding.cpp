@@ -19,24 +19,13 @@ torch::Tensor PositionEncodingImpl::relative_score(const Layout& layout, int64_t
 }
 
 torch::Tensor PositionEncodingImpl::embeddings_at(const Layout& layout) {
-    const torch::Tensor pos = layout.pos[0]; // (N, d)
     const int64_t t = layout.trained_length;
-    if (layout.scale == 1.0 || t <= 0) return embeddings(pos);
+    if (layout.scale == 1.0 || t <= 0) return embeddings(layout.pos[0]);
     torch::NoGradGuard ng;
-    if (layout.dims() == 1) {
-        const torch::Tensor train = embeddings(layout_1d(t).pos[0]); // (t, P)
-        if (!train.defined()) return {};
-        const int64_t n = std::max(pos.max().item<int64_t>() + 1, layout.extent);
-        return resample_1d(train, n).index_select(0, pos.select(1, 0).to(train.device())); // (N, P)
-    }
-    // The t x t trained grid, row-major, resampled bicubically to the layout's grid.
-    const torch::Tensor train = embeddings(layout_2d(t, t, 0).pos[0]); // (t*t, P)
+    // The trained range: positions 0..t-1, or the t x t grid row-major.
+    const torch::Tensor train = embeddings((layout.dims() == 1 ? layout_1d(t) : layout_2d(t, t, 0)).pos[0]);
     if (!train.defined()) return {};
-    const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1);
-    const int64_t h = layout.grid.size() == 2 ? layout.grid[0] : r.max().item<int64_t>() + 1;
-    const int64_t w = layout.grid.size() == 2 ? layout.grid[1] : c.max().item<int64_t>() + 1;
-    const torch::Tensor grid = resample_2d(train.view({t, t, train.size(1)}), h, w); // (h, w, P)
-    return grid.reshape({h * w, -1}).index_select(0, (r * w + c).to(grid.device()));
+    return resample_trained(train, layout); // (N, P)
 }
 
 } // namespace seqpe

@@ -202,16 +202,12 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
     if (prepared_ && q.scale == 1.0 && q.pos.sizes() == prepared_pos_.sizes() && torch::equal(q.pos, prepared_pos_)) {
         pe = main_pe_;
     } else if (q.scale != 1.0 && q.trained_length > 0) {
-        // "interpolate": encode the trained layout, then resample it to the requested one.
+        // "interpolate": encode the trained layout, then resample it to the requested positions
+        // (decoding one position at a time reads one table of layout.extent rows).
         const int64_t t = q.trained_length;
-        if (d == 1) {
-            const torch::Tensor train = encoder->forward(layout_1d(t).pos[0]); // (t, P)
-            pe = resample_1d(train, N).unsqueeze(0);                           // (1, N, P)
-        } else {
-            // the t x t training grid, row-major: positions (t * t, 2) -> (t * t, P)
-            const torch::Tensor train = encoder->forward(layout_2d(t, t, 0).pos[0]);
-            pe = resample_2d(train.view({t, t, P}), q.grid[0], q.grid[1]).reshape({1, N, P});
-        }
+        const torch::Tensor train =
+            encoder->forward((d == 1 ? layout_1d(t) : layout_2d(t, t, 0)).pos[0]); // (t or t*t, P)
+        pe = resample_trained(train, q).view({1, N, P});
     } else if (!torch::GradMode::is_enabled()) {
         // Evaluation: once per layout, then cached (incremental decoding asks for one new position
         // at a time: gather it from a cached 1D table instead of re-encoding).
