@@ -70,7 +70,7 @@ static std::string json_type_words(const json& v) {
 }
 
 void flatten_options(const json& j, const std::string& prefix, std::vector<std::pair<std::string, json>>& out,
-                    std::vector<Diagnostic>& diags) {
+                     std::vector<Diagnostic>& diags) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
         if (find_option(path)) {

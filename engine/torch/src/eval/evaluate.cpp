@@ -69,6 +69,26 @@ torch::Tensor token_units(const std::filesystem::path& dataset, const DatasetMan
     return t;
 }
 
+// Per-token NLL of y given x, (B, T) -> (B, T) fp32, without the whole (B, T, V) logits: the head
+// and the fp32 loss run over blocks of kLossRows rows, so the largest buffers are (kLossRows, V).
+// (At 2,048 tokens the full logits were 8 M floats, and under bf16 autocast they existed twice: the
+// bf16 product and its fp32 copy.)
+constexpr int64_t kLossRows = 1024;
+torch::Tensor token_nll(LanguageModelImpl& model, const torch::Tensor& x, const torch::Tensor& y, const Layout& l) {
+    namespace F = torch::nn::functional;
+    const torch::Tensor h = model.hidden(x, l);             // (B, T, C)
+    const torch::Tensor rows = h.reshape({-1, h.size(-1)}); // (B*T, C)
+    const torch::Tensor targets = y.reshape({-1});          // (B*T)
+    torch::Tensor out = torch::empty({rows.size(0)}, h.options().dtype(torch::kFloat));
+    for (int64_t s = 0; s < rows.size(0); s += kLossRows) {
+        const int64_t n = std::min(kLossRows, rows.size(0) - s);
+        const torch::Tensor logits = model.logits(rows.narrow(0, s, n)).to(torch::kFloat); // (n, V)
+        out.narrow(0, s, n).copy_(
+            F::cross_entropy(logits, targets.narrow(0, s, n), F::CrossEntropyFuncOptions().reduction(torch::kNone)));
+    }
+    return out.view(y.sizes());
+}
+
 EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const ResolvedConfig& c, int64_t L,
                        const std::string& mode, int64_t max_tokens, std::vector<double>* by_pos, Observer& obs,
                        std::stop_token stop, const torch::Tensor& units) {
@@ -98,7 +118,6 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
     int64_t pos_count = 0;
     if (by_pos) pos_sum.assign(static_cast<size_t>(L), 0.0);
     const int64_t full_chunks = predict / L;
-    namespace F = torch::nn::functional;
     for (int64_t k = 0; k < full_chunks; k += per_batch) {
         if (stop.stop_requested()) throw Cancelled();
         const int64_t n = std::min(per_batch, full_chunks - k);
@@ -110,11 +129,7 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         const torch::Tensor y = buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev);
         Layout batch_layout = layout; // randomized runs: this batch's sampled positions
         sample_eval_positions(batch_layout, c, mode, L, k / per_batch);
-        const torch::Tensor logits = model.forward(x, batch_layout);
-        const torch::Tensor tok_nll =
-            F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.reshape({-1}),
-                             F::CrossEntropyFuncOptions().reduction(torch::kNone))
-                .view({n, L});
+        const torch::Tensor tok_nll = token_nll(model, x, y, batch_layout); // (n, L)
         nll += tok_nll.sum().item<double>();
         scored += n * L;
         const torch::Tensor per_window = tok_nll.sum(1).to(torch::kDouble).cpu(); // (n)
@@ -143,12 +158,10 @@ EvalRow eval_lm_length(LanguageModelImpl& model, const TokenSplit& split, const 
         tail.rope_factor[1] = layout.rope_factor[1];
         tail.device = dev;
         sample_eval_positions(tail, c, mode, L, full_chunks);
-        const torch::Tensor logits = model.forward(buf.index({Slice(), Slice(0, rest)}).to(dev), tail);
-        const double tail_nll =
-            F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
-                             buf.index({Slice(), Slice(1, torch::indexing::None)}).reshape({-1}).to(dev),
-                             F::CrossEntropyFuncOptions().reduction(torch::kSum))
-                .item<double>();
+        const double tail_nll = token_nll(model, buf.index({Slice(), Slice(0, rest)}).to(dev),
+                                          buf.index({Slice(), Slice(1, torch::indexing::None)}).to(dev), tail)
+                                    .sum()
+                                    .item<double>();
         nll += tail_nll;
         scored += rest;
         win_nll.push_back(tail_nll);
