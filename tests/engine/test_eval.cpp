@@ -1,6 +1,9 @@
 // Evaluation: perplexity of a uniform predictor, chunking that covers every token once, reports.
+#include "data/lm_data.h"
+#include "model/lm.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
+#include "seqpe/common/manifest.h"
 #include "seqpe/engine.h"
 #include "seqpe/evaluate.h"
 #include "seqpe/run_dir.h"
@@ -97,6 +100,40 @@ TEST(Eval, ChunksCoverEveryTestTokenExactlyOnce) {
     o.mode = "extend";
     o.lengths = {16};
     EXPECT_EQ(evaluate_run(run, o, q).rows[0].count, 100);
+}
+
+// The loss is computed over blocks of 1,024 rows of the logits (evaluate.cpp): a window of 1,100
+// tokens spans two blocks and must score what the whole logits give.
+TEST(Eval, BlockedLossEqualsTheWholeLogitsCrossEntropy) {
+    TempDir tmp("blocked");
+    const int64_t L = 1100;
+    const auto data = write_text_dataset(tmp / "data", 64, 4000, 1000, L + 1);
+    RunConfig c = tiny_lm_config("rope");
+    c.train.steps = 3;
+    const auto run = trained_run(tmp, c, data);
+    EvalOptions o;
+    o.dataset_dir = data;
+    o.lengths = {L};
+    o.mode = "extend";
+    Quiet q;
+    const EvalReport r = evaluate_run(run, o, q);
+    ASSERT_EQ(r.rows.size(), 1u);
+    ASSERT_EQ(r.rows[0].count, L);
+
+    auto task = make_task(resolve_config(c), data, torch::kCPU);
+    load_weights(run, task->module());
+    auto& model = dynamic_cast<LanguageModelImpl&>(task->module());
+    model.eval();
+    torch::NoGradGuard ng;
+    const TokenSplit split(data, read_manifest(data), "test");
+    const torch::Tensor seq = split.slice(0, L + 1).view({1, L + 1});
+    using torch::indexing::Slice;
+    const torch::Tensor logits = model.forward(seq.index({Slice(), Slice(0, L)}), layout_1d(L)); // (1, L, V)
+    const double whole = torch::nn::functional::cross_entropy(logits.view({L, -1}).to(torch::kFloat),
+                                                              seq.index({0, Slice(1, torch::indexing::None)}))
+                             .item<double>();
+    EXPECT_GT(whole, 1.0); // a trained model, not a uniform one
+    EXPECT_NEAR(r.rows[0].loss, whole, 1e-5 * whole);
 }
 
 TEST(Eval, LearnedTableNotesItsInterpolation) {
