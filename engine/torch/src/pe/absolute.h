@@ -59,8 +59,7 @@ torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w);
 // embeddings of the trained positions, (t, C) in 1D or the row-major t x t grid (t*t, C) in 2D.
 // 1D resamples to max(largest position + 1, layout.extent) rows and gathers, so that a sequence
 // decoded one position at a time reads one table; 2D resamples to the layout's grid, read from its
-// first row and column. (N, C),
-// differentiable in `train`.
+// first row and column. Returns (N, C), differentiable in `train`.
 torch::Tensor resample_trained(const torch::Tensor& train, const Layout& layout);
 
 // (N) float positions -> (N, dim) interleaved sin/cos features.
