@@ -42,6 +42,15 @@ torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w) {
         .permute({1, 2, 0});
 }
 
+torch::Tensor read_resampled_grid(const torch::Tensor& table, const torch::Tensor& pos,
+                                  const std::vector<int64_t>& grid) {
+    const torch::Tensor r = pos.select(1, 0), c = pos.select(1, 1); // rows, columns: (N)
+    const int64_t h = grid.size() == 2 ? grid[0] : r.max().item<int64_t>() + 1;
+    const int64_t w = grid.size() == 2 ? grid[1] : c.max().item<int64_t>() + 1;
+    const torch::Tensor t = resample_2d(table, h, w); // (h, w, C)
+    return t.reshape({h * w, -1}).index_select(0, (r * w + c).to(t.device()));
+}
+
 torch::Tensor resample_trained(const torch::Tensor& train, const Layout& layout) {
     const torch::Tensor pos = layout.pos[0]; // (N, d)
     const int64_t t = layout.trained_length;
@@ -49,13 +58,7 @@ torch::Tensor resample_trained(const torch::Tensor& train, const Layout& layout)
         const int64_t n = std::max(pos.max().item<int64_t>() + 1, layout.extent);
         return resample_1d(train, n).index_select(0, pos.select(1, 0).to(train.device())); // (N, C)
     }
-    // A grid shifted by SeqPE's random shift is read from its origin: interpolation lays the whole
-    // grid over the trained one, wherever its positions start.
-    const torch::Tensor r = pos.select(1, 0) - pos.select(1, 0).min(), c = pos.select(1, 1) - pos.select(1, 1).min();
-    const int64_t h = layout.grid.size() == 2 ? layout.grid[0] : r.max().item<int64_t>() + 1;
-    const int64_t w = layout.grid.size() == 2 ? layout.grid[1] : c.max().item<int64_t>() + 1;
-    const torch::Tensor grid = resample_2d(train.view({t, t, train.size(1)}), h, w); // (h, w, C)
-    return grid.reshape({h * w, -1}).index_select(0, (r * w + c).to(grid.device()));
+    return read_resampled_grid(train.view({t, t, train.size(1)}), pos, layout.grid); // (N, C)
 }
 
 // ---- learned ----------------------------------------------------------------------------------
@@ -89,10 +92,7 @@ torch::Tensor LearnedImpl::lookup(const torch::Tensor& pos, const std::vector<in
     // Trained on randomized positions: the table covers the whole range, read as it is where it can.
     if (info_.position_range > 0 && r.max().item<int64_t>() < L && c.max().item<int64_t>() < L)
         return table.reshape({-1, C}).index_select(0, (r * L + c).to(table.device()));
-    const int64_t h = grid.size() == 2 ? grid[0] : r.max().item<int64_t>() + 1;
-    const int64_t w = grid.size() == 2 ? grid[1] : c.max().item<int64_t>() + 1;
-    const torch::Tensor t = resample_2d(table, h, w); // (h, w, C)
-    return t.reshape({-1, C}).index_select(0, (r * t.size(1) + c).to(t.device()));
+    return read_resampled_grid(table, pos, grid);
 }
 
 void LearnedImpl::begin(const Layout& q, const Layout&) {

@@ -55,11 +55,15 @@ public:
 // (L, C) -> (n, C) linear; (g, g, C) -> (h, w, C) bicubic.
 torch::Tensor resample_1d(const torch::Tensor& table, int64_t n);
 torch::Tensor resample_2d(const torch::Tensor& table, int64_t h, int64_t w);
+// Rows of a (g, g, C) grid table resampled to `grid` (h, w; empty: the positions' extent), read at
+// pos (N, 2) row-major: (N, C).
+torch::Tensor read_resampled_grid(const torch::Tensor& table, const torch::Tensor& pos,
+                                  const std::vector<int64_t>& grid);
 // The trained range read at an interpolated layout's positions (group 0): `train` holds the
 // embeddings of the trained positions, (t, C) in 1D or the row-major t x t grid (t*t, C) in 2D.
 // 1D resamples to max(largest position + 1, layout.extent) rows and gathers, so that a sequence
-// decoded one position at a time reads one table; 2D resamples to the layout's grid, read from its
-// first row and column. Returns (N, C), differentiable in `train`.
+// decoded one position at a time reads one table; 2D resamples to the layout's grid. Returns
+// (N, C), differentiable in `train`.
 torch::Tensor resample_trained(const torch::Tensor& train, const Layout& layout);
 
 // (N) float positions -> (N, dim) interleaved sin/cos features.

@@ -207,7 +207,11 @@ void SeqPeImpl::begin(const Layout& q, const Layout&) {
         const int64_t t = q.trained_length;
         const torch::Tensor train =
             encoder->forward((d == 1 ? layout_1d(t) : layout_2d(t, t, 0)).pos[0]); // (t or t*t, P)
-        pe = resample_trained(train, q).view({1, N, P});
+        // A 2D step shifted by the random shift is read unshifted: interpolation lays the whole grid
+        // over the trained one, wherever its positions start.
+        Layout at = q;
+        if (d == 2) at.pos = layout_2d(q.grid[0], q.grid[1], 0).pos;
+        pe = resample_trained(train, at).view({1, N, P});
     } else if (!torch::GradMode::is_enabled()) {
         // Evaluation: once per layout, then cached (incremental decoding asks for one new position
         // at a time: gather it from a cached 1D table instead of re-encoding).
