@@ -1,6 +1,8 @@
 // Pre-LN transformer block: x + Attn(LN(x)); x + MLP(LN(x)).
 #include "model/block.h"
 
+#include "kernels/gelu.h"
+
 #include <cmath>
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/init.h>
@@ -51,7 +53,7 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, PositionEncodingImpl& p
     if (capture) capture->probs.push_back(probs.detach());
     a = a.transpose(1, 2).reshape({B, T, C}); // heads concatenated: (B, T, C)
     torch::Tensor h = x + torch::dropout(proj->forward(a), o_.dropout, is_training() && o_.dropout > 0);
-    torch::Tensor m = fc_out->forward(torch::gelu(fc->forward(ln2->forward(h)), "tanh")); // (B, T, C)
+    torch::Tensor m = fc_out->forward(gelu_tanh(fc->forward(ln2->forward(h)))); // (B, T, C)
     return h + torch::dropout(m, o_.dropout, is_training() && o_.dropout > 0);
 }
 

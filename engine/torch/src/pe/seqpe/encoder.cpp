@@ -2,6 +2,8 @@
 // row's tokens), and the shared one (each distinct causal prefix computed once).
 #include "pe/seqpe/encoder.h"
 
+#include "kernels/gelu.h"
+
 #include "seqpe/common/error.h"
 #include "util/precision.h"
 
@@ -232,7 +234,7 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
         const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
         torch::Tensor h =
             x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
-        const torch::Tensor m = b.fc_out->forward(torch::gelu(b.fc->forward(b.ln2->forward(h)), "tanh"));
+        const torch::Tensor m = b.fc_out->forward(gelu_tanh(b.fc->forward(b.ln2->forward(h))));
         x = h + torch::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
     }
     tokens_last_ = T;

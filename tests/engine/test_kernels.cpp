@@ -1,0 +1,118 @@
+// The engine's own CPU kernels against the unfused maths they replace, in double precision as the
+// reference: values, gradients, the edges of their ranges, and the dtypes they fall back on.
+#include "kernels/gelu.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <limits>
+#include <torch/torch.h>
+
+using namespace seqpe;
+
+namespace {
+
+// GELU's tanh form in double, written out (not the library's kernel): the reference.
+torch::Tensor gelu_reference(const torch::Tensor& x) {
+    const torch::Tensor d = x.to(torch::kDouble);
+    return 0.5 * d * (1.0 + torch::tanh(std::sqrt(2.0 / M_PI) * (d + 0.044715 * d.pow(3))));
+}
+
+// Its derivative in double by autograd through the written-out form.
+torch::Tensor gelu_reference_grad(const torch::Tensor& x, const torch::Tensor& g) {
+    torch::Tensor d = x.to(torch::kDouble).detach().requires_grad_(true);
+    gelu_reference(d).backward(g.to(torch::kDouble));
+    return d.grad();
+}
+
+double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+
+} // namespace
+
+TEST(GeluKernel, Fp32MatchesTheTanhFormToFloatRounding) {
+    torch::manual_seed(3);
+    const torch::Tensor x = torch::randn({257, 129}) * 4; // odd sizes: loop tails and thread blocks
+    const torch::Tensor ref = gelu_reference(x);
+    const torch::Tensor y = gelu_tanh_forward_cpu(x);
+    ASSERT_EQ(y.scalar_type(), torch::kFloat);
+    // Relative to max(1, |y|): about 4 ulp of float. The library's own kernel sits at the same level.
+    const torch::Tensor scale = ref.abs().clamp_min(1.0);
+    EXPECT_LT(max_abs((y.to(torch::kDouble) - ref) / scale), 5e-7);
+    EXPECT_LT(max_abs((torch::gelu(x, "tanh").to(torch::kDouble) - ref) / scale), 5e-7);
+}
+
+TEST(GeluKernel, Fp32GradientMatchesTheDerivative) {
+    torch::manual_seed(4);
+    const torch::Tensor x = torch::randn({100, 77}) * 4, g = torch::randn({100, 77});
+    const torch::Tensor ref = gelu_reference_grad(x, g);
+    const torch::Tensor dx = gelu_tanh_backward_cpu(g, x);
+    EXPECT_LT(max_abs((dx.to(torch::kDouble) - ref) / ref.abs().clamp_min(1.0)), 2e-6);
+    // Through autograd: gelu_tanh's backward is the kernel's.
+    torch::Tensor xa = x.clone().requires_grad_(true);
+    gelu_tanh(xa).backward(g);
+    EXPECT_TRUE(torch::equal(xa.grad(), dx));
+}
+
+TEST(GeluKernel, Bf16IsTheFp32ResultRoundedOnce) {
+    torch::manual_seed(5);
+    const torch::Tensor xb = (torch::randn({64, 300}) * 3).to(torch::kBFloat16);
+    const torch::Tensor y = gelu_tanh_forward_cpu(xb);
+    ASSERT_EQ(y.scalar_type(), torch::kBFloat16);
+    // The kernel computes in fp32 and rounds once: it equals the fp32 kernel's output rounded to
+    // bf16 exactly, and lies within half a bf16 ulp (2^-9 relative) of the exact value.
+    EXPECT_TRUE(torch::equal(y, gelu_tanh_forward_cpu(xb.to(torch::kFloat)).to(torch::kBFloat16)));
+    const torch::Tensor ref = gelu_reference(xb);
+    EXPECT_LT(max_abs((y.to(torch::kDouble) - ref) / ref.abs().clamp_min(1e-3)), std::ldexp(1.0, -8));
+    const torch::Tensor g = torch::randn({64, 300}).to(torch::kBFloat16);
+    const torch::Tensor dx = gelu_tanh_backward_cpu(g, xb);
+    ASSERT_EQ(dx.scalar_type(), torch::kBFloat16);
+    EXPECT_TRUE(torch::equal(dx, gelu_tanh_backward_cpu(g.to(torch::kFloat), xb.to(torch::kFloat)).to(torch::kBFloat16)));
+}
+
+TEST(GeluKernel, SaturatesAndPropagatesNonFiniteValues) {
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    const torch::Tensor x = torch::tensor({-1e30f, -200.f, -30.f, -0.f, 0.f, 1e-30f, 30.f, 200.f, 1e30f, -inf, inf, nan});
+    const torch::Tensor y = gelu_tanh_forward_cpu(x);
+    const auto a = y.accessor<float, 1>();
+    EXPECT_EQ(a[0], 0.f); // -1e30 * sigmoid(-huge) = -0
+    EXPECT_EQ(a[1], 0.f);
+    EXPECT_NEAR(a[2], 0.f, 1e-30);
+    EXPECT_EQ(a[3], 0.f);
+    EXPECT_EQ(a[4], 0.f);
+    EXPECT_FLOAT_EQ(a[5], 0.5e-30f);
+    EXPECT_EQ(a[6], 30.f);
+    EXPECT_EQ(a[7], 200.f);
+    EXPECT_EQ(a[8], 1e30f);
+    EXPECT_TRUE(std::isnan(a[9])); // -inf * 0, as the library gives
+    EXPECT_EQ(a[10], inf);
+    EXPECT_TRUE(std::isnan(a[11]));
+    const torch::Tensor yb = gelu_tanh_forward_cpu(x.to(torch::kBFloat16)).to(torch::kFloat);
+    EXPECT_TRUE(std::isnan(yb[11].item<float>()));
+    EXPECT_EQ(yb[10].item<float>(), inf);
+    // The derivative: 0 far left, 1 far right, 0.5 at 0.
+    const torch::Tensor dx = gelu_tanh_backward_cpu(torch::ones({3}), torch::tensor({-200.f, 0.f, 200.f}));
+    EXPECT_EQ(dx[0].item<float>(), 0.f);
+    EXPECT_FLOAT_EQ(dx[1].item<float>(), 0.5f);
+    EXPECT_EQ(dx[2].item<float>(), 1.f);
+}
+
+TEST(GeluKernel, NonContiguousInputAndOtherDtypesGiveTheLibrarysAnswer) {
+    torch::manual_seed(6);
+    const torch::Tensor x = torch::randn({40, 60});
+    const torch::Tensor xt = x.t(); // non-contiguous view
+    EXPECT_TRUE(torch::equal(gelu_tanh(xt), gelu_tanh(xt.contiguous())));
+    EXPECT_EQ(gelu_tanh(xt).sizes(), xt.sizes());
+    // Double is not the kernel's: the library's gelu exactly (the golden tests rely on it).
+    const torch::Tensor xd = x.to(torch::kDouble);
+    EXPECT_FALSE(gelu_tanh_has_kernel(xd));
+    EXPECT_TRUE(torch::equal(gelu_tanh(xd), torch::gelu(xd, "tanh")));
+    torch::Tensor a = xd.clone().requires_grad_(true), b = xd.clone().requires_grad_(true);
+    gelu_tanh(a).sum().backward();
+    torch::gelu(b, "tanh").sum().backward();
+    EXPECT_TRUE(torch::equal(a.grad(), b.grad()));
+}
+
+TEST(GeluKernel, EmptyAndTinyTensors) {
+    EXPECT_EQ(gelu_tanh_forward_cpu(torch::empty({0, 5})).numel(), 0);
+    const torch::Tensor one = torch::tensor({1.f});
+    EXPECT_NEAR(gelu_tanh_forward_cpu(one).item<float>(), gelu_reference(one).item<double>(), 1e-6);
+}
