@@ -24,7 +24,9 @@ torch::Tensor gelu_reference_grad(const torch::Tensor& x, const torch::Tensor& g
     return d.grad();
 }
 
-double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+double max_abs(const torch::Tensor& t) {
+    return t.abs().max().item<double>();
+}
 
 } // namespace
 
@@ -65,12 +67,14 @@ TEST(GeluKernel, Bf16IsTheFp32ResultRoundedOnce) {
     const torch::Tensor g = torch::randn({64, 300}).to(torch::kBFloat16);
     const torch::Tensor dx = gelu_tanh_backward_cpu(g, xb);
     ASSERT_EQ(dx.scalar_type(), torch::kBFloat16);
-    EXPECT_TRUE(torch::equal(dx, gelu_tanh_backward_cpu(g.to(torch::kFloat), xb.to(torch::kFloat)).to(torch::kBFloat16)));
+    EXPECT_TRUE(
+        torch::equal(dx, gelu_tanh_backward_cpu(g.to(torch::kFloat), xb.to(torch::kFloat)).to(torch::kBFloat16)));
 }
 
 TEST(GeluKernel, SaturatesAndPropagatesNonFiniteValues) {
     const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-    const torch::Tensor x = torch::tensor({-1e30f, -200.f, -30.f, -0.f, 0.f, 1e-30f, 30.f, 200.f, 1e30f, -inf, inf, nan});
+    const torch::Tensor x =
+        torch::tensor({-1e30f, -200.f, -30.f, -0.f, 0.f, 1e-30f, 30.f, 200.f, 1e30f, -inf, inf, nan});
     const torch::Tensor y = gelu_tanh_forward_cpu(x);
     const auto a = y.accessor<float, 1>();
     EXPECT_EQ(a[0], 0.f); // -1e30 * sigmoid(-huge) = -0

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <set>
 #include <string>
+#include <torch/torch.h>
 
 using namespace seqpe;
 
@@ -195,4 +196,29 @@ TEST(Samplers, SameSeedSameSamples) {
     EXPECT_EQ(x.candidates, y.candidates);
     EXPECT_EQ(x.labels, y.labels);
     EXPECT_EQ(ShiftSampler(text_geometry(), 320, 5).offsets(), ShiftSampler(text_geometry(), 320, 5).offsets());
+}
+
+TEST(UniqueRows, SameRowsAndInverseAsTheLibrarysUniqueDim) {
+    torch::manual_seed(11);
+    for (const int d : {1, 2}) {
+        // Many repeats: 3,000 rows drawn from a few hundred values per coordinate.
+        const torch::Tensor rows = torch::randint(0, d == 1 ? 700 : 30, {3000, d}, torch::kLong);
+        const UniqueRows u = unique_rows(rows.data_ptr<int64_t>(), rows.size(0), d);
+        auto [ref, ref_inverse, counts] = at::unique_dim(rows, 0, /*sorted=*/true, /*return_inverse=*/true);
+        const int64_t U = static_cast<int64_t>(u.rows.size()) / d;
+        ASSERT_EQ(U, ref.size(0)) << "d=" << d;
+        EXPECT_TRUE(torch::equal(torch::tensor(u.rows, torch::kLong).view({U, d}), ref));
+        EXPECT_TRUE(torch::equal(torch::tensor(u.inverse, torch::kLong), ref_inverse));
+        // SeqPE called it with sorted=false, which the CPU kernel ignores: the same rows, the
+        // same order, so the encoder's rows and dropout masks line up as before.
+        auto [unsorted, unsorted_inverse, c2] = at::unique_dim(rows, 0, /*sorted=*/false, /*return_inverse=*/true);
+        EXPECT_TRUE(torch::equal(unsorted, ref));
+    }
+    const UniqueRows none = unique_rows(nullptr, 0, 2);
+    EXPECT_TRUE(none.rows.empty());
+    EXPECT_TRUE(none.inverse.empty());
+    const std::vector<int64_t> flat = {5, 1, 5, 0, 5, 1, 2, 9}; // (4, 2): rows 0 and 2 repeat
+    const UniqueRows u = unique_rows(flat.data(), 4, 2);
+    EXPECT_EQ(u.rows, (std::vector<int64_t>{2, 9, 5, 0, 5, 1}));
+    EXPECT_EQ(u.inverse, (std::vector<int64_t>{2, 1, 2, 0}));
 }

@@ -13,7 +13,7 @@ namespace seqpe {
 namespace {
 
 // u = C1 x + C2 x^3 = 2 sqrt(2/pi) (x + 0.044715 x^3); gelu(x) = x sigmoid(u).
-constexpr float kC1 = 1.5957691216057308f;            // 2 sqrt(2/pi)
+constexpr float kC1 = 1.5957691216057308f;             // 2 sqrt(2/pi)
 constexpr float kC2 = 1.5957691216057308f * 0.044715f; // 2 sqrt(2/pi) 0.044715
 
 inline float bits_to_float(uint32_t b) {

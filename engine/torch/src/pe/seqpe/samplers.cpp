@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <unordered_set>
 
@@ -298,6 +299,27 @@ TransferBatch sample_transfer(const SamplerGeometry& g, Rng& rng, int64_t batch,
         }
     }
     return out;
+}
+
+UniqueRows unique_rows(const int64_t* flat, int64_t count, int dims) {
+    const auto row = [&](int64_t i) { return flat + i * dims; };
+    std::vector<int64_t> order(static_cast<size_t>(count));
+    std::iota(order.begin(), order.end(), int64_t{0});
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return std::lexicographical_compare(row(a), row(a) + dims, row(b), row(b) + dims);
+    });
+    UniqueRows u;
+    u.inverse.resize(static_cast<size_t>(count));
+    int64_t distinct = -1;
+    for (size_t k = 0; k < order.size(); ++k) {
+        const int64_t i = order[k];
+        if (k == 0 || !std::equal(row(i), row(i) + dims, row(order[k - 1]))) {
+            u.rows.insert(u.rows.end(), row(i), row(i) + dims);
+            ++distinct;
+        }
+        u.inverse[static_cast<size_t>(i)] = distinct;
+    }
+    return u;
 }
 
 } // namespace seqpe

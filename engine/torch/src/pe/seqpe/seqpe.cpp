@@ -138,9 +138,12 @@ void SeqPeImpl::prepare_step(StepContext& ctx) {
     }
     // 4. One encoder pass over the distinct positions; rows are gathered back for every use.
     // all: (M, d); uniq: (U, d) distinct rows; inverse: (M) row of uniq; e: (M, P)
-    const torch::Tensor all = torch::cat(parts, 0);
-    auto [uniq, inverse, counts] = at::unique_dim(all, 0, /*sorted=*/false, /*return_inverse=*/true);
-    rows_last_step_ = uniq.size(0);
+    const torch::Tensor all = torch::cat(parts, 0).to(torch::kCPU).contiguous();
+    const UniqueRows ur = unique_rows(all.data_ptr<int64_t>(), all.size(0), static_cast<int>(d));
+    const int64_t U = static_cast<int64_t>(ur.rows.size()) / d;
+    const torch::Tensor uniq = torch::tensor(ur.rows, torch::kLong).view({U, d});
+    const torch::Tensor inverse = torch::tensor(ur.inverse, torch::kLong);
+    rows_last_step_ = U;
     const torch::Tensor e = encoder->forward(uniq).index_select(0, inverse.to(encoder->tok->weight.device()));
     const int64_t P = pe_dim_;
     int64_t at = 0;
