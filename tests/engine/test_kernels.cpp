@@ -1,5 +1,6 @@
 // The engine's own CPU kernels against the unfused maths they replace, in double precision as the
 // reference: values, gradients, the edges of their ranges, and the dtypes they fall back on.
+#include "kernels/dropout.h"
 #include "kernels/gelu.h"
 
 #include <cmath>
@@ -119,4 +120,60 @@ TEST(GeluKernel, EmptyAndTinyTensors) {
     EXPECT_EQ(gelu_tanh_forward_cpu(torch::empty({0, 5})).numel(), 0);
     const torch::Tensor one = torch::tensor({1.f});
     EXPECT_NEAR(gelu_tanh_forward_cpu(one).item<float>(), gelu_reference(one).item<double>(), 1e-6);
+}
+
+// ---- dropout --------------------------------------------------------------------------------------
+
+TEST(DropoutKernel, DropsTheRequestedShareIndependentlyOfPositionAndKey) {
+    const int64_t n = 1 << 20;
+    for (const double p : {0.1, 0.5}) {
+        const torch::Tensor m = dropout_mask(0x1234abcd5678ef01ull, n, p).to(torch::kDouble);
+        const double kept = m.mean().item<double>(), sd = std::sqrt(p * (1 - p) / static_cast<double>(n));
+        EXPECT_NEAR(kept, 1 - p, 5 * sd) << "p=" << p;
+        // Neighbours, and the same index under the next key, are uncorrelated (|r| < 5 / sqrt(n)).
+        const torch::Tensor c = m - m.mean();
+        const double var = c.pow(2).mean().item<double>();
+        const double r_next = (c.narrow(0, 0, n - 1) * c.narrow(0, 1, n - 1)).mean().item<double>() / var;
+        const torch::Tensor m2 = dropout_mask(0x1234abcd5678ef02ull, n, p).to(torch::kDouble);
+        const double r_key = (c * (m2 - m2.mean())).mean().item<double>() / var;
+        EXPECT_LT(std::abs(r_next), 5 / std::sqrt(static_cast<double>(n)));
+        EXPECT_LT(std::abs(r_key), 5 / std::sqrt(static_cast<double>(n)));
+    }
+    EXPECT_EQ(dropout_mask(7, 4096, 0.0).sum().item<int64_t>(), 4096);
+}
+
+TEST(DropoutKernel, KeptValuesAreScaledAndTheBackwardUsesTheSameMask) {
+    torch::manual_seed(21);
+    const torch::Tensor x = torch::rand({300, 70}) + 0.5; // no zeros: a zero output means dropped
+    torch::Tensor xa = x.clone().requires_grad_(true);
+    torch::manual_seed(99);
+    const torch::Tensor y = seqpe::dropout(xa, 0.25, true);
+    const torch::Tensor kept = y.ne(0);
+    EXPECT_TRUE(torch::allclose(y.masked_select(kept), x.masked_select(kept) * (1.0 / 0.75), 0, 0));
+    const double share = kept.to(torch::kDouble).mean().item<double>();
+    EXPECT_NEAR(share, 0.75, 0.02);
+    const torch::Tensor g = torch::randn({300, 70});
+    y.backward(g);
+    EXPECT_TRUE(torch::equal(xa.grad(), torch::where(kept, g * (1.0 / 0.75), torch::zeros_like(g))));
+    // The same generator state gives the same mask (the trainer seeds it from (seed, step)).
+    torch::manual_seed(99);
+    EXPECT_TRUE(torch::equal(seqpe::dropout(x, 0.25, true), y.detach()));
+    torch::manual_seed(100);
+    EXPECT_FALSE(torch::equal(seqpe::dropout(x, 0.25, true), y.detach()));
+}
+
+TEST(DropoutKernel, Bf16RoundsTheFp32ResultAndEvaluationPassesThrough) {
+    torch::manual_seed(22);
+    const torch::Tensor xb = torch::randn({123, 45}).to(torch::kBFloat16);
+    EXPECT_TRUE(torch::equal(dropout_apply_cpu(xb, 42, 0.1),
+                             dropout_apply_cpu(xb.to(torch::kFloat), 42, 0.1).to(torch::kBFloat16)));
+    const torch::Tensor x = torch::randn({10, 10});
+    EXPECT_TRUE(seqpe::dropout(x, 0.5, false).is_same(x));
+    EXPECT_TRUE(seqpe::dropout(x, 0.0, true).is_same(x));
+    EXPECT_EQ(seqpe::dropout(x, 1.0, true).abs().sum().item<double>(), 0.0);
+    // A double tensor (the golden tests) goes through the same mask by the generic path.
+    const torch::Tensor xd = torch::rand({64}, torch::kDouble) + 1;
+    const torch::Tensor yd = dropout_apply_cpu(xd, 5, 0.3);
+    const torch::Tensor m = dropout_mask(5, 64, 0.3).to(torch::kBool);
+    EXPECT_TRUE(torch::equal(yd.ne(0), m));
 }

@@ -1,51 +1,25 @@
 // The tanh-approximated GELU as one vectorisable loop (kernels/gelu.h).
 #include "kernels/gelu.h"
 
+#include "kernels/cpu_loops.h"
+
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <cstring>
 #include <torch/autograd.h>
 
 namespace seqpe {
 
 namespace {
 
+using kernels::bits_to_float;
+using kernels::kBlock;
+using kernels::narrow;
+using kernels::widen;
+
 // u = C1 x + C2 x^3 = 2 sqrt(2/pi) (x + 0.044715 x^3); gelu(x) = x sigmoid(u).
 constexpr float kC1 = 1.5957691216057308f;             // 2 sqrt(2/pi)
 constexpr float kC2 = 1.5957691216057308f * 0.044715f; // 2 sqrt(2/pi) 0.044715
-
-inline float bits_to_float(uint32_t b) {
-    float f;
-    std::memcpy(&f, &b, 4);
-    return f;
-}
-inline uint32_t float_to_bits(float f) {
-    uint32_t b;
-    std::memcpy(&b, &f, 4);
-    return b;
-}
-
-// The loops below, compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define SEQPE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SEQPE_CLONES
-#endif
-
-// bf16 <-> fp32 for whole blocks: simple loops the compiler vectorises.
-SEQPE_CLONES void widen(const uint16_t* in, float* out, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) out[i] = bits_to_float(static_cast<uint32_t>(in[i]) << 16);
-}
-SEQPE_CLONES void narrow(const float* in, uint16_t* out, int64_t n) {
-    // Round to nearest even, as c10::BFloat16 does; a NaN becomes the quiet NaN 0x7fc0.
-    for (int64_t i = 0; i < n; ++i) {
-        const uint32_t b = float_to_bits(in[i]);
-        const uint32_t rounded = (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
-        out[i] = static_cast<uint16_t>((b & 0x7fffffffu) > 0x7f800000u ? 0x7fc0u : rounded);
-    }
-}
 
 // exp(v) for v in [-87, 87] (callers clamp): 2^n e^r with |r| <= ln2 / 2 and a degree-6 Taylor
 // polynomial (relative error below 2e-7, about 2 ulp); branch-free so the loop vectorises.
@@ -87,8 +61,6 @@ SEQPE_CLONES void backward_loop(const float* g, const float* x, float* dx, int64
         dx[i] = g[i] * (s + a * s * (1.f - s) * (kC1 + 3.f * kC2 * a2));
     }
 }
-
-constexpr int64_t kBlock = 1024; // bf16 is widened through stack buffers of this many floats
 
 void forward_typed(const torch::Tensor& x, torch::Tensor& y) {
     if (x.scalar_type() == torch::kFloat) {

@@ -1,5 +1,6 @@
 // Pre-LN transformer block: x + Attn(LN(x)); x + MLP(LN(x)).
 #include "model/block.h"
+#include "kernels/dropout.h"
 
 #include "kernels/gelu.h"
 
@@ -52,9 +53,9 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, PositionEncodingImpl& p
     torch::Tensor a = attend(q, k, v, pe.bias(layer_), ao, capture ? &probs : nullptr); // (B, H, T, Dh)
     if (capture) capture->probs.push_back(probs.detach());
     a = a.transpose(1, 2).reshape({B, T, C}); // heads concatenated: (B, T, C)
-    torch::Tensor h = x + torch::dropout(proj->forward(a), o_.dropout, is_training() && o_.dropout > 0);
+    torch::Tensor h = x + seqpe::dropout(proj->forward(a), o_.dropout, is_training() && o_.dropout > 0);
     torch::Tensor m = fc_out->forward(gelu_tanh(fc->forward(ln2->forward(h)))); // (B, T, C)
-    return h + torch::dropout(m, o_.dropout, is_training() && o_.dropout > 0);
+    return h + seqpe::dropout(m, o_.dropout, is_training() && o_.dropout > 0);
 }
 
 void init_block(BlockImpl& b, double std, int64_t n_layer) {

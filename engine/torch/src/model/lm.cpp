@@ -1,6 +1,7 @@
 // The decoder-only language model (lm.h): construction and initialisation, the forward pass through
 // the position encoding's hooks, and logits from the (tied) head.
 #include "model/lm.h"
+#include "kernels/dropout.h"
 
 #include "seqpe/config_io.h"
 
@@ -60,7 +61,7 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& idx, const Layout& 
     pe->begin(layout, keys);
     torch::Tensor x = wte->forward(idx); // (B, T, C)
     x = pe->add_input(x);
-    x = torch::dropout(x, cfg_.model.dropout, is_training() && cfg_.model.dropout > 0);
+    x = seqpe::dropout(x, cfg_.model.dropout, is_training() && cfg_.model.dropout > 0);
     for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x, *pe, cache, capture, query_chunk);
     pe->end();
     if (cache) cache->length += idx.size(1);

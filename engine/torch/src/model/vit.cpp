@@ -1,6 +1,7 @@
 // The vision transformer (vit.h): construction and initialisation, the layout of an image's patch
 // grid, and the forward pass from pixels to class logits.
 #include "model/vit.h"
+#include "kernels/dropout.h"
 #include "util/precision.h"
 
 #include "seqpe/common/error.h"
@@ -74,7 +75,7 @@ torch::Tensor VisionTransformerImpl::forward(const torch::Tensor& images, const 
     if (cls.defined()) x = torch::cat({cls.view({1, 1, -1}).expand({B, 1, x.size(2)}), x}, 1);
     pe->begin(layout, layout);
     x = pe->add_input(x);
-    x = torch::dropout(x, cfg_.model.dropout, is_training() && cfg_.model.dropout > 0);
+    x = seqpe::dropout(x, cfg_.model.dropout, is_training() && cfg_.model.dropout > 0);
     for (const auto& b : *blocks) x = b->as<BlockImpl>()->forward(x, *pe, nullptr, capture);
     pe->end();
     x = ln_f->forward(x);

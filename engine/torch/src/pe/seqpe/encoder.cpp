@@ -1,6 +1,7 @@
 // SeqPE's sequential encoder (encoder.h): positions to digit tokens, the dense forward pass (every
 // row's tokens), and the shared one (each distinct causal prefix computed once).
 #include "pe/seqpe/encoder.h"
+#include "kernels/dropout.h"
 
 #include "kernels/gelu.h"
 
@@ -230,12 +231,12 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
         const torch::Tensor vg = parts[2].index_select(0, keys).view({T, W, H, Dh});
         // scores: (T, W, H) -> softmax over W
         torch::Tensor p = softmax_fp32((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
-        if (is_training() && o_.attn_dropout > 0) p = torch::dropout(p, o_.attn_dropout, true);
+        if (is_training() && o_.attn_dropout > 0) p = seqpe::dropout(p, o_.attn_dropout, true);
         const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
         torch::Tensor h =
-            x + torch::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+            x + seqpe::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
         const torch::Tensor m = b.fc_out->forward(gelu_tanh(b.fc->forward(b.ln2->forward(h))));
-        x = h + torch::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+        x = h + seqpe::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
     }
     tokens_last_ = T;
     return head(x.narrow(0, N, M));

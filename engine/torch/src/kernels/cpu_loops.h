@@ -1,0 +1,38 @@
+#pragma once
+// Shared pieces of the engine's CPU kernels: function multi-versioning and bf16 <-> fp32 blocks.
+//
+// The kernels are plain loops the compiler vectorises. The project builds for baseline x86-64, so
+// each hot loop is compiled three times (AVX-512, AVX2, baseline) and the loader picks the one the
+// CPU runs (GCC's target_clones); bf16 storage is widened to fp32 through small stack blocks, so
+// the maths runs in fp32 registers and each element is rounded once on the way out.
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) &&              \
+    !defined(__SANITIZE_THREAD__)
+#define SEQPE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SEQPE_CLONES
+#endif
+
+namespace seqpe::kernels {
+
+constexpr int64_t kBlock = 1024; // floats per stack block when widening bf16
+
+inline float bits_to_float(uint32_t b) {
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+}
+inline uint32_t float_to_bits(float f) {
+    uint32_t b;
+    std::memcpy(&b, &f, 4);
+    return b;
+}
+
+// bf16 (as its 16 bits) -> fp32, n elements.
+void widen(const uint16_t* in, float* out, int64_t n);
+// fp32 -> bf16, rounded to nearest even as c10::BFloat16 does; a NaN becomes the quiet NaN 0x7fc0.
+void narrow(const float* in, uint16_t* out, int64_t n);
+
+} // namespace seqpe::kernels
