@@ -1,6 +1,7 @@
 // The engine's own CPU kernels against the unfused maths they replace, in double precision as the
 // reference: values, gradients, the edges of their ranges, and the dtypes they fall back on.
 #include "kernels/dropout.h"
+#include "kernels/gather_attention.h"
 #include "kernels/gelu.h"
 
 #include <cmath>
@@ -176,4 +177,79 @@ TEST(DropoutKernel, Bf16RoundsTheFp32ResultAndEvaluationPassesThrough) {
     const torch::Tensor yd = dropout_apply_cpu(xd, 5, 0.3);
     const torch::Tensor m = dropout_mask(5, 64, 0.3).to(torch::kBool);
     EXPECT_TRUE(torch::equal(yd.ne(0), m));
+}
+
+// ---- attention over per-token key lists -------------------------------------------------------------
+
+namespace {
+
+// The same attention with tensor ops in double: queries rows [q0, q0 + Tq) of qkv.
+torch::Tensor gathered_reference(const torch::Tensor& qkv, const torch::Tensor& keys, const torch::Tensor& len,
+                                 int64_t H, double scale, int64_t q0) {
+    const int64_t T = qkv.size(0), E = qkv.size(1) / 3, Dh = E / H, Tq = keys.size(0), W = keys.size(1);
+    const auto parts = qkv.to(torch::kDouble).view({T, 3, H, Dh}).unbind(1);
+    const torch::Tensor kg = parts[1].index_select(0, keys.reshape({-1})).view({Tq, W, H, Dh});
+    const torch::Tensor vg = parts[2].index_select(0, keys.reshape({-1})).view({Tq, W, H, Dh});
+    const torch::Tensor invalid = torch::arange(W).view({1, W}).ge(len.view({Tq, 1})).unsqueeze(-1);
+    const torch::Tensor s = (kg * parts[0].narrow(0, q0, Tq).unsqueeze(1)).sum(-1) * scale; // (Tq, W, H)
+    const torch::Tensor p = torch::softmax(s.masked_fill(invalid, -INFINITY), 1);
+    return (p.unsqueeze(-1) * vg).sum(1).reshape({Tq, E});
+}
+
+struct Lists {
+    torch::Tensor keys, len;
+};
+
+Lists random_lists(int64_t Tq, int64_t W, int64_t T) {
+    Lists l;
+    l.keys = torch::randint(0, T, {Tq, W}, torch::kLong);
+    l.len = torch::randint(1, W + 1, {Tq}, torch::kLong);
+    return l;
+}
+
+} // namespace
+
+TEST(GatheredAttention, ValuesAndGradientsMatchTheTensorFormula) {
+    torch::manual_seed(31);
+    const int64_t T = 90, H = 2, Dh = 16, W = 5;
+    for (const int64_t q0 : {int64_t{0}, int64_t{40}}) { // all rows query, or only the last 50
+        const Lists l = random_lists(T - q0, W, T);
+        const torch::Tensor qkv = torch::randn({T, 3 * H * Dh});
+        torch::Tensor a = qkv.clone().requires_grad_(true), b = qkv.to(torch::kDouble).requires_grad_(true);
+        const torch::Tensor y = gathered_attention(a, l.keys, l.len, H, 0.25, q0);
+        const torch::Tensor ref = gathered_reference(b, l.keys, l.len, H, 0.25, q0);
+        ASSERT_EQ(y.sizes(), ref.sizes());
+        EXPECT_LT(max_abs(y.to(torch::kDouble) - ref), 1e-5) << "q0=" << q0;
+        const torch::Tensor g = torch::randn(ref.sizes(), torch::kDouble);
+        y.backward(g.to(torch::kFloat));
+        ref.backward(g);
+        EXPECT_LT(max_abs(a.grad().to(torch::kDouble) - b.grad()), 1e-5) << "q0=" << q0;
+        if (q0 > 0) { // rows that are never queried get gradients only through their k and v
+            EXPECT_EQ(max_abs(a.grad().narrow(0, 0, q0).narrow(1, 0, H * Dh)), 0.0);
+        }
+    }
+}
+
+TEST(GatheredAttention, Bf16InputComputesInFp32AndReturnsBf16Gradients) {
+    torch::manual_seed(32);
+    const int64_t T = 64, H = 4, Dh = 8;
+    const Lists l = random_lists(T, 4, T);
+    const torch::Tensor qkv = torch::randn({T, 3 * H * Dh}).to(torch::kBFloat16).requires_grad_(true);
+    const torch::Tensor y = gathered_attention(qkv, l.keys, l.len, H, 0.3);
+    EXPECT_EQ(y.scalar_type(), torch::kFloat);
+    // The same bf16 values as fp32 input give the same result: the kernel widens before any maths.
+    EXPECT_TRUE(torch::equal(y, gathered_attention(qkv.detach().to(torch::kFloat), l.keys, l.len, H, 0.3)));
+    y.sum().backward();
+    EXPECT_EQ(qkv.grad().scalar_type(), torch::kBFloat16);
+}
+
+TEST(GatheredAttention, RejectsListsThatPointOutsideTheRows) {
+    const torch::Tensor qkv = torch::randn({4, 12});
+    const torch::Tensor ok_keys = torch::zeros({4, 2}, torch::kLong), ok_len = torch::ones({4}, torch::kLong);
+    EXPECT_NO_THROW(gathered_attention(qkv, ok_keys, ok_len, 2, 1.0));
+    EXPECT_THROW(gathered_attention(qkv, ok_keys, torch::zeros({4}, torch::kLong), 2, 1.0), std::exception);
+    EXPECT_THROW(gathered_attention(qkv, ok_keys, torch::full({4}, 3, torch::kLong), 2, 1.0), std::exception);
+    EXPECT_THROW(gathered_attention(qkv, torch::full({4, 2}, 4, torch::kLong), ok_len, 2, 1.0), std::exception);
+    EXPECT_THROW(gathered_attention(qkv, ok_keys, ok_len, 2, 1.0, /*first_query=*/1), std::exception);
+    EXPECT_THROW(gathered_attention(qkv.to(torch::kDouble), ok_keys, ok_len, 2, 1.0), std::exception);
 }

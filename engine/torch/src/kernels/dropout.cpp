@@ -39,7 +39,8 @@ struct Key {
 
 Key make_key(uint64_t key, double p) {
     return {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32),
-            static_cast<uint32_t>(std::clamp(p, 0.0, 1.0) * 16777216.0), p < 1.0 ? static_cast<float>(1.0 / (1.0 - p)) : 0.f};
+            static_cast<uint32_t>(std::clamp(p, 0.0, 1.0) * 16777216.0),
+            p < 1.0 ? static_cast<float>(1.0 / (1.0 - p)) : 0.f};
 }
 
 // Elements [first, first + n) of the flat tensor. Indices are taken modulo 2^32 (tensors here are
@@ -52,7 +53,8 @@ SEQPE_CLONES void apply_loop(const float* x, float* y, int64_t first, int64_t n,
 }
 
 SEQPE_CLONES void mask_loop(uint8_t* m, int64_t first, int64_t n, Key k) {
-    for (int64_t j = 0; j < n; ++j) m[j] = static_cast<uint8_t>(keep_bit(k.k0, k.k1, static_cast<uint32_t>(first + j), k.threshold));
+    for (int64_t j = 0; j < n; ++j)
+        m[j] = static_cast<uint8_t>(keep_bit(k.k0, k.k1, static_cast<uint32_t>(first + j), k.threshold));
 }
 
 uint64_t draw_key() {
@@ -81,7 +83,8 @@ public:
 
 torch::Tensor dropout_apply_cpu(const torch::Tensor& x_in, uint64_t key, double p) {
     if (x_in.scalar_type() != torch::kFloat && x_in.scalar_type() != torch::kBFloat16) // e.g. a double gradient
-        return (x_in * dropout_mask(key, x_in.numel(), p).view(x_in.sizes()).to(x_in.scalar_type())) * (1.0 / (1.0 - p));
+        return (x_in * dropout_mask(key, x_in.numel(), p).view(x_in.sizes()).to(x_in.scalar_type())) *
+               (1.0 / (1.0 - p));
     const torch::Tensor x = x_in.contiguous();
     torch::Tensor y = torch::empty_like(x);
     const Key k = make_key(key, p);
@@ -114,7 +117,8 @@ torch::Tensor dropout_mask(uint64_t key, int64_t n, double p) {
 
 torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
     if (!training || p <= 0) return x;
-    const bool kernel = x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
+    const bool kernel =
+        x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
     if (!kernel || p >= 1) return torch::dropout(x, p, true);
     return DropoutFn::apply(x, p);
 }

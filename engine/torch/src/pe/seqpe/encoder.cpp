@@ -3,6 +3,7 @@
 #include "pe/seqpe/encoder.h"
 #include "kernels/dropout.h"
 
+#include "kernels/gather_attention.h"
 #include "kernels/gelu.h"
 
 #include "seqpe/common/error.h"
@@ -149,7 +150,7 @@ struct PrefixForest {
     int64_t nodes = 0;
     std::vector<int64_t> digit, slot; // per node
     std::vector<int64_t> keys;        // (nodes + M, L + 1): token indices each token attends to
-    std::vector<uint8_t> valid;       // same shape: 1 where keys[] is a real key
+    std::vector<int64_t> len;         // (nodes + M): how many of its keys[] are real (a prefix of them)
 };
 
 PrefixForest build_forest(const torch::Tensor& tokens_cpu, int64_t base) {
@@ -175,26 +176,22 @@ PrefixForest build_forest(const torch::Tensor& tokens_cpu, int64_t base) {
     }
     const int64_t W = L + 1, T = f.nodes + M;
     f.keys.assign(static_cast<size_t>(T * W), 0);
-    f.valid.assign(static_cast<size_t>(T * W), 0);
+    f.len.assign(static_cast<size_t>(T), W);
     std::vector<uint8_t> done(static_cast<size_t>(f.nodes), 0);
     for (int64_t r = 0; r < M; ++r) {
         for (int64_t j = 0; j < L; ++j) {
             const int64_t n = row_node[static_cast<size_t>(r * L + j)];
             if (!done[static_cast<size_t>(n)]) {
                 done[static_cast<size_t>(n)] = 1;
-                for (int64_t s = 0; s <= j; ++s) { // ancestors and itself
+                for (int64_t s = 0; s <= j; ++s) // ancestors and itself
                     f.keys[static_cast<size_t>(n * W + s)] = row_node[static_cast<size_t>(r * L + s)];
-                    f.valid[static_cast<size_t>(n * W + s)] = 1;
-                }
+                f.len[static_cast<size_t>(n)] = j + 1;
             }
         }
         const int64_t c = f.nodes + r; // the row's [CLS]: all its digits and itself
-        for (int64_t s = 0; s < L; ++s) {
+        for (int64_t s = 0; s < L; ++s)
             f.keys[static_cast<size_t>(c * W + s)] = row_node[static_cast<size_t>(r * L + s)];
-            f.valid[static_cast<size_t>(c * W + s)] = 1;
-        }
         f.keys[static_cast<size_t>(c * W + L)] = c;
-        f.valid[static_cast<size_t>(c * W + L)] = 1;
     }
     return f;
 }
@@ -212,34 +209,48 @@ torch::Tensor SequentialEncoderImpl::forward_shared(const torch::Tensor& positio
     // Copies (clone): autograd keeps the index tensors for the backward pass, after `f` is gone.
     const torch::Tensor digit = torch::from_blob(const_cast<int64_t*>(f.digit.data()), {N}, li).clone().to(dev);
     const torch::Tensor slot_of = torch::from_blob(const_cast<int64_t*>(f.slot.data()), {N}, li).clone().to(dev);
-    const torch::Tensor keys = torch::from_blob(const_cast<int64_t*>(f.keys.data()), {T * W}, li).clone().to(dev);
-    const torch::Tensor valid =
-        torch::from_blob(const_cast<uint8_t*>(f.valid.data()), {T, W}, torch::kUInt8).to(dev).to(torch::kBool);
+    const torch::Tensor keys = torch::from_blob(const_cast<int64_t*>(f.keys.data()), {T, W}, li).clone().to(dev);
+    const torch::Tensor len = torch::from_blob(const_cast<int64_t*>(f.len.data()), {T}, li).clone().to(dev);
     // x: (T, E): node tokens (digit + slot (+ axis) embeddings), then one [CLS] per row
     torch::Tensor node_x = tok->forward(digit) + slot->forward(slot_ids_.to(dev).index_select(0, slot_of));
     if (dim_emb.defined()) node_x = node_x + dim_emb.index_select(0, dim_ids_.to(dev).index_select(0, slot_of));
     torch::Tensor x = torch::cat({node_x, cls.view({1, E}).expand({M, E})}, 0);
-    const torch::Tensor neg =
-        torch::zeros({T, W, 1}, x.options())
-            .masked_fill(valid.logical_not().unsqueeze(-1), -std::numeric_limits<float>::infinity());
     const double scale = 1.0 / std::sqrt(static_cast<double>(Dh));
-    for (const auto& bm : *blocks) {
-        auto& b = *bm->as<BlockImpl>();
-        // qkv: (T, 3, H, Dh); each token attends to the (up to W) tokens listed in `keys`.
-        const auto parts = b.qkv->forward(b.ln1->forward(x)).view({T, 3, H, Dh}).unbind(1);
-        const torch::Tensor kg = parts[1].index_select(0, keys).view({T, W, H, Dh});
-        const torch::Tensor vg = parts[2].index_select(0, keys).view({T, W, H, Dh});
-        // scores: (T, W, H) -> softmax over W
-        torch::Tensor p = softmax_fp32((kg * (parts[0] * scale).unsqueeze(1)).sum(-1) + neg, 1);
-        if (is_training() && o_.attn_dropout > 0) p = seqpe::dropout(p, o_.attn_dropout, true);
-        const torch::Tensor a = (p.unsqueeze(-1) * vg).sum(1).reshape({T, E}); // (T, E)
-        torch::Tensor h =
-            x + seqpe::dropout(b.proj->forward(a), o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+    // Attention of queries [q0, T) over their key lists: the fused CPU kernel for fp32 and bf16, or
+    // tensor ops that gather K and V (other devices and dtypes, attention dropout). qkv: (T, 3E) ->
+    // (T - q0, E)
+    auto attend_rows = [&](const torch::Tensor& qkv, int64_t q0) {
+        const torch::Tensor kq = keys.narrow(0, q0, T - q0), lq = len.narrow(0, q0, T - q0);
+        const bool fused = dev.is_cpu() && !(is_training() && o_.attn_dropout > 0) &&
+                           (qkv.scalar_type() == torch::kFloat || qkv.scalar_type() == torch::kBFloat16);
+        if (fused) return gathered_attention(qkv, kq, lq, H, scale, q0);
+        const int64_t Tq = T - q0;
+        const auto parts = qkv.view({T, 3, H, Dh}).unbind(1);
+        const torch::Tensor kg = parts[1].index_select(0, kq.reshape({-1})).view({Tq, W, H, Dh});
+        const torch::Tensor vg = parts[2].index_select(0, kq.reshape({-1})).view({Tq, W, H, Dh});
+        const torch::Tensor invalid = torch::arange(W, li.device(dev)).view({1, W}).ge(lq.view({Tq, 1}));
+        const torch::Tensor neg = torch::zeros({Tq, W, 1}, x.options())
+                                      .masked_fill(invalid.unsqueeze(-1), -std::numeric_limits<float>::infinity());
+        // scores: (Tq, W, H) -> softmax over W
+        torch::Tensor p = softmax_fp32((kg * (parts[0].narrow(0, q0, Tq) * scale).unsqueeze(1)).sum(-1) + neg, 1);
+        p = seqpe::dropout(p, o_.attn_dropout, is_training());
+        return (p.unsqueeze(-1) * vg).sum(1).reshape({Tq, E}); // (Tq, E)
+    };
+    const bool drop = is_training() && o_.resid_dropout > 0;
+    const int64_t n_blocks = static_cast<int64_t>(blocks->size());
+    for (int64_t i = 0; i < n_blocks; ++i) {
+        auto& b = *blocks[static_cast<size_t>(i)]->as<BlockImpl>();
+        // Only the [CLS] states leave the encoder: the last block needs the nodes as keys and values
+        // alone, so it runs queries, the projection and the MLP over the M [CLS] rows only.
+        const int64_t q0 = i + 1 == n_blocks ? N : 0;
+        const torch::Tensor a = attend_rows(b.qkv->forward(b.ln1->forward(x)), q0); // (T - q0, E)
+        const torch::Tensor xq = q0 ? x.narrow(0, q0, T - q0) : x;
+        const torch::Tensor h = xq + seqpe::dropout(b.proj->forward(a), o_.resid_dropout, drop);
         const torch::Tensor m = b.fc_out->forward(gelu_tanh(b.fc->forward(b.ln2->forward(h))));
-        x = h + seqpe::dropout(m, o_.resid_dropout, is_training() && o_.resid_dropout > 0);
+        x = h + seqpe::dropout(m, o_.resid_dropout, drop);
     }
     tokens_last_ = T;
-    return head(x.narrow(0, N, M));
+    return head(x.narrow(0, x.size(0) - M, M)); // the [CLS] rows
 }
 
 } // namespace seqpe
