@@ -1,5 +1,6 @@
 // The engine's own CPU kernels against the unfused maths they replace, in double precision as the
 // reference: values, gradients, the edges of their ranges, and the dtypes they fall back on.
+#include "kernels/cross_entropy.h"
 #include "kernels/dropout.h"
 #include "kernels/gather_attention.h"
 #include "kernels/gelu.h"
@@ -252,4 +253,68 @@ TEST(GatheredAttention, RejectsListsThatPointOutsideTheRows) {
     EXPECT_THROW(gathered_attention(qkv, torch::full({4, 2}, 4, torch::kLong), ok_len, 2, 1.0), std::exception);
     EXPECT_THROW(gathered_attention(qkv, ok_keys, ok_len, 2, 1.0, /*first_query=*/1), std::exception);
     EXPECT_THROW(gathered_attention(qkv.to(torch::kDouble), ok_keys, ok_len, 2, 1.0), std::exception);
+}
+
+// ---- cross-entropy ----------------------------------------------------------------------------------
+
+TEST(CrossEntropyKernel, Fp32LossAndGradientMatchTheLibrary) {
+    namespace F = torch::nn::functional;
+    torch::manual_seed(41);
+    const torch::Tensor logits = torch::randn({67, 301}) * 5, target = torch::randint(0, 301, {67}, torch::kLong);
+    torch::Tensor a = logits.clone().requires_grad_(true), b = logits.to(torch::kDouble).requires_grad_(true);
+    const torch::Tensor la = seqpe::cross_entropy(a, target), lb = F::cross_entropy(b, target);
+    EXPECT_NEAR(la.item<double>(), lb.item<double>(), 2e-6 * std::abs(lb.item<double>()));
+    (la * 3).backward();
+    (lb * 3).backward();
+    EXPECT_LT(max_abs(a.grad().to(torch::kDouble) - b.grad()), 1e-7);
+    // Per row, with ignored rows at 0.
+    torch::Tensor t2 = target.clone();
+    t2.narrow(0, 0, 5).fill_(-100);
+    const torch::Tensor rows = seqpe::cross_entropy(logits, t2, /*mean=*/false);
+    const torch::Tensor ref =
+        F::cross_entropy(logits.to(torch::kDouble), t2, F::CrossEntropyFuncOptions().reduction(torch::kNone));
+    EXPECT_LT(max_abs(rows.to(torch::kDouble) - ref), 1e-5);
+    EXPECT_EQ(max_abs(rows.narrow(0, 0, 5)), 0.0);
+}
+
+TEST(CrossEntropyKernel, IgnoredRowsCountForNothingAndGetNoGradient) {
+    namespace F = torch::nn::functional;
+    torch::manual_seed(42);
+    const torch::Tensor logits = torch::randn({20, 9});
+    torch::Tensor target = torch::randint(0, 9, {20}, torch::kLong);
+    target.narrow(0, 10, 10).fill_(-100);
+    torch::Tensor a = logits.clone().requires_grad_(true);
+    const torch::Tensor l = seqpe::cross_entropy(a, target, true, -100);
+    EXPECT_NEAR(l.item<double>(),
+                F::cross_entropy(logits, target, F::CrossEntropyFuncOptions().ignore_index(-100)).item<double>(), 1e-6);
+    l.backward();
+    EXPECT_EQ(max_abs(a.grad().narrow(0, 10, 10)), 0.0);
+    // Every row ignored: zero loss and zero gradient (the library's mean would be 0/0).
+    torch::Tensor c = logits.clone().requires_grad_(true);
+    const torch::Tensor none = seqpe::cross_entropy(c, torch::full({20}, -100, torch::kLong));
+    EXPECT_EQ(none.item<double>(), 0.0);
+    none.backward();
+    EXPECT_EQ(max_abs(c.grad()), 0.0);
+    EXPECT_THROW(seqpe::cross_entropy(logits, torch::full({20}, 9, torch::kLong)), std::exception);
+    EXPECT_THROW(seqpe::cross_entropy(logits, torch::zeros({19}, torch::kLong)), std::exception);
+}
+
+TEST(CrossEntropyKernel, Bf16LogitsGiveTheFp32LossOfTheStoredValuesAndABf16Gradient) {
+    namespace F = torch::nn::functional;
+    torch::manual_seed(43);
+    const torch::Tensor lb = (torch::randn({33, 4096}) * 4).to(torch::kBFloat16);
+    const torch::Tensor target = torch::randint(0, 4096, {33}, torch::kLong);
+    torch::Tensor a = lb.clone().requires_grad_(true);
+    const torch::Tensor l = seqpe::cross_entropy(a, target);
+    EXPECT_EQ(l.scalar_type(), torch::kFloat);
+    const torch::Tensor wide = lb.to(torch::kDouble).requires_grad_(true);
+    const torch::Tensor ref = F::cross_entropy(wide, target);
+    EXPECT_NEAR(l.item<double>(), ref.item<double>(), 1e-5 * std::abs(ref.item<double>()));
+    l.backward();
+    ref.backward();
+    ASSERT_EQ(a.grad().scalar_type(), torch::kBFloat16);
+    // Each gradient entry is the exact one rounded to bf16: within half a bf16 ulp (2^-9 relative),
+    // plus the fp32 error of e^x.
+    const torch::Tensor err = (a.grad().to(torch::kDouble) - wide.grad()).abs();
+    EXPECT_TRUE((err <= wide.grad().abs() * std::ldexp(1.0, -8) + 1e-9).all().item<bool>());
 }

@@ -1,5 +1,6 @@
 // Timed training steps and evaluation passes of the language model at the benchmark sizes.
 #include "bench/bench_model.h"
+#include "kernels/cross_entropy.h"
 
 #include "bench/op_profile.h"
 
@@ -104,7 +105,7 @@ StepTiming time_training(const ResolvedConfig& cfg, int64_t vocab, int warmup, i
             t[1] = now();
             RECORD_USER_SCOPE("step: forward and losses");
             const torch::Tensor logits = model->forward(x, layout);
-            loss = torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), y.view({-1}));
+            loss = seqpe::cross_entropy(logits.view({-1, vocab}), y.view({-1})); // as LmTask::loss
             for (const auto& a : model->pe->aux_losses()) loss = loss + a.weight * a.value;
             (void)loss.item<double>();
         }
@@ -172,8 +173,7 @@ EvalTiming time_eval(const ResolvedConfig& cfg, int64_t vocab, int64_t length, i
         const double t0 = now();
         // The evaluator's work per batch: logits, then the NLL in fp32.
         const torch::Tensor logits = model->forward(x, l);
-        (void)torch::nn::functional::cross_entropy(logits.view({-1, vocab}).to(torch::kFloat), x.view({-1}))
-            .item<double>();
+        (void)seqpe::cross_entropy(logits.view({-1, vocab}), x.view({-1})).item<double>();
         if (it > 0) t.push_back(now() - t0);
     }
     EvalTiming e;

@@ -1,5 +1,6 @@
 // evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
 #include "seqpe/evaluate.h"
+#include "kernels/cross_entropy.h"
 #include "seqpe/engine.h"
 
 #include "seqpe/checkpoints.h"
@@ -75,16 +76,14 @@ torch::Tensor token_units(const std::filesystem::path& dataset, const DatasetMan
 // bf16 product and its fp32 copy.)
 constexpr int64_t kLossRows = 1024;
 torch::Tensor token_nll(LanguageModelImpl& model, const torch::Tensor& x, const torch::Tensor& y, const Layout& l) {
-    namespace F = torch::nn::functional;
     const torch::Tensor h = model.hidden(x, l);             // (B, T, C)
     const torch::Tensor rows = h.reshape({-1, h.size(-1)}); // (B*T, C)
     const torch::Tensor targets = y.reshape({-1});          // (B*T)
     torch::Tensor out = torch::empty({rows.size(0)}, h.options().dtype(torch::kFloat));
     for (int64_t s = 0; s < rows.size(0); s += kLossRows) {
         const int64_t n = std::min(kLossRows, rows.size(0) - s);
-        const torch::Tensor logits = model.logits(rows.narrow(0, s, n)).to(torch::kFloat); // (n, V)
-        out.narrow(0, s, n).copy_(
-            F::cross_entropy(logits, targets.narrow(0, s, n), F::CrossEntropyFuncOptions().reduction(torch::kNone)));
+        const torch::Tensor logits = model.logits(rows.narrow(0, s, n)); // (n, V), bf16 under autocast
+        out.narrow(0, s, n).copy_(seqpe::cross_entropy(logits, targets.narrow(0, s, n), /*mean=*/false));
     }
     return out.view(y.sizes());
 }

@@ -122,7 +122,8 @@ void check_inputs(const torch::Tensor& qkv, const torch::Tensor& keys, const tor
     for (int64_t t = 0; t < k.size(0); ++t) {
         if (lp[t] < 1 || lp[t] > W) throw RunError("gathered_attention: a key list's length is outside 1..W");
         for (int64_t w = 0; w < lp[t]; ++w)
-            if (kp[t * W + w] < 0 || kp[t * W + w] >= T) throw RunError("gathered_attention: a key is not a row of qkv");
+            if (kp[t * W + w] < 0 || kp[t * W + w] >= T)
+                throw RunError("gathered_attention: a key is not a row of qkv");
     }
 }
 
@@ -132,7 +133,8 @@ public:
                                  const torch::Tensor& keys_in, const torch::Tensor& len_in, int64_t heads, double scale,
                                  int64_t first_query) {
         check_inputs(qkv, keys_in, len_in, heads, first_query);
-        const torch::Tensor X = qkv.to(torch::kFloat).contiguous(), keys = keys_in.contiguous(), len = len_in.contiguous();
+        const torch::Tensor X = qkv.to(torch::kFloat).contiguous(), keys = keys_in.contiguous(),
+                            len = len_in.contiguous();
         const Shape s = shape_of(X, keys, heads, first_query);
         torch::Tensor P = torch::empty({s.T, s.H, s.W}, torch::kFloat), A = torch::empty({s.T, s.E}, torch::kFloat);
         const float* xp = X.data_ptr<float>();
@@ -155,7 +157,8 @@ public:
         const torch::Tensor &keys = saved[1], &len = saved[2], &P = saved[3];
         const Shape s = shape_of(X, keys, ctx->saved_data["heads"].toInt(), ctx->saved_data["first_query"].toInt());
         const auto sc = static_cast<float>(ctx->saved_data["scale"].toDouble());
-        torch::Tensor dX = torch::zeros({X.size(0), 3 * s.E}, torch::kFloat), DS = torch::empty({s.T, s.H, s.W}, torch::kFloat);
+        torch::Tensor dX = torch::zeros({X.size(0), 3 * s.E}, torch::kFloat),
+                      DS = torch::empty({s.T, s.H, s.W}, torch::kFloat);
         const float *xp = X.data_ptr<float>(), *pp = P.data_ptr<float>(), *dap = dA.data_ptr<float>();
         float *dxp = dX.data_ptr<float>(), *dsp = DS.data_ptr<float>();
         const int64_t *kp = keys.data_ptr<int64_t>(), *lp = len.data_ptr<int64_t>();
@@ -164,8 +167,8 @@ public:
         at::parallel_for(0, s.H, 1, [&](int64_t b, int64_t e) {
             for (int64_t h = b; h < e; ++h) backward_keys(xp, kp, lp, s, pp, dap, dsp, dxp, h);
         });
-        return {dX.to(qkv.scalar_type()), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
-                torch::Tensor()};
+        return {dX.to(qkv.scalar_type()), torch::Tensor(), torch::Tensor(),
+                torch::Tensor(),          torch::Tensor(), torch::Tensor()};
     }
 };
 

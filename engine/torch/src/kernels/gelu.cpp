@@ -12,7 +12,7 @@ namespace seqpe {
 
 namespace {
 
-using kernels::bits_to_float;
+using kernels::exp_clamped;
 using kernels::kBlock;
 using kernels::narrow;
 using kernels::widen;
@@ -20,21 +20,6 @@ using kernels::widen;
 // u = C1 x + C2 x^3 = 2 sqrt(2/pi) (x + 0.044715 x^3); gelu(x) = x sigmoid(u).
 constexpr float kC1 = 1.5957691216057308f;             // 2 sqrt(2/pi)
 constexpr float kC2 = 1.5957691216057308f * 0.044715f; // 2 sqrt(2/pi) 0.044715
-
-// exp(v) for v in [-87, 87] (callers clamp): 2^n e^r with |r| <= ln2 / 2 and a degree-6 Taylor
-// polynomial (relative error below 2e-7, about 2 ulp); branch-free so the loop vectorises.
-inline float exp_clamped(float v) {
-    const float n = std::nearbyint(v * 1.4426950408889634f);
-    const float r = (v - n * 0.693145751953125f) - n * 1.428606765330187e-06f; // Cody-Waite ln2
-    float p = 1.f / 720.f;
-    p = p * r + 1.f / 120.f;
-    p = p * r + 1.f / 24.f;
-    p = p * r + 1.f / 6.f;
-    p = p * r + 0.5f;
-    p = p * r + 1.f;
-    p = p * r + 1.f;
-    return p * bits_to_float(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
-}
 
 // sigmoid(u) = 1 / (1 + e^-u). Below u = -87 it is 0 (e^-u would overflow: the true value,
 // under 1.7e-38, times any finite x, is what the library's tanh form rounds to 0 as well); above

@@ -1,5 +1,6 @@
 // The algorithmic task: generated batches, answer-only loss, teacher-forced exact match.
 #include "train/algo_task.h"
+#include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"
 
@@ -47,8 +48,7 @@ TrainBatch AlgoTask::batch(int64_t step, int64_t micro, int64_t micros) {
 
 torch::Tensor AlgoTask::loss(const TrainBatch& b, const Layout& layout) {
     const torch::Tensor logits = model_->forward(b.x, layout); // (B, T, V)
-    return F::cross_entropy(logits.view({-1, logits.size(-1)}).to(torch::kFloat), b.y.view({-1}),
-                            F::CrossEntropyFuncOptions().ignore_index(-100));
+    return seqpe::cross_entropy(logits.view({-1, logits.size(-1)}), b.y.view({-1}), /*mean=*/true, /*ignore=*/-100);
 }
 
 void AlgoTask::score(const std::vector<AlgoInstance>& instances, const std::string& mode, int64_t per_batch,

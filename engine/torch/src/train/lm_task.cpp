@@ -1,5 +1,6 @@
 // The language-model task: next-token cross-entropy on the text dataset.
 #include "train/lm_task.h"
+#include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"
 #include "train/algo_task.h"
@@ -38,7 +39,7 @@ TrainBatch LmTask::batch(int64_t step, int64_t micro, int64_t micros) {
 
 torch::Tensor LmTask::loss(const TrainBatch& b, const Layout& layout) {
     const torch::Tensor logits = model_->forward(b.x, layout); // (B, T, V)
-    return torch::nn::functional::cross_entropy(logits.view({-1, logits.size(-1)}).to(torch::kFloat), b.y.view({-1}));
+    return seqpe::cross_entropy(logits.view({-1, logits.size(-1)}), b.y.view({-1}));
 }
 
 ValidationResult LmTask::validate(int64_t max_batches, std::stop_token stop) {

@@ -1,6 +1,7 @@
 // The QA task: right-padded needle prompts with answer-only loss, greedy generation through the KV
 // cache, and exact match with the answer loss per split.
 #include "train/qa_task.h"
+#include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"
 
@@ -51,8 +52,7 @@ TrainBatch QaTask::batch(int64_t step, int64_t micro, int64_t micros) {
 
 torch::Tensor QaTask::loss(const TrainBatch& b, const Layout& layout) {
     const torch::Tensor logits = model_->forward(b.x, layout); // (B, T, V)
-    return F::cross_entropy(logits.view({-1, logits.size(-1)}).to(torch::kFloat), b.y.view({-1}),
-                            F::CrossEntropyFuncOptions().ignore_index(-100));
+    return seqpe::cross_entropy(logits.view({-1, logits.size(-1)}), b.y.view({-1}), /*mean=*/true, /*ignore=*/-100);
 }
 
 std::vector<int64_t> QaTask::generate(const torch::Tensor& prompt, double scale) {
