@@ -460,4 +460,10 @@ TEST_F(Cli, BenchProfileListsThePhasesAndOperatorsOfAStep) {
     EXPECT_TRUE(names.count("aten::mm") || names.count("aten::addmm") || names.count("aten::matmul"));
     EXPECT_GT(self_sum, 0.0);
     EXPECT_LE(self_sum, step_ms * 1.02); // the profiled steps' wall time holds every self time once
+    // The encoder's counted work: the default recipe's ~1,500 distinct positions (at least the 128 of
+    // the main layout) through more tokens than positions (a [CLS] per position plus shared prefix
+    // nodes), and its FLOPs (the table prints them against the model's).
+    EXPECT_GE(row["encoder_positions"].get<int64_t>(), 128);
+    EXPECT_GT(row["encoder_tokens"].get<int64_t>(), row["encoder_positions"].get<int64_t>());
+    EXPECT_GT(row["encoder_flops"].get<double>(), 0.0);
 }

@@ -34,6 +34,10 @@ struct OpTime {
 struct StepTiming {
     double forward = 0, backward = 0, optimizer = 0, total = 0; // seconds (medians)
     double encoder = 0;                                         // SeqPE: prepare_step (encoder forward)
+    // SeqPE: the encoder's work in the last timed step, counted from its actual pass (tokens through
+    // its blocks, distinct positions encoded, forward + backward FLOPs of its matrix products).
+    int64_t encoder_tokens = 0, encoder_positions = 0;
+    double encoder_flops = 0;
 };
 
 struct BenchRow {

@@ -114,7 +114,8 @@ BenchReport run_bench(const BenchOptions& o, const std::function<void(const std:
                 row.step = time_training(c, kVocab, o.warmup, o.repeats, &row.params, &row.pe_params, precision, pr);
                 row.tokens_per_s = double(row.tokens_per_step) / row.step.total;
                 const double rate = precision == "bf16" ? r.matmul_bf16_gflops : r.matmul_gflops;
-                row.hw_share = rate > 0 ? row.flops_per_step / row.step.total / (rate * 1e9) : 0.0;
+                const double flops = row.flops_per_step + row.step.encoder_flops;
+                row.hw_share = rate > 0 ? flops / row.step.total / (rate * 1e9) : 0.0;
                 if (enc == "learned" && variant.empty()) learned_step[precision] = row.step.total;
                 if (learned_step[precision] > 0) row.ratio_to_learned = row.step.total / learned_step[precision];
                 if (precision != "fp32")

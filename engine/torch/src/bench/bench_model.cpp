@@ -6,6 +6,7 @@
 
 #include "model/lm.h"
 #include "pe/encoding.h"
+#include "pe/seqpe/seqpe.h"
 #include "seqpe/config_io.h"
 #include "train/device.h"
 #include "train/optim.h"
@@ -58,6 +59,18 @@ double model_flops_per_step(const RunConfig& c, int64_t vocab) {
     return 3.0 * B * T * (L * (per_token_layer + attention) + head);
 }
 
+// SeqPE's encoder over T tokens of which U are [CLS] rows. The shared pass (encoder.cpp's
+// forward_shared, causal without padding mask) computes q, k, v of all T tokens in every block, and
+// the last block's attention, projection and MLP for the U [CLS] rows only; the dense pass runs every
+// block over all T. W keys per query at most; backward twice the forward.
+static double encoder_flops(const EncoderOptions& o, int64_t T, int64_t U) {
+    const double E = double(o.embed_dim), W = double(o.scheme.length() + 1), t = double(T), u = double(U);
+    const double qkv = 2.0 * 3 * E * E, rest = 2.0 * (E * E + 8 * E * E) + 2.0 * 2.0 * W * E; // per token
+    const double layers = double(o.layers), last = o.causal && !o.mask_padding ? u : t;
+    const double fwd = layers * t * qkv + (layers - 1) * t * rest + last * rest + u * 2.0 * E * double(o.out_dim);
+    return o.layers > 0 ? 3.0 * fwd : 0.0;
+}
+
 static long long rss_peak_kb() {
     std::ifstream f("/proc/self/status");
     std::string line;
@@ -82,6 +95,7 @@ StepTiming time_training(const ResolvedConfig& cfg, int64_t vocab, int warmup, i
     const torch::Tensor x = torch::randint(0, vocab, {B, T}, torch::kLong);
     const torch::Tensor y = torch::randint(0, vocab, {B, T}, torch::kLong);
     std::vector<double> fw, bw, op, enc, tot;
+    int64_t last_tokens = 0, last_positions = 0;
     model->train();
     // One training step as the trainer takes it; the scopes name its phases in a profile.
     auto step = [&](int it, double* t) {
@@ -113,6 +127,10 @@ StepTiming time_training(const ResolvedConfig& cfg, int64_t vocab, int warmup, i
         {
             RECORD_USER_SCOPE("step: backward");
             loss.backward();
+        }
+        if (auto* sp = dynamic_cast<SeqPeImpl*>(model->pe.get())) {
+            last_tokens = sp->encoder->tokens_last_forward();
+            last_positions = sp->rows_encoded_last_step();
         }
         model->pe->end_step();
         t[3] = now();
@@ -150,6 +168,11 @@ StepTiming time_training(const ResolvedConfig& cfg, int64_t vocab, int warmup, i
     s.backward = median(bw);
     s.optimizer = median(op);
     s.encoder = median(enc);
+    if (auto* sp = dynamic_cast<SeqPeImpl*>(model->pe.get())) {
+        s.encoder_tokens = last_tokens;
+        s.encoder_positions = last_positions;
+        s.encoder_flops = encoder_flops(sp->encoder->options(), last_tokens, last_positions);
+    }
     s.total = median(tot);
     return s;
 }

@@ -69,6 +69,17 @@ std::string report_table(const BenchReport& r) {
             x.speedup_vs_fp32 > 0 ? (std::to_string(x.speedup_vs_fp32).substr(0, 4) + "x").c_str() : "-",
             x.eval_1x_tokens_per_s, x.eval_16x_tokens_per_s, x.eval_16x_peak_rss_mb);
         s += b;
+        if (x.step.encoder_tokens > 0) {
+            // What the encoder's arithmetic alone sets as the floor of SeqPE's step against learned.
+            std::snprintf(b, sizeof b,
+                          "%-11s   SeqPE encoder: %lld tokens for %lld positions a step, %.2f GFLOP = %.2fx the "
+                          "model's %.2f\n",
+                          "", static_cast<long long>(x.step.encoder_tokens),
+                          static_cast<long long>(x.step.encoder_positions), 1e-9 * x.step.encoder_flops,
+                          x.flops_per_step > 0 ? x.step.encoder_flops / x.flops_per_step : 0.0,
+                          1e-9 * x.flops_per_step);
+            s += b;
+        }
     }
     if (r.data_tokens_per_s > 0) {
         std::snprintf(b, sizeof b, "data loading: %.0f tokens/s\n", r.data_tokens_per_s);
@@ -122,6 +133,9 @@ std::string report_json(const BenchReport& r) {
                              {"step_s", x.step.total},
                              {"forward_s", x.step.forward},
                              {"backward_s", x.step.backward},
+                             {"encoder_tokens", x.step.encoder_tokens},
+                             {"encoder_positions", x.step.encoder_positions},
+                             {"encoder_flops", x.step.encoder_flops},
                              {"optimizer_s", x.step.optimizer},
                              {"encoder_s", x.step.encoder},
                              {"tokens_per_s", x.tokens_per_s},
