@@ -4,6 +4,7 @@
 #include "kernels/dropout.h"
 #include "kernels/gather_attention.h"
 #include "kernels/gelu.h"
+#include "kernels/softmax.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -317,4 +318,34 @@ TEST(CrossEntropyKernel, Bf16LogitsGiveTheFp32LossOfTheStoredValuesAndABf16Gradi
     // plus the fp32 error of e^x.
     const torch::Tensor err = (a.grad().to(torch::kDouble) - wide.grad()).abs();
     EXPECT_TRUE((err <= wide.grad().abs() * std::ldexp(1.0, -8) + 1e-9).all().item<bool>());
+}
+
+// ---- causal softmax ---------------------------------------------------------------------------------
+
+TEST(CausalSoftmaxKernel, MatchesTheMaskedSoftmaxInFp32AndBf16) {
+    torch::manual_seed(51);
+    const int64_t Tq = 37, Tk = 300;
+    for (const int64_t offset : {int64_t{0}, int64_t{200}, int64_t{263}}) { // a query block ending at Tk
+        const torch::Tensor s = torch::randn({2, 3, Tq, Tk}) * 6;
+        const torch::Tensor i = torch::arange(Tq).view({Tq, 1}) + offset, j = torch::arange(Tk).view({1, Tk});
+        const torch::Tensor ref = torch::softmax(s.to(torch::kDouble).masked_fill(j > i, -INFINITY), -1)
+                                      .nan_to_num(0.0); // rows all masked: 0
+        const torch::Tensor p = causal_softmax_cpu(s, true, offset);
+        EXPECT_EQ(p.scalar_type(), torch::kFloat);
+        EXPECT_LT(max_abs(p.to(torch::kDouble) - ref), 6e-7) << "offset " << offset; // ~5 fp32 ulp at 1
+        EXPECT_EQ(max_abs(p.masked_select(j > i)), 0.0);
+        const torch::Tensor sb = s.to(torch::kBFloat16);
+        const torch::Tensor pb = causal_softmax_cpu(sb, true, offset);
+        EXPECT_EQ(pb.scalar_type(), torch::kBFloat16);
+        // bf16 scores: the fp32 kernel's probabilities of the same stored values, rounded once.
+        EXPECT_TRUE(torch::equal(pb, causal_softmax_cpu(sb.to(torch::kFloat), true, offset).to(torch::kBFloat16)));
+    }
+    // Not causal: the plain softmax; rows sum to 1.
+    const torch::Tensor s = torch::randn({4, 5, 70});
+    EXPECT_LT(max_abs(causal_softmax_cpu(s, false, 0).to(torch::kDouble) - torch::softmax(s.to(torch::kDouble), -1)),
+              6e-7);
+    // A row that sees no key (offset -1 for the first query) is all zeros, not NaN.
+    const torch::Tensor none = causal_softmax_cpu(torch::randn({1, 2, 8}), true, -1);
+    EXPECT_EQ(max_abs(none[0][0]), 0.0);
+    EXPECT_NEAR(none[0][1].sum().item<double>(), 1.0, 1e-6);
 }

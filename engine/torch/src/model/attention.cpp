@@ -2,6 +2,7 @@
 // than the private SDPA there; LibTorch >= 2.1 uses the fused kernel where it applies.
 #include "model/attention.h"
 #include "kernels/dropout.h"
+#include "kernels/softmax.h"
 #include "util/precision.h"
 
 #include <cmath>
@@ -35,6 +36,12 @@ torch::Tensor attend_block(const torch::Tensor& q, const torch::Tensor& k, const
                            torch::Tensor* probs_out) {
     // scores: (B, H, Tq, Tk); scaling q first touches Tq*D values instead of Tq*Tk.
     torch::Tensor scores = torch::matmul(q * o.scale, k.transpose(-2, -1));
+    const bool dropping = o.training && o.dropout > 0;
+    if (!bias.defined() && !probs_out && !dropping && !torch::GradMode::is_enabled() &&
+        causal_softmax_has_kernel(scores)) {
+        // Evaluation without a bias: mask, fp32 softmax and the cast back in one pass (kernels/softmax.h).
+        return torch::matmul(causal_softmax_cpu(scores, o.causal, q_offset), v); // (B, H, Tq, Dv)
+    }
     if (bias.defined()) scores = scores + bias;
     if (o.causal) scores = scores + causal_mask(q.size(2), k.size(2), q_offset, q.device(), scores.scalar_type());
     // Softmax in fp32 whatever the scores' dtype (bf16 under autocast): the row sums of long
