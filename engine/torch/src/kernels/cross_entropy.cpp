@@ -76,6 +76,17 @@ void check_inputs(const torch::Tensor& logits, const torch::Tensor& target, int6
                            std::to_string(logits.size(1)) + ")");
 }
 
+bool has_kernel(const torch::Tensor& logits) {
+    return logits.device().is_cpu() &&
+           (logits.scalar_type() == torch::kFloat || logits.scalar_type() == torch::kBFloat16);
+}
+
+} // namespace
+
+// Outside the anonymous namespace so that profiles name its backward node readably
+// (CppNode<seqpe::kernels::CrossEntropyFn>).
+namespace kernels {
+
 class CrossEntropyFn : public torch::autograd::Function<CrossEntropyFn> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits_in,
@@ -121,13 +132,7 @@ public:
         return {dx, torch::Tensor(), torch::Tensor()};
     }
 };
-
-bool has_kernel(const torch::Tensor& logits) {
-    return logits.device().is_cpu() &&
-           (logits.scalar_type() == torch::kFloat || logits.scalar_type() == torch::kBFloat16);
-}
-
-} // namespace
+} // namespace kernels
 
 torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& target, bool mean, int64_t ignore_index) {
     namespace F = torch::nn::functional;
@@ -136,7 +141,7 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& ta
         const torch::Tensor f = logits.scalar_type() == torch::kDouble ? logits : logits.to(torch::kFloat);
         return mean ? F::cross_entropy(f, target, o) : F::cross_entropy(f, target, o.reduction(torch::kNone));
     }
-    if (mean) return CrossEntropyFn::apply(logits, target, ignore_index);
+    if (mean) return kernels::CrossEntropyFn::apply(logits, target, ignore_index);
     const torch::Tensor l = logits.contiguous(), t = target.contiguous();
     check_inputs(l, t, ignore_index);
     torch::Tensor lse = torch::empty({l.size(0)}, torch::kFloat), loss = torch::empty({l.size(0)}, torch::kFloat);

@@ -64,6 +64,12 @@ uint64_t draw_key() {
     return gen.get<at::CPUGeneratorImpl>()->random64();
 }
 
+} // namespace
+
+// Outside the anonymous namespace so that profiles name its backward node readably
+// (CppNode<seqpe::kernels::DropoutFn>).
+namespace kernels {
+
 class DropoutFn : public torch::autograd::Function<DropoutFn> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, double p) {
@@ -78,8 +84,7 @@ public:
         return {dropout_apply_cpu(grads[0], key, ctx->saved_data["p"].toDouble()), torch::Tensor()};
     }
 };
-
-} // namespace
+} // namespace kernels
 
 torch::Tensor dropout_apply_cpu(const torch::Tensor& x_in, uint64_t key, double p) {
     if (x_in.scalar_type() != torch::kFloat && x_in.scalar_type() != torch::kBFloat16) // e.g. a double gradient
@@ -120,7 +125,7 @@ torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
     const bool kernel =
         x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
     if (!kernel || p >= 1) return torch::dropout(x, p, true);
-    return DropoutFn::apply(x, p);
+    return kernels::DropoutFn::apply(x, p);
 }
 
 } // namespace seqpe

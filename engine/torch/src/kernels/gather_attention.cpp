@@ -127,6 +127,12 @@ void check_inputs(const torch::Tensor& qkv, const torch::Tensor& keys, const tor
     }
 }
 
+} // namespace
+
+// Outside the anonymous namespace so that profiles name its backward node readably
+// (CppNode<seqpe::kernels::GatheredAttentionFn>).
+namespace kernels {
+
 class GatheredAttentionFn : public torch::autograd::Function<GatheredAttentionFn> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& qkv,
@@ -171,12 +177,11 @@ public:
                 torch::Tensor(),          torch::Tensor(), torch::Tensor()};
     }
 };
-
-} // namespace
+} // namespace kernels
 
 torch::Tensor gathered_attention(const torch::Tensor& qkv, const torch::Tensor& keys, const torch::Tensor& len,
                                  int64_t heads, double scale, int64_t first_query) {
-    return GatheredAttentionFn::apply(qkv, keys, len, heads, scale, first_query);
+    return kernels::GatheredAttentionFn::apply(qkv, keys, len, heads, scale, first_query);
 }
 
 } // namespace seqpe

@@ -90,6 +90,12 @@ void backward_typed(const torch::Tensor& g, const torch::Tensor& x, torch::Tenso
     });
 }
 
+} // namespace
+
+// Outside the anonymous namespace so that profiles name its backward node readably
+// (CppNode<seqpe::kernels::GeluTanhFn>).
+namespace kernels {
+
 class GeluTanhFn : public torch::autograd::Function<GeluTanhFn> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x) {
@@ -102,8 +108,7 @@ public:
         return {gelu_tanh_backward_cpu(grads[0].to(x.scalar_type()), x)};
     }
 };
-
-} // namespace
+} // namespace kernels
 
 bool gelu_tanh_has_kernel(const torch::Tensor& x) {
     return x.device().is_cpu() && (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16);
@@ -125,7 +130,7 @@ torch::Tensor gelu_tanh_backward_cpu(const torch::Tensor& g_in, const torch::Ten
 
 torch::Tensor gelu_tanh(const torch::Tensor& x) {
     if (!gelu_tanh_has_kernel(x)) return torch::gelu(x, "tanh");
-    return GeluTanhFn::apply(x);
+    return kernels::GeluTanhFn::apply(x);
 }
 
 } // namespace seqpe
