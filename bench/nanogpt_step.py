@@ -7,6 +7,10 @@ train.py itself uses no autocast on the CPU), backward, gradient clipping at 1.0
 configure_optimizers (not fused on the CPU), zero_grad(set_to_none=True). Prints one line per size:
 median step seconds and tokens/s.
 
+--maths engine swaps in the engine's choices where nanoGPT's differ, to see what they cost: GPT-2's
+tanh GELU for nanoGPT's exact one, and the attention softmax computed in fp32 (autocast runs
+nanoGPT's in bf16).
+
   MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 /usr/bin/python3 bench/nanogpt_step.py \\
       --model-py /path/to/nanoGPT/model.py --sizes quickstart medium --precision fp32 bf16
 
@@ -35,12 +39,30 @@ def load_model_py(path):
     return mod
 
 
-def time_size(mod, size, precision, batch, warmup, repeats):
+def use_engine_maths(mod, model):
+    for block in model.transformer.h:
+        block.mlp.gelu = torch.nn.GELU(approximate="tanh")
+    softmax = mod.F.softmax
+
+    class FunctionalWithFp32Softmax:  # model.py calls F.softmax(att, dim=-1) in its attention
+        def __getattr__(self, name):
+            return getattr(torch.nn.functional, name)
+
+        @staticmethod
+        def softmax(x, dim=None, **kw):
+            return softmax(x, dim=dim, dtype=torch.float32)
+
+    mod.F = FunctionalWithFp32Softmax()
+
+
+def time_size(mod, size, precision, batch, warmup, repeats, maths):
     s = SIZES[size]
     torch.manual_seed(1)
     cfg = mod.GPTConfig(block_size=s["block_size"], vocab_size=4096, n_layer=s["n_layer"], n_head=4,
                         n_embd=s["n_embd"], dropout=0.0, bias=True)
     model = mod.GPT(cfg)
+    if maths == "engine":
+        use_engine_maths(mod, model)
     model.train()
     opt = model.configure_optimizers(0.1, 6e-4, (0.9, 0.95), "cpu")
     x = torch.randint(0, 4096, (batch, s["block_size"]))
@@ -70,13 +92,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--maths", choices=["nanogpt", "engine"], default="nanogpt",
+                    help="engine: tanh GELU and an fp32 attention softmax, as the engine computes")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    mod = load_model_py(a.model_py)
     for size in a.sizes:
         for precision in a.precision:
-            step, tps = time_size(mod, size, precision, a.batch, a.warmup, a.repeats)
-            print(f"nanogpt {size} {precision} step_ms {1e3 * step:.1f} tokens_per_s {tps:.0f}", flush=True)
+            mod = load_model_py(a.model_py)  # fresh: --maths engine patches the module
+            step, tps = time_size(mod, size, precision, a.batch, a.warmup, a.repeats, a.maths)
+            print(f"nanogpt({a.maths}) {size} {precision} step_ms {1e3 * step:.1f} tokens_per_s {tps:.0f}", flush=True)
 
 
 if __name__ == "__main__":
