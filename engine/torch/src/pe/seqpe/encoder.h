@@ -37,7 +37,9 @@ public:
     torch::Tensor forward_dense(const torch::Tensor& positions);
     // Causal attention makes the state of digit j depend only on digits 0..j: positions that share
     // leading digits share those states. Each distinct prefix is computed once; each row then adds
-    // only its [CLS] token. Same result as forward_dense (dropout masks are shared by a prefix).
+    // only its [CLS] token, and the last block runs only the [CLS] rows' queries, projection and
+    // MLP (the nodes serve it as keys and values). Same result as forward_dense (dropout masks are
+    // shared by a prefix). On the CPU the attention is kernels/gather_attention.h.
     torch::Tensor forward_shared(const torch::Tensor& positions);
     int64_t tokens_last_forward() const { return tokens_last_; } // tokens through the blocks
     // positions (M, d) -> digit tokens (M, D*d) and pad mask (M, D*d) (1 = real digit).
