@@ -1,5 +1,6 @@
 // Timed training steps and evaluation passes of the language model at the benchmark sizes.
 #include "bench/bench_model.h"
+
 #include "kernels/cross_entropy.h"
 
 #include "bench/op_profile.h"

@@ -1,6 +1,5 @@
 // evaluate_run: loads a run and scores it at each evaluation length / resolution and mode.
 #include "seqpe/evaluate.h"
-#include "kernels/cross_entropy.h"
 #include "seqpe/engine.h"
 
 #include "seqpe/checkpoints.h"
@@ -8,6 +7,7 @@
 #include "data/lm_data.h"
 #include "eval/eval_util.h"
 #include "eval/evaluate_algo.h"
+#include "kernels/cross_entropy.h"
 #include "seqpe/common/error.h"
 #include "seqpe/common/files.h"
 #include "seqpe/common/text.h"

@@ -15,21 +15,8 @@ namespace seqpe {
 
 namespace {
 
-using kernels::exp_clamped;
-
-// e^v for v <= 0, flushed to 0 below -87 (where fp32's e^v is denormal or zero anyway).
-inline float exp_nonpositive(float v) {
-    const float c = v < -87.f ? -87.f : v;
-    const float e = exp_clamped(c);
-    return v < -87.f ? 0.f : e;
-}
-
-SEQPE_CLONES float row_max(const float* x, int64_t n) {
-    float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
-    for (int64_t i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;
-    return m;
-}
+using kernels::exp_nonpositive;
+using kernels::row_max;
 
 SEQPE_CLONES float row_sum_exp(const float* x, int64_t n, float m) {
     float s = 0.f;
@@ -65,15 +52,21 @@ void forward_rows(const torch::Tensor& logits, const int64_t* y, int64_t ignore,
     });
 }
 
-void check_inputs(const torch::Tensor& logits, const torch::Tensor& target, int64_t ignore) {
+// Checks the shapes and every target; returns how many rows are not ignored.
+int64_t check_inputs(const torch::Tensor& logits, const torch::Tensor& target, int64_t ignore) {
     if (logits.dim() != 2 || target.dim() != 1 || target.size(0) != logits.size(0) ||
         target.scalar_type() != torch::kLong)
         throw RunError("cross_entropy: expects logits (R, V) and int64 targets (R)");
     const int64_t* y = target.data_ptr<int64_t>();
-    for (int64_t r = 0; r < target.size(0); ++r)
-        if (y[r] != ignore && (y[r] < 0 || y[r] >= logits.size(1)))
+    int64_t counted = 0;
+    for (int64_t r = 0; r < target.size(0); ++r) {
+        if (y[r] == ignore) continue;
+        if (y[r] < 0 || y[r] >= logits.size(1))
             throw RunError("cross_entropy: target " + std::to_string(y[r]) + " is not a class index in [0, " +
                            std::to_string(logits.size(1)) + ")");
+        ++counted;
+    }
+    return counted;
 }
 
 bool has_kernel(const torch::Tensor& logits) {
@@ -92,11 +85,10 @@ public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits_in,
                                  const torch::Tensor& target_in, int64_t ignore) {
         const torch::Tensor logits = logits_in.contiguous(), target = target_in.contiguous();
-        check_inputs(logits, target, ignore);
+        const int64_t counted = check_inputs(logits, target, ignore);
         const int64_t R = logits.size(0);
         torch::Tensor lse = torch::empty({R}, torch::kFloat), loss = torch::empty({R}, torch::kFloat);
         forward_rows(logits, target.data_ptr<int64_t>(), ignore, lse.data_ptr<float>(), loss.data_ptr<float>());
-        const int64_t counted = target.ne(ignore).sum().item<int64_t>();
         ctx->save_for_backward({logits, target, lse});
         ctx->saved_data["ignore"] = ignore;
         ctx->saved_data["counted"] = counted;

@@ -13,8 +13,6 @@ namespace seqpe {
 
 namespace {
 
-using kernels::kBlock;
-
 // A 32-bit finaliser with low bias (C. Wellons' "lowbias32"): every input bit flips each output bit
 // with probability close to 1/2.
 inline uint32_t mix32(uint32_t h) {
@@ -93,22 +91,8 @@ torch::Tensor dropout_apply_cpu(const torch::Tensor& x_in, uint64_t key, double 
     const torch::Tensor x = x_in.contiguous();
     torch::Tensor y = torch::empty_like(x);
     const Key k = make_key(key, p);
-    if (x.scalar_type() == torch::kFloat) {
-        const float* xp = x.data_ptr<float>();
-        float* yp = y.data_ptr<float>();
-        at::parallel_for(0, x.numel(), 32768, [&](int64_t b, int64_t e) { apply_loop(xp + b, yp + b, b, e - b, k); });
-        return y;
-    }
-    const auto* xp = reinterpret_cast<const uint16_t*>(x.data_ptr());
-    auto* yp = reinterpret_cast<uint16_t*>(y.data_ptr());
-    at::parallel_for(0, x.numel(), 32768, [&](int64_t b, int64_t e) {
-        float in[kBlock], out[kBlock];
-        for (int64_t i = b; i < e; i += kBlock) {
-            const int64_t n = std::min(kBlock, e - i);
-            kernels::widen(xp + i, in, n);
-            apply_loop(in, out, i, n, k);
-            kernels::narrow(out, yp + i, n);
-        }
+    kernels::map_blocks<1>({x}, y, 32768, [&](const float* const* in, float* out, int64_t first, int64_t n) {
+        apply_loop(in[0], out, first, n, k);
     });
     return y;
 }

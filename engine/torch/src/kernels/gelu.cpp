@@ -4,7 +4,6 @@
 #include "kernels/cpu_loops.h"
 
 #include <ATen/Parallel.h>
-#include <algorithm>
 #include <cmath>
 #include <torch/autograd.h>
 
@@ -13,9 +12,6 @@ namespace seqpe {
 namespace {
 
 using kernels::exp_clamped;
-using kernels::kBlock;
-using kernels::narrow;
-using kernels::widen;
 
 // u = C1 x + C2 x^3 = 2 sqrt(2/pi) (x + 0.044715 x^3); gelu(x) = x sigmoid(u).
 constexpr float kC1 = 1.5957691216057308f;             // 2 sqrt(2/pi)
@@ -47,49 +43,6 @@ SEQPE_CLONES void backward_loop(const float* g, const float* x, float* dx, int64
     }
 }
 
-void forward_typed(const torch::Tensor& x, torch::Tensor& y) {
-    if (x.scalar_type() == torch::kFloat) {
-        const float* xp = x.data_ptr<float>();
-        float* yp = y.data_ptr<float>();
-        at::parallel_for(0, x.numel(), 16384, [&](int64_t b, int64_t e) { forward_loop(xp + b, yp + b, e - b); });
-        return;
-    }
-    const auto* xp = reinterpret_cast<const uint16_t*>(x.data_ptr());
-    auto* yp = reinterpret_cast<uint16_t*>(y.data_ptr());
-    at::parallel_for(0, x.numel(), 16384, [&](int64_t b, int64_t e) {
-        float in[kBlock], out[kBlock];
-        for (int64_t i = b; i < e; i += kBlock) {
-            const int64_t n = std::min(kBlock, e - i);
-            widen(xp + i, in, n);
-            forward_loop(in, out, n);
-            narrow(out, yp + i, n);
-        }
-    });
-}
-
-void backward_typed(const torch::Tensor& g, const torch::Tensor& x, torch::Tensor& dx) {
-    if (x.scalar_type() == torch::kFloat) {
-        const float *gp = g.data_ptr<float>(), *xp = x.data_ptr<float>();
-        float* dp = dx.data_ptr<float>();
-        at::parallel_for(0, x.numel(), 16384,
-                         [&](int64_t b, int64_t e) { backward_loop(gp + b, xp + b, dp + b, e - b); });
-        return;
-    }
-    const auto* gp = reinterpret_cast<const uint16_t*>(g.data_ptr());
-    const auto* xp = reinterpret_cast<const uint16_t*>(x.data_ptr());
-    auto* dp = reinterpret_cast<uint16_t*>(dx.data_ptr());
-    at::parallel_for(0, x.numel(), 16384, [&](int64_t b, int64_t e) {
-        float gb[kBlock], xb[kBlock], out[kBlock];
-        for (int64_t i = b; i < e; i += kBlock) {
-            const int64_t n = std::min(kBlock, e - i);
-            widen(gp + i, gb, n);
-            widen(xp + i, xb, n);
-            backward_loop(gb, xb, out, n);
-            narrow(out, dp + i, n);
-        }
-    });
-}
-
 } // namespace
 
 // Outside the anonymous namespace so that profiles name its backward node readably
@@ -117,14 +70,17 @@ bool gelu_tanh_has_kernel(const torch::Tensor& x) {
 torch::Tensor gelu_tanh_forward_cpu(const torch::Tensor& x_in) {
     const torch::Tensor x = x_in.contiguous();
     torch::Tensor y = torch::empty_like(x);
-    forward_typed(x, y);
+    kernels::map_blocks<1>({x}, y, 16384,
+                           [](const float* const* in, float* out, int64_t, int64_t n) { forward_loop(in[0], out, n); });
     return y;
 }
 
 torch::Tensor gelu_tanh_backward_cpu(const torch::Tensor& g_in, const torch::Tensor& x_in) {
     const torch::Tensor x = x_in.contiguous(), g = g_in.contiguous();
     torch::Tensor dx = torch::empty_like(x);
-    backward_typed(g, x, dx);
+    kernels::map_blocks<2>({g, x}, dx, 16384, [](const float* const* in, float* out, int64_t, int64_t n) {
+        backward_loop(in[0], in[1], out, n);
+    });
     return dx;
 }
 

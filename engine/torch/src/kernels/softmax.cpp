@@ -5,7 +5,6 @@
 
 #include <ATen/Parallel.h>
 #include <algorithm>
-#include <limits>
 #include <torch/autograd.h>
 #include <vector>
 
@@ -13,22 +12,15 @@ namespace seqpe {
 
 namespace {
 
-using kernels::exp_clamped;
-
-SEQPE_CLONES float row_max(const float* x, int64_t n) {
-    float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
-    for (int64_t i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;
-    return m;
-}
+using kernels::exp_nonpositive;
+using kernels::row_max;
 
 // out = e^(x - m) (flushed to 0 below e^-87), returns the sum.
 SEQPE_CLONES float exp_row(const float* x, float* out, int64_t n, float m) {
     float s = 0.f;
 #pragma omp simd reduction(+ : s)
     for (int64_t i = 0; i < n; ++i) {
-        const float v = x[i] - m, c = v < -87.f ? -87.f : v;
-        const float e = v < -87.f ? 0.f : exp_clamped(c);
+        const float e = exp_nonpositive(x[i] - m);
         out[i] = e;
         s += e;
     }

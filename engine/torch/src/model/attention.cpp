@@ -1,8 +1,10 @@
 // Attention core. On LibTorch 1.13 (CPU) this is the hand-written masked softmax, measured faster
 // than the private SDPA there; LibTorch >= 2.1 uses the fused kernel where it applies.
 #include "model/attention.h"
+
 #include "kernels/dropout.h"
 #include "kernels/softmax.h"
+
 #include "util/precision.h"
 
 #include <cmath>
@@ -48,7 +50,7 @@ torch::Tensor attend_block(const torch::Tensor& q, const torch::Tensor& k, const
     // causal rows lose several bits in bf16; the probabilities go back to bf16 at the next matmul.
     torch::Tensor probs = softmax_fp32(scores, -1);
     if (probs_out) *probs_out = probs;
-    if (o.training && o.dropout > 0) probs = seqpe::dropout(probs, o.dropout, true);
+    if (dropping) probs = seqpe::dropout(probs, o.dropout, true);
     return torch::matmul(probs, v); // (B, H, Tq, Dv)
 }
 

@@ -1,7 +1,7 @@
 // Pre-LN transformer block: x + Attn(LN(x)); x + MLP(LN(x)).
 #include "model/block.h"
-#include "kernels/dropout.h"
 
+#include "kernels/dropout.h"
 #include "kernels/gelu.h"
 
 #include <cmath>

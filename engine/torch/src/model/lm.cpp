@@ -1,6 +1,7 @@
 // The decoder-only language model (lm.h): construction and initialisation, the forward pass through
 // the position encoding's hooks, and logits from the (tied) head.
 #include "model/lm.h"
+
 #include "kernels/dropout.h"
 
 #include "seqpe/config_io.h"

@@ -1,7 +1,9 @@
 // The vision transformer (vit.h): construction and initialisation, the layout of an image's patch
 // grid, and the forward pass from pixels to class logits.
 #include "model/vit.h"
+
 #include "kernels/dropout.h"
+
 #include "util/precision.h"
 
 #include "seqpe/common/error.h"

@@ -1,5 +1,6 @@
 // The algorithmic task: generated batches, answer-only loss, teacher-forced exact match.
 #include "train/algo_task.h"
+
 #include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"

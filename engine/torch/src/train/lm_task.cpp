@@ -1,5 +1,6 @@
 // The language-model task: next-token cross-entropy on the text dataset.
 #include "train/lm_task.h"
+
 #include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"

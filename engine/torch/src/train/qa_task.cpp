@@ -1,6 +1,7 @@
 // The QA task: right-padded needle prompts with answer-only loss, greedy generation through the KV
 // cache, and exact match with the answer loss per split.
 #include "train/qa_task.h"
+
 #include "kernels/cross_entropy.h"
 
 #include "seqpe/common/error.h"

@@ -1,8 +1,8 @@
 // SeqPE's sequential encoder (encoder.h): positions to digit tokens, the dense forward pass (every
 // row's tokens), and the shared one (each distinct causal prefix computed once).
 #include "pe/seqpe/encoder.h"
-#include "kernels/dropout.h"
 
+#include "kernels/dropout.h"
 #include "kernels/gather_attention.h"
 #include "kernels/gelu.h"
 
